@@ -1,0 +1,44 @@
+//! What catalog operations refuse with.
+
+use kernel::{ErrorKind, FieldError, StoreError};
+
+/// A catalog operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// Input fields are invalid.
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// The zipcode is valid but no region serves it.
+    #[error("zipcode {0} is not in a served region")]
+    UnservedZipcode(String),
+    /// No such service or region.
+    #[error("not found")]
+    NotFound,
+    /// Seed data is inconsistent (duplicate slug, overlapping prefixes, bad question).
+    #[error("invalid catalog data: {0}")]
+    InvalidData(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CatalogError {
+    /// The kind the HTTP layer maps to a status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CatalogError::Validation(_) | CatalogError::UnservedZipcode(_) => ErrorKind::Validation,
+            CatalogError::NotFound => ErrorKind::NotFound,
+            CatalogError::InvalidData(_) | CatalogError::Store(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CatalogError::Validation(_) => "validation_failed",
+            CatalogError::UnservedZipcode(_) => "unserved_zipcode",
+            CatalogError::NotFound => "not_found",
+            CatalogError::InvalidData(_) | CatalogError::Store(_) => "internal",
+        }
+    }
+}

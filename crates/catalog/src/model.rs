@@ -1,0 +1,210 @@
+//! Catalog data: services, their intake questions, regions.
+
+use kernel::{ServiceId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// The fixed set of service categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Handyman, plumbing, electrical...
+    HomeRepair,
+    /// House and specialised cleaning.
+    Cleaning,
+    /// Lawn, garden, exterior.
+    Outdoor,
+    /// Moving, packing, junk removal.
+    Moving,
+    /// Grooming, training, sitting, walking, boarding.
+    Pets,
+    /// Training, massage, yoga.
+    Wellness,
+    /// Photography, DJ, catering.
+    Events,
+    /// Computers, networks, smart home.
+    TechHelp,
+    /// Car care at home.
+    Auto,
+}
+
+impl Category {
+    /// Every category.
+    pub const ALL: [Category; 9] = [
+        Category::HomeRepair,
+        Category::Cleaning,
+        Category::Outdoor,
+        Category::Moving,
+        Category::Pets,
+        Category::Wellness,
+        Category::Events,
+        Category::TechHelp,
+        Category::Auto,
+    ];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::HomeRepair => "home_repair",
+            Category::Cleaning => "cleaning",
+            Category::Outdoor => "outdoor",
+            Category::Moving => "moving",
+            Category::Pets => "pets",
+            Category::Wellness => "wellness",
+            Category::Events => "events",
+            Category::TechHelp => "tech_help",
+            Category::Auto => "auto",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The answer type of an intake question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Free text.
+    Text,
+    /// A number.
+    Number,
+    /// One of `options`.
+    Choice,
+    /// Yes or no.
+    Boolean,
+    /// A calendar date.
+    Date,
+}
+
+/// One intake question a customer answers when booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable key of the answer (`snake_case`).
+    pub key: String,
+    /// The question as shown.
+    pub label: String,
+    /// Answer type.
+    pub kind: QuestionKind,
+    /// Whether an answer is needed.
+    pub required: bool,
+    /// Allowed answers, for `choice` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+}
+
+/// Whether a service can be offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceStatus {
+    /// Offered.
+    Approved,
+    /// Withdrawn; kept for history.
+    Retired,
+}
+
+impl ServiceStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceStatus::Approved => "approved",
+            ServiceStatus::Retired => "retired",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [ServiceStatus::Approved, ServiceStatus::Retired].into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// The editable content of a service: what seed files and admins provide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDefinition {
+    /// Unique display name.
+    pub name: String,
+    /// Unique URL name.
+    pub slug: String,
+    /// One sentence.
+    pub description: String,
+    /// Category.
+    pub category: Category,
+    /// Lowercase synonyms customers type.
+    pub keywords: Vec<String>,
+    /// 2–5 intake questions.
+    pub questions: Vec<Question>,
+}
+
+/// A catalog service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Id.
+    pub id: ServiceId,
+    /// Content.
+    pub definition: ServiceDefinition,
+    /// Approved or retired.
+    pub status: ServiceStatus,
+    /// The global popularity flag set by admins.
+    pub is_popular: bool,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// A served metro region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    /// Short code, e.g. `nyc`.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// The 3-digit zip prefixes it covers.
+    pub zip_prefixes: Vec<String>,
+}
+
+impl ServiceDefinition {
+    /// Checks the content rules: non-empty names, kebab-case slug, keywords,
+    /// 2–5 questions with unique snake_case keys, options exactly on choice questions.
+    pub fn check(&self) -> Result<(), String> {
+        let fail = |why: &str| Err(format!("service `{}`: {why}", self.slug));
+        let kebab = |s: &str| {
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        if self.name.trim().is_empty() || self.name.len() > 100 {
+            return fail("name must be 1 to 100 characters");
+        }
+        if !kebab(&self.slug) || self.slug.len() > 100 {
+            return fail("slug must be lowercase kebab-case");
+        }
+        if self.keywords.iter().any(|k| k.trim().is_empty() || *k != k.to_lowercase()) {
+            return fail("keywords must be non-empty and lowercase");
+        }
+        if !(2..=5).contains(&self.questions.len()) {
+            return fail("a service has 2 to 5 questions");
+        }
+        let mut keys = std::collections::HashSet::new();
+        for q in &self.questions {
+            let snake = !q.key.is_empty() && q.key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !snake || !keys.insert(q.key.as_str()) {
+                return fail("question keys must be unique snake_case");
+            }
+            if q.label.trim().is_empty() {
+                return fail("question labels must not be empty");
+            }
+            let options_ok = match (q.kind, &q.options) {
+                (QuestionKind::Choice, Some(opts)) => opts.len() >= 2 && opts.iter().all(|o| !o.trim().is_empty()),
+                (QuestionKind::Choice, None) => false,
+                (_, options) => options.is_none(),
+            };
+            if !options_ok {
+                return fail("choice questions need 2+ options; other kinds none");
+            }
+        }
+        Ok(())
+    }
+}

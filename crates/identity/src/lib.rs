@@ -1,0 +1,19 @@
+//! Accounts: users and their roles, registration and login rules, access and
+//! refresh tokens.
+//!
+//! The rules are plain functions over plain data; storage, password hashing and
+//! token signing are ports ([`ports`]) implemented elsewhere. [`AccountService`]
+//! is the use-case layer the HTTP shell calls.
+
+pub mod error;
+pub mod model;
+pub mod ports;
+pub mod service;
+pub mod values;
+
+pub use error::IdentityError;
+pub use model::{
+    AccessToken, NewUser, Profile, RefreshRecord, Session, User, UserStatus, UserWithSecret,
+};
+pub use service::{AccountPorts, AccountService, LoginCommand, RegisterCommand, TokenPolicy};
+pub use values::{Email, Password, PersonName, Phone};

@@ -1,0 +1,73 @@
+//! What the identity use cases need from the outside world.
+
+use async_trait::async_trait;
+use kernel::{Role, StoreError, Timestamp, UserId, Zipcode};
+
+use crate::model::{
+    AccessToken, NewRefreshToken, NewUser, Profile, RefreshRecord, RefreshSecret, User, UserWithSecret,
+};
+use crate::values::Email;
+
+/// Users and their roles.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Creates the user, its roles and its customer profile in one transaction.
+    /// A taken e-mail is `StoreError::Conflict("uq_users_email")`.
+    async fn create(&self, user: NewUser) -> Result<User, StoreError>;
+    /// Finds a user by normalised e-mail, with the password hash.
+    async fn find_by_email(&self, email: &Email) -> Result<Option<UserWithSecret>, StoreError>;
+    /// Finds a user by id.
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
+    /// The user with every profile they have.
+    async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError>;
+    /// Grants a role; granting one already held changes nothing.
+    async fn grant_role(&self, id: UserId, role: Role) -> Result<(), StoreError>;
+}
+
+/// Refresh tokens, stored hashed.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait RefreshTokenRepository: Send + Sync {
+    /// Stores a new token.
+    async fn insert(&self, token: NewRefreshToken) -> Result<(), StoreError>;
+    /// Finds a token by the hash of its secret.
+    async fn find_by_hash(&self, token_hash: &str) -> Result<Option<RefreshRecord>, StoreError>;
+    /// Atomically revokes `old_id` (only if still live) and stores `next`.
+    /// Returns `false`, storing nothing, when `old_id` was already revoked —
+    /// which means the token was used twice.
+    async fn rotate(&self, old_id: i64, next: NewRefreshToken, now: Timestamp) -> Result<bool, StoreError>;
+    /// Revokes every live token of a family.
+    async fn revoke_family(&self, family_id: &str, now: Timestamp) -> Result<(), StoreError>;
+}
+
+/// Password hashing (argon2id in production).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a password into a PHC string.
+    async fn hash(&self, password: &str) -> Result<String, String>;
+    /// Checks a password; with `None` it spends the same time on a dummy hash
+    /// and answers `false`, so unknown e-mails cannot be told apart by timing.
+    async fn verify(&self, password: &str, hash: Option<String>) -> bool;
+}
+
+/// Token signing and refresh-secret generation.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenIssuer: Send + Sync {
+    /// Signs an access token for the user.
+    fn issue_access(&self, user: &User) -> Result<AccessToken, String>;
+    /// A fresh random refresh secret and its hash.
+    fn new_refresh_secret(&self) -> RefreshSecret;
+    /// The hash stored for a refresh secret.
+    fn hash_refresh(&self, plain: &str) -> String;
+    /// A fresh id for a token family.
+    fn new_family_id(&self) -> String;
+}
+
+/// Zipcode → region, for customer profiles.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait RegionLookup: Send + Sync {
+    /// The served region of a zipcode, if any.
+    fn region_for(&self, zipcode: &Zipcode) -> Option<String>;
+}

@@ -1,0 +1,23 @@
+//! The shared vocabulary of STM: typed ids, money, roles and the request context,
+//! the clock, pagination and the error kinds every domain crate maps onto.
+//!
+//! Nothing here performs I/O; every other crate may depend on it.
+
+pub mod clock;
+pub mod ctx;
+pub mod error;
+pub mod id;
+pub mod money;
+pub mod page;
+pub mod zipcode;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use ctx::{Ctx, Role, UnknownRole};
+pub use error::{ErrorKind, FieldError, StoreError};
+pub use id::{ProviderId, ServiceId, TenantId, UserId};
+pub use money::{Currency, Money, MoneyError};
+pub use page::{Cursor, Page, PageRequest};
+pub use zipcode::Zipcode;
+
+/// A timestamp in UTC; every time in STM is one.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -1,0 +1,38 @@
+//! Turning database errors into [`StoreError`]s, constraint violations by name.
+
+use kernel::StoreError;
+use sea_orm::{DbErr, RuntimeErr};
+
+/// The name of the violated unique or check constraint, if that is what failed.
+///
+/// PostgreSQL reports the constraint name. SQLite reports the columns
+/// (`UNIQUE constraint failed: invoices.tenant_id, invoices.number`), which the
+/// schema's naming convention turns into the same name (`uq_invoices_tenant_id_number`).
+fn violated_constraint(err: &DbErr) -> Option<String> {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+        return None;
+    };
+    let db = e.as_database_error()?;
+    if let Some(name) = db.constraint() {
+        return Some(name.to_owned());
+    }
+    let cols = db.message().strip_prefix("UNIQUE constraint failed: ")?;
+    let mut table = "";
+    let names: Vec<&str> = cols
+        .split(", ")
+        .filter_map(|tc| tc.split_once('.'))
+        .map(|(t, c)| {
+            table = t;
+            c
+        })
+        .collect();
+    Some(format!("uq_{table}_{}", names.join("_")))
+}
+
+/// Maps a database error; violations keep their constraint name.
+pub(crate) fn store_err(err: DbErr) -> StoreError {
+    match violated_constraint(&err) {
+        Some(name) => StoreError::Conflict(name),
+        None => StoreError::Backend(err.to_string()),
+    }
+}

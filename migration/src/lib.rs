@@ -1,0 +1,132 @@
+//! The one STM schema (SPEC §3), as sea-orm-migration migrations that run
+//! unchanged on SQLite and PostgreSQL.
+//!
+//! Conventions, applied by the builders in `util`:
+//! - integer ids are BIGINT auto-increment primary keys (`INTEGER PRIMARY KEY
+//!   AUTOINCREMENT` on SQLite); `message_threads` and `attachments` use UUIDs;
+//! - money is BIGINT `*_cents` plus `currency varchar(3) DEFAULT 'USD'`;
+//! - timestamps are `timestamp with time zone`, JSON is `jsonb`;
+//! - enum-like columns are strings with a CHECK listing the allowed values;
+//! - every constraint and index is named `pk_<table>`, `fk_<table>_<col>`,
+//!   `ck_<table>_<col>`, `uq_<table>_<cols>` or `idx_<table>_<cols>`, because
+//!   the application maps violations to HTTP errors by constraint name.
+//!
+//! Migrations run in foreign-key order: SQLite cannot add a foreign key to an
+//! existing table, so every referenced table exists before its referrers.
+
+pub use sea_orm_migration;
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_identity;
+mod m20261122_000002_catalog;
+mod m20261122_000003_jobs;
+mod m20261122_000004_parties;
+mod m20261122_000005_marketplace;
+mod m20261122_000006_invoices;
+mod m20261122_000007_messaging;
+mod m20261122_000008_disputes;
+mod m20261122_000009_operations;
+mod util;
+
+/// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_identity::Migration),
+            Box::new(m20261122_000002_catalog::Migration),
+            Box::new(m20261122_000003_jobs::Migration),
+            Box::new(m20261122_000004_parties::Migration),
+            Box::new(m20261122_000005_marketplace::Migration),
+            Box::new(m20261122_000006_invoices::Migration),
+            Box::new(m20261122_000007_messaging::Migration),
+            Box::new(m20261122_000008_disputes::Migration),
+            Box::new(m20261122_000009_operations::Migration),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::util::{Idx, MAX_NAME_LEN};
+
+    fn all_tables() -> Vec<TableCreateStatement> {
+        [
+            m20261122_000001_identity::tables(),
+            m20261122_000002_catalog::tables(),
+            m20261122_000003_jobs::tables(),
+            m20261122_000004_parties::tables(),
+            m20261122_000005_marketplace::tables(),
+            m20261122_000006_invoices::tables(),
+            m20261122_000007_messaging::tables(),
+            m20261122_000008_disputes::tables(),
+            m20261122_000009_operations::tables(),
+        ]
+        .concat()
+    }
+
+    fn all_indexes() -> Vec<Idx> {
+        [
+            m20261122_000001_identity::indexes(),
+            m20261122_000002_catalog::indexes(),
+            m20261122_000003_jobs::indexes(),
+            m20261122_000004_parties::indexes(),
+            m20261122_000005_marketplace::indexes(),
+            m20261122_000006_invoices::indexes(),
+            m20261122_000007_messaging::indexes(),
+            m20261122_000008_disputes::indexes(),
+            m20261122_000009_operations::indexes(),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn index_names_are_unique_and_fit_postgres() {
+        let mut seen = HashSet::new();
+        for idx in all_indexes() {
+            let name = idx.name();
+            assert!(name.len() <= MAX_NAME_LEN, "{name} is too long");
+            assert!(seen.insert(name.clone()), "{name} is used twice");
+        }
+    }
+
+    #[test]
+    fn foreign_key_names_follow_the_convention() {
+        for table in all_tables() {
+            for fk in table.get_foreign_key_create_stmts() {
+                let key = fk.get_foreign_key();
+                let name = key.get_name().unwrap_or_default();
+                let Some(TableRef::Table(from, _)) = key.get_table() else {
+                    panic!("foreign key {name} has no table");
+                };
+                let expected = format!("fk_{}_{}", from.1, key.get_columns().join("_"));
+                assert_eq!(name, expected);
+                assert!(name.len() <= MAX_NAME_LEN, "{name} is too long");
+            }
+        }
+    }
+
+    #[test]
+    fn index_sql_quotes_columns_and_keeps_filters() {
+        let idx = util::unique("contacts", &["tenant_id", "lower(email)"])
+            .when("portal_enabled AND deleted_at IS NULL");
+        assert_eq!(
+            idx.to_sql(),
+            "CREATE UNIQUE INDEX \"uq_contacts_tenant_id_email\" ON \"contacts\" \
+             (\"tenant_id\", lower(email)) WHERE portal_enabled AND deleted_at IS NULL"
+        );
+        let idx = util::index("messages", &["thread_id", "created_at DESC"]);
+        assert_eq!(
+            idx.to_sql(),
+            "CREATE INDEX \"idx_messages_thread_id_created_at\" ON \"messages\" \
+             (\"thread_id\", \"created_at\" DESC)"
+        );
+    }
+}

@@ -55,7 +55,10 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::util::{Idx, MAX_NAME_LEN};
+    use crate::util::Idx;
+
+    /// PostgreSQL silently truncates longer identifiers, SQLite does not.
+    const MAX_NAME_LEN: usize = 63;
 
     fn all_tables() -> Vec<TableCreateStatement> {
         [

@@ -73,11 +73,12 @@ fn tenants() -> TableCreateStatement {
 fn regions() -> TableCreateStatement {
     Table::create()
         .table("regions")
-        .col(varchar("code", 32).primary_key())
+        .col(varchar("code", 32))
         .col(varchar("name", 255))
         // JSON array of 3-digit zip prefixes, e.g. ["100", "101"].
         .col(json("zip_prefixes", "[]"))
         .col(created_at())
+        .primary_key(&mut named_pk("regions", &["code"]))
         .take()
 }
 

@@ -47,7 +47,10 @@ pub(crate) fn indexes() -> Vec<Idx> {
         index("service_providers", &["phone"]),
         unique("provider_services", &["provider_id", "service_id"]),
         index("provider_services", &["service_id"]),
-        index("service_search_logs", &["service_id", "region", "searched_at"]),
+        index(
+            "service_search_logs",
+            &["service_id", "region", "searched_at"],
+        ),
         // The popularity job scans one time window across all services.
         index("service_search_logs", &["searched_at"]),
         index("service_region_popularity", &["region_code"]),
@@ -161,7 +164,7 @@ fn service_region_popularity() -> TableCreateStatement {
         // Admin override: NULL = computed value stands, else forced.
         .col(ColumnDef::new("override").boolean().null())
         .col(ts_null("computed_at"))
-        .primary_key(&mut composite_pk(T, &["service_id", "region_code"]))
+        .primary_key(&mut named_pk(T, &["service_id", "region_code"]))
         .foreign_key(fk(T, "service_id", "services", "id").on_delete(ForeignKeyAction::Cascade))
         .foreign_key(fk(T, "region_code", "regions", "code").on_delete(ForeignKeyAction::Cascade))
         .check(non_negative(T, "search_count"))

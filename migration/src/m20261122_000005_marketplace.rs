@@ -76,9 +76,7 @@ fn service_listings() -> TableCreateStatement {
         .col(ts_null("published_at"))
         .col(created_at())
         .col(updated_at())
-        .foreign_key(
-            fk(T, "provider_user_id", "users", "id").on_delete(ForeignKeyAction::Cascade),
-        )
+        .foreign_key(fk(T, "provider_user_id", "users", "id").on_delete(ForeignKeyAction::Cascade))
         .foreign_key(&mut fk(T, "tenant_id", "tenants", "id"))
         .foreign_key(fk(T, "service_id", "services", "id").on_delete(ForeignKeyAction::SetNull))
         .check(one_of(
@@ -127,9 +125,7 @@ fn marketplace_transactions() -> TableCreateStatement {
             fk(T, "provider_tenant_id", "tenants", "id").on_delete(ForeignKeyAction::Restrict),
         )
         .foreign_key(&mut fk(T, "provider_user_id", "users", "id"))
-        .foreign_key(
-            fk(T, "client_party_id", "parties", "id").on_delete(ForeignKeyAction::SetNull),
-        )
+        .foreign_key(fk(T, "client_party_id", "parties", "id").on_delete(ForeignKeyAction::SetNull))
         .foreign_key(fk(T, "client_user_id", "users", "id").on_delete(ForeignKeyAction::SetNull))
         .foreign_key(
             fk(T, "service_listing_id", "service_listings", "id")

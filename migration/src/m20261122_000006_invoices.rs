@@ -34,16 +34,18 @@ pub(crate) fn indexes() -> Vec<Idx> {
         index("invoices", &["client_party_id", "status"]).when("client_party_id IS NOT NULL"),
         // Live rows: every tenant listing filters `deleted_at IS NULL`.
         index("invoices", &["tenant_id", "created_at DESC"]).when("deleted_at IS NULL"),
-        index("invoices", &["tenant_id", "is_marketplace_invoice", "status"])
-            .when("is_marketplace_invoice"),
+        index(
+            "invoices",
+            &["tenant_id", "is_marketplace_invoice", "status"],
+        )
+        .when("is_marketplace_invoice"),
         index("invoices", &["marketplace_transaction_id"])
             .when("marketplace_transaction_id IS NOT NULL"),
         index("invoice_lines", &["invoice_id"]),
         index("payments", &["invoice_id", "status"]),
         index("payments", &["tenant_id", "created_at DESC"]),
         // A retried request with the same Idempotency-Key records one payment.
-        unique("payments", &["tenant_id", "idempotency_key"])
-            .when("idempotency_key IS NOT NULL"),
+        unique("payments", &["tenant_id", "idempotency_key"]).when("idempotency_key IS NOT NULL"),
     ]
 }
 

@@ -31,8 +31,14 @@ pub(crate) fn indexes() -> Vec<Idx> {
     vec![
         // One thread per job.
         unique("message_threads", &["job_id"]).when("job_id IS NOT NULL"),
-        index("message_threads", &["buyer_user_id", "last_message_at DESC"]),
-        index("message_threads", &["seller_user_id", "last_message_at DESC"]),
+        index(
+            "message_threads",
+            &["buyer_user_id", "last_message_at DESC"],
+        ),
+        index(
+            "message_threads",
+            &["seller_user_id", "last_message_at DESC"],
+        ),
         index("message_threads", &["lsm_user_id"]).when("lsm_user_id IS NOT NULL"),
         index("message_threads", &["listing_id"]).when("listing_id IS NOT NULL"),
         index("messages", &["thread_id", "created_at DESC"]),
@@ -66,7 +72,9 @@ fn message_threads() -> TableCreateStatement {
         .col(id_ref_null("deleted_by"))
         .col(created_at())
         .foreign_key(&mut fk(T, "job_id", "jobs", "id"))
-        .foreign_key(fk(T, "listing_id", "service_listings", "id").on_delete(ForeignKeyAction::SetNull))
+        .foreign_key(
+            fk(T, "listing_id", "service_listings", "id").on_delete(ForeignKeyAction::SetNull),
+        )
         .foreign_key(&mut fk(T, "buyer_user_id", "users", "id"))
         .foreign_key(&mut fk(T, "seller_user_id", "users", "id"))
         .foreign_key(fk(T, "lsm_user_id", "users", "id").on_delete(ForeignKeyAction::SetNull))
@@ -89,7 +97,9 @@ fn messages() -> TableCreateStatement {
         // When the counterpart read it.
         .col(ts_null("read_at"))
         .col(created_at())
-        .foreign_key(fk(T, "thread_id", "message_threads", "id").on_delete(ForeignKeyAction::Cascade))
+        .foreign_key(
+            fk(T, "thread_id", "message_threads", "id").on_delete(ForeignKeyAction::Cascade),
+        )
         .foreign_key(fk(T, "sender_user_id", "users", "id").on_delete(ForeignKeyAction::SetNull))
         .check(one_of(
             T,
@@ -112,8 +122,10 @@ fn thread_reads() -> TableCreateStatement {
         .col(id_ref("user_id"))
         .col(id_ref_null("last_read_message_id"))
         .col(updated_at())
-        .primary_key(&mut composite_pk(T, &["thread_id", "user_id"]))
-        .foreign_key(fk(T, "thread_id", "message_threads", "id").on_delete(ForeignKeyAction::Cascade))
+        .primary_key(&mut named_pk(T, &["thread_id", "user_id"]))
+        .foreign_key(
+            fk(T, "thread_id", "message_threads", "id").on_delete(ForeignKeyAction::Cascade),
+        )
         .foreign_key(fk(T, "user_id", "users", "id").on_delete(ForeignKeyAction::Cascade))
         .foreign_key(
             fk(T, "last_read_message_id", "messages", "id").on_delete(ForeignKeyAction::SetNull),

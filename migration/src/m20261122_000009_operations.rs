@@ -75,10 +75,11 @@ fn platform_settings() -> TableCreateStatement {
     const T: &str = "platform_settings";
     Table::create()
         .table(T)
-        .col(varchar("key", 64).primary_key())
+        .col(varchar("key", 64))
         .col(json_required("value"))
         .col(id_ref_null("updated_by"))
         .col(updated_at())
+        .primary_key(&mut named_pk(T, &["key"]))
         .foreign_key(fk(T, "updated_by", "users", "id").on_delete(ForeignKeyAction::SetNull))
         .take()
 }

@@ -7,9 +7,7 @@
 //! `idx_<table>_<cols>`, `pk_<table>` for composite primary keys.
 
 use sea_orm_migration::prelude::*;
-
-/// PostgreSQL silently truncates longer identifiers, SQLite does not.
-pub(crate) const MAX_NAME_LEN: usize = 63;
+use sea_orm_migration::sea_orm::DbBackend;
 
 /// `id` BIGINT auto-increment primary key.
 ///
@@ -104,7 +102,11 @@ pub(crate) fn flag(col: &'static str) -> ColumnDef {
 
 /// Boolean `NOT NULL DEFAULT TRUE`.
 pub(crate) fn flag_on(col: &'static str) -> ColumnDef {
-    ColumnDef::new(col).boolean().not_null().default(true).take()
+    ColumnDef::new(col)
+        .boolean()
+        .not_null()
+        .default(true)
+        .take()
 }
 
 /// Required money amount in BIGINT cents.
@@ -224,8 +226,11 @@ pub(crate) fn stars(table: &str, col: &'static str) -> Check {
     check(table, col, Expr::col(col).between(1, 5))
 }
 
-/// Composite primary key `pk_<table>`.
-pub(crate) fn composite_pk(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+/// A primary key constraint named `pk_<table>`, for natural and composite
+/// keys (the application may insert a duplicate of those and must recognise
+/// the violation). Surrogate `id` keys stay column-level: SQLite needs that for
+/// `AUTOINCREMENT`, and PostgreSQL then names them `<table>_pkey`.
+pub(crate) fn named_pk(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut pk = Index::create();
     pk.name(format!("pk_{table}"));
     for col in cols {
@@ -294,7 +299,11 @@ impl Idx {
 
     /// The `CREATE [UNIQUE] INDEX` statement.
     pub(crate) fn to_sql(&self) -> String {
-        let kind = if self.prefix == "uq" { "UNIQUE INDEX" } else { "INDEX" };
+        let kind = if self.prefix == "uq" {
+            "UNIQUE INDEX"
+        } else {
+            "INDEX"
+        };
         let cols: Vec<String> = self.cols.iter().map(|c| quote_column(c)).collect();
         let mut sql = format!(
             "CREATE {kind} \"{}\" ON \"{}\" ({})",
@@ -330,16 +339,29 @@ fn quote_column(col: &str) -> String {
     }
 }
 
+/// SQLite's `CURRENT_TIMESTAMP` is `YYYY-MM-DD HH:MM:SS`, but sqlx writes
+/// timestamps as RFC 3339 (`YYYY-MM-DDTHH:MM:SS.fff+00:00`). Text of the two
+/// shapes does not compare correctly (`' '` sorts before `'T'`), so on SQLite
+/// the default writes the RFC 3339 shape too. Same instant, same column type.
+const SQLITE_NOW: &str = "DEFAULT (strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))";
+
 /// Creates the tables in order, then the indexes.
 pub(crate) async fn create_all(
     manager: &SchemaManager<'_>,
     tables: Vec<TableCreateStatement>,
     indexes: &[Idx],
 ) -> Result<(), DbErr> {
-    for table in tables {
-        manager.create_table(table).await?;
-    }
     let conn = manager.get_connection();
+    for table in tables {
+        if manager.get_database_backend() == DbBackend::Sqlite {
+            let sql = table
+                .to_string(SqliteQueryBuilder)
+                .replace("DEFAULT CURRENT_TIMESTAMP", SQLITE_NOW);
+            conn.execute_unprepared(&sql).await?;
+        } else {
+            manager.create_table(table).await?;
+        }
+    }
     for idx in indexes {
         conn.execute_unprepared(&idx.to_sql()).await?;
     }

@@ -1,0 +1,172 @@
+//! Access tokens: HS256 JWTs with the algorithm pinned and `iss`, `aud` and
+//! `exp` checked; refresh secrets: 256 random bits, stored as SHA-256.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use identity::model::{AccessToken, RefreshSecret, User};
+use identity::ports::TokenIssuer;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use kernel::{Ctx, Role, TenantId, UserId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What an access token carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id.
+    pub sub: String,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Expiry (Unix seconds).
+    pub exp: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Tenant at issue time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<i64>,
+    /// LSM region at issue time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// Signing and verification keys with their policy.
+#[derive(Clone)]
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+    audience: String,
+    ttl_secs: i64,
+}
+
+impl std::fmt::Debug for JwtKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtKeys").field("issuer", &self.issuer).field("audience", &self.audience).finish_non_exhaustive()
+    }
+}
+
+impl JwtKeys {
+    /// Keys from an HMAC secret.
+    pub fn new(secret: &[u8], issuer: &str, audience: &str, ttl_secs: i64) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            ttl_secs,
+        }
+    }
+
+    /// Checks signature, algorithm, issuer, audience and expiry; returns the caller's context.
+    pub fn verify(&self, token: &str) -> Option<Ctx> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
+        let claims = data.claims;
+        let user_id = claims.sub.parse().ok().map(UserId)?;
+        Some(Ctx { user_id, roles: claims.roles, tenant_id: claims.tid.map(TenantId), region: claims.region })
+    }
+}
+
+fn sha256_hex(input: &str) -> String {
+    Sha256::digest(input.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl TokenIssuer for JwtKeys {
+    fn issue_access(&self, user: &User) -> Result<AccessToken, String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.id.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now + self.ttl_secs,
+            iat: now,
+            roles: user.roles.clone(),
+            tid: user.tenant_id.map(|t| t.0),
+            region: user.lsm_region.clone(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
+        Ok(AccessToken { token, expires_in: self.ttl_secs })
+    }
+
+    fn new_refresh_secret(&self) -> RefreshSecret {
+        let bytes: [u8; 32] = rand::random();
+        let plain = URL_SAFE_NO_PAD.encode(bytes);
+        RefreshSecret { hash: sha256_hex(&plain), plain }
+    }
+
+    fn hash_refresh(&self, plain: &str) -> String {
+        sha256_hex(plain)
+    }
+
+    fn new_family_id(&self) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> JwtKeys {
+        JwtKeys::new(b"0123456789abcdef0123456789abcdef", "stm", "stm-api", 900)
+    }
+
+    fn user() -> User {
+        User {
+            id: UserId(42),
+            email: "a@example.com".into(),
+            email_verified: false,
+            first_name: "A".into(),
+            last_name: "B".into(),
+            phone: None,
+            status: identity::UserStatus::Active,
+            roles: vec![Role::Customer, Role::Provider],
+            tenant_id: None,
+            tenant_role: None,
+            lsm_region: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn issued_tokens_verify_back_into_the_context() {
+        let token = keys().issue_access(&user()).map(|t| t.token).unwrap_or_default();
+        let ctx = keys().verify(&token);
+        assert_eq!(ctx.map(|c| (c.user_id, c.roles)), Some((UserId(42), vec![Role::Customer, Role::Provider])));
+    }
+
+    #[test]
+    fn other_audience_issuer_key_or_algorithm_is_refused() {
+        let token = keys().issue_access(&user()).map(|t| t.token).unwrap_or_default();
+        assert!(JwtKeys::new(b"0123456789abcdef0123456789abcdef", "stm", "portal", 900).verify(&token).is_none());
+        assert!(JwtKeys::new(b"0123456789abcdef0123456789abcdef", "evil", "stm-api", 900).verify(&token).is_none());
+        assert!(JwtKeys::new(b"another-secret-another-secret-xx", "stm", "stm-api", 900).verify(&token).is_none());
+        // alg=none with the same claims.
+        let parts: Vec<&str> = token.split('.').collect();
+        let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        assert!(keys().verify(&format!("{none_header}.{}.", parts.get(1).unwrap_or(&""))).is_none());
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let expired = JwtKeys { ttl_secs: -60, ..keys() };
+        let token = expired.issue_access(&user()).map(|t| t.token).unwrap_or_default();
+        assert!(keys().verify(&token).is_none());
+    }
+
+    #[test]
+    fn refresh_secrets_are_random_and_stored_hashed() {
+        let (a, b) = (keys().new_refresh_secret(), keys().new_refresh_secret());
+        assert_ne!(a.plain, b.plain);
+        assert_eq!(keys().hash_refresh(&a.plain), a.hash);
+        assert_eq!(a.hash.len(), 64);
+    }
+}

@@ -1,0 +1,12 @@
+//! Authentication adapters: argon2id hashing, JWT signing and checking, the
+//! login rate limiter, and the extractors handlers use to learn who calls.
+
+pub mod extract;
+pub mod jwt;
+pub mod limiter;
+pub mod password;
+
+pub use extract::{Admin, AuthUser, Customer, Lsm, MaybeUser, Provider, RequireRole};
+pub use jwt::JwtKeys;
+pub use limiter::LoginLimiter;
+pub use password::Argon2Hasher;

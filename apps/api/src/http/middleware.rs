@@ -1,0 +1,69 @@
+//! The middleware every request passes: metrics, the request-id header, and
+//! a last guard that turns any non-problem error body into a problem.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, ResponseError, web};
+
+use super::metrics::Metrics;
+use super::problem::{ApiError, PROBLEM_JSON};
+
+/// Records metrics, adds `x-request-id`, and makes sure errors are problems.
+pub async fn observe<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let method = req.method().to_string();
+    let res = next.call(req).await?.map_into_boxed_body();
+    let res = ensure_problem(res);
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+    }
+    Ok(with_request_id(res))
+}
+
+fn with_request_id(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let id = res.request().extensions().get::<tracing_actix_web::RequestId>().map(ToString::to_string);
+    if let Some(value) = id.and_then(|id: String| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+    }
+    res
+}
+
+/// Errors produced outside our handlers (actix defaults) get a problem body.
+fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let code = match status.as_u16() {
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        s if s >= 500 => "internal",
+        _ => "bad_request",
+    };
+    let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let problem = ApiError::new(status, code, detail).error_response();
+    let (req, original) = res.into_parts();
+    let mut problem = problem.map_into_boxed_body();
+    // Keep headers actix set on purpose (e.g. `Allow`, CORS), but not the old body's type.
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, problem)
+}

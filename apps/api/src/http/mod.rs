@@ -1,0 +1,9 @@
+//! HTTP plumbing shared by every route: problem responses, extractor error
+//! handlers, metrics and the middleware that ties them together.
+
+pub mod extract_errors;
+pub mod metrics;
+pub mod middleware;
+pub mod problem;
+
+pub use problem::{ApiError, Problem};

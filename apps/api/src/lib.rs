@@ -1,0 +1,14 @@
+//! The STM HTTP server: configuration, routes, extractors, OpenAPI and the
+//! one-shot commands (`migrate`, `seed`, `create-admin`, `openapi`).
+//!
+//! Handlers only translate between HTTP and the domain crates' use cases.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,47 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::http::problem::{Problem, ProblemField};
+use crate::routes::{auth, catalog, dto, health};
+
+/// Adds the bearer-token scheme the secured routes refer to.
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The STM API.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "STM API",
+        description = "Local home-services marketplace with a back office for provider businesses. \
+            Errors are RFC 9457 `application/problem+json` documents with a stable `code`.",
+    ),
+    paths(
+        health::healthz, health::readyz, health::metrics,
+        auth::register, auth::login, auth::refresh, auth::logout, auth::me,
+        catalog::list_services, catalog::get_service, catalog::list_regions,
+    ),
+    components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "catalog", description = "Services, regions"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON, as committed in `docs/openapi.json`.
+pub fn document() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}

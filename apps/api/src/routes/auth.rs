@@ -1,0 +1,87 @@
+//! `/auth/*` and `/me`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use identity::{LoginCommand, RegisterCommand};
+
+use super::dto::{LoginRequest, MeResponse, RefreshRequest, RegisterRequest, SessionResponse};
+use crate::auth::AuthUser;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Register as a customer or a provider.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest, responses(
+    (status = 201, description = "Registered and signed in", body = SessionResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "E-mail already registered", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields (role admin or lsm, short password, …)", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let cmd = RegisterCommand {
+        email: b.email,
+        password: b.password,
+        first_name: b.first_name,
+        last_name: b.last_name,
+        role: b.role,
+        phone: b.phone,
+        zipcode: b.zipcode,
+    };
+    let session = state.accounts.register(cmd).await?;
+    Ok(HttpResponse::Created().json(SessionResponse::from(session)))
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, description = "Signed in", body = SessionResponse),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "E-mail or password incorrect (never says which)", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Account suspended or banned", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts for this IP or e-mail; see Retry-After", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let ip = req.peer_addr().map(|a| a.ip());
+    state.limiter.check(ip, &b.email).map_err(ApiError::rate_limited)?;
+    let session = state.accounts.login(LoginCommand { email: b.email, password: b.password }).await?;
+    Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
+}
+
+/// Exchange a refresh token for a new pair; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, description = "New tokens", body = SessionResponse),
+    (status = 401, description = "Unknown, expired or reused token (reuse revokes the whole session)", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Account suspended or banned", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let session = state.accounts.refresh(&body.refresh_token).await?;
+    Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
+}
+
+/// Revoke the session a refresh token belongs to.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 204, description = "Signed out (also for unknown tokens)"),
+    (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    state.accounts.logout(&body.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller, their roles and profiles.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, description = "The caller", body = MeResponse),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn me(state: web::Data<AppState>, AuthUser(ctx): AuthUser) -> Result<HttpResponse, ApiError> {
+    let profile = state.accounts.me(&ctx).await?;
+    Ok(HttpResponse::Ok().json(MeResponse::from(profile)))
+}

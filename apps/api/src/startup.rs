@@ -1,0 +1,192 @@
+//! Building the application: database, migrations, seed, admin, state, server.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use identity::{AccountPorts, AccountService, TokenPolicy};
+use kernel::SystemClock;
+use persistence::{Database, SqlCatalogRepository, SqlRefreshTokenRepository, SqlUserRepository};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter};
+use crate::config::Settings;
+use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
+use crate::http::metrics::Metrics;
+use crate::openapi::ApiDoc;
+use crate::state::{AppState, CatalogRegions, CatalogStore};
+
+/// Any start-up failure, with a message for the operator.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const SERVICES_JSON: &str = include_str!("../../../seed-data/services.json");
+const REGIONS_JSON: &str = include_str!("../../../seed-data/regions.json");
+
+/// Connects and applies migrations.
+pub async fn connect(settings: &Settings) -> Result<Database, BoxError> {
+    let url = settings.database_url();
+    if persistence::Backend::of_url(&url) == Some(persistence::Backend::Sqlite) {
+        std::fs::create_dir_all(&settings.storage.data_dir)
+            .map_err(|e| format!("cannot create `storage.data_dir` {}: {e}", settings.storage.data_dir.display()))?;
+    }
+    let db = Database::connect(&url, settings.database.max_connections)
+        .await
+        .map_err(|e| format!("cannot connect to `database.url` {}: {e}", persistence::db::redact(&url)))?;
+    db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+    Ok(db)
+}
+
+/// Loads the shipped catalog into the database (idempotent).
+pub async fn seed(db: &Database) -> Result<catalog::SeedReport, BoxError> {
+    let services = catalog::seed::parse_services(SERVICES_JSON)?;
+    let regions = catalog::seed::parse_regions(REGIONS_JSON)?;
+    let repo = SqlCatalogRepository::new(db.conn().clone());
+    Ok(catalog::seed_catalog(&repo, &services, &regions).await?)
+}
+
+/// The JWT key: configured, or generated once into the data folder.
+fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, BoxError> {
+    if let Some(secret) = &settings.auth.jwt_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = settings.storage.data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    tracing::warn!(path = %path.display(), "auth.jwt_secret is not set; using a generated key kept in the data folder");
+    let bytes: [u8; 32] = rand::random();
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, contents)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// Wires the state over a migrated, seeded database.
+pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, BoxError> {
+    let catalog_repo = SqlCatalogRepository::new(db.conn().clone());
+    let catalog = Arc::new(CatalogStore::new(catalog::load_catalog(&catalog_repo).await?));
+    let jwt = JwtKeys::new(&jwt_secret(settings)?, &settings.auth.issuer, &settings.auth.audience, settings.auth.access_ttl_secs);
+    let hasher = tokio::task::spawn_blocking(Argon2Hasher::new).await??;
+    let accounts = AccountService::new(
+        AccountPorts {
+            users: Arc::new(SqlUserRepository::new(db.conn().clone())),
+            tokens: Arc::new(SqlRefreshTokenRepository::new(db.conn().clone())),
+            hasher: Arc::new(hasher),
+            issuer: Arc::new(jwt.clone()),
+            regions: Arc::new(CatalogRegions(catalog.clone())),
+            clock: Arc::new(SystemClock),
+        },
+        TokenPolicy { refresh_ttl: chrono::Duration::days(settings.auth.refresh_ttl_days) },
+    );
+    if let (Some(email), Some(password)) = (&settings.bootstrap.admin_email, &settings.bootstrap.admin_password) {
+        accounts.ensure_admin(email, password.expose()).await.map_err(|e| format!("bootstrap admin: {e}"))?;
+        tracing::info!(%email, "bootstrap admin ensured");
+    }
+    let limiter = LoginLimiter::new(
+        settings.auth.login_attempts_per_minute_per_ip,
+        settings.auth.login_attempts_per_minute_per_email,
+    );
+    Ok(AppState { db, accounts, catalog, jwt, limiter })
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::HeaderName::from_static("idempotency-key")])
+        .expose_headers([header::ETAG, header::RETRY_AFTER, header::HeaderName::from_static("x-request-id")])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// A bound, not yet running server.
+#[allow(missing_debug_implementations)]
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates, seeds, wires and binds.
+    pub async fn build(settings: Settings) -> Result<Self, BoxError> {
+        let db = connect(&settings).await?;
+        let report = seed(&db).await?;
+        tracing::info!(services_added = report.services_added, regions_added = report.regions_added, "catalog seeded");
+        let state = build_state(&settings, db).await?;
+        Self::bind(settings, state)
+    }
+
+    /// Binds the listener for an already built state.
+    pub fn bind(settings: Settings, state: AppState) -> Result<Self, BoxError> {
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|e| format!("cannot listen on {address} (`server.host`, `server.port`): {e}"))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(state);
+        let metrics = web::Data::new(Metrics::default());
+        let pruner = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut every = actix_web::rt::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                pruner.limiter.prune();
+            }
+        });
+        let openapi = ApiDoc::openapi();
+        let origins = settings.server.cors_allowed_origins.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(json_config())
+                .app_data(query_config())
+                .app_data(path_config())
+                // Before the `/api/v1` scope, which would otherwise claim the document's path.
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
+                .service(web::resource("/docs").to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+                }))
+                .configure(crate::routes::configure)
+                .default_service(web::to(not_found))
+                .wrap(cors(&origins))
+                .wrap(from_fn(crate::http::middleware::observe))
+                .wrap(tracing_actix_web::TracingLogger::default())
+        })
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

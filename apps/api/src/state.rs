@@ -1,0 +1,64 @@
+//! What every handler can reach: the use cases, the catalog snapshot, keys and limiters.
+
+use std::sync::{Arc, RwLock};
+
+use catalog::Catalog;
+use identity::AccountService;
+use identity::ports::RegionLookup;
+use kernel::Zipcode;
+use persistence::Database;
+
+use crate::auth::{JwtKeys, LoginLimiter};
+
+/// Shared application state.
+#[derive(Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub db: Database,
+    /// Account use cases.
+    pub accounts: AccountService,
+    /// The in-memory catalog.
+    pub catalog: Arc<CatalogStore>,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Login throttling.
+    pub limiter: LoginLimiter,
+}
+
+/// The current catalog snapshot; swapped whole when the catalog changes.
+#[derive(Debug, Default)]
+pub struct CatalogStore(RwLock<Arc<Catalog>>);
+
+impl CatalogStore {
+    /// A store holding `catalog`.
+    pub fn new(catalog: Catalog) -> Self {
+        Self(RwLock::new(Arc::new(catalog)))
+    }
+
+    /// The current snapshot (cheap: one `Arc` clone).
+    pub fn get(&self) -> Arc<Catalog> {
+        match self.0.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the snapshot.
+    pub fn replace(&self, catalog: Catalog) {
+        let mut guard = match self.0.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(catalog);
+    }
+}
+
+/// Zipcode → region for identity, answered from the catalog snapshot.
+#[derive(Debug, Clone)]
+pub struct CatalogRegions(pub Arc<CatalogStore>);
+
+impl RegionLookup for CatalogRegions {
+    fn region_for(&self, zipcode: &Zipcode) -> Option<String> {
+        self.0.get().regions().resolve(zipcode).ok().map(|r| r.code.clone())
+    }
+}

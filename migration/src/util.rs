@@ -4,7 +4,7 @@
 //! `timestamp with time zone`, BIGINT cents plus a currency, JSON as `jsonb`)
 //! and every constraint gets the predictable name the application maps errors
 //! by: `fk_<table>_<col>`, `ck_<table>_<col>`, `uq_<table>_<cols>`,
-//! `idx_<table>_<cols>`, `pk_<table>` for composite primary keys.
+//! `idx_<table>_<cols>`, `pk_<table>` for natural and composite primary keys.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;

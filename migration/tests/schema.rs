@@ -122,26 +122,22 @@ async fn up_down_up(db: &DatabaseConnection) -> TestResult {
     Ok(())
 }
 
-/// A statement that must fail, and how each backend reports it: PostgreSQL
-/// names the constraint; SQLite names CHECKs too but reports unique and
-/// foreign-key violations by column, so it is matched by `sqlite_hint`.
-struct Violation<'a> {
-    sql: &'a str,
-    name: &'a str,
-    sqlite_hint: &'a str,
-}
-
-async fn expect_violation(db: &DatabaseConnection, v: Violation<'_>) -> TestResult {
-    let err = exec_err(db, v.sql).await?;
+/// Runs a statement that must fail and checks the error names what failed.
+/// PostgreSQL names the constraint (`name`); SQLite names CHECKs and
+/// expression indexes too, but reports other unique and foreign-key
+/// violations by column, which `sqlite_hint` matches.
+async fn expect_violation(
+    db: &DatabaseConnection,
+    sql: &str,
+    name: &str,
+    sqlite_hint: &str,
+) -> TestResult {
+    let err = exec_err(db, sql).await?;
     let wanted = match db.get_database_backend() {
-        DbBackend::Sqlite => v.sqlite_hint,
-        _ => v.name,
+        DbBackend::Sqlite => sqlite_hint,
+        _ => name,
     };
-    assert!(
-        err.contains(wanted),
-        "{}: expected `{wanted}` in: {err}",
-        v.sql
-    );
+    assert!(err.contains(wanted), "{sql}: expected `{wanted}` in: {err}");
     Ok(())
 }
 
@@ -157,24 +153,8 @@ async fn constraints_hold(db: &DatabaseConnection) -> TestResult {
     exec(db, ANN).await?;
     let again = ANN.replace("ann@example.com", &"ANN@Example.com".to_lowercase());
     let mixed = ANN.replace("ann@example.com", "Ann@Example.com");
-    expect_violation(
-        db,
-        Violation {
-            sql: &again,
-            name: "uq_users_email",
-            sqlite_hint: "users.email",
-        },
-    )
-    .await?;
-    expect_violation(
-        db,
-        Violation {
-            sql: &mixed,
-            name: "ck_users_email",
-            sqlite_hint: "ck_users_email",
-        },
-    )
-    .await?;
+    expect_violation(db, &again, "uq_users_email", "users.email").await?;
+    expect_violation(db, &mixed, "ck_users_email", "ck_users_email").await?;
 
     // Roles: known values only, real users only, removed with their user.
     let ann = "(SELECT id FROM users WHERE email = 'ann@example.com')";
@@ -183,30 +163,24 @@ async fn constraints_hold(db: &DatabaseConnection) -> TestResult {
     };
     expect_violation(
         db,
-        Violation {
-            sql: &role(ann, "root"),
-            name: "ck_user_roles_role",
-            sqlite_hint: "ck_user_roles_role",
-        },
+        &role(ann, "root"),
+        "ck_user_roles_role",
+        "ck_user_roles_role",
     )
     .await?;
     expect_violation(
         db,
-        Violation {
-            sql: &role("424242", "admin"),
-            name: "fk_user_roles_user_id",
-            sqlite_hint: "FOREIGN KEY",
-        },
+        &role("424242", "admin"),
+        "fk_user_roles_user_id",
+        "FOREIGN KEY",
     )
     .await?;
     exec(db, &role(ann, "customer")).await?;
     expect_violation(
         db,
-        Violation {
-            sql: &role(ann, "customer"),
-            name: "uq_user_roles_user_id_role",
-            sqlite_hint: "user_roles.user_id, user_roles.role",
-        },
+        &role(ann, "customer"),
+        "uq_user_roles_user_id_role",
+        "user_roles.user_id, user_roles.role",
     )
     .await?;
     exec(db, "DELETE FROM users WHERE email = 'ann@example.com'").await?;
@@ -231,20 +205,16 @@ async fn constraints_hold(db: &DatabaseConnection) -> TestResult {
     };
     expect_violation(
         db,
-        Violation {
-            sql: &payment(0, "NULL"),
-            name: "ck_payments_amount_cents",
-            sqlite_hint: "ck_payments_amount_cents",
-        },
+        &payment(0, "NULL"),
+        "ck_payments_amount_cents",
+        "ck_payments_amount_cents",
     )
     .await?;
     expect_violation(
         db,
-        Violation {
-            sql: &payment(-5, "NULL"),
-            name: "ck_payments_amount_cents",
-            sqlite_hint: "ck_payments_amount_cents",
-        },
+        &payment(-5, "NULL"),
+        "ck_payments_amount_cents",
+        "ck_payments_amount_cents",
     )
     .await?;
     exec(db, &payment(3_000_000_000, "NULL")).await?;
@@ -252,11 +222,9 @@ async fn constraints_hold(db: &DatabaseConnection) -> TestResult {
     exec(db, &payment(100, "'key-1'")).await?;
     expect_violation(
         db,
-        Violation {
-            sql: &payment(100, "'key-1'"),
-            name: "uq_payments_tenant_id_idempotency_key",
-            sqlite_hint: "payments.tenant_id, payments.idempotency_key",
-        },
+        &payment(100, "'key-1'"),
+        "uq_payments_tenant_id_idempotency_key",
+        "payments.tenant_id, payments.idempotency_key",
     )
     .await?;
     assert_eq!(
@@ -264,6 +232,21 @@ async fn constraints_hold(db: &DatabaseConnection) -> TestResult {
         3_000_000_000
     );
     assert_eq!(scalar(db, "SELECT COUNT(*) FROM payments").await?, 3);
+
+    // Portal e-mails are unique per tenant, case-insensitively, among live
+    // portal-enabled contacts only.
+    let contact = |email: &str, portal: &str, deleted: &str| {
+        format!(
+            "INSERT INTO contacts (tenant_id, first_name, last_name, email, portal_enabled, \
+             portal_password_hash, deleted_at) VALUES ({TENANT}, 'C', 'D', '{email}', {portal}, 'h', {deleted})"
+        )
+    };
+    exec(db, &contact("c@x.io", "TRUE", "NULL")).await?;
+    exec(db, &contact("C@x.io", "FALSE", "NULL")).await?;
+    exec(db, &contact("C@x.io", "TRUE", "CURRENT_TIMESTAMP")).await?;
+    let clash = contact("C@X.IO", "TRUE", "NULL");
+    let name = "uq_contacts_tenant_id_email";
+    expect_violation(db, &clash, name, name).await?;
 
     // Defaults: USD, version 1, draft.
     let version = "SELECT version FROM invoices WHERE currency = 'USD' AND status = 'draft'";

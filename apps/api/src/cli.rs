@@ -67,8 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
-            tracing::info!(port = app.port(), "stm-api listening");
-            app.run_until_stopped().await?;
+            app.run_until_signalled().await?;
             tracing::info!("stm-api stopped");
         }
         Command::Migrate => {

@@ -175,6 +175,7 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::default())
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .disable_signals()
         .listen(listener)?
         .run();
         Ok(Self { port, server })
@@ -185,8 +186,45 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    /// Serves until stopped (tests drop it with their runtime).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting and drains
+    /// in-flight requests for up to `server.shutdown_timeout_secs`.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        // Handlers are installed before announcing readiness, so an early signal is never lost.
+        let signalled = shutdown_signal()?;
+        tracing::info!(port = self.port, "stm-api listening");
+        let handle = self.server.handle();
+        actix_web::rt::spawn(async move {
+            signalled.await;
+            tracing::info!("shutdown signal received; draining requests");
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+/// Resolves on the first SIGTERM or SIGINT; the handlers exist once this returns.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

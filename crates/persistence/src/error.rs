@@ -5,6 +5,8 @@ use sea_orm::{DbErr, RuntimeErr};
 
 /// The name of the violated unique or check constraint, if that is what failed.
 ///
+/// Foreign-key failures are not named by SQLite and stay backend errors.
+///
 /// PostgreSQL reports the constraint name. SQLite reports the columns
 /// (`UNIQUE constraint failed: invoices.tenant_id, invoices.number`), which the
 /// schema's naming convention turns into the same name (`uq_invoices_tenant_id_number`).
@@ -16,7 +18,15 @@ fn violated_constraint(err: &DbErr) -> Option<String> {
     if let Some(name) = db.constraint() {
         return Some(name.to_owned());
     }
-    let cols = db.message().strip_prefix("UNIQUE constraint failed: ")?;
+    let message = db.message();
+    // SQLite names expression indexes and CHECK constraints directly.
+    if let Some(rest) = message.strip_prefix("UNIQUE constraint failed: index '") {
+        return rest.strip_suffix('\'').map(str::to_owned);
+    }
+    if let Some(name) = message.strip_prefix("CHECK constraint failed: ") {
+        return Some(name.trim().to_owned());
+    }
+    let cols = message.strip_prefix("UNIQUE constraint failed: ")?;
     let mut table = "";
     let names: Vec<&str> = cols
         .split(", ")

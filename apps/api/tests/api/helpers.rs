@@ -1,0 +1,124 @@
+//! `spawn_app()`: the real server on port 0 over its own fresh database, and
+//! typed request helpers.
+
+use actix_web::http::StatusCode;
+use awc::http::header::HeaderMap;
+use persistence::testing::TestDatabase;
+use persistence::{Backend, Database};
+use serde_json::{Value, json};
+use stm_api::config::{Secret, Settings};
+use stm_api::startup::{self, Application};
+
+/// A running server and what it runs on.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// Direct database access, for arranging what the API cannot (e.g. suspending a user).
+    pub db: Database,
+    _database: TestDatabase,
+    _data_dir: tempfile::TempDir,
+}
+
+/// A response: status, headers and the body parsed as JSON (`Null` when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Settings for tests: any port, a private data folder, a fixed key.
+pub fn test_settings(data_dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::default();
+    settings.server.port = 0;
+    settings.storage.data_dir = data_dir.to_path_buf();
+    settings.auth.jwt_secret = Some(Secret::new("test-secret-test-secret-test-secret!"));
+    settings
+}
+
+/// The app on SQLite.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Backend::Sqlite, |_| {}).await
+}
+
+/// The app on `backend`, with settings adjusted by `tweak`.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut settings = test_settings(data_dir.path());
+    tweak(&mut settings);
+    let database = TestDatabase::new(backend).await;
+    settings.database.url = Some(Secret::new(database.url.clone()));
+    let db = database.db.clone();
+    startup::seed(&db).await.unwrap_or_else(|e| panic!("seed: {e}"));
+    let state = startup::build_state(&settings, db.clone()).await.unwrap_or_else(|e| panic!("state: {e}"));
+    let app = Application::bind(settings, state).unwrap_or_else(|e| panic!("bind: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp { address, db, _database: database, _data_dir: data_dir }
+}
+
+async fn reply(res: Result<awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>, awc::error::SendRequestError>) -> Reply {
+    let mut res = res.unwrap_or_else(|e| panic!("request failed: {e}"));
+    let bytes = res.body().limit(10 * 1024 * 1024).await.unwrap_or_else(|e| panic!("body: {e}"));
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned())) };
+    Reply { status: res.status(), headers: res.headers().clone(), body }
+}
+
+impl TestApp {
+    fn client() -> awc::Client {
+        awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish()
+    }
+
+    /// GET, optionally with a bearer token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = Self::client().get(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        reply(req.send().await).await
+    }
+
+    /// POST a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        reply(Self::client().post(format!("{}{path}", self.address)).send_json(body).await).await
+    }
+
+    /// A request with a raw body and content type.
+    pub async fn send_raw(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let req = Self::client()
+            .request(method, format!("{}{path}", self.address))
+            .insert_header(("content-type", content_type));
+        reply(req.send_body(body).await).await
+    }
+
+    /// Registers a user; returns the session reply body.
+    pub async fn register(&self, email: &str, role: &str) -> Value {
+        let r = self.post("/api/v1/auth/register", &registration(email, role)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "register {email}: {}", r.body);
+        r.body
+    }
+}
+
+/// A valid registration body.
+pub fn registration(email: &str, role: &str) -> Value {
+    json!({
+        "email": email,
+        "password": "correct horse battery",
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "role": role,
+        "zipcode": "10001",
+    })
+}
+
+/// A string field of a JSON body.
+pub fn text<'a>(body: &'a Value, key: &str) -> &'a str {
+    body[key].as_str().unwrap_or_else(|| panic!("`{key}` missing in {body}"))
+}

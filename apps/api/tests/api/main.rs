@@ -1,0 +1,9 @@
+//! HTTP tests of `stm-api`: one binary, each test its own server and database.
+
+mod auth;
+mod catalog;
+mod cli;
+mod errors;
+mod helpers;
+mod operations;
+mod postgres;

@@ -77,7 +77,11 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         Command::Seed => {
             let db = startup::connect(&settings).await?;
             let report = startup::seed(&db).await?;
-            tracing::info!(services_added = report.services_added, regions_added = report.regions_added, "catalog seeded");
+            tracing::info!(
+                services_added = report.services_added,
+                regions_added = report.regions_added,
+                "catalog seeded"
+            );
         }
         Command::CreateAdmin { email } => {
             let password = read_password()?;

@@ -88,7 +88,10 @@ pub struct DatabaseSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self { url: None, max_connections: 16 }
+        Self {
+            url: None,
+            max_connections: 16,
+        }
     }
 }
 
@@ -146,7 +149,9 @@ pub struct StorageSettings {
 
 impl Default for StorageSettings {
     fn default() -> Self {
-        Self { data_dir: PathBuf::from("./data") }
+        Self {
+            data_dir: PathBuf::from("./data"),
+        }
     }
 }
 
@@ -187,36 +192,76 @@ impl Settings {
             return Err(invalid("server.host", "must not be empty"));
         }
         for origin in &self.server.cors_allowed_origins {
-            if !(origin.starts_with("http://") || origin.starts_with("https://")) || origin.ends_with('/') {
-                return Err(invalid("server.cors_allowed_origins", "must list origins like https://app.example.com"));
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin.ends_with('/')
+            {
+                return Err(invalid(
+                    "server.cors_allowed_origins",
+                    "must list origins like https://app.example.com",
+                ));
             }
         }
         if let Some(url) = &self.database.url
             && persistence::Backend::of_url(url.expose()).is_none()
         {
-            return Err(invalid("database.url", "must start with sqlite:, postgres:// or postgresql://"));
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            ));
         }
         if !(1..=1_000).contains(&self.database.max_connections) {
-            return Err(invalid("database.max_connections", "must be between 1 and 1000"));
+            return Err(invalid(
+                "database.max_connections",
+                "must be between 1 and 1000",
+            ));
         }
-        if self.auth.jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
+        if self
+            .auth
+            .jwt_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().len() < 32)
+        {
             return Err(invalid("auth.jwt_secret", "must be at least 32 bytes"));
         }
         if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
-            return Err(invalid("auth.issuer", "and `auth.audience` must not be empty"));
+            return Err(invalid(
+                "auth.issuer",
+                "and `auth.audience` must not be empty",
+            ));
         }
         if !(60..=86_400).contains(&self.auth.access_ttl_secs) {
-            return Err(invalid("auth.access_ttl_secs", "must be between 60 and 86400"));
+            return Err(invalid(
+                "auth.access_ttl_secs",
+                "must be between 60 and 86400",
+            ));
         }
         if !(1..=365).contains(&self.auth.refresh_ttl_days) {
-            return Err(invalid("auth.refresh_ttl_days", "must be between 1 and 365"));
+            return Err(invalid(
+                "auth.refresh_ttl_days",
+                "must be between 1 and 365",
+            ));
         }
-        if self.auth.login_attempts_per_minute_per_ip == 0 || self.auth.login_attempts_per_minute_per_email == 0 {
-            return Err(invalid("auth.login_attempts_per_minute_per_email", "and the per-IP limit must be positive"));
+        if self.auth.login_attempts_per_minute_per_ip == 0
+            || self.auth.login_attempts_per_minute_per_email == 0
+        {
+            return Err(invalid(
+                "auth.login_attempts_per_minute_per_email",
+                "and the per-IP limit must be positive",
+            ));
         }
         match (&self.bootstrap.admin_email, &self.bootstrap.admin_password) {
-            (Some(_), None) => return Err(invalid("bootstrap.admin_password", "is required with bootstrap.admin_email")),
-            (None, Some(_)) => return Err(invalid("bootstrap.admin_email", "is required with bootstrap.admin_password")),
+            (Some(_), None) => {
+                return Err(invalid(
+                    "bootstrap.admin_password",
+                    "is required with bootstrap.admin_email",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "bootstrap.admin_email",
+                    "is required with bootstrap.admin_password",
+                ));
+            }
             _ => {}
         }
         Ok(())
@@ -226,7 +271,10 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database.url {
             Some(url) => url.expose().to_owned(),
-            None => format!("sqlite://{}?mode=rwc", self.storage.data_dir.join("stm.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.storage.data_dir.join("stm.db").display()
+            ),
         }
     }
 }
@@ -247,13 +295,25 @@ mod tests {
     fn invalid_values_name_their_key() {
         let mut s = Settings::default();
         s.auth.jwt_secret = Some(Secret::new("short"));
-        assert!(s.validate().err().is_some_and(|e| e.to_string().contains("auth.jwt_secret")));
+        assert!(
+            s.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("auth.jwt_secret"))
+        );
         let mut s = Settings::default();
         s.database.url = Some(Secret::new("mysql://x"));
-        assert!(s.validate().err().is_some_and(|e| e.to_string().contains("database.url")));
+        assert!(
+            s.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("database.url"))
+        );
         let mut s = Settings::default();
         s.bootstrap.admin_email = Some("root@example.com".into());
-        assert!(s.validate().err().is_some_and(|e| e.to_string().contains("bootstrap.admin_password")));
+        assert!(
+            s.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("bootstrap.admin_password"))
+        );
     }
 
     #[test]
@@ -262,6 +322,9 @@ mod tests {
         s.auth.jwt_secret = Some(Secret::new("a-very-secret-signing-key-of-32-bytes"));
         s.database.url = Some(Secret::new("postgres://u:pw@h/db"));
         let printed = format!("{s:?}");
-        assert!(!printed.contains("a-very-secret") && !printed.contains("pw@h"), "{printed}");
+        assert!(
+            !printed.contains("a-very-secret") && !printed.contains("pw@h"),
+            "{printed}"
+        );
     }
 }

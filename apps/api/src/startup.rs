@@ -33,13 +33,24 @@ const REGIONS_JSON: &str = include_str!("../../../seed-data/regions.json");
 pub async fn connect(settings: &Settings) -> Result<Database, BoxError> {
     let url = settings.database_url();
     if persistence::Backend::of_url(&url) == Some(persistence::Backend::Sqlite) {
-        std::fs::create_dir_all(&settings.storage.data_dir)
-            .map_err(|e| format!("cannot create `storage.data_dir` {}: {e}", settings.storage.data_dir.display()))?;
+        std::fs::create_dir_all(&settings.storage.data_dir).map_err(|e| {
+            format!(
+                "cannot create `storage.data_dir` {}: {e}",
+                settings.storage.data_dir.display()
+            )
+        })?;
     }
     let db = Database::connect(&url, settings.database.max_connections)
         .await
-        .map_err(|e| format!("cannot connect to `database.url` {}: {e}", persistence::db::redact(&url)))?;
-    db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+        .map_err(|e| {
+            format!(
+                "cannot connect to `database.url` {}: {e}",
+                persistence::db::redact(&url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
     Ok(db)
 }
 
@@ -85,8 +96,15 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 /// Wires the state over a migrated, seeded database.
 pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, BoxError> {
     let catalog_repo = SqlCatalogRepository::new(db.conn().clone());
-    let catalog = Arc::new(CatalogStore::new(catalog::load_catalog(&catalog_repo).await?));
-    let jwt = JwtKeys::new(&jwt_secret(settings)?, &settings.auth.issuer, &settings.auth.audience, settings.auth.access_ttl_secs);
+    let catalog = Arc::new(CatalogStore::new(
+        catalog::load_catalog(&catalog_repo).await?,
+    ));
+    let jwt = JwtKeys::new(
+        &jwt_secret(settings)?,
+        &settings.auth.issuer,
+        &settings.auth.audience,
+        settings.auth.access_ttl_secs,
+    );
     let hasher = tokio::task::spawn_blocking(Argon2Hasher::new).await??;
     let accounts = AccountService::new(
         AccountPorts {
@@ -97,24 +115,47 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             regions: Arc::new(CatalogRegions(catalog.clone())),
             clock: Arc::new(SystemClock),
         },
-        TokenPolicy { refresh_ttl: chrono::Duration::days(settings.auth.refresh_ttl_days) },
+        TokenPolicy {
+            refresh_ttl: chrono::Duration::days(settings.auth.refresh_ttl_days),
+        },
     );
-    if let (Some(email), Some(password)) = (&settings.bootstrap.admin_email, &settings.bootstrap.admin_password) {
-        accounts.ensure_admin(email, password.expose()).await.map_err(|e| format!("bootstrap admin: {e}"))?;
+    if let (Some(email), Some(password)) = (
+        &settings.bootstrap.admin_email,
+        &settings.bootstrap.admin_password,
+    ) {
+        accounts
+            .ensure_admin(email, password.expose())
+            .await
+            .map_err(|e| format!("bootstrap admin: {e}"))?;
         tracing::info!(%email, "bootstrap admin ensured");
     }
     let limiter = LoginLimiter::new(
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
     );
-    Ok(AppState { db, accounts, catalog, jwt, limiter })
+    Ok(AppState {
+        db,
+        accounts,
+        catalog,
+        jwt,
+        limiter,
+    })
 }
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::HeaderName::from_static("idempotency-key")])
-        .expose_headers([header::ETAG, header::RETRY_AFTER, header::HeaderName::from_static("x-request-id")])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
         .max_age(3600);
     for origin in origins {
         cors = cors.allowed_origin(origin);
@@ -134,7 +175,11 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, BoxError> {
         let db = connect(&settings).await?;
         let report = seed(&db).await?;
-        tracing::info!(services_added = report.services_added, regions_added = report.regions_added, "catalog seeded");
+        tracing::info!(
+            services_added = report.services_added,
+            regions_added = report.regions_added,
+            "catalog seeded"
+        );
         let state = build_state(&settings, db).await?;
         Self::bind(settings, state)
     }
@@ -142,9 +187,12 @@ impl Application {
     /// Binds the listener for an already built state.
     pub fn bind(settings: Settings, state: AppState) -> Result<Self, BoxError> {
         let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address).map_err(|e| format!("cannot listen on {address} (`server.host`, `server.port`): {e}"))?;
+        let listener = TcpListener::bind(&address).map_err(|e| {
+            format!("cannot listen on {address} (`server.host`, `server.port`): {e}")
+        })?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(state);
+        let jwt = web::Data::new(state.jwt.clone());
         let metrics = web::Data::new(Metrics::default());
         let pruner = state.clone();
         actix_web::rt::spawn(async move {
@@ -159,14 +207,19 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(jwt.clone())
                 .app_data(metrics.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())
                 // Before the `/api/v1` scope, which would otherwise claim the document's path.
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
+                )
                 .service(web::resource("/docs").to(|| async {
-                    actix_web::HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, "/docs/"))
+                        .finish()
                 }))
                 .configure(crate::routes::configure)
                 .default_service(web::to(not_found))

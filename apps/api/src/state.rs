@@ -59,6 +59,11 @@ pub struct CatalogRegions(pub Arc<CatalogStore>);
 
 impl RegionLookup for CatalogRegions {
     fn region_for(&self, zipcode: &Zipcode) -> Option<String> {
-        self.0.get().regions().resolve(zipcode).ok().map(|r| r.code.clone())
+        self.0
+            .get()
+            .regions()
+            .resolve(zipcode)
+            .ok()
+            .map(|r| r.code.clone())
     }
 }

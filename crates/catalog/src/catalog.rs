@@ -23,22 +23,34 @@ impl ServiceFilter {
             None => None,
             Some(c) => Category::parse(c).or_else(|| {
                 let names: Vec<_> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                errors.push(FieldError::new("category", format!("must be one of {}", names.join(", "))));
+                errors.push(FieldError::new(
+                    "category",
+                    format!("must be one of {}", names.join(", ")),
+                ));
                 None
             }),
         };
-        let q = q.map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+        let q = q
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_lowercase);
         if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
             errors.push(FieldError::new("q", "must be at most 100 characters"));
         }
-        if errors.is_empty() { Ok(Self { category, q }) } else { Err(CatalogError::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(Self { category, q })
+        } else {
+            Err(CatalogError::Validation(errors))
+        }
     }
 
     fn matches(&self, service: &Service) -> bool {
         let d = &service.definition;
         let category_ok = self.category.is_none_or(|c| c == d.category);
         let text_ok = self.q.as_deref().is_none_or(|q| {
-            d.name.to_lowercase().contains(q) || d.slug.contains(q) || d.keywords.iter().any(|k| k.contains(q))
+            d.name.to_lowercase().contains(q)
+                || d.slug.contains(q)
+                || d.keywords.iter().any(|k| k.contains(q))
         });
         category_ok && text_ok
     }
@@ -65,11 +77,18 @@ impl Catalog {
 
     /// A service by id, retired ones included (old jobs refer to them).
     pub fn service(&self, id: ServiceId) -> Option<&Service> {
-        self.services.binary_search_by_key(&id, |s| s.id).ok().map(|i| &self.services[i])
+        self.services
+            .binary_search_by_key(&id, |s| s.id)
+            .ok()
+            .map(|i| &self.services[i])
     }
 
     /// Approved services matching the filter, ordered by id, one page at a time.
-    pub fn list_services(&self, filter: &ServiceFilter, page: &PageRequest) -> Result<Page<Service>, CatalogError> {
+    pub fn list_services(
+        &self,
+        filter: &ServiceFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Service>, CatalogError> {
         let after: Option<i64> = page
             .cursor
             .as_ref()

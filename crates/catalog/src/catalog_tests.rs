@@ -58,7 +58,9 @@ fn filters_by_category_and_by_text_in_name_slug_or_keyword() {
     let c = catalog();
     let run = |category, q| {
         let filter = ServiceFilter::parse(category, q).unwrap_or_default();
-        c.list_services(&filter, &PageRequest::default()).map(|p| ids(&p)).unwrap_or_default()
+        c.list_services(&filter, &PageRequest::default())
+            .map(|p| ids(&p))
+            .unwrap_or_default()
     };
     assert_eq!(run(Some("pets"), None), vec![3]);
     assert_eq!(run(None, Some("LEAK")), vec![1]);
@@ -69,7 +71,10 @@ fn filters_by_category_and_by_text_in_name_slug_or_keyword() {
 
 #[test]
 fn bad_cursors_are_validation_errors() {
-    let page = PageRequest { limit: 2, cursor: Some(kernel::Cursor::encode(&"x")) };
+    let page = PageRequest {
+        limit: 2,
+        cursor: Some(kernel::Cursor::encode(&"x")),
+    };
     assert!(matches!(
         catalog().list_services(&ServiceFilter::default(), &page),
         Err(CatalogError::Validation(_))

@@ -14,6 +14,8 @@ pub mod seed;
 
 pub use catalog::{Catalog, ServiceFilter};
 pub use error::CatalogError;
-pub use model::{Category, Question, QuestionKind, Region, Service, ServiceDefinition, ServiceStatus};
+pub use model::{
+    Category, Question, QuestionKind, Region, Service, ServiceDefinition, ServiceStatus,
+};
 pub use regions::RegionDirectory;
 pub use seed::{SeedReport, load_catalog, seed_catalog};

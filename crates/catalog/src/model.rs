@@ -116,7 +116,9 @@ impl ServiceStatus {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [ServiceStatus::Approved, ServiceStatus::Retired].into_iter().find(|st| st.as_str() == s)
+        [ServiceStatus::Approved, ServiceStatus::Retired]
+            .into_iter()
+            .find(|st| st.as_str() == s)
     }
 }
 
@@ -173,7 +175,9 @@ impl ServiceDefinition {
     pub fn check(&self) -> Result<(), String> {
         let fail = |why: &str| Err(format!("service `{}`: {why}", self.slug));
         let kebab = |s: &str| {
-            !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
         if self.name.trim().is_empty() || self.name.len() > 100 {
             return fail("name must be 1 to 100 characters");
@@ -181,7 +185,11 @@ impl ServiceDefinition {
         if !kebab(&self.slug) || self.slug.len() > 100 {
             return fail("slug must be lowercase kebab-case");
         }
-        if self.keywords.iter().any(|k| k.trim().is_empty() || *k != k.to_lowercase()) {
+        if self
+            .keywords
+            .iter()
+            .any(|k| k.trim().is_empty() || *k != k.to_lowercase())
+        {
             return fail("keywords must be non-empty and lowercase");
         }
         if !(2..=5).contains(&self.questions.len()) {
@@ -189,7 +197,10 @@ impl ServiceDefinition {
         }
         let mut keys = std::collections::HashSet::new();
         for q in &self.questions {
-            let snake = !q.key.is_empty() && q.key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let snake = !q.key.is_empty()
+                && q.key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !snake || !keys.insert(q.key.as_str()) {
                 return fail("question keys must be unique snake_case");
             }
@@ -197,7 +208,9 @@ impl ServiceDefinition {
                 return fail("question labels must not be empty");
             }
             let options_ok = match (q.kind, &q.options) {
-                (QuestionKind::Choice, Some(opts)) => opts.len() >= 2 && opts.iter().all(|o| !o.trim().is_empty()),
+                (QuestionKind::Choice, Some(opts)) => {
+                    opts.len() >= 2 && opts.iter().all(|o| !o.trim().is_empty())
+                }
                 (QuestionKind::Choice, None) => false,
                 (_, options) => options.is_none(),
             };

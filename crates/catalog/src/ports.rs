@@ -16,5 +16,9 @@ pub trait CatalogRepository: Send + Sync {
     async fn regions(&self) -> Result<Vec<Region>, StoreError>;
     /// In one transaction, inserts the regions (by code) and services (by slug)
     /// that are not stored yet; existing rows, possibly edited by admins, are left alone.
-    async fn insert_missing(&self, services: &[ServiceDefinition], regions: &[Region]) -> Result<SeedReport, StoreError>;
+    async fn insert_missing(
+        &self,
+        services: &[ServiceDefinition],
+        regions: &[Region],
+    ) -> Result<SeedReport, StoreError>;
 }

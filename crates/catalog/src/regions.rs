@@ -16,7 +16,10 @@ pub struct RegionDirectory {
 }
 
 fn valid_code(code: &str) -> bool {
-    (2..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    (2..=16).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 impl RegionDirectory {
@@ -27,14 +30,23 @@ impl RegionDirectory {
         let mut by_code = HashMap::new();
         for (i, region) in regions.iter().enumerate() {
             if !valid_code(&region.code) || region.name.trim().is_empty() {
-                return Err(CatalogError::InvalidData(format!("region `{}`: bad code or name", region.code)));
+                return Err(CatalogError::InvalidData(format!(
+                    "region `{}`: bad code or name",
+                    region.code
+                )));
             }
             if by_code.insert(region.code.clone(), i).is_some() {
-                return Err(CatalogError::InvalidData(format!("region `{}` listed twice", region.code)));
+                return Err(CatalogError::InvalidData(format!(
+                    "region `{}` listed twice",
+                    region.code
+                )));
             }
             for prefix in &region.zip_prefixes {
                 if prefix.len() != 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(CatalogError::InvalidData(format!("region `{}`: prefix `{prefix}`", region.code)));
+                    return Err(CatalogError::InvalidData(format!(
+                        "region `{}`: prefix `{prefix}`",
+                        region.code
+                    )));
                 }
                 if let Some(other) = by_prefix.insert(prefix.clone(), i) {
                     let other = &regions[other].code;
@@ -45,7 +57,11 @@ impl RegionDirectory {
                 }
             }
         }
-        Ok(Self { regions, by_prefix, by_code })
+        Ok(Self {
+            regions,
+            by_prefix,
+            by_code,
+        })
     }
 
     /// The region serving a zipcode.
@@ -59,8 +75,9 @@ impl RegionDirectory {
     /// Parses raw input and resolves it: malformed input is a validation error
     /// on `field`, an unserved zipcode is [`CatalogError::UnservedZipcode`].
     pub fn resolve_input(&self, field: &str, input: &str) -> Result<&Region, CatalogError> {
-        let zipcode = Zipcode::parse(input)
-            .map_err(|e| CatalogError::Validation(vec![kernel::FieldError::new(field, e.to_string())]))?;
+        let zipcode = Zipcode::parse(input).map_err(|e| {
+            CatalogError::Validation(vec![kernel::FieldError::new(field, e.to_string())])
+        })?;
         self.resolve(&zipcode)
     }
 
@@ -89,8 +106,11 @@ mod tests {
     }
 
     fn directory() -> RegionDirectory {
-        RegionDirectory::new(vec![region("nyc", &["100", "112"]), region("chi", &["606"])])
-            .unwrap_or_default()
+        RegionDirectory::new(vec![
+            region("nyc", &["100", "112"]),
+            region("chi", &["606"]),
+        ])
+        .unwrap_or_default()
     }
 
     fn zip(s: &str) -> Zipcode {
@@ -100,15 +120,27 @@ mod tests {
     #[test]
     fn resolves_five_digit_and_zip_plus_four() {
         let dir = directory();
-        assert_eq!(dir.resolve(&zip("10001")).map(|r| r.code.as_str()).ok(), Some("nyc"));
-        assert_eq!(dir.resolve(&zip("60614-1234")).map(|r| r.code.as_str()).ok(), Some("chi"));
+        assert_eq!(
+            dir.resolve(&zip("10001")).map(|r| r.code.as_str()).ok(),
+            Some("nyc")
+        );
+        assert_eq!(
+            dir.resolve(&zip("60614-1234"))
+                .map(|r| r.code.as_str())
+                .ok(),
+            Some("chi")
+        );
     }
 
     #[test]
     fn unserved_and_malformed_zipcodes_are_told_apart() {
         let dir = directory();
-        assert!(matches!(dir.resolve(&zip("99501")), Err(CatalogError::UnservedZipcode(z)) if z == "99501"));
-        assert!(matches!(dir.resolve_input("zipcode", "ABCDE"), Err(CatalogError::Validation(f)) if f[0].field == "zipcode"));
+        assert!(
+            matches!(dir.resolve(&zip("99501")), Err(CatalogError::UnservedZipcode(z)) if z == "99501")
+        );
+        assert!(
+            matches!(dir.resolve_input("zipcode", "ABCDE"), Err(CatalogError::Validation(f)) if f[0].field == "zipcode")
+        );
     }
 
     #[test]

@@ -19,13 +19,16 @@ pub struct SeedReport {
 
 /// Parses and checks `services.json`: every definition valid, names and slugs unique.
 pub fn parse_services(json: &str) -> Result<Vec<ServiceDefinition>, CatalogError> {
-    let services: Vec<ServiceDefinition> =
-        serde_json::from_str(json).map_err(|e| CatalogError::InvalidData(format!("services.json: {e}")))?;
+    let services: Vec<ServiceDefinition> = serde_json::from_str(json)
+        .map_err(|e| CatalogError::InvalidData(format!("services.json: {e}")))?;
     let (mut names, mut slugs) = (HashSet::new(), HashSet::new());
     for s in &services {
         s.check().map_err(CatalogError::InvalidData)?;
         if !names.insert(s.name.to_lowercase()) || !slugs.insert(s.slug.as_str()) {
-            return Err(CatalogError::InvalidData(format!("service `{}` listed twice", s.slug)));
+            return Err(CatalogError::InvalidData(format!(
+                "service `{}` listed twice",
+                s.slug
+            )));
         }
     }
     Ok(services)
@@ -33,8 +36,8 @@ pub fn parse_services(json: &str) -> Result<Vec<ServiceDefinition>, CatalogError
 
 /// Parses and checks `regions.json`: codes unique, prefixes 3 digits and disjoint.
 pub fn parse_regions(json: &str) -> Result<Vec<Region>, CatalogError> {
-    let regions: Vec<Region> =
-        serde_json::from_str(json).map_err(|e| CatalogError::InvalidData(format!("regions.json: {e}")))?;
+    let regions: Vec<Region> = serde_json::from_str(json)
+        .map_err(|e| CatalogError::InvalidData(format!("regions.json: {e}")))?;
     RegionDirectory::new(regions.clone())?;
     Ok(regions)
 }
@@ -69,10 +72,24 @@ mod tests {
         let services = parse_services(SERVICES).unwrap_or_default();
         assert_eq!(services.len(), 45);
         let regions = parse_regions(REGIONS).unwrap_or_default();
-        assert!(regions.len() >= 45, "about 50 regions, got {}", regions.len());
+        assert!(
+            regions.len() >= 45,
+            "about 50 regions, got {}",
+            regions.len()
+        );
         assert!(regions.iter().any(|r| r.code == "nyc"));
-        let pets: HashSet<_> = services.iter().filter(|s| s.category.as_str() == "pets").map(|s| s.slug.as_str()).collect();
-        for slug in ["pet-grooming", "dog-training", "pet-sitting", "dog-walking", "pet-boarding"] {
+        let pets: HashSet<_> = services
+            .iter()
+            .filter(|s| s.category.as_str() == "pets")
+            .map(|s| s.slug.as_str())
+            .collect();
+        for slug in [
+            "pet-grooming",
+            "dog-training",
+            "pet-sitting",
+            "dog-walking",
+            "pet-boarding",
+        ] {
             assert!(pets.contains(slug), "missing {slug}");
         }
     }
@@ -81,10 +98,17 @@ mod tests {
     fn duplicate_slugs_and_bad_questions_are_refused() {
         let one = r#"{"name":"A","slug":"a","description":"d","category":"pets","keywords":["x"],
             "questions":[{"key":"k","label":"L","kind":"text","required":true},{"key":"c","label":"C","kind":"choice","required":false}]}"#;
-        assert!(matches!(parse_services(&format!("[{one}]")), Err(CatalogError::InvalidData(m)) if m.contains("choice")));
-        let good = one.replace(r#""kind":"choice","required":false"#, r#""kind":"boolean","required":false"#);
+        assert!(
+            matches!(parse_services(&format!("[{one}]")), Err(CatalogError::InvalidData(m)) if m.contains("choice"))
+        );
+        let good = one.replace(
+            r#""kind":"choice","required":false"#,
+            r#""kind":"boolean","required":false"#,
+        );
         assert!(parse_services(&format!("[{good}]")).is_ok());
-        assert!(matches!(parse_services(&format!("[{good},{good}]")), Err(CatalogError::InvalidData(m)) if m.contains("twice")));
+        assert!(
+            matches!(parse_services(&format!("[{good},{good}]")), Err(CatalogError::InvalidData(m)) if m.contains("twice"))
+        );
         assert!(parse_services(r#"[{"name":"A","unknown":1}]"#).is_err());
     }
 
@@ -97,7 +121,12 @@ mod tests {
         repo.expect_insert_missing()
             .withf(move |s, r| s.len() == n_services && r.len() == n_regions)
             .times(1)
-            .returning(|s, r| Ok(SeedReport { services_added: s.len(), regions_added: r.len() }));
+            .returning(|s, r| {
+                Ok(SeedReport {
+                    services_added: s.len(),
+                    regions_added: r.len(),
+                })
+            });
         let report = block_on(seed_catalog(&repo, &services, &regions)).ok();
         assert_eq!(report.map(|r| r.services_added), Some(45));
     }

@@ -34,7 +34,9 @@ impl IdentityError {
         match self {
             IdentityError::Validation(_) => ErrorKind::Validation,
             IdentityError::EmailTaken => ErrorKind::Conflict,
-            IdentityError::InvalidCredentials | IdentityError::InvalidRefreshToken => ErrorKind::Unauthorized,
+            IdentityError::InvalidCredentials | IdentityError::InvalidRefreshToken => {
+                ErrorKind::Unauthorized
+            }
             IdentityError::AccountDisabled(_) => ErrorKind::Forbidden,
             IdentityError::UserNotFound => ErrorKind::NotFound,
             IdentityError::Internal(_) => ErrorKind::Internal,

@@ -27,7 +27,13 @@ impl UserStatus {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [UserStatus::Active, UserStatus::Suspended, UserStatus::Banned].into_iter().find(|st| st.as_str() == s)
+        [
+            UserStatus::Active,
+            UserStatus::Suspended,
+            UserStatus::Banned,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 }
 

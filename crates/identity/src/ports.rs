@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use kernel::{Role, StoreError, Timestamp, UserId, Zipcode};
 
 use crate::model::{
-    AccessToken, NewRefreshToken, NewUser, Profile, RefreshRecord, RefreshSecret, User, UserWithSecret,
+    AccessToken, NewRefreshToken, NewUser, Profile, RefreshRecord, RefreshSecret, User,
+    UserWithSecret,
 };
 use crate::values::Email;
 
@@ -36,7 +37,12 @@ pub trait RefreshTokenRepository: Send + Sync {
     /// Atomically revokes `old_id` (only if still live) and stores `next`.
     /// Returns `false`, storing nothing, when `old_id` was already revoked —
     /// which means the token was used twice.
-    async fn rotate(&self, old_id: i64, next: NewRefreshToken, now: Timestamp) -> Result<bool, StoreError>;
+    async fn rotate(
+        &self,
+        old_id: i64,
+        next: NewRefreshToken,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Revokes every live token of a family.
     async fn revoke_family(&self, family_id: &str, now: Timestamp) -> Result<(), StoreError>;
 }

@@ -7,7 +7,9 @@ use kernel::{Clock, Ctx, FieldError, Role, StoreError, UserId, Zipcode};
 
 use crate::error::IdentityError;
 use crate::model::{CustomerProfile, NewRefreshToken, NewUser, Profile, Session, User};
-use crate::ports::{PasswordHasher, RefreshTokenRepository, RegionLookup, TokenIssuer, UserRepository};
+use crate::ports::{
+    PasswordHasher, RefreshTokenRepository, RegionLookup, TokenIssuer, UserRepository,
+};
 use crate::values::{Email, Password, PersonName, Phone};
 
 /// Registration input as received (unvalidated).
@@ -47,7 +49,9 @@ pub struct TokenPolicy {
 
 impl Default for TokenPolicy {
     fn default() -> Self {
-        Self { refresh_ttl: Duration::days(30) }
+        Self {
+            refresh_ttl: Duration::days(30),
+        }
     }
 }
 
@@ -65,7 +69,9 @@ pub struct AccountService {
 
 impl std::fmt::Debug for AccountService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccountService").field("policy", &self.policy).finish_non_exhaustive()
+        f.debug_struct("AccountService")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -116,20 +122,33 @@ fn validate(cmd: &RegisterCommand) -> Result<ValidRegistration, IdentityError> {
     let mut errors = Vec::new();
     let email = keep_valid(&mut errors, Email::parse(&cmd.email));
     let password = keep_valid(&mut errors, Password::parse(&cmd.password));
-    let first_name = keep_valid(&mut errors, PersonName::parse("first_name", &cmd.first_name));
+    let first_name = keep_valid(
+        &mut errors,
+        PersonName::parse("first_name", &cmd.first_name),
+    );
     let last_name = keep_valid(&mut errors, PersonName::parse("last_name", &cmd.last_name));
-    let role = keep_valid(&mut errors, match cmd.role.as_str() {
-        "customer" => Ok(Role::Customer),
-        "provider" => Ok(Role::Provider),
-        _ => Err(FieldError::new("role", "must be `customer` or `provider`")),
-    });
-    let phone = cmd.phone.as_deref().map(|p| keep_valid(&mut errors, Phone::parse(p)));
-    let zipcode = cmd
-        .zipcode
+    let role = keep_valid(
+        &mut errors,
+        match cmd.role.as_str() {
+            "customer" => Ok(Role::Customer),
+            "provider" => Ok(Role::Provider),
+            _ => Err(FieldError::new("role", "must be `customer` or `provider`")),
+        },
+    );
+    let phone = cmd
+        .phone
         .as_deref()
-        .map(|z| keep_valid(&mut errors, Zipcode::parse(z).map_err(|e| FieldError::new("zipcode", e.to_string()))));
+        .map(|p| keep_valid(&mut errors, Phone::parse(p)));
+    let zipcode = cmd.zipcode.as_deref().map(|z| {
+        keep_valid(
+            &mut errors,
+            Zipcode::parse(z).map_err(|e| FieldError::new("zipcode", e.to_string())),
+        )
+    });
     match (email, password, first_name, last_name, role) {
-        (Some(email), Some(password), Some(first_name), Some(last_name), Some(role)) if errors.is_empty() => {
+        (Some(email), Some(password), Some(first_name), Some(last_name), Some(role))
+            if errors.is_empty() =>
+        {
             Ok(ValidRegistration {
                 email,
                 password,
@@ -147,16 +166,38 @@ fn validate(cmd: &RegisterCommand) -> Result<ValidRegistration, IdentityError> {
 impl AccountService {
     /// Builds the service.
     pub fn new(ports: AccountPorts, policy: TokenPolicy) -> Self {
-        let AccountPorts { users, tokens, hasher, issuer, regions, clock } = ports;
-        Self { users, tokens, hasher, issuer, regions, clock, policy }
+        let AccountPorts {
+            users,
+            tokens,
+            hasher,
+            issuer,
+            regions,
+            clock,
+        } = ports;
+        Self {
+            users,
+            tokens,
+            hasher,
+            issuer,
+            regions,
+            clock,
+            policy,
+        }
     }
 
     /// Registers a customer or a provider and signs them in.
     pub async fn register(&self, cmd: RegisterCommand) -> Result<Session, IdentityError> {
         let valid = validate(&cmd)?;
-        let password_hash = self.hasher.hash(valid.password.expose()).await.map_err(internal)?;
+        let password_hash = self
+            .hasher
+            .hash(valid.password.expose())
+            .await
+            .map_err(internal)?;
         let customer = (valid.role == Role::Customer).then(|| CustomerProfile {
-            region_code: valid.zipcode.as_ref().and_then(|z| self.regions.region_for(z)),
+            region_code: valid
+                .zipcode
+                .as_ref()
+                .and_then(|z| self.regions.region_for(z)),
             zipcode: valid.zipcode.clone(),
         });
         let user = self
@@ -219,13 +260,22 @@ impl AccountService {
             family_id: record.family_id.clone(),
             expires_at: now + self.policy.refresh_ttl,
         };
-        if !self.tokens.rotate(record.id, next, now).await.map_err(store)? {
+        if !self
+            .tokens
+            .rotate(record.id, next, now)
+            .await
+            .map_err(store)?
+        {
             // Lost a race with another use of the same token: treat as reuse.
             revoke_family(&*self.tokens, &record.family_id, now).await?;
             return Err(IdentityError::InvalidRefreshToken);
         }
         let access = self.issuer.issue_access(&user).map_err(internal)?;
-        Ok(Session { user, access, refresh_token: secret.plain })
+        Ok(Session {
+            user,
+            access,
+            refresh_token: secret.plain,
+        })
     }
 
     /// Revokes the session a refresh token belongs to. Unknown tokens are ignored.
@@ -239,7 +289,11 @@ impl AccountService {
 
     /// The caller with their profiles.
     pub async fn me(&self, ctx: &Ctx) -> Result<Profile, IdentityError> {
-        self.users.profile(ctx.user_id).await.map_err(store)?.ok_or(IdentityError::UserNotFound)
+        self.users
+            .profile(ctx.user_id)
+            .await
+            .map_err(store)?
+            .ok_or(IdentityError::UserNotFound)
     }
 
     /// Makes sure an admin with this e-mail exists: creates one, or grants the
@@ -247,12 +301,20 @@ impl AccountService {
     pub async fn ensure_admin(&self, email: &str, password: &str) -> Result<UserId, IdentityError> {
         let email = Email::parse(email).map_err(|e| IdentityError::Validation(vec![e]))?;
         if let Some(existing) = self.users.find_by_email(&email).await.map_err(store)? {
-            self.users.grant_role(existing.user.id, Role::Admin).await.map_err(store)?;
+            self.users
+                .grant_role(existing.user.id, Role::Admin)
+                .await
+                .map_err(store)?;
             return Ok(existing.user.id);
         }
         let password = Password::parse(password).map_err(|e| IdentityError::Validation(vec![e]))?;
-        let password_hash = self.hasher.hash(password.expose()).await.map_err(internal)?;
-        let name = |s: &str| PersonName::parse("name", s).map_err(|e| IdentityError::Validation(vec![e]));
+        let password_hash = self
+            .hasher
+            .hash(password.expose())
+            .await
+            .map_err(internal)?;
+        let name =
+            |s: &str| PersonName::parse("name", s).map_err(|e| IdentityError::Validation(vec![e]));
         let user = self
             .users
             .create(NewUser {
@@ -279,7 +341,11 @@ impl AccountService {
         };
         self.tokens.insert(record).await.map_err(store)?;
         let access = self.issuer.issue_access(&user).map_err(internal)?;
-        Ok(Session { user, access, refresh_token: secret.plain })
+        Ok(Session {
+            user,
+            access,
+            refresh_token: secret.plain,
+        })
     }
 }
 

@@ -54,7 +54,11 @@ impl Password {
         if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&n) {
             return Err(FieldError::new(
                 "password",
-                format!("must be {} to {} characters", Self::MIN_CHARS, Self::MAX_CHARS),
+                format!(
+                    "must be {} to {} characters",
+                    Self::MIN_CHARS,
+                    Self::MAX_CHARS
+                ),
             ));
         }
         Ok(Self(input.to_owned()))
@@ -82,7 +86,10 @@ impl PersonName {
         let name = input.trim();
         let n = name.chars().count();
         if n == 0 || n > 100 || name.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "must be 1 to 100 printable characters"));
+            return Err(FieldError::new(
+                field,
+                "must be 1 to 100 printable characters",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -105,7 +112,10 @@ impl Phone {
         let body = phone.strip_prefix('+').unwrap_or(phone);
         let digits = body.chars().filter(char::is_ascii_digit).count();
         if phone.len() > 32 || !body.chars().all(allowed) || !(7..=15).contains(&digits) {
-            return Err(FieldError::new("phone", "must be a phone number of 7 to 15 digits"));
+            return Err(FieldError::new(
+                "phone",
+                "must be a phone number of 7 to 15 digits",
+            ));
         }
         Ok(Self(phone.to_owned()))
     }
@@ -123,8 +133,20 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_checked() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").map(|e| e.to_string()), Ok("ann@example.com".into()));
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "ann@.com", "a b@example.com", "ann@example..com"] {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").map(|e| e.to_string()),
+            Ok("ann@example.com".into())
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@.com",
+            "a b@example.com",
+            "ann@example..com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -135,7 +157,10 @@ mod tests {
         assert!(Password::parse("ten chars!").is_ok());
         assert!(Password::parse("ééééééééé").is_err()); // 9 chars, 18 bytes
         assert!(Password::parse(&"x".repeat(129)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("a secret passphrase")), "Ok(Password(***))");
+        assert_eq!(
+            format!("{:?}", Password::parse("a secret passphrase")),
+            "Ok(Password(***))"
+        );
     }
 
     #[test]

@@ -74,7 +74,12 @@ pub struct Ctx {
 impl Ctx {
     /// A context for a user with the given roles and no tenant or region.
     pub fn new(user_id: UserId, roles: Vec<Role>) -> Self {
-        Self { user_id, roles, tenant_id: None, region: None }
+        Self {
+            user_id,
+            roles,
+            tenant_id: None,
+            region: None,
+        }
     }
 
     /// Whether the user holds `role`.
@@ -84,7 +89,11 @@ impl Ctx {
 
     /// Refuses with [`ErrorKind::Forbidden`] unless the user holds `role`.
     pub fn require_role(&self, role: Role) -> Result<(), ErrorKind> {
-        if self.has_role(role) { Ok(()) } else { Err(ErrorKind::Forbidden) }
+        if self.has_role(role) {
+            Ok(())
+        } else {
+            Err(ErrorKind::Forbidden)
+        }
     }
 }
 

@@ -16,9 +16,11 @@ impl Currency {
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         let bytes = code.trim().as_bytes();
         match bytes {
-            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => {
-                Ok(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase(), c.to_ascii_uppercase()]))
-            }
+            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => Ok(Self([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+                c.to_ascii_uppercase(),
+            ])),
             _ => Err(MoneyError::InvalidCurrency),
         }
     }
@@ -92,14 +94,20 @@ impl Money {
     /// `self + other`, refusing overflow and mixed currencies.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let cents = self.cents.checked_add(other.cents).ok_or(MoneyError::Overflow)?;
+        let cents = self
+            .cents
+            .checked_add(other.cents)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(cents, self.currency))
     }
 
     /// `self - other`, refusing overflow and mixed currencies.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let cents = self.cents.checked_sub(other.cents).ok_or(MoneyError::Overflow)?;
+        let cents = self
+            .cents
+            .checked_sub(other.cents)
+            .ok_or(MoneyError::Overflow)?;
         Ok(Money::new(cents, self.currency))
     }
 
@@ -118,7 +126,11 @@ impl Money {
     }
 
     fn same_currency(self, other: Money) -> Result<(), MoneyError> {
-        if self.currency == other.currency { Ok(()) } else { Err(MoneyError::CurrencyMismatch) }
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::CurrencyMismatch)
+        }
     }
 }
 
@@ -133,7 +145,10 @@ mod tests {
 
     #[test]
     fn currency_codes_are_normalised_and_checked() {
-        assert_eq!(Currency::parse("eur").map(|c| c.to_string()), Ok("EUR".into()));
+        assert_eq!(
+            Currency::parse("eur").map(|c| c.to_string()),
+            Ok("EUR".into())
+        );
         assert_eq!(Currency::parse("EURO"), Err(MoneyError::InvalidCurrency));
         assert_eq!(Currency::parse("U1D"), Err(MoneyError::InvalidCurrency));
     }

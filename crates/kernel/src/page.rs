@@ -47,7 +47,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { limit: DEFAULT_LIMIT, cursor: None }
+        Self {
+            limit: DEFAULT_LIMIT,
+            cursor: None,
+        }
     }
 }
 
@@ -57,7 +60,12 @@ impl PageRequest {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(n) if (1..=i64::from(MAX_LIMIT)).contains(&n) => n as u32,
-            Some(_) => return Err(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+            Some(_) => {
+                return Err(FieldError::new(
+                    "limit",
+                    format!("must be between 1 and {MAX_LIMIT}"),
+                ));
+            }
         };
         let cursor = cursor.filter(|c| !c.is_empty()).map(Cursor);
         Ok(Self { limit, cursor })
@@ -76,7 +84,10 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Converts the items, keeping the cursor.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
     }
 }
 
@@ -87,8 +98,14 @@ mod tests {
 
     #[test]
     fn limit_defaults_and_is_bounded() {
-        assert_eq!(PageRequest::parse(None, None).map(|p| p.limit), Ok(DEFAULT_LIMIT));
-        assert_eq!(PageRequest::parse(Some(100), None).map(|p| p.limit), Ok(100));
+        assert_eq!(
+            PageRequest::parse(None, None).map(|p| p.limit),
+            Ok(DEFAULT_LIMIT)
+        );
+        assert_eq!(
+            PageRequest::parse(Some(100), None).map(|p| p.limit),
+            Ok(100)
+        );
         assert!(PageRequest::parse(Some(0), None).is_err());
         assert!(PageRequest::parse(Some(101), None).is_err());
         assert!(PageRequest::parse(Some(-5), None).is_err());

@@ -20,7 +20,8 @@ impl Zipcode {
             Some((five, four)) => (five, Some(four)),
             None => (s, None),
         };
-        let digits = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
         if !digits(five, 5) || plus4.is_some_and(|four| !digits(four, 4)) {
             return Err(InvalidZipcode);
         }
@@ -51,14 +52,33 @@ mod tests {
 
     #[test]
     fn accepts_five_digits_and_zip_plus_four() {
-        assert_eq!(Zipcode::parse("10001").map(|z| z.to_string()), Ok("10001".into()));
-        assert_eq!(Zipcode::parse(" 10001-1234 ").map(|z| z.to_string()), Ok("10001".into()));
-        assert_eq!(Zipcode::parse("10001").map(|z| z.prefix().to_owned()), Ok("100".into()));
+        assert_eq!(
+            Zipcode::parse("10001").map(|z| z.to_string()),
+            Ok("10001".into())
+        );
+        assert_eq!(
+            Zipcode::parse(" 10001-1234 ").map(|z| z.to_string()),
+            Ok("10001".into())
+        );
+        assert_eq!(
+            Zipcode::parse("10001").map(|z| z.prefix().to_owned()),
+            Ok("100".into())
+        );
     }
 
     #[test]
     fn refuses_malformed_input() {
-        for bad in ["", "1000", "100011", "1000a", "10001-12", "10001-12345", "10001 1234", "१२३४५", "10001-"] {
+        for bad in [
+            "",
+            "1000",
+            "100011",
+            "1000a",
+            "10001-12",
+            "10001-12345",
+            "10001 1234",
+            "१२३४५",
+            "10001-",
+        ] {
             assert_eq!(Zipcode::parse(bad), Err(InvalidZipcode), "{bad:?}");
         }
     }

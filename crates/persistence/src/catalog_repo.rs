@@ -6,7 +6,9 @@ use catalog::ports::CatalogRepository;
 use catalog::{Category, SeedReport};
 use kernel::{ServiceId, StoreError};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet, QueryOrder, TransactionTrait,
+};
 
 use crate::entities::{regions, services};
 use crate::error::store_err;
@@ -33,22 +35,31 @@ fn to_service(row: services::Model) -> Result<Service, StoreError> {
         name: row.name,
         slug: row.slug,
         description: row.description.unwrap_or_default(),
-        category: Category::parse(&row.category).ok_or_else(|| corrupt("service category of", row.id))?,
-        keywords: serde_json::from_value(row.keywords).map_err(|_| corrupt("keywords of service", row.id))?,
-        questions: serde_json::from_value(row.questions_json).map_err(|_| corrupt("questions of service", row.id))?,
+        category: Category::parse(&row.category)
+            .ok_or_else(|| corrupt("service category of", row.id))?,
+        keywords: serde_json::from_value(row.keywords)
+            .map_err(|_| corrupt("keywords of service", row.id))?,
+        questions: serde_json::from_value(row.questions_json)
+            .map_err(|_| corrupt("questions of service", row.id))?,
     };
     Ok(Service {
         id: ServiceId(row.id),
         definition,
-        status: ServiceStatus::parse(&row.status).ok_or_else(|| corrupt("status of service", row.id))?,
+        status: ServiceStatus::parse(&row.status)
+            .ok_or_else(|| corrupt("status of service", row.id))?,
         is_popular: row.is_popular,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
 }
 
-fn service_row(def: &ServiceDefinition, now: kernel::Timestamp) -> Result<services::ActiveModel, StoreError> {
-    let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| StoreError::Backend(e.to_string()));
+fn service_row(
+    def: &ServiceDefinition,
+    now: kernel::Timestamp,
+) -> Result<services::ActiveModel, StoreError> {
+    let json = |v: serde_json::Result<serde_json::Value>| {
+        v.map_err(|e| StoreError::Backend(e.to_string()))
+    };
     Ok(services::ActiveModel {
         id: NotSet,
         name: Set(def.name.clone()),
@@ -83,13 +94,22 @@ impl CatalogRepository for SqlCatalogRepository {
             .map_err(store_err)?;
         rows.into_iter()
             .map(|r| {
-                let zip_prefixes = serde_json::from_value(r.zip_prefixes).map_err(|_| corrupt("region", &r.code))?;
-                Ok(Region { code: r.code, name: r.name, zip_prefixes })
+                let zip_prefixes = serde_json::from_value(r.zip_prefixes)
+                    .map_err(|_| corrupt("region", &r.code))?;
+                Ok(Region {
+                    code: r.code,
+                    name: r.name,
+                    zip_prefixes,
+                })
             })
             .collect()
     }
 
-    async fn insert_missing(&self, defs: &[ServiceDefinition], regs: &[Region]) -> Result<SeedReport, StoreError> {
+    async fn insert_missing(
+        &self,
+        defs: &[ServiceDefinition],
+        regs: &[Region],
+    ) -> Result<SeedReport, StoreError> {
         let now = chrono::Utc::now();
         let txn = self.db.begin().await.map_err(store_err)?;
         let mut report = SeedReport::default();
@@ -101,7 +121,11 @@ impl CatalogRepository for SqlCatalogRepository {
                 created_at: Set(now),
             };
             let added = regions::Entity::insert(row)
-                .on_conflict(OnConflict::column(regions::Column::Code).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(regions::Column::Code)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&txn)
                 .await
                 .map_err(store_err)?;
@@ -109,7 +133,11 @@ impl CatalogRepository for SqlCatalogRepository {
         }
         for def in defs {
             let added = services::Entity::insert(service_row(def, now)?)
-                .on_conflict(OnConflict::column(services::Column::Slug).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(services::Column::Slug)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&txn)
                 .await
                 .map_err(store_err)?;

@@ -37,7 +37,9 @@ impl Database {
     /// Connects with at most `max_connections` pooled connections.
     /// SQLite files are created when missing and run in WAL mode.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbErr> {
-        let backend = Backend::of_url(url).ok_or_else(|| DbErr::Custom(format!("unsupported database URL scheme: {}", redact(url))))?;
+        let backend = Backend::of_url(url).ok_or_else(|| {
+            DbErr::Custom(format!("unsupported database URL scheme: {}", redact(url)))
+        })?;
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(max_connections)
             .min_connections(1)
@@ -106,9 +108,18 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden() {
-        assert_eq!(redact("postgres://stm:s3cret@db:5432/stm"), "postgres://stm:***@db:5432/stm");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
-        assert_eq!(redact("sqlite://data/stm.db?mode=rwc"), "sqlite://data/stm.db?mode=rwc");
+        assert_eq!(
+            redact("postgres://stm:s3cret@db:5432/stm"),
+            "postgres://stm:***@db:5432/stm"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            redact("sqlite://data/stm.db?mode=rwc"),
+            "sqlite://data/stm.db?mode=rwc"
+        );
     }
 
     #[test]

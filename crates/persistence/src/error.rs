@@ -11,7 +11,8 @@ use sea_orm::{DbErr, RuntimeErr};
 /// (`UNIQUE constraint failed: invoices.tenant_id, invoices.number`), which the
 /// schema's naming convention turns into the same name (`uq_invoices_tenant_id_number`).
 fn violated_constraint(err: &DbErr) -> Option<String> {
-    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
         return None;
     };
     let db = e.as_database_error()?;

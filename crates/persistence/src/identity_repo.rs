@@ -2,19 +2,21 @@
 
 use async_trait::async_trait;
 use identity::model::{
-    CustomerProfile, NewRefreshToken, NewUser, Profile, ProviderSummary, RefreshRecord, User, UserStatus,
-    UserWithSecret,
+    CustomerProfile, NewRefreshToken, NewUser, Profile, ProviderSummary, RefreshRecord, User,
+    UserStatus, UserWithSecret,
 };
 use identity::ports::{RefreshTokenRepository, UserRepository};
 use identity::values::Email;
 use kernel::{ProviderId, Role, StoreError, TenantId, Timestamp, UserId, Zipcode};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use crate::entities::{customers, local_service_managers, refresh_tokens, service_providers, user_roles, users};
+use crate::entities::{
+    customers, local_service_managers, refresh_tokens, service_providers, user_roles, users,
+};
 use crate::error::store_err;
 
 /// [`UserRepository`] over SeaORM.
@@ -53,9 +55,14 @@ impl SqlUserRepository {
     }
 }
 
-fn to_user(row: users::Model, roles: Vec<Role>, lsm_region: Option<String>) -> Result<User, StoreError> {
-    let status = UserStatus::parse(&row.status)
-        .ok_or_else(|| StoreError::Backend(format!("user {} has unknown status {}", row.id, row.status)))?;
+fn to_user(
+    row: users::Model,
+    roles: Vec<Role>,
+    lsm_region: Option<String>,
+) -> Result<User, StoreError> {
+    let status = UserStatus::parse(&row.status).ok_or_else(|| {
+        StoreError::Backend(format!("user {} has unknown status {}", row.id, row.status))
+    })?;
     Ok(User {
         id: UserId(row.id),
         email: row.email,
@@ -72,7 +79,12 @@ fn to_user(row: users::Model, roles: Vec<Role>, lsm_region: Option<String>) -> R
     })
 }
 
-async fn insert_role(db: &impl ConnectionTrait, user_id: i64, role: Role, now: Timestamp) -> Result<(), StoreError> {
+async fn insert_role(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    role: Role,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     let row = user_roles::ActiveModel {
         id: NotSet,
         user_id: Set(user_id),
@@ -80,7 +92,11 @@ async fn insert_role(db: &impl ConnectionTrait, user_id: i64, role: Role, now: T
         created_at: Set(now),
     };
     user_roles::Entity::insert(row)
-        .on_conflict(OnConflict::columns([user_roles::Column::UserId, user_roles::Column::Role]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([user_roles::Column::UserId, user_roles::Column::Role])
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await
         .map_err(store_err)?;
@@ -142,11 +158,17 @@ impl UserRepository for SqlUserRepository {
             .map_err(store_err)?;
         let Some(row) = row else { return Ok(None) };
         let password_hash = row.password_hash.clone();
-        Ok(Some(UserWithSecret { user: self.hydrate(row).await?, password_hash }))
+        Ok(Some(UserWithSecret {
+            user: self.hydrate(row).await?,
+            password_hash,
+        }))
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row = users::Entity::find_by_id(id.0).one(&self.db).await.map_err(store_err)?;
+        let row = users::Entity::find_by_id(id.0)
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
         match row {
             Some(row) => Ok(Some(self.hydrate(row).await?)),
             None => Ok(None),
@@ -154,7 +176,9 @@ impl UserRepository for SqlUserRepository {
     }
 
     async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError> {
-        let Some(user) = self.find_by_id(id).await? else { return Ok(None) };
+        let Some(user) = self.find_by_id(id).await? else {
+            return Ok(None);
+        };
         let customer = customers::Entity::find()
             .filter(customers::Column::UserId.eq(id.0))
             .one(&self.db)
@@ -169,8 +193,16 @@ impl UserRepository for SqlUserRepository {
             .one(&self.db)
             .await
             .map_err(store_err)?
-            .map(|p| ProviderSummary { id: ProviderId(p.id), business_name: p.business_name, status: p.status });
-        Ok(Some(Profile { user, customer, provider }))
+            .map(|p| ProviderSummary {
+                id: ProviderId(p.id),
+                business_name: p.business_name,
+                status: p.status,
+            });
+        Ok(Some(Profile {
+            user,
+            customer,
+            provider,
+        }))
     }
 
     async fn grant_role(&self, id: UserId, role: Role) -> Result<(), StoreError> {
@@ -226,7 +258,12 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         }))
     }
 
-    async fn rotate(&self, old_id: i64, next: NewRefreshToken, now: Timestamp) -> Result<bool, StoreError> {
+    async fn rotate(
+        &self,
+        old_id: i64,
+        next: NewRefreshToken,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
         let inserted = token_row(next).insert(&txn).await.map_err(store_err)?;
         // Only a still-live token may be rotated; a concurrent rotation leaves 0 rows here.

@@ -53,24 +53,40 @@ impl TestDatabase {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
         let db = Database::connect(&url, 5).await?;
         db.migrate().await?;
-        Ok(Self { db, url, cleanup: Cleanup::Sqlite(dir) })
+        Ok(Self {
+            db,
+            url,
+            cleanup: Cleanup::Sqlite(dir),
+        })
     }
 
     async fn postgres(admin_url: &str) -> Result<Self, DbErr> {
         let name = format!("stm_test_{}", uuid::Uuid::new_v4().simple());
         let admin = Database::connect(admin_url, 1).await?;
-        admin.conn().execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+        admin
+            .conn()
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
         admin.close().await?;
         let url = with_database(admin_url, &name);
         let db = Database::connect(&url, 5).await?;
         db.migrate().await?;
-        Ok(Self { db, url, cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name } })
+        Ok(Self {
+            db,
+            url,
+            cleanup: Cleanup::Postgres {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+        })
     }
 }
 
 /// Replaces the database name of a PostgreSQL URL.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -88,7 +104,10 @@ impl Drop for TestDatabase {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs inside the test's runtime; a short-lived one of our own does the async work.
             let dropped = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let admin = Database::connect(&admin_url, 1).await.ok()?;
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
@@ -106,8 +125,14 @@ mod tests {
 
     #[test]
     fn database_names_are_swapped() {
-        assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
     }
 }

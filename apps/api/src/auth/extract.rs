@@ -7,27 +7,42 @@ use std::marker::PhantomData;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use kernel::{Ctx, Role};
 
+use crate::auth::JwtKeys;
 use crate::http::ApiError;
-use crate::state::AppState;
 
 fn bearer(req: &HttpRequest) -> Option<Result<&str, ApiError>> {
     let value = req.headers().get(header::AUTHORIZATION)?;
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    Some(token.ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`")))
+    Some(
+        token.ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+        }),
+    )
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Option<Ctx>, ApiError> {
-    let Some(token) = bearer(req) else { return Ok(None) };
+    let Some(token) = bearer(req) else {
+        return Ok(None);
+    };
     let token = token?;
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(&crate::http::problem::StringError("application state missing".into())))?;
-    state.jwt.verify(token).map(Some).ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| {
+        ApiError::internal(&crate::http::problem::StringError(
+            "application state missing".into(),
+        ))
+    })?;
+    state
+        .jwt
+        .verify(token)
+        .map(Some)
+        .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
 }
 
 /// An authenticated caller; 401 otherwise.
@@ -39,7 +54,10 @@ impl FromRequest for AuthUser {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|ctx| ctx.map(AuthUser).ok_or_else(|| ApiError::unauthorized("sign in first"))))
+        ready(authenticate(req).and_then(|ctx| {
+            ctx.map(AuthUser)
+                .ok_or_else(|| ApiError::unauthorized("sign in first"))
+        }))
     }
 }
 
@@ -92,9 +110,95 @@ impl<R: RoleMarker> FromRequest for RequireRole<R> {
             if ctx.has_role(R::ROLE) {
                 Ok(RequireRole(ctx, PhantomData))
             } else {
-                Err(ApiError::forbidden(format!("this route needs the {} role", R::ROLE)))
+                Err(ApiError::forbidden(format!(
+                    "this route needs the {} role",
+                    R::ROLE
+                )))
             }
         });
         ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+    use identity::ports::TokenIssuer;
+    use kernel::UserId;
+
+    fn keys() -> JwtKeys {
+        JwtKeys::new(b"0123456789abcdef0123456789abcdef", "stm", "stm-api", 900)
+    }
+
+    fn token_for(roles: Vec<Role>) -> String {
+        let user = identity::User {
+            id: UserId(5),
+            email: "a@example.com".into(),
+            email_verified: false,
+            first_name: "A".into(),
+            last_name: "B".into(),
+            phone: None,
+            status: identity::UserStatus::Active,
+            roles,
+            tenant_id: None,
+            tenant_role: None,
+            lsm_region: Some("nyc".into()),
+            created_at: chrono::Utc::now(),
+        };
+        keys()
+            .issue_access(&user)
+            .map(|t| t.token)
+            .unwrap_or_default()
+    }
+
+    fn request(token: Option<&str>) -> HttpRequest {
+        let mut req = TestRequest::default().app_data(web::Data::new(keys()));
+        if let Some(token) = token {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        }
+        req.to_http_request()
+    }
+
+    fn status<T>(r: Result<T, ApiError>) -> u16 {
+        r.map(|_| 200)
+            .unwrap_or_else(|e| actix_web::ResponseError::status_code(&e).as_u16())
+    }
+
+    #[actix_web::test]
+    async fn required_roles_answer_401_then_403_then_pass() {
+        assert_eq!(
+            status(RequireRole::<Admin>::extract(&request(None)).await),
+            401
+        );
+        let customer = token_for(vec![Role::Customer]);
+        assert_eq!(
+            status(RequireRole::<Admin>::extract(&request(Some(&customer))).await),
+            403
+        );
+        let lsm = token_for(vec![Role::Lsm]);
+        let ctx = RequireRole::<Lsm>::extract(&request(Some(&lsm)))
+            .await
+            .map(|r| r.0);
+        assert_eq!(ctx.ok().and_then(|c| c.region), Some("nyc".to_owned()));
+    }
+
+    #[actix_web::test]
+    async fn optional_users_are_none_without_a_header_but_bad_tokens_still_fail() {
+        assert!(
+            MaybeUser::extract(&request(None))
+                .await
+                .is_ok_and(|m| m.0.is_none())
+        );
+        assert_eq!(
+            status(MaybeUser::extract(&request(Some("garbage"))).await),
+            401
+        );
+        let token = token_for(vec![Role::Customer]);
+        assert!(
+            AuthUser::extract(&request(Some(&token)))
+                .await
+                .is_ok_and(|u| u.0.user_id == UserId(5))
+        );
     }
 }

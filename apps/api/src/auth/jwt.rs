@@ -45,7 +45,10 @@ pub struct JwtKeys {
 
 impl std::fmt::Debug for JwtKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtKeys").field("issuer", &self.issuer).field("audience", &self.audience).finish_non_exhaustive()
+        f.debug_struct("JwtKeys")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,12 +74,20 @@ impl JwtKeys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
         let claims = data.claims;
         let user_id = claims.sub.parse().ok().map(UserId)?;
-        Some(Ctx { user_id, roles: claims.roles, tenant_id: claims.tid.map(TenantId), region: claims.region })
+        Some(Ctx {
+            user_id,
+            roles: claims.roles,
+            tenant_id: claims.tid.map(TenantId),
+            region: claims.region,
+        })
     }
 }
 
 fn sha256_hex(input: &str) -> String {
-    Sha256::digest(input.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(input.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl TokenIssuer for JwtKeys {
@@ -92,14 +103,21 @@ impl TokenIssuer for JwtKeys {
             tid: user.tenant_id.map(|t| t.0),
             region: user.lsm_region.clone(),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())?;
-        Ok(AccessToken { token, expires_in: self.ttl_secs })
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())?;
+        Ok(AccessToken {
+            token,
+            expires_in: self.ttl_secs,
+        })
     }
 
     fn new_refresh_secret(&self) -> RefreshSecret {
         let bytes: [u8; 32] = rand::random();
         let plain = URL_SAFE_NO_PAD.encode(bytes);
-        RefreshSecret { hash: sha256_hex(&plain), plain }
+        RefreshSecret {
+            hash: sha256_hex(&plain),
+            plain,
+        }
     }
 
     fn hash_refresh(&self, plain: &str) -> String {
@@ -138,27 +156,58 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify_back_into_the_context() {
-        let token = keys().issue_access(&user()).map(|t| t.token).unwrap_or_default();
+        let token = keys()
+            .issue_access(&user())
+            .map(|t| t.token)
+            .unwrap_or_default();
         let ctx = keys().verify(&token);
-        assert_eq!(ctx.map(|c| (c.user_id, c.roles)), Some((UserId(42), vec![Role::Customer, Role::Provider])));
+        assert_eq!(
+            ctx.map(|c| (c.user_id, c.roles)),
+            Some((UserId(42), vec![Role::Customer, Role::Provider]))
+        );
     }
 
     #[test]
     fn other_audience_issuer_key_or_algorithm_is_refused() {
-        let token = keys().issue_access(&user()).map(|t| t.token).unwrap_or_default();
-        assert!(JwtKeys::new(b"0123456789abcdef0123456789abcdef", "stm", "portal", 900).verify(&token).is_none());
-        assert!(JwtKeys::new(b"0123456789abcdef0123456789abcdef", "evil", "stm-api", 900).verify(&token).is_none());
-        assert!(JwtKeys::new(b"another-secret-another-secret-xx", "stm", "stm-api", 900).verify(&token).is_none());
+        let token = keys()
+            .issue_access(&user())
+            .map(|t| t.token)
+            .unwrap_or_default();
+        assert!(
+            JwtKeys::new(b"0123456789abcdef0123456789abcdef", "stm", "portal", 900)
+                .verify(&token)
+                .is_none()
+        );
+        assert!(
+            JwtKeys::new(b"0123456789abcdef0123456789abcdef", "evil", "stm-api", 900)
+                .verify(&token)
+                .is_none()
+        );
+        assert!(
+            JwtKeys::new(b"another-secret-another-secret-xx", "stm", "stm-api", 900)
+                .verify(&token)
+                .is_none()
+        );
         // alg=none with the same claims.
         let parts: Vec<&str> = token.split('.').collect();
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        assert!(keys().verify(&format!("{none_header}.{}.", parts.get(1).unwrap_or(&""))).is_none());
+        assert!(
+            keys()
+                .verify(&format!("{none_header}.{}.", parts.get(1).unwrap_or(&"")))
+                .is_none()
+        );
     }
 
     #[test]
     fn expired_tokens_are_refused() {
-        let expired = JwtKeys { ttl_secs: -60, ..keys() };
-        let token = expired.issue_access(&user()).map(|t| t.token).unwrap_or_default();
+        let expired = JwtKeys {
+            ttl_secs: -60,
+            ..keys()
+        };
+        let token = expired
+            .issue_access(&user())
+            .map(|t| t.token)
+            .unwrap_or_default();
         assert!(keys().verify(&token).is_none());
     }
 

@@ -31,11 +31,14 @@ impl LoginLimiter {
     /// Counts an attempt; `Err(seconds)` says how long to wait.
     pub fn check(&self, ip: Option<IpAddr>, email: &str) -> Result<(), u64> {
         let now = self.clock.now();
-        let wait = |not_until: governor::NotUntil<_>| not_until.wait_time_from(now).as_secs().max(1);
+        let wait =
+            |not_until: governor::NotUntil<_>| not_until.wait_time_from(now).as_secs().max(1);
         if let Some(ip) = ip {
             self.per_ip.check_key(&ip).map_err(wait)?;
         }
-        self.per_email.check_key(&email.trim().to_lowercase()).map_err(wait)
+        self.per_email
+            .check_key(&email.trim().to_lowercase())
+            .map_err(wait)
     }
 
     /// Forgets keys whose limits have fully recovered (bounds memory).
@@ -55,7 +58,11 @@ mod tests {
         let ip = |n| Some(IpAddr::from([127, 0, 0, n]));
         assert!(limiter.check(ip(1), "a@example.com").is_ok());
         assert!(limiter.check(ip(2), "A@example.com").is_ok());
-        assert!(limiter.check(ip(3), "a@example.com").is_err_and(|secs| secs >= 1));
+        assert!(
+            limiter
+                .check(ip(3), "a@example.com")
+                .is_err_and(|secs| secs >= 1)
+        );
         assert!(limiter.check(ip(3), "b@example.com").is_ok());
     }
 

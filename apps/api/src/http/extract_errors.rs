@@ -12,7 +12,9 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// The field a serde message names (`missing field `email``, `unknown field `x``).
 fn named_field(message: &str) -> Option<String> {
-    let names_a_field = ["missing field", "unknown field", "duplicate field"].iter().any(|p| message.starts_with(p));
+    let names_a_field = ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|p| message.starts_with(p));
     if !names_a_field {
         return None;
     }
@@ -23,11 +25,13 @@ fn named_field(message: &str) -> Option<String> {
 
 fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body must not exceed {JSON_LIMIT} bytes"),
-        ),
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body must not exceed {JSON_LIMIT} bytes"),
+            )
+        }
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -36,19 +40,27 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             let message = e.to_string();
             let field = named_field(&message).unwrap_or_else(|| "body".to_owned());
-            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
             ApiError::validation(vec![FieldError::new(field, message)])
         }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {e}"))
-        }
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        ),
         other => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", other.to_string()),
     }
 }
 
 /// JSON bodies: 64 KiB, `application/json`, problems on failure.
 pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|err, _req| json_error(err).into())
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|err, _req| json_error(err).into())
 }
 
 /// Query strings: bad values are 422 naming the parameter.
@@ -91,8 +103,17 @@ mod tests {
 
     #[test]
     fn serde_messages_name_their_field() {
-        assert_eq!(named_field("missing field `email` at line 1 column 2").as_deref(), Some("email"));
-        assert_eq!(named_field("unknown field `admin`, expected one of `a`").as_deref(), Some("admin"));
-        assert_eq!(named_field("invalid type: integer `1`, expected a string"), None);
+        assert_eq!(
+            named_field("missing field `email` at line 1 column 2").as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            named_field("unknown field `admin`, expected one of `a`").as_deref(),
+            Some("admin")
+        );
+        assert_eq!(
+            named_field("invalid type: integer `1`, expected a string"),
+            None
+        );
     }
 }

@@ -22,17 +22,30 @@ pub async fn observe<B: MessageBody + 'static>(
     let method = req.method().to_string();
     let res = next.call(req).await?.map_into_boxed_body();
     let res = ensure_problem(res);
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+        metrics.observe(
+            &method,
+            &route,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
     }
     Ok(with_request_id(res))
 }
 
 fn with_request_id(mut res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
-    let id = res.request().extensions().get::<tracing_actix_web::RequestId>().map(ToString::to_string);
+    let id = res
+        .request()
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(ToString::to_string);
     if let Some(value) = id.and_then(|id: String| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     res
 }

@@ -57,7 +57,13 @@ impl std::fmt::Display for ApiError {
 impl ApiError {
     /// An error with a status, a stable code and a detail for people.
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, detail: detail.into(), errors: Vec::new(), retry_after: None }
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
     }
 
     /// 422 with field errors.
@@ -66,7 +72,14 @@ impl ApiError {
             [one] => format!("`{}` {}", one.field, one.message),
             _ => "some fields are invalid".to_owned(),
         };
-        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
+        Self {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                detail,
+            )
+        }
     }
 
     /// 401.
@@ -87,7 +100,10 @@ impl ApiError {
     /// 429 with `Retry-After`.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let detail = format!("too many attempts; retry in {retry_after_secs} s");
-        Self { retry_after: Some(retry_after_secs), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail) }
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+        }
     }
 
     /// 500; the cause is logged with its chain and never sent.
@@ -100,11 +116,20 @@ impl ApiError {
             source = s.source();
         }
         tracing::error!(error = %chain, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an internal error occurred",
+        )
     }
 
     /// A domain error by its kind and code.
-    pub fn from_kind(kind: ErrorKind, code: &'static str, detail: String, errors: Vec<FieldError>) -> Self {
+    pub fn from_kind(
+        kind: ErrorKind,
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    ) -> Self {
         let status = match kind {
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
@@ -115,7 +140,15 @@ impl ApiError {
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        if errors.is_empty() { Self::new(status, code, detail) } else { Self { status, code, ..Self::validation(errors) } }
+        if errors.is_empty() {
+            Self::new(status, code, detail)
+        } else {
+            Self {
+                status,
+                code,
+                ..Self::validation(errors)
+            }
+        }
     }
 
     /// The problem document.
@@ -126,7 +159,14 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code.to_owned(),
-            errors: self.errors.iter().map(|e| ProblemField { field: e.field.clone(), message: e.message.clone() }).collect(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
         }
     }
 }

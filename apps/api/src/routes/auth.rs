@@ -17,7 +17,10 @@ use crate::state::AppState;
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields (role admin or lsm, short password, …)", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let cmd = RegisterCommand {
         email: b.email,
@@ -48,8 +51,17 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let ip = req.peer_addr().map(|a| a.ip());
-    state.limiter.check(ip, &b.email).map_err(ApiError::rate_limited)?;
-    let session = state.accounts.login(LoginCommand { email: b.email, password: b.password }).await?;
+    state
+        .limiter
+        .check(ip, &b.email)
+        .map_err(ApiError::rate_limited)?;
+    let session = state
+        .accounts
+        .login(LoginCommand {
+            email: b.email,
+            password: b.password,
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
 }
 
@@ -60,7 +72,10 @@ pub async fn login(
     (status = 403, description = "Account suspended or banned", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let session = state.accounts.refresh(&body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
 }
@@ -70,7 +85,10 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>
     (status = 204, description = "Signed out (also for unknown tokens)"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     state.accounts.logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -81,7 +99,10 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>)
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn me(state: web::Data<AppState>, AuthUser(ctx): AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+) -> Result<HttpResponse, ApiError> {
     let profile = state.accounts.me(&ctx).await?;
     Ok(HttpResponse::Ok().json(MeResponse::from(profile)))
 }

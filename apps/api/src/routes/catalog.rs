@@ -13,7 +13,10 @@ use crate::state::AppState;
     (status = 200, description = "A page of services", body = ServicePage),
     (status = 422, description = "Unknown category, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn list_services(state: web::Data<AppState>, query: web::Query<ServiceQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_services(
+    state: web::Data<AppState>,
+    query: web::Query<ServiceQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let filter = ServiceFilter::parse(q.category.as_deref(), q.q.as_deref())?;
     let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
@@ -30,12 +33,22 @@ pub async fn list_services(state: web::Data<AppState>, query: web::Query<Service
     (status = 200, description = "The service", body = ServiceDetailDto),
     (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn get_service(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_service(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let catalog = state.catalog.get();
-    let service = catalog.service(ServiceId(id.into_inner())).ok_or_else(ApiError::not_found)?;
+    let service = catalog
+        .service(ServiceId(id.into_inner()))
+        .ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(ServiceDetailDto {
         service: ServiceDto::from(service),
-        questions: service.definition.questions.iter().map(Into::into).collect(),
+        questions: service
+            .definition
+            .questions
+            .iter()
+            .map(Into::into)
+            .collect(),
     }))
 }
 
@@ -45,5 +58,13 @@ pub async fn get_service(state: web::Data<AppState>, id: web::Path<i64>) -> Resu
 ))]
 pub async fn list_regions(state: web::Data<AppState>) -> HttpResponse {
     let catalog = state.catalog.get();
-    HttpResponse::Ok().json(RegionPage { items: catalog.regions().all().iter().map(RegionDto::from).collect(), next_cursor: None })
+    HttpResponse::Ok().json(RegionPage {
+        items: catalog
+            .regions()
+            .all()
+            .iter()
+            .map(RegionDto::from)
+            .collect(),
+        next_cursor: None,
+    })
 }

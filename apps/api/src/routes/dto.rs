@@ -162,13 +162,21 @@ pub struct MeResponse {
 
 impl From<Profile> for MeResponse {
     fn from(p: Profile) -> Self {
-        let lsm = p.user.lsm_region.clone().map(|region_code| LsmDto { region_code });
+        let lsm = p
+            .user
+            .lsm_region
+            .clone()
+            .map(|region_code| LsmDto { region_code });
         Self {
             customer: p.customer.map(|c| CustomerDto {
                 zipcode: c.zipcode.map(|z| z.to_string()),
                 region_code: c.region_code,
             }),
-            provider: p.provider.map(|s| ProviderSummaryDto { id: s.id.0, business_name: s.business_name, status: s.status }),
+            provider: p.provider.map(|s| ProviderSummaryDto {
+                id: s.id.0,
+                business_name: s.business_name,
+                status: s.status,
+            }),
             lsm,
             user: p.user.into(),
         }
@@ -293,7 +301,11 @@ pub struct RegionDto {
 
 impl From<&Region> for RegionDto {
     fn from(r: &Region) -> Self {
-        Self { code: r.code.clone(), name: r.name.clone(), zip_prefixes: r.zip_prefixes.clone() }
+        Self {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            zip_prefixes: r.zip_prefixes.clone(),
+        }
     }
 }
 

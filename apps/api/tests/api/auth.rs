@@ -16,17 +16,35 @@ async fn register_login_refresh_and_me() {
     assert_eq!(session["token_type"], "Bearer");
     assert_eq!(session["expires_in"], 900);
 
-    let login = app.post("/api/v1/auth/login", &json!({"email": "ANN@example.com", "password": "correct horse battery"})).await;
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "ANN@example.com", "password": "correct horse battery"}),
+        )
+        .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
 
-    let refreshed = app.post("/api/v1/auth/refresh", &json!({"refresh_token": text(&login.body, "refresh_token")})).await;
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": text(&login.body, "refresh_token")}),
+        )
+        .await;
     assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
-    assert_ne!(text(&refreshed.body, "refresh_token"), text(&login.body, "refresh_token"));
+    assert_ne!(
+        text(&refreshed.body, "refresh_token"),
+        text(&login.body, "refresh_token")
+    );
 
-    let me = app.get("/api/v1/me", Some(text(&refreshed.body, "access_token"))).await;
+    let me = app
+        .get("/api/v1/me", Some(text(&refreshed.body, "access_token")))
+        .await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.body["user"]["email"], "ann@example.com");
-    assert_eq!(me.body["customer"], json!({"zipcode": "10001", "region_code": "nyc"}));
+    assert_eq!(
+        me.body["customer"],
+        json!({"zipcode": "10001", "region_code": "nyc"})
+    );
     assert_eq!(me.body["provider"], json!(null));
 }
 
@@ -35,15 +53,21 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_session() {
     let app = spawn_app().await;
     let first = app.register("bob@example.com", "provider").await;
     let old = text(&first, "refresh_token").to_owned();
-    let second = app.post("/api/v1/auth/refresh", &json!({"refresh_token": old})).await;
+    let second = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": old}))
+        .await;
     assert_eq!(second.status, StatusCode::OK);
     let newer = text(&second.body, "refresh_token").to_owned();
 
-    let replay = app.post("/api/v1/auth/refresh", &json!({"refresh_token": old})).await;
+    let replay = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": old}))
+        .await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     assert_eq!(replay.body["code"], "invalid_refresh_token");
     // The legitimate newer token died with its family.
-    let after = app.post("/api/v1/auth/refresh", &json!({"refresh_token": newer})).await;
+    let after = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": newer}))
+        .await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -52,9 +76,13 @@ async fn logout_revokes_the_refresh_token() {
     let app = spawn_app().await;
     let session = app.register("cat@example.com", "customer").await;
     let token = text(&session, "refresh_token");
-    let out = app.post("/api/v1/auth/logout", &json!({"refresh_token": token})).await;
+    let out = app
+        .post("/api/v1/auth/logout", &json!({"refresh_token": token}))
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let again = app.post("/api/v1/auth/refresh", &json!({"refresh_token": token})).await;
+    let again = app
+        .post("/api/v1/auth/refresh", &json!({"refresh_token": token}))
+        .await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -62,7 +90,12 @@ async fn logout_revokes_the_refresh_token() {
 async fn registration_refuses_admin_lsm_bad_fields_and_unknown_fields() {
     let app = spawn_app().await;
     for role in ["admin", "lsm"] {
-        let r = app.post("/api/v1/auth/register", &registration("x@example.com", role)).await;
+        let r = app
+            .post(
+                "/api/v1/auth/register",
+                &registration("x@example.com", role),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(r.body["errors"][0]["field"], "role");
         assert_eq!(r.header("content-type"), Some("application/problem+json"));
@@ -72,8 +105,16 @@ async fn registration_refuses_admin_lsm_bad_fields_and_unknown_fields() {
     bad["zipcode"] = json!("1234");
     let r = app.post("/api/v1/auth/register", &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<_> = r.body["errors"].as_array().into_iter().flatten().map(|e| e["field"].clone()).collect();
-    assert_eq!(fields, vec![json!("email"), json!("password"), json!("zipcode")]);
+    let fields: Vec<_> = r.body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        vec![json!("email"), json!("password"), json!("zipcode")]
+    );
 
     let mut extra = registration("y@example.com", "customer");
     extra["is_admin"] = json!(true);
@@ -81,10 +122,17 @@ async fn registration_refuses_admin_lsm_bad_fields_and_unknown_fields() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["errors"][0]["field"], "is_admin");
 
-    let r = app.post("/api/v1/auth/register", &json!({"email": "z@example.com"})).await;
+    let r = app
+        .post("/api/v1/auth/register", &json!({"email": "z@example.com"}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Nothing was created by any refused request.
-    let login = app.post("/api/v1/auth/login", &json!({"email": "y@example.com", "password": "correct horse battery"})).await;
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "y@example.com", "password": "correct horse battery"}),
+        )
+        .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -92,7 +140,12 @@ async fn registration_refuses_admin_lsm_bad_fields_and_unknown_fields() {
 async fn emails_are_unique_whatever_their_case() {
     let app = spawn_app().await;
     app.register("dup@example.com", "customer").await;
-    let r = app.post("/api/v1/auth/register", &registration("DUP@Example.COM", "provider")).await;
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            &registration("DUP@Example.COM", "provider"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.body["code"], "email_taken");
 }
@@ -101,22 +154,43 @@ async fn emails_are_unique_whatever_their_case() {
 async fn login_failures_do_not_reveal_whether_the_email_exists() {
     let app = spawn_app().await;
     app.register("eve@example.com", "customer").await;
-    let wrong = app.post("/api/v1/auth/login", &json!({"email": "eve@example.com", "password": "wrong password!"})).await;
-    let unknown = app.post("/api/v1/auth/login", &json!({"email": "nobody@example.com", "password": "wrong password!"})).await;
+    let wrong = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "eve@example.com", "password": "wrong password!"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "nobody@example.com", "password": "wrong password!"}),
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, unknown.body);
 }
 
 #[actix_web::test]
 async fn repeated_logins_for_one_email_are_rate_limited() {
-    let app = spawn_app_with(Backend::Sqlite, |s| s.auth.login_attempts_per_minute_per_email = 3).await;
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.auth.login_attempts_per_minute_per_email = 3
+    })
+    .await;
     let attempt = json!({"email": "fay@example.com", "password": "wrong password!"});
     for _ in 0..3 {
-        assert_eq!(app.post("/api/v1/auth/login", &attempt).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.post("/api/v1/auth/login", &attempt).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let limited = app.post("/api/v1/auth/login", &attempt).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(limited.header("retry-after").and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| s >= 1));
+    assert!(
+        limited
+            .header("retry-after")
+            .and_then(|s| s.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1)
+    );
     assert_eq!(limited.body["code"], "rate_limited");
 }
 
@@ -128,14 +202,26 @@ async fn suspended_and_banned_users_cannot_log_in_or_refresh() {
     for status in ["suspended", "banned"] {
         app.db
             .conn()
-            .execute_unprepared(&format!("UPDATE users SET status = '{status}' WHERE id = {id}"))
+            .execute_unprepared(&format!(
+                "UPDATE users SET status = '{status}' WHERE id = {id}"
+            ))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let login = app.post("/api/v1/auth/login", &json!({"email": "gus@example.com", "password": "correct horse battery"})).await;
+        let login = app
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": "gus@example.com", "password": "correct horse battery"}),
+            )
+            .await;
         assert_eq!(login.status, StatusCode::FORBIDDEN, "{status}");
         assert_eq!(login.body["code"], "account_disabled");
     }
-    let refresh = app.post("/api/v1/auth/refresh", &json!({"refresh_token": text(&session, "refresh_token")})).await;
+    let refresh = app
+        .post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": text(&session, "refresh_token")}),
+        )
+        .await;
     assert_eq!(refresh.status, StatusCode::FORBIDDEN);
 }
 
@@ -145,7 +231,9 @@ async fn me_needs_a_valid_token() {
     let none = app.get("/api/v1/me", None).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.header("www-authenticate"), Some("Bearer"));
-    let forged = app.get("/api/v1/me", Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.")).await;
+    let forged = app
+        .get("/api/v1/me", Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."))
+        .await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     assert_eq!(forged.body["code"], "unauthorized");
 }
@@ -157,7 +245,12 @@ async fn a_bootstrap_admin_is_created_from_configuration() {
         s.bootstrap.admin_password = Some(stm_api::config::Secret::new("bootstrap password"));
     })
     .await;
-    let login = app.post("/api/v1/auth/login", &json!({"email": "root@example.com", "password": "bootstrap password"})).await;
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "root@example.com", "password": "bootstrap password"}),
+        )
+        .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     assert_eq!(login.body["user"]["roles"], json!(["admin"]));
 }

@@ -6,7 +6,12 @@ use serde_json::Value;
 use crate::helpers::spawn_app;
 
 fn ids(body: &Value) -> Vec<i64> {
-    body["items"].as_array().into_iter().flatten().filter_map(|s| s["id"].as_i64()).collect()
+    body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["id"].as_i64())
+        .collect()
 }
 
 #[actix_web::test]
@@ -32,7 +37,9 @@ async fn the_whole_catalog_is_served_page_by_page() {
 #[actix_web::test]
 async fn services_filter_by_category_and_text() {
     let app = spawn_app().await;
-    let pets = app.get("/api/v1/services?category=pets&limit=100", None).await;
+    let pets = app
+        .get("/api/v1/services?category=pets&limit=100", None)
+        .await;
     let items = pets.body["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 5);
     assert!(items.iter().all(|s| s["category"] == "pets"));
@@ -48,25 +55,45 @@ async fn a_service_shows_its_questions() {
     let id = ids(&list.body)[0];
     let detail = app.get(&format!("/api/v1/services/{id}"), None).await;
     assert_eq!(detail.status, StatusCode::OK);
-    let questions = detail.body["questions"].as_array().cloned().unwrap_or_default();
+    let questions = detail.body["questions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!((2..=5).contains(&questions.len()));
-    assert!(questions.iter().all(|q| q["key"].is_string() && q["kind"].is_string()));
+    assert!(
+        questions
+            .iter()
+            .all(|q| q["key"].is_string() && q["kind"].is_string())
+    );
 }
 
 #[actix_web::test]
 async fn bad_catalog_queries_are_problems() {
     let app = spawn_app().await;
     for (path, status) in [
-        ("/api/v1/services?category=gardening", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "/api/v1/services?category=gardening",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         ("/api/v1/services?limit=0", StatusCode::UNPROCESSABLE_ENTITY),
-        ("/api/v1/services?limit=abc", StatusCode::UNPROCESSABLE_ENTITY),
-        ("/api/v1/services?cursor=garbage!", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "/api/v1/services?limit=abc",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/api/v1/services?cursor=garbage!",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         ("/api/v1/services/999999", StatusCode::NOT_FOUND),
         ("/api/v1/services/abc", StatusCode::NOT_FOUND),
     ] {
         let r = app.get(path, None).await;
         assert_eq!(r.status, status, "{path}: {}", r.body);
-        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{path}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
     }
 }
 
@@ -74,8 +101,19 @@ async fn bad_catalog_queries_are_problems() {
 async fn regions_are_listed_with_their_prefixes() {
     let app = spawn_app().await;
     let regions = app.get("/api/v1/regions", None).await;
-    let items = regions.body["items"].as_array().cloned().unwrap_or_default();
+    let items = regions.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(items.len() >= 45);
-    let nyc = items.iter().find(|r| r["code"] == "nyc").cloned().unwrap_or_default();
-    assert!(nyc["zip_prefixes"].as_array().is_some_and(|p| p.iter().any(|p| p == "100")));
+    let nyc = items
+        .iter()
+        .find(|r| r["code"] == "nyc")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        nyc["zip_prefixes"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p == "100"))
+    );
 }

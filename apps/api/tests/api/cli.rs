@@ -16,8 +16,11 @@ fn stm(data_dir: &std::path::Path) -> Command {
 }
 
 fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run stm-api: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run stm-api: {e}"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -29,9 +32,14 @@ fn migrate_seed_and_create_admin_are_idempotent() {
     let (ok, out) = run(stm(dir.path()).arg("seed"));
     assert!(ok && out.contains("\"services_added\":45"), "{out}");
     let (ok, out) = run(stm(dir.path()).arg("seed"));
-    assert!(ok && out.contains("\"services_added\":0"), "second seed adds nothing: {out}");
+    assert!(
+        ok && out.contains("\"services_added\":0"),
+        "second seed adds nothing: {out}"
+    );
     for _ in 0..2 {
-        let (ok, out) = run(stm(dir.path()).args(["create-admin", "--email", "ops@example.com"]).env("STM_ADMIN_PASSWORD", "a long admin password"));
+        let (ok, out) = run(stm(dir.path())
+            .args(["create-admin", "--email", "ops@example.com"])
+            .env("STM_ADMIN_PASSWORD", "a long admin password"));
         assert!(ok, "{out}");
     }
     assert!(dir.path().join("stm.db").exists());
@@ -49,7 +57,10 @@ fn invalid_configuration_stops_the_start_naming_the_key() {
     for (var, value, key) in cases {
         let (ok, out) = run(stm(dir.path()).arg("migrate").env(var, value));
         assert!(!ok, "{var}={value} was accepted");
-        assert!(out.contains(key), "{var}: message does not name `{key}`: {out}");
+        assert!(
+            out.contains(key),
+            "{var}: message does not name `{key}`: {out}"
+        );
         assert!(!out.contains("short\""), "a secret was echoed: {out}");
     }
 }
@@ -57,7 +68,11 @@ fn invalid_configuration_stops_the_start_naming_the_key() {
 #[test]
 fn the_server_serves_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut child = stm(dir.path()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{e}"));
+    let mut child = stm(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut port = None;
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -70,7 +85,9 @@ fn the_server_serves_and_stops_gracefully_on_sigterm() {
     let port = port.unwrap_or_else(|| panic!("the server did not report its port"));
     let ready = std::net::TcpStream::connect(("127.0.0.1", port as u16));
     assert!(ready.is_ok(), "nothing listens on {port}");
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     assert!(killed.is_ok_and(|s| s.success()));
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert!(status.success(), "exit status after SIGTERM: {status}");

@@ -55,24 +55,56 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     let database = TestDatabase::new(backend).await;
     settings.database.url = Some(Secret::new(database.url.clone()));
     let db = database.db.clone();
-    startup::seed(&db).await.unwrap_or_else(|e| panic!("seed: {e}"));
-    let state = startup::build_state(&settings, db.clone()).await.unwrap_or_else(|e| panic!("state: {e}"));
+    startup::seed(&db)
+        .await
+        .unwrap_or_else(|e| panic!("seed: {e}"));
+    let state = startup::build_state(&settings, db.clone())
+        .await
+        .unwrap_or_else(|e| panic!("state: {e}"));
     let app = Application::bind(settings, state).unwrap_or_else(|e| panic!("bind: {e}"));
     let address = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp { address, db, _database: database, _data_dir: data_dir }
+    TestApp {
+        address,
+        db,
+        _database: database,
+        _data_dir: data_dir,
+    }
 }
 
-async fn reply(res: Result<awc::ClientResponse<impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin>, awc::error::SendRequestError>) -> Reply {
+async fn reply(
+    res: Result<
+        awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+        >,
+        awc::error::SendRequestError,
+    >,
+) -> Reply {
     let mut res = res.unwrap_or_else(|e| panic!("request failed: {e}"));
-    let bytes = res.body().limit(10 * 1024 * 1024).await.unwrap_or_else(|e| panic!("body: {e}"));
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned())) };
-    Reply { status: res.status(), headers: res.headers().clone(), body }
+    let bytes = res
+        .body()
+        .limit(10 * 1024 * 1024)
+        .await
+        .unwrap_or_else(|e| panic!("body: {e}"));
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply {
+        status: res.status(),
+        headers: res.headers().clone(),
+        body,
+    }
 }
 
 impl TestApp {
     fn client() -> awc::Client {
-        awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish()
+        awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish()
     }
 
     /// GET, optionally with a bearer token.
@@ -86,12 +118,25 @@ impl TestApp {
 
     /// POST a JSON body.
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        reply(Self::client().post(format!("{}{path}", self.address)).send_json(body).await).await
+        reply(
+            Self::client()
+                .post(format!("{}{path}", self.address))
+                .send_json(body)
+                .await,
+        )
+        .await
     }
 
     /// A request with a raw body and content type.
-    pub async fn send_raw(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let method =
+            awc::http::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         let req = Self::client()
             .request(method, format!("{}{path}", self.address))
             .insert_header(("content-type", content_type));
@@ -100,8 +145,15 @@ impl TestApp {
 
     /// Registers a user; returns the session reply body.
     pub async fn register(&self, email: &str, role: &str) -> Value {
-        let r = self.post("/api/v1/auth/register", &registration(email, role)).await;
-        assert_eq!(r.status, StatusCode::CREATED, "register {email}: {}", r.body);
+        let r = self
+            .post("/api/v1/auth/register", &registration(email, role))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {email}: {}",
+            r.body
+        );
         r.body
     }
 }
@@ -120,5 +172,7 @@ pub fn registration(email: &str, role: &str) -> Value {
 
 /// A string field of a JSON body.
 pub fn text<'a>(body: &'a Value, key: &str) -> &'a str {
-    body[key].as_str().unwrap_or_else(|| panic!("`{key}` missing in {body}"))
+    body[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` missing in {body}"))
 }

@@ -10,16 +10,30 @@ use crate::helpers::{spawn_app, spawn_app_with};
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     let health = app.get("/healthz", None).await;
-    assert_eq!((health.status, health.body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (health.status, health.body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     let ready = app.get("/readyz", None).await;
-    assert_eq!((ready.status, ready.body["status"].as_str()), (StatusCode::OK, Some("ready")));
-    assert!(ready.header("x-request-id").is_some_and(|id| id.len() >= 32));
+    assert_eq!(
+        (ready.status, ready.body["status"].as_str()),
+        (StatusCode::OK, Some("ready"))
+    );
+    assert!(
+        ready
+            .header("x-request-id")
+            .is_some_and(|id| id.len() >= 32)
+    );
 }
 
 #[actix_web::test]
 async fn readiness_fails_when_the_database_is_gone() {
     let app = spawn_app().await;
-    app.db.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
+    app.db
+        .clone()
+        .close()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.body["code"], "not_ready");
@@ -33,14 +47,24 @@ async fn metrics_count_requests_by_route_and_status() {
     app.get("/api/v1/services/999999", None).await;
     let metrics = app.get("/metrics", None).await;
     let text = metrics.body.as_str().unwrap_or_default().to_owned();
-    assert!(text.contains(r#"http_requests_total{method="GET",route="/api/v1/services/{id}",status="200"} 2"#), "{text}");
-    assert!(text.contains(r#"http_requests_total{method="GET",route="/api/v1/services/{id}",status="404"} 1"#));
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="GET",route="/api/v1/services/{id}",status="200"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(
+        r#"http_requests_total{method="GET",route="/api/v1/services/{id}",status="404"} 1"#
+    ));
     assert!(text.contains("http_request_duration_seconds_bucket{"));
 }
 
 #[actix_web::test]
 async fn cors_allows_only_configured_origins() {
-    let app = spawn_app_with(Backend::Sqlite, |s| s.server.cors_allowed_origins = vec!["https://app.example.com".into()]).await;
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.server.cors_allowed_origins = vec!["https://app.example.com".into()]
+    })
+    .await;
     let client = awc::Client::default();
     let allowed = client
         .get(format!("{}/api/v1/regions", app.address))
@@ -49,7 +73,10 @@ async fn cors_allows_only_configured_origins() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        allowed.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
         Some("https://app.example.com")
     );
     let other = client
@@ -86,14 +113,20 @@ async fn the_served_document_lists_every_route_with_problems_and_security() {
         for (method, op) in item.as_object().into_iter().flatten() {
             listed.push(format!("{} {path}", method.to_uppercase()));
             let responses = op["responses"].as_object().cloned().unwrap_or_default();
-            assert!(!responses.is_empty(), "{method} {path} documents no response");
+            assert!(
+                !responses.is_empty(),
+                "{method} {path} documents no response"
+            );
         }
     }
     let mut expected: Vec<String> = ROUTES.iter().map(|r| (*r).to_owned()).collect();
     listed.sort();
     expected.sort();
     assert_eq!(listed, expected);
-    assert_eq!(doc["paths"]["/api/v1/me"]["get"]["security"][0]["bearer"], Value::Array(vec![]));
+    assert_eq!(
+        doc["paths"]["/api/v1/me"]["get"]["security"][0]["bearer"],
+        Value::Array(vec![])
+    );
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     let docs = app.get("/docs/", None).await;
     assert_eq!(docs.status, StatusCode::OK);
@@ -101,7 +134,11 @@ async fn the_served_document_lists_every_route_with_problems_and_security() {
 
 #[test]
 fn the_committed_document_is_up_to_date() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json")).unwrap_or_default();
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/openapi.json"
+    ))
+    .unwrap_or_default();
     assert!(
         committed == stm_api::openapi::document() + "\n",
         "docs/openapi.json is stale: run `cargo run -p stm-api -- openapi --output docs/openapi.json`"

@@ -33,14 +33,12 @@ fn authenticate(req: &HttpRequest) -> Result<Option<Ctx>, ApiError> {
         return Ok(None);
     };
     let token = token?;
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| {
+    let keys = req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| {
         ApiError::internal(&crate::http::problem::StringError(
-            "application state missing".into(),
+            "JWT keys not registered".into(),
         ))
     })?;
-    state
-        .jwt
-        .verify(token)
+    keys.verify(token)
         .map(Some)
         .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
 }

@@ -75,6 +75,11 @@ impl Catalog {
         &self.regions
     }
 
+    /// Every service, retired ones included, ordered by id.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
     /// A service by id, retired ones included (old jobs refer to them).
     pub fn service(&self, id: ServiceId) -> Option<&Service> {
         self.services

@@ -1,0 +1,103 @@
+//! What supply-side operations refuse with.
+
+use kernel::{ErrorKind, FieldError, StoreError};
+
+/// A supply-side operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SupplyError {
+    /// Input fields are invalid.
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// The zipcode is valid but no region serves it.
+    #[error("zipcode {0} is not in a served region")]
+    UnservedZipcode(String),
+    /// Absent, or outside the caller's scope.
+    #[error("not found")]
+    NotFound,
+    /// The caller lacks the role.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// A rejected application is too recent.
+    #[error(
+        "a provider application with this e-mail or phone was rejected; a new one is accepted from {0}"
+    )]
+    ReapplyTooSoon(chrono::NaiveDate),
+    /// The user already has an application or a provider profile.
+    #[error("this account has already applied")]
+    AlreadyApplied,
+    /// The transition is not allowed from the current state.
+    #[error("{0}")]
+    InvalidTransition(String),
+    /// A duplicate (e-mail taken, pending ban request, ...).
+    #[error("{0}")]
+    Duplicate(String),
+    /// Storage or another port failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl SupplyError {
+    /// The kind the HTTP layer maps to a status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            SupplyError::Validation(_) | SupplyError::UnservedZipcode(_) => ErrorKind::Validation,
+            SupplyError::NotFound => ErrorKind::NotFound,
+            SupplyError::Forbidden(_) => ErrorKind::Forbidden,
+            SupplyError::ReapplyTooSoon(_)
+            | SupplyError::AlreadyApplied
+            | SupplyError::InvalidTransition(_)
+            | SupplyError::Duplicate(_) => ErrorKind::Conflict,
+            SupplyError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SupplyError::Validation(_) => "validation_failed",
+            SupplyError::UnservedZipcode(_) => "unserved_zipcode",
+            SupplyError::NotFound => "not_found",
+            SupplyError::Forbidden(_) => "forbidden",
+            SupplyError::ReapplyTooSoon(_) => "reapply_too_soon",
+            SupplyError::AlreadyApplied => "already_applied",
+            SupplyError::InvalidTransition(_) => "invalid_transition",
+            SupplyError::Duplicate(_) => "conflict",
+            SupplyError::Internal(_) => "internal",
+        }
+    }
+
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        SupplyError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for SupplyError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => SupplyError::NotFound,
+            StoreError::Conflict(name) if name.contains("email") => {
+                SupplyError::Duplicate("an account with this e-mail already exists".into())
+            }
+            StoreError::Conflict(name) if name.starts_with("uq_ban_requests") => {
+                SupplyError::Duplicate("a ban request for this provider is already pending".into())
+            }
+            StoreError::Conflict(name) if name == "uq_service_providers_user_id" => {
+                SupplyError::AlreadyApplied
+            }
+            StoreError::Conflict(name) => SupplyError::Duplicate(format!("conflict on {name}")),
+            StoreError::Backend(why) => SupplyError::Internal(why),
+        }
+    }
+}
+
+impl From<catalog::CatalogError> for SupplyError {
+    fn from(e: catalog::CatalogError) -> Self {
+        match e {
+            catalog::CatalogError::Validation(f) => SupplyError::Validation(f),
+            catalog::CatalogError::UnservedZipcode(z) => SupplyError::UnservedZipcode(z),
+            catalog::CatalogError::NotFound => SupplyError::NotFound,
+            other => SupplyError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `GET /search`: keyword → service, zipcode or code → region, ranked live
+//! providers, one search log per resolved first page, a service request when
+//! nothing answers.
+//!
+//! Round trips on the hot path (a resolved first page with providers): two —
+//! the ranked select and the log insert. Catalog and regions come from memory.
+
+use std::sync::Arc;
+
+use catalog::{Catalog, Region, Service};
+use kernel::{Clock, Ctx, Cursor, FieldError, PageRequest};
+
+use crate::effects::Effects;
+use crate::error::SupplyError;
+use crate::keywords::{self, MAX_KEYWORD_CHARS};
+use crate::ports::{
+    DemandRepository, NewServiceRequest, ProviderCard, SearchRepository, SearchSpec,
+};
+use crate::ranking::RankKey;
+use crate::templates;
+
+/// The query as received.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// Keyword.
+    pub q: Option<String>,
+    /// Zipcode.
+    pub zipcode: Option<String>,
+    /// Region code.
+    pub region: Option<String>,
+    /// Page.
+    pub page: PageRequest,
+}
+
+/// A search answer.
+#[derive(Debug, Clone)]
+pub struct SearchResult {
+    /// Resolved service.
+    pub service: Option<Service>,
+    /// Resolved region.
+    pub region: Option<Region>,
+    /// Ranked providers.
+    pub items: Vec<ProviderCard>,
+    /// Next page.
+    pub next_cursor: Option<Cursor>,
+    /// The service request written when nothing answered.
+    pub service_request_id: Option<i64>,
+}
+
+/// The search use case.
+#[derive(Clone)]
+pub struct SearchService {
+    search: Arc<dyn SearchRepository>,
+    demand: Arc<dyn DemandRepository>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SearchService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchService").finish_non_exhaustive()
+    }
+}
+
+struct Parsed<'a> {
+    keyword: String,
+    zipcode: Option<String>,
+    region: Option<&'a Region>,
+    after: Option<RankKey>,
+}
+
+fn parse<'a>(catalog: &'a Catalog, query: &SearchQuery) -> Result<Parsed<'a>, SupplyError> {
+    let mut errors = Vec::new();
+    let keyword = keywords::normalise(query.q.as_deref().unwrap_or_default());
+    if keyword.is_empty() || keyword.chars().count() > MAX_KEYWORD_CHARS {
+        errors.push(FieldError::new(
+            "q",
+            format!("must be 1 to {MAX_KEYWORD_CHARS} characters"),
+        ));
+    }
+    let mut zipcode = None;
+    let region = match (query.zipcode.as_deref(), query.region.as_deref()) {
+        (Some(z), _) => match kernel::Zipcode::parse(z) {
+            Ok(z) => {
+                zipcode = Some(z.to_string());
+                catalog.regions().resolve(&z).ok()
+            }
+            Err(e) => {
+                errors.push(FieldError::new("zipcode", e.to_string()));
+                None
+            }
+        },
+        (None, Some(code)) => {
+            let found = catalog.regions().get(code);
+            if found.is_none() {
+                errors.push(FieldError::new("region", "is not a region code"));
+            }
+            found
+        }
+        (None, None) => {
+            errors.push(FieldError::new("zipcode", "give a zipcode or a region"));
+            None
+        }
+    };
+    let after = match &query.page.cursor {
+        Some(c) => c.decode::<RankKey>().map_err(|e| errors.push(e)).ok(),
+        None => None,
+    };
+    if errors.is_empty() {
+        Ok(Parsed {
+            keyword,
+            zipcode,
+            region,
+            after,
+        })
+    } else {
+        Err(SupplyError::Validation(errors))
+    }
+}
+
+impl SearchService {
+    /// The use case over its ports.
+    pub fn new(
+        search: Arc<dyn SearchRepository>,
+        demand: Arc<dyn DemandRepository>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            search,
+            demand,
+            clock,
+        }
+    }
+
+    /// Runs one search.
+    pub async fn search(
+        &self,
+        ctx: Option<&Ctx>,
+        catalog: &Catalog,
+        query: SearchQuery,
+    ) -> Result<SearchResult, SupplyError> {
+        let parsed = parse(catalog, &query)?;
+        let service = keywords::resolve(catalog, &parsed.keyword).cloned();
+        let region = parsed.region.cloned();
+        let first_page = parsed.after.is_none();
+        let mut result = SearchResult {
+            service,
+            region,
+            items: Vec::new(),
+            next_cursor: None,
+            service_request_id: None,
+        };
+        if let (Some(service), Some(region)) = (&result.service, &result.region) {
+            let limit = query.page.limit;
+            let spec = SearchSpec {
+                service_id: service.id,
+                region: region.code.clone(),
+                after: parsed.after,
+                limit: limit + 1,
+            };
+            let mut items = self.search.providers(spec).await?;
+            if items.len() > limit as usize {
+                items.truncate(limit as usize);
+                result.next_cursor = items.last().map(|c| {
+                    Cursor::encode(&RankKey::new(
+                        c.rating_sum,
+                        c.rating_count,
+                        c.completed_jobs,
+                        c.provider_id.0,
+                    ))
+                });
+            }
+            result.items = items;
+        }
+        if !first_page {
+            return Ok(result);
+        }
+        let now = self.clock.now();
+        if let Some(service) = &result.service {
+            let region = result.region.as_ref().map(|r| r.code.clone());
+            self.demand
+                .log_search(service.id, region, parsed.zipcode.clone(), now)
+                .await?;
+        }
+        if result.items.is_empty() {
+            let region = result.region.as_ref().map(|r| r.code.clone());
+            let effects = match &region {
+                Some(code) => Effects::none().message(templates::service_request(
+                    code,
+                    &parsed.keyword,
+                    parsed.zipcode.as_deref(),
+                )),
+                None => Effects::none(),
+            };
+            let request = NewServiceRequest {
+                keyword: parsed.keyword.clone(),
+                zipcode: parsed.zipcode.clone(),
+                region,
+                customer_id: ctx.map(|c| c.user_id),
+                at: now,
+            };
+            result.service_request_id = Some(self.demand.record_request(request, effects).await?);
+        }
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+#[path = "search_tests.rs"]
+mod tests;

@@ -1,0 +1,193 @@
+use super::*;
+use crate::ports::{MockDemandRepository, MockSearchRepository};
+use catalog::{RegionDirectory, ServiceDefinition, ServiceStatus};
+use futures_executor::block_on;
+use kernel::{FixedClock, ProviderId, ServiceId};
+
+fn catalog() -> Catalog {
+    let now = chrono::Utc::now();
+    let service = Service {
+        id: ServiceId(30),
+        definition: ServiceDefinition {
+            name: "Dog Walking".into(),
+            slug: "dog-walking".into(),
+            description: "d".into(),
+            category: catalog::Category::Pets,
+            keywords: vec!["dog walker".into()],
+            questions: vec![],
+        },
+        status: ServiceStatus::Approved,
+        is_popular: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let regions = RegionDirectory::new(vec![Region {
+        code: "nyc".into(),
+        name: "New York".into(),
+        zip_prefixes: vec!["100".into()],
+    }])
+    .unwrap_or_default();
+    Catalog::new(vec![service], regions)
+}
+
+fn card(id: i64) -> ProviderCard {
+    ProviderCard {
+        provider_id: ProviderId(id),
+        business_name: format!("P{id}"),
+        rating_sum: 9,
+        rating_count: 2,
+        completed_jobs: 1,
+        response_rate: None,
+        median_response_minutes: None,
+    }
+}
+
+fn query(q: &str, zipcode: &str, cursor: Option<String>) -> SearchQuery {
+    SearchQuery {
+        q: Some(q.into()),
+        zipcode: Some(zipcode.into()),
+        region: None,
+        page: PageRequest::parse(Some(2), cursor).unwrap_or_default(),
+    }
+}
+
+fn service(search: MockSearchRepository, demand: MockDemandRepository) -> SearchService {
+    SearchService::new(
+        Arc::new(search),
+        Arc::new(demand),
+        Arc::new(FixedClock(chrono::Utc::now())),
+    )
+}
+
+#[test]
+fn a_first_page_logs_once_and_hands_out_a_cursor() {
+    let mut search = MockSearchRepository::new();
+    search
+        .expect_providers()
+        .withf(|spec| {
+            spec.service_id == ServiceId(30)
+                && spec.region == "nyc"
+                && spec.limit == 3
+                && spec.after.is_none()
+        })
+        .times(1)
+        .returning(|_| Ok(vec![card(1), card(2), card(3)]));
+    let mut demand = MockDemandRepository::new();
+    demand
+        .expect_log_search()
+        .withf(|s, r, z, _| {
+            *s == ServiceId(30) && r.as_deref() == Some("nyc") && z.as_deref() == Some("10001")
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    demand.expect_record_request().never();
+    let result = block_on(service(search, demand).search(
+        None,
+        &catalog(),
+        query("dog wlaker", "10001", None),
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(result.items.len(), 2);
+    let cursor = result.next_cursor.map(|c| c.decode::<RankKey>());
+    assert_eq!(cursor, Some(Ok(RankKey::new(9, 2, 1, 2))));
+    assert!(result.service_request_id.is_none());
+}
+
+#[test]
+fn a_later_page_is_not_logged_again() {
+    let mut search = MockSearchRepository::new();
+    search
+        .expect_providers()
+        .withf(|spec| spec.after == Some(RankKey::new(9, 2, 1, 2)))
+        .returning(|_| Ok(vec![card(3)]));
+    let mut demand = MockDemandRepository::new();
+    demand.expect_log_search().never();
+    demand.expect_record_request().never();
+    let cursor = Cursor::encode(&RankKey::new(9, 2, 1, 2))
+        .as_str()
+        .to_owned();
+    let result = block_on(service(search, demand).search(
+        None,
+        &catalog(),
+        query("dog walking", "10001", Some(cursor)),
+    ));
+    assert!(result.is_ok_and(|r| r.items.len() == 1 && r.next_cursor.is_none()));
+}
+
+#[test]
+fn an_unknown_keyword_becomes_a_service_request_mailed_to_the_lsms() {
+    let mut search = MockSearchRepository::new();
+    search.expect_providers().never();
+    let mut demand = MockDemandRepository::new();
+    demand.expect_log_search().never();
+    demand
+        .expect_record_request()
+        .withf(|r, e| {
+            r.keyword == "xylophone tuning"
+                && r.region.as_deref() == Some("nyc")
+                && e.messages.len() == 1
+        })
+        .times(1)
+        .returning(|_, _| Ok(41));
+    let result = block_on(service(search, demand).search(
+        None,
+        &catalog(),
+        query("Xylophone  Tuning", "10001", None),
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.service.is_none());
+    assert_eq!(result.service_request_id, Some(41));
+}
+
+#[test]
+fn an_unserved_zipcode_logs_the_search_and_records_a_request_without_mail() {
+    let mut search = MockSearchRepository::new();
+    search.expect_providers().never();
+    let mut demand = MockDemandRepository::new();
+    demand
+        .expect_log_search()
+        .withf(|_, r, _, _| r.is_none())
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    demand
+        .expect_record_request()
+        .withf(|r, e| r.region.is_none() && e.messages.is_empty())
+        .times(1)
+        .returning(|_, _| Ok(5));
+    let result = block_on(service(search, demand).search(
+        None,
+        &catalog(),
+        query("dog walking", "99501", None),
+    ));
+    assert!(result.is_ok_and(|r| r.region.is_none() && r.service_request_id == Some(5)));
+}
+
+#[test]
+fn bad_queries_are_field_errors() {
+    let svc = service(MockSearchRepository::new(), MockDemandRepository::new());
+    let bad = |q: SearchQuery| match block_on(svc.search(None, &catalog(), q)) {
+        Err(SupplyError::Validation(f)) => f.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(bad(query("", "10001", None)), ["q"]);
+    assert_eq!(bad(query("dog", "1000", None)), ["zipcode"]);
+    assert_eq!(
+        bad(query("dog", "10001", Some("garbage".into()))),
+        ["cursor"]
+    );
+    assert_eq!(
+        bad(SearchQuery {
+            q: Some("dog".into()),
+            region: Some("atlantis".into()),
+            ..Default::default()
+        }),
+        ["region"]
+    );
+    assert_eq!(
+        bad(SearchQuery {
+            q: Some("dog".into()),
+            ..Default::default()
+        }),
+        ["zipcode"]
+    );
+}

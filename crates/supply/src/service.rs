@@ -1,0 +1,404 @@
+//! Provider use cases: applying, the own profile and offered services, public
+//! profiles, and the LSM's and admin's decisions.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use catalog::{Catalog, ServiceStatus};
+use kernel::{Clock, Ctx, FieldError, Page, PageRequest, ProviderId, Role, ServiceId};
+use serde_json::json;
+
+use crate::effects::{AuditEntry, Effects};
+use crate::error::SupplyError;
+use crate::ports::{
+    NewProvider, OfferedService, ProfilePatch, ProviderRepository, Scope, Transition,
+};
+use crate::provider::{Provider, ProviderStatus, check_reapply, normalise_phone, parse_reason};
+use crate::settings::PlatformSettings;
+use crate::templates;
+
+/// `POST /providers` as received.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyCommand {
+    /// Business name.
+    pub business_name: String,
+    /// Phone.
+    pub phone: String,
+    /// Zipcode.
+    pub zipcode: String,
+    /// Offered services.
+    pub service_ids: Vec<i64>,
+    /// Bio.
+    pub bio: Option<String>,
+}
+
+/// `PATCH /providers/me` as received.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateProfileCommand {
+    /// New business name.
+    pub business_name: Option<String>,
+    /// New phone.
+    pub phone: Option<String>,
+    /// New bio (`Some(None)` clears).
+    pub bio: Option<Option<String>>,
+}
+
+/// What an LSM (or admin) decides about a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// pending → approved.
+    Approve,
+    /// pending → rejected, with the reason.
+    Reject(Option<String>),
+    /// approved → suspended.
+    Suspend(Option<String>),
+    /// suspended → approved.
+    Reinstate,
+    /// Warnings to zero, off the review queue.
+    ClearWarnings,
+}
+
+/// The provider use cases.
+#[derive(Clone)]
+pub struct ProviderService {
+    repo: Arc<dyn ProviderRepository>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for ProviderService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderService").finish_non_exhaustive()
+    }
+}
+
+fn business_name(errors: &mut Vec<FieldError>, name: &str) -> String {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "business_name",
+            "must be 1 to 200 characters",
+        ));
+    }
+    name.to_owned()
+}
+
+fn bio(errors: &mut Vec<FieldError>, bio: Option<&str>) -> Option<String> {
+    let bio = bio.map(str::trim).filter(|b| !b.is_empty())?;
+    if bio.chars().count() > 2000 {
+        errors.push(FieldError::new("bio", "must be at most 2000 characters"));
+    }
+    Some(bio.to_owned())
+}
+
+/// Checks offered service ids: at least one, no duplicates, approved catalog services.
+pub fn check_services(catalog: &Catalog, ids: &[i64]) -> Result<Vec<ServiceId>, FieldError> {
+    if ids.is_empty() {
+        return Err(FieldError::new("service_ids", "name at least one service"));
+    }
+    let unique: BTreeSet<i64> = ids.iter().copied().collect();
+    for id in &unique {
+        let ok = catalog
+            .service(ServiceId(*id))
+            .is_some_and(|s| s.status == ServiceStatus::Approved);
+        if !ok {
+            return Err(FieldError::new(
+                "service_ids",
+                format!("{id} is not an approved catalog service"),
+            ));
+        }
+    }
+    Ok(unique.into_iter().map(ServiceId).collect())
+}
+
+/// The scope of a deciding caller: an LSM's region, everything for an admin.
+pub fn decider_scope(ctx: &Ctx) -> Result<(Scope, Role), SupplyError> {
+    if ctx.has_role(Role::Lsm) {
+        Ok((Scope::LsmRegion(ctx.user_id), Role::Lsm))
+    } else if ctx.has_role(Role::Admin) {
+        Ok((Scope::All, Role::Admin))
+    } else {
+        Err(SupplyError::Forbidden("this needs the lsm or admin role"))
+    }
+}
+
+impl ProviderService {
+    /// The use cases over their ports.
+    pub fn new(repo: Arc<dyn ProviderRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { repo, clock }
+    }
+
+    /// Applies as a provider: validated, region resolved, guarded against
+    /// recent rejections; the region's LSMs are told.
+    pub async fn apply(
+        &self,
+        ctx: &Ctx,
+        catalog: &Catalog,
+        settings: &PlatformSettings,
+        cmd: ApplyCommand,
+    ) -> Result<Provider, SupplyError> {
+        ctx.require_role(Role::Provider)
+            .map_err(|_| SupplyError::Forbidden("this route needs the provider role"))?;
+        let mut errors = Vec::new();
+        let name = business_name(&mut errors, &cmd.business_name);
+        let phone = normalise_phone(&cmd.phone).map_err(|e| errors.push(e)).ok();
+        let services = check_services(catalog, &cmd.service_ids)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let bio = bio(&mut errors, cmd.bio.as_deref());
+        let region = match catalog.regions().resolve_input("zipcode", &cmd.zipcode) {
+            Ok(region) => Some(region),
+            Err(catalog::CatalogError::Validation(mut f)) => {
+                errors.append(&mut f);
+                None
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let (Some(phone), Some(services), Some(region), true) =
+            (phone, services, region, errors.is_empty())
+        else {
+            return Err(SupplyError::Validation(errors));
+        };
+        let (email, existing) = self
+            .repo
+            .applicant(ctx.user_id)
+            .await?
+            .ok_or(SupplyError::NotFound)?;
+        if existing.is_some_and(|p| p.status != ProviderStatus::Rejected) {
+            return Err(SupplyError::AlreadyApplied);
+        }
+        let now = self.clock.now();
+        let last = self.repo.last_rejection(&email, &phone).await?;
+        check_reapply(last, settings.rejected_reapply_cooldown_days(), now)?;
+        let zipcode = kernel::Zipcode::parse(&cmd.zipcode)
+            .map(|z| z.to_string())
+            .unwrap_or_default();
+        let new = NewProvider {
+            user_id: ctx.user_id,
+            business_name: name,
+            phone,
+            zipcode,
+            region_code: region.code.clone(),
+            bio,
+            service_ids: services,
+        };
+        let draft = draft_of(&new, now);
+        let effects = Effects::none().message(templates::application_received(&draft));
+        Ok(self.repo.create(new, effects).await?)
+    }
+
+    /// The caller's profile with its offered services.
+    pub async fn me(&self, ctx: &Ctx) -> Result<(Provider, Vec<OfferedService>), SupplyError> {
+        let p = self
+            .repo
+            .by_user(ctx.user_id)
+            .await?
+            .ok_or(SupplyError::NotFound)?;
+        let offered = self.repo.offered(p.id).await?;
+        Ok((p, offered))
+    }
+
+    /// Changes the caller's profile fields.
+    pub async fn update_me(
+        &self,
+        ctx: &Ctx,
+        cmd: UpdateProfileCommand,
+    ) -> Result<Provider, SupplyError> {
+        let mut errors = Vec::new();
+        let patch = ProfilePatch {
+            business_name: cmd
+                .business_name
+                .as_deref()
+                .map(|n| business_name(&mut errors, n)),
+            phone: cmd
+                .phone
+                .as_deref()
+                .and_then(|p| normalise_phone(p).map_err(|e| errors.push(e)).ok()),
+            bio: cmd.bio.map(|b| bio(&mut errors, b.as_deref())),
+        };
+        if !errors.is_empty() {
+            return Err(SupplyError::Validation(errors));
+        }
+        let p = self
+            .repo
+            .by_user(ctx.user_id)
+            .await?
+            .ok_or(SupplyError::NotFound)?;
+        Ok(self.repo.update_profile(p.id, patch).await?)
+    }
+
+    /// Replaces the set of active offered services.
+    pub async fn set_services(
+        &self,
+        ctx: &Ctx,
+        catalog: &Catalog,
+        ids: &[i64],
+    ) -> Result<Vec<OfferedService>, SupplyError> {
+        let services =
+            check_services(catalog, ids).map_err(|e| SupplyError::Validation(vec![e]))?;
+        let p = self
+            .repo
+            .by_user(ctx.user_id)
+            .await?
+            .ok_or(SupplyError::NotFound)?;
+        Ok(self.repo.set_offered(p.id, services).await?)
+    }
+
+    /// Switches one offered service on or off.
+    pub async fn toggle_service(
+        &self,
+        ctx: &Ctx,
+        service: ServiceId,
+        active: bool,
+    ) -> Result<OfferedService, SupplyError> {
+        let p = self
+            .repo
+            .by_user(ctx.user_id)
+            .await?
+            .ok_or(SupplyError::NotFound)?;
+        Ok(self.repo.set_active(p.id, service, active).await?)
+    }
+
+    /// A live (approved) provider's public profile; anything else is not found.
+    pub async fn public(
+        &self,
+        id: ProviderId,
+    ) -> Result<(Provider, Vec<OfferedService>), SupplyError> {
+        let p = self
+            .repo
+            .find(&Scope::All, id)
+            .await?
+            .filter(Provider::is_live)
+            .ok_or(SupplyError::NotFound)?;
+        let offered = self
+            .repo
+            .offered(p.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.is_active)
+            .collect();
+        Ok((p, offered))
+    }
+
+    /// The LSM's queue: the region's providers, by status and review flag.
+    pub async fn queue(
+        &self,
+        ctx: &Ctx,
+        status: Option<&str>,
+        under_review: Option<bool>,
+        page: &PageRequest,
+    ) -> Result<Page<Provider>, SupplyError> {
+        let (scope, _) = decider_scope(ctx)?;
+        let status = match status {
+            None => None,
+            Some(s) => Some(ProviderStatus::parse(s).ok_or_else(|| {
+                SupplyError::field(
+                    "status",
+                    "must be pending, approved, rejected, suspended or banned",
+                )
+            })?),
+        };
+        Ok(self.repo.list(&scope, status, under_review, page).await?)
+    }
+
+    /// A provider as seen by a decider (LSM of its region, or admin).
+    pub async fn inspect(&self, ctx: &Ctx, id: ProviderId) -> Result<Provider, SupplyError> {
+        let (scope, _) = decider_scope(ctx)?;
+        self.repo
+            .find(&scope, id)
+            .await?
+            .ok_or(SupplyError::NotFound)
+    }
+
+    /// Applies an LSM's (or admin's) decision, with its e-mail and audit entry.
+    pub async fn decide(
+        &self,
+        ctx: &Ctx,
+        id: ProviderId,
+        decision: Decision,
+    ) -> Result<Provider, SupplyError> {
+        let (scope, role) = decider_scope(ctx)?;
+        if let Decision::Reject(reason) = &decision {
+            parse_reason("reason", reason.as_deref())?;
+        }
+        let before = self
+            .repo
+            .find(&scope, id)
+            .await?
+            .ok_or(SupplyError::NotFound)?;
+        let now = self.clock.now();
+        let (after, action, message, data) = match &decision {
+            Decision::Approve => {
+                let after = before.approve(now)?;
+                let m = templates::approved(&after);
+                (after, "provider.approve", Some(m), json!({}))
+            }
+            Decision::Reject(reason) => {
+                let after = before.reject(reason.as_deref().unwrap_or_default(), now)?;
+                let reason = after.rejection_reason.clone().unwrap_or_default();
+                let m = templates::rejected(&after, &reason);
+                (after, "provider.reject", Some(m), json!({"reason": reason}))
+            }
+            Decision::Suspend(reason) => {
+                let after = before.suspend(now)?;
+                let m = templates::standing_changed(&after, "suspended");
+                (
+                    after,
+                    "provider.suspend",
+                    Some(m),
+                    json!({"reason": reason}),
+                )
+            }
+            Decision::Reinstate => {
+                let after = before.reinstate(now)?;
+                let m = templates::standing_changed(&after, "reinstated");
+                (after, "provider.reinstate", Some(m), json!({}))
+            }
+            Decision::ClearWarnings => {
+                let after = before.clear_warnings(now)?;
+                let data = json!({"warnings_before": before.warnings});
+                (after, "provider.clear_warnings", None, data)
+            }
+        };
+        let audit = AuditEntry::new(
+            ctx.user_id,
+            role,
+            action,
+            ("provider", id.to_string()),
+            data,
+        );
+        let mut effects = Effects::none().audit(audit);
+        effects.messages.extend(message);
+        let change = Transition {
+            create_tenant: decision == Decision::Approve,
+            before,
+            after,
+        };
+        Ok(self.repo.transition(change, effects).await?)
+    }
+}
+
+fn draft_of(new: &NewProvider, now: kernel::Timestamp) -> Provider {
+    Provider {
+        id: ProviderId(0),
+        user_id: new.user_id,
+        business_name: new.business_name.clone(),
+        phone: new.phone.clone(),
+        zipcode: new.zipcode.clone(),
+        region_code: new.region_code.clone(),
+        bio: new.bio.clone(),
+        status: ProviderStatus::Pending,
+        under_review: false,
+        warnings: 0,
+        rejection_reason: None,
+        approved_at: None,
+        is_deleted: false,
+        deleted_at: None,
+        tenant_id: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

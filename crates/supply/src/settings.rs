@@ -1,0 +1,258 @@
+//! Platform settings (SPEC §3 `platform_settings`): defaults in code, rows
+//! holding only what an admin changed, every key validated.
+
+use std::collections::BTreeMap;
+
+use kernel::FieldError;
+use serde_json::Value;
+
+/// One setting: its key, default and allowed range.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    name: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+}
+
+const KEYS: [Key; 7] = [
+    Key {
+        name: "response_deadline_minutes",
+        default: 60,
+        min: 1,
+        max: 10_080,
+    },
+    Key {
+        name: "warning_threshold",
+        default: 3,
+        min: 1,
+        max: 1_000,
+    },
+    Key {
+        name: "popularity_window_days",
+        default: 7,
+        min: 1,
+        max: 365,
+    },
+    Key {
+        name: "popularity_top_k",
+        default: 5,
+        min: 1,
+        max: 100,
+    },
+    Key {
+        name: "popularity_min_searches",
+        default: 10,
+        min: 0,
+        max: 1_000_000_000,
+    },
+    Key {
+        name: "platform_fee_bps",
+        default: 1000,
+        min: 0,
+        max: 10_000,
+    },
+    Key {
+        name: "rejected_reapply_cooldown_days",
+        default: 90,
+        min: 0,
+        max: 3_650,
+    },
+];
+
+/// The platform settings in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformSettings {
+    values: BTreeMap<&'static str, i64>,
+}
+
+impl Default for PlatformSettings {
+    fn default() -> Self {
+        Self {
+            values: KEYS.iter().map(|k| (k.name, k.default)).collect(),
+        }
+    }
+}
+
+fn key(name: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.name == name)
+}
+
+fn check(key: &Key, value: &Value) -> Result<i64, FieldError> {
+    let range = || format!("must be an integer from {} to {}", key.min, key.max);
+    let n = value
+        .as_i64()
+        .ok_or_else(|| FieldError::new(key.name, range()))?;
+    if n < key.min || n > key.max {
+        return Err(FieldError::new(key.name, range()));
+    }
+    Ok(n)
+}
+
+impl PlatformSettings {
+    /// Defaults overlaid with stored rows; stored values that no longer pass
+    /// validation (or unknown keys) are ignored in favour of the default.
+    pub fn from_stored(rows: &[(String, Value)]) -> Self {
+        let mut settings = Self::default();
+        for (name, value) in rows {
+            if let Some(k) = key(name)
+                && let Ok(n) = check(k, value)
+            {
+                settings.values.insert(k.name, n);
+            }
+        }
+        settings
+    }
+
+    /// Validates a patch (`{key: value}`): every key known, every value in range.
+    /// Returns the validated changes; nothing is applied when one is bad.
+    pub fn validate_patch(
+        patch: &serde_json::Map<String, Value>,
+    ) -> Result<Vec<(&'static str, i64)>, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut changes = Vec::new();
+        if patch.is_empty() {
+            errors.push(FieldError::new("body", "name at least one setting"));
+        }
+        for (name, value) in patch {
+            match key(name) {
+                None => errors.push(FieldError::new(name.clone(), "unknown setting")),
+                Some(k) => match check(k, value) {
+                    Ok(n) => changes.push((k.name, n)),
+                    Err(e) => errors.push(e),
+                },
+            }
+        }
+        if errors.is_empty() {
+            Ok(changes)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Applies validated changes.
+    pub fn apply(&mut self, changes: &[(&'static str, i64)]) {
+        for (name, n) in changes {
+            self.values.insert(name, *n);
+        }
+    }
+
+    /// Every key with its value, in key order.
+    pub fn all(&self) -> &BTreeMap<&'static str, i64> {
+        &self.values
+    }
+
+    fn get(&self, name: &str) -> i64 {
+        self.values
+            .get(name)
+            .copied()
+            .or_else(|| key(name).map(|k| k.default))
+            .unwrap_or(0)
+    }
+
+    /// Minutes a provider has to answer a new job.
+    pub fn response_deadline_minutes(&self) -> i64 {
+        self.get("response_deadline_minutes")
+    }
+    /// Warnings that put a provider under review.
+    pub fn warning_threshold(&self) -> i64 {
+        self.get("warning_threshold")
+    }
+    /// Days of searches the popularity job counts.
+    pub fn popularity_window_days(&self) -> i64 {
+        self.get("popularity_window_days")
+    }
+    /// Popular services per region.
+    pub fn popularity_top_k(&self) -> i64 {
+        self.get("popularity_top_k")
+    }
+    /// Searches a service needs in the window to be popular.
+    pub fn popularity_min_searches(&self) -> i64 {
+        self.get("popularity_min_searches")
+    }
+    /// Platform fee in basis points.
+    pub fn platform_fee_bps(&self) -> i64 {
+        self.get("platform_fee_bps")
+    }
+    /// Days after a rejection before the same e-mail or phone may apply again.
+    pub fn rejected_reapply_cooldown_days(&self) -> i64 {
+        self.get("rejected_reapply_cooldown_days")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn patch(v: Value) -> serde_json::Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults_are_those_of_the_spec() {
+        let s = PlatformSettings::default();
+        assert_eq!(
+            (
+                s.response_deadline_minutes(),
+                s.warning_threshold(),
+                s.popularity_window_days()
+            ),
+            (60, 3, 7)
+        );
+        assert_eq!((s.popularity_top_k(), s.popularity_min_searches()), (5, 10));
+        assert_eq!(
+            (s.platform_fee_bps(), s.rejected_reapply_cooldown_days()),
+            (1000, 90)
+        );
+        assert_eq!(s.all().len(), 7);
+    }
+
+    #[test]
+    fn negative_thresholds_zero_deadlines_and_unknown_keys_are_refused() {
+        let errors = PlatformSettings::validate_patch(&patch(json!({
+            "warning_threshold": -1, "response_deadline_minutes": 0, "colour": 3, "popularity_top_k": "5"
+        })))
+        .err()
+        .unwrap_or_default();
+        let mut fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                "colour",
+                "popularity_top_k",
+                "response_deadline_minutes",
+                "warning_threshold"
+            ]
+        );
+        assert!(PlatformSettings::validate_patch(&patch(json!({}))).is_err());
+    }
+
+    #[test]
+    fn valid_patches_apply_and_stored_rows_overlay_defaults() {
+        let changes = PlatformSettings::validate_patch(&patch(json!({"popularity_top_k": 3})))
+            .unwrap_or_default();
+        let mut s = PlatformSettings::default();
+        s.apply(&changes);
+        assert_eq!(s.popularity_top_k(), 3);
+        let stored = PlatformSettings::from_stored(&[
+            ("warning_threshold".into(), json!(5)),
+            ("popularity_top_k".into(), json!(-4)),
+            ("nonsense".into(), json!(1)),
+        ]);
+        assert_eq!(
+            (stored.warning_threshold(), stored.popularity_top_k()),
+            (5, 5)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_patch_is_accepted_exactly_when_in_range(n in -20_000i64..20_000) {
+            let ok = PlatformSettings::validate_patch(&patch(json!({"platform_fee_bps": n}))).is_ok();
+            prop_assert_eq!(ok, (0..=10_000).contains(&n));
+        }
+    }
+}

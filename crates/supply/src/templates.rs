@@ -1,0 +1,128 @@
+//! The e-mails and notifications of the supply side, as plain data.
+
+use serde_json::json;
+
+use crate::effects::{Audience, Message};
+use crate::provider::Provider;
+
+fn message(
+    audience: Audience,
+    template: &str,
+    subject: String,
+    body: String,
+    data: serde_json::Value,
+) -> Message {
+    Message {
+        audience,
+        template: template.to_owned(),
+        subject,
+        body,
+        data,
+    }
+}
+
+/// A new application → the region's LSMs.
+pub fn application_received(p: &Provider) -> Message {
+    message(
+        Audience::RegionLsms(p.region_code.clone()),
+        "provider.applied",
+        format!("New provider application: {}", p.business_name),
+        format!(
+            "{} (zipcode {}) applied to offer services in your region. Review it in the LSM console.",
+            p.business_name, p.zipcode
+        ),
+        json!({"business_name": p.business_name, "region": p.region_code}),
+    )
+}
+
+/// Approval → the provider.
+pub fn approved(p: &Provider) -> Message {
+    message(
+        Audience::ProviderOwner(p.id),
+        "provider.approved",
+        "Your provider application was approved".into(),
+        format!(
+            "{} is now live on STM: customers of your region can find and book you.",
+            p.business_name
+        ),
+        json!({"provider_id": p.id.0}),
+    )
+}
+
+/// Rejection, with the reason → the provider.
+pub fn rejected(p: &Provider, reason: &str) -> Message {
+    message(
+        Audience::ProviderOwner(p.id),
+        "provider.rejected",
+        "Your provider application was not approved".into(),
+        format!(
+            "The application of {} was rejected. Reason: {reason}",
+            p.business_name
+        ),
+        json!({"provider_id": p.id.0, "reason": reason}),
+    )
+}
+
+/// Suspension or reinstatement → the provider.
+pub fn standing_changed(p: &Provider, what: &str) -> Message {
+    message(
+        Audience::ProviderOwner(p.id),
+        &format!("provider.{what}"),
+        format!("Your provider account was {what}"),
+        format!("{} was {what} by the regional manager.", p.business_name),
+        json!({"provider_id": p.id.0}),
+    )
+}
+
+/// A ban request → the admins.
+pub fn ban_requested(p: &Provider, reason: &str) -> Message {
+    message(
+        Audience::Admins,
+        "ban.requested",
+        format!("Ban requested for {}", p.business_name),
+        format!(
+            "The LSM of {} asks to ban {}. Reason: {reason}",
+            p.region_code, p.business_name
+        ),
+        json!({"provider_id": p.id.0, "reason": reason}),
+    )
+}
+
+/// A ban decision → the requesting LSM; on approval also the provider.
+pub fn ban_decided(p: &Provider, lsm: kernel::UserId, approved: bool) -> Vec<Message> {
+    let verdict = if approved { "approved" } else { "rejected" };
+    let mut out = vec![message(
+        Audience::User(lsm),
+        &format!("ban.{verdict}"),
+        format!("Ban request for {} {verdict}", p.business_name),
+        format!(
+            "An admin {verdict} your request to ban {}.",
+            p.business_name
+        ),
+        json!({"provider_id": p.id.0}),
+    )];
+    if approved {
+        out.push(message(
+            Audience::ProviderOwner(p.id),
+            "provider.banned",
+            "Your provider account was banned".into(),
+            format!("{} was banned from STM.", p.business_name),
+            json!({"provider_id": p.id.0}),
+        ));
+    }
+    out
+}
+
+/// A search nobody could answer → the region's LSMs.
+pub fn service_request(region: &str, keyword: &str, zipcode: Option<&str>) -> Message {
+    message(
+        Audience::RegionLsms(region.to_owned()),
+        "service_request",
+        format!("Customers are looking for \"{keyword}\""),
+        format!(
+            "A search for \"{keyword}\" in zipcode {} found no provider. Consider recruiting one.",
+            zipcode.unwrap_or("-")
+        ),
+        json!({"keyword": keyword, "zipcode": zipcode}),
+    )
+}

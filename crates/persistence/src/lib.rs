@@ -5,13 +5,23 @@
 //! transaction; constraint violations come back as
 //! [`kernel::StoreError::Conflict`] carrying the constraint's name.
 
+pub mod admin_repo;
 pub mod catalog_repo;
 pub mod db;
+pub mod demand_repo;
+mod effects;
 pub mod entities;
 mod error;
 pub mod identity_repo;
+pub mod provider_repo;
+pub mod search_repo;
+mod sql;
 pub mod testing;
 
+pub use admin_repo::{SqlAdminRepository, SqlBanRepository};
 pub use catalog_repo::SqlCatalogRepository;
 pub use db::{Backend, Database};
+pub use demand_repo::SqlDemandRepository;
 pub use identity_repo::{SqlRefreshTokenRepository, SqlUserRepository};
+pub use provider_repo::SqlProviderRepository;
+pub use search_repo::SqlSearchRepository;

@@ -10,6 +10,7 @@
 //! the storage layer writes in the same transaction.
 
 pub mod admin;
+pub mod demand;
 pub mod effects;
 pub mod error;
 pub mod keywords;

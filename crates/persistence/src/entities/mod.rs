@@ -2,11 +2,21 @@
 //! They mirror `migration/` and hold no logic; hand-written code lives beside them.
 #![allow(missing_docs, missing_debug_implementations)]
 
+pub mod audit_log;
+pub mod ban_requests;
 pub mod customers;
+pub mod email_outbox;
 pub mod local_service_managers;
+pub mod notifications;
+pub mod platform_settings;
+pub mod provider_services;
 pub mod refresh_tokens;
 pub mod regions;
 pub mod service_providers;
+pub mod service_region_popularity;
+pub mod service_requests;
+pub mod service_search_logs;
 pub mod services;
+pub mod tenants;
 pub mod user_roles;
 pub mod users;

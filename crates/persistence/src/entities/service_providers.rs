@@ -1,4 +1,4 @@
-//! The `service_providers` table (only the columns identity reads; the supply-side issue widens it).
+//! The `service_providers` table.
 
 use sea_orm::entity::prelude::*;
 
@@ -9,7 +9,20 @@ pub struct Model {
     pub id: i64,
     pub user_id: i64,
     pub business_name: String,
+    pub phone: String,
+    pub zipcode: String,
+    pub region_code: String,
+    pub bio: Option<String>,
     pub status: String,
+    pub under_review: bool,
+    pub warnings: i32,
+    pub rejection_reason: Option<String>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub is_deleted: bool,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub tenant_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,442 @@
+//! Settings, LSM accounts, catalog edits, the audit log and ban requests.
+
+use async_trait::async_trait;
+use catalog::{Region, ServiceDefinition, ServiceStatus};
+use kernel::{Cursor, Page, PageRequest, ProviderId, Role, ServiceId, StoreError, UserId};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use supply::ports::{
+    AdminRepository, AuditRecord, BanDecision, BanRepository, BanRequest, BanStatus, Lsm, NewLsm,
+};
+use supply::{AuditEntry, Effects};
+
+use crate::effects::{write_audit, write_effects};
+use crate::entities::{
+    audit_log, ban_requests, local_service_managers, platform_settings, regions, services,
+    user_roles, users,
+};
+use crate::error::store_err;
+use crate::provider_repo::apply_transition;
+
+/// [`AdminRepository`] over SeaORM.
+#[derive(Debug, Clone)]
+pub struct SqlAdminRepository {
+    db: DatabaseConnection,
+}
+
+impl SqlAdminRepository {
+    /// A repository on this connection pool.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn after_cursor(page: &PageRequest) -> Result<Option<i64>, StoreError> {
+    page.cursor
+        .as_ref()
+        .map(Cursor::decode)
+        .transpose()
+        .map_err(|e| StoreError::Backend(e.message))
+}
+
+fn paged<T>(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor::encode(&id(r)))
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_cursor,
+    }
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+#[async_trait]
+impl AdminRepository for SqlAdminRepository {
+    async fn settings(&self) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
+        let rows = platform_settings::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(rows.into_iter().map(|r| (r.key, r.value)).collect())
+    }
+
+    async fn save_settings(
+        &self,
+        changes: Vec<(String, i64)>,
+        by: UserId,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        for (key, value) in changes {
+            let row = platform_settings::ActiveModel {
+                key: Set(key),
+                value: Set(serde_json::json!(value)),
+                updated_by: Set(Some(by.0)),
+                updated_at: Set(now),
+            };
+            platform_settings::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::column(platform_settings::Column::Key)
+                        .update_columns([
+                            platform_settings::Column::Value,
+                            platform_settings::Column::UpdatedBy,
+                            platform_settings::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
+                .await
+                .map_err(store_err)?;
+        }
+        write_audit(&txn, &audit, now).await?;
+        txn.commit().await.map_err(store_err)
+    }
+
+    async fn create_lsm(&self, lsm: NewLsm, audit: AuditEntry) -> Result<Lsm, StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let user = users::ActiveModel {
+            id: NotSet,
+            email: Set(lsm.email.clone()),
+            email_verified: Set(false),
+            password_hash: Set(lsm.password_hash),
+            first_name: Set(lsm.first_name.clone()),
+            last_name: Set(lsm.last_name.clone()),
+            phone: Set(None),
+            avatar_url: Set(None),
+            status: Set("active".into()),
+            tenant_id: Set(None),
+            tenant_role: Set(None),
+            tenant_verified: Set(false),
+            stripe_customer_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        user_roles::ActiveModel {
+            id: NotSet,
+            user_id: Set(user.id),
+            role: Set(Role::Lsm.as_str().into()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        let row = local_service_managers::ActiveModel {
+            id: NotSet,
+            user_id: Set(user.id),
+            region_code: Set(lsm.region.clone()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        let audit = AuditEntry {
+            entity_type: "lsm".into(),
+            entity_id: row.id.to_string(),
+            ..audit
+        };
+        write_audit(&txn, &audit, now).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(Lsm {
+            id: row.id,
+            user_id: UserId(user.id),
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            region: row.region_code,
+            created_at: row.created_at,
+        })
+    }
+
+    async fn lsms(&self, page: &PageRequest) -> Result<Page<Lsm>, StoreError> {
+        let after = after_cursor(page)?.unwrap_or(0);
+        let rows = local_service_managers::Entity::find()
+            .filter(local_service_managers::Column::Id.gt(after))
+            .order_by_asc(local_service_managers::Column::Id)
+            .limit(u64::from(page.limit) + 1)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+        let people = users::Entity::find()
+            .filter(users::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        let items = rows
+            .into_iter()
+            .filter_map(|r| {
+                let u = people.iter().find(|u| u.id == r.user_id)?;
+                Some(Lsm {
+                    id: r.id,
+                    user_id: UserId(u.id),
+                    email: u.email.clone(),
+                    first_name: u.first_name.clone(),
+                    last_name: u.last_name.clone(),
+                    region: r.region_code,
+                    created_at: r.created_at,
+                })
+            })
+            .collect();
+        Ok(paged(items, page.limit, |l: &Lsm| l.id))
+    }
+
+    async fn audit_log(&self, page: &PageRequest) -> Result<Page<AuditRecord>, StoreError> {
+        let mut query = audit_log::Entity::find();
+        if let Some(before) = after_cursor(page)? {
+            query = query.filter(audit_log::Column::Id.lt(before));
+        }
+        let rows = query
+            .order_by_desc(audit_log::Column::Id)
+            .limit(u64::from(page.limit) + 1)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        let items = rows
+            .into_iter()
+            .map(|r| AuditRecord {
+                id: r.id,
+                entry: AuditEntry {
+                    actor: UserId(r.actor_user_id.unwrap_or_default()),
+                    actor_role: r
+                        .actor_role
+                        .as_deref()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(Role::Admin),
+                    action: r.action,
+                    entity_type: r.entity_type,
+                    entity_id: r.entity_id,
+                    data: r.data.unwrap_or_default(),
+                },
+                created_at: r.created_at,
+            })
+            .collect();
+        Ok(paged(items, page.limit, |a: &AuditRecord| a.id))
+    }
+
+    async fn create_service(
+        &self,
+        def: ServiceDefinition,
+        audit: AuditEntry,
+    ) -> Result<ServiceId, StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let row = services::ActiveModel {
+            id: NotSet,
+            name: Set(def.name),
+            slug: Set(def.slug),
+            description: Set(Some(def.description)),
+            category: Set(def.category.as_str().into()),
+            keywords: Set(serde_json::to_value(&def.keywords).map_err(json_err)?),
+            questions_json: Set(serde_json::to_value(&def.questions).map_err(json_err)?),
+            status: Set(ServiceStatus::Approved.as_str().into()),
+            is_popular: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        let audit = AuditEntry {
+            entity_id: row.id.to_string(),
+            ..audit
+        };
+        write_audit(&txn, &audit, now).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(ServiceId(row.id))
+    }
+
+    async fn update_service(
+        &self,
+        id: ServiceId,
+        def: ServiceDefinition,
+        status: ServiceStatus,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let updated = services::Entity::update_many()
+            .col_expr(services::Column::Name, Expr::value(def.name))
+            .col_expr(services::Column::Slug, Expr::value(def.slug))
+            .col_expr(services::Column::Description, Expr::value(def.description))
+            .col_expr(
+                services::Column::Category,
+                Expr::value(def.category.as_str()),
+            )
+            .col_expr(
+                services::Column::Keywords,
+                Expr::value(serde_json::to_value(&def.keywords).map_err(json_err)?),
+            )
+            .col_expr(
+                services::Column::QuestionsJson,
+                Expr::value(serde_json::to_value(&def.questions).map_err(json_err)?),
+            )
+            .col_expr(services::Column::Status, Expr::value(status.as_str()))
+            .col_expr(services::Column::UpdatedAt, Expr::value(now))
+            .filter(services::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await
+            .map_err(store_err)?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        write_audit(&txn, &audit, now).await?;
+        txn.commit().await.map_err(store_err)
+    }
+
+    async fn create_region(&self, region: Region, audit: AuditEntry) -> Result<(), StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        regions::ActiveModel {
+            code: Set(region.code),
+            name: Set(region.name),
+            zip_prefixes: Set(serde_json::json!(region.zip_prefixes)),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        write_audit(&txn, &audit, now).await?;
+        txn.commit().await.map_err(store_err)
+    }
+}
+
+/// [`BanRepository`] over SeaORM.
+#[derive(Debug, Clone)]
+pub struct SqlBanRepository {
+    db: DatabaseConnection,
+}
+
+impl SqlBanRepository {
+    /// A repository on this connection pool.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn to_ban(r: ban_requests::Model) -> Result<BanRequest, StoreError> {
+    Ok(BanRequest {
+        id: r.id,
+        provider_id: ProviderId(r.provider_id),
+        requested_by: UserId(r.requested_by),
+        reason: r.reason,
+        status: BanStatus::parse(&r.status)
+            .ok_or_else(|| StoreError::Backend(format!("ban request {} status", r.id)))?,
+        decided_by: r.decided_by.map(UserId),
+        decision_note: r.decision_note,
+        created_at: r.created_at,
+        decided_at: r.decided_at,
+    })
+}
+
+#[async_trait]
+impl BanRepository for SqlBanRepository {
+    async fn create(
+        &self,
+        provider: ProviderId,
+        requested_by: UserId,
+        reason: String,
+        effects: Effects,
+    ) -> Result<BanRequest, StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let row = ban_requests::ActiveModel {
+            id: NotSet,
+            provider_id: Set(provider.0),
+            requested_by: Set(requested_by.0),
+            reason: Set(reason),
+            status: Set(BanStatus::Pending.as_str().into()),
+            decided_by: Set(None),
+            decision_note: Set(None),
+            created_at: Set(now),
+            decided_at: Set(None),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        write_effects(&txn, &effects, now).await?;
+        txn.commit().await.map_err(store_err)?;
+        to_ban(row)
+    }
+
+    async fn find(&self, id: i64) -> Result<Option<BanRequest>, StoreError> {
+        ban_requests::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(store_err)?
+            .map(to_ban)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        status: Option<BanStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<BanRequest>, StoreError> {
+        let after = after_cursor(page)?.unwrap_or(0);
+        let mut query = ban_requests::Entity::find().filter(ban_requests::Column::Id.gt(after));
+        if let Some(status) = status {
+            query = query.filter(ban_requests::Column::Status.eq(status.as_str()));
+        }
+        let rows = query
+            .order_by_asc(ban_requests::Column::Id)
+            .limit(u64::from(page.limit) + 1)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        let items = rows
+            .into_iter()
+            .map(to_ban)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(paged(items, page.limit, |b: &BanRequest| b.id))
+    }
+
+    async fn decide(
+        &self,
+        decision: BanDecision,
+        effects: Effects,
+    ) -> Result<BanRequest, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let updated = ban_requests::Entity::update_many()
+            .col_expr(
+                ban_requests::Column::Status,
+                Expr::value(decision.status.as_str()),
+            )
+            .col_expr(
+                ban_requests::Column::DecidedBy,
+                Expr::value(decision.decided_by.0),
+            )
+            .col_expr(
+                ban_requests::Column::DecisionNote,
+                Expr::value(decision.note.clone()),
+            )
+            .col_expr(ban_requests::Column::DecidedAt, Expr::value(decision.at))
+            .filter(ban_requests::Column::Id.eq(decision.id))
+            .filter(ban_requests::Column::Status.eq(BanStatus::Pending.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(store_err)?;
+        if updated.rows_affected != 1 {
+            return Err(StoreError::Conflict("stale".into()));
+        }
+        if let Some(change) = &decision.ban {
+            apply_transition(&txn, change, decision.at).await?;
+        }
+        write_effects(&txn, &effects, decision.at).await?;
+        txn.commit().await.map_err(store_err)?;
+        self.find(decision.id).await?.ok_or(StoreError::NotFound)
+    }
+}

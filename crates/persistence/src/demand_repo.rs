@@ -1,0 +1,359 @@
+//! Search logs, service requests and regional popularity.
+
+use async_trait::async_trait;
+use chrono::Timelike;
+use kernel::{Cursor, Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use supply::popularity::SearchCount;
+use supply::ports::{
+    DemandRepository, NewServiceRequest, PopularityRow, PopularityRun, Scope, ServiceRequest,
+};
+use supply::{AuditEntry, Effects};
+
+use crate::effects::{write_audit, write_effects};
+use crate::entities::{
+    local_service_managers as lsm, service_region_popularity as pop, service_requests,
+    service_search_logs,
+};
+use crate::error::store_err;
+use crate::sql::{exec, json_value, stmt};
+
+/// [`DemandRepository`] over SeaORM and SQL.
+#[derive(Debug, Clone)]
+pub struct SqlDemandRepository {
+    db: DatabaseConnection,
+}
+
+impl SqlDemandRepository {
+    /// A repository on this connection pool.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// Microsecond precision, as PostgreSQL stores it, so that a bound instant
+/// compares equal to the stored one on both backends.
+fn micros(t: Timestamp) -> Timestamp {
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
+}
+
+const RECOMPUTE_SQL: &str = "INSERT INTO service_region_popularity
+        (service_id, region_code, search_count, window_start, window_end, is_popular, computed_at)
+    SELECT service_id, region, n, ?, ?, (rn <= ? AND n >= ?), ?
+    FROM (
+        SELECT service_id, region, COUNT(*) AS n,
+               ROW_NUMBER() OVER (PARTITION BY region ORDER BY COUNT(*) DESC, service_id) AS rn
+        FROM service_search_logs
+        WHERE searched_at >= ? AND searched_at < ? AND region IS NOT NULL
+        GROUP BY service_id, region
+    ) counted
+    WHERE TRUE
+    ON CONFLICT (service_id, region_code) DO UPDATE SET
+        search_count = excluded.search_count, window_start = excluded.window_start,
+        window_end = excluded.window_end, is_popular = excluded.is_popular,
+        computed_at = excluded.computed_at";
+
+const RESET_SQL: &str = "UPDATE service_region_popularity
+    SET search_count = 0, is_popular = FALSE, window_start = ?, window_end = ?, computed_at = ?
+    WHERE computed_at IS NULL OR computed_at <> ?";
+
+const CLAIM_SQL: &str = "INSERT INTO platform_settings (key, value, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+    WHERE platform_settings.updated_at < excluded.updated_at";
+
+const OVERRIDE_SQL: &str = "INSERT INTO service_region_popularity
+        (service_id, region_code, search_count, is_popular, override)
+    SELECT ?, code, 0, FALSE, ? FROM regions WHERE (? IS NULL OR code = ?)
+    ON CONFLICT (service_id, region_code) DO UPDATE SET override = excluded.override";
+
+fn in_lsm_region(user: UserId) -> Condition {
+    Condition::all().add(
+        service_requests::Column::Region.in_subquery(
+            Query::select()
+                .column(lsm::Column::RegionCode)
+                .from(lsm::Entity)
+                .and_where(lsm::Column::UserId.eq(user.0))
+                .to_owned(),
+        ),
+    )
+}
+
+fn to_request(r: service_requests::Model) -> ServiceRequest {
+    ServiceRequest {
+        id: r.id,
+        keyword: r.keyword,
+        zipcode: r.zipcode,
+        region: r.region,
+        customer_id: r.customer_id.map(UserId),
+        email_sent: r.email_sent,
+        reviewed: r.reviewed,
+        reviewed_by: r.reviewed_by.map(UserId),
+        reviewed_at: r.reviewed_at,
+        created_at: r.created_at,
+    }
+}
+
+#[async_trait]
+impl DemandRepository for SqlDemandRepository {
+    async fn log_search(
+        &self,
+        service: ServiceId,
+        region: Option<String>,
+        zipcode: Option<String>,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        service_search_logs::Entity::insert(service_search_logs::ActiveModel {
+            id: NotSet,
+            service_id: Set(service.0),
+            region: Set(region),
+            zipcode: Set(zipcode),
+            searched_at: Set(at),
+        })
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(store_err)?;
+        Ok(())
+    }
+
+    async fn record_request(
+        &self,
+        request: NewServiceRequest,
+        effects: Effects,
+    ) -> Result<i64, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let row = service_requests::ActiveModel {
+            id: NotSet,
+            keyword: Set(request.keyword),
+            zipcode: Set(request.zipcode),
+            region: Set(request.region),
+            customer_id: Set(request.customer_id.map(|c| c.0)),
+            email_sent: Set(false),
+            reviewed: Set(false),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
+            created_at: Set(request.at),
+        }
+        .insert(&txn)
+        .await
+        .map_err(store_err)?;
+        // The template carries the request id so the outbox worker can set `email_sent`.
+        let mut effects = effects;
+        for m in &mut effects.messages {
+            m.template = format!("{}:{}", m.template, row.id);
+        }
+        write_effects(&txn, &effects, request.at).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(row.id)
+    }
+
+    async fn search_counts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SearchCount>, StoreError> {
+        let sql = "SELECT service_id, region, COUNT(*) AS n FROM service_search_logs
+            WHERE searched_at >= ? AND searched_at < ? AND region IS NOT NULL GROUP BY service_id, region";
+        let rows = self
+            .db
+            .query_all_raw(stmt(&self.db, sql, vec![from.into(), to.into()]))
+            .await
+            .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SearchCount {
+                    service_id: ServiceId(r.try_get("", "service_id").map_err(store_err)?),
+                    region: r.try_get("", "region").map_err(store_err)?,
+                    count: r.try_get("", "n").map_err(store_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn recompute_popularity(&self, run: PopularityRun) -> Result<u64, StoreError> {
+        let now = micros(run.now);
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let written = exec(
+            &txn,
+            RECOMPUTE_SQL,
+            vec![
+                run.from.into(),
+                run.to.into(),
+                run.top_k.into(),
+                run.min_searches.into(),
+                now.into(),
+                run.from.into(),
+                run.to.into(),
+            ],
+        )
+        .await?;
+        exec(
+            &txn,
+            RESET_SQL,
+            vec![run.from.into(), run.to.into(), now.into(), now.into()],
+        )
+        .await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(written)
+    }
+
+    async fn claim_run(&self, job: &str, slot: Timestamp) -> Result<bool, StoreError> {
+        let key = format!("job:{job}");
+        let value = json_value(serde_json::json!({"slot": slot.to_rfc3339()}));
+        let claimed = exec(
+            &self.db,
+            CLAIM_SQL,
+            vec![key.into(), value, micros(slot).into()],
+        )
+        .await?;
+        Ok(claimed == 1)
+    }
+
+    async fn popularity(&self, region: String) -> Result<Vec<PopularityRow>, StoreError> {
+        let rows = pop::Entity::find()
+            .filter(pop::Column::RegionCode.eq(region))
+            .order_by_desc(pop::Column::SearchCount)
+            .order_by_asc(pop::Column::ServiceId)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PopularityRow {
+                service_id: ServiceId(r.service_id),
+                region_code: r.region_code,
+                search_count: r.search_count,
+                computed: r.is_popular,
+                admin_override: r.admin_override,
+                window_end: r.window_end,
+            })
+            .collect())
+    }
+
+    async fn set_override(
+        &self,
+        service: ServiceId,
+        region: Option<String>,
+        value: Option<bool>,
+        audit: AuditEntry,
+    ) -> Result<u64, StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let rows = exec(
+            &txn,
+            OVERRIDE_SQL,
+            vec![
+                service.0.into(),
+                value.into(),
+                region.clone().into(),
+                region.into(),
+            ],
+        )
+        .await?;
+        write_audit(&txn, &audit, now).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(rows)
+    }
+
+    async fn requests(
+        &self,
+        lsm_user: UserId,
+        since: Timestamp,
+        reviewed: Option<bool>,
+        page: &PageRequest,
+    ) -> Result<Page<ServiceRequest>, StoreError> {
+        let before: Option<i64> = page
+            .cursor
+            .as_ref()
+            .map(Cursor::decode)
+            .transpose()
+            .map_err(|e| StoreError::Backend(e.message))?;
+        let mut query = service_requests::Entity::find()
+            .filter(in_lsm_region(lsm_user))
+            .filter(service_requests::Column::CreatedAt.gte(since));
+        if let Some(before) = before {
+            query = query.filter(service_requests::Column::Id.lt(before));
+        }
+        if let Some(flag) = reviewed {
+            query = query.filter(service_requests::Column::Reviewed.eq(flag));
+        }
+        let limit = page.limit as usize;
+        let mut rows = query
+            .order_by_desc(service_requests::Column::Id)
+            .limit(limit as u64 + 1)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        let next_cursor = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|r| Cursor::encode(&r.id))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: rows.into_iter().map(to_request).collect(),
+            next_cursor,
+        })
+    }
+
+    async fn top_missing(
+        &self,
+        lsm_user: UserId,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let sql = "SELECT keyword, COUNT(*) AS n FROM service_requests
+            WHERE region IN (SELECT region_code FROM local_service_managers WHERE user_id = ?) AND created_at >= ?
+            GROUP BY keyword ORDER BY n DESC, keyword LIMIT ?";
+        let values = vec![lsm_user.0.into(), since.into(), i64::from(limit).into()];
+        let rows = self
+            .db
+            .query_all_raw(stmt(&self.db, sql, values))
+            .await
+            .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("", "keyword").map_err(store_err)?,
+                    r.try_get("", "n").map_err(store_err)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn review_request(
+        &self,
+        scope: Scope,
+        id: i64,
+        by: UserId,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<ServiceRequest, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let mut update = service_requests::Entity::update_many()
+            .col_expr(service_requests::Column::Reviewed, Expr::value(true))
+            .col_expr(service_requests::Column::ReviewedBy, Expr::value(by.0))
+            .col_expr(service_requests::Column::ReviewedAt, Expr::value(at))
+            .filter(service_requests::Column::Id.eq(id));
+        if let Scope::LsmRegion(user) = scope {
+            update = update.filter(in_lsm_region(user));
+        }
+        let updated = update.exec(&txn).await.map_err(store_err)?;
+        if updated.rows_affected != 1 {
+            return Err(StoreError::NotFound);
+        }
+        write_audit(&txn, &audit, at).await?;
+        let row = service_requests::Entity::find_by_id(id)
+            .one(&txn)
+            .await
+            .map_err(store_err)?
+            .ok_or(StoreError::NotFound)?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(to_request(row))
+    }
+}

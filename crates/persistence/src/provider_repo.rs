@@ -1,0 +1,436 @@
+//! Provider profiles, offered services and their state changes.
+
+use async_trait::async_trait;
+use kernel::{
+    Cursor, Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId,
+};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use supply::ports::{
+    NewProvider, OfferedService, ProfilePatch, ProviderRepository, Scope, Transition,
+};
+use supply::{Effects, Provider, ProviderStatus};
+
+use crate::effects::write_effects;
+use crate::entities::{
+    local_service_managers, provider_services, service_providers as sp, tenants, users,
+};
+use crate::error::store_err;
+
+/// [`ProviderRepository`] over SeaORM.
+#[derive(Debug, Clone)]
+pub struct SqlProviderRepository {
+    db: DatabaseConnection,
+}
+
+impl SqlProviderRepository {
+    /// A repository on this connection pool.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+pub(crate) fn to_provider(row: sp::Model) -> Result<Provider, StoreError> {
+    let status = ProviderStatus::parse(&row.status).ok_or_else(|| {
+        StoreError::Backend(format!("provider {} has status {}", row.id, row.status))
+    })?;
+    Ok(Provider {
+        id: ProviderId(row.id),
+        user_id: UserId(row.user_id),
+        business_name: row.business_name,
+        phone: row.phone,
+        zipcode: row.zipcode,
+        region_code: row.region_code,
+        bio: row.bio,
+        status,
+        under_review: row.under_review,
+        warnings: row.warnings,
+        rejection_reason: row.rejection_reason,
+        approved_at: row.approved_at,
+        is_deleted: row.is_deleted,
+        deleted_at: row.deleted_at,
+        tenant_id: row.tenant_id.map(TenantId),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// The condition limiting providers to a scope: an LSM's region is read from
+/// `local_service_managers` inside the query, never from the token.
+pub(crate) fn scope_condition(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::LsmRegion(user) => Condition::all().add(
+            sp::Column::RegionCode.in_subquery(
+                Query::select()
+                    .column(local_service_managers::Column::RegionCode)
+                    .from(local_service_managers::Entity)
+                    .and_where(local_service_managers::Column::UserId.eq(user.0))
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
+fn to_offered(row: provider_services::Model) -> OfferedService {
+    OfferedService {
+        service_id: ServiceId(row.service_id),
+        is_active: row.is_active,
+        created_at: row.created_at,
+    }
+}
+
+async fn upsert_offered(
+    db: &impl ConnectionTrait,
+    provider: i64,
+    services: &[ServiceId],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    provider_services::Entity::update_many()
+        .col_expr(provider_services::Column::IsActive, Expr::value(false))
+        .filter(provider_services::Column::ProviderId.eq(provider))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    for service in services {
+        let row = provider_services::ActiveModel {
+            id: NotSet,
+            provider_id: Set(provider),
+            service_id: Set(service.0),
+            is_active: Set(true),
+            created_at: Set(now),
+        };
+        provider_services::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    provider_services::Column::ProviderId,
+                    provider_services::Column::ServiceId,
+                ])
+                .update_column(provider_services::Column::IsActive)
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await
+            .map_err(store_err)?;
+    }
+    Ok(())
+}
+
+async fn find_row(db: &impl ConnectionTrait, id: i64) -> Result<sp::Model, StoreError> {
+    sp::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The provider's tenant: the user's existing one, or a new one it owns.
+async fn ensure_tenant(
+    db: &impl ConnectionTrait,
+    p: &Provider,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let user = users::Entity::find_by_id(p.user_id.0)
+        .one(db)
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(existing) = user.tenant_id {
+        return Ok(existing);
+    }
+    let tenant = tenants::ActiveModel {
+        id: NotSet,
+        name: Set(p.business_name.clone()),
+        slug: Set(format!("provider-{}", p.id.0)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(store_err)?;
+    users::Entity::update_many()
+        .col_expr(users::Column::TenantId, Expr::value(tenant.id))
+        .col_expr(users::Column::TenantRole, Expr::value("owner"))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(p.user_id.0))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    Ok(tenant.id)
+}
+
+/// Applies a transition inside the caller's transaction: the conditional
+/// update (`Conflict("stale")` when the row changed since it was read), the
+/// tenant on approval, the user's ban with the provider's.
+pub(crate) async fn apply_transition(
+    db: &impl ConnectionTrait,
+    change: &Transition,
+    now: Timestamp,
+) -> Result<sp::Model, StoreError> {
+    let (before, after) = (&change.before, &change.after);
+    let mut tenant = after.tenant_id.map(|t| t.0);
+    if change.create_tenant {
+        tenant = Some(ensure_tenant(db, after, now).await?);
+    }
+    let updated = sp::Entity::update_many()
+        .col_expr(sp::Column::Status, Expr::value(after.status.as_str()))
+        .col_expr(sp::Column::UnderReview, Expr::value(after.under_review))
+        .col_expr(sp::Column::Warnings, Expr::value(after.warnings))
+        .col_expr(
+            sp::Column::RejectionReason,
+            Expr::value(after.rejection_reason.clone()),
+        )
+        .col_expr(sp::Column::ApprovedAt, Expr::value(after.approved_at))
+        .col_expr(sp::Column::IsDeleted, Expr::value(after.is_deleted))
+        .col_expr(sp::Column::DeletedAt, Expr::value(after.deleted_at))
+        .col_expr(sp::Column::TenantId, Expr::value(tenant))
+        .col_expr(sp::Column::UpdatedAt, Expr::value(now))
+        .filter(sp::Column::Id.eq(before.id.0))
+        .filter(sp::Column::Status.eq(before.status.as_str()))
+        .filter(sp::Column::Warnings.eq(before.warnings))
+        .filter(sp::Column::UnderReview.eq(before.under_review))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    if updated.rows_affected != 1 {
+        return Err(StoreError::Conflict("stale".into()));
+    }
+    if after.status == ProviderStatus::Banned {
+        users::Entity::update_many()
+            .col_expr(users::Column::Status, Expr::value("banned"))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now))
+            .filter(users::Column::Id.eq(after.user_id.0))
+            .exec(db)
+            .await
+            .map_err(store_err)?;
+    }
+    find_row(db, before.id.0).await
+}
+
+#[async_trait]
+impl ProviderRepository for SqlProviderRepository {
+    async fn applicant(
+        &self,
+        user_id: UserId,
+    ) -> Result<Option<(String, Option<Provider>)>, StoreError> {
+        let Some(user) = users::Entity::find_by_id(user_id.0)
+            .one(&self.db)
+            .await
+            .map_err(store_err)?
+        else {
+            return Ok(None);
+        };
+        let existing = self.by_user(user_id).await?;
+        Ok(Some((user.email, existing)))
+    }
+
+    async fn last_rejection(
+        &self,
+        email: &str,
+        phone: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let row = sp::Entity::find()
+            .filter(sp::Column::Status.eq(ProviderStatus::Rejected.as_str()))
+            .filter(
+                Condition::any().add(sp::Column::Phone.eq(phone)).add(
+                    sp::Column::UserId.in_subquery(
+                        Query::select()
+                            .column(users::Column::Id)
+                            .from(users::Entity)
+                            .and_where(users::Column::Email.eq(email))
+                            .to_owned(),
+                    ),
+                ),
+            )
+            .order_by_desc(sp::Column::DeletedAt)
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(row.and_then(|r| r.deleted_at.or(Some(r.updated_at))))
+    }
+
+    async fn create(&self, new: NewProvider, effects: Effects) -> Result<Provider, StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let previous = sp::Entity::find()
+            .filter(sp::Column::UserId.eq(new.user_id.0))
+            .one(&txn)
+            .await
+            .map_err(store_err)?;
+        let mut row = sp::ActiveModel {
+            id: NotSet,
+            user_id: Set(new.user_id.0),
+            business_name: Set(new.business_name),
+            phone: Set(new.phone),
+            zipcode: Set(new.zipcode),
+            region_code: Set(new.region_code),
+            bio: Set(new.bio),
+            status: Set(ProviderStatus::Pending.as_str().to_owned()),
+            under_review: Set(false),
+            warnings: Set(0),
+            rejection_reason: Set(None),
+            approved_at: Set(None),
+            is_deleted: Set(false),
+            deleted_at: Set(None),
+            tenant_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let saved = match previous {
+            // A rejected applicant past the cooldown re-applies on its own row.
+            Some(old) if old.status == ProviderStatus::Rejected.as_str() => {
+                row.id = Set(old.id);
+                row.update(&txn).await.map_err(store_err)?
+            }
+            Some(_) => return Err(StoreError::Conflict("uq_service_providers_user_id".into())),
+            None => row.insert(&txn).await.map_err(store_err)?,
+        };
+        upsert_offered(&txn, saved.id, &new.service_ids, now).await?;
+        write_effects(&txn, &effects, now).await?;
+        txn.commit().await.map_err(store_err)?;
+        to_provider(saved)
+    }
+
+    async fn find(&self, scope: &Scope, id: ProviderId) -> Result<Option<Provider>, StoreError> {
+        sp::Entity::find_by_id(id.0)
+            .filter(scope_condition(scope))
+            .one(&self.db)
+            .await
+            .map_err(store_err)?
+            .map(to_provider)
+            .transpose()
+    }
+
+    async fn by_user(&self, user_id: UserId) -> Result<Option<Provider>, StoreError> {
+        sp::Entity::find()
+            .filter(sp::Column::UserId.eq(user_id.0))
+            .one(&self.db)
+            .await
+            .map_err(store_err)?
+            .map(to_provider)
+            .transpose()
+    }
+
+    async fn list(
+        &self,
+        scope: &Scope,
+        status: Option<ProviderStatus>,
+        under_review: Option<bool>,
+        page: &PageRequest,
+    ) -> Result<Page<Provider>, StoreError> {
+        let after: i64 = page
+            .cursor
+            .as_ref()
+            .map(Cursor::decode)
+            .transpose()
+            .map_err(|e| StoreError::Backend(e.message))?
+            .unwrap_or(0);
+        let mut query = sp::Entity::find()
+            .filter(scope_condition(scope))
+            .filter(sp::Column::Id.gt(after));
+        if let Some(status) = status {
+            query = query.filter(sp::Column::Status.eq(status.as_str()));
+        }
+        if let Some(flag) = under_review {
+            query = query.filter(sp::Column::UnderReview.eq(flag));
+        }
+        let limit = u64::from(page.limit);
+        let mut rows = query
+            .order_by_asc(sp::Column::Id)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        let next_cursor = if rows.len() as u64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| Cursor::encode(&r.id))
+        } else {
+            None
+        };
+        let items = rows
+            .into_iter()
+            .map(to_provider)
+            .collect::<Result<_, _>>()?;
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn update_profile(
+        &self,
+        id: ProviderId,
+        patch: ProfilePatch,
+    ) -> Result<Provider, StoreError> {
+        let mut row: sp::ActiveModel = find_row(&self.db, id.0).await?.into();
+        if let Some(name) = patch.business_name {
+            row.business_name = Set(name);
+        }
+        if let Some(phone) = patch.phone {
+            row.phone = Set(phone);
+        }
+        if let Some(bio) = patch.bio {
+            row.bio = Set(bio);
+        }
+        row.updated_at = Set(chrono::Utc::now());
+        to_provider(row.update(&self.db).await.map_err(store_err)?)
+    }
+
+    async fn transition(
+        &self,
+        change: Transition,
+        effects: Effects,
+    ) -> Result<Provider, StoreError> {
+        let now = chrono::Utc::now();
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let row = apply_transition(&txn, &change, now).await?;
+        write_effects(&txn, &effects, now).await?;
+        txn.commit().await.map_err(store_err)?;
+        to_provider(row)
+    }
+
+    async fn offered(&self, id: ProviderId) -> Result<Vec<OfferedService>, StoreError> {
+        let rows = provider_services::Entity::find()
+            .filter(provider_services::Column::ProviderId.eq(id.0))
+            .order_by_asc(provider_services::Column::ServiceId)
+            .all(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(rows.into_iter().map(to_offered).collect())
+    }
+
+    async fn set_offered(
+        &self,
+        id: ProviderId,
+        services: Vec<ServiceId>,
+    ) -> Result<Vec<OfferedService>, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        upsert_offered(&txn, id.0, &services, chrono::Utc::now()).await?;
+        txn.commit().await.map_err(store_err)?;
+        self.offered(id).await
+    }
+
+    async fn set_active(
+        &self,
+        id: ProviderId,
+        service: ServiceId,
+        active: bool,
+    ) -> Result<OfferedService, StoreError> {
+        let updated = provider_services::Entity::update_many()
+            .col_expr(provider_services::Column::IsActive, Expr::value(active))
+            .filter(provider_services::Column::ProviderId.eq(id.0))
+            .filter(provider_services::Column::ServiceId.eq(service.0))
+            .exec(&self.db)
+            .await
+            .map_err(store_err)?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.offered(id)
+            .await?
+            .into_iter()
+            .find(|o| o.service_id == service)
+            .ok_or(StoreError::NotFound)
+    }
+}

@@ -1,0 +1,187 @@
+//! Ports of admin data: ban requests, settings, LSMs, catalog edits, the audit log.
+
+use async_trait::async_trait;
+use catalog::{Region, ServiceDefinition, ServiceStatus};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+use serde_json::Value;
+
+use super::Transition;
+use crate::effects::{AuditEntry, Effects};
+
+/// Status of a ban request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BanStatus {
+    /// Waiting for an admin.
+    Pending,
+    /// The provider was banned.
+    Approved,
+    /// Refused.
+    Rejected,
+}
+
+impl BanStatus {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BanStatus::Pending => "pending",
+            BanStatus::Approved => "approved",
+            BanStatus::Rejected => "rejected",
+        }
+    }
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [BanStatus::Pending, BanStatus::Approved, BanStatus::Rejected]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+}
+
+/// An LSM's request that an admin ban a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanRequest {
+    /// Id.
+    pub id: i64,
+    /// Provider.
+    pub provider_id: ProviderId,
+    /// LSM who asked.
+    pub requested_by: UserId,
+    /// Why.
+    pub reason: String,
+    /// Status.
+    pub status: BanStatus,
+    /// Admin who decided.
+    pub decided_by: Option<UserId>,
+    /// Admin's note.
+    pub decision_note: Option<String>,
+    /// Asked.
+    pub created_at: Timestamp,
+    /// Decided.
+    pub decided_at: Option<Timestamp>,
+}
+
+/// An admin's decision on a ban request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanDecision {
+    /// Request id.
+    pub id: i64,
+    /// Approved or rejected.
+    pub status: BanStatus,
+    /// Admin.
+    pub decided_by: UserId,
+    /// Note.
+    pub note: Option<String>,
+    /// When.
+    pub at: Timestamp,
+    /// On approval: the provider's ban (its user is banned too).
+    pub ban: Option<Transition>,
+}
+
+/// Ban requests.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait BanRepository: Send + Sync {
+    /// Files a request (one pending per provider: `Conflict`).
+    async fn create(
+        &self,
+        provider: ProviderId,
+        requested_by: UserId,
+        reason: String,
+        effects: Effects,
+    ) -> Result<BanRequest, StoreError>;
+    /// A request by id.
+    async fn find(&self, id: i64) -> Result<Option<BanRequest>, StoreError>;
+    /// Requests, optionally by status, oldest first.
+    async fn list(
+        &self,
+        status: Option<BanStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<BanRequest>, StoreError>;
+    /// Decides a pending request (else `Conflict("stale")`), banning on approval.
+    async fn decide(
+        &self,
+        decision: BanDecision,
+        effects: Effects,
+    ) -> Result<BanRequest, StoreError>;
+}
+
+/// A local service manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lsm {
+    /// `local_service_managers.id`.
+    pub id: i64,
+    /// The user.
+    pub user_id: UserId,
+    /// E-mail.
+    pub email: String,
+    /// Name.
+    pub first_name: String,
+    /// Name.
+    pub last_name: String,
+    /// Region managed.
+    pub region: String,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// A new LSM account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLsm {
+    /// Normalised e-mail.
+    pub email: String,
+    /// argon2id hash.
+    pub password_hash: String,
+    /// Name.
+    pub first_name: String,
+    /// Name.
+    pub last_name: String,
+    /// Region code.
+    pub region: String,
+}
+
+/// A line of the decisions log as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Id.
+    pub id: i64,
+    /// The entry.
+    pub entry: AuditEntry,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// Admin-only data: settings, LSMs, the catalog, the audit log.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AdminRepository: Send + Sync {
+    /// Stored settings rows.
+    async fn settings(&self) -> Result<Vec<(String, Value)>, StoreError>;
+    /// Upserts settings rows.
+    async fn save_settings(
+        &self,
+        changes: Vec<(String, i64)>,
+        by: UserId,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError>;
+    /// Creates the user, its `lsm` role and its `local_service_managers` row.
+    async fn create_lsm(&self, lsm: NewLsm, audit: AuditEntry) -> Result<Lsm, StoreError>;
+    /// LSMs, by id.
+    async fn lsms(&self, page: &PageRequest) -> Result<Page<Lsm>, StoreError>;
+    /// The decisions log, newest first.
+    async fn audit_log(&self, page: &PageRequest) -> Result<Page<AuditRecord>, StoreError>;
+    /// Adds a catalog service; returns its id.
+    async fn create_service(
+        &self,
+        def: ServiceDefinition,
+        audit: AuditEntry,
+    ) -> Result<ServiceId, StoreError>;
+    /// Replaces a service's content and status.
+    async fn update_service(
+        &self,
+        id: ServiceId,
+        def: ServiceDefinition,
+        status: ServiceStatus,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError>;
+    /// Adds a region.
+    async fn create_region(&self, region: Region, audit: AuditEntry) -> Result<(), StoreError>;
+}

@@ -1,0 +1,186 @@
+//! Ports of demand: search, its logs, service requests, popularity.
+
+use async_trait::async_trait;
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+
+use super::Scope;
+use crate::effects::{AuditEntry, Effects};
+use crate::popularity::SearchCount;
+
+/// Search, its logs and missing-service requests, popularity.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait DemandRepository: Send + Sync {
+    /// Records a search that resolved a service.
+    async fn log_search(
+        &self,
+        service: ServiceId,
+        region: Option<String>,
+        zipcode: Option<String>,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Records a search nobody could answer, with its e-mail to the region's LSMs.
+    async fn record_request(
+        &self,
+        request: NewServiceRequest,
+        effects: Effects,
+    ) -> Result<i64, StoreError>;
+    /// Searches per (service, region) in `[from, to)`.
+    async fn search_counts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<SearchCount>, StoreError>;
+    /// Recomputes `service_region_popularity` for the window in one aggregate
+    /// statement (overrides untouched); returns the rows written.
+    async fn recompute_popularity(&self, run: PopularityRun) -> Result<u64, StoreError>;
+    /// Claims the scheduled run starting at `slot`; `true` for exactly one caller.
+    async fn claim_run(&self, job: &str, slot: Timestamp) -> Result<bool, StoreError>;
+    /// The popularity rows of a region.
+    async fn popularity(&self, region: String) -> Result<Vec<PopularityRow>, StoreError>;
+    /// Sets or clears the override of a service in one region, or in every region.
+    async fn set_override(
+        &self,
+        service: ServiceId,
+        region: Option<String>,
+        value: Option<bool>,
+        audit: AuditEntry,
+    ) -> Result<u64, StoreError>;
+    /// Service requests of the LSM's region since `since`, newest first.
+    async fn requests(
+        &self,
+        lsm: UserId,
+        since: Timestamp,
+        reviewed: Option<bool>,
+        page: &PageRequest,
+    ) -> Result<Page<ServiceRequest>, StoreError>;
+    /// The region's most requested keywords since `since`, with counts.
+    async fn top_missing(
+        &self,
+        lsm: UserId,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
+    /// Marks a request of the LSM's region reviewed (`NotFound` outside it).
+    async fn review_request(
+        &self,
+        scope: Scope,
+        id: i64,
+        by: UserId,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<ServiceRequest, StoreError>;
+}
+
+/// A search nobody could answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewServiceRequest {
+    /// What was typed.
+    pub keyword: String,
+    /// Zipcode searched.
+    pub zipcode: Option<String>,
+    /// Region searched.
+    pub region: Option<String>,
+    /// Signed-in searcher.
+    pub customer_id: Option<UserId>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// What one search page asks the database for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchSpec {
+    /// Resolved service.
+    pub service_id: ServiceId,
+    /// Region code.
+    pub region: String,
+    /// Continue after this rank key (first page: none).
+    pub after: Option<crate::ranking::RankKey>,
+    /// Rows wanted (the use case asks one more to know if a page follows).
+    pub limit: u32,
+}
+
+/// A provider as listed by search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderCard {
+    /// Provider.
+    pub provider_id: ProviderId,
+    /// Business name.
+    pub business_name: String,
+    /// Sum of 1–5 ratings.
+    pub rating_sum: i64,
+    /// Number of ratings.
+    pub rating_count: i64,
+    /// Completed (or paid) jobs.
+    pub completed_jobs: i64,
+    /// Share of the last 90 days' jobs answered before their deadline.
+    pub response_rate: Option<f64>,
+    /// Median minutes to answer over the last 90 days.
+    pub median_response_minutes: Option<i64>,
+}
+
+/// The ranked providers of a service in a region.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SearchRepository: Send + Sync {
+    /// Live providers actively offering the service in the region, best first,
+    /// after the cursor, at most `limit`. One statement.
+    async fn providers(&self, spec: SearchSpec) -> Result<Vec<ProviderCard>, StoreError>;
+}
+
+/// One popularity computation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopularityRun {
+    /// Window start (inclusive).
+    pub from: Timestamp,
+    /// Window end (exclusive).
+    pub to: Timestamp,
+    /// Popular services per region.
+    pub top_k: i64,
+    /// Searches needed.
+    pub min_searches: i64,
+    /// When computed.
+    pub now: Timestamp,
+}
+
+/// A stored popularity row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopularityRow {
+    /// Service.
+    pub service_id: ServiceId,
+    /// Region.
+    pub region_code: String,
+    /// Searches in the window.
+    pub search_count: i64,
+    /// Computed flag.
+    pub computed: bool,
+    /// Admin override.
+    pub admin_override: Option<bool>,
+    /// Window end of the last computation.
+    pub window_end: Option<Timestamp>,
+}
+
+/// A stored service request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRequest {
+    /// Id.
+    pub id: i64,
+    /// Keyword.
+    pub keyword: String,
+    /// Zipcode.
+    pub zipcode: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Searcher.
+    pub customer_id: Option<UserId>,
+    /// The LSM e-mail left.
+    pub email_sent: bool,
+    /// Reviewed.
+    pub reviewed: bool,
+    /// By.
+    pub reviewed_by: Option<UserId>,
+    /// When.
+    pub reviewed_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+}

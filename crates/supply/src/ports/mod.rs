@@ -1,0 +1,136 @@
+//! What the supply use cases need from storage and the outside world.
+//!
+//! Methods that change state take the [`Effects`] they cause and write them in
+//! the same transaction. Methods reading another region's rows take the
+//! [`Scope`] and put it in the `WHERE` clause: out of scope is "not found".
+
+use async_trait::async_trait;
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+
+use crate::effects::Effects;
+use crate::provider::{Provider, ProviderStatus};
+
+/// Whose rows a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The region managed by this LSM (read from `local_service_managers` in the query).
+    LsmRegion(UserId),
+    /// Every region (admins).
+    All,
+}
+
+/// A new application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProvider {
+    /// Applicant.
+    pub user_id: UserId,
+    /// Business name.
+    pub business_name: String,
+    /// Normalised phone.
+    pub phone: String,
+    /// Zipcode.
+    pub zipcode: String,
+    /// Its region.
+    pub region_code: String,
+    /// Bio.
+    pub bio: Option<String>,
+    /// Offered services (approved catalog services).
+    pub service_ids: Vec<ServiceId>,
+}
+
+/// Fields a provider may change on its profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfilePatch {
+    /// New business name.
+    pub business_name: Option<String>,
+    /// New normalised phone.
+    pub phone: Option<String>,
+    /// New bio (`Some(None)` clears it).
+    pub bio: Option<Option<String>>,
+}
+
+/// A state change of a provider, applied only if the row still is `before`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The provider as read.
+    pub before: Provider,
+    /// The provider as it must become.
+    pub after: Provider,
+    /// Create the provider's back-office tenant (on approval).
+    pub create_tenant: bool,
+}
+
+/// A service a provider offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedService {
+    /// Service.
+    pub service_id: ServiceId,
+    /// Switched on.
+    pub is_active: bool,
+    /// Since.
+    pub created_at: Timestamp,
+}
+
+/// Provider profiles and their offered services.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ProviderRepository: Send + Sync {
+    /// The applicant's e-mail and existing provider profile, if any.
+    async fn applicant(
+        &self,
+        user_id: UserId,
+    ) -> Result<Option<(String, Option<Provider>)>, StoreError>;
+    /// When the latest rejected application with this e-mail or phone was rejected.
+    async fn last_rejection(
+        &self,
+        email: &str,
+        phone: &str,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Stores an application (replacing the user's own rejected one) with its services.
+    async fn create(&self, new: NewProvider, effects: Effects) -> Result<Provider, StoreError>;
+    /// A provider in scope, deleted ones included.
+    async fn find(&self, scope: &Scope, id: ProviderId) -> Result<Option<Provider>, StoreError>;
+    /// The caller's own profile.
+    async fn by_user(&self, user_id: UserId) -> Result<Option<Provider>, StoreError>;
+    /// Providers in scope, optionally by status and review flag, oldest first.
+    async fn list(
+        &self,
+        scope: &Scope,
+        status: Option<ProviderStatus>,
+        under_review: Option<bool>,
+        page: &PageRequest,
+    ) -> Result<Page<Provider>, StoreError>;
+    /// Changes profile fields.
+    async fn update_profile(
+        &self,
+        id: ProviderId,
+        patch: ProfilePatch,
+    ) -> Result<Provider, StoreError>;
+    /// Applies a transition if the row is unchanged since read (else `Conflict("stale")`).
+    async fn transition(
+        &self,
+        change: Transition,
+        effects: Effects,
+    ) -> Result<Provider, StoreError>;
+    /// The offered services, active or not.
+    async fn offered(&self, id: ProviderId) -> Result<Vec<OfferedService>, StoreError>;
+    /// Makes exactly `services` active; others are switched off, never deleted.
+    async fn set_offered(
+        &self,
+        id: ProviderId,
+        services: Vec<ServiceId>,
+    ) -> Result<Vec<OfferedService>, StoreError>;
+    /// Switches one offered service on or off (`NotFound` if not offered).
+    async fn set_active(
+        &self,
+        id: ProviderId,
+        service: ServiceId,
+        active: bool,
+    ) -> Result<OfferedService, StoreError>;
+}
+
+mod admin;
+mod demand;
+
+pub use admin::*;
+pub use demand::*;

@@ -11,4 +11,5 @@ pub mod openapi;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod supply_wiring;
 pub mod telemetry;

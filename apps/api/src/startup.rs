@@ -105,12 +105,12 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         &settings.auth.audience,
         settings.auth.access_ttl_secs,
     );
-    let hasher = tokio::task::spawn_blocking(Argon2Hasher::new).await??;
+    let hasher = Arc::new(tokio::task::spawn_blocking(Argon2Hasher::new).await??);
     let accounts = AccountService::new(
         AccountPorts {
             users: Arc::new(SqlUserRepository::new(db.conn().clone())),
             tokens: Arc::new(SqlRefreshTokenRepository::new(db.conn().clone())),
-            hasher: Arc::new(hasher),
+            hasher: hasher.clone(),
             issuer: Arc::new(jwt.clone()),
             regions: Arc::new(CatalogRegions(catalog.clone())),
             clock: Arc::new(SystemClock),
@@ -133,12 +133,18 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
     );
+    let supply = crate::supply_wiring::build(&db, hasher);
     Ok(AppState {
         db,
         accounts,
         catalog,
         jwt,
         limiter,
+        providers: supply.providers,
+        admin: supply.admin,
+        search: supply.search,
+        demand: supply.demand,
+        notifications: supply.notifications,
     })
 }
 

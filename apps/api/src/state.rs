@@ -23,6 +23,25 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Login throttling.
     pub limiter: LoginLimiter,
+    /// Provider use cases.
+    pub providers: supply::service::ProviderService,
+    /// Admin use cases.
+    pub admin: supply::admin::AdminService,
+    /// Search.
+    pub search: supply::search::SearchService,
+    /// Popularity and service requests.
+    pub demand: supply::demand::DemandService,
+    /// In-app notifications.
+    pub notifications: supply::notifications::NotificationService,
+}
+
+impl AppState {
+    /// Reloads the catalog snapshot after an admin changed services or regions.
+    pub async fn reload_catalog(&self) -> Result<(), catalog::CatalogError> {
+        let repo = persistence::SqlCatalogRepository::new(self.db.conn().clone());
+        self.catalog.replace(catalog::load_catalog(&repo).await?);
+        Ok(())
+    }
 }
 
 /// The current catalog snapshot; swapped whole when the catalog changes.

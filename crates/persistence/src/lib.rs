@@ -6,6 +6,7 @@
 //! [`kernel::StoreError::Conflict`] carrying the constraint's name.
 
 pub mod admin_repo;
+pub mod ban_repo;
 pub mod catalog_repo;
 pub mod db;
 pub mod demand_repo;
@@ -13,15 +14,19 @@ mod effects;
 pub mod entities;
 mod error;
 pub mod identity_repo;
+pub mod notification_repo;
 pub mod provider_repo;
 pub mod search_repo;
 mod sql;
 pub mod testing;
+mod transition;
 
-pub use admin_repo::{SqlAdminRepository, SqlBanRepository};
+pub use admin_repo::SqlAdminRepository;
+pub use ban_repo::SqlBanRepository;
 pub use catalog_repo::SqlCatalogRepository;
 pub use db::{Backend, Database};
 pub use demand_repo::SqlDemandRepository;
 pub use identity_repo::{SqlRefreshTokenRepository, SqlUserRepository};
+pub use notification_repo::SqlNotificationRepository;
 pub use provider_repo::SqlProviderRepository;
 pub use search_repo::SqlSearchRepository;

@@ -14,6 +14,7 @@ pub mod demand;
 pub mod effects;
 pub mod error;
 pub mod keywords;
+pub mod notifications;
 pub mod popularity;
 pub mod ports;
 pub mod provider;

@@ -220,3 +220,13 @@ impl std::fmt::Display for StringError {
 }
 
 impl std::error::Error for StringError {}
+
+impl From<supply::SupplyError> for ApiError {
+    fn from(e: supply::SupplyError) -> Self {
+        match e {
+            supply::SupplyError::Validation(errors) => Self::validation(errors),
+            supply::SupplyError::Internal(ref why) => Self::internal(&StringError(why.clone())),
+            other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+        }
+    }
+}

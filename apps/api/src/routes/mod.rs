@@ -1,9 +1,17 @@
 //! Route handlers: each translates HTTP into a use-case call and back.
 
+pub mod admin;
+pub mod admin_dto;
+pub mod admin_ops;
 pub mod auth;
 pub mod catalog;
 pub mod dto;
 pub mod health;
+pub mod inbox;
+pub mod lsm;
+pub mod provider_dto;
+pub mod providers;
+pub mod search;
 
 use actix_web::web;
 
@@ -22,7 +30,73 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/auth/logout").route(web::post().to(auth::logout)))
                 .service(resource("/me").route(web::get().to(auth::me)))
                 .service(resource("/services").route(web::get().to(catalog::list_services)))
+                // Before `/services/{id}`, which would otherwise claim it.
+                .service(resource("/services/popular").route(web::get().to(search::popular)))
                 .service(resource("/services/{id}").route(web::get().to(catalog::get_service)))
-                .service(resource("/regions").route(web::get().to(catalog::list_regions))),
+                .service(resource("/regions").route(web::get().to(catalog::list_regions)))
+                .service(resource("/search").route(web::get().to(search::search)))
+                .configure(supply_routes),
+        );
+}
+
+fn supply_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/providers").route(web::post().to(providers::apply)))
+        .service(
+            resource("/providers/me")
+                .route(web::get().to(providers::me))
+                .route(web::patch().to(providers::update_me)),
+        )
+        .service(resource("/providers/me/services").route(web::put().to(providers::set_services)))
+        .service(
+            resource("/providers/me/services/{service_id}")
+                .route(web::patch().to(providers::toggle_service)),
+        )
+        .service(resource("/providers/{id}").route(web::get().to(providers::public)))
+        .service(resource("/providers/{id}/reviews").route(web::get().to(providers::reviews)))
+        .service(resource("/notifications").route(web::get().to(inbox::list)))
+        .service(resource("/notifications/{id}/read").route(web::post().to(inbox::read)))
+        .service(resource("/lsm/providers").route(web::get().to(lsm::queue)))
+        .service(resource("/lsm/providers/{id}/approve").route(web::post().to(lsm::approve)))
+        .service(resource("/lsm/providers/{id}/reject").route(web::post().to(lsm::reject)))
+        .service(resource("/lsm/providers/{id}/suspend").route(web::post().to(lsm::suspend)))
+        .service(resource("/lsm/providers/{id}/reinstate").route(web::post().to(lsm::reinstate)))
+        .service(
+            resource("/lsm/providers/{id}/clear-warnings")
+                .route(web::post().to(lsm::clear_warnings)),
+        )
+        .service(
+            resource("/lsm/providers/{id}/ban-requests").route(web::post().to(lsm::request_ban)),
+        )
+        .service(resource("/lsm/service-requests").route(web::get().to(inbox::service_requests)))
+        .service(resource("/lsm/service-requests/{id}/review").route(web::post().to(inbox::review)))
+        .service(
+            resource("/admin/lsms")
+                .route(web::get().to(admin::list_lsms))
+                .route(web::post().to(admin::create_lsm)),
+        )
+        .service(
+            resource("/admin/settings")
+                .route(web::get().to(admin::get_settings))
+                .route(web::patch().to(admin::patch_settings)),
+        )
+        .service(resource("/admin/audit-log").route(web::get().to(admin::audit_log)))
+        .service(resource("/admin/services").route(web::post().to(admin::create_service)))
+        .service(resource("/admin/services/{id}").route(web::patch().to(admin::update_service)))
+        .service(resource("/admin/regions").route(web::post().to(admin::create_region)))
+        .service(resource("/admin/ban-requests").route(web::get().to(admin_ops::ban_requests)))
+        .service(
+            resource("/admin/ban-requests/{id}/approve")
+                .route(web::post().to(admin_ops::approve_ban)),
+        )
+        .service(
+            resource("/admin/ban-requests/{id}/reject")
+                .route(web::post().to(admin_ops::reject_ban)),
+        )
+        .service(
+            resource("/admin/popularity/recompute").route(web::post().to(admin_ops::recompute)),
+        )
+        .service(
+            resource("/admin/popularity/{service_id}")
+                .route(web::put().to(admin_ops::override_popularity)),
         );
 }

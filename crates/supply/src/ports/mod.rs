@@ -131,6 +131,8 @@ pub trait ProviderRepository: Send + Sync {
 
 mod admin;
 mod demand;
+mod notifications;
 
 pub use admin::*;
 pub use demand::*;
+pub use notifications::*;

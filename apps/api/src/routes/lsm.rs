@@ -1,0 +1,132 @@
+//! `/lsm/*`: the regional manager's queue, decisions and demand dashboard.
+
+use actix_web::{HttpResponse, web};
+use kernel::ProviderId;
+use supply::service::Decision;
+
+use super::provider_dto::{BanRequestDto, ProviderDto, ProviderPage, QueueQuery, ReasonRequest};
+use super::providers::page;
+use crate::auth::AuthUser;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The region's providers: onboarding and review queue.
+#[utoipa::path(get, path = "/api/v1/lsm/providers", tag = "lsm", security(("bearer" = [])), params(QueueQuery), responses(
+    (status = 200, description = "Providers of the caller's region, oldest first", body = ProviderPage),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn queue(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let page = page(q.limit, q.cursor)?;
+    let found = state
+        .providers
+        .queue(&ctx, q.status.as_deref(), q.under_review, &page)
+        .await?;
+    Ok(HttpResponse::Ok().json(ProviderPage {
+        items: found.items.into_iter().map(Into::into).collect(),
+        next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
+    }))
+}
+
+async fn decide(
+    state: &AppState,
+    ctx: &kernel::Ctx,
+    id: i64,
+    decision: Decision,
+) -> Result<HttpResponse, ApiError> {
+    let p = state
+        .providers
+        .decide(ctx, ProviderId(id), decision)
+        .await?;
+    Ok(HttpResponse::Ok().json(ProviderDto::from(p)))
+}
+
+macro_rules! decision_route {
+    ($name:ident, $path:literal, $doc:literal, $ok:literal, $make:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "lsm", security(("bearer" = [])),
+            params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
+            (status = 200, description = $ok, body = ProviderDto),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "No such provider in the caller's region", body = Problem, content_type = "application/problem+json"),
+            (status = 409, description = "Not allowed from the provider's current status", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "Missing reason where required, invalid body", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            AuthUser(ctx): AuthUser,
+            path: web::Path<i64>,
+            body: Option<web::Json<ReasonRequest>>,
+        ) -> Result<HttpResponse, ApiError> {
+            let reason = body.map(|b| b.into_inner()).unwrap_or_default().reason;
+            let make: fn(Option<String>) -> Decision = $make;
+            decide(&state, &ctx, path.into_inner(), make(reason)).await
+        }
+    };
+}
+
+decision_route!(
+    approve,
+    "/api/v1/lsm/providers/{id}/approve",
+    "Approve a pending provider: its back-office tenant is created.",
+    "Approved, with `tenant_id`",
+    |_| Decision::Approve
+);
+decision_route!(
+    reject,
+    "/api/v1/lsm/providers/{id}/reject",
+    "Reject a pending provider with a reason (required); the provider is e-mailed.",
+    "Rejected",
+    Decision::Reject
+);
+decision_route!(
+    suspend,
+    "/api/v1/lsm/providers/{id}/suspend",
+    "Suspend an approved provider (reason optional).",
+    "Suspended",
+    Decision::Suspend
+);
+decision_route!(
+    reinstate,
+    "/api/v1/lsm/providers/{id}/reinstate",
+    "Reinstate a suspended provider (warnings cleared).",
+    "Approved again",
+    |_| Decision::Reinstate
+);
+decision_route!(
+    clear_warnings,
+    "/api/v1/lsm/providers/{id}/clear-warnings",
+    "Clear a provider's warnings and take it off the review queue.",
+    "Warnings cleared",
+    |_| Decision::ClearWarnings
+);
+
+/// Ask an admin to ban a provider of the region (reason required).
+#[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/ban-requests", tag = "lsm", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Provider id")), request_body = ReasonRequest, responses(
+    (status = 201, description = "Ban request filed; admins are told", body = BanRequestDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such provider in the caller's region", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not approved or suspended, or a request is already pending", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Missing reason", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn request_ban(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    path: web::Path<i64>,
+    body: web::Json<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = state
+        .admin
+        .request_ban(&ctx, ProviderId(path.into_inner()), body.reason.as_deref())
+        .await?;
+    Ok(HttpResponse::Created().json(BanRequestDto::from(request)))
+}

@@ -1,0 +1,281 @@
+//! Wire types of providers, LSM decisions, search and notifications.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use supply::Provider;
+use supply::ports::{BanRequest, OfferedService};
+use utoipa::{IntoParams, ToSchema};
+
+/// `POST /providers`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    /// Business name, 1 to 200 characters.
+    #[schema(example = "Ann's Paws")]
+    pub business_name: String,
+    /// Phone, 7 to 15 digits.
+    #[schema(example = "212-555-0100")]
+    pub phone: String,
+    /// Business zipcode; must be in a served region.
+    #[schema(example = "10001")]
+    pub zipcode: String,
+    /// Offered catalog services (at least one, approved).
+    #[schema(example = json!([30]))]
+    pub service_ids: Vec<i64>,
+    /// About the business.
+    pub bio: Option<String>,
+}
+
+/// `PATCH /providers/me`: any of the fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatchRequest {
+    /// New business name.
+    pub business_name: Option<String>,
+    /// New phone.
+    pub phone: Option<String>,
+    /// New bio; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub bio: Option<Option<String>>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// `PUT /providers/me/services`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferedServicesRequest {
+    /// The services to offer; others are switched off (history kept).
+    pub service_ids: Vec<i64>,
+}
+
+/// `PATCH /providers/me/services/{service_id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToggleServiceRequest {
+    /// Whether customers can book it.
+    pub is_active: bool,
+}
+
+/// A reason, required or optional depending on the route.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// An admin's note on a ban decision.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    /// Note for the log.
+    pub note: Option<String>,
+}
+
+/// An offered service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferedServiceDto {
+    /// Catalog service id.
+    pub service_id: i64,
+    /// Bookable.
+    pub is_active: bool,
+    /// Offered since.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<OfferedService> for OfferedServiceDto {
+    fn from(o: OfferedService) -> Self {
+        Self {
+            service_id: o.service_id.0,
+            is_active: o.is_active,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// A provider as its owner, its LSM and admins see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderDto {
+    /// Id.
+    pub id: i64,
+    /// The applying user.
+    pub user_id: i64,
+    /// Business name.
+    pub business_name: String,
+    /// Phone (digits).
+    pub phone: String,
+    /// Zipcode.
+    pub zipcode: String,
+    /// Region code.
+    pub region: String,
+    /// Bio.
+    pub bio: Option<String>,
+    /// `pending`, `approved`, `rejected`, `suspended` or `banned`.
+    pub status: String,
+    /// In the LSM's review queue.
+    pub under_review: bool,
+    /// Missed response deadlines since last cleared.
+    pub warnings: i32,
+    /// Why rejected.
+    pub rejection_reason: Option<String>,
+    /// When approved.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Back-office tenant (after approval).
+    pub tenant_id: Option<i64>,
+    /// Offered services (own profile only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<OfferedServiceDto>>,
+    /// Applied.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Provider> for ProviderDto {
+    fn from(p: Provider) -> Self {
+        Self {
+            id: p.id.0,
+            user_id: p.user_id.0,
+            business_name: p.business_name,
+            phone: p.phone,
+            zipcode: p.zipcode,
+            region: p.region_code,
+            bio: p.bio,
+            status: p.status.as_str().to_owned(),
+            under_review: p.under_review,
+            warnings: p.warnings,
+            rejection_reason: p.rejection_reason,
+            approved_at: p.approved_at,
+            tenant_id: p.tenant_id.map(|t| t.0),
+            services: None,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A provider's public profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicProviderDto {
+    /// Id.
+    pub id: i64,
+    /// Business name.
+    pub business_name: String,
+    /// Region code.
+    pub region: String,
+    /// Bio.
+    pub bio: Option<String>,
+    /// Ids of the services it offers now.
+    pub service_ids: Vec<i64>,
+    /// On STM since.
+    pub approved_at: Option<DateTime<Utc>>,
+}
+
+/// A page of providers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderPage {
+    /// Providers.
+    pub items: Vec<ProviderDto>,
+    /// Next page.
+    pub next_cursor: Option<String>,
+}
+
+/// A rating as listed on a profile (filled once jobs exist).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewDto {
+    /// Stars, 1–5.
+    pub rating: i32,
+    /// Text.
+    pub feedback: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of reviews.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewPage {
+    /// Reviews, newest first.
+    pub items: Vec<ReviewDto>,
+    /// Next page.
+    pub next_cursor: Option<String>,
+}
+
+/// A ban request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BanRequestDto {
+    /// Id.
+    pub id: i64,
+    /// Provider.
+    pub provider_id: i64,
+    /// LSM who asked.
+    pub requested_by: i64,
+    /// Why.
+    pub reason: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// Admin who decided.
+    pub decided_by: Option<i64>,
+    /// Admin's note.
+    pub decision_note: Option<String>,
+    /// Asked.
+    pub created_at: DateTime<Utc>,
+    /// Decided.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<BanRequest> for BanRequestDto {
+    fn from(b: BanRequest) -> Self {
+        Self {
+            id: b.id,
+            provider_id: b.provider_id.0,
+            requested_by: b.requested_by.0,
+            reason: b.reason,
+            status: b.status.as_str().to_owned(),
+            decided_by: b.decided_by.map(|u| u.0),
+            decision_note: b.decision_note,
+            created_at: b.created_at,
+            decided_at: b.decided_at,
+        }
+    }
+}
+
+/// A page of ban requests.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BanRequestPage {
+    /// Requests.
+    pub items: Vec<BanRequestDto>,
+    /// Next page.
+    pub next_cursor: Option<String>,
+}
+
+/// Query of the LSM queue.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// `pending`, `approved`, `rejected`, `suspended` or `banned`.
+    pub status: Option<String>,
+    /// Only providers (not) under review.
+    pub under_review: Option<bool>,
+    /// 1 to 100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A plain page query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Filter by status where the list has one.
+    pub status: Option<String>,
+    /// 1 to 100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,193 @@
+//! `/providers`: apply, own profile and offered services, public profiles.
+
+use actix_web::{HttpResponse, web};
+use kernel::{PageRequest, ProviderId, ServiceId};
+use supply::service::{ApplyCommand, UpdateProfileCommand};
+
+use super::provider_dto::{
+    ApplyRequest, OfferedServiceDto, OfferedServicesRequest, ProfilePatchRequest, ProviderDto,
+    PublicProviderDto, ReviewPage, ToggleServiceRequest,
+};
+use crate::auth::{Provider, RequireRole};
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Validates `limit` and `cursor`.
+pub fn page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(limit, cursor).map_err(|e| ApiError::validation(vec![e]))
+}
+
+/// Apply as a provider.
+#[utoipa::path(post, path = "/api/v1/providers", tag = "providers", security(("bearer" = [])), request_body = ApplyRequest, responses(
+    (status = 201, description = "Application stored, status pending; the region's LSMs are told", body = ProviderDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already applied, or rejected too recently (the detail names the date a new application is accepted)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields, unserved zipcode, unknown or retired services", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn apply(
+    state: web::Data<AppState>,
+    role: RequireRole<Provider>,
+    body: web::Json<ApplyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = role.0;
+    let b = body.into_inner();
+    let cmd = ApplyCommand {
+        business_name: b.business_name,
+        phone: b.phone,
+        zipcode: b.zipcode,
+        service_ids: b.service_ids,
+        bio: b.bio,
+    };
+    let settings = state.admin.settings().await?;
+    let catalog = state.catalog.get();
+    let p = state
+        .providers
+        .apply(&ctx, &catalog, &settings, cmd)
+        .await?;
+    Ok(HttpResponse::Created().json(ProviderDto::from(p)))
+}
+
+/// The caller's provider profile with its offered services.
+#[utoipa::path(get, path = "/api/v1/providers/me", tag = "providers", security(("bearer" = [])), responses(
+    (status = 200, description = "Own profile", body = ProviderDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn me(
+    state: web::Data<AppState>,
+    role: RequireRole<Provider>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = role.0;
+    let (p, offered) = state.providers.me(&ctx).await?;
+    let mut dto = ProviderDto::from(p);
+    dto.services = Some(offered.into_iter().map(Into::into).collect());
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+/// Change the business name, phone or bio.
+#[utoipa::path(patch, path = "/api/v1/providers/me", tag = "providers", security(("bearer" = [])), request_body = ProfilePatchRequest, responses(
+    (status = 200, description = "Updated profile", body = ProviderDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    role: RequireRole<Provider>,
+    body: web::Json<ProfilePatchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = role.0;
+    let b = body.into_inner();
+    let cmd = UpdateProfileCommand {
+        business_name: b.business_name,
+        phone: b.phone,
+        bio: b.bio,
+    };
+    let p = state.providers.update_me(&ctx, cmd).await?;
+    Ok(HttpResponse::Ok().json(ProviderDto::from(p)))
+}
+
+/// Replace the set of offered services.
+#[utoipa::path(put, path = "/api/v1/providers/me/services", tag = "providers", security(("bearer" = [])), request_body = OfferedServicesRequest, responses(
+    (status = 200, description = "Offered services, active and switched off", body = [OfferedServiceDto]),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Empty list, unknown or retired services", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn set_services(
+    state: web::Data<AppState>,
+    role: RequireRole<Provider>,
+    body: web::Json<OfferedServicesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = role.0;
+    let catalog = state.catalog.get();
+    let offered = state
+        .providers
+        .set_services(&ctx, &catalog, &body.service_ids)
+        .await?;
+    let dto: Vec<OfferedServiceDto> = offered.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+/// Switch one offered service on or off.
+#[utoipa::path(patch, path = "/api/v1/providers/me/services/{service_id}", tag = "providers", security(("bearer" = [])), request_body = ToggleServiceRequest,
+    params(("service_id" = i64, Path, description = "Catalog service id")), responses(
+    (status = 200, description = "The offered service", body = OfferedServiceDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not applied, or the service is not offered", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn toggle_service(
+    state: web::Data<AppState>,
+    role: RequireRole<Provider>,
+    path: web::Path<i64>,
+    body: web::Json<ToggleServiceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = role.0;
+    let offered = state
+        .providers
+        .toggle_service(&ctx, ServiceId(path.into_inner()), body.is_active)
+        .await?;
+    Ok(HttpResponse::Ok().json(OfferedServiceDto::from(offered)))
+}
+
+/// An approved provider's public profile.
+#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = i64, Path, description = "Provider id")), responses(
+    (status = 200, description = "Public profile", body = PublicProviderDto),
+    (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn public(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (p, offered) = state
+        .providers
+        .public(ProviderId(path.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(PublicProviderDto {
+        id: p.id.0,
+        business_name: p.business_name,
+        region: p.region_code,
+        bio: p.bio,
+        service_ids: offered.iter().map(|o| o.service_id.0).collect(),
+        approved_at: p.approved_at,
+    }))
+}
+
+/// Query of the reviews list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewQuery {
+    /// 1 to 100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// An approved provider's ratings, newest first (empty until jobs are rated).
+#[utoipa::path(get, path = "/api/v1/providers/{id}/reviews", tag = "providers", params(("id" = i64, Path, description = "Provider id"), ReviewQuery), responses(
+    (status = 200, description = "A page of reviews", body = ReviewPage),
+    (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn reviews(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<ReviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    page(q.limit, q.cursor)?;
+    state
+        .providers
+        .public(ProviderId(path.into_inner()))
+        .await?;
+    Ok(HttpResponse::Ok().json(ReviewPage {
+        items: Vec::new(),
+        next_cursor: None,
+    }))
+}

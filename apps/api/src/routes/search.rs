@@ -1,0 +1,200 @@
+//! `GET /search` and `GET /services/popular`.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use supply::search::SearchQuery;
+use utoipa::{IntoParams, ToSchema};
+
+use super::providers::page;
+use crate::auth::MaybeUser;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Query of `GET /search`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What the customer typed (service name, slug or synonym; small typos forgiven).
+    pub q: Option<String>,
+    /// Zipcode to search in.
+    pub zipcode: Option<String>,
+    /// Region code, when no zipcode is given.
+    pub region: Option<String>,
+    /// 1 to 100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The resolved service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchServiceDto {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+}
+
+/// The resolved region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchRegionDto {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A provider card.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderCardDto {
+    /// Provider id.
+    pub provider_id: i64,
+    /// Business name.
+    pub business_name: String,
+    /// Mean rating, 1–5 (null without ratings).
+    pub rating_avg: Option<f64>,
+    /// Number of ratings.
+    pub rating_count: i64,
+    /// Completed jobs.
+    pub completed_jobs: i64,
+    /// Median minutes to answer a job (null until measured).
+    pub median_response_minutes: Option<i64>,
+    /// Share of the last 90 days' jobs answered before the deadline (null without jobs).
+    pub response_rate: Option<f64>,
+}
+
+/// A search answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// The service the keyword resolved to.
+    pub service: Option<SearchServiceDto>,
+    /// The region searched.
+    pub region: Option<SearchRegionDto>,
+    /// Providers, best first.
+    pub items: Vec<ProviderCardDto>,
+    /// Next page.
+    pub next_cursor: Option<String>,
+    /// Set when nothing matched: the recorded request for the region's LSMs.
+    pub service_request_id: Option<i64>,
+}
+
+/// Search providers of a service near a zipcode (or in a region).
+#[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams), security((), ("bearer" = [])), responses(
+    (status = 200, description = "Ranked providers; `service_request_id` when nothing matched", body = SearchResponse),
+    (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Missing keyword, malformed zipcode, unknown region, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn search(
+    state: web::Data<AppState>,
+    MaybeUser(ctx): MaybeUser,
+    query: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = query.into_inner();
+    let query = SearchQuery {
+        q: p.q,
+        zipcode: p.zipcode,
+        region: p.region,
+        page: page(p.limit, p.cursor)?,
+    };
+    let catalog = state.catalog.get();
+    let result = state.search.search(ctx.as_ref(), &catalog, query).await?;
+    Ok(HttpResponse::Ok().json(SearchResponse {
+        service: result.service.map(|s| SearchServiceDto {
+            id: s.id.0,
+            name: s.definition.name,
+        }),
+        region: result.region.map(|r| SearchRegionDto {
+            code: r.code,
+            name: r.name,
+        }),
+        items: result
+            .items
+            .into_iter()
+            .map(|c| ProviderCardDto {
+                provider_id: c.provider_id.0,
+                business_name: c.business_name,
+                rating_avg: (c.rating_count > 0)
+                    .then(|| (c.rating_sum as f64 / c.rating_count as f64 * 100.0).round() / 100.0),
+                rating_count: c.rating_count,
+                completed_jobs: c.completed_jobs,
+                median_response_minutes: c.median_response_minutes,
+                response_rate: c.response_rate,
+            })
+            .collect(),
+        next_cursor: result.next_cursor.map(|c| c.as_str().to_owned()),
+        service_request_id: result.service_request_id,
+    }))
+}
+
+/// Query of `GET /services/popular`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PopularParams {
+    /// Region code.
+    pub region: Option<String>,
+    /// Or a zipcode.
+    pub zipcode: Option<String>,
+}
+
+/// A popular service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PopularServiceDto {
+    /// Service id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// Searches in the last window.
+    pub search_count: i64,
+}
+
+/// The popular services of a region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PopularResponse {
+    /// Region code.
+    pub region: String,
+    /// Popular services, most searched first.
+    pub items: Vec<PopularServiceDto>,
+}
+
+/// The popular services of a region (admin overrides win).
+#[utoipa::path(get, path = "/api/v1/services/popular", tag = "catalog", params(PopularParams), responses(
+    (status = 200, description = "Popular services", body = PopularResponse),
+    (status = 422, description = "No region or zipcode, unknown region, malformed or unserved zipcode", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn popular(
+    state: web::Data<AppState>,
+    query: web::Query<PopularParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = query.into_inner();
+    let catalog = state.catalog.get();
+    let region = match (p.region.as_deref(), p.zipcode.as_deref()) {
+        (Some(code), _) => catalog.regions().get(code).ok_or_else(|| {
+            ApiError::validation(vec![kernel::FieldError::new(
+                "region",
+                "is not a region code",
+            )])
+        })?,
+        (None, Some(zip)) => catalog.regions().resolve_input("zipcode", zip)?,
+        (None, None) => {
+            return Err(ApiError::validation(vec![kernel::FieldError::new(
+                "region",
+                "give a region or a zipcode",
+            )]));
+        }
+    };
+    let items = state.demand.popular(&catalog, region).await?;
+    Ok(HttpResponse::Ok().json(PopularResponse {
+        region: region.code.clone(),
+        items: items
+            .into_iter()
+            .map(|(s, n)| PopularServiceDto {
+                id: s.id.0,
+                name: s.definition.name,
+                slug: s.definition.slug,
+                search_count: n,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,59 @@
+//! Wiring the supply-side use cases over their SQL ports.
+
+use std::sync::Arc;
+
+use kernel::SystemClock;
+use persistence::{
+    Database, SqlAdminRepository, SqlBanRepository, SqlDemandRepository, SqlNotificationRepository,
+    SqlProviderRepository, SqlSearchRepository,
+};
+use supply::admin::{AdminPorts, AdminService};
+use supply::demand::DemandService;
+use supply::notifications::NotificationService;
+use supply::search::SearchService;
+use supply::service::ProviderService;
+
+use crate::auth::Argon2Hasher;
+
+/// The supply-side use cases.
+#[allow(missing_debug_implementations)]
+pub struct Supply {
+    /// Providers.
+    pub providers: ProviderService,
+    /// Admin.
+    pub admin: AdminService,
+    /// Search.
+    pub search: SearchService,
+    /// Demand.
+    pub demand: DemandService,
+    /// Notifications.
+    pub notifications: NotificationService,
+}
+
+/// Builds every supply use case on the pool.
+pub fn build(db: &Database, hasher: Arc<Argon2Hasher>) -> Supply {
+    let conn = db.conn().clone();
+    let clock = Arc::new(SystemClock);
+    let providers = Arc::new(SqlProviderRepository::new(conn.clone()));
+    let demand = Arc::new(SqlDemandRepository::new(conn.clone()));
+    Supply {
+        providers: ProviderService::new(providers.clone(), clock.clone()),
+        admin: AdminService::new(AdminPorts {
+            admin: Arc::new(SqlAdminRepository::new(conn.clone())),
+            providers,
+            bans: Arc::new(SqlBanRepository::new(conn.clone())),
+            hasher,
+            clock: clock.clone(),
+        }),
+        search: SearchService::new(
+            Arc::new(SqlSearchRepository::new(conn.clone())),
+            demand.clone(),
+            clock.clone(),
+        ),
+        demand: DemandService::new(demand, clock.clone()),
+        notifications: NotificationService::new(
+            Arc::new(SqlNotificationRepository::new(conn)),
+            clock,
+        ),
+    }
+}

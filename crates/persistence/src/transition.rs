@@ -1,0 +1,104 @@
+//! Applying a provider transition inside a caller's transaction.
+
+use kernel::{StoreError, Timestamp};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    QueryFilter,
+};
+use supply::ports::Transition;
+use supply::{Provider, ProviderStatus};
+
+use crate::entities::{service_providers as sp, tenants, users};
+use crate::error::store_err;
+
+pub(crate) async fn find_row(db: &impl ConnectionTrait, id: i64) -> Result<sp::Model, StoreError> {
+    sp::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The provider's tenant: the user's existing one, or a new one it owns.
+async fn ensure_tenant(
+    db: &impl ConnectionTrait,
+    p: &Provider,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let user = users::Entity::find_by_id(p.user_id.0)
+        .one(db)
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(existing) = user.tenant_id {
+        return Ok(existing);
+    }
+    let tenant = tenants::ActiveModel {
+        id: NotSet,
+        name: Set(p.business_name.clone()),
+        slug: Set(format!("provider-{}", p.id.0)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(store_err)?;
+    users::Entity::update_many()
+        .col_expr(users::Column::TenantId, Expr::value(tenant.id))
+        .col_expr(users::Column::TenantRole, Expr::value("owner"))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(p.user_id.0))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    Ok(tenant.id)
+}
+
+/// Applies a transition inside the caller's transaction: the conditional
+/// update (`Conflict("stale")` when the row changed since it was read), the
+/// tenant on approval, the user's ban with the provider's.
+pub(crate) async fn apply_transition(
+    db: &impl ConnectionTrait,
+    change: &Transition,
+    now: Timestamp,
+) -> Result<sp::Model, StoreError> {
+    let (before, after) = (&change.before, &change.after);
+    let mut tenant = after.tenant_id.map(|t| t.0);
+    if change.create_tenant {
+        tenant = Some(ensure_tenant(db, after, now).await?);
+    }
+    let updated = sp::Entity::update_many()
+        .col_expr(sp::Column::Status, Expr::value(after.status.as_str()))
+        .col_expr(sp::Column::UnderReview, Expr::value(after.under_review))
+        .col_expr(sp::Column::Warnings, Expr::value(after.warnings))
+        .col_expr(
+            sp::Column::RejectionReason,
+            Expr::value(after.rejection_reason.clone()),
+        )
+        .col_expr(sp::Column::ApprovedAt, Expr::value(after.approved_at))
+        .col_expr(sp::Column::IsDeleted, Expr::value(after.is_deleted))
+        .col_expr(sp::Column::DeletedAt, Expr::value(after.deleted_at))
+        .col_expr(sp::Column::TenantId, Expr::value(tenant))
+        .col_expr(sp::Column::UpdatedAt, Expr::value(now))
+        .filter(sp::Column::Id.eq(before.id.0))
+        .filter(sp::Column::Status.eq(before.status.as_str()))
+        .filter(sp::Column::Warnings.eq(before.warnings))
+        .filter(sp::Column::UnderReview.eq(before.under_review))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    if updated.rows_affected != 1 {
+        return Err(StoreError::Conflict("stale".into()));
+    }
+    if after.status == ProviderStatus::Banned {
+        users::Entity::update_many()
+            .col_expr(users::Column::Status, Expr::value("banned"))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now))
+            .filter(users::Column::Id.eq(after.user_id.0))
+            .exec(db)
+            .await
+            .map_err(store_err)?;
+    }
+    find_row(db, before.id.0).await
+}

@@ -127,6 +127,26 @@ impl TestApp {
         .await
     }
 
+    /// Any method, with an optional token and an optional JSON body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let method =
+            awc::http::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let mut req = Self::client().request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        match body {
+            Some(body) => reply(req.send_json(body).await).await,
+            None => reply(req.send().await).await,
+        }
+    }
+
     /// A request with a raw body and content type.
     pub async fn send_raw(
         &self,

@@ -7,3 +7,5 @@ mod errors;
 mod helpers;
 mod operations;
 mod postgres;
+mod supply;
+mod supply_support;

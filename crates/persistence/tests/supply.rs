@@ -9,11 +9,10 @@ use identity::ports::UserRepository;
 use identity::values::{Email, PersonName};
 use kernel::{PageRequest, ProviderId, Role, ServiceId, StoreError, UserId};
 use persistence::{
-    Database, SqlAdminRepository, SqlBanRepository, SqlCatalogRepository, SqlDemandRepository,
-    SqlProviderRepository, SqlSearchRepository, SqlUserRepository,
+    Database, SqlAdminRepository, SqlBanRepository, SqlCatalogRepository, SqlProviderRepository,
+    SqlSearchRepository, SqlUserRepository,
 };
 use sea_orm::{ConnectionTrait, Statement};
-use supply::popularity::select_popular;
 use supply::ports::*;
 use supply::ranking::RankKey;
 use supply::{AuditEntry, Effects, templates};
@@ -427,108 +426,4 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
 on_both_backends!(
     search_ranks_on,
     search_ranks_like_the_pure_rule_and_pages_by_keyset
-);
-
-async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_once(db: &Database) {
-    seed(db).await;
-    let demand = SqlDemandRepository::new(db.conn().clone());
-    let admin = user(db, "admin@example.com", Role::Admin).await;
-    let now = chrono::Utc::now();
-    let counts: [(i64, &str, i64); 5] = [
-        (1, "nyc", 12),
-        (2, "nyc", 15),
-        (3, "nyc", 11),
-        (4, "nyc", 3),
-        (1, "chi", 10),
-    ];
-    for (service, region, n) in counts {
-        for _ in 0..n {
-            demand
-                .log_search(
-                    ServiceId(service),
-                    Some(region.into()),
-                    None,
-                    now - chrono::Duration::hours(1),
-                )
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    // An old search outside the window.
-    demand
-        .log_search(
-            ServiceId(4),
-            Some("nyc".into()),
-            None,
-            now - chrono::Duration::days(30),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let run = PopularityRun {
-        from: now - chrono::Duration::days(7),
-        to: now,
-        top_k: 2,
-        min_searches: 10,
-        now,
-    };
-    let listed = demand
-        .search_counts(run.from, run.to)
-        .await
-        .unwrap_or_default();
-    let expected = select_popular(&listed, 2, 10);
-    demand
-        .recompute_popularity(run.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    demand
-        .recompute_popularity(run.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut stored = std::collections::BTreeSet::new();
-    for region in ["nyc", "chi"] {
-        for row in demand.popularity(region.into()).await.unwrap_or_default() {
-            if row.computed {
-                stored.insert((row.service_id, row.region_code));
-            }
-        }
-    }
-    assert_eq!(stored, expected);
-    assert_eq!(expected.len(), 3);
-    demand
-        .set_override(
-            ServiceId(4),
-            Some("nyc".into()),
-            Some(true),
-            audit(admin, "o"),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    demand
-        .recompute_popularity(run)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let four = demand
-        .popularity("nyc".into())
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .find(|r| r.service_id == ServiceId(4));
-    assert_eq!(
-        four.map(|r| (r.computed, r.admin_override, r.search_count)),
-        Some((false, Some(true), 3))
-    );
-
-    let slot = now - chrono::Duration::hours(2);
-    assert!(demand.claim_run("popularity", slot).await.unwrap_or(false));
-    assert!(!demand.claim_run("popularity", slot).await.unwrap_or(true));
-    assert!(
-        demand
-            .claim_run("popularity", slot + chrono::Duration::days(7))
-            .await
-            .unwrap_or(false)
-    );
-}
-on_both_backends!(
-    popularity_on,
-    popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_once
 );

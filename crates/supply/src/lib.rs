@@ -15,6 +15,7 @@ pub mod effects;
 pub mod error;
 pub mod keywords;
 pub mod notifications;
+pub mod outbox;
 pub mod popularity;
 pub mod ports;
 pub mod provider;

@@ -181,7 +181,10 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
     app.get("/api/v1/search?q=xylophone%20tuning&zipcode=10001", None)
         .await;
     let demand = app.get("/api/v1/lsm/service-requests", Some(&nyc)).await;
-    let top = demand.body["top_keywords"].as_array().cloned().unwrap_or_default();
+    let top = demand.body["top_keywords"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(
         top.iter()
             .any(|k| k["keyword"] == "xylophone tuning" && k["count"] == 1),

@@ -1,0 +1,275 @@
+//! Demand on real databases: popularity in one aggregate statement, run
+//! claims, and the e-mail outbox's claims and outcomes.
+
+mod common;
+
+use kernel::{Role, ServiceId, UserId};
+use persistence::{
+    Database, SqlAdminRepository, SqlCatalogRepository, SqlDemandRepository, SqlOutboxRepository,
+    SqlUserRepository,
+};
+use sea_orm::{ConnectionTrait, Statement};
+use supply::outbox::OutboxRepository;
+use supply::popularity::select_popular;
+use supply::ports::*;
+use supply::{AuditEntry, Effects, templates};
+
+async fn seed(db: &Database) {
+    let services = catalog::seed::parse_services(include_str!("../../../seed-data/services.json"))
+        .unwrap_or_default();
+    let regions = catalog::seed::parse_regions(include_str!("../../../seed-data/regions.json"))
+        .unwrap_or_default();
+    let repo = SqlCatalogRepository::new(db.conn().clone());
+    catalog::seed_catalog(&repo, &services, &regions)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn user(db: &Database, email: &str, role: Role) -> UserId {
+    use identity::ports::UserRepository;
+    let name =
+        |s| identity::values::PersonName::parse("name", s).unwrap_or_else(|e| panic!("{e:?}"));
+    SqlUserRepository::new(db.conn().clone())
+        .create(identity::model::NewUser {
+            email: identity::values::Email::parse(email).unwrap_or_else(|e| panic!("{e:?}")),
+            password_hash: "x".into(),
+            first_name: name("Ann"),
+            last_name: name("Lee"),
+            phone: None,
+            roles: vec![role],
+            customer: None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .id
+}
+
+fn audit(actor: UserId, action: &str) -> AuditEntry {
+    AuditEntry::new(
+        actor,
+        Role::Admin,
+        action,
+        ("x", "1".into()),
+        serde_json::json!({}),
+    )
+}
+
+async fn count(db: &Database, sql: &str) -> i64 {
+    let row = db
+        .conn()
+        .query_one_raw(Statement::from_string(
+            db.conn().get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    row.and_then(|r| r.try_get::<i64>("", "n").ok())
+        .unwrap_or(-1)
+}
+
+async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_once(db: &Database) {
+    seed(db).await;
+    let demand = SqlDemandRepository::new(db.conn().clone());
+    let admin = user(db, "admin@example.com", Role::Admin).await;
+    let now = chrono::Utc::now();
+    let counts: [(i64, &str, i64); 5] = [
+        (1, "nyc", 12),
+        (2, "nyc", 15),
+        (3, "nyc", 11),
+        (4, "nyc", 3),
+        (1, "chi", 10),
+    ];
+    for (service, region, n) in counts {
+        for _ in 0..n {
+            demand
+                .log_search(
+                    ServiceId(service),
+                    Some(region.into()),
+                    None,
+                    now - chrono::Duration::hours(1),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // An old search outside the window.
+    demand
+        .log_search(
+            ServiceId(4),
+            Some("nyc".into()),
+            None,
+            now - chrono::Duration::days(30),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = PopularityRun {
+        from: now - chrono::Duration::days(7),
+        to: now,
+        top_k: 2,
+        min_searches: 10,
+        now,
+    };
+    let listed = demand
+        .search_counts(run.from, run.to)
+        .await
+        .unwrap_or_default();
+    let expected = select_popular(&listed, 2, 10);
+    demand
+        .recompute_popularity(run.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    demand
+        .recompute_popularity(run.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stored = std::collections::BTreeSet::new();
+    for region in ["nyc", "chi"] {
+        for row in demand.popularity(region.into()).await.unwrap_or_default() {
+            if row.computed {
+                stored.insert((row.service_id, row.region_code));
+            }
+        }
+    }
+    assert_eq!(stored, expected);
+    assert_eq!(expected.len(), 3);
+    demand
+        .set_override(
+            ServiceId(4),
+            Some("nyc".into()),
+            Some(true),
+            audit(admin, "o"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    demand
+        .recompute_popularity(run)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let four = demand
+        .popularity("nyc".into())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| r.service_id == ServiceId(4));
+    assert_eq!(
+        four.map(|r| (r.computed, r.admin_override, r.search_count)),
+        Some((false, Some(true), 3))
+    );
+
+    let slot = now - chrono::Duration::hours(2);
+    assert!(demand.claim_run("popularity", slot).await.unwrap_or(false));
+    assert!(!demand.claim_run("popularity", slot).await.unwrap_or(true));
+    assert!(
+        demand
+            .claim_run("popularity", slot + chrono::Duration::days(7))
+            .await
+            .unwrap_or(false)
+    );
+}
+on_both_backends!(
+    popularity_on,
+    popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_once
+);
+
+async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) {
+    seed(db).await;
+    let admin = user(db, "admin@example.com", Role::Admin).await;
+    let lsm = SqlAdminRepository::new(db.conn().clone());
+    lsm.create_lsm(
+        NewLsm {
+            email: "nyc@stm.test".into(),
+            password_hash: "x".into(),
+            first_name: "L".into(),
+            last_name: "M".into(),
+            region: "nyc".into(),
+        },
+        audit(admin, "lsm.create"),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let demand = SqlDemandRepository::new(db.conn().clone());
+    let now = chrono::Utc::now();
+    let request = NewServiceRequest {
+        keyword: "kite repair".into(),
+        zipcode: Some("10001".into()),
+        region: Some("nyc".into()),
+        customer_id: None,
+        at: now,
+    };
+    let effects = Effects::none().message(templates::service_request(
+        "nyc",
+        "kite repair",
+        Some("10001"),
+    ));
+    let id = demand
+        .record_request(request, effects)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let outbox = SqlOutboxRepository::new(db.conn().clone());
+    let later = now + chrono::Duration::seconds(1);
+    let lease = later + chrono::Duration::minutes(5);
+    let claimed = outbox.claim_due(later, lease, 10).await.unwrap_or_default();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        (claimed[0].to.as_str(), claimed[0].attempts),
+        ("nyc@stm.test", 1)
+    );
+    // Leased: a second worker gets nothing until the lease lapses.
+    assert!(
+        outbox
+            .claim_due(later, lease, 10)
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+    outbox
+        .mark_attempt_failed(claimed[0].id, "refused".into(), Some(later))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let again = outbox.claim_due(later, lease, 10).await.unwrap_or_default();
+    assert_eq!(again.first().map(|e| e.attempts), Some(2));
+    assert_eq!(
+        count(
+            db,
+            &format!(
+                "SELECT COUNT(*) AS n FROM service_requests WHERE id = {id} AND email_sent = TRUE"
+            )
+        )
+        .await,
+        0
+    );
+    outbox
+        .mark_sent(claimed[0].id, later)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        count(
+            db,
+            &format!(
+                "SELECT COUNT(*) AS n FROM service_requests WHERE id = {id} AND email_sent = TRUE"
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            db,
+            "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'sent' AND last_error IS NULL"
+        )
+        .await,
+        1
+    );
+    assert!(
+        outbox
+            .claim_due(lease + chrono::Duration::minutes(1), lease, 10)
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+on_both_backends!(
+    outbox_on,
+    outbox_rows_are_claimed_once_and_their_outcome_recorded
+);

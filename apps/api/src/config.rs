@@ -43,6 +43,10 @@ pub struct Settings {
     pub bootstrap: BootstrapSettings,
     /// Where local state (SQLite file, generated secret) lives.
     pub storage: StorageSettings,
+    /// Outgoing e-mail.
+    pub email: crate::background_config::EmailSettings,
+    /// Background jobs.
+    pub jobs: crate::background_config::JobsSettings,
 }
 
 /// `[server]`
@@ -160,7 +164,7 @@ impl Default for StorageSettings {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(pub String);
 
-fn invalid(key: &str, why: &str) -> ConfigError {
+pub(crate) fn invalid(key: &str, why: &str) -> ConfigError {
     ConfigError(format!("`{key}` {why}"))
 }
 
@@ -264,6 +268,8 @@ impl Settings {
             }
             _ => {}
         }
+        self.email.validate()?;
+        self.jobs.validate()?;
         Ok(())
     }
 

@@ -4,6 +4,8 @@
 //! Handlers only translate between HTTP and the domain crates' use cases.
 
 pub mod auth;
+pub mod background;
+pub mod background_config;
 pub mod cli;
 pub mod config;
 pub mod http;

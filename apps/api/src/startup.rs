@@ -208,6 +208,9 @@ impl Application {
                 pruner.limiter.prune();
             }
         });
+        if settings.jobs.enabled {
+            crate::background::spawn(state.clone(), &settings.email, &settings.jobs)?;
+        }
         let openapi = ApiDoc::openapi();
         let origins = settings.server.cors_allowed_origins.clone();
         let server = HttpServer::new(move || {

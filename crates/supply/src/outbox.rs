@@ -62,11 +62,12 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, email: &OutboundEmail) -> Result<(), String>;
 }
 
-/// The wait before the next attempt after `attempts` failures: 30 s doubled
+/// The wait before the next attempt after `attempts` failures: `base` doubled
 /// each time, at most one hour.
-pub fn backoff(attempts: i32) -> Duration {
+pub fn backoff(attempts: i32, base: Duration) -> Duration {
     let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(0);
-    Duration::seconds((30_i64 << exp).min(3_600))
+    let millis = base.num_milliseconds().max(1).saturating_mul(1_i64 << exp);
+    Duration::milliseconds(millis.min(3_600_000))
 }
 
 /// How the worker behaves.
@@ -78,6 +79,8 @@ pub struct OutboxPolicy {
     pub batch: u32,
     /// How long a claim holds before another worker may retry the row.
     pub lease: Duration,
+    /// The first retry delay, doubled on each further failure.
+    pub retry_base: Duration,
 }
 
 impl Default for OutboxPolicy {
@@ -86,6 +89,7 @@ impl Default for OutboxPolicy {
             max_attempts: 8,
             batch: 20,
             lease: Duration::minutes(5),
+            retry_base: Duration::seconds(30),
         }
     }
 }
@@ -149,8 +153,9 @@ impl OutboxWorker {
                     report.sent += 1;
                 }
                 Err(why) => {
-                    let retry = (email.attempts < self.policy.max_attempts)
-                        .then(|| self.clock.now() + backoff(email.attempts));
+                    let retry = (email.attempts < self.policy.max_attempts).then(|| {
+                        self.clock.now() + backoff(email.attempts, self.policy.retry_base)
+                    });
                     if retry.is_some() {
                         report.retrying += 1
                     } else {
@@ -247,16 +252,18 @@ mod tests {
 
     #[test]
     fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::seconds(60));
-        assert_eq!(backoff(20), Duration::seconds(3_600));
+        let base = Duration::seconds(30);
+        assert_eq!(backoff(1, base), Duration::seconds(30));
+        assert_eq!(backoff(2, base), Duration::seconds(60));
+        assert_eq!(backoff(20, base), Duration::seconds(3_600));
     }
 
     proptest! {
         #[test]
         fn backoff_never_shrinks(a in 0i32..100) {
-            prop_assert!(backoff(a + 1) >= backoff(a));
-            prop_assert!(backoff(a) >= Duration::seconds(30) && backoff(a) <= Duration::hours(1));
+            let base = Duration::seconds(30);
+            prop_assert!(backoff(a + 1, base) >= backoff(a, base));
+            prop_assert!(backoff(a, base) >= base && backoff(a, base) <= Duration::hours(1));
         }
     }
 }

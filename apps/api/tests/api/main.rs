@@ -3,6 +3,7 @@
 mod auth;
 mod catalog;
 mod cli;
+mod email;
 mod errors;
 mod helpers;
 mod operations;

@@ -1,0 +1,161 @@
+//! Background work inside the API process: the e-mail outbox worker (SMTP or
+//! the log), the weekly popularity run and the catalog refresh. Safe on several
+//! instances: outbox rows and popularity runs are claimed in the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kernel::SystemClock;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use persistence::SqlOutboxRepository;
+use supply::outbox::{Mailer, OutboundEmail, OutboxPolicy, OutboxWorker};
+
+use crate::background_config::{EmailSettings, JobsSettings};
+use crate::state::AppState;
+
+/// Writes e-mails to the log: the default when no SMTP host is configured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogMailer;
+
+#[async_trait]
+impl Mailer for LogMailer {
+    async fn send(&self, email: &OutboundEmail) -> Result<(), String> {
+        tracing::info!(to = %email.to, subject = %email.subject, body = %email.body, "e-mail (log transport)");
+        Ok(())
+    }
+}
+
+/// Sends through an SMTP relay.
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpMailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// A mailer for `host:port`, plain SMTP (no TLS backend is compiled in).
+    pub fn new(host: &str, settings: &EmailSettings) -> Result<Self, String> {
+        let from = settings
+            .from
+            .parse::<Mailbox>()
+            .map_err(|e| e.to_string())?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(settings.smtp_port)
+            .timeout(Some(Duration::from_secs(10)));
+        if let (Some(user), Some(password)) = (&settings.smtp_username, &settings.smtp_password) {
+            builder =
+                builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, email: &OutboundEmail) -> Result<(), String> {
+        let to = email
+            .to
+            .parse::<Mailbox>()
+            .map_err(|e| format!("bad recipient: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .body(email.body.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The mailer the configuration asks for.
+pub fn mailer(settings: &EmailSettings) -> Result<Arc<dyn Mailer>, String> {
+    match &settings.smtp_host {
+        Some(host) => Ok(Arc::new(SmtpMailer::new(host, settings)?)),
+        None => Ok(Arc::new(LogMailer)),
+    }
+}
+
+/// The outbox worker over the pool.
+pub fn outbox_worker(state: &AppState, settings: &EmailSettings) -> Result<OutboxWorker, String> {
+    let policy = OutboxPolicy {
+        max_attempts: settings.max_attempts,
+        retry_base: chrono::Duration::milliseconds(settings.retry_base_ms),
+        ..OutboxPolicy::default()
+    };
+    Ok(OutboxWorker::new(
+        Arc::new(SqlOutboxRepository::new(state.db.conn().clone())),
+        mailer(settings)?,
+        Arc::new(SystemClock),
+        policy,
+    ))
+}
+
+/// Spawns the workers on the current (actix) runtime.
+pub fn spawn(
+    state: actix_web::web::Data<AppState>,
+    email: &EmailSettings,
+    jobs: &JobsSettings,
+) -> Result<(), String> {
+    let worker = outbox_worker(&state, email)?;
+    let poll = Duration::from_millis(email.poll_interval_ms);
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(poll);
+        loop {
+            every.tick().await;
+            // Drain while batches come back full.
+            loop {
+                match worker.run_once().await {
+                    Ok(r)
+                        if r.sent + r.retrying + r.failed
+                            >= OutboxPolicy::default().batch as usize => {}
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox pass failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let schedule = jobs
+        .popularity_schedule()
+        .ok_or("invalid popularity schedule")?;
+    let tick = Duration::from_secs(jobs.tick_secs);
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(tick);
+        loop {
+            every.tick().await;
+            if let Err(e) = state.reload_catalog().await {
+                tracing::warn!(error = %e, "catalog refresh failed");
+            }
+            let outcome = match state.admin.settings().await {
+                Ok(settings) => state.demand.run_scheduled(&schedule, &settings).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(Some(rows)) => tracing::info!(rows, "weekly popularity computed"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "popularity run failed"),
+            }
+        }
+    });
+    Ok(())
+}

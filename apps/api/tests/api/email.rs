@@ -1,0 +1,150 @@
+//! E-mails really leave through SMTP: a tiny SMTP listener started by the
+//! test receives them, and while it is down the outbox retries.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use persistence::Backend;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::supply_support::{ADMIN_EMAIL, PASSWORD, count, login, lsm};
+
+/// Messages (the DATA part) received by the fake server.
+type Inbox = Arc<Mutex<Vec<String>>>;
+
+/// Serves minimal SMTP on `listener`: greets, accepts every command, stores DATA.
+fn serve_smtp(listener: TcpListener, inbox: Inbox) {
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let inbox = inbox.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 fake.smtp ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            inbox.lock().map(|mut i| i.push(body.clone())).ok();
+                            data = None;
+                            let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 fake.smtp\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 end with .\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 OK\r\n",
+                    };
+                    let _ = write.write_all(answer).await;
+                }
+            });
+        }
+    });
+}
+
+async fn wait_for(app: &TestApp, sql: &str, expected: i64) {
+    for _ in 0..200 {
+        if count(app, sql).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "timed out waiting for `{sql}` = {expected} (got {})",
+        count(app, sql).await
+    );
+}
+
+async fn app_mailing_to(port: u16, max_attempts: i32) -> (TestApp, String) {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.bootstrap.admin_email = Some(ADMIN_EMAIL.into());
+        s.bootstrap.admin_password = Some(stm_api::config::Secret::new(PASSWORD));
+        s.email.smtp_host = Some("127.0.0.1".into());
+        s.email.smtp_port = port;
+        s.email.retry_base_ms = 100;
+        s.email.poll_interval_ms = 50;
+        s.email.max_attempts = max_attempts;
+    })
+    .await;
+    let admin = login(&app, ADMIN_EMAIL).await;
+    lsm(&app, &admin, "nyc.lsm@stm.test", "nyc").await;
+    (app, admin)
+}
+
+async fn free_port() -> u16 {
+    let probe = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    probe
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[actix_web::test]
+async fn mail_is_retried_while_the_relay_is_down_then_delivered() {
+    let port = free_port().await;
+    let (app, _) = app_mailing_to(port, 50).await;
+    // Nobody offers this: a service request and an e-mail to the NYC LSM.
+    let search = app
+        .get("/api/v1/search?q=xylophone%20tuning&zipcode=10001", None)
+        .await;
+    let request = search.body["service_request_id"]
+        .as_i64()
+        .unwrap_or_default();
+    // The relay is down: attempts pile up, the row stays pending with the error.
+    wait_for(&app, "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'pending' AND attempts >= 2 AND last_error IS NOT NULL", 1).await;
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM service_requests WHERE id = {request} AND email_sent = TRUE")).await, 0);
+
+    let inbox: Inbox = Arc::default();
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    serve_smtp(listener, inbox.clone());
+    wait_for(
+        &app,
+        "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'sent'",
+        1,
+    )
+    .await;
+    let received = inbox.lock().map(|i| i.clone()).unwrap_or_default();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert!(
+        received[0].contains("xylophone tuning") && received[0].contains("nyc.lsm@stm.test"),
+        "{}",
+        received[0]
+    );
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM service_requests WHERE id = {request} AND email_sent = TRUE")).await, 1);
+}
+
+#[actix_web::test]
+async fn mail_is_marked_failed_after_the_last_attempt() {
+    let port = free_port().await;
+    let (app, _) = app_mailing_to(port, 2).await;
+    app.get("/api/v1/search?q=xylophone%20tuning&zipcode=10001", None)
+        .await;
+    wait_for(
+        &app,
+        "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'failed' AND attempts = 2",
+        1,
+    )
+    .await;
+}

@@ -25,7 +25,11 @@ pub enum Command {
     /// Apply pending migrations and exit.
     Migrate,
     /// Apply migrations, load the shipped catalog and regions (idempotent) and exit.
-    Seed,
+    Seed {
+        /// Also add demo providers with services, jobs and ratings (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Create an admin, or grant the admin role to an existing user. The
     /// password is read from `STM_ADMIN_PASSWORD` or, if unset, from standard input.
     CreateAdmin {
@@ -74,9 +78,17 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             startup::connect(&settings).await?;
             tracing::info!("migrations applied");
         }
-        Command::Seed => {
+        Command::Seed { demo } => {
             let db = startup::connect(&settings).await?;
             let report = startup::seed(&db).await?;
+            if demo {
+                let added = crate::supply_wiring::seed_demo(&db).await?;
+                tracing::info!(
+                    demo_providers_added = added.providers_added,
+                    demo_customers_added = added.customers_added,
+                    "demo data seeded"
+                );
+            }
             tracing::info!(
                 services_added = report.services_added,
                 regions_added = report.regions_added,

@@ -57,3 +57,24 @@ pub fn build(db: &Database, hasher: Arc<Argon2Hasher>) -> Supply {
         ),
     }
 }
+
+const DEMO_JSON: &str = include_str!("../../../seed-data/demo.json");
+
+/// Loads `seed-data/demo.json` through the repositories (idempotent).
+pub async fn seed_demo(
+    db: &Database,
+) -> Result<supply::demo::DemoReport, crate::startup::BoxError> {
+    let data: supply::demo::DemoData = serde_json::from_str(DEMO_JSON)?;
+    let catalog =
+        catalog::load_catalog(&persistence::SqlCatalogRepository::new(db.conn().clone())).await?;
+    let hasher = tokio::task::spawn_blocking(Argon2Hasher::new).await??;
+    let conn = db.conn().clone();
+    let ports = supply::demo::DemoPorts {
+        users: Arc::new(persistence::SqlUserRepository::new(conn.clone())),
+        hasher: Arc::new(hasher),
+        providers: Arc::new(SqlProviderRepository::new(conn.clone())),
+        history: Arc::new(persistence::SqlDemoRepository::new(conn)),
+        clock: Arc::new(SystemClock),
+    };
+    Ok(supply::demo::seed_demo(&ports, &catalog, &data).await?)
+}

@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod demand;
+pub mod demo;
 pub mod effects;
 pub mod error;
 pub mod keywords;

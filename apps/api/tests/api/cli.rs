@@ -36,6 +36,10 @@ fn migrate_seed_and_create_admin_are_idempotent() {
         ok && out.contains("\"services_added\":0"),
         "second seed adds nothing: {out}"
     );
+    let (ok, out) = run(stm(dir.path()).args(["seed", "--demo"]));
+    assert!(ok && out.contains("\"demo_providers_added\":36"), "{out}");
+    let (ok, out) = run(stm(dir.path()).args(["seed", "--demo"]));
+    assert!(ok && out.contains("\"demo_providers_added\":0"), "{out}");
     for _ in 0..2 {
         let (ok, out) = run(stm(dir.path())
             .args(["create-admin", "--email", "ops@example.com"])

@@ -3,6 +3,7 @@
 mod auth;
 mod catalog;
 mod cli;
+mod demo;
 mod email;
 mod errors;
 mod helpers;

@@ -1,0 +1,53 @@
+//! `stm-api seed --demo`: real search results on first run.
+
+use actix_web::http::StatusCode;
+use supply::ranking::score_milli;
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn demo_data_fills_search_in_several_regions_once() {
+    let app = spawn_app().await;
+    let first = stm_api::supply_wiring::seed_demo(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        first.providers_added >= 30 && first.customers_added == 3,
+        "{first:?}"
+    );
+    let again = stm_api::supply_wiring::seed_demo(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((again.providers_added, again.customers_added), (0, 0));
+    for (q, zipcode) in [
+        ("dog walking", "10001"),
+        ("house cleaning", "90012"),
+        ("plumbing", "60614"),
+    ] {
+        let r = app
+            .get(
+                &format!(
+                    "/api/v1/search?q={}&zipcode={zipcode}&limit=100",
+                    q.replace(' ', "%20")
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let items = r.body["items"].as_array().cloned().unwrap_or_default();
+        assert!(!items.is_empty(), "{q} in {zipcode}: {}", r.body);
+        let scores: Vec<i64> = items
+            .iter()
+            .map(|i| {
+                let n = i["rating_count"].as_i64().unwrap_or_default();
+                let sum = (i["rating_avg"].as_f64().unwrap_or_default() * n as f64).round() as i64;
+                score_milli(sum, n)
+            })
+            .collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
+        assert!(
+            items.iter().any(|i| i["rating_count"].as_i64() > Some(0)),
+            "{q}: ratings shown"
+        );
+    }
+}

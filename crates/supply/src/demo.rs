@@ -1,0 +1,259 @@
+//! `stm-api seed --demo`: approved providers with offered services, completed
+//! jobs and ratings in several regions, so a frontend sees real search results.
+//! Idempotent: accounts that already exist are left alone.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use catalog::Catalog;
+use identity::model::NewUser;
+use identity::ports::{PasswordHasher, UserRepository};
+use identity::values::{Email, Password, PersonName};
+use kernel::{Clock, ProviderId, Role, ServiceId, StoreError, UserId};
+use serde::Deserialize;
+
+use crate::effects::Effects;
+use crate::error::SupplyError;
+use crate::ports::{NewProvider, ProviderRepository, Transition};
+use crate::provider::normalise_phone;
+
+/// `seed-data/demo.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoData {
+    /// Password of every demo account.
+    pub password: String,
+    /// Customer accounts that rated the providers.
+    pub customers: Vec<String>,
+    /// Providers.
+    pub providers: Vec<DemoProvider>,
+}
+
+/// One demo provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoProvider {
+    /// Login.
+    pub email: String,
+    /// Business name.
+    pub business_name: String,
+    /// Phone.
+    pub phone: String,
+    /// Zipcode (its region must exist).
+    pub zipcode: String,
+    /// Offered service slugs.
+    pub services: Vec<String>,
+    /// Ratings its customers gave, 1–5.
+    pub ratings: Vec<i32>,
+    /// Completed jobs (at least as many as ratings).
+    pub completed_jobs: i64,
+}
+
+/// Past jobs and ratings of a demo provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoHistory {
+    /// Provider.
+    pub provider: ProviderId,
+    /// Its service the jobs were for.
+    pub service: ServiceId,
+    /// Region code.
+    pub region: String,
+    /// Zipcode.
+    pub zipcode: String,
+    /// Customers taking turns.
+    pub customers: Vec<UserId>,
+    /// Completed jobs.
+    pub completed_jobs: i64,
+    /// Ratings of the first jobs.
+    pub ratings: Vec<i32>,
+}
+
+/// Writes demo history (jobs and ratings have no repository of their own yet).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait DemoRepository: Send + Sync {
+    /// Inserts completed jobs and their ratings.
+    async fn insert_history(&self, history: DemoHistory) -> Result<(), StoreError>;
+}
+
+/// What the demo seed added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    /// Providers created.
+    pub providers_added: usize,
+    /// Customers created.
+    pub customers_added: usize,
+}
+
+/// The ports of the demo seed.
+#[allow(missing_debug_implementations)]
+pub struct DemoPorts {
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Providers.
+    pub providers: Arc<dyn ProviderRepository>,
+    /// History.
+    pub history: Arc<dyn DemoRepository>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+fn invalid(why: impl std::fmt::Display) -> SupplyError {
+    SupplyError::Internal(format!("demo data: {why}"))
+}
+
+async fn ensure_user(
+    ports: &DemoPorts,
+    email: &str,
+    hash: &str,
+    role: Role,
+) -> Result<Option<UserId>, SupplyError> {
+    let email = Email::parse(email).map_err(|e| invalid(e.message))?;
+    if ports.users.find_by_email(&email).await?.is_some() {
+        return Ok(None);
+    }
+    let name = |s: &str| PersonName::parse("name", s).map_err(|e| invalid(e.message));
+    let user = ports
+        .users
+        .create(NewUser {
+            email,
+            password_hash: hash.to_owned(),
+            first_name: name("Demo")?,
+            last_name: name(if role == Role::Customer {
+                "Customer"
+            } else {
+                "Provider"
+            })?,
+            phone: None,
+            roles: vec![role],
+            customer: None,
+        })
+        .await?;
+    Ok(Some(user.id))
+}
+
+/// Loads the demo data; existing accounts are skipped.
+pub async fn seed_demo(
+    ports: &DemoPorts,
+    catalog: &Catalog,
+    data: &DemoData,
+) -> Result<DemoReport, SupplyError> {
+    let password = Password::parse(&data.password).map_err(|e| invalid(e.message))?;
+    let hash = ports
+        .hasher
+        .hash(password.expose())
+        .await
+        .map_err(invalid)?;
+    let mut report = DemoReport::default();
+    let mut customers = Vec::new();
+    for email in &data.customers {
+        if let Some(id) = ensure_user(ports, email, &hash, Role::Customer).await? {
+            report.customers_added += 1;
+            customers.push(id);
+        } else if let Ok(e) = Email::parse(email)
+            && let Some(found) = ports.users.find_by_email(&e).await?
+        {
+            customers.push(found.user.id);
+        }
+    }
+    for p in &data.providers {
+        let Some(user) = ensure_user(ports, &p.email, &hash, Role::Provider).await? else {
+            continue;
+        };
+        let region = catalog
+            .regions()
+            .resolve_input("zipcode", &p.zipcode)
+            .map_err(invalid)?
+            .code
+            .clone();
+        let services = p
+            .services
+            .iter()
+            .map(|slug| {
+                catalog
+                    .services()
+                    .iter()
+                    .find(|s| &s.definition.slug == slug)
+                    .map(|s| s.id)
+                    .ok_or_else(|| invalid(format!("no service {slug}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let new = NewProvider {
+            user_id: user,
+            business_name: p.business_name.clone(),
+            phone: normalise_phone(&p.phone).map_err(|e| invalid(e.message))?,
+            zipcode: p.zipcode.clone(),
+            region_code: region.clone(),
+            bio: Some(format!("{} serves the {} region.", p.business_name, region)),
+            service_ids: services.clone(),
+        };
+        let pending = ports.providers.create(new, Effects::none()).await?;
+        let after = pending.approve(ports.clock.now())?;
+        let approved = ports
+            .providers
+            .transition(
+                Transition {
+                    before: pending,
+                    after,
+                    create_tenant: true,
+                },
+                Effects::none(),
+            )
+            .await?;
+        let history = DemoHistory {
+            provider: approved.id,
+            service: services
+                .first()
+                .copied()
+                .ok_or_else(|| invalid("a provider offers nothing"))?,
+            region,
+            zipcode: p.zipcode.clone(),
+            customers: customers.clone(),
+            completed_jobs: p.completed_jobs.max(p.ratings.len() as i64),
+            ratings: p.ratings.clone(),
+        };
+        if !customers.is_empty() {
+            ports.history.insert_history(history).await?;
+        }
+        report.providers_added += 1;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_demo_data_parses_and_names_real_services() {
+        let data: DemoData = serde_json::from_str(include_str!("../../../seed-data/demo.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let services =
+            catalog::seed::parse_services(include_str!("../../../seed-data/services.json"))
+                .unwrap_or_default();
+        let regions = catalog::seed::parse_regions(include_str!("../../../seed-data/regions.json"))
+            .unwrap_or_default();
+        let directory = catalog::RegionDirectory::new(regions).unwrap_or_default();
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &data.providers {
+            assert!(
+                p.services
+                    .iter()
+                    .all(|slug| services.iter().any(|s| &s.slug == slug)),
+                "{}",
+                p.email
+            );
+            assert!(p.ratings.iter().all(|r| (1..=5).contains(r)));
+            assert!(normalise_phone(&p.phone).is_ok(), "{}", p.phone);
+            seen.insert(
+                directory
+                    .resolve_input("zipcode", &p.zipcode)
+                    .map(|r| r.code.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        assert!(seen.len() >= 4, "several regions: {seen:?}");
+    }
+}

@@ -5,15 +5,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use catalog::{Catalog, ServiceStatus};
-use kernel::{Clock, Ctx, FieldError, Page, PageRequest, ProviderId, Role, ServiceId};
-use serde_json::json;
+use kernel::{Clock, Ctx, FieldError, ProviderId, Role, ServiceId};
 
-use crate::effects::{AuditEntry, Effects};
+use crate::effects::Effects;
 use crate::error::SupplyError;
-use crate::ports::{
-    NewProvider, OfferedService, ProfilePatch, ProviderRepository, Scope, Transition,
-};
-use crate::provider::{Provider, ProviderStatus, check_reapply, normalise_phone, parse_reason};
+use crate::ports::{NewProvider, OfferedService, ProfilePatch, ProviderRepository, Scope};
+use crate::provider::{Provider, ProviderStatus, check_reapply, normalise_phone};
 use crate::settings::PlatformSettings;
 use crate::templates;
 
@@ -41,21 +38,6 @@ pub struct UpdateProfileCommand {
     pub phone: Option<String>,
     /// New bio (`Some(None)` clears).
     pub bio: Option<Option<String>>,
-}
-
-/// What an LSM (or admin) decides about a provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// pending → approved.
-    Approve,
-    /// pending → rejected, with the reason.
-    Reject(Option<String>),
-    /// approved → suspended.
-    Suspend(Option<String>),
-    /// suspended → approved.
-    Reinstate,
-    /// Warnings to zero, off the review queue.
-    ClearWarnings,
 }
 
 /// The provider use cases.
@@ -108,17 +90,6 @@ pub fn check_services(catalog: &Catalog, ids: &[i64]) -> Result<Vec<ServiceId>, 
         }
     }
     Ok(unique.into_iter().map(ServiceId).collect())
-}
-
-/// The scope of a deciding caller: an LSM's region, everything for an admin.
-pub fn decider_scope(ctx: &Ctx) -> Result<(Scope, Role), SupplyError> {
-    if ctx.has_role(Role::Lsm) {
-        Ok((Scope::LsmRegion(ctx.user_id), Role::Lsm))
-    } else if ctx.has_role(Role::Admin) {
-        Ok((Scope::All, Role::Admin))
-    } else {
-        Err(SupplyError::Forbidden("this needs the lsm or admin role"))
-    }
 }
 
 impl ProviderService {
@@ -278,103 +249,6 @@ impl ProviderService {
             .collect();
         Ok((p, offered))
     }
-
-    /// The LSM's queue: the region's providers, by status and review flag.
-    pub async fn queue(
-        &self,
-        ctx: &Ctx,
-        status: Option<&str>,
-        under_review: Option<bool>,
-        page: &PageRequest,
-    ) -> Result<Page<Provider>, SupplyError> {
-        let (scope, _) = decider_scope(ctx)?;
-        let status = match status {
-            None => None,
-            Some(s) => Some(ProviderStatus::parse(s).ok_or_else(|| {
-                SupplyError::field(
-                    "status",
-                    "must be pending, approved, rejected, suspended or banned",
-                )
-            })?),
-        };
-        Ok(self.repo.list(&scope, status, under_review, page).await?)
-    }
-
-    /// A provider as seen by a decider (LSM of its region, or admin).
-    pub async fn inspect(&self, ctx: &Ctx, id: ProviderId) -> Result<Provider, SupplyError> {
-        let (scope, _) = decider_scope(ctx)?;
-        self.repo
-            .find(&scope, id)
-            .await?
-            .ok_or(SupplyError::NotFound)
-    }
-
-    /// Applies an LSM's (or admin's) decision, with its e-mail and audit entry.
-    pub async fn decide(
-        &self,
-        ctx: &Ctx,
-        id: ProviderId,
-        decision: Decision,
-    ) -> Result<Provider, SupplyError> {
-        let (scope, role) = decider_scope(ctx)?;
-        if let Decision::Reject(reason) = &decision {
-            parse_reason("reason", reason.as_deref())?;
-        }
-        let before = self
-            .repo
-            .find(&scope, id)
-            .await?
-            .ok_or(SupplyError::NotFound)?;
-        let now = self.clock.now();
-        let (after, action, message, data) = match &decision {
-            Decision::Approve => {
-                let after = before.approve(now)?;
-                let m = templates::approved(&after);
-                (after, "provider.approve", Some(m), json!({}))
-            }
-            Decision::Reject(reason) => {
-                let after = before.reject(reason.as_deref().unwrap_or_default(), now)?;
-                let reason = after.rejection_reason.clone().unwrap_or_default();
-                let m = templates::rejected(&after, &reason);
-                (after, "provider.reject", Some(m), json!({"reason": reason}))
-            }
-            Decision::Suspend(reason) => {
-                let after = before.suspend(now)?;
-                let m = templates::standing_changed(&after, "suspended");
-                (
-                    after,
-                    "provider.suspend",
-                    Some(m),
-                    json!({"reason": reason}),
-                )
-            }
-            Decision::Reinstate => {
-                let after = before.reinstate(now)?;
-                let m = templates::standing_changed(&after, "reinstated");
-                (after, "provider.reinstate", Some(m), json!({}))
-            }
-            Decision::ClearWarnings => {
-                let after = before.clear_warnings(now)?;
-                let data = json!({"warnings_before": before.warnings});
-                (after, "provider.clear_warnings", None, data)
-            }
-        };
-        let audit = AuditEntry::new(
-            ctx.user_id,
-            role,
-            action,
-            ("provider", id.to_string()),
-            data,
-        );
-        let mut effects = Effects::none().audit(audit);
-        effects.messages.extend(message);
-        let change = Transition {
-            create_tenant: decision == Decision::Approve,
-            before,
-            after,
-        };
-        Ok(self.repo.transition(change, effects).await?)
-    }
 }
 
 fn draft_of(new: &NewProvider, now: kernel::Timestamp) -> Provider {
@@ -398,6 +272,10 @@ fn draft_of(new: &NewProvider, now: kernel::Timestamp) -> Provider {
         updated_at: now,
     }
 }
+
+#[path = "service_decisions.rs"]
+mod decisions;
+pub use decisions::{Decision, decider_scope};
 
 #[cfg(test)]
 #[path = "service_tests.rs"]

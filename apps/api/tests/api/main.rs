@@ -1,8 +1,10 @@
 //! HTTP tests of `stm-api`: one binary, each test its own server and database.
 
+mod admin;
 mod auth;
 mod catalog;
 mod cli;
+mod decisions;
 mod demo;
 mod email;
 mod errors;

@@ -1,0 +1,127 @@
+//! Admin routes and notifications: validation, role refusals, ownership.
+
+use actix_web::http::StatusCode;
+use persistence::Backend;
+use serde_json::json;
+
+use crate::supply_support::*;
+
+#[actix_web::test]
+async fn admin_routes_validate_and_refuse_other_roles() {
+    let (app, admin) = app_with_admin(Backend::Sqlite).await;
+    let customer = user(&app, "c@example.com", "customer").await;
+    for (method, path) in [
+        ("GET", "/api/v1/admin/settings"),
+        ("GET", "/api/v1/admin/lsms"),
+        ("GET", "/api/v1/admin/audit-log"),
+    ] {
+        assert_eq!(
+            app.send(method, path, Some(&customer), None).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let lsm_body = json!({"email": "x@stm.test", "password": PASSWORD, "first_name": "X", "last_name": "Y", "region": "atlantis"});
+    let bad = app
+        .send("POST", "/api/v1/admin/lsms", Some(&admin), Some(&lsm_body))
+        .await;
+    assert_eq!(bad.body["errors"][0]["field"], "region");
+    for body in [
+        json!({"warning_threshold": -1}),
+        json!({"response_deadline_minutes": 0}),
+        json!({"colour": 1}),
+        json!({}),
+    ] {
+        let r = app
+            .send("PATCH", "/api/v1/admin/settings", Some(&admin), Some(&body))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let settings = app.get("/api/v1/admin/settings", Some(&admin)).await;
+    assert_eq!(settings.body["warning_threshold"], 3);
+    assert_eq!(settings.body["rejected_reapply_cooldown_days"], 90);
+
+    // Catalog edits reach the in-memory catalog at once.
+    let service = json!({"name": "Aquarium Cleaning", "slug": "aquarium-cleaning", "description": "Tanks cleaned.",
+        "category": "pets", "keywords": ["fish tank"], "questions": [
+            {"key": "gallons", "label": "Tank size (gallons)?", "kind": "number", "required": true},
+            {"key": "notes", "label": "Anything else?", "kind": "text", "required": false}]});
+    let created = app
+        .send(
+            "POST",
+            "/api/v1/admin/services",
+            Some(&admin),
+            Some(&service),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let sid = created.body["id"].as_i64().unwrap_or_default();
+    let found = app
+        .get("/api/v1/search?q=fish%20tank&zipcode=10001", None)
+        .await;
+    assert_eq!(found.body["service"]["id"], sid);
+    let retired = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/admin/services/{sid}"),
+            Some(&admin),
+            Some(&json!({"status": "retired"})),
+        )
+        .await;
+    assert_eq!(retired.status, StatusCode::OK, "{}", retired.body);
+    assert!(
+        app.get("/api/v1/search?q=fish%20tank&zipcode=10001", None)
+            .await
+            .body["service"]
+            .is_null()
+    );
+    let region = json!({"code": "anc", "name": "Anchorage", "zip_prefixes": ["995"]});
+    assert_eq!(
+        app.send("POST", "/api/v1/admin/regions", Some(&admin), Some(&region))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let clash = json!({"code": "anc2", "name": "Anchorage 2", "zip_prefixes": ["995"]});
+    assert_eq!(
+        app.send("POST", "/api/v1/admin/regions", Some(&admin), Some(&clash))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.get("/api/v1/search?q=dog%20walking&zipcode=99501", None)
+            .await
+            .body["region"]["code"],
+        "anc"
+    );
+}
+
+#[actix_web::test]
+async fn notifications_belong_to_their_owner() {
+    let (app, admin) = app_with_admin(Backend::Sqlite).await;
+    let nyc = lsm(&app, &admin, "nyc.lsm@stm.test", "nyc").await;
+    let walking = service_id(&app, "dog-walking").await;
+    let (provider, _) = applicant(&app, "ann@example.com", "10001", "2125550100", &[walking]).await;
+    let mine = app
+        .get("/api/v1/notifications?unread=true", Some(&nyc))
+        .await;
+    let id = mine.body["items"][0]["id"].as_i64().unwrap_or_default();
+    let path = format!("/api/v1/notifications/{id}/read");
+    assert_eq!(
+        app.send("POST", &path, Some(&provider), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let read = app.send("POST", &path, Some(&nyc), None).await;
+    assert!(read.body["read_at"].is_string(), "{}", read.body);
+    assert_eq!(
+        app.get("/api/v1/notifications?unread=true", Some(&nyc))
+            .await
+            .body["items"],
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/notifications", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -64,10 +64,9 @@ pub(crate) async fn apply_transition(
     now: Timestamp,
 ) -> Result<sp::Model, StoreError> {
     let (before, after) = (&change.before, &change.after);
-    let mut tenant = after.tenant_id.map(|t| t.0);
-    if change.create_tenant {
-        tenant = Some(ensure_tenant(db, after, now).await?);
-    }
+    // The conditional update comes first: it decides races, and as the first
+    // statement of the transaction it takes SQLite's write lock (waiting on the
+    // busy timeout) instead of failing on a stale read snapshot.
     let updated = sp::Entity::update_many()
         .col_expr(sp::Column::Status, Expr::value(after.status.as_str()))
         .col_expr(sp::Column::UnderReview, Expr::value(after.under_review))
@@ -79,7 +78,10 @@ pub(crate) async fn apply_transition(
         .col_expr(sp::Column::ApprovedAt, Expr::value(after.approved_at))
         .col_expr(sp::Column::IsDeleted, Expr::value(after.is_deleted))
         .col_expr(sp::Column::DeletedAt, Expr::value(after.deleted_at))
-        .col_expr(sp::Column::TenantId, Expr::value(tenant))
+        .col_expr(
+            sp::Column::TenantId,
+            Expr::value(after.tenant_id.map(|t| t.0)),
+        )
         .col_expr(sp::Column::UpdatedAt, Expr::value(now))
         .filter(sp::Column::Id.eq(before.id.0))
         .filter(sp::Column::Status.eq(before.status.as_str()))
@@ -90,6 +92,15 @@ pub(crate) async fn apply_transition(
         .map_err(store_err)?;
     if updated.rows_affected != 1 {
         return Err(StoreError::Conflict("stale".into()));
+    }
+    if change.create_tenant {
+        let tenant = ensure_tenant(db, after, now).await?;
+        sp::Entity::update_many()
+            .col_expr(sp::Column::TenantId, Expr::value(tenant))
+            .filter(sp::Column::Id.eq(before.id.0))
+            .exec(db)
+            .await
+            .map_err(store_err)?;
     }
     if after.status == ProviderStatus::Banned {
         users::Entity::update_many()

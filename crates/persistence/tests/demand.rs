@@ -273,3 +273,70 @@ on_both_backends!(
     outbox_on,
     outbox_rows_are_claimed_once_and_their_outcome_recorded
 );
+
+async fn concurrent_claims_never_overlap(db: &Database) {
+    seed(db).await;
+    let admin = user(db, "admin@example.com", Role::Admin).await;
+    SqlAdminRepository::new(db.conn().clone())
+        .create_lsm(
+            NewLsm {
+                email: "nyc@stm.test".into(),
+                password_hash: "x".into(),
+                first_name: "L".into(),
+                last_name: "M".into(),
+                region: "nyc".into(),
+            },
+            audit(admin, "lsm.create"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let demand = SqlDemandRepository::new(db.conn().clone());
+    let now = chrono::Utc::now();
+    for i in 0..12 {
+        let request = NewServiceRequest {
+            keyword: format!("k{i}"),
+            zipcode: None,
+            region: Some("nyc".into()),
+            customer_id: None,
+            at: now,
+        };
+        let effects = Effects::none().message(templates::service_request("nyc", "k", None));
+        demand
+            .record_request(request, effects)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Two instances race for the same scheduled slot: one wins.
+    let slot = now - chrono::Duration::hours(1);
+    let (a, b) = tokio::join!(
+        demand.claim_run("popularity", slot),
+        demand.claim_run("popularity", slot)
+    );
+    assert_eq!(
+        u8::from(a.unwrap_or(false)) + u8::from(b.unwrap_or(false)),
+        1
+    );
+    // Two workers race for the outbox: every row is claimed exactly once.
+    let (one, two) = (
+        SqlOutboxRepository::new(db.conn().clone()),
+        SqlOutboxRepository::new(db.conn().clone()),
+    );
+    let later = now + chrono::Duration::seconds(1);
+    let lease = later + chrono::Duration::minutes(5);
+    let (x, y) = tokio::join!(
+        one.claim_due(later, lease, 8),
+        two.claim_due(later, lease, 8)
+    );
+    let mut ids: Vec<i64> = x
+        .unwrap_or_default()
+        .into_iter()
+        .chain(y.unwrap_or_default())
+        .map(|e| e.id)
+        .collect();
+    let claimed = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), claimed, "a row was claimed twice");
+    assert!(claimed >= 8, "{claimed}");
+}
+on_both_backends!(concurrent_claims_on, concurrent_claims_never_overlap);

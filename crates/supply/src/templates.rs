@@ -31,7 +31,8 @@ pub fn application_received(p: &Provider) -> Message {
             "{} (zipcode {}) applied to offer services in your region. Review it in the LSM console.",
             p.business_name, p.zipcode
         ),
-        json!({"business_name": p.business_name, "region": p.region_code}),
+        // `provider_id` is filled in by storage once the application has its id.
+        json!({"provider_id": null, "business_name": p.business_name, "region": p.region_code}),
     )
 }
 

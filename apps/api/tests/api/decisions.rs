@@ -223,3 +223,42 @@ async fn standing_decisions_and_bans() {
         StatusCode::NOT_FOUND
     );
 }
+
+async fn racing_approvals_apply_once(backend: Backend) {
+    let (app, admin) = app_with_admin(backend).await;
+    let nyc = lsm(&app, &admin, "nyc.lsm@stm.test", "nyc").await;
+    let walking = service_id(&app, "dog-walking").await;
+    let (_, id) = applicant(&app, "race@example.com", "10001", "2125550199", &[walking]).await;
+    let path = format!("/api/v1/lsm/providers/{id}/approve");
+    let (a, b) = futures_util::future::join(
+        app.send("POST", &path, Some(&nyc), None),
+        app.send("POST", &path, Some(&admin), None),
+    )
+    .await;
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM tenants").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'provider.approve'"
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn racing_approvals_apply_once_on_sqlite() {
+    racing_approvals_apply_once(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn racing_approvals_apply_once_on_postgres() {
+    if persistence::testing::postgres_url().is_none() {
+        eprintln!("STM_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    }
+    racing_approvals_apply_once(Backend::Postgres).await;
+}

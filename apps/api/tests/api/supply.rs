@@ -30,6 +30,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
         "{}",
         inbox.body
     );
+    assert_eq!(inbox.body["items"][0]["data"]["provider_id"], id);
     assert_eq!(
         app.get("/api/v1/notifications", Some(&chi)).await.body["items"],
         json!([])

@@ -50,4 +50,30 @@ async fn demo_data_fills_search_in_several_regions_once() {
             "{q}: ratings shown"
         );
     }
+    // Pages of one, walked with the cursor, list exactly the one-page answer.
+    let all = app
+        .get(
+            "/api/v1/search?q=dog%20walking&zipcode=10001&limit=100",
+            None,
+        )
+        .await;
+    let mut walked = Vec::new();
+    let mut path = "/api/v1/search?q=dog%20walking&zipcode=10001&limit=1".to_owned();
+    loop {
+        let page = app.get(&path, None).await;
+        walked.extend(page.body["items"].as_array().cloned().unwrap_or_default());
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => {
+                path =
+                    format!("/api/v1/search?q=dog%20walking&zipcode=10001&limit=1&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(Some(&walked), all.body["items"].as_array());
+    assert!(walked.len() >= 2, "several pages: {}", walked.len());
+    let bad = app
+        .get("/api/v1/search?q=dog&zipcode=10001&cursor=nonsense", None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

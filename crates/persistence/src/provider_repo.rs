@@ -11,13 +11,14 @@ use sea_orm::{
     TransactionTrait,
 };
 use supply::ports::{
-    NewProvider, OfferedService, ProfilePatch, ProviderRepository, Scope, Transition,
+    NewProvider, OfferedService, ProfilePatch, ProviderRepository, Review, Scope, Transition,
 };
 use supply::{Effects, Provider, ProviderStatus};
 
 use crate::effects::write_effects;
 use crate::entities::{local_service_managers, provider_services, service_providers as sp, users};
 use crate::error::store_err;
+use crate::sql::stmt;
 pub(crate) use crate::transition::apply_transition;
 use crate::transition::find_row;
 
@@ -384,5 +385,51 @@ impl ProviderRepository for SqlProviderRepository {
             .into_iter()
             .find(|o| o.service_id == service)
             .ok_or(StoreError::NotFound)
+    }
+
+    async fn reviews(
+        &self,
+        id: ProviderId,
+        page: &PageRequest,
+    ) -> Result<Page<Review>, StoreError> {
+        let before: i64 = page
+            .cursor
+            .as_ref()
+            .map(Cursor::decode)
+            .transpose()
+            .map_err(|e| StoreError::Backend(e.message))?
+            .unwrap_or(i64::MAX);
+        let sql = "SELECT id, rating, punctuality_rating, response_time, feedback, created_at
+            FROM ratings_feedback WHERE provider_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+        let values = vec![
+            id.0.into(),
+            before.into(),
+            (i64::from(page.limit) + 1).into(),
+        ];
+        let rows = self
+            .db
+            .query_all_raw(stmt(&self.db, sql, values))
+            .await
+            .map_err(store_err)?;
+        let mut items = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Review {
+                    id: r.try_get("", "id").map_err(store_err)?,
+                    rating: r.try_get("", "rating").map_err(store_err)?,
+                    punctuality_rating: r.try_get("", "punctuality_rating").map_err(store_err)?,
+                    response_time: r.try_get("", "response_time").map_err(store_err)?,
+                    feedback: r.try_get("", "feedback").map_err(store_err)?,
+                    created_at: r.try_get("", "created_at").map_err(store_err)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let next_cursor = if items.len() > page.limit as usize {
+            items.truncate(page.limit as usize);
+            items.last().map(|r| Cursor::encode(&r.id))
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
     }
 }

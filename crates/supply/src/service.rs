@@ -229,6 +229,20 @@ impl ProviderService {
         Ok(self.repo.set_active(p.id, service, active).await?)
     }
 
+    /// A live provider's ratings, newest first; anything else is not found.
+    pub async fn reviews(
+        &self,
+        id: ProviderId,
+        page: &kernel::PageRequest,
+    ) -> Result<kernel::Page<crate::ports::Review>, SupplyError> {
+        self.repo
+            .find(&Scope::All, id)
+            .await?
+            .filter(Provider::is_live)
+            .ok_or(SupplyError::NotFound)?;
+        Ok(self.repo.reviews(id, page).await?)
+    }
+
     /// A live (approved) provider's public profile; anything else is not found.
     pub async fn public(
         &self,

@@ -186,15 +186,34 @@ pub struct ProviderPage {
     pub next_cursor: Option<String>,
 }
 
-/// A rating as listed on a profile (filled once jobs exist).
+/// A rating as listed on a profile.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewDto {
+    /// Id.
+    pub id: i64,
     /// Stars, 1–5.
     pub rating: i32,
+    /// Punctuality, 1–5.
+    pub punctuality_rating: i32,
+    /// Response time, 1–5.
+    pub response_time: i32,
     /// Text.
     pub feedback: Option<String>,
     /// When.
     pub created_at: DateTime<Utc>,
+}
+
+impl From<supply::ports::Review> for ReviewDto {
+    fn from(r: supply::ports::Review) -> Self {
+        Self {
+            id: r.id,
+            rating: r.rating,
+            punctuality_rating: r.punctuality_rating,
+            response_time: r.response_time,
+            feedback: r.feedback,
+            created_at: r.created_at,
+        }
+    }
 }
 
 /// A page of reviews.

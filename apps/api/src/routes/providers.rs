@@ -169,7 +169,7 @@ pub struct ReviewQuery {
     pub cursor: Option<String>,
 }
 
-/// An approved provider's ratings, newest first (empty until jobs are rated).
+/// An approved provider's ratings, newest first.
 #[utoipa::path(get, path = "/api/v1/providers/{id}/reviews", tag = "providers", params(("id" = i64, Path, description = "Provider id"), ReviewQuery), responses(
     (status = 200, description = "A page of reviews", body = ReviewPage),
     (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
@@ -181,13 +181,13 @@ pub async fn reviews(
     query: web::Query<ReviewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    page(q.limit, q.cursor)?;
-    state
+    let page = page(q.limit, q.cursor)?;
+    let found = state
         .providers
-        .public(ProviderId(path.into_inner()))
+        .reviews(ProviderId(path.into_inner()), &page)
         .await?;
     Ok(HttpResponse::Ok().json(ReviewPage {
-        items: Vec::new(),
-        next_cursor: None,
+        items: found.items.into_iter().map(Into::into).collect(),
+        next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
     }))
 }

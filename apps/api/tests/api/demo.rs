@@ -76,4 +76,21 @@ async fn demo_data_fills_search_in_several_regions_once() {
         .get("/api/v1/search?q=dog&zipcode=10001&cursor=nonsense", None)
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A provider's reviews are its ratings, newest first.
+    let first = &walked[0];
+    let reviews = app
+        .get(
+            &format!(
+                "/api/v1/providers/{}/reviews?limit=100",
+                first["provider_id"]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(
+        reviews.body["items"].as_array().map(Vec::len),
+        first["rating_count"].as_u64().map(|n| n as usize),
+        "{}",
+        reviews.body
+    );
 }

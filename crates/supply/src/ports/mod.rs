@@ -127,6 +127,26 @@ pub trait ProviderRepository: Send + Sync {
         service: ServiceId,
         active: bool,
     ) -> Result<OfferedService, StoreError>;
+    /// The provider's ratings, newest first.
+    async fn reviews(&self, id: ProviderId, page: &PageRequest)
+    -> Result<Page<Review>, StoreError>;
+}
+
+/// A customer's rating of a job, as shown on a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// Id.
+    pub id: i64,
+    /// Overall, 1–5.
+    pub rating: i32,
+    /// Punctuality, 1–5.
+    pub punctuality_rating: i32,
+    /// Response time, 1–5.
+    pub response_time: i32,
+    /// Text.
+    pub feedback: Option<String>,
+    /// When.
+    pub created_at: Timestamp,
 }
 
 mod admin;

@@ -285,8 +285,10 @@ impl ProviderRepository for SqlProviderRepository {
         let mut query = sp::Entity::find()
             .filter(scope_condition(scope))
             .filter(sp::Column::Id.gt(after));
-        if let Some(status) = status {
-            query = query.filter(sp::Column::Status.eq(status.as_str()));
+        match status {
+            Some(status) => query = query.filter(sp::Column::Status.eq(status.as_str())),
+            // Soft-deleted (rejected) applications show only when asked for by status.
+            None => query = query.filter(sp::Column::IsDeleted.eq(false)),
         }
         if let Some(flag) = under_review {
             query = query.filter(sp::Column::UnderReview.eq(flag));

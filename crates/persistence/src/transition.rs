@@ -2,15 +2,13 @@
 
 use kernel::{StoreError, Timestamp};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use supply::ports::Transition;
 use supply::{Provider, ProviderStatus};
 
-use crate::entities::{service_providers as sp, tenants, users};
+use crate::entities::{service_providers as sp, users};
 use crate::error::store_err;
+use crate::sql::stmt;
 
 pub(crate) async fn find_row(db: &impl ConnectionTrait, id: i64) -> Result<sp::Model, StoreError> {
     sp::Entity::find_by_id(id)
@@ -34,25 +32,33 @@ async fn ensure_tenant(
     if let Some(existing) = user.tenant_id {
         return Ok(existing);
     }
-    let tenant = tenants::ActiveModel {
-        id: NotSet,
-        name: Set(p.business_name.clone()),
-        slug: Set(format!("provider-{}", p.id.0)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await
-    .map_err(store_err)?;
+    // Raw SQL: the `tenants` table belongs to billing, which owns its entity.
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            "INSERT INTO tenants (name, slug, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+            vec![
+                p.business_name.clone().into(),
+                format!("provider-{}", p.id.0).into(),
+                now.into(),
+                now.into(),
+            ],
+        ))
+        .await
+        .map_err(store_err)?;
+    let tenant: i64 = row
+        .ok_or_else(|| StoreError::Backend("no tenant id returned".into()))?
+        .try_get("", "id")
+        .map_err(store_err)?;
     users::Entity::update_many()
-        .col_expr(users::Column::TenantId, Expr::value(tenant.id))
+        .col_expr(users::Column::TenantId, Expr::value(tenant))
         .col_expr(users::Column::TenantRole, Expr::value("owner"))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
         .filter(users::Column::Id.eq(p.user_id.0))
         .exec(db)
         .await
         .map_err(store_err)?;
-    Ok(tenant.id)
+    Ok(tenant)
 }
 
 /// Applies a transition inside the caller's transaction: the conditional

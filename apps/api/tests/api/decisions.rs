@@ -81,6 +81,20 @@ async fn applications_are_refused_clearly() {
         )
         .await;
     assert_eq!(rejected.body["status"], "rejected", "{}", rejected.body);
+    // Soft-deleted: out of the default queue, listed when asked for by status.
+    let queue = app.get("/api/v1/lsm/providers", Some(&nyc)).await;
+    assert_eq!(queue.body["items"], json!([]), "{}", queue.body);
+    let rejected_list = app
+        .get("/api/v1/lsm/providers?status=rejected", Some(&nyc))
+        .await;
+    assert_eq!(
+        rejected_list.body["items"][0]["rejection_reason"],
+        "No licence on file"
+    );
+    let bogus = app
+        .get("/api/v1/lsm/providers?status=sleeping", Some(&nyc))
+        .await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM email_outbox WHERE to_email = 'p@example.com' AND body_text LIKE '%No licence on file%'").await, 1);
     let again = apply(
         provider.clone(),

@@ -17,6 +17,5 @@ pub mod service_region_popularity;
 pub mod service_requests;
 pub mod service_search_logs;
 pub mod services;
-pub mod tenants;
 pub mod user_roles;
 pub mod users;

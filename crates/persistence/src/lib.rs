@@ -5,6 +5,7 @@
 //! transaction; constraint violations come back as
 //! [`kernel::StoreError::Conflict`] carrying the constraint's name.
 
+pub mod billing;
 pub mod catalog_repo;
 pub mod db;
 pub mod entities;

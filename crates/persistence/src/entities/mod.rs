@@ -2,11 +2,17 @@
 //! They mirror `migration/` and hold no logic; hand-written code lives beside them.
 #![allow(missing_docs, missing_debug_implementations)]
 
+pub mod contacts;
 pub mod customers;
+pub mod invoice_lines;
+pub mod invoices;
 pub mod local_service_managers;
+pub mod parties;
+pub mod payments;
 pub mod refresh_tokens;
 pub mod regions;
 pub mod service_providers;
 pub mod services;
+pub mod tenants;
 pub mod user_roles;
 pub mod users;

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::problem::{Problem, ProblemField};
-use crate::routes::{auth, catalog, dto, health};
+use crate::routes::{auth, billing, catalog, dto, health};
 
 /// Adds the bearer-token scheme the secured routes refer to.
 #[derive(Debug)]
@@ -18,6 +18,11 @@ impl Modify for BearerAuth {
             .bearer_format("JWT")
             .build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        let portal = Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT (audience stm-portal)")
+            .build();
+        components.add_security_scheme("portal", SecurityScheme::Http(portal));
     }
 }
 
@@ -33,12 +38,23 @@ impl Modify for BearerAuth {
         health::healthz, health::readyz, health::metrics,
         auth::register, auth::login, auth::refresh, auth::logout, auth::me,
         catalog::list_services, catalog::get_service, catalog::list_regions,
+        billing::tenants::create, billing::tenants::me, billing::tenants::add_staff,
+        billing::parties::create_party, billing::parties::list_parties, billing::parties::get_party,
+        billing::parties::update_party, billing::parties::delete_party,
+        billing::parties::create_contact, billing::parties::list_contacts, billing::parties::get_contact,
+        billing::parties::update_contact, billing::parties::delete_contact, billing::parties::set_portal,
+        billing::invoices::create, billing::invoices::list, billing::invoices::get, billing::invoices::update,
+        billing::invoices::issue, billing::invoices::void, billing::invoices::delete,
+        billing::invoices::pay, billing::invoices::refund, billing::invoices::payments,
+        billing::portal::login, billing::portal::invoices, billing::portal::invoice,
     ),
     components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "catalog", description = "Services, regions"),
+        (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),
+        (name = "portal", description = "Client portal of a tenant's contacts"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

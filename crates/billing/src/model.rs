@@ -143,6 +143,8 @@ pub struct Contact {
     pub marketplace_user_id: Option<i64>,
     /// Whether portal login is allowed.
     pub portal_enabled: bool,
+    /// Whether a portal password was ever set (the hash itself never leaves storage).
+    pub portal_password_set: bool,
     /// Last portal login.
     pub portal_last_login: Option<Timestamp>,
     /// Created.

@@ -1,6 +1,7 @@
 //! Route handlers: each translates HTTP into a use-case call and back.
 
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod dto;
 pub mod health;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/me").route(web::get().to(auth::me)))
                 .service(resource("/services").route(web::get().to(catalog::list_services)))
                 .service(resource("/services/{id}").route(web::get().to(catalog::get_service)))
-                .service(resource("/regions").route(web::get().to(catalog::list_regions))),
+                .service(resource("/regions").route(web::get().to(catalog::list_regions)))
+                .configure(billing::configure),
         );
 }

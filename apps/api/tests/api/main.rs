@@ -1,9 +1,13 @@
 //! HTTP tests of `stm-api`: one binary, each test its own server and database.
 
 mod auth;
+mod billing;
+mod billing_isolation;
+mod billing_payments;
 mod catalog;
 mod cli;
 mod errors;
 mod helpers;
 mod operations;
+mod portal;
 mod postgres;

@@ -304,7 +304,7 @@ impl BillingService {
                 "the contact needs an e-mail to log in to the portal",
             ));
         }
-        if access.enabled && !contact.portal_enabled && password.is_none() {
+        if access.enabled && !contact.portal_password_set && password.is_none() {
             return Err(BillingError::field(
                 "password",
                 "is required to enable portal access",

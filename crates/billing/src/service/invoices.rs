@@ -72,10 +72,10 @@ impl BillingService {
             .deposit_cents
             .or(current.map(|i| i.deposit_cents))
             .unwrap_or(0);
-        if errors.iter().all(|e| !e.field.starts_with("lines")) {
-            if let Err(e) = check_deposit(deposit_cents, amount_cents) {
-                errors.push(e);
-            }
+        if errors.iter().all(|e| !e.field.starts_with("lines"))
+            && let Err(e) = check_deposit(deposit_cents, amount_cents)
+        {
+            errors.push(e);
         }
         let notes = match input.notes {
             Some(n) => optional_text("notes", n.as_deref(), 5_000)

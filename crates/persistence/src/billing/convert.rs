@@ -34,6 +34,7 @@ pub(super) fn contact(row: contacts::Model) -> Contact {
         phone: row.phone,
         marketplace_user_id: row.marketplace_user_id,
         portal_enabled: row.portal_enabled,
+        portal_password_set: row.portal_password_hash.is_some(),
         portal_last_login: row.portal_last_login,
         created_at: row.created_at,
         updated_at: row.updated_at,

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id, spawn_app};
+use crate::helpers::{TestApp, id, spawn_app, spawn_app_with};
 
 /// An issued invoice of `amount` cents; returns its id.
 pub async fn issued_invoice(app: &TestApp, token: &str, amount: i64, party: Option<i64>) -> i64 {
@@ -19,8 +19,20 @@ pub async fn issued_invoice(app: &TestApp, token: &str, amount: i64, party: Opti
 }
 
 #[actix_web::test]
-async fn a_business_bills_a_client_and_gets_paid() {
-    let app = spawn_app().await;
+async fn a_business_bills_a_client_and_gets_paid_on_sqlite() {
+    books_flow(&spawn_app().await).await;
+}
+
+#[actix_web::test]
+async fn a_business_bills_a_client_and_gets_paid_on_postgres() {
+    if persistence::testing::postgres_url().is_none() {
+        eprintln!("STM_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    }
+    books_flow(&spawn_app_with(persistence::Backend::Postgres, |_| {}).await).await;
+}
+
+async fn books_flow(app: &TestApp) {
     let token = app.tenant_owner("owner@example.com", "acme").await;
     let me = app
         .send("GET", "/api/v1/tenants/me", Some(&token), None, &[])
@@ -487,4 +499,35 @@ async fn lists_page_with_cursors() {
 /// The body of a successful payment.
 pub fn payment_body(amount: i64) -> Value {
     json!({"amount_cents": amount, "method": "cash"})
+}
+
+#[actix_web::test]
+async fn a_marketplace_user_is_a_contact_once_per_tenant() {
+    let app = spawn_app().await;
+    let token = app.tenant_owner("mk@example.com", "mk-co").await;
+    let buyer = app.register("buyer@example.com", "customer").await;
+    let user_id = buyer["user"]["id"].as_i64().unwrap_or_default();
+    let body = json!({"first_name": "B", "last_name": "Y", "marketplace_user_id": user_id});
+    app.create(&token, "/api/v1/billing/contacts", body.clone())
+        .await;
+    let again = app
+        .send(
+            "POST",
+            "/api/v1/billing/contacts",
+            Some(&token),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let ghost = app
+        .send(
+            "POST",
+            "/api/v1/billing/contacts",
+            Some(&token),
+            Some(&json!({"first_name": "B", "last_name": "Y", "marketplace_user_id": 999_999})),
+            &[],
+        )
+        .await;
+    assert_eq!(ghost.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use serde_json::json;
 
 use crate::billing::issued_invoice;
-use crate::helpers::{TestApp, id, spawn_app};
+use crate::helpers::{TestApp, id, spawn_app, spawn_app_with};
 
 struct Books {
     token: String,
@@ -52,10 +52,23 @@ async fn books(app: &TestApp, email: &str, slug: &str) -> Books {
 }
 
 #[actix_web::test]
-async fn another_tenants_ids_filters_and_cursors_are_404() {
-    let app = spawn_app().await;
-    let a = books(&app, "a@example.com", "tenant-a").await;
-    let b = books(&app, "b@example.com", "tenant-b").await;
+async fn another_tenants_ids_filters_and_cursors_are_404_on_sqlite() {
+    isolation(&spawn_app().await).await;
+}
+
+#[actix_web::test]
+async fn another_tenants_ids_filters_and_cursors_are_404_on_postgres() {
+    if persistence::testing::postgres_url().is_none() {
+        eprintln!("STM_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    }
+    isolation(&spawn_app_with(persistence::Backend::Postgres, |_| {}).await).await;
+}
+
+async fn isolation(app: &TestApp) {
+    let app = app;
+    let a = books(app, "a@example.com", "tenant-a").await;
+    let b = books(app, "b@example.com", "tenant-b").await;
     let line = json!({"lines": [{"description": "y", "quantity": 1, "unit_price_cents": 1}]});
     let cases: Vec<(&str, String, Option<serde_json::Value>)> = vec![
         ("GET", format!("/api/v1/billing/parties/{}", b.party), None),

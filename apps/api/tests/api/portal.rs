@@ -210,3 +210,21 @@ async fn a_contact_reads_only_the_issued_invoices_of_its_party() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[actix_web::test]
+async fn portal_logins_are_rate_limited() {
+    let app = crate::helpers::spawn_app_with(persistence::Backend::Sqlite, |s| {
+        s.auth.login_attempts_per_minute_per_email = 2
+    })
+    .await;
+    let attempt = json!({"tenant_slug": "nobody-co", "email": "x@client.com", "password": "wrong password!!"});
+    for _ in 0..2 {
+        assert_eq!(
+            app.post("/api/v1/portal/login", &attempt).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = app.post("/api/v1/portal/login", &attempt).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.header("retry-after").is_some());
+}

@@ -66,7 +66,6 @@ async fn another_tenants_ids_filters_and_cursors_are_404_on_postgres() {
 }
 
 async fn isolation(app: &TestApp) {
-    let app = app;
     let a = books(app, "a@example.com", "tenant-a").await;
     let b = books(app, "b@example.com", "tenant-b").await;
     let line = json!({"lines": [{"description": "y", "quantity": 1, "unit_price_cents": 1}]});

@@ -4,6 +4,7 @@ mod auth;
 mod billing;
 mod billing_isolation;
 mod billing_payments;
+mod billing_tenancy;
 mod catalog;
 mod cli;
 mod errors;

@@ -4,8 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use billing::invoice::LineInput;
 use billing::service::{InvoiceInput, InvoiceListQuery, PaymentInput};
 
-use super::dto::{
-    InvoiceDto, InvoiceQuery, InvoiceRequest, ListPage, PaymentDto, PaymentQuery, PaymentRequest,
+use super::dto::ListPage;
+use super::invoice_dto::{
+    InvoiceDto, InvoiceQuery, InvoiceRequest, PaymentDto, PaymentQuery, PaymentRequest,
 };
 use super::{if_match, page, with_etag};
 use crate::auth::AuthUser;

@@ -2,6 +2,7 @@
 //! The tenant always comes from the authenticated user, never from the request.
 
 pub mod dto;
+pub mod invoice_dto;
 pub mod invoices;
 pub mod parties;
 pub mod portal;

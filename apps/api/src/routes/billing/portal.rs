@@ -2,7 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::dto::{InvoiceDto, ListPage, PageQuery, PortalLoginRequest, PortalTokenDto};
+use super::dto::{ListPage, PageQuery};
+use super::invoice_dto::{InvoiceDto, PortalLoginRequest, PortalTokenDto};
 use super::page;
 use crate::auth::PortalUser;
 use crate::http::{ApiError, Problem};

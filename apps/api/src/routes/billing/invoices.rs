@@ -10,6 +10,7 @@ use super::invoice_dto::{
 };
 use super::{if_match, page, with_etag};
 use crate::auth::AuthUser;
+use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -40,9 +41,8 @@ fn one(status: actix_web::http::StatusCode, invoice: billing::Invoice) -> HttpRe
 
 /// Create a draft invoice from its lines.
 #[utoipa::path(post, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])), request_body = InvoiceRequest, responses(
+    TenantProblems,
     (status = 201, description = "The draft; `ETag` holds its version", body = InvoiceDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "The client party is absent or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid lines, overflow, deposit above amount, bad currency", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -60,9 +60,8 @@ pub async fn create(
 
 /// Live invoices, newest first, filtered.
 #[utoipa::path(get, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])), params(InvoiceQuery), responses(
+    TenantProblems,
     (status = 200, description = "A page (without lines)", body = ListPage<InvoiceDto>),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "A party or cursor of another tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -86,9 +85,8 @@ pub async fn list(
 
 /// An invoice with its lines; `ETag` holds its version.
 #[utoipa::path(get, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
-    (status = 200, body = InvoiceDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(
@@ -104,9 +102,8 @@ pub async fn get(
 
 /// Edit a draft (`If-Match` optional; 412 when stale).
 #[utoipa::path(patch, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = InvoiceRequest, responses(
-    (status = 200, body = InvoiceDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
@@ -128,9 +125,8 @@ pub async fn update(
 
 /// Issue a draft.
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/issue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 200, body = InvoiceDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
@@ -153,9 +149,8 @@ pub async fn issue(
 
 /// Void a draft or an unpaid issued invoice.
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/void", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
-    (status = 200, body = InvoiceDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Has succeeded payments, or already void", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
@@ -177,9 +172,8 @@ pub async fn void(
 
 /// Soft-delete an invoice without succeeded payments.
 #[utoipa::path(delete, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+    TenantProblems,
     (status = 204, description = "Deleted"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Has succeeded payments: refund and void it instead", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
@@ -202,9 +196,8 @@ pub async fn delete(
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/payments", tag = "billing", security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
     request_body = PaymentRequest, responses(
+    TenantProblems,
     (status = 201, description = "The payment with the invoice's new balance and status", body = PaymentDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The invoice is not issued or partially paid", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Amount ≤ 0 or above the balance; key reused with another body", body = Problem, content_type = "application/problem+json"),
@@ -247,9 +240,8 @@ pub async fn pay(
 
 /// Refund a succeeded payment in full.
 #[utoipa::path(post, path = "/api/v1/billing/payments/{id}/refund", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    TenantProblems,
     (status = 200, description = "The refunded payment with the invoice's new balance", body = PaymentDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already refunded", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -264,9 +256,8 @@ pub async fn refund(
 
 /// Payments, newest first.
 #[utoipa::path(get, path = "/api/v1/billing/payments", tag = "billing", security(("bearer" = [])), params(PaymentQuery), responses(
-    (status = 200, body = ListPage<PaymentDto>),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = ListPage<PaymentDto>),
     (status = 404, description = "An invoice or cursor of another tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]

@@ -8,6 +8,7 @@ use super::dto::{
 };
 use super::page;
 use crate::auth::AuthUser;
+use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -33,9 +34,8 @@ fn contact_input(b: ContactRequest) -> ContactInput {
 
 /// Create a party.
 #[utoipa::path(post, path = "/api/v1/billing/parties", tag = "billing", security(("bearer" = [])), request_body = PartyRequest, responses(
-    (status = 201, body = PartyDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 201, description = "Created", body = PartyDto),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create_party(
@@ -52,9 +52,8 @@ pub async fn create_party(
 
 /// Live parties of the caller's tenant, newest first.
 #[utoipa::path(get, path = "/api/v1/billing/parties", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, body = ListPage<PartyDto>),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = ListPage<PartyDto>),
     (status = 404, description = "A cursor of another tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -73,9 +72,8 @@ pub async fn list_parties(
 
 /// A party.
 #[utoipa::path(get, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
-    (status = 200, body = PartyDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = PartyDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get_party(
@@ -88,9 +86,8 @@ pub async fn get_party(
 
 /// Change a party.
 #[utoipa::path(patch, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PartyRequest, responses(
-    (status = 200, body = PartyDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = PartyDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -109,9 +106,8 @@ pub async fn update_party(
 
 /// Soft-delete a party.
 #[utoipa::path(delete, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    TenantProblems,
     (status = 204, description = "Deleted"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn delete_party(
@@ -125,9 +121,8 @@ pub async fn delete_party(
 
 /// Create a contact.
 #[utoipa::path(post, path = "/api/v1/billing/contacts", tag = "billing", security(("bearer" = [])), request_body = ContactRequest, responses(
-    (status = 201, body = ContactDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 201, description = "Created", body = ContactDto),
     (status = 404, description = "The party is absent or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The marketplace user is already a contact here", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -146,9 +141,8 @@ pub async fn create_contact(
 
 /// Live contacts, newest first.
 #[utoipa::path(get, path = "/api/v1/billing/contacts", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, body = ListPage<ContactDto>),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = ListPage<ContactDto>),
     (status = 404, description = "A cursor of another tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -167,9 +161,8 @@ pub async fn list_contacts(
 
 /// A contact.
 #[utoipa::path(get, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
-    (status = 200, body = ContactDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = ContactDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get_contact(
@@ -182,9 +175,8 @@ pub async fn get_contact(
 
 /// Change a contact.
 #[utoipa::path(patch, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContactRequest, responses(
-    (status = 200, body = ContactDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
+    TenantProblems,
+    (status = 200, description = "OK", body = ContactDto),
     (status = 404, description = "Absent, deleted or another tenant's (contact or party)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Duplicate marketplace user or portal e-mail", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -204,9 +196,8 @@ pub async fn update_contact(
 
 /// Soft-delete a contact (its portal access ends).
 #[utoipa::path(delete, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    TenantProblems,
     (status = 204, description = "Deleted"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn delete_contact(
@@ -220,9 +211,8 @@ pub async fn delete_contact(
 
 /// Enable (with a password) or disable the contact's client-portal access.
 #[utoipa::path(put, path = "/api/v1/billing/contacts/{id}/portal", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PortalAccessRequest, responses(
+    TenantProblems,
     (status = 200, description = "The contact (never the password hash)", body = ContactDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Another portal contact of this tenant has this e-mail", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing e-mail or password, or a weak password", body = Problem, content_type = "application/problem+json"),

@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// Log in as a contact: tenant slug, e-mail and portal password.
 #[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", request_body = PortalLoginRequest, responses(
-    (status = 200, body = PortalTokenDto),
+    (status = 200, description = "OK", body = PortalTokenDto),
     (status = 401, description = "Wrong tenant, e-mail or password, disabled portal or deleted contact (never says which)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -40,7 +40,7 @@ pub async fn login(
 
 /// The issued invoices of the contact's party.
 #[utoipa::path(get, path = "/api/v1/portal/invoices", tag = "portal", security(("portal" = [])), params(PageQuery), responses(
-    (status = 200, body = ListPage<InvoiceDto>),
+    (status = 200, description = "OK", body = ListPage<InvoiceDto>),
     (status = 401, description = "No or bad portal token (staff tokens included), or access revoked", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -59,7 +59,7 @@ pub async fn invoices(
 
 /// One issued invoice of the contact's party.
 #[utoipa::path(get, path = "/api/v1/portal/invoices/{id}", tag = "portal", security(("portal" = [])), params(("id" = i64, Path)), responses(
-    (status = 200, body = InvoiceDto),
+    (status = 200, description = "OK", body = InvoiceDto),
     (status = 401, description = "No or bad portal token, or access revoked", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not an issued invoice of the contact's party", body = Problem, content_type = "application/problem+json"),
 ))]

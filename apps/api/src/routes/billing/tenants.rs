@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 /// Create a tenant; the caller becomes its owner (a user belongs to at most one tenant).
 #[utoipa::path(post, path = "/api/v1/tenants", tag = "billing", security(("bearer" = [])), request_body = TenantRequest, responses(
-    (status = 201, body = TenantDto),
+    (status = 201, description = "Created", body = TenantDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Slug taken, or the caller already belongs to a tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid name or slug", body = Problem, content_type = "application/problem+json"),
@@ -28,7 +28,7 @@ pub async fn create(
 
 /// The caller's tenant.
 #[utoipa::path(get, path = "/api/v1/tenants/me", tag = "billing", security(("bearer" = [])), responses(
-    (status = 200, body = TenantDto),
+    (status = 200, description = "OK", body = TenantDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The caller belongs to no tenant", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -42,7 +42,7 @@ pub async fn me(
 
 /// The owner adds an existing user as staff.
 #[utoipa::path(post, path = "/api/v1/tenants/me/staff", tag = "billing", security(("bearer" = [])), request_body = StaffRequest, responses(
-    (status = 201, body = StaffDto),
+    (status = 201, description = "Created", body = StaffDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The user already belongs to a tenant", body = Problem, content_type = "application/problem+json"),

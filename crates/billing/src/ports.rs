@@ -207,6 +207,14 @@ pub trait InvoiceRepository: Send + Sync {
     async fn create(&self, tenant: TenantId, draft: InvoiceDraft) -> Result<Invoice, StoreError>;
     /// A live invoice with its lines.
     async fn get(&self, tenant: TenantId, id: i64) -> Result<Option<Invoice>, StoreError>;
+    /// A live invoice of one party with one of `statuses`, with its lines (for the portal).
+    async fn get_for_party(
+        &self,
+        tenant: TenantId,
+        party: i64,
+        statuses: Vec<InvoiceStatus>,
+        id: i64,
+    ) -> Result<Option<Invoice>, StoreError>;
     /// Live invoices matching the filter with id below `before`, newest first (without lines).
     async fn list(
         &self,

@@ -8,8 +8,8 @@ use billing::{Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentStatus};
 use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
+    NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::{BillingDb, convert};
@@ -57,9 +57,20 @@ async fn load(
     tenant: TenantId,
     id: i64,
 ) -> Result<Option<Invoice>, StoreError> {
+    load_where(txn, tenant, id, Condition::all()).await
+}
+
+/// A live invoice of the tenant that also meets `extra`, with its lines.
+async fn load_where(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    id: i64,
+    extra: Condition,
+) -> Result<Option<Invoice>, StoreError> {
     let row = invoices::Entity::find_by_id(id)
         .filter(invoices::Column::TenantId.eq(tenant.0))
         .filter(invoices::Column::DeletedAt.is_null())
+        .filter(extra)
         .one(txn)
         .await
         .map_err(store_err)?;
@@ -166,6 +177,21 @@ impl InvoiceRepository for SqlInvoiceRepository {
     async fn get(&self, tenant: TenantId, id: i64) -> Result<Option<Invoice>, StoreError> {
         let txn = self.db.scoped(tenant).await?;
         let invoice = load(&txn, tenant, id).await?;
+        commit(txn, invoice).await
+    }
+
+    async fn get_for_party(
+        &self,
+        tenant: TenantId,
+        party: i64,
+        statuses: Vec<InvoiceStatus>,
+        id: i64,
+    ) -> Result<Option<Invoice>, StoreError> {
+        let txn = self.db.scoped(tenant).await?;
+        let extra = Condition::all()
+            .add(invoices::Column::ClientPartyId.eq(party))
+            .add(invoices::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        let invoice = load_where(&txn, tenant, id, extra).await?;
         commit(txn, invoice).await
     }
 

@@ -79,6 +79,12 @@ pub fn price_lines(lines: &[LineInput]) -> Result<(Vec<InvoiceLine>, i64), Vec<F
     }
 }
 
+/// The number of a tenant's next invoice, given how many it has
+/// (deleted ones included, so numbers are never reused): `INV-000001`, …
+pub fn number_after(existing: u64) -> String {
+    format!("INV-{:06}", existing.saturating_add(1))
+}
+
 /// A deposit is between 0 and the amount.
 pub fn check_deposit(deposit_cents: i64, amount_cents: i64) -> Result<(), FieldError> {
     if (0..=amount_cents).contains(&deposit_cents) {

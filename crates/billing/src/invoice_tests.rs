@@ -75,6 +75,13 @@ fn bad_lines_name_their_fields() {
 }
 
 #[test]
+fn invoice_numbers_count_up_from_one() {
+    assert_eq!(number_after(0), "INV-000001");
+    assert_eq!(number_after(41), "INV-000042");
+    assert_eq!(number_after(1_000_000), "INV-1000001");
+}
+
+#[test]
 fn deposit_must_not_exceed_the_amount() {
     assert!(check_deposit(100, 100).is_ok());
     assert!(check_deposit(101, 100).is_err());

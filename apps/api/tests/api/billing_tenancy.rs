@@ -203,3 +203,158 @@ async fn soft_deleted_rows_vanish_from_reads_and_lists() {
         assert_eq!(r.body["items"], json!([]), "{list}");
     }
 }
+
+#[actix_web::test]
+async fn deleting_a_party_or_contact_leaves_the_rest_editable() {
+    let app = spawn_app().await;
+    let token = app.tenant_owner("edit@example.com", "edit-co").await;
+    let party = id(&app
+        .create(
+            &token,
+            "/api/v1/billing/parties",
+            json!({"kind": "person", "display_name": "P"}),
+        )
+        .await);
+    let contact = id(&app
+        .create(
+            &token,
+            "/api/v1/billing/contacts",
+            json!({"first_name": "A", "last_name": "B", "party_id": party}),
+        )
+        .await);
+    let draft = id(&app.create(&token, "/api/v1/billing/invoices", json!({"client_party_id": party, "lines": [{"description": "x", "quantity": 1, "unit_price_cents": 5}]})).await);
+    app.send(
+        "DELETE",
+        &format!("/api/v1/billing/parties/{party}"),
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    let edited = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/billing/contacts/{contact}"),
+            Some(&token),
+            Some(&json!({"first_name": "Z"})),
+            &[],
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let edited = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/billing/invoices/{draft}"),
+            Some(&token),
+            Some(&json!({"notes": "n"})),
+            &[],
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    // Naming the deleted party again is refused.
+    let relink = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/billing/contacts/{contact}"),
+            Some(&token),
+            Some(&json!({"party_id": party})),
+            &[],
+        )
+        .await;
+    assert_eq!(relink.status, StatusCode::NOT_FOUND);
+
+    // A deleted contact no longer holds its marketplace user.
+    let buyer = app.register("relink@example.com", "customer").await;
+    let body =
+        json!({"first_name": "B", "last_name": "Y", "marketplace_user_id": buyer["user"]["id"]});
+    let first = id(&app
+        .create(&token, "/api/v1/billing/contacts", body.clone())
+        .await);
+    app.send(
+        "DELETE",
+        &format!("/api/v1/billing/contacts/{first}"),
+        Some(&token),
+        None,
+        &[],
+    )
+    .await;
+    let again = app
+        .send(
+            "POST",
+            "/api/v1/billing/contacts",
+            Some(&token),
+            Some(&body),
+            &[],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+}
+
+#[actix_web::test]
+async fn payments_of_a_deleted_invoice_are_gone_with_it() {
+    let app = spawn_app().await;
+    let token = app.tenant_owner("gone@example.com", "gone-co").await;
+    let invoice = crate::billing::issued_invoice(&app, &token, 500, None).await;
+    let paid = app
+        .create(
+            &token,
+            &format!("/api/v1/billing/invoices/{invoice}/payments"),
+            json!({"amount_cents": 200, "method": "cash"}),
+        )
+        .await;
+    app.create(
+        &token,
+        &format!("/api/v1/billing/payments/{}/refund", id(&paid)),
+        json!(null),
+    )
+    .await;
+    app.create(
+        &token,
+        &format!("/api/v1/billing/invoices/{invoice}/void"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(
+        app.send(
+            "DELETE",
+            &format!("/api/v1/billing/invoices/{invoice}"),
+            Some(&token),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let payments = app
+        .send("GET", "/api/v1/billing/payments", Some(&token), None, &[])
+        .await;
+    assert_eq!(payments.body["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn parallel_invoice_creates_all_succeed_with_distinct_numbers() {
+    let app = spawn_app().await;
+    let token = app.tenant_owner("many@example.com", "many-co").await;
+    let body = json!({"lines": [{"description": "x", "quantity": 1, "unit_price_cents": 1}]});
+    let replies = futures_util::future::join_all((0..10).map(|_| {
+        app.send(
+            "POST",
+            "/api/v1/billing/invoices",
+            Some(&token),
+            Some(&body),
+            &[],
+        )
+    }))
+    .await;
+    let mut numbers: Vec<String> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.body["number"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 10);
+}

@@ -150,6 +150,13 @@ async fn a_contact_reads_only_the_issued_invoices_of_its_party() {
             .all(|b| b == &bodies[0] && b.0 == StatusCode::UNAUTHORIZED),
         "{bodies:?}"
     );
+    let nul = app
+        .post(
+            "/api/v1/portal/login",
+            &login("books\u{0}co", "ann@client.com", "client portal pass"),
+        )
+        .await;
+    assert_eq!(nul.status, StatusCode::UNAUTHORIZED);
 
     // Disabling the portal ends the session; deleting the contact too.
     app.send(

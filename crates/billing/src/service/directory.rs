@@ -190,12 +190,14 @@ impl BillingService {
             current.map(|c| &c.marketplace_user_id),
         );
         f.finish()?;
-        if let Some(party) = party_id
+        // Only what the request names is checked: a stored link to a since-deleted
+        // party does not block editing the contact's other fields.
+        if let Some(Some(party)) = input.party_id
             && self.parties.get(scope.tenant_id, party).await?.is_none()
         {
             return Err(BillingError::NotFound);
         }
-        if let Some(user) = marketplace_user_id
+        if let Some(Some(user)) = input.marketplace_user_id
             && !self.tenants.user_exists(user).await?
         {
             return Err(BillingError::field("marketplace_user_id", "no such user"));

@@ -95,7 +95,8 @@ impl BillingService {
         if !errors.is_empty() {
             return Err(BillingError::Validation(errors));
         }
-        if let Some(party) = client_party_id
+        // Only a party the request names is checked (another tenant's is a 404).
+        if let Some(Some(party)) = input.client_party_id
             && self.parties.get(scope.tenant_id, party).await?.is_none()
         {
             return Err(BillingError::NotFound);

@@ -110,7 +110,14 @@ impl BillingService {
                 .await?
                 .ok_or(BillingError::NotFound)?;
             let expected = invoice.version;
-            invoice.apply_payment(payment.amount_cents)?;
+            if let Err(refusal) = invoice.apply_payment(payment.amount_cents) {
+                // The invoice may have changed because this very request, sent twice,
+                // was just recorded: that is a replay, not a refusal.
+                return match self.recorded_under(&scope, key).await? {
+                    Some(existing) => self.replay(&scope, existing, &hash).await,
+                    None => Err(refusal),
+                };
+            }
             match self
                 .invoices
                 .record_payment(scope.tenant_id, invoice.clone(), expected, payment.clone())
@@ -124,13 +131,15 @@ impl BillingService {
                         replayed: false,
                     });
                 }
-                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => continue,
+                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => {
+                    if let Some(existing) = self.recorded_under(&scope, key).await? {
+                        return self.replay(&scope, existing, &hash).await;
+                    }
+                }
                 Err(StoreError::Conflict(c)) if c.contains("idempotency_key") => {
                     // The same key won a race in flight: answer with that payment.
-                    let key = key.unwrap_or_default();
                     let existing = self
-                        .invoices
-                        .payment_by_key(scope.tenant_id, key)
+                        .recorded_under(&scope, key)
                         .await?
                         .ok_or(BillingError::NotFound)?;
                     return self.replay(&scope, existing, &hash).await;
@@ -141,6 +150,18 @@ impl BillingService {
         Err(BillingError::Conflict(
             "the invoice is changing too fast; retry",
         ))
+    }
+
+    /// The payment already recorded under the request's idempotency key, if any.
+    async fn recorded_under(
+        &self,
+        scope: &TenantScope,
+        key: Option<&str>,
+    ) -> Result<Option<Payment>, BillingError> {
+        match key {
+            Some(key) => Ok(self.invoices.payment_by_key(scope.tenant_id, key).await?),
+            None => Ok(None),
+        }
     }
 
     async fn replay(

@@ -24,7 +24,11 @@ impl BillingService {
         email: &str,
         password: &str,
     ) -> Result<identity::AccessToken, BillingError> {
-        let tenant = self.tenants.find_by_slug(tenant_slug.trim()).await?;
+        // A slug that cannot exist is answered like an unknown one, without a query.
+        let tenant = match crate::values::slug(tenant_slug) {
+            Ok(slug) => self.tenants.find_by_slug(&slug).await?,
+            Err(_) => None,
+        };
         let email = identity::Email::parse(email).ok();
         let found = match (&tenant, &email) {
             (Some(t), Some(e)) => self.contacts.portal_login(t.id, e.as_str()).await?,
@@ -90,16 +94,11 @@ impl BillingService {
         id: i64,
     ) -> Result<Invoice, BillingError> {
         let contact = self.portal_contact(who).await?;
+        let party = contact.party_id.ok_or(BillingError::NotFound)?;
         let invoice = self
             .invoices
-            .get(who.tenant_id, id)
-            .await?
-            .ok_or(BillingError::NotFound)?;
-        let mine = contact.party_id.is_some() && invoice.client_party_id == contact.party_id;
-        if mine && VISIBLE.contains(&invoice.status) {
-            Ok(invoice)
-        } else {
-            Err(BillingError::NotFound)
-        }
+            .get_for_party(who.tenant_id, party, VISIBLE.to_vec(), id)
+            .await?;
+        invoice.ok_or(BillingError::NotFound)
     }
 }

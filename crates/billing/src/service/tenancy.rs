@@ -2,7 +2,7 @@
 
 use kernel::{Ctx, StoreError};
 
-use super::{BillingService, conflict_on};
+use super::BillingService;
 use crate::error::BillingError;
 use crate::model::{Tenant, TenantRole, TenantScope};
 use crate::values::{Fields, slug, text};
@@ -54,7 +54,7 @@ impl BillingService {
         Ok((tenant, scope))
     }
 
-    /// The owner adds an existing user, by e-mail, as staff.
+    /// The owner adds an existing user without a tenant, by e-mail, as staff.
     pub async fn add_staff(&self, ctx: &Ctx, email: &str) -> Result<kernel::UserId, BillingError> {
         let scope = self.scope(ctx).await?;
         if scope.role != TenantRole::Owner {
@@ -64,13 +64,16 @@ impl BillingService {
         self.tenants
             .add_staff(scope.tenant_id, email.as_str())
             .await
+            // Unknown and already-placed users get the same answer, so the route
+            // does not tell which e-mails are registered.
             .map_err(|e| match e {
-                StoreError::NotFound => BillingError::field("email", "no user has this e-mail"),
-                other => conflict_on(
-                    other,
-                    "member",
-                    BillingError::Conflict("this user already belongs to a tenant"),
-                ),
+                StoreError::NotFound => not_addable(),
+                StoreError::Conflict(c) if c == "member" => not_addable(),
+                other => other.into(),
             })
     }
+}
+
+fn not_addable() -> BillingError {
+    BillingError::field("email", "no user without a tenant has this e-mail")
 }

@@ -218,3 +218,41 @@ fn portal_login_fails_alike_and_still_spends_the_hashing_time() {
     );
     assert!(matches!(err, Err(BillingError::InvalidCredentials)));
 }
+
+#[test]
+fn losing_a_race_to_the_same_key_replays_the_winner() {
+    let mut m = Mocks::member(TenantRole::Staff);
+    let mut seq = mockall::Sequence::new();
+    m.invoices
+        .expect_payment_by_key()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(None));
+    m.invoices
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(Some(issued(100, 1))));
+    m.invoices
+        .expect_record_payment()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+    m.invoices
+        .expect_payment_by_key()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(Some(payment("5|100|cash||"))));
+    let mut paid = issued(100, 2);
+    paid.apply_payment(100).unwrap_or_else(|e| panic!("{e}"));
+    m.invoices
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(move |_, _| Ok(Some(paid.clone())));
+    let outcome = block_on(m.service().record_payment(&ctx(), 5, pay(Some("k1"))));
+    assert!(
+        matches!(outcome, Ok(ref o) if o.replayed && o.payment.id == 77),
+        "{outcome:?}"
+    );
+}

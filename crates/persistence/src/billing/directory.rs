@@ -44,7 +44,7 @@ async fn live_party(
 impl PartyRepository for SqlPartyRepository {
     async fn create(&self, tenant: TenantId, party: NewParty) -> Result<Party, StoreError> {
         let now = chrono::Utc::now();
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let row = parties::ActiveModel {
             id: NotSet,
             tenant_id: Set(tenant.0),
@@ -76,7 +76,7 @@ impl PartyRepository for SqlPartyRepository {
         id: i64,
         party: NewParty,
     ) -> Result<Party, StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let row = live_party(&txn, tenant, id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -120,7 +120,7 @@ impl PartyRepository for SqlPartyRepository {
         id: i64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let done = parties::Entity::update_many()
             .col_expr(parties::Column::DeletedAt, Expr::value(now))
             .filter(parties::Column::Id.eq(id))
@@ -173,7 +173,7 @@ async fn finish<T>(txn: DatabaseTransaction, value: T) -> Result<T, StoreError> 
 impl ContactRepository for SqlContactRepository {
     async fn create(&self, tenant: TenantId, c: ContactFields) -> Result<Contact, StoreError> {
         let now = chrono::Utc::now();
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let row = contacts::ActiveModel {
             id: NotSet,
             tenant_id: Set(tenant.0),
@@ -208,7 +208,7 @@ impl ContactRepository for SqlContactRepository {
         id: i64,
         c: ContactFields,
     ) -> Result<Contact, StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let mut row: contacts::ActiveModel = live_contact(&txn, tenant, id)
             .await?
             .ok_or(StoreError::NotFound)?
@@ -252,7 +252,7 @@ impl ContactRepository for SqlContactRepository {
         id: i64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let done = contacts::Entity::update_many()
             .col_expr(contacts::Column::DeletedAt, Expr::value(now))
             .col_expr(contacts::Column::PortalEnabled, Expr::value(false))
@@ -277,7 +277,7 @@ impl ContactRepository for SqlContactRepository {
         enabled: bool,
         hash: Option<String>,
     ) -> Result<Contact, StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let mut row: contacts::ActiveModel = live_contact(&txn, tenant, id)
             .await?
             .ok_or(StoreError::NotFound)?
@@ -318,7 +318,7 @@ impl ContactRepository for SqlContactRepository {
         id: i64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         contacts::Entity::update_many()
             .col_expr(contacts::Column::PortalLastLogin, Expr::value(now))
             .filter(contacts::Column::Id.eq(id))

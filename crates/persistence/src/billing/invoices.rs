@@ -6,7 +6,7 @@ use billing::ports::{
 };
 use billing::{Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentStatus};
 use kernel::{StoreError, TenantId, Timestamp};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
     NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -138,7 +138,7 @@ async fn commit<T>(txn: DatabaseTransaction, value: T) -> Result<T, StoreError> 
 impl InvoiceRepository for SqlInvoiceRepository {
     async fn create(&self, tenant: TenantId, d: InvoiceDraft) -> Result<Invoice, StoreError> {
         let now = chrono::Utc::now();
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let count = invoices::Entity::find()
             .filter(invoices::Column::TenantId.eq(tenant.0))
             .count(&txn)
@@ -147,7 +147,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         let row = invoices::ActiveModel {
             id: NotSet,
             tenant_id: Set(tenant.0),
-            number: Set(format!("INV-{:06}", count + 1)),
+            number: Set(billing::invoice::number_after(count)),
             client_party_id: Set(d.client_party_id),
             status: Set(InvoiceStatus::Draft.as_str().to_owned()),
             currency: Set(d.currency.as_str().to_owned()),
@@ -243,7 +243,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         invoice: Invoice,
         expected: i64,
     ) -> Result<Invoice, StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         write_state(&txn, tenant, &invoice, expected).await?;
         if invoice.status == InvoiceStatus::Draft {
             invoice_lines::Entity::delete_many()
@@ -266,7 +266,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         expected: i64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         let done = invoices::Entity::update_many()
             .col_expr(invoices::Column::DeletedAt, Expr::value(now))
             .col_expr(invoices::Column::Version, Expr::value(expected + 1))
@@ -290,7 +290,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         expected: i64,
         p: NewPayment,
     ) -> Result<Payment, StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         // The guarded update comes first: it takes the write lock and loses cleanly to a concurrent payment.
         write_state(&txn, tenant, &invoice, expected).await?;
         let row = payments::ActiveModel {
@@ -320,7 +320,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         expected: i64,
         payment_id: i64,
     ) -> Result<Payment, StoreError> {
-        let txn = self.db.scoped(tenant).await?;
+        let txn = self.db.scoped_write(tenant).await?;
         write_state(&txn, tenant, &invoice, expected).await?;
         let done = payments::Entity::update_many()
             .col_expr(
@@ -377,7 +377,16 @@ impl InvoiceRepository for SqlInvoiceRepository {
         limit: u32,
     ) -> Result<Vec<Payment>, StoreError> {
         let txn = self.db.scoped(tenant).await?;
-        let mut q = payments::Entity::find().filter(payments::Column::TenantId.eq(tenant.0));
+        // Payments of soft-deleted invoices are gone with their invoice.
+        let live_invoices = Query::select()
+            .column(invoices::Column::Id)
+            .from(invoices::Entity)
+            .and_where(invoices::Column::TenantId.eq(tenant.0))
+            .and_where(invoices::Column::DeletedAt.is_null())
+            .to_owned();
+        let mut q = payments::Entity::find()
+            .filter(payments::Column::TenantId.eq(tenant.0))
+            .filter(payments::Column::InvoiceId.in_subquery(live_invoices));
         if let Some(invoice) = invoice_id {
             q = q.filter(payments::Column::InvoiceId.eq(invoice));
         }

@@ -12,8 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use kernel::{StoreError, TenantId};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::error::store_err;
@@ -57,11 +57,40 @@ impl BillingDb {
         Ok(ok)
     }
 
-    /// A transaction scoped to `tenant`.
+    /// A read-only-in-intent transaction scoped to `tenant`.
     pub(crate) async fn scoped(&self, tenant: TenantId) -> Result<DatabaseTransaction, StoreError> {
+        self.begin_scoped(tenant, SqliteTransactionMode::Deferred)
+            .await
+    }
+
+    /// A transaction scoped to `tenant` that will write. On SQLite it takes the
+    /// write lock at `BEGIN` (waiting up to the busy timeout), so reading before
+    /// writing cannot fail with "database is locked" when another write commits
+    /// in between.
+    pub(crate) async fn scoped_write(
+        &self,
+        tenant: TenantId,
+    ) -> Result<DatabaseTransaction, StoreError> {
+        self.begin_scoped(tenant, SqliteTransactionMode::Immediate)
+            .await
+    }
+
+    async fn begin_scoped(
+        &self,
+        tenant: TenantId,
+        mode: SqliteTransactionMode,
+    ) -> Result<DatabaseTransaction, StoreError> {
         let backend = self.conn.get_database_backend();
         let use_role = backend == DbBackend::Postgres && self.may_use_app_role().await?;
-        let txn = self.conn.begin().await.map_err(store_err)?;
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(mode),
+            ..TransactionOptions::default()
+        };
+        let txn = self
+            .conn
+            .begin_with_options(options)
+            .await
+            .map_err(store_err)?;
         if backend == DbBackend::Postgres {
             if use_role {
                 txn.execute_unprepared("SET LOCAL ROLE stm_app")

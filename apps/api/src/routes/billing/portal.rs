@@ -25,7 +25,7 @@ pub async fn login(
     let ip = req.peer_addr().map(|a| a.ip());
     state
         .portal_limiter
-        .check(ip, &format!("{}/{}", b.tenant_slug.trim(), b.email))
+        .check(ip, &format!("{}/{}", b.tenant_slug.trim(), b.email.trim()))
         .map_err(ApiError::rate_limited)?;
     let token = state
         .billing

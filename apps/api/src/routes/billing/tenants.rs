@@ -45,8 +45,7 @@ pub async fn me(
     (status = 201, description = "Created", body = StaffDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The user already belongs to a tenant", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No user with this e-mail", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No user without a tenant has this e-mail (unknown and already placed users alike)", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_staff(
     state: web::Data<AppState>,

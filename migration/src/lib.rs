@@ -27,6 +27,7 @@ mod m20261122_000006_invoices;
 mod m20261122_000007_messaging;
 mod m20261122_000008_disputes;
 mod m20261122_000009_operations;
+mod m20261122_000010_billing_guard;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_messaging::Migration),
             Box::new(m20261122_000008_disputes::Migration),
             Box::new(m20261122_000009_operations::Migration),
+            Box::new(m20261122_000010_billing_guard::Migration),
         ]
     }
 }

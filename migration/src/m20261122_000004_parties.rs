@@ -34,7 +34,7 @@ pub(crate) fn indexes() -> Vec<Idx> {
         index("parties", &["tenant_id", "deleted_at"]).when("deleted_at IS NULL"),
         // One contact per marketplace user and tenant (tenant isolation).
         unique("contacts", &["marketplace_user_id", "tenant_id"])
-            .when("marketplace_user_id IS NOT NULL"),
+            .when("marketplace_user_id IS NOT NULL AND deleted_at IS NULL"),
         // Portal login is by tenant + e-mail: unique among live portal contacts.
         unique("contacts", &["tenant_id", "lower(email)"])
             .when("portal_enabled AND deleted_at IS NULL"),

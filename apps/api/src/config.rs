@@ -233,6 +233,12 @@ impl Settings {
                 "and `auth.audience` must not be empty",
             ));
         }
+        if self.auth.audience == crate::startup::PORTAL_AUDIENCE {
+            return Err(invalid(
+                "auth.audience",
+                "must differ from the client-portal audience `stm-portal`",
+            ));
+        }
         if !(60..=86_400).contains(&self.auth.access_ttl_secs) {
             return Err(invalid(
                 "auth.access_ttl_secs",
@@ -312,6 +318,13 @@ mod tests {
             s.validate()
                 .err()
                 .is_some_and(|e| e.to_string().contains("database.url"))
+        );
+        let mut s = Settings::default();
+        s.auth.audience = "stm-portal".into();
+        assert!(
+            s.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("auth.audience"))
         );
         let mut s = Settings::default();
         s.bootstrap.admin_email = Some("root@example.com".into());

@@ -4,7 +4,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::problem::{Problem, ProblemField};
-use crate::routes::{admin, admin_ops, auth, catalog, dto, health, inbox, lsm, providers, search};
+use crate::routes::{
+    admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, providers, search,
+};
 
 /// Adds the bearer-token scheme the secured routes refer to.
 #[derive(Debug)]
@@ -18,6 +20,11 @@ impl Modify for BearerAuth {
             .bearer_format("JWT")
             .build();
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        let portal = Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT (audience stm-portal)")
+            .build();
+        components.add_security_scheme("portal", SecurityScheme::Http(portal));
     }
 }
 
@@ -43,6 +50,15 @@ impl Modify for BearerAuth {
         admin::audit_log, admin::create_service, admin::update_service, admin::create_region,
         admin_ops::ban_requests, admin_ops::approve_ban, admin_ops::reject_ban,
         admin_ops::override_popularity, admin_ops::recompute,
+        billing::tenants::create, billing::tenants::me, billing::tenants::add_staff,
+        billing::parties::create_party, billing::parties::list_parties, billing::parties::get_party,
+        billing::parties::update_party, billing::parties::delete_party,
+        billing::parties::create_contact, billing::parties::list_contacts, billing::parties::get_contact,
+        billing::parties::update_contact, billing::parties::delete_contact, billing::parties::set_portal,
+        billing::invoices::create, billing::invoices::list, billing::invoices::get, billing::invoices::update,
+        billing::invoices::issue, billing::invoices::void, billing::invoices::delete,
+        billing::invoices::pay, billing::invoices::refund, billing::invoices::payments,
+        billing::portal::login, billing::portal::invoices, billing::portal::invoice,
     ),
     components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto)),
     modifiers(&BearerAuth),
@@ -53,6 +69,8 @@ impl Modify for BearerAuth {
         (name = "lsm", description = "Regional managers: onboarding, standing, demand"),
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "notifications", description = "In-app notifications"),
+        (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),
+        (name = "portal", description = "Client portal of a tenant's contacts"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

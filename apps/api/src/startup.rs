@@ -16,7 +16,7 @@ use persistence::{Database, SqlCatalogRepository, SqlRefreshTokenRepository, Sql
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter};
+use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys};
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
 use crate::http::metrics::Metrics;
@@ -133,7 +133,12 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
     );
-    let supply = crate::supply_wiring::build(&db, hasher);
+    let supply = crate::supply_wiring::build(&db, hasher.clone());
+    let portal_limiter = LoginLimiter::new(
+        settings.auth.login_attempts_per_minute_per_ip,
+        settings.auth.login_attempts_per_minute_per_email,
+    );
+    let billing = billing_service(&db, hasher, portal_keys(settings, &jwt));
     Ok(AppState {
         db,
         accounts,
@@ -145,6 +150,37 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         search: supply.search,
         demand: supply.demand,
         notifications: supply.notifications,
+        billing,
+        portal_limiter,
+    })
+}
+
+/// The audience of client-portal tokens.
+pub const PORTAL_AUDIENCE: &str = "stm-portal";
+
+/// Portal tokens: the access-token key with the portal audience.
+fn portal_keys(settings: &Settings, jwt: &JwtKeys) -> PortalKeys {
+    PortalKeys(jwt.with_audience(PORTAL_AUDIENCE, settings.auth.access_ttl_secs))
+}
+
+fn billing_service(
+    db: &Database,
+    hasher: Arc<Argon2Hasher>,
+    portal: PortalKeys,
+) -> billing::BillingService {
+    let store = persistence::billing::BillingDb::new(db.conn().clone());
+    billing::BillingService::new(billing::BillingPorts {
+        tenants: Arc::new(persistence::billing::SqlTenantRepository::new(
+            store.clone(),
+        )),
+        parties: Arc::new(persistence::billing::SqlPartyRepository::new(store.clone())),
+        contacts: Arc::new(persistence::billing::SqlContactRepository::new(
+            store.clone(),
+        )),
+        invoices: Arc::new(persistence::billing::SqlInvoiceRepository::new(store)),
+        hasher,
+        portal_tokens: Arc::new(portal),
+        clock: Arc::new(SystemClock),
     })
 }
 
@@ -199,6 +235,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(state);
         let jwt = web::Data::new(state.jwt.clone());
+        let portal = web::Data::new(portal_keys(&settings, &state.jwt));
         let metrics = web::Data::new(Metrics::default());
         let pruner = state.clone();
         actix_web::rt::spawn(async move {
@@ -206,6 +243,7 @@ impl Application {
             loop {
                 every.tick().await;
                 pruner.limiter.prune();
+                pruner.portal_limiter.prune();
             }
         });
         if settings.jobs.enabled {
@@ -217,6 +255,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(jwt.clone())
+                .app_data(portal.clone())
                 .app_data(metrics.clone())
                 .app_data(json_config())
                 .app_data(query_config())

@@ -23,6 +23,10 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Login throttling.
     pub limiter: LoginLimiter,
+    /// Back-office use cases.
+    pub billing: billing::BillingService,
+    /// Client-portal login throttling (per IP and per tenant + e-mail).
+    pub portal_limiter: LoginLimiter,
     /// Provider use cases.
     pub providers: supply::service::ProviderService,
     /// Admin use cases.

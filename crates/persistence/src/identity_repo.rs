@@ -11,7 +11,8 @@ use kernel::{ProviderId, Role, StoreError, TenantId, Timestamp, UserId, Zipcode}
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, Statement,
+    TransactionTrait,
 };
 
 use crate::entities::{
@@ -265,6 +266,7 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
+        lock_family(&txn, &next.family_id).await?;
         let inserted = token_row(next).insert(&txn).await.map_err(store_err)?;
         // Only a still-live token may be rotated; a concurrent rotation leaves 0 rows here.
         let revoked = refresh_tokens::Entity::update_many()
@@ -285,13 +287,32 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
     }
 
     async fn revoke_family(&self, family_id: &str, now: Timestamp) -> Result<(), StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        // Waits for an in-flight rotation of this family to commit, so the sweep
+        // below (a new statement, hence a new snapshot) also sees the token it added.
+        lock_family(&txn, family_id).await?;
         refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
             .filter(refresh_tokens::Column::FamilyId.eq(family_id))
             .filter(refresh_tokens::Column::RevokedAt.is_null())
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(store_err)?;
-        Ok(())
+        txn.commit().await.map_err(store_err)
     }
+}
+
+/// Serialises rotations and revocations of one token family. PostgreSQL locks
+/// the family's rows; SQLite needs nothing, as its writers are serialised already.
+async fn lock_family(txn: &DatabaseTransaction, family_id: &str) -> Result<(), StoreError> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let lock = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT id FROM refresh_tokens WHERE family_id = $1 ORDER BY id FOR UPDATE",
+        [family_id.into()],
+    );
+    txn.query_all_raw(lock).await.map_err(store_err)?;
+    Ok(())
 }

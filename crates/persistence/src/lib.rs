@@ -7,6 +7,7 @@
 
 pub mod admin_repo;
 pub mod ban_repo;
+pub mod billing;
 pub mod catalog_repo;
 pub mod db;
 pub mod demand_repo;

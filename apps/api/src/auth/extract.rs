@@ -43,6 +43,41 @@ fn authenticate(req: &HttpRequest) -> Result<Option<Ctx>, ApiError> {
         .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
 }
 
+/// A client-portal contact, from a portal token; 401 otherwise (staff tokens included).
+#[derive(Debug, Clone, Copy)]
+pub struct PortalUser(pub billing::ports::PortalPrincipal);
+
+impl FromRequest for PortalUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = (|| {
+            let token = bearer(req)
+                .ok_or_else(|| ApiError::unauthorized("sign in to the portal first"))??;
+            let keys = req
+                .app_data::<web::Data<crate::auth::jwt::PortalKeys>>()
+                .ok_or_else(|| {
+                    ApiError::internal(&crate::http::problem::StringError(
+                        "portal keys not registered".into(),
+                    ))
+                })?;
+            let ctx = keys
+                .0
+                .verify(token)
+                .ok_or_else(|| ApiError::unauthorized("the portal token is invalid or expired"))?;
+            let tenant_id = ctx
+                .tenant_id
+                .ok_or_else(|| ApiError::unauthorized("the portal token is invalid"))?;
+            Ok(PortalUser(billing::ports::PortalPrincipal {
+                contact_id: ctx.user_id.0,
+                tenant_id,
+            }))
+        })();
+        ready(result)
+    }
+}
+
 /// An authenticated caller; 401 otherwise.
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub Ctx);

@@ -64,6 +64,15 @@ impl JwtKeys {
         }
     }
 
+    /// The same key and issuer for another audience.
+    pub fn with_audience(&self, audience: &str, ttl_secs: i64) -> Self {
+        Self {
+            audience: audience.to_owned(),
+            ttl_secs,
+            ..self.clone()
+        }
+    }
+
     /// Checks signature, algorithm, issuer, audience and expiry; returns the caller's context.
     pub fn verify(&self, token: &str) -> Option<Ctx> {
         let mut validation = Validation::new(Algorithm::HS256);
@@ -83,6 +92,58 @@ impl JwtKeys {
     }
 }
 
+/// Whom a token is for.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// User id (or contact id for portal tokens).
+    pub id: i64,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Tenant.
+    pub tenant: Option<i64>,
+    /// LSM region.
+    pub region: Option<String>,
+}
+
+impl JwtKeys {
+    /// Signs a token for `subject` with this key's issuer, audience and lifetime.
+    pub fn sign(&self, subject: Subject) -> Result<AccessToken, String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: subject.id.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now + self.ttl_secs,
+            iat: now,
+            roles: subject.roles,
+            tid: subject.tenant,
+            region: subject.region,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| e.to_string())?;
+        Ok(AccessToken {
+            token,
+            expires_in: self.ttl_secs,
+        })
+    }
+}
+
+/// Keys for client-portal tokens: the same secret, their own audience, so
+/// staff routes refuse portal tokens and portal routes refuse staff tokens.
+#[derive(Debug, Clone)]
+pub struct PortalKeys(pub JwtKeys);
+
+impl billing::ports::PortalTokens for PortalKeys {
+    fn issue(&self, who: billing::ports::PortalPrincipal) -> Result<AccessToken, String> {
+        self.0.sign(Subject {
+            id: who.contact_id,
+            roles: Vec::new(),
+            tenant: Some(who.tenant_id.0),
+            region: None,
+        })
+    }
+}
+
 fn sha256_hex(input: &str) -> String {
     Sha256::digest(input.as_bytes())
         .iter()
@@ -92,22 +153,11 @@ fn sha256_hex(input: &str) -> String {
 
 impl TokenIssuer for JwtKeys {
     fn issue_access(&self, user: &User) -> Result<AccessToken, String> {
-        let now = chrono::Utc::now().timestamp();
-        let claims = Claims {
-            sub: user.id.to_string(),
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-            exp: now + self.ttl_secs,
-            iat: now,
+        self.sign(Subject {
+            id: user.id.0,
             roles: user.roles.clone(),
-            tid: user.tenant_id.map(|t| t.0),
+            tenant: user.tenant_id.map(|t| t.0),
             region: user.lsm_region.clone(),
-        };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| e.to_string())?;
-        Ok(AccessToken {
-            token,
-            expires_in: self.ttl_secs,
         })
     }
 

@@ -6,7 +6,7 @@ pub mod jwt;
 pub mod limiter;
 pub mod password;
 
-pub use extract::{Admin, AuthUser, Customer, Lsm, MaybeUser, Provider, RequireRole};
-pub use jwt::JwtKeys;
+pub use extract::{Admin, AuthUser, Customer, Lsm, MaybeUser, PortalUser, Provider, RequireRole};
+pub use jwt::{JwtKeys, PortalKeys};
 pub use limiter::LoginLimiter;
 pub use password::Argon2Hasher;

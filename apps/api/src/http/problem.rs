@@ -230,3 +230,14 @@ impl From<supply::SupplyError> for ApiError {
         }
     }
 }
+
+/// The problems every back-office route may answer before it looks at its input.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum TenantProblems {
+    /// No or bad access token (portal tokens included).
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The caller belongs to no tenant (`no_tenant`).
+    #[response(status = 403, content_type = "application/problem+json")]
+    NoTenant(Problem),
+}

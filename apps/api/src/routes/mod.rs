@@ -4,6 +4,7 @@ pub mod admin;
 pub mod admin_dto;
 pub mod admin_ops;
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod dto;
 pub mod health;
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/services/{id}").route(web::get().to(catalog::get_service)))
                 .service(resource("/regions").route(web::get().to(catalog::list_regions)))
                 .service(resource("/search").route(web::get().to(search::search)))
-                .configure(supply_routes),
+                .configure(supply_routes)
+                .configure(billing::configure),
         );
 }
 

@@ -16,14 +16,14 @@ async fn admin_routes_validate_and_refuse_other_roles() {
         ("GET", "/api/v1/admin/audit-log"),
     ] {
         assert_eq!(
-            app.send(method, path, Some(&customer), None).await.status,
+            app.call(method, path, Some(&customer), None).await.status,
             StatusCode::FORBIDDEN,
             "{path}"
         );
     }
     let lsm_body = json!({"email": "x@stm.test", "password": PASSWORD, "first_name": "X", "last_name": "Y", "region": "atlantis"});
     let bad = app
-        .send("POST", "/api/v1/admin/lsms", Some(&admin), Some(&lsm_body))
+        .call("POST", "/api/v1/admin/lsms", Some(&admin), Some(&lsm_body))
         .await;
     assert_eq!(bad.body["errors"][0]["field"], "region");
     for body in [
@@ -33,7 +33,7 @@ async fn admin_routes_validate_and_refuse_other_roles() {
         json!({}),
     ] {
         let r = app
-            .send("PATCH", "/api/v1/admin/settings", Some(&admin), Some(&body))
+            .call("PATCH", "/api/v1/admin/settings", Some(&admin), Some(&body))
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
@@ -47,7 +47,7 @@ async fn admin_routes_validate_and_refuse_other_roles() {
             {"key": "gallons", "label": "Tank size (gallons)?", "kind": "number", "required": true},
             {"key": "notes", "label": "Anything else?", "kind": "text", "required": false}]});
     let created = app
-        .send(
+        .call(
             "POST",
             "/api/v1/admin/services",
             Some(&admin),
@@ -61,7 +61,7 @@ async fn admin_routes_validate_and_refuse_other_roles() {
         .await;
     assert_eq!(found.body["service"]["id"], sid);
     let retired = app
-        .send(
+        .call(
             "PATCH",
             &format!("/api/v1/admin/services/{sid}"),
             Some(&admin),
@@ -77,14 +77,14 @@ async fn admin_routes_validate_and_refuse_other_roles() {
     );
     let region = json!({"code": "anc", "name": "Anchorage", "zip_prefixes": ["995"]});
     assert_eq!(
-        app.send("POST", "/api/v1/admin/regions", Some(&admin), Some(&region))
+        app.call("POST", "/api/v1/admin/regions", Some(&admin), Some(&region))
             .await
             .status,
         StatusCode::CREATED
     );
     let clash = json!({"code": "anc2", "name": "Anchorage 2", "zip_prefixes": ["995"]});
     assert_eq!(
-        app.send("POST", "/api/v1/admin/regions", Some(&admin), Some(&clash))
+        app.call("POST", "/api/v1/admin/regions", Some(&admin), Some(&clash))
             .await
             .status,
         StatusCode::UNPROCESSABLE_ENTITY
@@ -109,10 +109,10 @@ async fn notifications_belong_to_their_owner() {
     let id = mine.body["items"][0]["id"].as_i64().unwrap_or_default();
     let path = format!("/api/v1/notifications/{id}/read");
     assert_eq!(
-        app.send("POST", &path, Some(&provider), None).await.status,
+        app.call("POST", &path, Some(&provider), None).await.status,
         StatusCode::NOT_FOUND
     );
-    let read = app.send("POST", &path, Some(&nyc), None).await;
+    let read = app.call("POST", &path, Some(&nyc), None).await;
     assert!(read.body["read_at"].is_string(), "{}", read.body);
     assert_eq!(
         app.get("/api/v1/notifications?unread=true", Some(&nyc))

@@ -16,7 +16,7 @@ async fn applications_are_refused_clearly() {
     let apply = |token: String, body: serde_json::Value| {
         let app = &app;
         async move {
-            app.send("POST", "/api/v1/providers", Some(&token), Some(&body))
+            app.call("POST", "/api/v1/providers", Some(&token), Some(&body))
                 .await
         }
     };
@@ -66,14 +66,14 @@ async fn applications_are_refused_clearly() {
     );
     let reject = format!("/api/v1/lsm/providers/{id}/reject");
     let missing = app
-        .send("POST", &reject, Some(&nyc), Some(&json!({})))
+        .call("POST", &reject, Some(&nyc), Some(&json!({})))
         .await;
     assert_eq!(
         (missing.status, missing.body["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
     );
     let rejected = app
-        .send(
+        .call(
             "POST",
             &reject,
             Some(&nyc),
@@ -133,15 +133,15 @@ async fn standing_decisions_and_bans() {
     let (_, id) = applicant(&app, "bad@example.com", "10001", "2125550111", &[walking]).await;
     let base = format!("/api/v1/lsm/providers/{id}");
     assert_eq!(
-        app.send("POST", &format!("{base}/suspend"), Some(&nyc), None)
+        app.call("POST", &format!("{base}/suspend"), Some(&nyc), None)
             .await
             .status,
         StatusCode::CONFLICT
     );
-    app.send("POST", &format!("{base}/approve"), Some(&nyc), None)
+    app.call("POST", &format!("{base}/approve"), Some(&nyc), None)
         .await;
     let suspended = app
-        .send(
+        .call(
             "POST",
             &format!("{base}/suspend"),
             Some(&nyc),
@@ -156,18 +156,18 @@ async fn standing_decisions_and_bans() {
         json!([])
     );
     let back = app
-        .send("POST", &format!("{base}/reinstate"), Some(&nyc), None)
+        .call("POST", &format!("{base}/reinstate"), Some(&nyc), None)
         .await;
     assert_eq!(back.body["status"], "approved");
     assert_eq!(
-        app.send("POST", &format!("{base}/clear-warnings"), Some(&nyc), None)
+        app.call("POST", &format!("{base}/clear-warnings"), Some(&nyc), None)
             .await
             .status,
         StatusCode::OK
     );
 
     let no_reason = app
-        .send(
+        .call(
             "POST",
             &format!("{base}/ban-requests"),
             Some(&nyc),
@@ -176,7 +176,7 @@ async fn standing_decisions_and_bans() {
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     let asked = app
-        .send(
+        .call(
             "POST",
             &format!("{base}/ban-requests"),
             Some(&nyc),
@@ -185,7 +185,7 @@ async fn standing_decisions_and_bans() {
         .await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
     let twice = app
-        .send(
+        .call(
             "POST",
             &format!("{base}/ban-requests"),
             Some(&nyc),
@@ -204,7 +204,7 @@ async fn standing_decisions_and_bans() {
         .await;
     let ban = pending.body["items"][0]["id"].as_i64().unwrap_or_default();
     let decided = app
-        .send(
+        .call(
             "POST",
             &format!("/api/v1/admin/ban-requests/{ban}/approve"),
             Some(&admin),
@@ -213,7 +213,7 @@ async fn standing_decisions_and_bans() {
         .await;
     assert_eq!(decided.body["status"], "approved", "{}", decided.body);
     assert_eq!(
-        app.send(
+        app.call(
             "POST",
             &format!("/api/v1/admin/ban-requests/{ban}/reject"),
             Some(&admin),
@@ -245,8 +245,8 @@ async fn racing_approvals_apply_once(backend: Backend) {
     let (_, id) = applicant(&app, "race@example.com", "10001", "2125550199", &[walking]).await;
     let path = format!("/api/v1/lsm/providers/{id}/approve");
     let (a, b) = futures_util::future::join(
-        app.send("POST", &path, Some(&nyc), None),
-        app.send("POST", &path, Some(&admin), None),
+        app.call("POST", &path, Some(&nyc), None),
+        app.call("POST", &path, Some(&admin), None),
     )
     .await;
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];

@@ -127,24 +127,15 @@ impl TestApp {
         .await
     }
 
-    /// Any method, with an optional token and an optional JSON body.
-    pub async fn send(
+    /// [`TestApp::send`] without extra headers.
+    pub async fn call(
         &self,
         method: &str,
         path: &str,
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
-        let method =
-            awc::http::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        let mut req = Self::client().request(method, format!("{}{path}", self.address));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        match body {
-            Some(body) => reply(req.send_json(body).await).await,
-            None => reply(req.send().await).await,
-        }
+        self.send(method, path, token, body, &[]).await
     }
 
     /// A request with a raw body and content type.
@@ -195,4 +186,66 @@ pub fn text<'a>(body: &'a Value, key: &str) -> &'a str {
     body[key]
         .as_str()
         .unwrap_or_else(|| panic!("`{key}` missing in {body}"))
+}
+
+impl TestApp {
+    /// Any request with an optional bearer token, JSON body and extra headers.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let method =
+            awc::http::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let mut req = Self::client().request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        match body {
+            Some(body) => reply(req.send_json(body).await).await,
+            None => reply(req.send().await).await,
+        }
+    }
+
+    /// A provider who owns a fresh tenant; returns their access token.
+    pub async fn tenant_owner(&self, email: &str, slug: &str) -> String {
+        let session = self.register(email, "provider").await;
+        let token = text(&session, "access_token").to_owned();
+        let r = self
+            .send(
+                "POST",
+                "/api/v1/tenants",
+                Some(&token),
+                Some(&json!({"name": "Acme", "slug": slug})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        token
+    }
+
+    /// POST with a token; asserts the status and returns the body.
+    pub async fn create(&self, token: &str, path: &str, body: Value) -> Value {
+        let r = self.send("POST", path, Some(token), Some(&body), &[]).await;
+        assert!(
+            r.status.is_success(),
+            "POST {path}: {} {}",
+            r.status,
+            r.body
+        );
+        r.body
+    }
+}
+
+/// The `id` of a JSON body.
+pub fn id(body: &Value) -> i64 {
+    body["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {body}"))
 }

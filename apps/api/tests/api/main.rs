@@ -2,6 +2,10 @@
 
 mod admin;
 mod auth;
+mod billing;
+mod billing_isolation;
+mod billing_payments;
+mod billing_tenancy;
 mod catalog;
 mod cli;
 mod decisions;
@@ -10,6 +14,7 @@ mod email;
 mod errors;
 mod helpers;
 mod operations;
+mod portal;
 mod postgres;
 mod supply;
 mod supply_support;

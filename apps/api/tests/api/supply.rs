@@ -47,11 +47,11 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
     );
     let path = format!("/api/v1/lsm/providers/{id}/approve");
     assert_eq!(
-        app.send("POST", &path, Some(&chi), None).await.status,
+        app.call("POST", &path, Some(&chi), None).await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.send("POST", &path, Some(&provider), None).await.status,
+        app.call("POST", &path, Some(&provider), None).await.status,
         StatusCode::FORBIDDEN
     );
     // Not public before approval.
@@ -61,12 +61,12 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
-    let approved = app.send("POST", &path, Some(&nyc), None).await;
+    let approved = app.call("POST", &path, Some(&nyc), None).await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     assert_eq!(approved.body["status"], "approved");
     assert!(approved.body["tenant_id"].is_i64() && approved.body["approved_at"].is_string());
     assert_eq!(
-        app.send("POST", &path, Some(&nyc), None).await.status,
+        app.call("POST", &path, Some(&nyc), None).await.status,
         StatusCode::CONFLICT
     );
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM users WHERE email = 'ann@example.com' AND tenant_role = 'owner'").await, 1);
@@ -108,7 +108,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
     // Switching the service off hides the provider.
     let toggle = format!("/api/v1/providers/me/services/{walking}");
     let off = app
-        .send(
+        .call(
             "PATCH",
             &toggle,
             Some(&provider),
@@ -120,7 +120,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
         .get("/api/v1/search?q=dog%20walking&zipcode=10001", None)
         .await;
     assert_eq!(gone.body["items"], json!([]));
-    app.send(
+    app.call(
         "PATCH",
         &toggle,
         Some(&provider),
@@ -130,7 +130,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
 
     // Popularity: one search is enough once the admin says so.
     let patched = app
-        .send(
+        .call(
             "PATCH",
             "/api/v1/admin/settings",
             Some(&admin),
@@ -143,7 +143,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
         patched.body
     );
     let run = app
-        .send(
+        .call(
             "POST",
             "/api/v1/admin/popularity/recompute",
             Some(&admin),
@@ -156,7 +156,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
         .await;
     assert_eq!(popular.body["items"][0]["id"], walking, "{}", popular.body);
     let hide = app
-        .send(
+        .call(
             "PUT",
             &format!("/api/v1/admin/popularity/{walking}"),
             Some(&admin),
@@ -164,7 +164,7 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
         )
         .await;
     assert_eq!(hide.status, StatusCode::OK, "{}", hide.body);
-    app.send(
+    app.call(
         "POST",
         "/api/v1/admin/popularity/recompute",
         Some(&admin),
@@ -197,10 +197,10 @@ async fn onboarding_to_search_to_popularity(backend: Backend) {
     let request = demand.body["items"][0]["id"].as_i64().unwrap_or_default();
     let review = format!("/api/v1/lsm/service-requests/{request}/review");
     assert_eq!(
-        app.send("POST", &review, Some(&chi), None).await.status,
+        app.call("POST", &review, Some(&chi), None).await.status,
         StatusCode::NOT_FOUND
     );
-    let reviewed = app.send("POST", &review, Some(&nyc), None).await;
+    let reviewed = app.call("POST", &review, Some(&nyc), None).await;
     assert_eq!(reviewed.body["reviewed"], true, "{}", reviewed.body);
 
     // Every decision is in the log.

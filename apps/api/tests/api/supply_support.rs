@@ -38,7 +38,7 @@ pub async fn login(app: &TestApp, email: &str) -> String {
 pub async fn lsm(app: &TestApp, admin: &str, email: &str, region: &str) -> String {
     let body = json!({"email": email, "password": PASSWORD, "first_name": "Lou", "last_name": "Manager", "region": region});
     let r = app
-        .send("POST", "/api/v1/admin/lsms", Some(admin), Some(&body))
+        .call("POST", "/api/v1/admin/lsms", Some(admin), Some(&body))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     login(app, email).await
@@ -75,7 +75,7 @@ pub async fn applicant(
 ) -> (String, i64) {
     let token = user(app, email, "provider").await;
     let r = app
-        .send(
+        .call(
             "POST",
             "/api/v1/providers",
             Some(&token),

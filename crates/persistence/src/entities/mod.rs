@@ -4,10 +4,15 @@
 
 pub mod audit_log;
 pub mod ban_requests;
+pub mod contacts;
 pub mod customers;
 pub mod email_outbox;
+pub mod invoice_lines;
+pub mod invoices;
 pub mod local_service_managers;
 pub mod notifications;
+pub mod parties;
+pub mod payments;
 pub mod platform_settings;
 pub mod provider_services;
 pub mod refresh_tokens;
@@ -17,5 +22,6 @@ pub mod service_region_popularity;
 pub mod service_requests;
 pub mod service_search_logs;
 pub mod services;
+pub mod tenants;
 pub mod user_roles;
 pub mod users;

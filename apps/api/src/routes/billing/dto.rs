@@ -1,0 +1,233 @@
+//! Wire types of the back office and the client portal.
+
+use billing::{Contact, Party, Tenant, TenantScope};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// `Some(None)` for an explicit `null`, `None` when the field is absent.
+pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `POST /tenants`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantRequest {
+    /// Business name.
+    pub name: String,
+    /// Unique URL name (3–50 lowercase letters, digits, dashes); the portal logs in with it.
+    #[schema(example = "acme-plumbing")]
+    pub slug: String,
+}
+
+/// A tenant and the caller's role in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantDto {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// `owner` or `staff`.
+    pub role: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TenantDto {
+    /// From the tenant and the caller's scope.
+    pub fn new(t: Tenant, scope: TenantScope) -> Self {
+        Self {
+            id: t.id.0,
+            name: t.name,
+            slug: t.slug,
+            role: scope.role.as_str().to_owned(),
+            created_at: t.created_at,
+        }
+    }
+}
+
+/// `POST /tenants/me/staff`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffRequest {
+    /// E-mail of an existing user without a tenant.
+    pub email: String,
+}
+
+/// A staff member added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffDto {
+    /// The user.
+    pub user_id: i64,
+    /// Always `staff`.
+    pub role: &'static str,
+}
+
+/// `POST /billing/parties` (all fields) and `PATCH` (any field; `null` clears e-mail or phone).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyRequest {
+    /// `person` or `organization`.
+    pub kind: Option<String>,
+    /// Name shown on invoices.
+    pub display_name: Option<String>,
+    /// E-mail.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Phone.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+}
+
+/// A party.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyDto {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Name.
+    pub display_name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Party> for PartyDto {
+    fn from(p: Party) -> Self {
+        Self {
+            id: p.id,
+            kind: p.kind.as_str().to_owned(),
+            display_name: p.display_name,
+            email: p.email,
+            phone: p.phone,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// `POST /billing/contacts` and `PATCH` (`null` clears optional fields).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// E-mail (portal login name).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Phone.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// Party of this tenant.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub party_id: Option<Option<i64>>,
+    /// Linked marketplace user.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub marketplace_user_id: Option<Option<i64>>,
+}
+
+/// A contact (never with its portal password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactDto {
+    /// Id.
+    pub id: i64,
+    /// Party.
+    pub party_id: Option<i64>,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Linked marketplace user.
+    pub marketplace_user_id: Option<i64>,
+    /// Portal access on.
+    pub portal_enabled: bool,
+    /// A portal password is set (re-enabling needs no new one).
+    pub portal_password_set: bool,
+    /// Last portal login.
+    pub portal_last_login: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Contact> for ContactDto {
+    fn from(c: Contact) -> Self {
+        Self {
+            id: c.id,
+            party_id: c.party_id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            phone: c.phone,
+            marketplace_user_id: c.marketplace_user_id,
+            portal_enabled: c.portal_enabled,
+            portal_password_set: c.portal_password_set,
+            portal_last_login: c.portal_last_login,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// `PUT /billing/contacts/{id}/portal`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalAccessRequest {
+    /// Allow portal login.
+    pub enabled: bool,
+    /// New portal password, 10–128 characters (required the first time).
+    pub password: Option<String>,
+}
+
+/// `?limit=&cursor=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListPage<T> {
+    /// Items.
+    pub items: Vec<T>,
+    /// Cursor of the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> ListPage<T> {
+    /// From a domain page.
+    pub fn from_page<U>(page: kernel::Page<U>, f: impl FnMut(U) -> T) -> Self {
+        Self {
+            items: page.items.into_iter().map(f).collect(),
+            next_cursor: page.next_cursor.map(|c| c.as_str().to_owned()),
+        }
+    }
+}

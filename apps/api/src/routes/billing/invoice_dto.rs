@@ -1,0 +1,262 @@
+//! Wire types of invoices, payments and the client portal.
+
+use billing::{Invoice, InvoiceLine, Payment};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::dto::nullable;
+
+/// An invoice line as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineRequest {
+    /// What is sold.
+    pub description: String,
+    /// How many (1–1,000,000).
+    pub quantity: i64,
+    /// Price of one, in cents.
+    pub unit_price_cents: i64,
+}
+
+/// `POST /billing/invoices` (`lines` required) and `PATCH` of a draft (any field).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceRequest {
+    /// Billed party of this tenant.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub client_party_id: Option<Option<i64>>,
+    /// ISO 4217 code, default `USD`.
+    pub currency: Option<String>,
+    /// Due date (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub due_date: Option<Option<NaiveDate>>,
+    /// Notes.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    /// Deposit asked, 0 ≤ deposit ≤ amount.
+    pub deposit_cents: Option<i64>,
+    /// Lines; replace all on edit.
+    pub lines: Option<Vec<LineRequest>>,
+}
+
+/// An invoice line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineDto {
+    /// What.
+    pub description: String,
+    /// How many.
+    pub quantity: i64,
+    /// Price of one.
+    pub unit_price_cents: i64,
+    /// quantity × unit price.
+    pub amount_cents: i64,
+}
+
+impl From<InvoiceLine> for LineDto {
+    fn from(l: InvoiceLine) -> Self {
+        Self {
+            description: l.description,
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            amount_cents: l.amount_cents,
+        }
+    }
+}
+
+/// An invoice. `version` is also its `ETag`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceDto {
+    /// Id.
+    pub id: i64,
+    /// Number, unique in the tenant.
+    pub number: String,
+    /// Billed party.
+    pub client_party_id: Option<i64>,
+    /// `draft`, `issued`, `partially_paid`, `paid` or `void`.
+    pub status: String,
+    /// Currency.
+    pub currency: String,
+    /// Total.
+    pub amount_cents: i64,
+    /// Deposit.
+    pub deposit_cents: i64,
+    /// Still owed.
+    pub balance_cents: i64,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// Issued.
+    pub issued_at: Option<DateTime<Utc>>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Created by a marketplace job payment.
+    pub is_marketplace_invoice: bool,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// Lines (empty in lists).
+    pub lines: Vec<LineDto>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Invoice> for InvoiceDto {
+    fn from(i: Invoice) -> Self {
+        Self {
+            id: i.id,
+            number: i.number,
+            client_party_id: i.client_party_id,
+            status: i.status.as_str().to_owned(),
+            currency: i.currency.as_str().to_owned(),
+            amount_cents: i.amount_cents,
+            deposit_cents: i.deposit_cents,
+            balance_cents: i.balance_cents,
+            due_date: i.due_date,
+            issued_at: i.issued_at,
+            notes: i.notes,
+            is_marketplace_invoice: i.is_marketplace_invoice,
+            version: i.version,
+            lines: i.lines.into_iter().map(Into::into).collect(),
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+/// Filters of `GET /billing/invoices`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceQuery {
+    /// Status.
+    pub status: Option<String>,
+    /// Billed party.
+    pub client_party_id: Option<i64>,
+    /// Marketplace invoices only (`true`) or none of them (`false`).
+    pub is_marketplace: Option<bool>,
+    /// Due on or before (YYYY-MM-DD).
+    pub due_before: Option<NaiveDate>,
+    /// Due on or after (YYYY-MM-DD).
+    pub due_after: Option<NaiveDate>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// `GET /billing/payments` filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentQuery {
+    /// Payments of this invoice only.
+    pub invoice_id: Option<i64>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// `POST /billing/invoices/{id}/payments`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequest {
+    /// Amount, > 0 and ≤ the balance.
+    pub amount_cents: i64,
+    /// `cash`, `check`, `card`, `bank_transfer` or `other`.
+    pub method: String,
+    /// Cheque number, transfer id…
+    pub reference: Option<String>,
+    /// When the money arrived (default now).
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// The invoice after a payment or refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceBalanceDto {
+    /// Id.
+    pub id: i64,
+    /// Status now.
+    pub status: String,
+    /// Balance now.
+    pub balance_cents: i64,
+    /// Version now.
+    pub version: i64,
+}
+
+/// A payment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentDto {
+    /// Id.
+    pub id: i64,
+    /// Invoice.
+    pub invoice_id: i64,
+    /// Amount.
+    pub amount_cents: i64,
+    /// Currency.
+    pub currency: String,
+    /// `succeeded` or `refunded`.
+    pub status: String,
+    /// Method.
+    pub method: String,
+    /// Reference.
+    pub reference: Option<String>,
+    /// Received.
+    pub received_at: DateTime<Utc>,
+    /// Idempotency key it was recorded under.
+    pub idempotency_key: Option<String>,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// The invoice after this payment (on create and refund answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<InvoiceBalanceDto>,
+}
+
+impl PaymentDto {
+    /// A payment, with the invoice state when known.
+    pub fn new(p: Payment, invoice: Option<&Invoice>) -> Self {
+        Self {
+            id: p.id,
+            invoice_id: p.invoice_id,
+            amount_cents: p.amount_cents,
+            currency: p.currency.as_str().to_owned(),
+            status: p.status.as_str().to_owned(),
+            method: p.method.as_str().to_owned(),
+            reference: p.reference,
+            received_at: p.received_at,
+            idempotency_key: p.idempotency_key,
+            created_at: p.created_at,
+            invoice: invoice.map(|i| InvoiceBalanceDto {
+                id: i.id,
+                status: i.status.as_str().to_owned(),
+                balance_cents: i.balance_cents,
+                version: i.version,
+            }),
+        }
+    }
+}
+
+/// `POST /portal/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalLoginRequest {
+    /// The business's slug.
+    pub tenant_slug: String,
+    /// The contact's e-mail.
+    pub email: String,
+    /// The portal password.
+    pub password: String,
+}
+
+/// A portal token (audience `stm-portal`; refused by staff routes).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalTokenDto {
+    /// Bearer token for `/portal/*`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+}

@@ -1,0 +1,273 @@
+//! `/billing/invoices` and `/billing/payments`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use billing::invoice::LineInput;
+use billing::service::{InvoiceInput, InvoiceListQuery, PaymentInput};
+
+use super::dto::ListPage;
+use super::invoice_dto::{
+    InvoiceDto, InvoiceQuery, InvoiceRequest, PaymentDto, PaymentQuery, PaymentRequest,
+};
+use super::{if_match, page, with_etag};
+use crate::auth::AuthUser;
+use crate::http::problem::TenantProblems;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+fn input(b: InvoiceRequest) -> InvoiceInput {
+    InvoiceInput {
+        client_party_id: b.client_party_id,
+        currency: b.currency,
+        due_date: b.due_date,
+        notes: b.notes,
+        deposit_cents: b.deposit_cents,
+        lines: b.lines.map(|lines| {
+            lines
+                .into_iter()
+                .map(|l| LineInput {
+                    description: l.description,
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                })
+                .collect()
+        }),
+    }
+}
+
+fn one(status: actix_web::http::StatusCode, invoice: billing::Invoice) -> HttpResponse {
+    let version = invoice.version;
+    with_etag(HttpResponse::build(status), version).json(InvoiceDto::from(invoice))
+}
+
+/// Create a draft invoice from its lines.
+#[utoipa::path(post, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])), request_body = InvoiceRequest, responses(
+    TenantProblems,
+    (status = 201, description = "The draft; `ETag` holds its version", body = InvoiceDto),
+    (status = 404, description = "The client party is absent or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid lines, overflow, deposit above amount, bad currency", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    body: web::Json<InvoiceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let invoice = state
+        .billing
+        .create_invoice(&ctx, input(body.into_inner()))
+        .await?;
+    Ok(one(actix_web::http::StatusCode::CREATED, invoice))
+}
+
+/// Live invoices, newest first, filtered.
+#[utoipa::path(get, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])), params(InvoiceQuery), responses(
+    TenantProblems,
+    (status = 200, description = "A page (without lines)", body = ListPage<InvoiceDto>),
+    (status = 404, description = "A party or cursor of another tenant", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    q: web::Query<InvoiceQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page(q.limit, q.cursor)?;
+    let query = InvoiceListQuery {
+        status: q.status,
+        client_party_id: q.client_party_id,
+        is_marketplace: q.is_marketplace,
+        due_before: q.due_before,
+        due_after: q.due_after,
+    };
+    let invoices = state.billing.invoices(&ctx, query, &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(invoices, InvoiceDto::from)))
+}
+
+/// An invoice with its lines; `ETag` holds its version.
+#[utoipa::path(get, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
+    (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(one(
+        actix_web::http::StatusCode::OK,
+        state.billing.invoice(&ctx, *id).await?,
+    ))
+}
+
+/// Edit a draft (`If-Match` optional; 412 when stale).
+#[utoipa::path(patch, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = InvoiceRequest, responses(
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
+    (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<InvoiceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let invoice = state
+        .billing
+        .update_invoice(&ctx, *id, if_match(&req)?, input(body.into_inner()))
+        .await?;
+    Ok(one(actix_web::http::StatusCode::OK, invoice))
+}
+
+/// Issue a draft.
+#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/issue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
+    (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Nothing to bill", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn issue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(one(
+        actix_web::http::StatusCode::OK,
+        state
+            .billing
+            .issue_invoice(&ctx, *id, if_match(&req)?)
+            .await?,
+    ))
+}
+
+/// Void a draft or an unpaid issued invoice.
+#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/void", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+    TenantProblems,
+    (status = 200, description = "OK", body = InvoiceDto),
+    (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Has succeeded payments, or already void", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn void(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(one(
+        actix_web::http::StatusCode::OK,
+        state
+            .billing
+            .void_invoice(&ctx, *id, if_match(&req)?)
+            .await?,
+    ))
+}
+
+/// Soft-delete an invoice without succeeded payments.
+#[utoipa::path(delete, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+    TenantProblems,
+    (status = 204, description = "Deleted"),
+    (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Has succeeded payments: refund and void it instead", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .billing
+        .delete_invoice(&ctx, *id, if_match(&req)?)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Record a payment. With `Idempotency-Key`, a retry of the same request
+/// returns the first answer and records nothing more.
+#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/payments", tag = "billing", security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+    request_body = PaymentRequest, responses(
+    TenantProblems,
+    (status = 201, description = "The payment with the invoice's new balance and status", body = PaymentDto),
+    (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The invoice is not issued or partially paid", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Amount ≤ 0 or above the balance; key reused with another body", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn pay(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<PaymentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = match req.headers().get("idempotency-key") {
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    ApiError::validation(vec![kernel::FieldError::new(
+                        "Idempotency-Key",
+                        "must be visible ASCII",
+                    )])
+                })?
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let b = body.into_inner();
+    let cmd = PaymentInput {
+        amount_cents: b.amount_cents,
+        method: b.method,
+        reference: b.reference,
+        received_at: b.received_at,
+        idempotency_key: key,
+    };
+    let outcome = state.billing.record_payment(&ctx, *id, cmd).await?;
+    let mut res = HttpResponse::Created();
+    if outcome.replayed {
+        res.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(res.json(PaymentDto::new(outcome.payment, Some(&outcome.invoice))))
+}
+
+/// Refund a succeeded payment in full.
+#[utoipa::path(post, path = "/api/v1/billing/payments/{id}/refund", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    TenantProblems,
+    (status = 200, description = "The refunded payment with the invoice's new balance", body = PaymentDto),
+    (status = 404, description = "Absent or another tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already refunded", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn refund(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let outcome = state.billing.refund_payment(&ctx, *id).await?;
+    Ok(HttpResponse::Ok().json(PaymentDto::new(outcome.payment, Some(&outcome.invoice))))
+}
+
+/// Payments, newest first.
+#[utoipa::path(get, path = "/api/v1/billing/payments", tag = "billing", security(("bearer" = [])), params(PaymentQuery), responses(
+    TenantProblems,
+    (status = 200, description = "OK", body = ListPage<PaymentDto>),
+    (status = 404, description = "An invoice or cursor of another tenant", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn payments(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    q: web::Query<PaymentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = page(q.limit, q.cursor)?;
+    let payments = state.billing.payments(&ctx, q.invoice_id, &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(payments, |p| PaymentDto::new(p, None))))
+}

@@ -1,0 +1,109 @@
+//! The back office (`/tenants`, `/billing/*`) and the client portal (`/portal/*`).
+//! The tenant always comes from the authenticated user, never from the request.
+
+pub mod dto;
+pub mod invoice_dto;
+pub mod invoices;
+pub mod parties;
+pub mod portal;
+pub mod tenants;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponseBuilder, web};
+use kernel::PageRequest;
+
+use crate::http::ApiError;
+use crate::http::extract_errors::resource;
+
+/// Mounts the billing and portal routes under `/api/v1`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/tenants").route(web::post().to(tenants::create)))
+        .service(resource("/tenants/me").route(web::get().to(tenants::me)))
+        .service(resource("/tenants/me/staff").route(web::post().to(tenants::add_staff)))
+        .service(
+            resource("/billing/parties")
+                .route(web::get().to(parties::list_parties))
+                .route(web::post().to(parties::create_party)),
+        )
+        .service(
+            resource("/billing/parties/{id}")
+                .route(web::get().to(parties::get_party))
+                .route(web::patch().to(parties::update_party))
+                .route(web::delete().to(parties::delete_party)),
+        )
+        .service(
+            resource("/billing/contacts")
+                .route(web::get().to(parties::list_contacts))
+                .route(web::post().to(parties::create_contact)),
+        )
+        .service(
+            resource("/billing/contacts/{id}")
+                .route(web::get().to(parties::get_contact))
+                .route(web::patch().to(parties::update_contact))
+                .route(web::delete().to(parties::delete_contact)),
+        )
+        .service(
+            resource("/billing/contacts/{id}/portal").route(web::put().to(parties::set_portal)),
+        )
+        .service(
+            resource("/billing/invoices")
+                .route(web::get().to(invoices::list))
+                .route(web::post().to(invoices::create)),
+        )
+        .service(
+            resource("/billing/invoices/{id}")
+                .route(web::get().to(invoices::get))
+                .route(web::patch().to(invoices::update))
+                .route(web::delete().to(invoices::delete)),
+        )
+        .service(resource("/billing/invoices/{id}/issue").route(web::post().to(invoices::issue)))
+        .service(resource("/billing/invoices/{id}/void").route(web::post().to(invoices::void)))
+        .service(resource("/billing/invoices/{id}/payments").route(web::post().to(invoices::pay)))
+        .service(resource("/billing/payments").route(web::get().to(invoices::payments)))
+        .service(resource("/billing/payments/{id}/refund").route(web::post().to(invoices::refund)))
+        .service(resource("/portal/login").route(web::post().to(portal::login)))
+        .service(resource("/portal/invoices").route(web::get().to(portal::invoices)))
+        .service(resource("/portal/invoices/{id}").route(web::get().to(portal::invoice)));
+}
+
+impl From<billing::BillingError> for ApiError {
+    fn from(e: billing::BillingError) -> Self {
+        match e {
+            billing::BillingError::Validation(errors) => ApiError::validation(errors),
+            billing::BillingError::Store(ref cause) => ApiError::internal(cause),
+            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+        }
+    }
+}
+
+fn page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(limit, cursor).map_err(|e| ApiError::validation(vec![e]))
+}
+
+/// The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); `*` or none means any.
+/// A header that names no version this API hands out cannot match: 412.
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse().map(Some).map_err(|_| {
+        ApiError::new(
+            actix_web::http::StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            "If-Match names no version of this resource",
+        )
+    })
+}
+
+/// Adds `ETag: "<version>"`.
+fn with_etag(mut res: HttpResponseBuilder, version: i64) -> HttpResponseBuilder {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        res.insert_header((header::ETAG, value));
+    }
+    res
+}

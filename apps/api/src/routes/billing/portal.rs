@@ -1,0 +1,74 @@
+//! `/portal/*`: the client portal of a tenant's contacts.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::dto::{ListPage, PageQuery};
+use super::invoice_dto::{InvoiceDto, PortalLoginRequest, PortalTokenDto};
+use super::page;
+use crate::auth::PortalUser;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Log in as a contact: tenant slug, e-mail and portal password.
+#[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", request_body = PortalLoginRequest, responses(
+    (status = 200, description = "OK", body = PortalTokenDto),
+    (status = 401, description = "Wrong tenant, e-mail or password, disabled portal or deleted contact (never says which)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<PortalLoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let ip = req.peer_addr().map(|a| a.ip());
+    state
+        .portal_limiter
+        .check(ip, &format!("{}/{}", b.tenant_slug.trim(), b.email.trim()))
+        .map_err(ApiError::rate_limited)?;
+    let token = state
+        .billing
+        .portal_login(&b.tenant_slug, &b.email, &b.password)
+        .await?;
+    Ok(HttpResponse::Ok().json(PortalTokenDto {
+        access_token: token.token,
+        token_type: "Bearer",
+        expires_in: token.expires_in,
+    }))
+}
+
+/// The issued invoices of the contact's party.
+#[utoipa::path(get, path = "/api/v1/portal/invoices", tag = "portal", security(("portal" = [])), params(PageQuery), responses(
+    (status = 200, description = "OK", body = ListPage<InvoiceDto>),
+    (status = 401, description = "No or bad portal token (staff tokens included), or access revoked", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn invoices(
+    state: web::Data<AppState>,
+    PortalUser(who): PortalUser,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let invoices = state
+        .billing
+        .portal_invoices(who, &page(q.limit, q.cursor)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(ListPage::from_page(invoices, InvoiceDto::from)))
+}
+
+/// One issued invoice of the contact's party.
+#[utoipa::path(get, path = "/api/v1/portal/invoices/{id}", tag = "portal", security(("portal" = [])), params(("id" = i64, Path)), responses(
+    (status = 200, description = "OK", body = InvoiceDto),
+    (status = 401, description = "No or bad portal token, or access revoked", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not an issued invoice of the contact's party", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn invoice(
+    state: web::Data<AppState>,
+    PortalUser(who): PortalUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(InvoiceDto::from(
+        state.billing.portal_invoice(who, *id).await?,
+    )))
+}

@@ -1,0 +1,60 @@
+//! `/tenants`.
+
+use actix_web::{HttpResponse, web};
+
+use super::dto::{StaffDto, StaffRequest, TenantDto, TenantRequest};
+use crate::auth::AuthUser;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Create a tenant; the caller becomes its owner (a user belongs to at most one tenant).
+#[utoipa::path(post, path = "/api/v1/tenants", tag = "billing", security(("bearer" = [])), request_body = TenantRequest, responses(
+    (status = 201, description = "Created", body = TenantDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Slug taken, or the caller already belongs to a tenant", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid name or slug", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    body: web::Json<TenantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, scope) = state
+        .billing
+        .create_tenant(&ctx, &body.name, &body.slug)
+        .await?;
+    Ok(HttpResponse::Created().json(TenantDto::new(tenant, scope)))
+}
+
+/// The caller's tenant.
+#[utoipa::path(get, path = "/api/v1/tenants/me", tag = "billing", security(("bearer" = [])), responses(
+    (status = 200, description = "OK", body = TenantDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The caller belongs to no tenant", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn me(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, scope) = state.billing.my_tenant(&ctx).await?;
+    Ok(HttpResponse::Ok().json(TenantDto::new(tenant, scope)))
+}
+
+/// The owner adds an existing user as staff.
+#[utoipa::path(post, path = "/api/v1/tenants/me/staff", tag = "billing", security(("bearer" = [])), request_body = StaffRequest, responses(
+    (status = 201, description = "Created", body = StaffDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No user without a tenant has this e-mail (unknown and already placed users alike)", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn add_staff(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    body: web::Json<StaffRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let user = state.billing.add_staff(&ctx, &body.email).await?;
+    Ok(HttpResponse::Created().json(StaffDto {
+        user_id: user.0,
+        role: "staff",
+    }))
+}

@@ -1,0 +1,78 @@
+//! What billing operations refuse with.
+
+use kernel::{ErrorKind, FieldError, StoreError};
+
+/// A billing operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    /// Invalid input fields.
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// The caller belongs to no tenant.
+    #[error("you do not belong to a tenant")]
+    NoTenant,
+    /// The caller's tenant role does not allow this (e.g. staff adding staff).
+    #[error("only the tenant owner may do this")]
+    NotOwner,
+    /// Absent, deleted, or another tenant's.
+    #[error("not found")]
+    NotFound,
+    /// The state does not allow the operation.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// The `If-Match` version is stale.
+    #[error("the resource changed since you read it (version {current})")]
+    Stale {
+        /// The version now stored.
+        current: i64,
+    },
+    /// Portal login failed; deliberately not saying why.
+    #[error("tenant, e-mail or password is incorrect")]
+    InvalidCredentials,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for BillingError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => BillingError::NotFound,
+            other => BillingError::Store(other),
+        }
+    }
+}
+
+impl BillingError {
+    /// A single-field validation error.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        BillingError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The kind the HTTP layer maps to a status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            BillingError::Validation(_) => ErrorKind::Validation,
+            BillingError::NoTenant | BillingError::NotOwner => ErrorKind::Forbidden,
+            BillingError::NotFound => ErrorKind::NotFound,
+            BillingError::Conflict(_) => ErrorKind::Conflict,
+            BillingError::Stale { .. } => ErrorKind::PreconditionFailed,
+            BillingError::InvalidCredentials => ErrorKind::Unauthorized,
+            BillingError::Store(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BillingError::Validation(_) => "validation_failed",
+            BillingError::NoTenant => "no_tenant",
+            BillingError::NotOwner => "not_tenant_owner",
+            BillingError::NotFound => "not_found",
+            BillingError::Conflict(_) => "conflict",
+            BillingError::Stale { .. } => "precondition_failed",
+            BillingError::InvalidCredentials => "invalid_credentials",
+            BillingError::Store(_) => "internal",
+        }
+    }
+}

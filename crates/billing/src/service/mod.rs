@@ -1,0 +1,140 @@
+//! The billing use cases. Each takes the caller's [`Ctx`] (or a portal
+//! principal), resolves the tenant scope from storage, and calls the pure
+//! rules of [`crate::invoice`].
+
+mod directory;
+mod invoices;
+mod payments;
+mod portal;
+mod tenancy;
+
+use std::sync::Arc;
+
+use identity::ports::PasswordHasher;
+use kernel::{Clock, Ctx, Cursor, Page, PageRequest, StoreError, TenantId};
+
+use crate::error::BillingError;
+use crate::model::TenantScope;
+use crate::ports::{
+    ContactRepository, InvoiceRepository, PartyRepository, PortalTokens, TenantRepository,
+};
+
+pub use directory::{ContactInput, PartyInput, PortalAccess};
+pub use invoices::{InvoiceInput, InvoiceListQuery};
+pub use payments::{PaymentInput, PaymentOutcome};
+
+/// The ports the billing use cases run on.
+#[allow(missing_debug_implementations)]
+pub struct BillingPorts {
+    /// Tenants and membership.
+    pub tenants: Arc<dyn TenantRepository>,
+    /// Parties.
+    pub parties: Arc<dyn PartyRepository>,
+    /// Contacts.
+    pub contacts: Arc<dyn ContactRepository>,
+    /// Invoices and payments.
+    pub invoices: Arc<dyn InvoiceRepository>,
+    /// Portal password hashing (argon2id).
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Portal token signing.
+    pub portal_tokens: Arc<dyn PortalTokens>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The billing use cases.
+#[derive(Clone)]
+pub struct BillingService {
+    tenants: Arc<dyn TenantRepository>,
+    parties: Arc<dyn PartyRepository>,
+    contacts: Arc<dyn ContactRepository>,
+    invoices: Arc<dyn InvoiceRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    portal_tokens: Arc<dyn PortalTokens>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for BillingService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingService").finish_non_exhaustive()
+    }
+}
+
+impl BillingService {
+    /// Builds the service.
+    pub fn new(ports: BillingPorts) -> Self {
+        let BillingPorts {
+            tenants,
+            parties,
+            contacts,
+            invoices,
+            hasher,
+            portal_tokens,
+            clock,
+        } = ports;
+        Self {
+            tenants,
+            parties,
+            contacts,
+            invoices,
+            hasher,
+            portal_tokens,
+            clock,
+        }
+    }
+
+    /// The caller's tenant scope, read from storage (never from the request).
+    pub async fn scope(&self, ctx: &Ctx) -> Result<TenantScope, BillingError> {
+        let (tenant_id, role) = self
+            .tenants
+            .membership(ctx.user_id)
+            .await?
+            .ok_or(BillingError::NoTenant)?;
+        Ok(TenantScope {
+            tenant_id,
+            user_id: ctx.user_id,
+            role,
+        })
+    }
+}
+
+/// Where a page starts: the cursor carries its tenant, and another tenant's cursor is not found.
+fn page_start(tenant: TenantId, page: &PageRequest) -> Result<Option<i64>, BillingError> {
+    let Some(cursor) = &page.cursor else {
+        return Ok(None);
+    };
+    let (cursor_tenant, before): (i64, i64) = cursor
+        .decode()
+        .map_err(|e| BillingError::Validation(vec![e]))?;
+    if cursor_tenant == tenant.0 {
+        Ok(Some(before))
+    } else {
+        Err(BillingError::NotFound)
+    }
+}
+
+/// Cuts a `limit + 1` fetch into a page whose cursor points past its last item.
+fn into_page<T>(tenant: TenantId, mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last()
+            .map(|last| Cursor::encode(&(tenant.0, id(last))))
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_cursor,
+    }
+}
+
+/// Maps a storage conflict on a named constraint to a domain error.
+fn conflict_on(e: StoreError, constraint: &str, err: BillingError) -> BillingError {
+    match e {
+        StoreError::Conflict(c) if c.contains(constraint) => err,
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

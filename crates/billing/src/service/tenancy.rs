@@ -1,0 +1,79 @@
+//! Creating a tenant, reading it, adding staff.
+
+use kernel::{Ctx, StoreError};
+
+use super::BillingService;
+use crate::error::BillingError;
+use crate::model::{Tenant, TenantRole, TenantScope};
+use crate::values::{Fields, slug, text};
+
+impl BillingService {
+    /// Creates a tenant owned by the caller; a user belongs to at most one tenant.
+    pub async fn create_tenant(
+        &self,
+        ctx: &Ctx,
+        name: &str,
+        slug_input: &str,
+    ) -> Result<(Tenant, TenantScope), BillingError> {
+        let mut fields = Fields::default();
+        let name = fields.take(text("name", name, 200));
+        let slug = fields.take(slug(slug_input));
+        fields.finish()?;
+        let (Some(name), Some(slug)) = (name, slug) else {
+            return Err(BillingError::Validation(Vec::new()));
+        };
+        let tenant = self
+            .tenants
+            .create_with_owner(ctx.user_id, &name, &slug)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(c) if c.contains("slug") => {
+                    BillingError::Conflict("this slug is taken")
+                }
+                StoreError::Conflict(c) if c == "member" => {
+                    BillingError::Conflict("you already belong to a tenant")
+                }
+                other => other.into(),
+            })?;
+        let scope = TenantScope {
+            tenant_id: tenant.id,
+            user_id: ctx.user_id,
+            role: TenantRole::Owner,
+        };
+        Ok((tenant, scope))
+    }
+
+    /// The caller's tenant.
+    pub async fn my_tenant(&self, ctx: &Ctx) -> Result<(Tenant, TenantScope), BillingError> {
+        let scope = self.scope(ctx).await?;
+        let tenant = self
+            .tenants
+            .find(scope.tenant_id)
+            .await?
+            .ok_or(BillingError::NotFound)?;
+        Ok((tenant, scope))
+    }
+
+    /// The owner adds an existing user without a tenant, by e-mail, as staff.
+    pub async fn add_staff(&self, ctx: &Ctx, email: &str) -> Result<kernel::UserId, BillingError> {
+        let scope = self.scope(ctx).await?;
+        if scope.role != TenantRole::Owner {
+            return Err(BillingError::NotOwner);
+        }
+        let email = identity::Email::parse(email).map_err(|e| BillingError::Validation(vec![e]))?;
+        self.tenants
+            .add_staff(scope.tenant_id, email.as_str())
+            .await
+            // Unknown and already-placed users get the same answer, so the route
+            // does not tell which e-mails are registered.
+            .map_err(|e| match e {
+                StoreError::NotFound => not_addable(),
+                StoreError::Conflict(c) if c == "member" => not_addable(),
+                other => other.into(),
+            })
+    }
+}
+
+fn not_addable() -> BillingError {
+    BillingError::field("email", "no user without a tenant has this e-mail")
+}

@@ -142,6 +142,16 @@ mod tests {
     }
 
     #[test]
+    fn short_words_forgive_one_typo_only() {
+        assert_eq!(slug("hvca").as_deref(), Some("hvac-repair"));
+        assert_eq!(slug("fridg").as_deref(), Some("appliance-repair"));
+        assert_eq!(slug("kenel").as_deref(), Some("pet-boarding"));
+        assert_eq!(slug("hxxc"), None);
+        assert_eq!(slug("dk"), None);
+        assert_eq!(slug("DJ").as_deref(), Some("dj-services"));
+    }
+
+    #[test]
     fn retired_services_are_not_found() {
         let mut c = catalog();
         let mut services = c.services().to_vec();

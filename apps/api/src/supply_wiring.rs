@@ -76,5 +76,16 @@ pub async fn seed_demo(
         history: Arc::new(persistence::SqlDemoRepository::new(conn)),
         clock: Arc::new(SystemClock),
     };
-    Ok(supply::demo::seed_demo(&ports, &catalog, &data).await?)
+    let report = supply::demo::seed_demo(&ports, &catalog, &data).await?;
+    // Popularity from the demo searches, with the settings in force.
+    let admin = persistence::SqlAdminRepository::new(db.conn().clone());
+    let settings = supply::PlatformSettings::from_stored(
+        &supply::ports::AdminRepository::settings(&admin).await?,
+    );
+    let demand = DemandService::new(
+        Arc::new(SqlDemandRepository::new(db.conn().clone())),
+        Arc::new(SystemClock),
+    );
+    demand.recompute(&settings).await?;
+    Ok(report)
 }

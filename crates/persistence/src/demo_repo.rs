@@ -29,6 +29,8 @@ const RATING_SQL: &str =
     "INSERT INTO ratings_feedback (job_id, customer_id, provider_id, rating, punctuality_rating,
         response_time, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
+const SEARCH_SQL: &str = "INSERT INTO service_search_logs (service_id, region, zipcode, searched_at) VALUES (?, ?, ?, ?)";
+
 #[async_trait]
 impl DemoRepository for SqlDemoRepository {
     async fn insert_history(&self, h: DemoHistory) -> Result<(), StoreError> {
@@ -70,6 +72,17 @@ impl DemoRepository for SqlDemoRepository {
                 ];
                 exec(&txn, RATING_SQL, values).await?;
             }
+        }
+        // Searches that found this provider, so regional popularity has data.
+        for i in 0..(h.completed_jobs + 8) {
+            let at = now - chrono::Duration::hours(1 + (i * 7) % 140);
+            let values = vec![
+                h.service.0.into(),
+                h.region.clone().into(),
+                h.zipcode.clone().into(),
+                at.into(),
+            ];
+            exec(&txn, SEARCH_SQL, values).await?;
         }
         txn.commit().await.map_err(store_err)
     }

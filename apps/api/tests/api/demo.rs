@@ -93,4 +93,13 @@ async fn demo_data_fills_search_in_several_regions_once() {
         "{}",
         reviews.body
     );
+    // Demo searches make some services popular in each demo region.
+    let popular = app.get("/api/v1/services/popular?region=nyc", None).await;
+    assert!(
+        popular.body["items"]
+            .as_array()
+            .is_some_and(|i| !i.is_empty()),
+        "{}",
+        popular.body
+    );
 }

@@ -75,8 +75,15 @@ impl ProviderService {
         decision: Decision,
     ) -> Result<Provider, SupplyError> {
         let (scope, role) = decider_scope(ctx)?;
-        if let Decision::Reject(reason) = &decision {
-            parse_reason("reason", reason.as_deref())?;
+        match &decision {
+            Decision::Reject(reason) => {
+                parse_reason("reason", reason.as_deref())?;
+            }
+            // Optional, but bounded like every reason when given.
+            Decision::Suspend(Some(reason)) if !reason.trim().is_empty() => {
+                parse_reason("reason", Some(reason))?;
+            }
+            _ => {}
         }
         let before = self
             .repo

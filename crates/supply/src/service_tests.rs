@@ -170,6 +170,9 @@ fn rejection_needs_a_reason_and_customers_cannot_decide() {
     let lsm = Ctx::new(UserId(3), vec![Role::Lsm]);
     let err = block_on(svc.decide(&lsm, ProviderId(1), Decision::Reject(Some(" ".into()))));
     assert!(matches!(err, Err(SupplyError::Validation(f)) if f[0].field == "reason"));
+    let long = "x".repeat(2001);
+    let err = block_on(svc.decide(&lsm, ProviderId(1), Decision::Suspend(Some(long))));
+    assert!(matches!(err, Err(SupplyError::Validation(_))));
     let customer = Ctx::new(UserId(4), vec![Role::Customer]);
     let err = block_on(svc.decide(&customer, ProviderId(1), Decision::Approve));
     assert!(matches!(err, Err(SupplyError::Forbidden(_))));

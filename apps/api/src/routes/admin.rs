@@ -11,7 +11,7 @@ use super::admin_dto::{
 };
 use super::dto::{RegionDto, ServiceDetailDto, ServiceDto};
 use super::provider_dto::PageQuery;
-use super::providers::page;
+use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -57,7 +57,7 @@ pub async fn list_lsms(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let q = query.into_inner();
-    let found = state.admin.lsms(&ctx, &page(q.limit, q.cursor)?).await?;
+    let found = state.admin.lsms(&ctx, &id_page(q.limit, q.cursor)?).await?;
     Ok(HttpResponse::Ok().json(LsmPage {
         items: found.items.into_iter().map(Into::into).collect(),
         next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
@@ -114,7 +114,7 @@ pub async fn audit_log(
     let q = query.into_inner();
     let found = state
         .admin
-        .audit_log(&ctx, &page(q.limit, q.cursor)?)
+        .audit_log(&ctx, &id_page(q.limit, q.cursor)?)
         .await?;
     Ok(HttpResponse::Ok().json(AuditPage {
         items: found.items.into_iter().map(Into::into).collect(),

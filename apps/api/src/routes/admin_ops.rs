@@ -5,7 +5,7 @@ use kernel::ServiceId;
 
 use super::admin_dto::{OverrideBody, RowsDto};
 use super::provider_dto::{BanRequestDto, BanRequestPage, NoteRequest, PageQuery};
-use super::providers::page;
+use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -26,7 +26,7 @@ pub async fn ban_requests(
     let q = query.into_inner();
     let found = state
         .admin
-        .ban_requests(&ctx, q.status.as_deref(), &page(q.limit, q.cursor)?)
+        .ban_requests(&ctx, q.status.as_deref(), &id_page(q.limit, q.cursor)?)
         .await?;
     Ok(HttpResponse::Ok().json(BanRequestPage {
         items: found.items.into_iter().map(Into::into).collect(),

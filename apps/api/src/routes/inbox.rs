@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use supply::ports::{Notification, ServiceRequest};
 use utoipa::{IntoParams, ToSchema};
 
-use super::providers::page;
+use super::providers::id_page;
 use crate::auth::{AuthUser, Lsm, RequireRole};
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -80,7 +80,11 @@ pub async fn list(
     let q = query.into_inner();
     let found = state
         .notifications
-        .list(&ctx, q.unread.unwrap_or(false), &page(q.limit, q.cursor)?)
+        .list(
+            &ctx,
+            q.unread.unwrap_or(false),
+            &id_page(q.limit, q.cursor)?,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(NotificationPage {
         items: found.items.into_iter().map(Into::into).collect(),
@@ -195,7 +199,7 @@ pub async fn service_requests(
     let q = query.into_inner();
     let d = state
         .demand
-        .dashboard(&ctx, q.days, q.reviewed, &page(q.limit, q.cursor)?)
+        .dashboard(&ctx, q.days, q.reviewed, &id_page(q.limit, q.cursor)?)
         .await?;
     Ok(HttpResponse::Ok().json(DemandResponse {
         days: d.days,

@@ -5,7 +5,7 @@ use kernel::ProviderId;
 use supply::service::Decision;
 
 use super::provider_dto::{BanRequestDto, ProviderDto, ProviderPage, QueueQuery, ReasonRequest};
-use super::providers::page;
+use super::providers::id_page;
 use crate::auth::AuthUser;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ pub async fn queue(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = page(q.limit, q.cursor)?;
+    let page = id_page(q.limit, q.cursor)?;
     let found = state
         .providers
         .queue(&ctx, q.status.as_deref(), q.under_review, &page)

@@ -17,6 +17,18 @@ pub fn page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, A
     PageRequest::parse(limit, cursor).map_err(|e| ApiError::validation(vec![e]))
 }
 
+/// Validates `limit` and the cursor of a list keyed by id: a cursor this API
+/// did not hand out is a 422 naming `cursor`, before any query runs.
+pub fn id_page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
+    let page = page(limit, cursor)?;
+    if let Some(cursor) = &page.cursor {
+        cursor
+            .decode::<i64>()
+            .map_err(|e| ApiError::validation(vec![e]))?;
+    }
+    Ok(page)
+}
+
 /// Apply as a provider.
 #[utoipa::path(post, path = "/api/v1/providers", tag = "providers", security(("bearer" = [])), request_body = ApplyRequest, responses(
     (status = 201, description = "Application stored, status pending; the region's LSMs are told", body = ProviderDto),
@@ -181,7 +193,7 @@ pub async fn reviews(
     query: web::Query<ReviewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = page(q.limit, q.cursor)?;
+    let page = id_page(q.limit, q.cursor)?;
     let found = state
         .providers
         .reviews(ProviderId(path.into_inner()), &page)

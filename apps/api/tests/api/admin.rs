@@ -37,6 +37,20 @@ async fn admin_routes_validate_and_refuse_other_roles() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
+    // Forged cursors are field errors on every id-keyed list, never 500s.
+    for path in [
+        "/api/v1/admin/audit-log?cursor=zzz",
+        "/api/v1/admin/lsms?cursor=zzz",
+        "/api/v1/admin/ban-requests?cursor=zzz",
+        "/api/v1/notifications?cursor=zzz",
+    ] {
+        let r = app.get(path, Some(&admin)).await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor")),
+            "{path}"
+        );
+    }
     let settings = app.get("/api/v1/admin/settings", Some(&admin)).await;
     assert_eq!(settings.body["warning_threshold"], 3);
     assert_eq!(settings.body["rejected_reapply_cooldown_days"], 90);

@@ -182,6 +182,24 @@ impl ServiceDefinition {
         if self.name.trim().is_empty() || self.name.len() > 100 {
             return fail("name must be 1 to 100 characters");
         }
+        let texts = std::iter::once(self.name.as_str())
+            .chain([self.description.as_str()])
+            .chain(self.keywords.iter().map(String::as_str))
+            .chain(self.questions.iter().map(|q| q.label.as_str()))
+            .chain(
+                self.questions
+                    .iter()
+                    .flat_map(|q| q.options.iter().flatten().map(String::as_str)),
+            );
+        if texts.clone().any(|t| !kernel::is_clean_text(t)) {
+            return fail("text must not hold control characters");
+        }
+        if self.description.chars().count() > 2000 || texts.skip(2).any(|t| t.chars().count() > 200)
+        {
+            return fail(
+                "descriptions are at most 2000 characters, keywords, labels and options 200",
+            );
+        }
         if !kebab(&self.slug) || self.slug.len() > 100 {
             return fail("slug must be lowercase kebab-case");
         }

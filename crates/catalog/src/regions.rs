@@ -29,7 +29,10 @@ impl RegionDirectory {
         let mut by_prefix = HashMap::new();
         let mut by_code = HashMap::new();
         for (i, region) in regions.iter().enumerate() {
-            if !valid_code(&region.code) || region.name.trim().is_empty() {
+            let name_ok = !region.name.trim().is_empty()
+                && region.name.chars().count() <= 255
+                && kernel::is_clean_text(&region.name);
+            if !valid_code(&region.code) || !name_ok {
                 return Err(CatalogError::InvalidData(format!(
                     "region `{}`: bad code or name",
                     region.code

@@ -9,6 +9,7 @@ pub mod error;
 pub mod id;
 pub mod money;
 pub mod page;
+pub mod text;
 pub mod zipcode;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -17,6 +18,7 @@ pub use error::{ErrorKind, FieldError, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};
+pub use text::is_clean_text;
 pub use zipcode::Zipcode;
 
 /// A timestamp in UTC; every time in STM is one.

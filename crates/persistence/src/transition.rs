@@ -29,8 +29,12 @@ async fn ensure_tenant(
         .await
         .map_err(store_err)?
         .ok_or(StoreError::NotFound)?;
-    if let Some(existing) = user.tenant_id {
-        return Ok(existing);
+    // An owner keeps the books they already run; staff of someone else's
+    // business cannot have that tenant become their provider's.
+    match (user.tenant_id, user.tenant_role.as_deref()) {
+        (Some(existing), Some("owner")) => return Ok(existing),
+        (Some(_), _) => return Err(StoreError::Conflict("staff_elsewhere".into())),
+        (None, _) => {}
     }
     // Raw SQL: the `tenants` table belongs to billing, which owns its entity.
     let row = db

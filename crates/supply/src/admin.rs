@@ -318,6 +318,15 @@ impl AdminService {
             (BanStatus::Rejected, "ban.reject")
         };
         let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        if note
+            .as_deref()
+            .is_some_and(|n| n.chars().count() > 2000 || !kernel::is_clean_text(n))
+        {
+            return Err(SupplyError::field(
+                "note",
+                "must be at most 2000 printable characters",
+            ));
+        }
         let entry = audit(
             ctx,
             action,

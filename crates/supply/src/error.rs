@@ -85,6 +85,12 @@ impl From<StoreError> for SupplyError {
             StoreError::Conflict(name) if name == "uq_service_providers_user_id" => {
                 SupplyError::AlreadyApplied
             }
+            StoreError::Conflict(name) if name == "stale" => SupplyError::InvalidTransition(
+                "the provider changed meanwhile; reload and decide again".into(),
+            ),
+            StoreError::Conflict(name) if name == "staff_elsewhere" => SupplyError::Duplicate(
+                "this provider's user is staff of another business's tenant; it must leave it before approval".into(),
+            ),
             StoreError::Conflict(name) => SupplyError::Duplicate(format!("conflict on {name}")),
             StoreError::Backend(why) => SupplyError::Internal(why),
         }

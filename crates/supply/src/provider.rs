@@ -107,8 +107,11 @@ pub fn parse_reason(field: &str, reason: Option<&str>) -> Result<String, SupplyE
     if reason.is_empty() {
         return Err(SupplyError::field(field, "is required"));
     }
-    if reason.chars().count() > 2000 {
-        return Err(SupplyError::field(field, "must be at most 2000 characters"));
+    if reason.chars().count() > 2000 || !kernel::is_clean_text(reason) {
+        return Err(SupplyError::field(
+            field,
+            "must be at most 2000 printable characters",
+        ));
     }
     Ok(reason.to_owned())
 }

@@ -71,10 +71,13 @@ struct Parsed<'a> {
 fn parse<'a>(catalog: &'a Catalog, query: &SearchQuery) -> Result<Parsed<'a>, SupplyError> {
     let mut errors = Vec::new();
     let keyword = keywords::normalise(query.q.as_deref().unwrap_or_default());
-    if keyword.is_empty() || keyword.chars().count() > MAX_KEYWORD_CHARS {
+    if keyword.is_empty()
+        || keyword.chars().count() > MAX_KEYWORD_CHARS
+        || !kernel::is_clean_text(&keyword)
+    {
         errors.push(FieldError::new(
             "q",
-            format!("must be 1 to {MAX_KEYWORD_CHARS} characters"),
+            format!("must be 1 to {MAX_KEYWORD_CHARS} printable characters"),
         ));
     }
     let mut zipcode = None;

@@ -55,10 +55,10 @@ impl std::fmt::Debug for ProviderService {
 
 fn business_name(errors: &mut Vec<FieldError>, name: &str) -> String {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || name.chars().count() > 200 || !kernel::is_clean_text(name) {
         errors.push(FieldError::new(
             "business_name",
-            "must be 1 to 200 characters",
+            "must be 1 to 200 printable characters",
         ));
     }
     name.to_owned()
@@ -66,8 +66,11 @@ fn business_name(errors: &mut Vec<FieldError>, name: &str) -> String {
 
 fn bio(errors: &mut Vec<FieldError>, bio: Option<&str>) -> Option<String> {
     let bio = bio.map(str::trim).filter(|b| !b.is_empty())?;
-    if bio.chars().count() > 2000 {
-        errors.push(FieldError::new("bio", "must be at most 2000 characters"));
+    if bio.chars().count() > 2000 || !kernel::is_clean_text(bio) {
+        errors.push(FieldError::new(
+            "bio",
+            "must be at most 2000 printable characters",
+        ));
     }
     Some(bio.to_owned())
 }

@@ -13,6 +13,7 @@ mod demo;
 mod email;
 mod errors;
 mod helpers;
+mod hostile_input;
 mod operations;
 mod portal;
 mod postgres;

@@ -7,6 +7,10 @@ use crate::error::BillingError;
 use crate::model::{Tenant, TenantRole, TenantScope};
 use crate::values::{Fields, slug, text};
 
+/// Slugs of the tenants created when a provider is approved (`provider-<id>`);
+/// reserved, so nobody can take a future provider's slug first.
+pub const PROVIDER_SLUG_PREFIX: &str = "provider-";
+
 impl BillingService {
     /// Creates a tenant owned by the caller; a user belongs to at most one tenant.
     pub async fn create_tenant(
@@ -17,7 +21,16 @@ impl BillingService {
     ) -> Result<(Tenant, TenantScope), BillingError> {
         let mut fields = Fields::default();
         let name = fields.take(text("name", name, 200));
-        let slug = fields.take(slug(slug_input));
+        let slug = fields.take(slug(slug_input).and_then(|s| {
+            if s.starts_with(PROVIDER_SLUG_PREFIX) {
+                Err(kernel::FieldError::new(
+                    "slug",
+                    format!("`{PROVIDER_SLUG_PREFIX}…` is reserved for providers' own tenants"),
+                ))
+            } else {
+                Ok(s)
+            }
+        }));
         fields.finish()?;
         let (Some(name), Some(slug)) = (name, slug) else {
             return Err(BillingError::Validation(Vec::new()));

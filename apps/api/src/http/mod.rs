@@ -4,6 +4,7 @@
 pub mod extract_errors;
 pub mod metrics;
 pub mod middleware;
+pub mod optional_json;
 pub mod problem;
 
 pub use problem::{ApiError, Problem};

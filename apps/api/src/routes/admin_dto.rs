@@ -176,8 +176,10 @@ pub struct RegionBody {
 pub struct OverrideBody {
     /// Region code; absent means every region.
     pub region: Option<String>,
-    /// Forced value; `null` clears the override.
-    pub is_popular: Option<bool>,
+    /// Forced value; `null` clears the override. Required: an empty body must not clear anything.
+    #[serde(deserialize_with = "required_nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub is_popular: Option<Option<bool>>,
 }
 
 /// What a popularity change touched.
@@ -185,4 +187,11 @@ pub struct OverrideBody {
 pub struct RowsDto {
     /// Rows written.
     pub rows: u64,
+}
+
+/// A field that must be present but may be `null`.
+fn required_nullable<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }

@@ -7,6 +7,7 @@ use super::admin_dto::{OverrideBody, RowsDto};
 use super::provider_dto::{BanRequestDto, BanRequestPage, NoteRequest, PageQuery};
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
+use crate::http::optional_json::OptionalJson;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -39,9 +40,9 @@ async fn decide(
     ctx: &kernel::Ctx,
     id: i64,
     approve: bool,
-    body: Option<web::Json<NoteRequest>>,
+    body: Option<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let note = body.map(|b| b.into_inner()).unwrap_or_default().note;
+    let note = body.unwrap_or_default().note;
     let decided = state.admin.decide_ban(ctx, id, approve, note).await?;
     Ok(HttpResponse::Ok().json(BanRequestDto::from(decided)))
 }
@@ -59,7 +60,7 @@ pub async fn approve_ban(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
     path: web::Path<i64>,
-    body: Option<web::Json<NoteRequest>>,
+    OptionalJson(body): OptionalJson<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     decide(&state, &ctx, path.into_inner(), true, body).await
@@ -78,7 +79,7 @@ pub async fn reject_ban(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
     path: web::Path<i64>,
-    body: Option<web::Json<NoteRequest>>,
+    OptionalJson(body): OptionalJson<NoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     decide(&state, &ctx, path.into_inner(), false, body).await
@@ -109,7 +110,7 @@ pub async fn override_popularity(
             &catalog,
             ServiceId(path.into_inner()),
             b.region,
-            b.is_popular,
+            b.is_popular.flatten(),
         )
         .await?;
     Ok(HttpResponse::Ok().json(RowsDto { rows }))

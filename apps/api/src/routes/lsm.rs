@@ -7,6 +7,7 @@ use supply::service::Decision;
 use super::provider_dto::{BanRequestDto, ProviderDto, ProviderPage, QueueQuery, ReasonRequest};
 use super::providers::id_page;
 use crate::auth::AuthUser;
+use crate::http::optional_json::OptionalJson;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -63,9 +64,9 @@ macro_rules! decision_route {
             state: web::Data<AppState>,
             AuthUser(ctx): AuthUser,
             path: web::Path<i64>,
-            body: Option<web::Json<ReasonRequest>>,
+            OptionalJson(body): OptionalJson<ReasonRequest>,
         ) -> Result<HttpResponse, ApiError> {
-            let reason = body.map(|b| b.into_inner()).unwrap_or_default().reason;
+            let reason = body.unwrap_or_default().reason;
             let make: fn(Option<String>) -> Decision = $make;
             decide(&state, &ctx, path.into_inner(), make(reason)).await
         }

@@ -123,3 +123,77 @@ async fn provider_tenants_cannot_be_squatted_or_borrowed() {
         queue.body
     );
 }
+
+#[actix_web::test]
+async fn optional_bodies_are_optional_but_never_ignored_when_wrong() {
+    let (app, admin) = app_with_admin(Backend::Sqlite).await;
+    let manager = lsm(&app, &admin, "lsm2@example.com", "nyc").await;
+    let walking = service_id(&app, "dog-walking").await;
+    let (_, provider) =
+        applicant(&app, "opt@example.com", "10001", "212-555-0142", &[walking]).await;
+    let approve = app
+        .call(
+            "POST",
+            &format!("/api/v1/lsm/providers/{provider}/approve"),
+            Some(&manager),
+            None,
+        )
+        .await;
+    assert_eq!(
+        approve.status,
+        StatusCode::OK,
+        "no body at all is fine: {}",
+        approve.body
+    );
+
+    let suspend = format!("/api/v1/lsm/providers/{provider}/suspend");
+    let typo = app
+        .call(
+            "POST",
+            &suspend,
+            Some(&manager),
+            Some(&json!({"reasn": "late"})),
+        )
+        .await;
+    assert_eq!(
+        typo.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        typo.body
+    );
+    let still = app
+        .call(
+            "GET",
+            "/api/v1/lsm/providers?status=approved",
+            Some(&manager),
+            None,
+        )
+        .await;
+    assert!(
+        still.body["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|p| p["id"] == provider)),
+        "nothing was suspended: {}",
+        still.body
+    );
+
+    let override_path = format!("/api/v1/admin/popularity/{walking}");
+    let empty = app
+        .call("PUT", &override_path, Some(&admin), Some(&json!({})))
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty body must not clear overrides: {}",
+        empty.body
+    );
+    let clear = app
+        .call(
+            "PUT",
+            &override_path,
+            Some(&admin),
+            Some(&json!({"is_popular": null})),
+        )
+        .await;
+    assert_eq!(clear.status, StatusCode::OK, "{}", clear.body);
+}

@@ -6,8 +6,8 @@ use kernel::{Cursor, Page, PageRequest, ServiceId, StoreError, Timestamp, UserId
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use supply::popularity::SearchCount;
 use supply::ports::{
@@ -71,6 +71,40 @@ const OVERRIDE_SQL: &str = "INSERT INTO service_region_popularity
         (service_id, region_code, search_count, is_popular, override)
     SELECT ?, code, 0, FALSE, ? FROM regions WHERE (? IS NULL OR code = ?)
     ON CONFLICT (service_id, region_code) DO UPDATE SET override = excluded.override";
+
+/// The `platform_settings` row every popularity run takes first (the scheduled
+/// job's claim row), so two runs never interleave.
+const POPULARITY_LOCK: &str = "job:popularity";
+
+/// Creates the job's row if missing and locks it, changing nothing.
+const LOCK_SQL: &str = "INSERT INTO platform_settings (key, value, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET value = platform_settings.value";
+
+/// The aggregate upsert and the reset of rows outside the window, inside `txn`.
+async fn recompute_in(txn: &DatabaseTransaction, run: PopularityRun) -> Result<u64, StoreError> {
+    let now = micros(run.now);
+    let written = exec(
+        txn,
+        RECOMPUTE_SQL,
+        vec![
+            run.from.into(),
+            run.to.into(),
+            run.top_k.into(),
+            run.min_searches.into(),
+            now.into(),
+            run.from.into(),
+            run.to.into(),
+        ],
+    )
+    .await?;
+    exec(
+        txn,
+        RESET_SQL,
+        vec![run.from.into(), run.to.into(), now.into(), now.into()],
+    )
+    .await?;
+    Ok(written)
+}
 
 fn in_lsm_region(user: UserId) -> Condition {
     Condition::all().add(
@@ -176,42 +210,44 @@ impl DemandRepository for SqlDemandRepository {
     }
 
     async fn recompute_popularity(&self, run: PopularityRun) -> Result<u64, StoreError> {
-        let now = micros(run.now);
         let txn = self.db.begin().await.map_err(store_err)?;
-        let written = exec(
-            &txn,
-            RECOMPUTE_SQL,
-            vec![
-                run.from.into(),
-                run.to.into(),
-                run.top_k.into(),
-                run.min_searches.into(),
-                now.into(),
-                run.from.into(),
-                run.to.into(),
-            ],
-        )
-        .await?;
-        exec(
-            &txn,
-            RESET_SQL,
-            vec![run.from.into(), run.to.into(), now.into(), now.into()],
-        )
-        .await?;
+        // Take the job's row first: a manual run and the scheduled one serialise
+        // here instead of deadlocking on the popularity rows.
+        let lock = vec![
+            POPULARITY_LOCK.into(),
+            json_value(serde_json::json!({})),
+            micros(chrono::DateTime::UNIX_EPOCH).into(),
+        ];
+        exec(&txn, LOCK_SQL, lock).await?;
+        let written = recompute_in(&txn, run).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(written)
     }
 
-    async fn claim_run(&self, job: &str, slot: Timestamp) -> Result<bool, StoreError> {
+    async fn recompute_for_slot(
+        &self,
+        job: &str,
+        slot: Timestamp,
+        run: PopularityRun,
+    ) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
         let key = format!("job:{job}");
         let value = json_value(serde_json::json!({"slot": slot.to_rfc3339()}));
-        let claimed = exec(
-            &self.db,
+        // The claim is the first write: it takes the job's row (and SQLite's write lock).
+        if exec(
+            &txn,
             CLAIM_SQL,
             vec![key.into(), value, micros(slot).into()],
         )
-        .await?;
-        Ok(claimed == 1)
+        .await?
+            != 1
+        {
+            txn.rollback().await.map_err(store_err)?;
+            return Ok(None);
+        }
+        let written = recompute_in(&txn, run).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(Some(written))
     }
 
     async fn popularity(&self, region: String) -> Result<Vec<PopularityRow>, StoreError> {

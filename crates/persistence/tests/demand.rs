@@ -142,7 +142,7 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     demand
-        .recompute_popularity(run)
+        .recompute_popularity(run.clone())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let four = demand
@@ -156,15 +156,20 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
         Some((false, Some(true), 3))
     );
 
+    // A scheduled slot runs once; the next week's slot runs again.
     let slot = now - chrono::Duration::hours(2);
-    assert!(demand.claim_run("popularity", slot).await.unwrap_or(false));
-    assert!(!demand.claim_run("popularity", slot).await.unwrap_or(true));
-    assert!(
-        demand
-            .claim_run("popularity", slot + chrono::Duration::days(7))
-            .await
-            .unwrap_or(false)
-    );
+    let once = demand
+        .recompute_for_slot("popularity", slot, run.clone())
+        .await;
+    assert!(matches!(once, Ok(Some(_))), "{once:?}");
+    let twice = demand
+        .recompute_for_slot("popularity", slot, run.clone())
+        .await;
+    assert_eq!(twice, Ok(None));
+    let next = demand
+        .recompute_for_slot("popularity", slot + chrono::Duration::days(7), run)
+        .await;
+    assert!(matches!(next, Ok(Some(_))), "{next:?}");
 }
 on_both_backends!(
     popularity_on,
@@ -308,14 +313,27 @@ async fn concurrent_claims_never_overlap(db: &Database) {
     }
     // Two instances race for the same scheduled slot: one wins.
     let slot = now - chrono::Duration::hours(1);
-    let (a, b) = tokio::join!(
-        demand.claim_run("popularity", slot),
-        demand.claim_run("popularity", slot)
+    let run = PopularityRun {
+        from: now - chrono::Duration::days(7),
+        to: now,
+        top_k: 5,
+        min_searches: 1,
+        now,
+    };
+    // Two instances race for the same scheduled slot while an admin runs it by
+    // hand: one scheduled run wins, and the manual one waits its turn instead of
+    // deadlocking with it.
+    let (a, b, manual) = tokio::join!(
+        demand.recompute_for_slot("popularity", slot, run.clone()),
+        demand.recompute_for_slot("popularity", slot, run.clone()),
+        demand.recompute_popularity(run.clone()),
     );
-    assert_eq!(
-        u8::from(a.unwrap_or(false)) + u8::from(b.unwrap_or(false)),
-        1
-    );
+    assert!(manual.is_ok(), "{manual:?}");
+    let ran = [a, b]
+        .into_iter()
+        .filter(|r| matches!(r, Ok(Some(_))))
+        .count();
+    assert_eq!(ran, 1);
     // Two workers race for the outbox: every row is claimed exactly once.
     let (one, two) = (
         SqlOutboxRepository::new(db.conn().clone()),

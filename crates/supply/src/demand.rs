@@ -49,16 +49,20 @@ impl DemandService {
 
     /// Recomputes popularity now over the configured window.
     pub async fn recompute(&self, settings: &PlatformSettings) -> Result<u64, SupplyError> {
+        let run = self.run_now(settings);
+        Ok(self.demand.recompute_popularity(run).await?)
+    }
+
+    fn run_now(&self, settings: &PlatformSettings) -> PopularityRun {
         let now = self.clock.now();
         let (from, to) = window(now, settings.popularity_window_days());
-        let run = PopularityRun {
+        PopularityRun {
             from,
             to,
             top_k: settings.popularity_top_k(),
             min_searches: settings.popularity_min_searches(),
             now,
-        };
-        Ok(self.demand.recompute_popularity(run).await?)
+        }
     }
 
     /// Runs the weekly job if its current slot is unclaimed; `None` when
@@ -69,10 +73,11 @@ impl DemandService {
         settings: &PlatformSettings,
     ) -> Result<Option<u64>, SupplyError> {
         let slot = schedule.last_slot(self.clock.now());
-        if !self.demand.claim_run(POPULARITY_JOB, slot).await? {
-            return Ok(None);
-        }
-        self.recompute(settings).await.map(Some)
+        let run = self.run_now(settings);
+        Ok(self
+            .demand
+            .recompute_for_slot(POPULARITY_JOB, slot, run)
+            .await?)
     }
 
     /// The popular services of a region (override winning), most searched first.

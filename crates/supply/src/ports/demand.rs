@@ -34,8 +34,15 @@ pub trait DemandRepository: Send + Sync {
     /// Recomputes `service_region_popularity` for the window in one aggregate
     /// statement (overrides untouched); returns the rows written.
     async fn recompute_popularity(&self, run: PopularityRun) -> Result<u64, StoreError>;
-    /// Claims the scheduled run starting at `slot`; `true` for exactly one caller.
-    async fn claim_run(&self, job: &str, slot: Timestamp) -> Result<bool, StoreError>;
+    /// Claims the scheduled run of `job` starting at `slot` and recomputes, in one
+    /// transaction: exactly one caller per slot gets `Some`, and a run that fails
+    /// leaves the slot unclaimed for the next tick.
+    async fn recompute_for_slot(
+        &self,
+        job: &str,
+        slot: Timestamp,
+        run: PopularityRun,
+    ) -> Result<Option<u64>, StoreError>;
     /// The popularity rows of a region.
     async fn popularity(&self, region: String) -> Result<Vec<PopularityRow>, StoreError>;
     /// Sets or clears the override of a service in one region, or in every region.

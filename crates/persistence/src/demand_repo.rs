@@ -155,6 +155,22 @@ impl DemandRepository for SqlDemandRepository {
         Ok(())
     }
 
+    async fn requested_since(
+        &self,
+        region: String,
+        keyword: String,
+        since: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let found = service_requests::Entity::find()
+            .filter(service_requests::Column::Region.eq(region))
+            .filter(service_requests::Column::Keyword.eq(keyword))
+            .filter(service_requests::Column::CreatedAt.gte(since))
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(found.is_some())
+    }
+
     async fn record_request(
         &self,
         request: NewServiceRequest,

@@ -186,13 +186,26 @@ impl SearchService {
         }
         if result.items.is_empty() {
             let region = result.region.as_ref().map(|r| r.code.clone());
+            // Every unanswered search is recorded for the LSM dashboard, but the
+            // region's LSMs are mailed at most once a day per keyword, so a loop of
+            // anonymous searches cannot flood their inboxes.
+            let since = now - REQUEST_MAIL_INTERVAL;
+            let mail = match &region {
+                Some(code) => {
+                    !self
+                        .demand
+                        .requested_since(code.clone(), parsed.keyword.clone(), since)
+                        .await?
+                }
+                None => false,
+            };
             let effects = match &region {
-                Some(code) => Effects::none().message(templates::service_request(
+                Some(code) if mail => Effects::none().message(templates::service_request(
                     code,
                     &parsed.keyword,
                     parsed.zipcode.as_deref(),
                 )),
-                None => Effects::none(),
+                _ => Effects::none(),
             };
             let request = NewServiceRequest {
                 keyword: parsed.keyword.clone(),
@@ -206,6 +219,9 @@ impl SearchService {
         Ok(result)
     }
 }
+
+/// How often the same missing keyword of a region is e-mailed to its LSMs.
+pub const REQUEST_MAIL_INTERVAL: chrono::Duration = chrono::Duration::hours(24);
 
 #[cfg(test)]
 #[path = "search_tests.rs"]

@@ -121,6 +121,10 @@ fn an_unknown_keyword_becomes_a_service_request_mailed_to_the_lsms() {
     let mut demand = MockDemandRepository::new();
     demand.expect_log_search().never();
     demand
+        .expect_requested_since()
+        .times(1)
+        .returning(|_, _, _| Ok(false));
+    demand
         .expect_record_request()
         .withf(|r, e| {
             r.keyword == "xylophone tuning"
@@ -189,5 +193,34 @@ fn bad_queries_are_field_errors() {
             ..Default::default()
         }),
         ["zipcode"]
+    );
+}
+
+#[test]
+fn the_same_missing_keyword_is_mailed_once_a_day() {
+    let mut search = MockSearchRepository::new();
+    search.expect_providers().never();
+    let mut demand = MockDemandRepository::new();
+    demand.expect_log_search().never();
+    demand
+        .expect_requested_since()
+        .withf(|region, keyword, _| region == "nyc" && keyword == "xylophone tuning")
+        .times(1)
+        .returning(|_, _, _| Ok(true));
+    demand
+        .expect_record_request()
+        .withf(|r, e| r.keyword == "xylophone tuning" && e.messages.is_empty())
+        .times(1)
+        .returning(|_, _| Ok(42));
+    let result = block_on(service(search, demand).search(
+        None,
+        &catalog(),
+        query("xylophone tuning", "10001", None),
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        result.service_request_id,
+        Some(42),
+        "still recorded for the dashboard"
     );
 }

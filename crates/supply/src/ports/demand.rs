@@ -19,6 +19,13 @@ pub trait DemandRepository: Send + Sync {
         zipcode: Option<String>,
         at: Timestamp,
     ) -> Result<(), StoreError>;
+    /// Whether a request for this keyword in this region was recorded since `since`.
+    async fn requested_since(
+        &self,
+        region: String,
+        keyword: String,
+        since: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Records a search nobody could answer, with its e-mail to the region's LSMs.
     async fn record_request(
         &self,

@@ -146,7 +146,14 @@ impl OutboxWorker {
             .claim_due(now, now + self.policy.lease, self.policy.batch)
             .await?;
         let mut report = OutboxReport::default();
+        // Stop sending well before the lease lapses: past it, another worker may
+        // claim the rest of this batch and send it a second time. Unsent rows are
+        // picked up again when their lease ends.
+        let send_until = now + self.policy.lease / 2;
         for email in claimed {
+            if self.clock.now() >= send_until {
+                break;
+            }
             match self.mailer.send(&email).await {
                 Ok(()) => {
                     self.repo.mark_sent(email.id, self.clock.now()).await?;
@@ -248,6 +255,35 @@ mod tests {
                 failed: 1
             })
         );
+    }
+
+    /// A clock that moves four minutes forward every time it is read.
+    #[derive(Debug)]
+    struct SlowSends(std::sync::Mutex<kernel::Timestamp>);
+
+    impl Clock for SlowSends {
+        fn now(&self) -> kernel::Timestamp {
+            let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            *t += Duration::minutes(4);
+            *t
+        }
+    }
+
+    #[test]
+    fn a_batch_stops_before_its_lease_can_lapse() {
+        let mut repo = MockOutboxRepository::new();
+        repo.expect_claim_due()
+            .returning(|_, _, _| Ok(vec![email(1), email(1), email(1)]));
+        repo.expect_mark_sent().times(1).returning(|_, _| Ok(()));
+        let mut mailer = MockMailer::new();
+        mailer.expect_send().times(1).returning(|_| Ok(()));
+        let policy = OutboxPolicy {
+            lease: Duration::minutes(10),
+            ..OutboxPolicy::default()
+        };
+        let clock = SlowSends(std::sync::Mutex::new(chrono::Utc::now()));
+        let worker = OutboxWorker::new(Arc::new(repo), Arc::new(mailer), Arc::new(clock), policy);
+        assert_eq!(block_on(worker.run_once()).ok().map(|r| r.sent), Some(1));
     }
 
     #[test]

@@ -5,8 +5,8 @@ use catalog::{Region, ServiceDefinition, ServiceStatus};
 use kernel::{Cursor, Page, PageRequest, Role, ServiceId, StoreError, UserId};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use supply::AuditEntry;
 use supply::ports::{AdminRepository, AuditRecord, Lsm, NewLsm};
@@ -296,6 +296,15 @@ impl AdminRepository for SqlAdminRepository {
     async fn create_region(&self, region: Region, audit: AuditEntry) -> Result<(), StoreError> {
         let now = chrono::Utc::now();
         let txn = self.db.begin().await.map_err(store_err)?;
+        // Region creations serialise (PostgreSQL: a self-conflicting table lock;
+        // SQLite: the insert below is the first statement and takes the write
+        // lock), so the prefix check below sees every committed region and two
+        // admins cannot claim one prefix at the same time.
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared("LOCK TABLE regions IN SHARE ROW EXCLUSIVE MODE")
+                .await
+                .map_err(store_err)?;
+        }
         regions::ActiveModel {
             code: Set(region.code),
             name: Set(region.name),
@@ -305,6 +314,22 @@ impl AdminRepository for SqlAdminRepository {
         .insert(&txn)
         .await
         .map_err(store_err)?;
+        let stored = regions::Entity::find().all(&txn).await.map_err(store_err)?;
+        let all: Vec<Region> = stored
+            .into_iter()
+            .map(|r| {
+                let zip_prefixes = serde_json::from_value(r.zip_prefixes).unwrap_or_default();
+                Region {
+                    code: r.code,
+                    name: r.name,
+                    zip_prefixes,
+                }
+            })
+            .collect();
+        if catalog::RegionDirectory::new(all).is_err() {
+            txn.rollback().await.map_err(store_err)?;
+            return Err(StoreError::Conflict("region_prefix_taken".into()));
+        }
         write_audit(&txn, &audit, now).await?;
         txn.commit().await.map_err(store_err)
     }

@@ -88,6 +88,9 @@ impl From<StoreError> for SupplyError {
             StoreError::Conflict(name) if name == "stale" => SupplyError::InvalidTransition(
                 "the provider changed meanwhile; reload and decide again".into(),
             ),
+            StoreError::Conflict(name) if name == "region_prefix_taken" => SupplyError::Duplicate(
+                "a zip prefix of this region already belongs to another region".into(),
+            ),
             StoreError::Conflict(name) if name == "staff_elsewhere" => SupplyError::Duplicate(
                 "this provider's user is staff of another business's tenant; it must leave it before approval".into(),
             ),

@@ -117,6 +117,21 @@ pub fn parse_reason(field: &str, reason: Option<&str>) -> Result<String, SupplyE
 }
 
 impl Provider {
+    /// A rejected or banned application is a closed record: its business name,
+    /// phone and services stay as they were decided (the re-application guard
+    /// compares phones against it).
+    pub fn ensure_editable(&self) -> Result<(), SupplyError> {
+        match self.status {
+            ProviderStatus::Rejected | ProviderStatus::Banned => {
+                Err(SupplyError::InvalidTransition(format!(
+                    "a {} application can no longer be changed",
+                    self.status.as_str()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether customers can find and book this provider.
     pub fn is_live(&self) -> bool {
         self.status == ProviderStatus::Approved && !self.is_deleted

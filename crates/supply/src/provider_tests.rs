@@ -177,3 +177,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rejected_and_banned_applications_are_closed_records() {
+    assert!(pending().ensure_editable().is_ok());
+    let rejected = pending()
+        .reject("no licence", at(2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        rejected.ensure_editable(),
+        Err(SupplyError::InvalidTransition(_))
+    ));
+    let banned = Provider {
+        status: ProviderStatus::Banned,
+        ..pending()
+    };
+    assert!(banned.ensure_editable().is_err());
+    let suspended = Provider {
+        status: ProviderStatus::Suspended,
+        ..pending()
+    };
+    assert!(suspended.ensure_editable().is_ok());
+}

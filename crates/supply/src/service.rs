@@ -197,6 +197,7 @@ impl ProviderService {
             .by_user(ctx.user_id)
             .await?
             .ok_or(SupplyError::NotFound)?;
+        p.ensure_editable()?;
         Ok(self.repo.update_profile(p.id, patch).await?)
     }
 
@@ -214,6 +215,7 @@ impl ProviderService {
             .by_user(ctx.user_id)
             .await?
             .ok_or(SupplyError::NotFound)?;
+        p.ensure_editable()?;
         Ok(self.repo.set_offered(p.id, services).await?)
     }
 
@@ -229,6 +231,7 @@ impl ProviderService {
             .by_user(ctx.user_id)
             .await?
             .ok_or(SupplyError::NotFound)?;
+        p.ensure_editable()?;
         Ok(self.repo.set_active(p.id, service, active).await?)
     }
 

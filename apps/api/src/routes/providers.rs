@@ -84,6 +84,7 @@ pub async fn me(
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update_me(
@@ -108,6 +109,7 @@ pub async fn update_me(
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Empty list, unknown or retired services", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn set_services(
@@ -132,6 +134,7 @@ pub async fn set_services(
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not applied, or the service is not offered", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn toggle_service(

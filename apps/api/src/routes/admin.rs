@@ -236,6 +236,9 @@ pub async fn update_service(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let id = ServiceId(path.into_inner());
+    // Merge onto what is stored now, not onto this instance's snapshot, which may
+    // not have seen an edit made on another instance yet.
+    state.reload_catalog().await?;
     let catalog = state.catalog.get();
     let current = catalog.service(id).ok_or_else(ApiError::not_found)?;
     let b = body.into_inner();

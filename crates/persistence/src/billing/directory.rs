@@ -7,10 +7,10 @@ use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 
-use super::{BillingDb, convert};
+use super::{BillingDb, convert, newest_first};
 use crate::entities::{contacts, parties};
 use crate::error::store_err;
 
@@ -98,15 +98,10 @@ impl PartyRepository for SqlPartyRepository {
         limit: u32,
     ) -> Result<Vec<Party>, StoreError> {
         let txn = self.db.scoped(tenant).await?;
-        let mut query = parties::Entity::find()
+        let query = parties::Entity::find()
             .filter(parties::Column::TenantId.eq(tenant.0))
             .filter(parties::Column::DeletedAt.is_null());
-        if let Some(before) = before {
-            query = query.filter(parties::Column::Id.lt(before));
-        }
-        let rows = query
-            .order_by_desc(parties::Column::Id)
-            .limit(u64::from(limit))
+        let rows = newest_first(query, parties::Column::Id, before, limit)
             .all(&txn)
             .await
             .map_err(store_err)?;
@@ -231,15 +226,10 @@ impl ContactRepository for SqlContactRepository {
         limit: u32,
     ) -> Result<Vec<Contact>, StoreError> {
         let txn = self.db.scoped(tenant).await?;
-        let mut query = contacts::Entity::find()
+        let query = contacts::Entity::find()
             .filter(contacts::Column::TenantId.eq(tenant.0))
             .filter(contacts::Column::DeletedAt.is_null());
-        if let Some(before) = before {
-            query = query.filter(contacts::Column::Id.lt(before));
-        }
-        let rows = query
-            .order_by_desc(contacts::Column::Id)
-            .limit(u64::from(limit))
+        let rows = newest_first(query, contacts::Column::Id, before, limit)
             .all(&txn)
             .await
             .map_err(store_err)?;

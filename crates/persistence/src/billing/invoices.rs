@@ -9,10 +9,10 @@ use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
-    NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    NotSet, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
-use super::{BillingDb, convert};
+use super::{BillingDb, convert, newest_first};
 use crate::entities::{invoice_lines, invoices, payments};
 use crate::error::store_err;
 
@@ -221,12 +221,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         if let Some(date) = f.due_after {
             q = q.filter(invoices::Column::DueDate.gte(date));
         }
-        if let Some(before) = before {
-            q = q.filter(invoices::Column::Id.lt(before));
-        }
-        let rows = q
-            .order_by_desc(invoices::Column::Id)
-            .limit(u64::from(limit))
+        let rows = newest_first(q, invoices::Column::Id, before, limit)
             .all(&txn)
             .await
             .map_err(store_err)?;
@@ -390,12 +385,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         if let Some(invoice) = invoice_id {
             q = q.filter(payments::Column::InvoiceId.eq(invoice));
         }
-        if let Some(before) = before {
-            q = q.filter(payments::Column::Id.lt(before));
-        }
-        let rows = q
-            .order_by_desc(payments::Column::Id)
-            .limit(u64::from(limit))
+        let rows = newest_first(q, payments::Column::Id, before, limit)
             .all(&txn)
             .await
             .map_err(store_err)?;

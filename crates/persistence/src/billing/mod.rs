@@ -12,8 +12,9 @@ use std::sync::{Arc, OnceLock};
 
 use kernel::{StoreError, TenantId};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
 };
 
 use crate::error::store_err;
@@ -111,4 +112,19 @@ impl BillingDb {
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }
+}
+
+/// One page of a newest-first keyset list: rows with an id below `before`
+/// (all when `None`), by id descending, at most `limit`.
+pub(crate) fn newest_first<E: EntityTrait>(
+    query: Select<E>,
+    id: E::Column,
+    before: Option<i64>,
+    limit: u32,
+) -> Select<E> {
+    let query = match before {
+        Some(before) => query.filter(id.lt(before)),
+        None => query,
+    };
+    query.order_by_desc(id).limit(u64::from(limit))
 }

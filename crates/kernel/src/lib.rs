@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod ctx;
+pub mod dates;
 pub mod error;
 pub mod id;
 pub mod money;
@@ -18,7 +19,7 @@ pub use error::{ErrorKind, FieldError, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};
-pub use text::is_clean_text;
+pub use text::{TextIssue, check_text, fold_keyword, is_clean_text, normalize_identity};
 pub use zipcode::Zipcode;
 
 /// A timestamp in UTC; every time in STM is one.

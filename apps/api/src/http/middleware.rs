@@ -9,7 +9,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 
-use super::metrics::Metrics;
+use super::metrics::{Labels, Metrics};
 use super::problem::{ApiError, PROBLEM_JSON};
 
 /// Records metrics, adds `x-request-id`, and makes sure errors are problems.
@@ -19,20 +19,16 @@ pub async fn observe<B: MessageBody + 'static>(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let res = next.call(req).await?.map_into_boxed_body();
     let res = ensure_problem(res);
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
     if let Some(metrics) = metrics {
-        metrics.observe(
-            &method,
-            &route,
+        let labels = Labels::new(
+            method.as_str(),
+            res.request().match_pattern(),
             res.status().as_u16(),
-            started.elapsed().as_secs_f64(),
         );
+        metrics.observe(labels, started.elapsed().as_secs_f64());
     }
     Ok(with_request_id(res))
 }

@@ -60,6 +60,37 @@ async fn metrics_count_requests_by_route_and_status() {
 }
 
 #[actix_web::test]
+async fn clients_cannot_grow_metrics_with_made_up_methods_or_paths() {
+    let app = spawn_app().await;
+    app.get("/metrics", None).await;
+    let before = app.get("/metrics", None).await;
+    let before = before.body.as_str().unwrap().len();
+    for i in 0..200 {
+        let method = format!("{}{i}", "X".repeat(2000));
+        let r = app
+            .send_raw(&method, "/api/v1/services", "application/json", vec![])
+            .await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+        app.get(&format!("/api/v1/no-such-route-{i}"), None).await;
+    }
+    let metrics = app.get("/metrics", None).await;
+    let text = metrics.body.as_str().unwrap();
+    assert!(
+        !text.contains("XXXX"),
+        "a client-chosen method became a label"
+    );
+    assert!(!text.contains("no-such-route"), "a raw path became a label");
+    assert!(text.contains(r#"method="other""#), "{text}");
+    // A handful of new series at most, not 400.
+    assert!(
+        text.len() < before + 16 * 1024,
+        "{} -> {}",
+        before,
+        text.len()
+    );
+}
+
+#[actix_web::test]
 async fn cors_allows_only_configured_origins() {
     let app = spawn_app_with(Backend::Sqlite, |s| {
         s.server.cors_allowed_origins = vec!["https://app.example.com".into()]

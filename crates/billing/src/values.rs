@@ -21,11 +21,13 @@ pub fn slug(input: &str) -> Result<String, FieldError> {
     }
 }
 
-/// Required text of 1 to `max` characters after trimming.
+/// Required text of 1 to `max` characters after trimming, through the shared
+/// normaliser (no control, invisible or text-direction characters).
 pub fn text(field: &str, input: &str, max: usize) -> Result<String, FieldError> {
     let s = input.trim();
+    kernel::check_text(s).map_err(|issue| FieldError::new(field, issue.message()))?;
     let n = s.chars().count();
-    if n == 0 || n > max || s.chars().any(|c| c.is_control() && c != '\n') {
+    if n == 0 || n > max || s.contains(['\r', '\t']) {
         return Err(FieldError::new(
             field,
             format!("must be 1 to {max} printable characters"),

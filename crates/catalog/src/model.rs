@@ -191,8 +191,8 @@ impl ServiceDefinition {
                     .iter()
                     .flat_map(|q| q.options.iter().flatten().map(String::as_str)),
             );
-        if texts.clone().any(|t| !kernel::is_clean_text(t)) {
-            return fail("text must not hold control characters");
+        if let Some(issue) = texts.clone().find_map(|t| kernel::check_text(t).err()) {
+            return fail(&format!("text {}", issue.message()));
         }
         if self.description.chars().count() > 2000 || texts.skip(2).any(|t| t.chars().count() > 200)
         {

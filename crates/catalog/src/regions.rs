@@ -31,7 +31,7 @@ impl RegionDirectory {
         for (i, region) in regions.iter().enumerate() {
             let name_ok = !region.name.trim().is_empty()
                 && region.name.chars().count() <= 255
-                && kernel::is_clean_text(&region.name);
+                && kernel::check_text(&region.name).is_ok();
             if !valid_code(&region.code) || !name_ok {
                 return Err(CatalogError::InvalidData(format!(
                     "region `{}`: bad code or name",

@@ -2,14 +2,19 @@
 
 use kernel::FieldError;
 
-/// A syntactically valid e-mail address, stored lowercase so uniqueness is case-insensitive.
+/// A syntactically valid e-mail address in its comparable form (NFKC,
+/// lowercase), so uniqueness ignores case and compatibility variants such as
+/// full-width letters; invisible and text-direction characters are refused
+/// rather than stripped, so no two accounts differ only by what no one sees.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
 impl Email {
-    /// Trims, lowercases and checks the shape `local@domain.tld`.
+    /// Refuses invisible characters, normalises (trim, NFKC, lowercase) and
+    /// checks the shape `local@domain.tld`.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let email = input.trim().to_lowercase();
+        kernel::check_text(input).map_err(|issue| FieldError::new("email", issue.message()))?;
+        let email = kernel::normalize_identity(input);
         let bad = || FieldError::new("email", "must be a valid e-mail address");
         if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
@@ -76,7 +81,8 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// A first or last name: 1 to 100 characters after trimming.
+/// A first or last name: 1 to 100 characters after trimming, none of them
+/// control, invisible or text-direction characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
@@ -84,8 +90,17 @@ impl PersonName {
     /// Trims and checks the length; `field` names the input in the error.
     pub fn parse(field: &str, input: &str) -> Result<Self, FieldError> {
         let name = input.trim();
+        kernel::check_text(name)
+            .and_then(|()| {
+                if name.contains(['\n', '\r', '\t']) {
+                    Err(kernel::TextIssue::Control)
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(|issue| FieldError::new(field, issue.message()))?;
         let n = name.chars().count();
-        if n == 0 || n > 100 || name.chars().any(char::is_control) {
+        if n == 0 || n > 100 {
             return Err(FieldError::new(
                 field,
                 "must be 1 to 100 printable characters",
@@ -149,6 +164,35 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn invisible_characters_are_not_identity() {
+        for bad in [
+            "admin@example.test\u{200B}",
+            "ad\u{00AD}min@example.test",
+            "\u{202E}admin@example.test",
+            "admin\u{2060}@example.test",
+        ] {
+            let err = Email::parse(bad).unwrap_err();
+            assert_eq!(err.field, "email", "{bad:?}");
+        }
+        assert_eq!(
+            Email::parse("ＡＤＭＩＮ@example.test").unwrap().as_str(),
+            "admin@example.test"
+        );
+        for bad in [
+            "\u{200B}\u{200B}",
+            "\u{202E}\u{202D}",
+            "Ann\u{200F}",
+            "Ann\nBob",
+        ] {
+            assert!(PersonName::parse("first_name", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            PersonName::parse("first_name", " Zoë ").unwrap().as_str(),
+            "Zoë"
+        );
     }
 
     #[test]

@@ -320,7 +320,7 @@ impl AdminService {
         let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
         if note
             .as_deref()
-            .is_some_and(|n| n.chars().count() > 2000 || !kernel::is_clean_text(n))
+            .is_some_and(|n| n.chars().count() > 2000 || kernel::check_text(n).is_err())
         {
             return Err(SupplyError::field(
                 "note",

@@ -107,7 +107,7 @@ pub fn parse_reason(field: &str, reason: Option<&str>) -> Result<String, SupplyE
     if reason.is_empty() {
         return Err(SupplyError::field(field, "is required"));
     }
-    if reason.chars().count() > 2000 || !kernel::is_clean_text(reason) {
+    if reason.chars().count() > 2000 || kernel::check_text(reason).is_err() {
         return Err(SupplyError::field(
             field,
             "must be at most 2000 printable characters",

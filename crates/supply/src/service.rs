@@ -55,7 +55,7 @@ impl std::fmt::Debug for ProviderService {
 
 fn business_name(errors: &mut Vec<FieldError>, name: &str) -> String {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || !kernel::is_clean_text(name) {
+    if name.is_empty() || name.chars().count() > 200 || kernel::check_text(name).is_err() {
         errors.push(FieldError::new(
             "business_name",
             "must be 1 to 200 printable characters",
@@ -66,7 +66,7 @@ fn business_name(errors: &mut Vec<FieldError>, name: &str) -> String {
 
 fn bio(errors: &mut Vec<FieldError>, bio: Option<&str>) -> Option<String> {
     let bio = bio.map(str::trim).filter(|b| !b.is_empty())?;
-    if bio.chars().count() > 2000 || !kernel::is_clean_text(bio) {
+    if bio.chars().count() > 2000 || kernel::check_text(bio).is_err() {
         errors.push(FieldError::new(
             "bio",
             "must be at most 2000 printable characters",

@@ -37,7 +37,7 @@ impl LoginLimiter {
             self.per_ip.check_key(&ip).map_err(wait)?;
         }
         self.per_email
-            .check_key(&email.trim().to_lowercase())
+            .check_key(&kernel::normalize_identity(email))
             .map_err(wait)
     }
 

@@ -14,6 +14,7 @@ mod email;
 mod errors;
 mod helpers;
 mod hostile_input;
+mod identity_text;
 mod operations;
 mod portal;
 mod postgres;

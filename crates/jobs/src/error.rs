@@ -1,0 +1,87 @@
+//! What job operations refuse with.
+
+use kernel::{ErrorKind, FieldError, StoreError};
+
+/// A job operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    /// Input fields are invalid (422).
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// Absent, or the caller is not a party and may not see it (404).
+    #[error("not found")]
+    NotFound,
+    /// A party of the job, or one who may see it, without the right (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The action is not allowed from the job's status (409).
+    #[error("cannot {action} a job that is {status}")]
+    InvalidTransition {
+        /// The action asked for.
+        action: &'static str,
+        /// The job's status.
+        status: &'static str,
+    },
+    /// The state forbids the action for another reason (409).
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// Someone else changed the job first (409 without `If-Match`).
+    #[error("the job changed while this request was applied; read it again")]
+    Stale,
+    /// The `If-Match` version is not the job's (412).
+    #[error("the job changed since you read it")]
+    PreconditionFailed,
+    /// Storage or another port failed (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl JobError {
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The kind the HTTP layer maps to a status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Validation(_) => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
+            Self::PreconditionFailed => ErrorKind::PreconditionFailed,
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::Forbidden(_) => "forbidden",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::Conflict(_) => "conflict",
+            Self::Stale => "concurrent_update",
+            Self::PreconditionFailed => "precondition_failed",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The field errors of a validation failure.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Validation(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

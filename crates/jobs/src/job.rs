@@ -1,0 +1,263 @@
+//! The job as the rules see it, its negotiable terms, and the events a change records.
+
+use kernel::{ProviderId, ServiceId, Timestamp, UserId};
+use serde_json::{Value, json};
+
+use crate::error::JobError;
+use crate::machine::{Action, Facts};
+use crate::status::{EventKind, JobStatus, Party};
+
+/// What the provider may renegotiate: price, schedule, description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// Quoted price in cents; `None` until quoted.
+    pub price_cents: Option<i64>,
+    /// When the work is planned.
+    pub scheduled_at: Option<Timestamp>,
+    /// What the customer asked for.
+    pub description: String,
+}
+
+impl Terms {
+    /// The JSON recorded in `edited` events (`before` and `after`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "price_cents": self.price_cents,
+            "scheduled_at": self.scheduled_at,
+            "description": self.description,
+        })
+    }
+
+    /// Reads terms back from an `edited` event's `before` or `after`.
+    pub fn from_json(value: &Value) -> Option<Self> {
+        let price_cents = match &value["price_cents"] {
+            Value::Null => None,
+            v => Some(v.as_i64()?),
+        };
+        let scheduled_at = match &value["scheduled_at"] {
+            Value::Null => None,
+            v => Some(serde_json::from_value(v.clone()).ok()?),
+        };
+        let description = value["description"].as_str()?.to_owned();
+        Some(Self {
+            price_cents,
+            scheduled_at,
+            description,
+        })
+    }
+}
+
+/// A provider's edit: only the fields present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermsPatch {
+    /// New price in cents.
+    pub price_cents: Option<i64>,
+    /// New schedule.
+    pub scheduled_at: Option<Timestamp>,
+    /// New description.
+    pub description: Option<String>,
+}
+
+impl TermsPatch {
+    /// Checks each field present: price ≥ 0, schedule in range, description 1–4000 clean characters.
+    pub fn validated(self) -> Result<Self, JobError> {
+        let mut errors = Vec::new();
+        if self.price_cents.is_some_and(|p| p < 0) {
+            errors.push(kernel::FieldError::new(
+                "price_cents",
+                "must not be negative",
+            ));
+        }
+        if let Some(at) = self.scheduled_at
+            && let Err(e) = kernel::dates::check_timestamp("scheduled_at", at)
+        {
+            errors.push(e);
+        }
+        let description = match self.description {
+            Some(d) => match parse_description(&d) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+        if self.price_cents.is_none() && self.scheduled_at.is_none() && description.is_none() {
+            errors.push(kernel::FieldError::new(
+                "body",
+                "give at least one of price_cents, scheduled_at, description",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(JobError::Validation(errors));
+        }
+        Ok(Self {
+            description,
+            ..self
+        })
+    }
+
+    fn apply_to(&self, terms: &Terms) -> Terms {
+        Terms {
+            price_cents: self.price_cents.or(terms.price_cents),
+            scheduled_at: self.scheduled_at.or(terms.scheduled_at),
+            description: self
+                .description
+                .clone()
+                .unwrap_or_else(|| terms.description.clone()),
+        }
+    }
+}
+
+/// A job description: trimmed, 1 to 4000 characters, through the text normaliser.
+pub fn parse_description(input: &str) -> Result<String, kernel::FieldError> {
+    let d = input.trim();
+    kernel::check_text(d).map_err(|i| kernel::FieldError::new("description", i.message()))?;
+    let n = d.chars().count();
+    if n == 0 || n > 4000 {
+        return Err(kernel::FieldError::new(
+            "description",
+            "must be 1 to 4000 characters",
+        ));
+    }
+    Ok(d.to_owned())
+}
+
+/// A job, as the rules need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Id (0 before it is stored).
+    pub id: i64,
+    /// The customer's user id.
+    pub customer_id: UserId,
+    /// The provider.
+    pub provider_id: ProviderId,
+    /// The provider's user id.
+    pub provider_user_id: UserId,
+    /// The booked catalog service.
+    pub service_id: ServiceId,
+    /// The region the job is in.
+    pub region_code: String,
+    /// Where it stands.
+    pub status: JobStatus,
+    /// The negotiable terms.
+    pub terms: Terms,
+    /// The provider changed the terms and the customer has not answered yet.
+    pub pending_approval: bool,
+    /// When the provider must have answered.
+    pub response_deadline: Timestamp,
+    /// When the provider accepted or rejected.
+    pub responded_at: Option<Timestamp>,
+    /// The provider's reason for rejecting, or the customer's for declining changes.
+    pub rejection_reason: Option<String>,
+    /// The customer's reason for cancelling.
+    pub cancellation_reason: Option<String>,
+    /// When the work was completed.
+    pub completed_at: Option<Timestamp>,
+    /// When it was marked paid.
+    pub paid_at: Option<Timestamp>,
+    /// The deadline sweep already warned for this job.
+    pub deadline_warning_issued: bool,
+    /// Optimistic-concurrency version; each change adds one.
+    pub version: i64,
+}
+
+/// One `job_events` row to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobEvent {
+    /// What happened.
+    pub kind: EventKind,
+    /// Who did it.
+    pub actor: Party,
+    /// Details (before/after of an edit, reasons).
+    pub data: Value,
+}
+
+/// A transition's result: the new job and what it recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The job after the change (its `version` is one more).
+    pub job: Job,
+    /// The events to record, in order.
+    pub events: Vec<JobEvent>,
+}
+
+impl Job {
+    /// Applies `action` by `actor`: the new job and its events, or why not.
+    /// The rules are [`crate::machine::TRANSITIONS`]; this only performs the effect.
+    pub fn apply(
+        &self,
+        actor: Party,
+        action: Action,
+        facts: &Facts,
+        now: Timestamp,
+    ) -> Result<Outcome, JobError> {
+        let edge = crate::machine::edge_for(self, actor, &action, facts, now)?;
+        let mut job = self.clone();
+        job.version += 1;
+        let data = job.perform(action, now);
+        if let Some(to) = edge.to {
+            job.status = to;
+        }
+        Ok(Outcome {
+            job,
+            events: vec![JobEvent {
+                kind: edge.event,
+                actor,
+                data,
+            }],
+        })
+    }
+
+    /// Changes the fields an action touches; returns the event's data.
+    fn perform(&mut self, action: Action, now: Timestamp) -> Value {
+        match action {
+            Action::Accept => {
+                self.responded_at = Some(now);
+                json!({})
+            }
+            Action::Reject { reason } => {
+                self.responded_at = Some(now);
+                self.rejection_reason = Some(reason.clone());
+                json!({ "reason": reason })
+            }
+            Action::Cancel { reason } => {
+                self.cancellation_reason = reason.clone();
+                json!({ "reason": reason })
+            }
+            Action::Complete => {
+                self.completed_at = Some(now);
+                json!({})
+            }
+            Action::MarkPaid => {
+                self.paid_at = Some(now);
+                json!({ "price_cents": self.terms.price_cents })
+            }
+            Action::Edit(patch) => {
+                let before = self.terms.clone();
+                self.terms = patch.apply_to(&before);
+                self.pending_approval = true;
+                json!({ "before": before.to_json(), "after": self.terms.to_json() })
+            }
+            Action::ApproveChanges => {
+                self.pending_approval = false;
+                json!({ "terms": self.terms.to_json() })
+            }
+            Action::DeclineChanges { reason, previous } => {
+                let declined = std::mem::replace(&mut self.terms, previous);
+                self.pending_approval = false;
+                self.rejection_reason = reason.clone();
+                json!({
+                    "reason": reason,
+                    "declined": declined.to_json(),
+                    "restored": self.terms.to_json(),
+                })
+            }
+            Action::MissDeadline => {
+                self.deadline_warning_issued = true;
+                json!({ "response_deadline": self.response_deadline })
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Jobs (SPEC §4 Jobs): what a customer books from a provider.
+//!
+//! The lifecycle is data: [`machine::TRANSITIONS`] lists every edge (from,
+//! to, which party may take it, the event it records), and
+//! [`Job::apply`](job::Job::apply) takes the current job, the actor's party,
+//! the action, the facts it cannot know by itself (an open dispute) and `now`,
+//! and returns the new job with the events it caused, or a typed refusal.
+//! Nothing here performs I/O: use cases load, call the rule and hand the
+//! result to a repository that only writes it.
+
+pub mod answers;
+pub mod error;
+pub mod fees;
+pub mod job;
+pub mod machine;
+pub mod metrics;
+pub mod rating;
+pub mod status;
+
+pub use answers::validate_answers;
+pub use error::JobError;
+pub use fees::{FeeSplit, platform_fee};
+pub use job::{Job, JobEvent, Outcome, Terms, TermsPatch};
+pub use machine::{Action, Facts, TRANSITIONS, Transition};
+pub use metrics::{ResponseMetrics, ResponseSample};
+pub use rating::{Rating, RatingInput, Stars};
+pub use status::{ActionKind, EventKind, JobStatus, Party};
+
+#[cfg(test)]
+mod machine_tests;

@@ -1,0 +1,231 @@
+//! The lifecycle under examples and under arbitrary sequences of actions.
+
+use chrono::{Duration, TimeZone, Utc};
+use kernel::{ProviderId, ServiceId, Timestamp, UserId};
+use proptest::prelude::*;
+
+use crate::error::JobError;
+use crate::job::{Job, Terms, TermsPatch};
+use crate::machine::{Action, Facts, TRANSITIONS};
+use crate::status::{EventKind, JobStatus, Party};
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
+}
+
+fn job() -> Job {
+    Job {
+        id: 1,
+        customer_id: UserId(10),
+        provider_id: ProviderId(20),
+        provider_user_id: UserId(21),
+        service_id: ServiceId(3),
+        region_code: "nyc".into(),
+        status: JobStatus::New,
+        terms: Terms {
+            price_cents: Some(10_000),
+            scheduled_at: None,
+            description: "Walk Rex".into(),
+        },
+        pending_approval: false,
+        response_deadline: t0() + Duration::minutes(60),
+        responded_at: None,
+        rejection_reason: None,
+        cancellation_reason: None,
+        completed_at: None,
+        paid_at: None,
+        deadline_warning_issued: false,
+        version: 1,
+    }
+}
+
+const ACTIVE: Facts = Facts {
+    open_dispute: false,
+    provider_active: true,
+};
+
+fn price(p: i64) -> Action {
+    Action::Edit(TermsPatch {
+        price_cents: Some(p),
+        ..TermsPatch::default()
+    })
+}
+
+#[test]
+fn the_happy_path_records_one_event_per_step() {
+    let mut j = job();
+    let steps = [
+        (
+            Party::Provider,
+            Action::Accept,
+            JobStatus::InProgress,
+            EventKind::Accepted,
+        ),
+        (
+            Party::Provider,
+            Action::Complete,
+            JobStatus::Completed,
+            EventKind::Completed,
+        ),
+        (
+            Party::Provider,
+            Action::MarkPaid,
+            JobStatus::Paid,
+            EventKind::Paid,
+        ),
+    ];
+    for (party, action, status, event) in steps {
+        let out = j.apply(party, action, &ACTIVE, t0()).unwrap();
+        assert_eq!(out.job.status, status);
+        assert_eq!(out.job.version, j.version + 1);
+        assert_eq!(out.events.len(), 1);
+        assert_eq!(out.events[0].kind, event);
+        j = out.job;
+    }
+    assert_eq!(j.responded_at, Some(t0()));
+    assert_eq!(j.paid_at, Some(t0()));
+}
+
+#[test]
+fn the_wrong_party_is_forbidden_and_the_wrong_status_conflicts() {
+    let j = job();
+    let err = j
+        .apply(Party::Customer, Action::Accept, &ACTIVE, t0())
+        .unwrap_err();
+    assert!(matches!(err, JobError::Forbidden(_)));
+    let err = j
+        .apply(Party::Provider, Action::Complete, &ACTIVE, t0())
+        .unwrap_err();
+    assert!(matches!(err, JobError::InvalidTransition { .. }));
+    let suspended = Facts {
+        provider_active: false,
+        ..ACTIVE
+    };
+    let err = j
+        .apply(Party::Provider, Action::Accept, &suspended, t0())
+        .unwrap_err();
+    assert!(matches!(err, JobError::Conflict(_)));
+}
+
+#[test]
+fn declining_changes_restores_the_previous_terms() {
+    let j = job();
+    let edited = j
+        .apply(Party::Provider, price(15_000), &ACTIVE, t0())
+        .unwrap();
+    assert!(edited.job.pending_approval);
+    assert_eq!(edited.job.terms.price_cents, Some(15_000));
+    let before = Terms::from_json(&edited.events[0].data["before"]).unwrap();
+    assert_eq!(before, j.terms);
+
+    let declined = edited
+        .job
+        .apply(
+            Party::Customer,
+            Action::DeclineChanges {
+                reason: Some("too dear".into()),
+                previous: before,
+            },
+            &ACTIVE,
+            t0(),
+        )
+        .unwrap();
+    assert_eq!(declined.job.terms, j.terms);
+    assert!(!declined.job.pending_approval);
+    assert_eq!(declined.job.rejection_reason.as_deref(), Some("too dear"));
+}
+
+#[test]
+fn pending_changes_and_open_disputes_block_completion_and_payment() {
+    let accepted = job()
+        .apply(Party::Provider, Action::Accept, &ACTIVE, t0())
+        .unwrap()
+        .job;
+    let edited = accepted
+        .apply(Party::Provider, price(1), &ACTIVE, t0())
+        .unwrap()
+        .job;
+    assert!(matches!(
+        edited.apply(Party::Provider, Action::Complete, &ACTIVE, t0()),
+        Err(JobError::Conflict(_))
+    ));
+    let disputed = Facts {
+        open_dispute: true,
+        ..ACTIVE
+    };
+    assert!(matches!(
+        accepted.apply(Party::Provider, Action::Complete, &disputed, t0()),
+        Err(JobError::Conflict(_))
+    ));
+}
+
+#[test]
+fn the_deadline_warning_is_given_once_and_only_when_missed() {
+    let j = job();
+    let early = j.apply(Party::System, Action::MissDeadline, &ACTIVE, t0());
+    assert!(early.is_err());
+    let late = t0() + Duration::minutes(61);
+    let warned = j
+        .apply(Party::System, Action::MissDeadline, &ACTIVE, late)
+        .unwrap()
+        .job;
+    assert!(warned.deadline_warning_issued);
+    assert_eq!(warned.status, JobStatus::New);
+    assert!(
+        warned
+            .apply(Party::System, Action::MissDeadline, &ACTIVE, late)
+            .is_err()
+    );
+}
+
+fn any_action() -> impl Strategy<Value = (Party, Action)> {
+    let party = prop_oneof![
+        Just(Party::Customer),
+        Just(Party::Provider),
+        Just(Party::System)
+    ];
+    let action = prop_oneof![
+        Just(Action::Accept),
+        Just(Action::Reject {
+            reason: "busy".into()
+        }),
+        Just(Action::Cancel { reason: None }),
+        Just(Action::Complete),
+        Just(Action::MarkPaid),
+        (0i64..100_000).prop_map(price),
+        Just(Action::ApproveChanges),
+        Just(Action::DeclineChanges {
+            reason: None,
+            previous: job().terms
+        }),
+        Just(Action::MissDeadline),
+    ];
+    (party, action)
+}
+
+proptest! {
+    #[test]
+    fn only_listed_edges_are_taken_and_terminal_states_absorb(
+        steps in prop::collection::vec((any_action(), any::<bool>(), 0i64..180), 1..40)
+    ) {
+        let mut j = job();
+        for ((party, action), dispute, minutes) in steps {
+            let facts = Facts { open_dispute: dispute, provider_active: true };
+            let now = t0() + Duration::minutes(minutes);
+            let kind = action.kind();
+            if let Ok(out) = j.apply(party, action, &facts, now) {
+                {
+                    prop_assert!(!j.status.is_terminal(), "left terminal {:?}", j.status);
+                    let edge = TRANSITIONS.iter().find(|t| t.action == kind).unwrap();
+                    prop_assert_eq!(edge.by, party);
+                    prop_assert!(edge.from.contains(&j.status));
+                    prop_assert_eq!(out.job.status, edge.to.unwrap_or(j.status));
+                    prop_assert_eq!(out.job.version, j.version + 1);
+                    prop_assert_eq!(out.events.len(), 1);
+                    prop_assert!(!(out.job.status == JobStatus::Completed && out.job.pending_approval));
+                    j = out.job;
+                }
+            }
+        }
+    }
+}

@@ -28,6 +28,7 @@ mod m20261122_000007_messaging;
 mod m20261122_000008_disputes;
 mod m20261122_000009_operations;
 mod m20261122_000010_billing_guard;
+mod m20261130_000014_jobs_messaging;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_disputes::Migration),
             Box::new(m20261122_000009_operations::Migration),
             Box::new(m20261122_000010_billing_guard::Migration),
+            Box::new(m20261130_000014_jobs_messaging::Migration),
         ]
     }
 }
@@ -73,6 +75,7 @@ mod tests {
             m20261122_000007_messaging::tables(),
             m20261122_000008_disputes::tables(),
             m20261122_000009_operations::tables(),
+            m20261130_000014_jobs_messaging::tables(),
         ]
         .concat()
     }
@@ -88,6 +91,7 @@ mod tests {
             m20261122_000007_messaging::indexes(),
             m20261122_000008_disputes::indexes(),
             m20261122_000009_operations::indexes(),
+            m20261130_000014_jobs_messaging::indexes(),
         ]
         .concat()
     }

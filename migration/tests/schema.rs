@@ -38,6 +38,8 @@ const TABLES: &[&str] = &[
     "message_threads",
     "messages",
     "thread_reads",
+    "user_events",
+    "user_event_counters",
     "disputes",
     "attachments",
     "ban_requests",
@@ -82,6 +84,8 @@ const NO_ID_TABLES: &[&str] = &[
     "service_region_popularity",
     "platform_settings",
     "thread_reads",
+    "user_events",
+    "user_event_counters",
 ];
 
 fn expected_tables() -> BTreeSet<String> {

@@ -230,6 +230,7 @@ impl ProviderRepository for SqlProviderRepository {
                 tenant_id: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             }
             .insert(&txn)
             .await

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "service_providers")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -21,6 +21,12 @@ pub struct Model {
     pub is_deleted: bool,
     pub deleted_at: Option<DateTimeUtc>,
     pub tenant_id: Option<i64>,
+    pub rating_sum: i64,
+    pub rating_count: i64,
+    pub completed_jobs: i64,
+    pub median_response_minutes: Option<i32>,
+    pub response_rate: Option<f64>,
+    pub stats_refreshed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,8 +14,13 @@ pub mod fees;
 pub mod job;
 pub mod machine;
 pub mod metrics;
+pub mod ports;
 pub mod rating;
+pub mod service;
+mod service_rating;
 pub mod status;
+pub mod templates;
+pub mod view;
 
 pub use answers::validate_answers;
 pub use error::JobError;
@@ -28,3 +33,6 @@ pub use status::{ActionKind, EventKind, JobStatus, Party};
 
 #[cfg(test)]
 mod machine_tests;
+
+#[cfg(test)]
+mod service_tests;

@@ -52,6 +52,10 @@ pub enum StoreError {
     /// The row to change does not exist in the caller's scope.
     #[error("not found")]
     NotFound,
+    /// The row changed since it was read: its `version` is no longer the one
+    /// the change was computed from (optimistic concurrency).
+    #[error("the row changed since it was read")]
+    Stale,
     /// The database failed or is unreachable.
     #[error("storage failure: {0}")]
     Backend(String),

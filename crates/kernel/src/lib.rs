@@ -10,6 +10,7 @@ pub mod error;
 pub mod id;
 pub mod money;
 pub mod page;
+pub mod precondition;
 pub mod text;
 pub mod zipcode;
 
@@ -19,6 +20,7 @@ pub use error::{ErrorKind, FieldError, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};
+pub use precondition::IfMatch;
 pub use text::{TextIssue, check_text, fold_keyword, is_clean_text, normalize_identity};
 pub use zipcode::Zipcode;
 

@@ -133,7 +133,7 @@ impl BanRepository for SqlBanRepository {
             .await
             .map_err(store_err)?;
         if updated.rows_affected != 1 {
-            return Err(StoreError::Conflict("stale".into()));
+            return Err(StoreError::Stale);
         }
         if let Some(change) = &decision.ban {
             apply_transition(&txn, change, decision.at).await?;

@@ -66,7 +66,7 @@ async fn ensure_tenant(
 }
 
 /// Applies a transition inside the caller's transaction: the conditional
-/// update (`Conflict("stale")` when the row changed since it was read), the
+/// update ([`StoreError::Stale`] when the row changed since it was read), the
 /// tenant on approval, the user's ban with the provider's.
 pub(crate) async fn apply_transition(
     db: &impl ConnectionTrait,
@@ -101,7 +101,7 @@ pub(crate) async fn apply_transition(
         .await
         .map_err(store_err)?;
     if updated.rows_affected != 1 {
-        return Err(StoreError::Conflict("stale".into()));
+        return Err(StoreError::Stale);
     }
     if change.create_tenant {
         let tenant = ensure_tenant(db, after, now).await?;

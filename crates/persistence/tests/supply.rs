@@ -97,7 +97,7 @@ async fn onboarding_is_scoped_and_writes_its_effects(db: &Database) {
     // The same transition again is stale and writes nothing.
     assert!(matches!(
         repo.transition(change, effects).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Stale)
     ));
     assert_eq!(count(db, "SELECT COUNT(*) AS n FROM tenants").await, 1);
     assert_eq!(

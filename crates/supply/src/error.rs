@@ -85,7 +85,7 @@ impl From<StoreError> for SupplyError {
             StoreError::Conflict(name) if name == "uq_service_providers_user_id" => {
                 SupplyError::AlreadyApplied
             }
-            StoreError::Conflict(name) if name == "stale" => SupplyError::InvalidTransition(
+            StoreError::Stale => SupplyError::InvalidTransition(
                 "the provider changed meanwhile; reload and decide again".into(),
             ),
             StoreError::Conflict(name) if name == "region_prefix_taken" => SupplyError::Duplicate(

@@ -1,0 +1,271 @@
+//! Use cases over mocked ports: validation, scope, races, If-Match, negotiation.
+
+use std::sync::Arc;
+
+use catalog::{Catalog, Region, RegionDirectory, Service, ServiceDefinition, ServiceStatus};
+use chrono::{Duration, TimeZone, Utc};
+use futures_executor::block_on;
+use kernel::{
+    Ctx, FixedClock, IfMatch, ProviderId, Role, ServiceId, StoreError, Timestamp, UserId,
+};
+use serde_json::json;
+
+use crate::error::JobError;
+use crate::job::{Job, Terms};
+use crate::machine::{Action, Facts};
+use crate::ports::{BookableProvider, JobRecord, JobSettings, MockJobRepository, ThreadChange};
+use crate::service::{CreateJob, JobService};
+use crate::status::JobStatus;
+
+fn now() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
+}
+
+fn catalog() -> Catalog {
+    let def = ServiceDefinition {
+        name: "Dog walking".into(),
+        slug: "dog-walking".into(),
+        description: "d".into(),
+        category: catalog::Category::Pets,
+        keywords: vec![],
+        questions: serde_json::from_value(json!([
+            {"key": "dog_size", "label": "Dog size", "kind": "choice", "required": true, "options": ["small", "large"]}
+        ]))
+        .unwrap(),
+    };
+    let service = Service {
+        id: ServiceId(1),
+        definition: def,
+        status: ServiceStatus::Approved,
+        is_popular: false,
+        created_at: now(),
+        updated_at: now(),
+    };
+    let regions = RegionDirectory::new(vec![Region {
+        code: "nyc".into(),
+        name: "New York".into(),
+        zip_prefixes: vec!["100".into()],
+    }])
+    .unwrap();
+    Catalog::new(vec![service], regions)
+}
+
+fn customer() -> Ctx {
+    Ctx::new(UserId(10), vec![Role::Customer])
+}
+
+fn provider() -> Ctx {
+    Ctx::new(UserId(21), vec![Role::Provider])
+}
+
+fn record(status: JobStatus, version: i64) -> JobRecord {
+    JobRecord {
+        job: Job {
+            id: 5,
+            customer_id: UserId(10),
+            provider_id: ProviderId(20),
+            provider_user_id: UserId(21),
+            service_id: ServiceId(1),
+            region_code: "nyc".into(),
+            status,
+            terms: Terms {
+                price_cents: Some(5_000),
+                scheduled_at: None,
+                description: "walk".into(),
+            },
+            pending_approval: false,
+            response_deadline: now() + Duration::hours(1),
+            responded_at: None,
+            rejection_reason: None,
+            cancellation_reason: None,
+            completed_at: None,
+            paid_at: None,
+            deadline_warning_issued: false,
+            version,
+        },
+        thread_id: None,
+        answers: json!({}),
+        currency: "USD".into(),
+        zipcode: "10001".into(),
+        address: None,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn service(repo: MockJobRepository) -> JobService {
+    JobService::new(Arc::new(repo), Arc::new(FixedClock(now())))
+}
+
+fn bookable(offers: bool) -> BookableProvider {
+    BookableProvider {
+        id: ProviderId(20),
+        user_id: UserId(21),
+        region_code: "nyc".into(),
+        active: true,
+        offers_service: offers,
+    }
+}
+
+fn booking() -> CreateJob {
+    CreateJob {
+        provider_id: 20,
+        service_id: 1,
+        description: "Walk Rex".into(),
+        answers: json!({"dog_size": "small"}).as_object().unwrap().clone(),
+        zipcode: "10001".into(),
+        ..CreateJob::default()
+    }
+}
+
+#[test]
+fn booking_names_every_bad_field_and_writes_nothing() {
+    let mut repo = MockJobRepository::new();
+    repo.expect_bookable_provider()
+        .returning(|_, _| Ok(Some(bookable(false))));
+    repo.expect_create().never();
+    let cmd = CreateJob {
+        answers: serde_json::Map::new(),
+        zipcode: "94105".into(),
+        ..booking()
+    };
+    let err = block_on(service(repo).create(&customer(), &catalog(), cmd)).unwrap_err();
+    let fields: Vec<_> = err.field_errors().iter().map(|e| e.field.clone()).collect();
+    assert_eq!(
+        fields,
+        ["zipcode", "answers.dog_size", "service_id"],
+        "{err:?}"
+    );
+}
+
+#[test]
+fn booking_sets_the_deadline_from_settings_and_creates_once() {
+    let mut repo = MockJobRepository::new();
+    repo.expect_bookable_provider()
+        .returning(|_, _| Ok(Some(bookable(true))));
+    repo.expect_settings().returning(|| {
+        Ok(JobSettings {
+            response_deadline_minutes: 90,
+            platform_fee_bps: 1000,
+            warning_threshold: 3,
+        })
+    });
+    repo.expect_create().times(1).returning(|new| {
+        assert_eq!(new.job.response_deadline, now() + Duration::minutes(90));
+        assert_eq!(new.job.status, JobStatus::New);
+        Ok(record(JobStatus::New, 1))
+    });
+    let out = block_on(service(repo).create(&customer(), &catalog(), booking())).unwrap();
+    assert_eq!(out.job.id, 5);
+}
+
+#[test]
+fn providers_cannot_book_and_non_parties_who_see_a_job_cannot_act() {
+    let repo = MockJobRepository::new();
+    let err = block_on(service(repo).create(&provider(), &catalog(), booking())).unwrap_err();
+    assert!(matches!(err, JobError::Forbidden(_)));
+
+    let mut repo = MockJobRepository::new();
+    repo.expect_find_visible()
+        .returning(|_, _| Ok(Some(record(JobStatus::New, 1))));
+    repo.expect_apply().never();
+    let lsm = Ctx::new(UserId(99), vec![Role::Lsm]);
+    let err = block_on(service(repo).transition(&lsm, 5, Action::Accept, None)).unwrap_err();
+    assert!(matches!(err, JobError::Forbidden(_)));
+}
+
+#[test]
+fn a_lost_race_is_reapplied_to_the_fresh_state() {
+    let mut repo = MockJobRepository::new();
+    let mut reads = 0;
+    repo.expect_find_visible().returning(move |_, _| {
+        reads += 1;
+        // Another accept won between the first read and the write.
+        Ok(Some(if reads == 1 {
+            record(JobStatus::New, 1)
+        } else {
+            record(JobStatus::InProgress, 2)
+        }))
+    });
+    repo.expect_facts().returning(|_| {
+        Ok(Facts {
+            open_dispute: false,
+            provider_active: true,
+        })
+    });
+    repo.expect_apply()
+        .times(1)
+        .returning(|_| Err(StoreError::Stale));
+    let err = block_on(service(repo).transition(&provider(), 5, Action::Accept, None)).unwrap_err();
+    assert!(matches!(err, JobError::InvalidTransition { .. }), "{err:?}");
+}
+
+#[test]
+fn if_match_is_a_precondition() {
+    let mut repo = MockJobRepository::new();
+    repo.expect_find_visible()
+        .returning(|_, _| Ok(Some(record(JobStatus::New, 3))));
+    repo.expect_apply().never();
+    let stale = Some(IfMatch::Versions(vec![1, 2]));
+    let err =
+        block_on(service(repo).transition(&provider(), 5, Action::Accept, stale)).unwrap_err();
+    assert_eq!(err, JobError::PreconditionFailed);
+
+    let mut repo = MockJobRepository::new();
+    repo.expect_find_visible()
+        .returning(|_, _| Ok(Some(record(JobStatus::New, 3))));
+    repo.expect_facts().returning(|_| {
+        Ok(Facts {
+            open_dispute: false,
+            provider_active: true,
+        })
+    });
+    repo.expect_apply().returning(|_| Err(StoreError::Stale));
+    let fresh = Some(IfMatch::Versions(vec![3]));
+    let err =
+        block_on(service(repo).transition(&provider(), 5, Action::Accept, fresh)).unwrap_err();
+    assert_eq!(err, JobError::PreconditionFailed);
+}
+
+#[test]
+fn declining_restores_the_terms_recorded_before_the_edit() {
+    let mut repo = MockJobRepository::new();
+    repo.expect_find_visible().returning(|_, _| {
+        let mut r = record(JobStatus::InProgress, 4);
+        r.job.pending_approval = true;
+        r.job.terms.price_cents = Some(9_000);
+        Ok(Some(r))
+    });
+    repo.expect_facts().returning(|_| {
+        Ok(Facts {
+            open_dispute: false,
+            provider_active: true,
+        })
+    });
+    repo.expect_terms_before_last_edit().returning(|_| {
+        Ok(Some(Terms {
+            price_cents: Some(5_000),
+            scheduled_at: None,
+            description: "walk".into(),
+        }))
+    });
+    repo.expect_apply().times(1).returning(|change| {
+        assert_eq!(change.expected_version, 4);
+        assert_eq!(change.job.terms.price_cents, Some(5_000));
+        assert!(!change.job.pending_approval);
+        assert!(matches!(change.thread, ThreadChange::SystemMessage(_)));
+        let mut r = record(JobStatus::InProgress, 5);
+        r.job = change.job;
+        Ok(r)
+    });
+    let action = Action::DeclineChanges {
+        reason: Some("too dear".into()),
+        previous: Terms {
+            price_cents: None,
+            scheduled_at: None,
+            description: String::new(),
+        },
+    };
+    let out = block_on(service(repo).transition(&customer(), 5, action, None)).unwrap();
+    assert_eq!(out.job.terms.price_cents, Some(5_000));
+}

@@ -22,6 +22,7 @@ pub mod service_region_popularity;
 pub mod service_requests;
 pub mod service_search_logs;
 pub mod services;
+pub mod tenant_invitations;
 pub mod tenants;
 pub mod user_roles;
 pub mod users;

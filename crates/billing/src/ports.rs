@@ -180,7 +180,12 @@ pub trait TenantRepository: Send + Sync {
     /// Takes the user out of the tenant. `NotFound` if they are not in it;
     /// `Conflict(LAST_OWNER)` if they are its last owner (checked under a lock on
     /// the tenant, so two owners leaving at once cannot both go).
-    async fn remove_member(&self, tenant: TenantId, user: UserId) -> Result<(), StoreError>;
+    async fn remove_member(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
     /// Whether a user exists (for linking contacts).
     async fn user_exists(&self, user: i64) -> Result<bool, StoreError>;
 }

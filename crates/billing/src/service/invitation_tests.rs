@@ -162,9 +162,9 @@ fn staff_leave_but_do_not_remove_others() {
     let mut tenants = member(Some(TenantRole::Staff));
     tenants
         .expect_remove_member()
-        .withf(|t, u| *t == TenantId(1) && *u == UserId(9))
+        .withf(|t, u, _| *t == TenantId(1) && *u == UserId(9))
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let svc = service(tenants, at(0));
     assert!(block_on(svc.leave_tenant(&ctx())).is_ok());
     let removed = block_on(svc.remove_staff(&ctx(), UserId(4)));

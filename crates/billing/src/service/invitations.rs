@@ -176,7 +176,7 @@ impl BillingService {
             return Err(BillingError::Conflict(LAST_OWNER_LEAVES));
         }
         self.tenants
-            .remove_member(tenant, user)
+            .remove_member(tenant, user, self.clock.now())
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(c) if c == LAST_OWNER => {

@@ -75,9 +75,9 @@ impl Invitation {
                 },
                 now,
             )),
-            InvitationStatus::Expired if self.status == InvitationStatus::Pending => {
-                Err(Refusal::Expired(self.closed(InvitationStatus::Expired, now)))
-            }
+            InvitationStatus::Expired if self.status == InvitationStatus::Pending => Err(
+                Refusal::Expired(self.closed(InvitationStatus::Expired, now)),
+            ),
             other => Err(Refusal::Closed(other)),
         }
     }
@@ -153,10 +153,7 @@ mod tests {
             Err(Refusal::Closed(InvitationStatus::Accepted))
         );
         let declined = pending().answer(Answer::Decline, at(5));
-        assert_eq!(
-            declined.map(|i| i.status),
-            Ok(InvitationStatus::Declined)
-        );
+        assert_eq!(declined.map(|i| i.status), Ok(InvitationStatus::Declined));
     }
 
     #[test]
@@ -164,7 +161,10 @@ mod tests {
         let late = at(Duration::days(8).num_seconds());
         match pending().answer(Answer::Accept, late) {
             Err(Refusal::Expired(inv)) => {
-                assert_eq!((inv.status, inv.decided_at), (InvitationStatus::Expired, Some(late)));
+                assert_eq!(
+                    (inv.status, inv.decided_at),
+                    (InvitationStatus::Expired, Some(late))
+                );
                 assert_eq!(
                     inv.answer(Answer::Accept, late),
                     Err(Refusal::Closed(InvitationStatus::Expired))
@@ -184,7 +184,10 @@ mod tests {
 
     #[test]
     fn the_tenant_name_is_bounded_and_kept_out_of_the_subject() {
-        let evil = format!("Acme\u{202E}\nURGENT: reset your password{}", "x".repeat(500));
+        let evil = format!(
+            "Acme\u{202E}\nURGENT: reset your password{}",
+            "x".repeat(500)
+        );
         let (subject, body) = invitation_mail(&evil, at(0));
         assert!(!subject.contains("Acme"));
         let line = body.lines().next().unwrap_or_default();

@@ -161,11 +161,8 @@ pub trait TenantRepository: Send + Sync {
     /// In one transaction: stores the accepted invitation (only if still pending:
     /// `Conflict(INVITATION_STATE)` otherwise) and makes the user staff of its tenant
     /// (only if they belong to none: `Conflict("member")` otherwise).
-    async fn accept_invitation(
-        &self,
-        user: UserId,
-        accepted: Invitation,
-    ) -> Result<(), StoreError>;
+    async fn accept_invitation(&self, user: UserId, accepted: Invitation)
+    -> Result<(), StoreError>;
     /// Stores a declined or expired invitation, only if it is still pending
     /// (`Conflict(INVITATION_STATE)` otherwise).
     async fn close_invitation(&self, closed: Invitation) -> Result<(), StoreError>;

@@ -43,7 +43,10 @@ async fn outbox_rows(db: &Database, to: &str) -> i64 {
     let sql = format!("SELECT count(*) AS n FROM email_outbox WHERE to_email = '{to}'");
     let row = db
         .conn()
-        .query_one_raw(Statement::from_string(db.conn().get_database_backend(), sql))
+        .query_one_raw(Statement::from_string(
+            db.conn().get_database_backend(),
+            sql,
+        ))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     row.and_then(|r| r.try_get::<i64>("", "n").ok())
@@ -96,15 +99,26 @@ async fn invitations_need_consent(db: &Database) {
     // Only the addressee sees and answers it.
     let invitee = user(db, "later@example.com").await;
     let stranger = user(db, "stranger@example.com").await;
-    let current = listed.first().cloned().unwrap_or_else(|| panic!("no invitation"));
+    let current = listed
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("no invitation"));
     assert_eq!(repo.invitation_for(stranger, current.id).await, Ok(None));
-    assert_eq!(repo.invitation_for(invitee, first.id).await.map(|i| i.is_some()), Ok(true));
+    assert_eq!(
+        repo.invitation_for(invitee, first.id)
+            .await
+            .map(|i| i.is_some()),
+        Ok(true)
+    );
     let received = repo
         .invitations_received(invitee, week_later, None, 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        received.iter().map(|r| (r.invitation.id, r.tenant_name.as_str())).collect::<Vec<_>>(),
+        received
+            .iter()
+            .map(|r| (r.invitation.id, r.tenant_name.as_str()))
+            .collect::<Vec<_>>(),
         vec![(current.id, "Acme")]
     );
     let accepted = current
@@ -115,8 +129,14 @@ async fn invitations_need_consent(db: &Database) {
         Err(StoreError::Conflict(INVITATION_STATE.into())),
         "another user cannot take it"
     );
-    assert_eq!(repo.accept_invitation(invitee, accepted.clone()).await, Ok(()));
-    assert_eq!(repo.membership(invitee).await, Ok(Some((t, TenantRole::Staff))));
+    assert_eq!(
+        repo.accept_invitation(invitee, accepted.clone()).await,
+        Ok(())
+    );
+    assert_eq!(
+        repo.membership(invitee).await,
+        Ok(Some((t, TenantRole::Staff)))
+    );
     assert_eq!(
         repo.accept_invitation(invitee, accepted).await,
         Err(StoreError::Conflict(INVITATION_STATE.into()))
@@ -134,6 +154,9 @@ async fn invitations_need_consent(db: &Database) {
     );
     assert_eq!(repo.remove_member(t, invitee, now).await, Ok(()));
     assert_eq!(repo.membership(invitee).await, Ok(None));
-    assert_eq!(repo.membership(owner).await, Ok(Some((t, TenantRole::Owner))));
+    assert_eq!(
+        repo.membership(owner).await,
+        Ok(Some((t, TenantRole::Owner)))
+    );
 }
 on_both_backends!(invitations_on, invitations_need_consent);

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod billing;
+mod billing_invitations;
 mod billing_isolation;
 mod billing_payments;
 mod billing_tenancy;
@@ -16,6 +17,7 @@ mod helpers;
 mod hostile_input;
 mod operations;
 mod portal;
+mod portal_sessions;
 mod postgres;
 mod supply;
 mod supply_support;

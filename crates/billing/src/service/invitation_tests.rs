@@ -154,7 +154,10 @@ fn the_last_owner_can_neither_leave_nor_be_removed() {
     let left = block_on(svc.leave_tenant(&ctx()));
     assert!(matches!(left, Err(BillingError::Conflict(_))), "{left:?}");
     let removed = block_on(svc.remove_staff(&ctx(), UserId(9)));
-    assert!(matches!(removed, Err(BillingError::Conflict(_))), "{removed:?}");
+    assert!(
+        matches!(removed, Err(BillingError::Conflict(_))),
+        "{removed:?}"
+    );
 }
 
 #[test]
@@ -168,5 +171,8 @@ fn staff_leave_but_do_not_remove_others() {
     let svc = service(tenants, at(0));
     assert!(block_on(svc.leave_tenant(&ctx())).is_ok());
     let removed = block_on(svc.remove_staff(&ctx(), UserId(4)));
-    assert!(matches!(removed, Err(BillingError::NotOwner)), "{removed:?}");
+    assert!(
+        matches!(removed, Err(BillingError::NotOwner)),
+        "{removed:?}"
+    );
 }

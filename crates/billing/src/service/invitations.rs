@@ -96,11 +96,7 @@ impl BillingService {
     }
 
     /// The invitee declines.
-    pub async fn decline_invitation(
-        &self,
-        ctx: &Ctx,
-        id: i64,
-    ) -> Result<Invitation, BillingError> {
+    pub async fn decline_invitation(&self, ctx: &Ctx, id: i64) -> Result<Invitation, BillingError> {
         let declined = self.answered(ctx, id, Answer::Decline).await?;
         self.tenants
             .close_invitation(declined.clone())

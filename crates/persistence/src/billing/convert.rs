@@ -1,14 +1,12 @@
 //! Rows to billing domain values.
 
 use billing::{
-    Contact, Invitation, InvitationStatus, Invoice, InvoiceLine, InvoiceStatus, Party, PartyKind, Payment, PaymentMethod,
-    PaymentStatus,
+    Contact, Invitation, InvitationStatus, Invoice, InvoiceLine, InvoiceStatus, Party, PartyKind,
+    Payment, PaymentMethod, PaymentStatus,
 };
 use kernel::{Currency, StoreError, TenantId, UserId};
 
-use crate::entities::{
-    contacts, invoice_lines, invoices, parties, payments, tenant_invitations,
-};
+use crate::entities::{contacts, invoice_lines, invoices, parties, payments, tenant_invitations};
 
 fn corrupt(what: &str, id: i64) -> StoreError {
     StoreError::Backend(format!("stored {what} {id} does not parse"))

@@ -8,8 +8,7 @@ use kernel::{StoreError, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    DbBackend, EntityTrait, FromQueryResult, NotSet, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    DbBackend, EntityTrait, FromQueryResult, NotSet, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 use super::{BillingDb, convert, newest_first};
@@ -42,7 +41,10 @@ pub(super) async fn invite(
     let txn = db.plain_write().await?;
     // A pending invitation past its expiry no longer blocks a new one.
     inv::Entity::update_many()
-        .col_expr(inv::Column::Status, Expr::value(InvitationStatus::Expired.as_str()))
+        .col_expr(
+            inv::Column::Status,
+            Expr::value(InvitationStatus::Expired.as_str()),
+        )
         .col_expr(inv::Column::DecidedAt, Expr::value(now))
         .filter(inv::Column::TenantId.eq(new.tenant_id.0))
         .filter(inv::Column::Email.eq(new.email.as_str()))

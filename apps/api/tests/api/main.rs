@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod billing;
+mod billing_invitation_races;
 mod billing_invitations;
 mod billing_isolation;
 mod billing_payments;

@@ -54,6 +54,7 @@ const TABLES: &[&str] = &[
     "payments",
     "service_listings",
     "marketplace_transactions",
+    "tenant_invitations",
 ];
 
 /// Unique keys the application maps to 409s by name.
@@ -75,6 +76,7 @@ const REQUIRED_UNIQUE: &[&str] = &[
     "uq_message_threads_job_id",
     "uq_contacts_marketplace_user_id_tenant_id",
     "uq_contacts_tenant_id_email",
+    "uq_tenant_invitations_tenant_id_email",
 ];
 
 /// Tables whose key is not a BIGINT `id`.

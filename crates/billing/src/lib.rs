@@ -7,6 +7,7 @@
 //! The money rules are pure functions in [`invoice`].
 
 pub mod error;
+pub mod invitation;
 pub mod invoice;
 pub mod model;
 pub mod ports;

@@ -39,6 +39,22 @@ string_enum!(
 );
 
 string_enum!(
+    /// Where a tenant invitation is in its life (`revoked` is reserved for an owner's withdrawal).
+    InvitationStatus {
+        /// Waiting for the invitee, until it expires.
+        Pending = "pending",
+        /// The invitee joined the tenant.
+        Accepted = "accepted",
+        /// The invitee said no.
+        Declined = "declined",
+        /// Withdrawn by the tenant.
+        Revoked = "revoked",
+        /// Not answered in time.
+        Expired = "expired",
+    }
+);
+
+string_enum!(
     /// What a party is.
     PartyKind { /// A person.
     Person = "person", /// A company or other organisation.
@@ -147,6 +163,8 @@ pub struct Contact {
     pub portal_password_set: bool,
     /// Last portal login.
     pub portal_last_login: Option<Timestamp>,
+    /// Bumped whenever the portal password or access changes; portal tokens carry it.
+    pub portal_credential_version: i64,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.
@@ -228,4 +246,34 @@ pub struct Payment {
     pub request_hash: Option<String>,
     /// Recorded.
     pub created_at: Timestamp,
+}
+
+/// An invitation to join a tenant as staff, addressed to an e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Id.
+    pub id: i64,
+    /// The inviting tenant.
+    pub tenant_id: TenantId,
+    /// The invitee's e-mail, normalised.
+    pub email: String,
+    /// The owner who invited.
+    pub invited_by: UserId,
+    /// Stored status (see [`Invitation::status_at`] for the one to show).
+    pub status: InvitationStatus,
+    /// After this instant it can no longer be accepted.
+    pub expires_at: Timestamp,
+    /// Created.
+    pub created_at: Timestamp,
+    /// When accepted, declined or found expired.
+    pub decided_at: Option<Timestamp>,
+}
+
+/// An invitation as its invitee sees it: with the inviting tenant's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedInvitation {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The tenant's display name.
+    pub tenant_name: String,
 }

@@ -6,12 +6,30 @@ use chrono::NaiveDate;
 use kernel::{Currency, StoreError, TenantId, Timestamp, UserId};
 
 use crate::model::{
-    Contact, Invoice, InvoiceLine, InvoiceStatus, Party, PartyKind, Payment, PaymentMethod, Tenant,
-    TenantRole,
+    Contact, Invitation, Invoice, InvoiceLine, InvoiceStatus, Party, PartyKind, Payment,
+    PaymentMethod, ReceivedInvitation, Tenant, TenantRole,
 };
 
 /// The constraint name repositories report when an expected version is stale.
 pub const VERSION_CONFLICT: &str = "version";
+
+/// The constraint name of "a pending invitation to this e-mail already exists".
+pub const PENDING_INVITATION: &str = "uq_tenant_invitations_tenant_id_email";
+
+/// Reported when an invitation is no longer pending at write time.
+pub const INVITATION_STATE: &str = "invitation_state";
+
+/// Reported when a change would leave a tenant without an owner.
+pub const LAST_OWNER: &str = "last_owner";
+
+/// The e-mail that goes out with a new invitation, queued in its transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationMail {
+    /// Fixed text, never the tenant's.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
 
 /// A party to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,9 +130,59 @@ pub trait TenantRepository: Send + Sync {
     async fn find(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
     /// A tenant by slug.
     async fn find_by_slug(&self, slug: &str) -> Result<Option<Tenant>, StoreError>;
-    /// Makes the user with this e-mail staff. `NotFound` without such a user,
-    /// `Conflict("member")` if they already belong to a tenant.
-    async fn add_staff(&self, tenant: TenantId, email: &str) -> Result<UserId, StoreError>;
+    /// In one transaction: marks the tenant's pending invitations to this e-mail that
+    /// expired by `invitation.created_at` as expired, stores the new invitation and
+    /// queues its e-mail. `Conflict("member")` when a user with the e-mail already
+    /// belongs to the tenant; `Conflict(PENDING_INVITATION)` when one is still pending.
+    async fn invite(
+        &self,
+        invitation: Invitation,
+        mail: InvitationMail,
+    ) -> Result<Invitation, StoreError>;
+    /// The tenant's invitations with id below `before`, newest first.
+    async fn invitations(
+        &self,
+        tenant: TenantId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Invitation>, StoreError>;
+    /// Pending invitations addressed to the user's e-mail that expire after `now`,
+    /// with id below `before`, newest first.
+    async fn invitations_received(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ReceivedInvitation>, StoreError>;
+    /// One invitation, if it is addressed to the user's e-mail.
+    async fn invitation_for(&self, user: UserId, id: i64)
+    -> Result<Option<Invitation>, StoreError>;
+    /// In one transaction: stores the accepted invitation (only if still pending:
+    /// `Conflict(INVITATION_STATE)` otherwise) and makes the user staff of its tenant
+    /// (only if they belong to none: `Conflict("member")` otherwise).
+    async fn accept_invitation(&self, user: UserId, accepted: Invitation)
+    -> Result<(), StoreError>;
+    /// Stores a declined or expired invitation, only if it is still pending
+    /// (`Conflict(INVITATION_STATE)` otherwise).
+    async fn close_invitation(&self, closed: Invitation) -> Result<(), StoreError>;
+    /// The role of a user in the tenant, if they belong to it.
+    async fn member_role(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<TenantRole>, StoreError>;
+    /// How many owners the tenant has.
+    async fn owner_count(&self, tenant: TenantId) -> Result<u64, StoreError>;
+    /// Takes the user out of the tenant. `NotFound` if they are not in it;
+    /// `Conflict(LAST_OWNER)` if they are its last owner (checked under a lock on
+    /// the tenant, so two owners leaving at once cannot both go).
+    async fn remove_member(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
     /// Whether a user exists (for linking contacts).
     async fn user_exists(&self, user: i64) -> Result<bool, StoreError>;
 }
@@ -176,7 +244,9 @@ pub trait ContactRepository: Send + Sync {
         id: i64,
         now: Timestamp,
     ) -> Result<(), StoreError>;
-    /// Turns portal access on or off; a new hash replaces the old one.
+    /// Turns portal access on or off; a new hash replaces the old one. Every call
+    /// bumps the contact's portal credential version (in the same statement), which
+    /// ends the portal sessions opened before it.
     async fn set_portal(
         &self,
         tenant: TenantId,
@@ -184,6 +254,14 @@ pub trait ContactRepository: Send + Sync {
         enabled: bool,
         password_hash: Option<String>,
     ) -> Result<Contact, StoreError>;
+    /// The live, portal-enabled contact a portal token speaks for, if its credential
+    /// version is still the token's (one query; the tenant in its `WHERE`).
+    async fn portal_contact(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        credential_version: i64,
+    ) -> Result<Option<Contact>, StoreError>;
     /// The live, portal-enabled contact with this e-mail, with its hash.
     async fn portal_login(
         &self,
@@ -283,6 +361,8 @@ pub struct PortalPrincipal {
     pub contact_id: i64,
     /// Their tenant.
     pub tenant_id: TenantId,
+    /// The contact's portal credential version when the token was issued.
+    pub credential_version: i64,
 }
 
 /// Signs portal tokens (their own audience, refused by staff routes).

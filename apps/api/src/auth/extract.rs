@@ -62,16 +62,17 @@ impl FromRequest for PortalUser {
                         "portal keys not registered".into(),
                     ))
                 })?;
-            let ctx = keys
+            let claims = keys
                 .0
-                .verify(token)
+                .verify_claims(token)
                 .ok_or_else(|| ApiError::unauthorized("the portal token is invalid or expired"))?;
-            let tenant_id = ctx
-                .tenant_id
-                .ok_or_else(|| ApiError::unauthorized("the portal token is invalid"))?;
+            // A portal token names its contact, tenant and credential version; one
+            // without them (e.g. issued before versions existed) is no portal token.
+            let invalid = || ApiError::unauthorized("the portal token is invalid");
             Ok(PortalUser(billing::ports::PortalPrincipal {
-                contact_id: ctx.user_id.0,
-                tenant_id,
+                contact_id: claims.sub.parse().map_err(|_| invalid())?,
+                tenant_id: kernel::TenantId(claims.tid.ok_or_else(invalid)?),
+                credential_version: claims.cv.ok_or_else(invalid)?,
             }))
         })();
         ready(result)

@@ -31,6 +31,9 @@ pub struct Claims {
     /// LSM region at issue time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Portal tokens: the contact's portal credential version at issue time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv: Option<i64>,
 }
 
 /// Signing and verification keys with their policy.
@@ -73,15 +76,20 @@ impl JwtKeys {
         }
     }
 
-    /// Checks signature, algorithm, issuer, audience and expiry; returns the caller's context.
-    pub fn verify(&self, token: &str) -> Option<Ctx> {
+    /// Checks signature, algorithm, issuer, audience and expiry; returns the claims.
+    pub fn verify_claims(&self, token: &str) -> Option<Claims> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        let claims = data.claims;
+        Some(data.claims)
+    }
+
+    /// Checks signature, algorithm, issuer, audience and expiry; returns the caller's context.
+    pub fn verify(&self, token: &str) -> Option<Ctx> {
+        let claims = self.verify_claims(token)?;
         let user_id = claims.sub.parse().ok().map(UserId)?;
         Some(Ctx {
             user_id,
@@ -103,6 +111,8 @@ pub struct Subject {
     pub tenant: Option<i64>,
     /// LSM region.
     pub region: Option<String>,
+    /// Portal credential version (portal tokens only).
+    pub credential_version: Option<i64>,
 }
 
 impl JwtKeys {
@@ -118,6 +128,7 @@ impl JwtKeys {
             roles: subject.roles,
             tid: subject.tenant,
             region: subject.region,
+            cv: subject.credential_version,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| e.to_string())?;
@@ -140,6 +151,7 @@ impl billing::ports::PortalTokens for PortalKeys {
             roles: Vec::new(),
             tenant: Some(who.tenant_id.0),
             region: None,
+            credential_version: Some(who.credential_version),
         })
     }
 }
@@ -158,6 +170,7 @@ impl TokenIssuer for JwtKeys {
             roles: user.roles.clone(),
             tenant: user.tenant_id.map(|t| t.0),
             region: user.lsm_region.clone(),
+            credential_version: None,
         })
     }
 

@@ -56,7 +56,7 @@ async fn users_without_a_tenant_get_403_and_a_second_tenant_is_refused() {
 }
 
 #[actix_web::test]
-async fn the_owner_adds_staff_who_then_share_the_books() {
+async fn invited_staff_share_the_books() {
     let app = spawn_app().await;
     let owner = app.tenant_owner("boss@example.com", "boss-co").await;
     let staff_session = app.register("helper@example.com", "customer").await;
@@ -64,16 +64,7 @@ async fn the_owner_adds_staff_who_then_share_the_books() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let added = app
-        .send(
-            "POST",
-            "/api/v1/tenants/me/staff",
-            Some(&owner),
-            Some(&json!({"email": "helper@example.com"})),
-            &[],
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    crate::billing_invitations::join_as_staff(&app, &owner, "helper@example.com", &staff).await;
     let party = app
         .create(
             &owner,
@@ -91,26 +82,6 @@ async fn the_owner_adds_staff_who_then_share_the_books() {
         )
         .await;
     assert_eq!(seen.status, StatusCode::OK);
-    let by_staff = app
-        .send(
-            "POST",
-            "/api/v1/tenants/me/staff",
-            Some(&staff),
-            Some(&json!({"email": "boss@example.com"})),
-            &[],
-        )
-        .await;
-    assert_eq!(by_staff.status, StatusCode::FORBIDDEN);
-    let unknown = app
-        .send(
-            "POST",
-            "/api/v1/tenants/me/staff",
-            Some(&owner),
-            Some(&json!({"email": "ghost@example.com"})),
-            &[],
-        )
-        .await;
-    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[actix_web::test]

@@ -80,7 +80,7 @@ async fn provider_tenants_cannot_be_squatted_or_borrowed() {
     let owner = app.tenant_owner("boss@example.com", "boss-co").await;
     let manager = lsm(&app, &admin, "lsm@example.com", "nyc").await;
     let walking = service_id(&app, "dog-walking").await;
-    let (_, provider) = applicant(
+    let (staffer, provider) = applicant(
         &app,
         "staffer@example.com",
         "10001",
@@ -88,15 +88,7 @@ async fn provider_tenants_cannot_be_squatted_or_borrowed() {
         &[walking],
     )
     .await;
-    let added = app
-        .call(
-            "POST",
-            "/api/v1/tenants/me/staff",
-            Some(&owner),
-            Some(&json!({"email": "staffer@example.com"})),
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    crate::billing_invitations::join_as_staff(&app, &owner, "staffer@example.com", &staffer).await;
     let approve = app
         .call(
             "POST",
@@ -121,6 +113,29 @@ async fn provider_tenants_cannot_be_squatted_or_borrowed() {
             .is_some_and(|i| i.iter().any(|p| p["id"] == provider)),
         "{}",
         queue.body
+    );
+    // Having left that business, the provider is approved with books of their own.
+    let left = app
+        .call("POST", "/api/v1/tenants/me/leave", Some(&staffer), None)
+        .await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT, "{}", left.body);
+    let approve = app
+        .call(
+            "POST",
+            &format!("/api/v1/lsm/providers/{provider}/approve"),
+            Some(&manager),
+            None,
+        )
+        .await;
+    assert_eq!(approve.status, StatusCode::OK, "{}", approve.body);
+    let books = app
+        .call("GET", "/api/v1/tenants/me", Some(&staffer), None)
+        .await;
+    assert_eq!(
+        (books.body["role"].as_str(), books.body["slug"].as_str()),
+        (Some("owner"), Some(format!("provider-{provider}").as_str())),
+        "{}",
+        books.body
     );
 }
 

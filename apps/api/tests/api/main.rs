@@ -3,6 +3,8 @@
 mod admin;
 mod auth;
 mod billing;
+mod billing_invitation_races;
+mod billing_invitations;
 mod billing_isolation;
 mod billing_payments;
 mod billing_tenancy;
@@ -17,6 +19,7 @@ mod hostile_input;
 mod identity_text;
 mod operations;
 mod portal;
+mod portal_sessions;
 mod postgres;
 mod supply;
 mod supply_support;

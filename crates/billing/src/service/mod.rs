@@ -3,6 +3,7 @@
 //! rules of [`crate::invoice`].
 
 mod directory;
+mod invitations;
 mod invoices;
 mod payments;
 mod portal;
@@ -136,5 +137,7 @@ fn conflict_on(e: StoreError, constraint: &str, err: BillingError) -> BillingErr
     }
 }
 
+#[cfg(test)]
+mod invitation_tests;
 #[cfg(test)]
 mod tests;

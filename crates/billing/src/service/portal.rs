@@ -44,21 +44,26 @@ impl BillingService {
         self.contacts
             .touch_portal_login(tenant.id, contact.id, self.clock.now())
             .await?;
+        // The version read with the hash that was just checked: a password change
+        // or access toggle after that read has moved it on, so the token is born dead.
         let principal = PortalPrincipal {
             contact_id: contact.id,
             tenant_id: tenant.id,
+            credential_version: contact.portal_credential_version,
         };
         self.portal_tokens
             .issue(principal)
             .map_err(|e| BillingError::Store(kernel::StoreError::Backend(e)))
     }
 
-    /// The contact behind a portal token, if it is still live and enabled.
+    /// The contact behind a portal token, if it is still live and enabled and its
+    /// credentials did not change since the token was issued.
     async fn portal_contact(&self, who: PortalPrincipal) -> Result<Contact, BillingError> {
-        let contact = self.contacts.get(who.tenant_id, who.contact_id).await?;
-        contact
-            .filter(|c| c.portal_enabled)
-            .ok_or(BillingError::InvalidCredentials)
+        let contact = self
+            .contacts
+            .portal_contact(who.tenant_id, who.contact_id, who.credential_version)
+            .await?;
+        contact.ok_or(BillingError::InvalidCredentials)
     }
 
     /// The issued invoices of the contact's party, newest first.

@@ -1,4 +1,4 @@
-//! Creating a tenant, reading it, adding staff.
+//! Creating a tenant and reading it (staff join by invitation: see `invitations`).
 
 use kernel::{Ctx, StoreError};
 
@@ -66,27 +66,4 @@ impl BillingService {
             .ok_or(BillingError::NotFound)?;
         Ok((tenant, scope))
     }
-
-    /// The owner adds an existing user without a tenant, by e-mail, as staff.
-    pub async fn add_staff(&self, ctx: &Ctx, email: &str) -> Result<kernel::UserId, BillingError> {
-        let scope = self.scope(ctx).await?;
-        if scope.role != TenantRole::Owner {
-            return Err(BillingError::NotOwner);
-        }
-        let email = identity::Email::parse(email).map_err(|e| BillingError::Validation(vec![e]))?;
-        self.tenants
-            .add_staff(scope.tenant_id, email.as_str())
-            .await
-            // Unknown and already-placed users get the same answer, so the route
-            // does not tell which e-mails are registered.
-            .map_err(|e| match e {
-                StoreError::NotFound => not_addable(),
-                StoreError::Conflict(c) if c == "member" => not_addable(),
-                other => other.into(),
-            })
-    }
-}
-
-fn not_addable() -> BillingError {
-    BillingError::field("email", "no user without a tenant has this e-mail")
 }

@@ -1,12 +1,12 @@
 //! Rows to billing domain values.
 
 use billing::{
-    Contact, Invoice, InvoiceLine, InvoiceStatus, Party, PartyKind, Payment, PaymentMethod,
-    PaymentStatus,
+    Contact, Invitation, InvitationStatus, Invoice, InvoiceLine, InvoiceStatus, Party, PartyKind,
+    Payment, PaymentMethod, PaymentStatus,
 };
-use kernel::{Currency, StoreError};
+use kernel::{Currency, StoreError, TenantId, UserId};
 
-use crate::entities::{contacts, invoice_lines, invoices, parties, payments};
+use crate::entities::{contacts, invoice_lines, invoices, parties, payments, tenant_invitations};
 
 fn corrupt(what: &str, id: i64) -> StoreError {
     StoreError::Backend(format!("stored {what} {id} does not parse"))
@@ -36,6 +36,7 @@ pub(super) fn contact(row: contacts::Model) -> Contact {
         portal_enabled: row.portal_enabled,
         portal_password_set: row.portal_password_hash.is_some(),
         portal_last_login: row.portal_last_login,
+        portal_credential_version: i64::from(row.portal_credential_version),
         created_at: row.created_at,
         updated_at: row.updated_at,
     }
@@ -87,5 +88,19 @@ pub(super) fn payment(row: payments::Model) -> Result<Payment, StoreError> {
         idempotency_key: row.idempotency_key,
         request_hash: row.request_hash,
         created_at: row.created_at,
+    })
+}
+
+pub(super) fn invitation(row: tenant_invitations::Model) -> Result<Invitation, StoreError> {
+    Ok(Invitation {
+        status: InvitationStatus::parse(&row.status)
+            .ok_or_else(|| corrupt("invitation", row.id))?,
+        id: row.id,
+        tenant_id: TenantId(row.tenant_id),
+        email: row.email,
+        invited_by: UserId(row.invited_by),
+        expires_at: row.expires_at,
+        created_at: row.created_at,
+        decided_at: row.decided_at,
     })
 }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use billing::ports::{ContactFields, ContactRepository, NewParty, PartyRepository};
 use billing::{Contact, Party};
 use kernel::{StoreError, TenantId, Timestamp};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet,
     QueryFilter,
@@ -181,6 +181,7 @@ impl ContactRepository for SqlContactRepository {
             portal_enabled: Set(false),
             portal_password_hash: Set(None),
             portal_last_login: Set(None),
+            portal_credential_version: Set(0),
             deleted_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -268,17 +269,51 @@ impl ContactRepository for SqlContactRepository {
         hash: Option<String>,
     ) -> Result<Contact, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
-        let mut row: contacts::ActiveModel = live_contact(&txn, tenant, id)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .into();
-        row.portal_enabled = Set(enabled);
+        // The version moves in the statement itself, so two changes racing each
+        // bump it and no token issued between them survives the second.
+        let mut update = contacts::Entity::update_many()
+            .col_expr(contacts::Column::PortalEnabled, Expr::value(enabled))
+            .col_expr(
+                contacts::Column::PortalCredentialVersion,
+                Expr::col(contacts::Column::PortalCredentialVersion).add(1),
+            )
+            .col_expr(contacts::Column::UpdatedAt, Expr::value(chrono::Utc::now()));
         if let Some(hash) = hash {
-            row.portal_password_hash = Set(Some(hash));
+            update = update.col_expr(contacts::Column::PortalPasswordHash, Expr::value(hash));
         }
-        row.updated_at = Set(chrono::Utc::now());
-        let row = row.update(&txn).await.map_err(store_err)?;
+        let done = update
+            .filter(contacts::Column::Id.eq(id))
+            .filter(contacts::Column::TenantId.eq(tenant.0))
+            .filter(contacts::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(store_err)?;
+        if done.rows_affected != 1 {
+            txn.rollback().await.map_err(store_err)?;
+            return Err(StoreError::NotFound);
+        }
+        let row = live_contact(&txn, tenant, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         finish(txn, convert::contact(row)).await
+    }
+
+    async fn portal_contact(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        credential_version: i64,
+    ) -> Result<Option<Contact>, StoreError> {
+        let txn = self.db.scoped(tenant).await?;
+        let row = contacts::Entity::find_by_id(id)
+            .filter(contacts::Column::TenantId.eq(tenant.0))
+            .filter(contacts::Column::DeletedAt.is_null())
+            .filter(contacts::Column::PortalEnabled.eq(true))
+            .filter(contacts::Column::PortalCredentialVersion.eq(credential_version))
+            .one(&txn)
+            .await
+            .map_err(store_err)?;
+        finish(txn, row.map(convert::contact)).await
     }
 
     async fn portal_login(

@@ -5,6 +5,7 @@
 
 mod convert;
 mod directory;
+mod invitations;
 mod invoices;
 mod tenants;
 
@@ -106,6 +107,20 @@ impl BillingDb {
             txn.execute_raw(set).await.map_err(store_err)?;
         }
         Ok(txn)
+    }
+
+    /// A transaction on tables without tenant rows (users, tenants, invitations)
+    /// that will write: on SQLite it takes the write lock at `BEGIN`, so writers
+    /// queue instead of failing after reading.
+    pub(crate) async fn plain_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.conn
+            .begin_with_options(options)
+            .await
+            .map_err(store_err)
     }
 
     /// The plain pool, for tables without tenant rows (tenants, users).

@@ -1,16 +1,17 @@
-//! Tenants and membership (the `tenants` and `users` tables carry no tenant rows to guard).
+//! Tenants and membership (the `tenants` and `users` tables carry no tenant rows to guard);
+//! invitations and leaving live in `invitations`.
 
 use async_trait::async_trait;
-use billing::ports::TenantRepository;
-use billing::{Tenant, TenantRole};
-use kernel::{StoreError, TenantId, UserId};
+use billing::ports::{InvitationMail, TenantRepository};
+use billing::{Invitation, ReceivedInvitation, Tenant, TenantRole};
+use kernel::{StoreError, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, NotSet, QueryFilter,
     TransactionTrait,
 };
 
-use super::BillingDb;
+use super::{BillingDb, invitations};
 use crate::entities::{tenants, users};
 use crate::error::store_err;
 
@@ -107,30 +108,72 @@ impl TenantRepository for SqlTenantRepository {
         Ok(row.map(tenant))
     }
 
-    async fn add_staff(&self, tenant: TenantId, email: &str) -> Result<UserId, StoreError> {
-        let user = users::Entity::find()
-            .filter(users::Column::Email.eq(email))
-            .one(self.db.conn())
-            .await
-            .map_err(store_err)?;
-        let user = user.ok_or(StoreError::NotFound)?;
-        let joined = users::Entity::update_many()
-            .col_expr(users::Column::TenantId, Expr::value(tenant.0))
-            .col_expr(
-                users::Column::TenantRole,
-                Expr::value(TenantRole::Staff.as_str()),
-            )
-            .col_expr(users::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
-            .filter(users::Column::Id.eq(user.id))
-            .filter(users::Column::TenantId.is_null())
-            .exec(self.db.conn())
-            .await
-            .map_err(store_err)?;
-        if joined.rows_affected == 1 {
-            Ok(UserId(user.id))
-        } else {
-            Err(StoreError::Conflict("member".into()))
-        }
+    async fn invite(
+        &self,
+        invitation: Invitation,
+        mail: InvitationMail,
+    ) -> Result<Invitation, StoreError> {
+        invitations::invite(&self.db, invitation, mail).await
+    }
+
+    async fn invitations(
+        &self,
+        tenant: TenantId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Invitation>, StoreError> {
+        invitations::list(&self.db, tenant, before, limit).await
+    }
+
+    async fn invitations_received(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ReceivedInvitation>, StoreError> {
+        invitations::received(&self.db, user, now, before, limit).await
+    }
+
+    async fn invitation_for(
+        &self,
+        user: UserId,
+        id: i64,
+    ) -> Result<Option<Invitation>, StoreError> {
+        invitations::for_invitee(&self.db, user, id).await
+    }
+
+    async fn accept_invitation(
+        &self,
+        user: UserId,
+        accepted: Invitation,
+    ) -> Result<(), StoreError> {
+        invitations::accept(&self.db, user, accepted).await
+    }
+
+    async fn close_invitation(&self, closed: Invitation) -> Result<(), StoreError> {
+        invitations::close_one(&self.db, closed).await
+    }
+
+    async fn member_role(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<TenantRole>, StoreError> {
+        invitations::member_role(&self.db, tenant, user).await
+    }
+
+    async fn owner_count(&self, tenant: TenantId) -> Result<u64, StoreError> {
+        invitations::owner_count(&self.db, tenant).await
+    }
+
+    async fn remove_member(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        invitations::remove(&self.db, tenant, user, now).await
     }
 
     async fn user_exists(&self, user: i64) -> Result<bool, StoreError> {

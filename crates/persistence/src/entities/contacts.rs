@@ -17,6 +17,7 @@ pub struct Model {
     pub portal_enabled: bool,
     pub portal_password_hash: Option<String>,
     pub portal_last_login: Option<DateTimeUtc>,
+    pub portal_credential_version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -28,6 +28,7 @@ pub mod service_region_popularity;
 pub mod service_requests;
 pub mod service_search_logs;
 pub mod services;
+pub mod tenant_invitations;
 pub mod tenants;
 pub mod thread_reads;
 pub mod user_event_counters;

@@ -51,23 +51,6 @@ impl TenantDto {
     }
 }
 
-/// `POST /tenants/me/staff`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StaffRequest {
-    /// E-mail of an existing user without a tenant.
-    pub email: String,
-}
-
-/// A staff member added.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffDto {
-    /// The user.
-    pub user_id: i64,
-    /// Always `staff`.
-    pub role: &'static str,
-}
-
 /// `POST /billing/parties` (all fields) and `PATCH` (any field; `null` clears e-mail or phone).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

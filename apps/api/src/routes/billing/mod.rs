@@ -2,8 +2,10 @@
 //! The tenant always comes from the authenticated user, never from the request.
 
 pub mod dto;
+pub mod invitation_dto;
 pub mod invoice_dto;
 pub mod invoices;
+pub mod membership;
 pub mod parties;
 pub mod portal;
 pub mod tenants;
@@ -19,7 +21,7 @@ use crate::http::extract_errors::resource;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/tenants").route(web::post().to(tenants::create)))
         .service(resource("/tenants/me").route(web::get().to(tenants::me)))
-        .service(resource("/tenants/me/staff").route(web::post().to(tenants::add_staff)))
+        .configure(membership_routes)
         .service(
             resource("/billing/parties")
                 .route(web::get().to(parties::list_parties))
@@ -64,6 +66,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/portal/login").route(web::post().to(portal::login)))
         .service(resource("/portal/invoices").route(web::get().to(portal::invoices)))
         .service(resource("/portal/invoices/{id}").route(web::get().to(portal::invoice)));
+}
+
+/// Staff join only by invitation; there is deliberately no route that adds a user.
+fn membership_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/tenants/me/invitations")
+            .route(web::get().to(membership::list))
+            .route(web::post().to(membership::invite)),
+    )
+    .service(resource("/me/tenant-invitations").route(web::get().to(membership::received)))
+    .service(resource("/tenant-invitations/{id}/accept").route(web::post().to(membership::accept)))
+    .service(
+        resource("/tenant-invitations/{id}/decline").route(web::post().to(membership::decline)),
+    )
+    .service(resource("/tenants/me/leave").route(web::post().to(membership::leave)))
+    .service(resource("/tenants/me/staff/{user_id}").route(web::delete().to(membership::remove)));
 }
 
 impl From<billing::BillingError> for ApiError {

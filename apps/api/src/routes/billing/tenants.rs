@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::dto::{StaffDto, StaffRequest, TenantDto, TenantRequest};
+use super::dto::{TenantDto, TenantRequest};
 use crate::auth::AuthUser;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -38,23 +38,4 @@ pub async fn me(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, scope) = state.billing.my_tenant(&ctx).await?;
     Ok(HttpResponse::Ok().json(TenantDto::new(tenant, scope)))
-}
-
-/// The owner adds an existing user as staff.
-#[utoipa::path(post, path = "/api/v1/tenants/me/staff", tag = "billing", security(("bearer" = [])), request_body = StaffRequest, responses(
-    (status = 201, description = "Created", body = StaffDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No user without a tenant has this e-mail (unknown and already placed users alike)", body = Problem, content_type = "application/problem+json"),
-))]
-pub async fn add_staff(
-    state: web::Data<AppState>,
-    AuthUser(ctx): AuthUser,
-    body: web::Json<StaffRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let user = state.billing.add_staff(&ctx, &body.email).await?;
-    Ok(HttpResponse::Created().json(StaffDto {
-        user_id: user.0,
-        role: "staff",
-    }))
 }

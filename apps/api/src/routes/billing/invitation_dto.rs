@@ -1,0 +1,89 @@
+//! Wire types of tenant invitations and membership changes.
+
+use billing::{Invitation, ReceivedInvitation, TenantRole};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /tenants/me/invitations`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    /// The invitee's e-mail; they need no account yet.
+    #[schema(example = "helper@example.com")]
+    pub email: String,
+}
+
+/// An invitation to join a tenant as staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationDto {
+    /// Id.
+    pub id: i64,
+    /// The inviting tenant.
+    pub tenant_id: i64,
+    /// The invitee's e-mail.
+    pub email: String,
+    /// Always `staff`.
+    pub role: &'static str,
+    /// `pending`, `accepted`, `declined`, `revoked` or `expired` (a pending one past
+    /// `expires_at` shows as `expired`).
+    pub status: &'static str,
+    /// Until when it can be accepted.
+    pub expires_at: DateTime<Utc>,
+    /// Sent.
+    pub created_at: DateTime<Utc>,
+    /// When it was answered or found expired.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<Invitation> for InvitationDto {
+    fn from(i: Invitation) -> Self {
+        Self {
+            id: i.id,
+            tenant_id: i.tenant_id.0,
+            email: i.email,
+            role: TenantRole::Staff.as_str(),
+            status: i.status.as_str(),
+            expires_at: i.expires_at,
+            created_at: i.created_at,
+            decided_at: i.decided_at,
+        }
+    }
+}
+
+/// An invitation addressed to the caller, with the tenant's name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceivedInvitationDto {
+    /// The invitation.
+    #[serde(flatten)]
+    pub invitation: InvitationDto,
+    /// The inviting tenant's name.
+    pub tenant_name: String,
+}
+
+impl From<ReceivedInvitation> for ReceivedInvitationDto {
+    fn from(r: ReceivedInvitation) -> Self {
+        Self {
+            invitation: r.invitation.into(),
+            tenant_name: r.tenant_name,
+        }
+    }
+}
+
+/// The body of a route that takes none: absent, or exactly `{}`. Anything else
+/// (a field, an array, a string) is refused, so a client never believes it
+/// passed an option the route ignores.
+#[derive(Debug, ToSchema)]
+pub struct EmptyBody {}
+
+impl<'de> Deserialize<'de> for EmptyBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        match map.keys().next() {
+            None => Ok(EmptyBody {}),
+            Some(field) => Err(serde::de::Error::custom(format!(
+                "unknown field `{field}`, this route takes no fields"
+            ))),
+        }
+    }
+}

@@ -155,7 +155,11 @@ pub fn demand_digest(region_code: &str, region_name: &str, demand: &PendingDeman
     message(
         Audience::RegionLsms(region_code.to_owned()),
         "demand.digest",
-        format!("New service demand in {name}: {} searches", demand.requests),
+        format!(
+            "New service demand in {name}: {} search{}",
+            demand.requests,
+            if demand.requests == 1 { "" } else { "es" }
+        ),
         body,
         json!({"region": region_code, "searches": demand.requests, "keywords": keywords}),
     )

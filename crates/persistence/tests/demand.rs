@@ -2,6 +2,9 @@
 //! claims, and the e-mail outbox's claims and outcomes.
 
 mod common;
+mod fixtures;
+
+use fixtures::{offer, search};
 
 use kernel::{Role, ServiceId, UserId};
 use persistence::{
@@ -65,41 +68,6 @@ async fn count(db: &Database, sql: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{e}"));
     row.and_then(|r| r.try_get::<i64>("", "n").ok())
         .unwrap_or(-1)
-}
-
-/// An approved provider of `region` actively offering `services`.
-async fn offer(db: &Database, email: &str, region: &str, services: &[i64]) {
-    let user = user(db, email, Role::Provider).await;
-    let conn = db.conn();
-    let insert = format!(
-        "INSERT INTO service_providers (user_id, business_name, phone, zipcode, region_code, status) \
-         VALUES ({}, 'Biz', '2125550100', '10001', '{region}', 'approved')",
-        user.0
-    );
-    conn.execute_unprepared(&insert)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    for service in services {
-        let sql = format!(
-            "INSERT INTO provider_services (provider_id, service_id) \
-             SELECT id, {service} FROM service_providers WHERE user_id = {}",
-            user.0
-        );
-        conn.execute_unprepared(&sql)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
-fn search(service: i64, region: &str, key: &str, at: chrono::DateTime<chrono::Utc>) -> SearchLog {
-    SearchLog {
-        service_id: ServiceId(service),
-        region: Some(region.into()),
-        zipcode: None,
-        searcher_key: key.into(),
-        day: at.date_naive(),
-        at,
-    }
 }
 
 async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_once(db: &Database) {
@@ -204,57 +172,6 @@ on_both_backends!(
     popularity_on,
     popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_once
 );
-
-async fn searchers_are_counted_once_a_day(db: &Database) {
-    seed(db).await;
-    offer(db, "nyc@example.com", "nyc", &[1]).await;
-    let demand = SqlDemandRepository::new(db.conn().clone());
-    let now = chrono::Utc::now();
-    let today = now - chrono::Duration::minutes(1);
-    let yesterday = today - chrono::Duration::days(1);
-    // One anonymous key 50 times today; one user today and yesterday; a
-    // user who searched another service.
-    let mut logs: Vec<SearchLog> = (0..50).map(|_| search(1, "nyc", "a:f00", today)).collect();
-    logs.push(search(1, "nyc", "u:7", today));
-    logs.push(search(1, "nyc", "u:7", yesterday));
-    logs.push(search(2, "nyc", "u:8", today));
-    for log in logs {
-        demand
-            .log_search(log)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-    let run = PopularityRun {
-        from: now - chrono::Duration::days(7),
-        to: now,
-        top_k: 5,
-        min_searches: 1,
-        now,
-    };
-    let counts = demand
-        .search_counts(run.from, run.to)
-        .await
-        .unwrap_or_default();
-    let one = counts.iter().find(|c| c.service_id == ServiceId(1));
-    assert_eq!(
-        one.map(|c| (c.count, c.offered)),
-        Some((3, true)),
-        "{counts:?}"
-    );
-    let two = counts.iter().find(|c| c.service_id == ServiceId(2));
-    assert_eq!(two.map(|c| (c.count, c.offered)), Some((1, false)));
-    demand
-        .recompute_popularity(run)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let rows = demand.popularity("nyc".into()).await.unwrap_or_default();
-    let shown: Vec<_> = rows
-        .iter()
-        .map(|r| (r.service_id.0, r.search_count, r.computed))
-        .collect();
-    assert_eq!(shown, [(1, 3, true), (2, 1, false)]);
-}
-on_both_backends!(searchers_on, searchers_are_counted_once_a_day);
 
 async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) {
     seed(db).await;

@@ -357,3 +357,26 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_searcher_secret_is_generated_once_and_a_configured_one_wins() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut settings = Settings::default();
+        settings.storage.data_dir = dir.path().to_path_buf();
+        let first = searcher_secret(&settings).unwrap_or_else(|e| panic!("{e}"));
+        assert!(dir.path().join("searcher_secret").exists());
+        let again = searcher_secret(&settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, again, "kept across restarts");
+        settings.search.searcher_secret = Some(crate::config::Secret::new("s".repeat(32)));
+        let configured = searcher_secret(&settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(configured, first);
+        assert_eq!(
+            supply::searcher::SearcherSecret::new("s".repeat(32)),
+            Some(configured)
+        );
+    }
+}

@@ -28,6 +28,7 @@ mod m20261122_000007_messaging;
 mod m20261122_000008_disputes;
 mod m20261122_000009_operations;
 mod m20261122_000010_billing_guard;
+mod m20261130_000011_demand_digest;
 mod m20261130_000012_invitations;
 mod m20261130_000014_jobs_messaging;
 mod util;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_disputes::Migration),
             Box::new(m20261122_000009_operations::Migration),
             Box::new(m20261122_000010_billing_guard::Migration),
+            Box::new(m20261130_000011_demand_digest::Migration),
             Box::new(m20261130_000012_invitations::Migration),
             Box::new(m20261130_000014_jobs_messaging::Migration),
         ]
@@ -93,6 +95,7 @@ mod tests {
             m20261122_000007_messaging::indexes(),
             m20261122_000008_disputes::indexes(),
             m20261122_000009_operations::indexes(),
+            m20261130_000011_demand_digest::indexes(),
             m20261130_000014_jobs_messaging::indexes(),
         ]
         .concat()

@@ -1,6 +1,7 @@
 //! Background work inside the API process: the e-mail outbox worker (SMTP or
-//! the log), the weekly popularity run and the catalog refresh. Safe on several
-//! instances: outbox rows and popularity runs are claimed in the database.
+//! the log), the weekly popularity run, the missing-service digests and the
+//! catalog refresh. Safe on several instances: outbox rows, popularity runs and
+//! digests are claimed in the database.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -143,19 +144,37 @@ pub fn spawn(
         let mut every = actix_web::rt::time::interval(tick);
         loop {
             every.tick().await;
-            if let Err(e) = state.reload_catalog().await {
-                tracing::warn!(error = %e, "catalog refresh failed");
-            }
-            let outcome = match state.admin.settings().await {
-                Ok(settings) => state.demand.run_scheduled(&schedule, &settings).await,
-                Err(e) => Err(e),
-            };
-            match outcome {
-                Ok(Some(rows)) => tracing::info!(rows, "weekly popularity computed"),
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "popularity run failed"),
-            }
+            jobs_tick(&state, &schedule).await;
         }
     });
     Ok(())
+}
+
+/// One tick of the scheduled work: catalog refresh, the weekly popularity slot
+/// and the missing-service digests (each claimed in the database, so several
+/// instances may tick at once).
+async fn jobs_tick(state: &AppState, schedule: &supply::popularity::WeeklySchedule) {
+    if let Err(e) = state.reload_catalog().await {
+        tracing::warn!(error = %e, "catalog refresh failed");
+    }
+    let settings = match state.admin.settings().await {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::warn!(error = %e, "settings unreadable; scheduled jobs skipped");
+            return;
+        }
+    };
+    match state.demand.run_scheduled(schedule, &settings).await {
+        Ok(Some(rows)) => tracing::info!(rows, "weekly popularity computed"),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "popularity run failed"),
+    }
+    let catalog = state.catalog.get();
+    match state.demand.send_digests(&catalog, &settings).await {
+        Ok(report) if !report.sent.is_empty() => {
+            tracing::info!(regions = ?report.sent, "demand digests sent");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "demand digest run failed"),
+    }
 }

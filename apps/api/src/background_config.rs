@@ -80,13 +80,13 @@ impl EmailSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct JobsSettings {
-    /// Run the background workers (outbox, popularity schedule, catalog refresh) in this process.
+    /// Run the background workers (outbox, popularity schedule, demand digests, catalog refresh) in this process.
     pub enabled: bool,
     /// Day of the weekly popularity run (`mon` … `sun`), UTC.
     pub popularity_weekday: String,
     /// Hour of the weekly popularity run, 0–23 UTC.
     pub popularity_hour_utc: u32,
-    /// How often the schedule is checked and the catalog snapshot reloaded (other instances' admin edits).
+    /// How often the schedule is checked, due demand digests sent and the catalog snapshot reloaded (other instances' admin edits).
     pub tick_secs: u64,
 }
 

@@ -47,6 +47,17 @@ pub struct Settings {
     pub email: crate::background_config::EmailSettings,
     /// Background jobs.
     pub jobs: crate::background_config::JobsSettings,
+    /// Search.
+    pub search: SearchSettings,
+}
+
+/// `[search]`
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Salt of anonymous searcher keys (≥ 32 bytes), the same on every instance;
+    /// generated into the data folder when unset.
+    pub searcher_secret: Option<Secret>,
 }
 
 /// `[server]`
@@ -227,6 +238,17 @@ impl Settings {
         {
             return Err(invalid("auth.jwt_secret", "must be at least 32 bytes"));
         }
+        if self
+            .search
+            .searcher_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().len() < supply::searcher::MIN_SECRET_BYTES)
+        {
+            return Err(invalid(
+                "search.searcher_secret",
+                "must be at least 32 bytes",
+            ));
+        }
         if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
             return Err(invalid(
                 "auth.issuer",
@@ -313,6 +335,13 @@ mod tests {
                 .is_some_and(|e| e.to_string().contains("auth.jwt_secret"))
         );
         let mut s = Settings::default();
+        s.search.searcher_secret = Some(Secret::new("too-short"));
+        assert!(
+            s.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("search.searcher_secret"))
+        );
+        let mut s = Settings::default();
         s.database.url = Some(Secret::new("mysql://x"));
         assert!(
             s.validate()
@@ -340,9 +369,12 @@ mod tests {
         let mut s = Settings::default();
         s.auth.jwt_secret = Some(Secret::new("a-very-secret-signing-key-of-32-bytes"));
         s.database.url = Some(Secret::new("postgres://u:pw@h/db"));
+        s.search.searcher_secret = Some(Secret::new("searcher-salt-searcher-salt-searcher"));
         let printed = format!("{s:?}");
         assert!(
-            !printed.contains("a-very-secret") && !printed.contains("pw@h"),
+            !printed.contains("a-very-secret")
+                && !printed.contains("pw@h")
+                && !printed.contains("searcher-salt"),
             "{printed}"
         );
     }

@@ -64,16 +64,44 @@ pub async fn seed(db: &Database) -> Result<catalog::SeedReport, BoxError> {
 
 /// The JWT key: configured, or generated once into the data folder.
 fn jwt_secret(settings: &Settings) -> Result<Vec<u8>, BoxError> {
-    if let Some(secret) = &settings.auth.jwt_secret {
+    configured_or_generated(
+        settings,
+        settings.auth.jwt_secret.as_ref(),
+        "jwt_secret",
+        "auth.jwt_secret",
+    )
+}
+
+/// The salt of anonymous searcher keys: configured, or generated once into the
+/// data folder (then instances sharing a database must share that file too).
+fn searcher_secret(settings: &Settings) -> Result<supply::searcher::SearcherSecret, BoxError> {
+    let bytes = configured_or_generated(
+        settings,
+        settings.search.searcher_secret.as_ref(),
+        "searcher_secret",
+        "search.searcher_secret",
+    )?;
+    supply::searcher::SearcherSecret::new(bytes)
+        .ok_or_else(|| "`search.searcher_secret` must be at least 32 bytes".into())
+}
+
+/// A configured secret, or one generated once into `<data_dir>/<file>` (with a warning).
+fn configured_or_generated(
+    settings: &Settings,
+    configured: Option<&crate::config::Secret>,
+    file: &str,
+    key: &str,
+) -> Result<Vec<u8>, BoxError> {
+    if let Some(secret) = configured {
         return Ok(secret.expose().as_bytes().to_vec());
     }
-    let path = settings.storage.data_dir.join("jwt_secret");
+    let path = settings.storage.data_dir.join(file);
     if let Ok(existing) = std::fs::read_to_string(&path)
         && existing.trim().len() >= 32
     {
         return Ok(existing.trim().as_bytes().to_vec());
     }
-    tracing::warn!(path = %path.display(), "auth.jwt_secret is not set; using a generated key kept in the data folder");
+    tracing::warn!(path = %path.display(), "{key} is not set; using a generated key kept in the data folder");
     let bytes: [u8; 32] = rand::random();
     let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     write_private(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -133,7 +161,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
     );
-    let supply = crate::supply_wiring::build(&db, hasher.clone());
+    let supply = crate::supply_wiring::build(&db, hasher.clone(), searcher_secret(settings)?);
     let portal_limiter = LoginLimiter::new(
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
@@ -327,5 +355,28 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_searcher_secret_is_generated_once_and_a_configured_one_wins() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut settings = Settings::default();
+        settings.storage.data_dir = dir.path().to_path_buf();
+        let first = searcher_secret(&settings).unwrap_or_else(|e| panic!("{e}"));
+        assert!(dir.path().join("searcher_secret").exists());
+        let again = searcher_secret(&settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, again, "kept across restarts");
+        settings.search.searcher_secret = Some(crate::config::Secret::new("s".repeat(32)));
+        let configured = searcher_secret(&settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(configured, first);
+        assert_eq!(
+            supply::searcher::SearcherSecret::new("s".repeat(32)),
+            Some(configured)
+        );
     }
 }

@@ -11,6 +11,7 @@ use supply::admin::{AdminPorts, AdminService};
 use supply::demand::DemandService;
 use supply::notifications::NotificationService;
 use supply::search::SearchService;
+use supply::searcher::SearcherSecret;
 use supply::service::ProviderService;
 
 use crate::auth::Argon2Hasher;
@@ -30,8 +31,8 @@ pub struct Supply {
     pub notifications: NotificationService,
 }
 
-/// Builds every supply use case on the pool.
-pub fn build(db: &Database, hasher: Arc<Argon2Hasher>) -> Supply {
+/// Builds every supply use case on the pool; `searcher_secret` salts anonymous searcher keys.
+pub fn build(db: &Database, hasher: Arc<Argon2Hasher>, searcher_secret: SearcherSecret) -> Supply {
     let conn = db.conn().clone();
     let clock = Arc::new(SystemClock);
     let providers = Arc::new(SqlProviderRepository::new(conn.clone()));
@@ -49,6 +50,7 @@ pub fn build(db: &Database, hasher: Arc<Argon2Hasher>) -> Supply {
             Arc::new(SqlSearchRepository::new(conn.clone())),
             demand.clone(),
             clock.clone(),
+            searcher_secret,
         ),
         demand: DemandService::new(demand, clock.clone()),
         notifications: NotificationService::new(

@@ -310,6 +310,7 @@ impl AdminRepository for SqlAdminRepository {
             name: Set(region.name),
             zip_prefixes: Set(serde_json::json!(region.zip_prefixes)),
             created_at: Set(now),
+            demand_digest_sent_at: sea_orm::NotSet,
         }
         .insert(&txn)
         .await

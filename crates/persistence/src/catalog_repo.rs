@@ -119,6 +119,7 @@ impl CatalogRepository for SqlCatalogRepository {
                 name: Set(region.name.clone()),
                 zip_prefixes: Set(serde_json::json!(region.zip_prefixes)),
                 created_at: Set(now),
+                demand_digest_sent_at: sea_orm::NotSet,
             };
             let added = regions::Entity::insert(row)
                 .on_conflict(

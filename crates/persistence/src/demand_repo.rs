@@ -9,18 +9,20 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
+use supply::AuditEntry;
 use supply::popularity::SearchCount;
 use supply::ports::{
-    DemandRepository, NewServiceRequest, PopularityRow, PopularityRun, Scope, ServiceRequest,
+    DemandRepository, DigestSend, NewServiceRequest, PendingDemand, PopularityRow, PopularityRun,
+    Scope, SearchLog, ServiceRequest,
 };
-use supply::{AuditEntry, Effects};
 
-use crate::effects::{write_audit, write_effects};
+use crate::effects::write_audit;
 use crate::entities::{
     local_service_managers as lsm, service_region_popularity as pop, service_requests,
     service_search_logs,
 };
 use crate::error::store_err;
+use crate::popularity_sql::{COUNTED_SQL, recompute_sql};
 use crate::sql::{exec, json_value, stmt};
 
 /// [`DemandRepository`] over SeaORM and SQL.
@@ -42,22 +44,6 @@ fn micros(t: Timestamp) -> Timestamp {
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t)
 }
-
-const RECOMPUTE_SQL: &str = "INSERT INTO service_region_popularity
-        (service_id, region_code, search_count, window_start, window_end, is_popular, computed_at)
-    SELECT service_id, region, n, ?, ?, (rn <= ? AND n >= ?), ?
-    FROM (
-        SELECT service_id, region, COUNT(*) AS n,
-               ROW_NUMBER() OVER (PARTITION BY region ORDER BY COUNT(*) DESC, service_id) AS rn
-        FROM service_search_logs
-        WHERE searched_at >= ? AND searched_at < ? AND region IS NOT NULL
-        GROUP BY service_id, region
-    ) counted
-    WHERE TRUE
-    ON CONFLICT (service_id, region_code) DO UPDATE SET
-        search_count = excluded.search_count, window_start = excluded.window_start,
-        window_end = excluded.window_end, is_popular = excluded.is_popular,
-        computed_at = excluded.computed_at";
 
 const RESET_SQL: &str = "UPDATE service_region_popularity
     SET search_count = 0, is_popular = FALSE, window_start = ?, window_end = ?, computed_at = ?
@@ -85,7 +71,7 @@ async fn recompute_in(txn: &DatabaseTransaction, run: PopularityRun) -> Result<u
     let now = micros(run.now);
     let written = exec(
         txn,
-        RECOMPUTE_SQL,
+        &recompute_sql(),
         vec![
             run.from.into(),
             run.to.into(),
@@ -135,19 +121,15 @@ fn to_request(r: service_requests::Model) -> ServiceRequest {
 
 #[async_trait]
 impl DemandRepository for SqlDemandRepository {
-    async fn log_search(
-        &self,
-        service: ServiceId,
-        region: Option<String>,
-        zipcode: Option<String>,
-        at: Timestamp,
-    ) -> Result<(), StoreError> {
+    async fn log_search(&self, log: SearchLog) -> Result<(), StoreError> {
         service_search_logs::Entity::insert(service_search_logs::ActiveModel {
             id: NotSet,
-            service_id: Set(service.0),
-            region: Set(region),
-            zipcode: Set(zipcode),
-            searched_at: Set(at),
+            service_id: Set(log.service_id.0),
+            region: Set(log.region),
+            zipcode: Set(log.zipcode),
+            searched_at: Set(log.at),
+            searcher_key: Set(log.searcher_key),
+            searched_on: Set(log.day),
         })
         .exec_without_returning(&self.db)
         .await
@@ -155,28 +137,7 @@ impl DemandRepository for SqlDemandRepository {
         Ok(())
     }
 
-    async fn requested_since(
-        &self,
-        region: String,
-        keyword: String,
-        since: Timestamp,
-    ) -> Result<bool, StoreError> {
-        let found = service_requests::Entity::find()
-            .filter(service_requests::Column::Region.eq(region))
-            .filter(service_requests::Column::Keyword.eq(keyword))
-            .filter(service_requests::Column::CreatedAt.gte(since))
-            .one(&self.db)
-            .await
-            .map_err(store_err)?;
-        Ok(found.is_some())
-    }
-
-    async fn record_request(
-        &self,
-        request: NewServiceRequest,
-        effects: Effects,
-    ) -> Result<i64, StoreError> {
-        let txn = self.db.begin().await.map_err(store_err)?;
+    async fn record_request(&self, request: NewServiceRequest) -> Result<i64, StoreError> {
         let row = service_requests::ActiveModel {
             id: NotSet,
             keyword: Set(request.keyword),
@@ -189,17 +150,22 @@ impl DemandRepository for SqlDemandRepository {
             reviewed_at: Set(None),
             created_at: Set(request.at),
         }
-        .insert(&txn)
+        .insert(&self.db)
         .await
         .map_err(store_err)?;
-        // The template carries the request id so the outbox worker can set `email_sent`.
-        let mut effects = effects;
-        for m in &mut effects.messages {
-            m.template = format!("{}:{}", m.template, row.id);
-        }
-        write_effects(&txn, &effects, request.at).await?;
-        txn.commit().await.map_err(store_err)?;
         Ok(row.id)
+    }
+
+    async fn pending_demand(
+        &self,
+        cutoff: Timestamp,
+        top: u32,
+    ) -> Result<Vec<PendingDemand>, StoreError> {
+        crate::digest_repo::pending_demand(&self.db, cutoff, top).await
+    }
+
+    async fn send_digest(&self, digest: DigestSend) -> Result<bool, StoreError> {
+        crate::digest_repo::send_digest(&self.db, digest).await
     }
 
     async fn search_counts(
@@ -207,11 +173,9 @@ impl DemandRepository for SqlDemandRepository {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<SearchCount>, StoreError> {
-        let sql = "SELECT service_id, region, COUNT(*) AS n FROM service_search_logs
-            WHERE searched_at >= ? AND searched_at < ? AND region IS NOT NULL GROUP BY service_id, region";
         let rows = self
             .db
-            .query_all_raw(stmt(&self.db, sql, vec![from.into(), to.into()]))
+            .query_all_raw(stmt(&self.db, COUNTED_SQL, vec![from.into(), to.into()]))
             .await
             .map_err(store_err)?;
         rows.into_iter()
@@ -220,6 +184,7 @@ impl DemandRepository for SqlDemandRepository {
                     service_id: ServiceId(r.try_get("", "service_id").map_err(store_err)?),
                     region: r.try_get("", "region").map_err(store_err)?,
                     count: r.try_get("", "n").map_err(store_err)?,
+                    offered: r.try_get::<i32>("", "offered").map_err(store_err)? == 1,
                 })
             })
             .collect()

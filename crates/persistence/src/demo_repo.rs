@@ -29,7 +29,7 @@ const RATING_SQL: &str =
     "INSERT INTO ratings_feedback (job_id, customer_id, provider_id, rating, punctuality_rating,
         response_time, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-const SEARCH_SQL: &str = "INSERT INTO service_search_logs (service_id, region, zipcode, searched_at) VALUES (?, ?, ?, ?)";
+const SEARCH_SQL: &str = "INSERT INTO service_search_logs (service_id, region, zipcode, searched_at, searcher_key, searched_on) VALUES (?, ?, ?, ?, ?, ?)";
 
 #[async_trait]
 impl DemoRepository for SqlDemoRepository {
@@ -73,7 +73,8 @@ impl DemoRepository for SqlDemoRepository {
                 exec(&txn, RATING_SQL, values).await?;
             }
         }
-        // Searches that found this provider, so regional popularity has data.
+        // Searches that found this provider, so regional popularity has data;
+        // each by its own demo searcher, since popularity counts people.
         for i in 0..(h.completed_jobs + 8) {
             let at = now - chrono::Duration::hours(1 + (i * 7) % 140);
             let values = vec![
@@ -81,6 +82,8 @@ impl DemoRepository for SqlDemoRepository {
                 h.region.clone().into(),
                 h.zipcode.clone().into(),
                 at.into(),
+                format!("demo:{}:{i}", h.provider.0).into(),
+                at.date_naive().into(),
             ];
             exec(&txn, SEARCH_SQL, values).await?;
         }

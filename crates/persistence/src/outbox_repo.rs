@@ -5,11 +5,10 @@ use kernel::{StoreError, Timestamp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use supply::outbox::{OutboundEmail, OutboxRepository};
 
-use crate::entities::{email_outbox as outbox, service_requests};
+use crate::entities::email_outbox as outbox;
 use crate::error::store_err;
 use crate::sql::stmt;
 
@@ -79,7 +78,6 @@ impl OutboxRepository for SqlOutboxRepository {
     }
 
     async fn mark_sent(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {
-        let txn = self.db.begin().await.map_err(store_err)?;
         outbox::Entity::update_many()
             .col_expr(outbox::Column::Status, Expr::value("sent"))
             .col_expr(outbox::Column::SentAt, Expr::value(at))
@@ -88,26 +86,10 @@ impl OutboxRepository for SqlOutboxRepository {
                 Expr::value(Option::<String>::None),
             )
             .filter(outbox::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(&self.db)
             .await
             .map_err(store_err)?;
-        let row = outbox::Entity::find_by_id(id)
-            .one(&txn)
-            .await
-            .map_err(store_err)?;
-        let request = row.and_then(|r| r.template).and_then(|t| {
-            t.strip_prefix("service_request:")
-                .and_then(|n| n.parse::<i64>().ok())
-        });
-        if let Some(request) = request {
-            service_requests::Entity::update_many()
-                .col_expr(service_requests::Column::EmailSent, Expr::value(true))
-                .filter(service_requests::Column::Id.eq(request))
-                .exec(&txn)
-                .await
-                .map_err(store_err)?;
-        }
-        txn.commit().await.map_err(store_err)
+        Ok(())
     }
 
     async fn mark_attempt_failed(

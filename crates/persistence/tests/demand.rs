@@ -2,6 +2,9 @@
 //! claims, and the e-mail outbox's claims and outcomes.
 
 mod common;
+mod fixtures;
+
+use fixtures::{offer, search};
 
 use kernel::{Role, ServiceId, UserId};
 use persistence::{
@@ -12,7 +15,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use supply::outbox::OutboxRepository;
 use supply::popularity::select_popular;
 use supply::ports::*;
-use supply::{AuditEntry, Effects, templates};
+use supply::{AuditEntry, templates};
 
 async fn seed(db: &Database) {
     let services = catalog::seed::parse_services(include_str!("../../../seed-data/services.json"))
@@ -71,6 +74,8 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
     seed(db).await;
     let demand = SqlDemandRepository::new(db.conn().clone());
     let admin = user(db, "admin@example.com", Role::Admin).await;
+    offer(db, "nyc@example.com", "nyc", &[1, 2, 3, 4]).await;
+    offer(db, "chi@example.com", "chi", &[1]).await;
     let now = chrono::Utc::now();
     let counts: [(i64, &str, i64); 5] = [
         (1, "nyc", 12),
@@ -80,26 +85,18 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
         (1, "chi", 10),
     ];
     for (service, region, n) in counts {
-        for _ in 0..n {
+        for i in 0..n {
+            let at = now - chrono::Duration::hours(1);
             demand
-                .log_search(
-                    ServiceId(service),
-                    Some(region.into()),
-                    None,
-                    now - chrono::Duration::hours(1),
-                )
+                .log_search(search(service, region, &format!("u:{i}"), at))
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }
     // An old search outside the window.
+    let old = now - chrono::Duration::days(30);
     demand
-        .log_search(
-            ServiceId(4),
-            Some("nyc".into()),
-            None,
-            now - chrono::Duration::days(30),
-        )
+        .log_search(search(4, "nyc", "u:1", old))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let run = PopularityRun {
@@ -201,15 +198,25 @@ async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) 
         customer_id: None,
         at: now,
     };
-    let effects = Effects::none().message(templates::service_request(
-        "nyc",
-        "kite repair",
-        Some("10001"),
-    ));
     let id = demand
-        .record_request(request, effects)
+        .record_request(request)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    // The region's digest queues the e-mail and marks the request sent with it.
+    let pending = demand.pending_demand(now, 10).await.unwrap_or_default();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let digest = DigestSend {
+        region: "nyc".into(),
+        cutoff: now,
+        now,
+        up_to_id: pending[0].up_to_id,
+        requests: pending[0].requests,
+        message: templates::demand_digest("nyc", "New York", &pending[0]),
+    };
+    assert_eq!(demand.send_digest(digest).await, Ok(true));
+    let sent =
+        format!("SELECT COUNT(*) AS n FROM service_requests WHERE id = {id} AND email_sent = TRUE");
+    assert_eq!(count(db, &sent).await, 1);
 
     let outbox = SqlOutboxRepository::new(db.conn().clone());
     let later = now + chrono::Duration::seconds(1);
@@ -234,30 +241,11 @@ async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) 
         .unwrap_or_else(|e| panic!("{e}"));
     let again = outbox.claim_due(later, lease, 10).await.unwrap_or_default();
     assert_eq!(again.first().map(|e| e.attempts), Some(2));
-    assert_eq!(
-        count(
-            db,
-            &format!(
-                "SELECT COUNT(*) AS n FROM service_requests WHERE id = {id} AND email_sent = TRUE"
-            )
-        )
-        .await,
-        0
-    );
+
     outbox
         .mark_sent(claimed[0].id, later)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        count(
-            db,
-            &format!(
-                "SELECT COUNT(*) AS n FROM service_requests WHERE id = {id} AND email_sent = TRUE"
-            )
-        )
-        .await,
-        1
-    );
     assert_eq!(
         count(
             db,
@@ -298,16 +286,13 @@ async fn concurrent_claims_never_overlap(db: &Database) {
     let demand = SqlDemandRepository::new(db.conn().clone());
     let now = chrono::Utc::now();
     for i in 0..12 {
-        let request = NewServiceRequest {
-            keyword: format!("k{i}"),
-            zipcode: None,
-            region: Some("nyc".into()),
-            customer_id: None,
-            at: now,
-        };
-        let effects = Effects::none().message(templates::service_request("nyc", "k", None));
-        demand
-            .record_request(request, effects)
+        let sql = format!(
+            "INSERT INTO email_outbox (to_email, subject, body_text, template, status, attempts, next_attempt_at, created_at) \
+             SELECT 'nyc@stm.test', 's{i}', 'b', 't', 'pending', 0, next_attempt_at, created_at FROM \
+             (SELECT MIN(created_at) AS next_attempt_at, MIN(created_at) AS created_at FROM users) u"
+        );
+        db.conn()
+            .execute_unprepared(&sql)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }

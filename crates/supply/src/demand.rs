@@ -31,8 +31,8 @@ pub struct Dashboard {
 /// The demand use cases.
 #[derive(Clone)]
 pub struct DemandService {
-    demand: Arc<dyn DemandRepository>,
-    clock: Arc<dyn Clock>,
+    pub(crate) demand: Arc<dyn DemandRepository>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for DemandService {

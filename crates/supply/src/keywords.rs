@@ -13,13 +13,11 @@ use catalog::{Catalog, Service, ServiceStatus};
 /// The longest keyword accepted.
 pub const MAX_KEYWORD_CHARS: usize = 100;
 
-/// Lower-cases, trims and collapses inner whitespace.
+/// The folded form keywords are matched, stored and counted in
+/// (`kernel::fold_keyword`: NFKC, invisible characters dropped, whitespace
+/// collapsed, lower case).
 pub fn normalise(keyword: &str) -> String {
-    keyword
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    kernel::fold_keyword(keyword)
 }
 
 /// The largest typo distance tolerated for a keyword of `chars` characters.

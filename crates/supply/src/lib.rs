@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod demand;
 pub mod demo;
+pub mod digest;
 pub mod effects;
 pub mod error;
 pub mod keywords;
@@ -22,6 +23,7 @@ pub mod ports;
 pub mod provider;
 pub mod ranking;
 pub mod search;
+pub mod searcher;
 pub mod service;
 pub mod settings;
 pub mod templates;

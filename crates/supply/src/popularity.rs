@@ -1,5 +1,8 @@
-//! Regional popularity: per region, the `top_k` services with at least
-//! `min_searches` searches in the window are popular; an admin override per
+//! Regional popularity: a service's count in a region is the number of
+//! distinct searchers per day, summed over the window's days (one client moves
+//! it by at most one a day). Per region, the `top_k` services that a live
+//! provider offers there and that have a count of at least `min_searches` are
+//! popular; a service nobody offers never is. An admin override per
 //! (service, region) wins until cleared. The database computes it in one
 //! aggregate statement (see `persistence`); [`select_popular`] is the same rule
 //! over plain data, the reference the SQL is tested against.
@@ -9,26 +12,29 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, Duration, TimeZone, Weekday};
 use kernel::{ServiceId, Timestamp};
 
-/// Searches of one service in one region over the window.
+/// Searchers of one service in one region over the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchCount {
     /// Service.
     pub service_id: ServiceId,
     /// Region code.
     pub region: String,
-    /// Searches.
+    /// Distinct searchers per day, summed over the window.
     pub count: i64,
+    /// Whether an approved, live provider actively offers it in the region.
+    pub offered: bool,
 }
 
-/// The (service, region) pairs that are popular: per region, ordered by count
-/// (descending) then service id, the first `top_k` with `count ≥ min_searches`.
+/// The (service, region) pairs that are popular: per region, among the offered
+/// services ordered by count (descending) then service id, the first `top_k`
+/// with `count ≥ min_searches`.
 pub fn select_popular(
     counts: &[SearchCount],
     top_k: i64,
     min_searches: i64,
 ) -> BTreeSet<(ServiceId, String)> {
     let mut by_region: BTreeMap<&str, Vec<&SearchCount>> = BTreeMap::new();
-    for c in counts {
+    for c in counts.iter().filter(|c| c.offered) {
         by_region.entry(c.region.as_str()).or_default().push(c);
     }
     let mut popular = BTreeSet::new();
@@ -97,7 +103,19 @@ mod tests {
             service_id: ServiceId(service),
             region: region.into(),
             count,
+            offered: true,
         }
+    }
+
+    #[test]
+    fn a_service_nobody_offers_is_never_popular_and_leaves_its_place() {
+        let unoffered = SearchCount {
+            offered: false,
+            ..c(9, "nyc", 1_000)
+        };
+        let popular = select_popular(&[unoffered, c(2, "nyc", 3)], 1, 1);
+        let expected: BTreeSet<_> = [(ServiceId(2), "nyc".into())].into_iter().collect();
+        assert_eq!(popular, expected);
     }
 
     #[test]

@@ -1,23 +1,24 @@
 //! `GET /search`: keyword → service, zipcode or code → region, ranked live
-//! providers, one search log per resolved first page, a service request when
-//! nothing answers.
+//! providers, one search log per resolved first page (with its searcher key),
+//! a service request when nothing answers. A search never sends a message:
+//! unanswered demand reaches the LSMs through the digest ([`crate::digest`]).
 //!
 //! Round trips on the hot path (a resolved first page with providers): two —
 //! the ranked select and the log insert. Catalog and regions come from memory.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use catalog::{Catalog, Region, Service};
 use kernel::{Clock, Ctx, Cursor, FieldError, PageRequest};
 
-use crate::effects::Effects;
 use crate::error::SupplyError;
 use crate::keywords::{self, MAX_KEYWORD_CHARS};
 use crate::ports::{
-    DemandRepository, NewServiceRequest, ProviderCard, SearchRepository, SearchSpec,
+    DemandRepository, NewServiceRequest, ProviderCard, SearchLog, SearchRepository, SearchSpec,
 };
 use crate::ranking::RankKey;
-use crate::templates;
+use crate::searcher::{Searcher, SearcherSecret, searcher_key};
 
 /// The query as received.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,8 @@ pub struct SearchQuery {
     pub region: Option<String>,
     /// Page.
     pub page: PageRequest,
+    /// The caller's address (the TCP peer), for the anonymous searcher key.
+    pub client: Option<IpAddr>,
 }
 
 /// A search answer.
@@ -53,6 +56,7 @@ pub struct SearchService {
     search: Arc<dyn SearchRepository>,
     demand: Arc<dyn DemandRepository>,
     clock: Arc<dyn Clock>,
+    secret: SearcherSecret,
 }
 
 impl std::fmt::Debug for SearchService {
@@ -70,10 +74,13 @@ struct Parsed<'a> {
 
 fn parse<'a>(catalog: &'a Catalog, query: &SearchQuery) -> Result<Parsed<'a>, SupplyError> {
     let mut errors = Vec::new();
-    let keyword = keywords::normalise(query.q.as_deref().unwrap_or_default());
+    let raw = query.q.as_deref().unwrap_or_default();
+    // Invisible characters are folded away (they must not make a new keyword);
+    // control characters are refused like in every other text field.
+    let keyword = kernel::fold_keyword(raw);
     if keyword.is_empty()
         || keyword.chars().count() > MAX_KEYWORD_CHARS
-        || !kernel::is_clean_text(&keyword)
+        || kernel::check_text(raw) == Err(kernel::TextIssue::Control)
     {
         errors.push(FieldError::new(
             "q",
@@ -121,16 +128,18 @@ fn parse<'a>(catalog: &'a Catalog, query: &SearchQuery) -> Result<Parsed<'a>, Su
 }
 
 impl SearchService {
-    /// The use case over its ports.
+    /// The use case over its ports; `secret` salts anonymous searcher keys.
     pub fn new(
         search: Arc<dyn SearchRepository>,
         demand: Arc<dyn DemandRepository>,
         clock: Arc<dyn Clock>,
+        secret: SearcherSecret,
     ) -> Self {
         Self {
             search,
             demand,
             clock,
+            secret,
         }
     }
 
@@ -179,49 +188,35 @@ impl SearchService {
         }
         let now = self.clock.now();
         if let Some(service) = &result.service {
-            let region = result.region.as_ref().map(|r| r.code.clone());
-            self.demand
-                .log_search(service.id, region, parsed.zipcode.clone(), now)
-                .await?;
+            let searcher = match ctx {
+                Some(c) => Searcher::User(c.user_id),
+                None => Searcher::Anonymous(query.client),
+            };
+            let day = now.date_naive();
+            let log = SearchLog {
+                service_id: service.id,
+                region: result.region.as_ref().map(|r| r.code.clone()),
+                zipcode: parsed.zipcode.clone(),
+                searcher_key: searcher_key(searcher, &self.secret, day),
+                day,
+                at: now,
+            };
+            self.demand.log_search(log).await?;
         }
         if result.items.is_empty() {
-            let region = result.region.as_ref().map(|r| r.code.clone());
-            // Every unanswered search is recorded for the LSM dashboard, but the
-            // region's LSMs are mailed at most once a day per keyword, so a loop of
-            // anonymous searches cannot flood their inboxes.
-            let since = now - REQUEST_MAIL_INTERVAL;
-            let mail = match &region {
-                Some(code) => {
-                    !self
-                        .demand
-                        .requested_since(code.clone(), parsed.keyword.clone(), since)
-                        .await?
-                }
-                None => false,
-            };
-            let effects = match &region {
-                Some(code) if mail => Effects::none().message(templates::service_request(
-                    code,
-                    &parsed.keyword,
-                    parsed.zipcode.as_deref(),
-                )),
-                _ => Effects::none(),
-            };
+            // Recorded for the LSM dashboard and the next digest; no message here.
             let request = NewServiceRequest {
-                keyword: parsed.keyword.clone(),
-                zipcode: parsed.zipcode.clone(),
-                region,
+                keyword: parsed.keyword,
+                zipcode: parsed.zipcode,
+                region: result.region.as_ref().map(|r| r.code.clone()),
                 customer_id: ctx.map(|c| c.user_id),
                 at: now,
             };
-            result.service_request_id = Some(self.demand.record_request(request, effects).await?);
+            result.service_request_id = Some(self.demand.record_request(request).await?);
         }
         Ok(result)
     }
 }
-
-/// How often the same missing keyword of a region is e-mailed to its LSMs.
-pub const REQUEST_MAIL_INTERVAL: chrono::Duration = chrono::Duration::hours(24);
 
 #[cfg(test)]
 #[path = "search_tests.rs"]

@@ -48,7 +48,12 @@ fn query(q: &str, zipcode: &str, cursor: Option<String>) -> SearchQuery {
         zipcode: Some(zipcode.into()),
         region: None,
         page: PageRequest::parse(Some(2), cursor).unwrap_or_default(),
+        client: Some(std::net::IpAddr::from([198, 51, 100, 7])),
     }
+}
+
+fn secret() -> SearcherSecret {
+    SearcherSecret::new(vec![7u8; 32]).unwrap_or_else(|| panic!("32 bytes"))
 }
 
 fn service(search: MockSearchRepository, demand: MockDemandRepository) -> SearchService {
@@ -56,6 +61,7 @@ fn service(search: MockSearchRepository, demand: MockDemandRepository) -> Search
         Arc::new(search),
         Arc::new(demand),
         Arc::new(FixedClock(chrono::Utc::now())),
+        secret(),
     )
 }
 
@@ -75,11 +81,20 @@ fn a_first_page_logs_once_and_hands_out_a_cursor() {
     let mut demand = MockDemandRepository::new();
     demand
         .expect_log_search()
-        .withf(|s, r, z, _| {
-            *s == ServiceId(30) && r.as_deref() == Some("nyc") && z.as_deref() == Some("10001")
+        .withf(|l| {
+            l.service_id == ServiceId(30)
+                && l.region.as_deref() == Some("nyc")
+                && l.zipcode.as_deref() == Some("10001")
+                && l.day == l.at.date_naive()
+                && l.searcher_key
+                    == searcher_key(
+                        Searcher::Anonymous(Some(std::net::IpAddr::from([198, 51, 100, 7]))),
+                        &secret(),
+                        l.day,
+                    )
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_| Ok(()));
     demand.expect_record_request().never();
     let result = block_on(service(search, demand).search(
         None,
@@ -115,28 +130,20 @@ fn a_later_page_is_not_logged_again() {
 }
 
 #[test]
-fn an_unknown_keyword_becomes_a_service_request_mailed_to_the_lsms() {
+fn an_unknown_keyword_becomes_a_folded_service_request_without_a_message() {
     let mut search = MockSearchRepository::new();
     search.expect_providers().never();
     let mut demand = MockDemandRepository::new();
     demand.expect_log_search().never();
     demand
-        .expect_requested_since()
-        .times(1)
-        .returning(|_, _, _| Ok(false));
-    demand
         .expect_record_request()
-        .withf(|r, e| {
-            r.keyword == "xylophone tuning"
-                && r.region.as_deref() == Some("nyc")
-                && e.messages.len() == 1
-        })
+        .withf(|r| r.keyword == "xylophone tuning" && r.region.as_deref() == Some("nyc"))
         .times(1)
-        .returning(|_, _| Ok(41));
+        .returning(|_| Ok(41));
     let result = block_on(service(search, demand).search(
         None,
         &catalog(),
-        query("Xylophone  Tuning", "10001", None),
+        query("Xylophone\u{200B}  Tuning\u{00AD}", "10001", None),
     ))
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(result.service.is_none());
@@ -150,14 +157,14 @@ fn an_unserved_zipcode_logs_the_search_and_records_a_request_without_mail() {
     let mut demand = MockDemandRepository::new();
     demand
         .expect_log_search()
-        .withf(|_, r, _, _| r.is_none())
+        .withf(|l| l.region.is_none())
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_| Ok(()));
     demand
         .expect_record_request()
-        .withf(|r, e| r.region.is_none() && e.messages.is_empty())
+        .withf(|r| r.region.is_none())
         .times(1)
-        .returning(|_, _| Ok(5));
+        .returning(|_| Ok(5));
     let result = block_on(service(search, demand).search(
         None,
         &catalog(),
@@ -197,30 +204,38 @@ fn bad_queries_are_field_errors() {
 }
 
 #[test]
-fn the_same_missing_keyword_is_mailed_once_a_day() {
-    let mut search = MockSearchRepository::new();
-    search.expect_providers().never();
+fn accents_case_and_invisible_characters_fold_to_one_keyword() {
     let mut demand = MockDemandRepository::new();
-    demand.expect_log_search().never();
-    demand
-        .expect_requested_since()
-        .withf(|region, keyword, _| region == "nyc" && keyword == "xylophone tuning")
-        .times(1)
-        .returning(|_, _, _| Ok(true));
     demand
         .expect_record_request()
-        .withf(|r, e| r.keyword == "xylophone tuning" && e.messages.is_empty())
+        .withf(|r| r.keyword == "café")
+        .times(4)
+        .returning(|_| Ok(1));
+    let svc = service(MockSearchRepository::new(), demand);
+    for q in ["café", "cafe\u{0301}", "CAFÉ\u{200B}", " café  "] {
+        let result = block_on(svc.search(None, &catalog(), query(q, "10001", None)));
+        assert!(
+            result.is_ok_and(|r| r.service_request_id == Some(1)),
+            "{q:?}"
+        );
+    }
+}
+
+#[test]
+fn a_signed_in_searcher_is_counted_by_user_id() {
+    let mut search = MockSearchRepository::new();
+    search.expect_providers().returning(|_| Ok(vec![card(1)]));
+    let mut demand = MockDemandRepository::new();
+    demand
+        .expect_log_search()
+        .withf(|l| l.searcher_key == "u:77")
         .times(1)
-        .returning(|_, _| Ok(42));
+        .returning(|_| Ok(()));
+    let ctx = Ctx::new(kernel::UserId(77), vec![kernel::Role::Customer]);
     let result = block_on(service(search, demand).search(
-        None,
+        Some(&ctx),
         &catalog(),
-        query("xylophone tuning", "10001", None),
-    ))
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        result.service_request_id,
-        Some(42),
-        "still recorded for the dashboard"
-    );
+        query("dog walking", "10001", None),
+    ));
+    assert!(result.is_ok_and(|r| r.items.len() == 1));
 }

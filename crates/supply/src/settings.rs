@@ -15,7 +15,7 @@ struct Key {
     max: i64,
 }
 
-const KEYS: [Key; 7] = [
+const KEYS: [Key; 8] = [
     Key {
         name: "response_deadline_minutes",
         default: 60,
@@ -57,6 +57,12 @@ const KEYS: [Key; 7] = [
         default: 90,
         min: 0,
         max: 3_650,
+    },
+    Key {
+        name: "demand_digest_minutes",
+        default: 60,
+        min: 1,
+        max: 10_080,
     },
 ];
 
@@ -178,6 +184,10 @@ impl PlatformSettings {
     pub fn rejected_reapply_cooldown_days(&self) -> i64 {
         self.get("rejected_reapply_cooldown_days")
     }
+    /// Minutes between two missing-service digests to a region's LSMs.
+    pub fn demand_digest_minutes(&self) -> i64 {
+        self.get("demand_digest_minutes")
+    }
 }
 
 #[cfg(test)]
@@ -206,13 +216,15 @@ mod tests {
             (s.platform_fee_bps(), s.rejected_reapply_cooldown_days()),
             (1000, 90)
         );
-        assert_eq!(s.all().len(), 7);
+        assert_eq!(s.demand_digest_minutes(), 60);
+        assert_eq!(s.all().len(), 8);
     }
 
     #[test]
     fn negative_thresholds_zero_deadlines_and_unknown_keys_are_refused() {
         let errors = PlatformSettings::validate_patch(&patch(json!({
-            "warning_threshold": -1, "response_deadline_minutes": 0, "colour": 3, "popularity_top_k": "5"
+            "warning_threshold": -1, "response_deadline_minutes": 0, "colour": 3, "popularity_top_k": "5",
+            "demand_digest_minutes": 0
         })))
         .err()
         .unwrap_or_default();
@@ -222,6 +234,7 @@ mod tests {
             fields,
             [
                 "colour",
+                "demand_digest_minutes",
                 "popularity_top_k",
                 "response_deadline_minutes",
                 "warning_threshold"

@@ -2,7 +2,10 @@
 
 use serde_json::json;
 
+use kernel::text::truncate_chars;
+
 use crate::effects::{Audience, Message};
+use crate::ports::PendingDemand;
 use crate::provider::Provider;
 
 fn message(
@@ -114,16 +117,50 @@ pub fn ban_decided(p: &Provider, lsm: kernel::UserId, approved: bool) -> Vec<Mes
     out
 }
 
-/// A search nobody could answer → the region's LSMs.
-pub fn service_request(region: &str, keyword: &str, zipcode: Option<&str>) -> Message {
+/// Keywords listed in one digest.
+pub const DIGEST_TOP_KEYWORDS: u32 = 10;
+/// Characters of one keyword shown in a digest.
+pub const DIGEST_KEYWORD_CHARS: usize = 60;
+/// Characters of the region name in a digest subject.
+const DIGEST_REGION_CHARS: usize = 80;
+
+/// The missing-service digest of a region → its LSMs. The subject is fixed
+/// text with the (admin-given) region name and a number: nothing typed in a
+/// search reaches it. Keywords arrive folded and are shown cut to
+/// [`DIGEST_KEYWORD_CHARS`], quoted, at most [`DIGEST_TOP_KEYWORDS`] of them.
+pub fn demand_digest(region_code: &str, region_name: &str, demand: &PendingDemand) -> Message {
+    let name = truncate_chars(region_name, DIGEST_REGION_CHARS);
+    let shown: Vec<(String, i64)> = demand
+        .top_keywords
+        .iter()
+        .take(DIGEST_TOP_KEYWORDS as usize)
+        .map(|(k, n)| (truncate_chars(k, DIGEST_KEYWORD_CHARS), *n))
+        .collect();
+    let mut body = format!(
+        "{} searches in {name} found no provider since the last digest ({} distinct keywords). Most requested:\n",
+        demand.requests, demand.keywords
+    );
+    for (keyword, n) in &shown {
+        body.push_str(&format!("- \"{keyword}\" × {n}\n"));
+    }
+    let more = demand.keywords - shown.len() as i64;
+    if more > 0 {
+        body.push_str(&format!("…and {more} more keywords.\n"));
+    }
+    body.push_str("Review them in the LSM console and consider recruiting providers.");
+    let keywords: Vec<_> = shown
+        .iter()
+        .map(|(k, n)| json!({"keyword": k, "count": n}))
+        .collect();
     message(
-        Audience::RegionLsms(region.to_owned()),
-        "service_request",
-        format!("Customers are looking for \"{keyword}\""),
+        Audience::RegionLsms(region_code.to_owned()),
+        "demand.digest",
         format!(
-            "A search for \"{keyword}\" in zipcode {} found no provider. Consider recruiting one.",
-            zipcode.unwrap_or("-")
+            "New service demand in {name}: {} search{}",
+            demand.requests,
+            if demand.requests == 1 { "" } else { "es" }
         ),
-        json!({"keyword": keyword, "zipcode": zipcode}),
+        body,
+        json!({"region": region_code, "searches": demand.requests, "keywords": keywords}),
     )
 }

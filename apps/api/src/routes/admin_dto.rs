@@ -67,7 +67,8 @@ pub struct LsmPage {
 /// The platform settings: every key with its value in force.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"response_deadline_minutes": 60, "warning_threshold": 3, "popularity_window_days": 7,
-    "popularity_top_k": 5, "popularity_min_searches": 10, "platform_fee_bps": 1000, "rejected_reapply_cooldown_days": 90}))]
+    "popularity_top_k": 5, "popularity_min_searches": 10, "platform_fee_bps": 1000, "rejected_reapply_cooldown_days": 90,
+    "demand_digest_minutes": 60}))]
 pub struct SettingsDto(pub std::collections::BTreeMap<String, i64>);
 
 /// A line of the decisions log.

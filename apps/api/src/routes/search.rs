@@ -1,6 +1,6 @@
 //! `GET /search` and `GET /services/popular`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use supply::search::SearchQuery;
 use utoipa::{IntoParams, ToSchema};
@@ -86,6 +86,7 @@ pub struct SearchResponse {
 ))]
 pub async fn search(
     state: web::Data<AppState>,
+    req: HttpRequest,
     MaybeUser(ctx): MaybeUser,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -95,6 +96,8 @@ pub async fn search(
         zipcode: p.zipcode,
         region: p.region,
         page: page(p.limit, p.cursor)?,
+        // The TCP peer, as the login limiter derives it: no proxy header is trusted.
+        client: req.peer_addr().map(|a| a.ip()),
     };
     let catalog = state.catalog.get();
     let result = state.search.search(ctx.as_ref(), &catalog, query).await?;

@@ -212,24 +212,3 @@ async fn optional_bodies_are_optional_but_never_ignored_when_wrong() {
         .await;
     assert_eq!(clear.status, StatusCode::OK, "{}", clear.body);
 }
-
-#[actix_web::test]
-async fn repeated_unanswered_searches_mail_the_lsms_once() {
-    let (app, admin) = app_with_admin(Backend::Sqlite).await;
-    lsm(&app, &admin, "lsm3@example.com", "nyc").await;
-    for _ in 0..3 {
-        let r = app
-            .get("/api/v1/search?q=xylophone%20tuning&zipcode=10001", None)
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(r.body["service_request_id"].is_i64());
-    }
-    let requests = crate::supply_support::count(
-        &app,
-        "SELECT COUNT(*) AS n FROM service_requests WHERE keyword = 'xylophone tuning'",
-    )
-    .await;
-    assert_eq!(requests, 3, "every search is recorded");
-    let mails = crate::supply_support::count(&app, "SELECT COUNT(*) AS n FROM email_outbox WHERE to_email = 'lsm3@example.com' AND body_text LIKE '%xylophone tuning%'").await;
-    assert_eq!(mails, 1, "but mailed once");
-}

@@ -11,6 +11,7 @@ mod billing_tenancy;
 mod catalog;
 mod cli;
 mod decisions;
+mod demand;
 mod demo;
 mod email;
 mod errors;

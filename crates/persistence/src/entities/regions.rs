@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub zip_prefixes: Json,
     pub created_at: DateTimeUtc,
+    /// When the region's last missing-service digest was sent (its claim).
+    pub demand_digest_sent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,11 @@ pub struct Model {
     pub region: Option<String>,
     pub zipcode: Option<String>,
     pub searched_at: DateTimeUtc,
+    /// `u:<user id>` or `a:<salted hash of the address and day>`; `''` on
+    /// rows logged before searchers were counted.
+    pub searcher_key: String,
+    /// The UTC day of `searched_at`: the bucket distinct searchers are counted in.
+    pub searched_on: Date,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

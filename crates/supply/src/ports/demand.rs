@@ -4,35 +4,33 @@ use async_trait::async_trait;
 use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
 
 use super::Scope;
-use crate::effects::{AuditEntry, Effects};
+use crate::effects::{AuditEntry, Message};
 use crate::popularity::SearchCount;
 
 /// Search, its logs and missing-service requests, popularity.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait DemandRepository: Send + Sync {
-    /// Records a search that resolved a service.
-    async fn log_search(
+    /// Records a search that resolved a service (one row per search).
+    async fn log_search(&self, log: SearchLog) -> Result<(), StoreError>;
+    /// Records a search nobody could answer. It causes no message: demand
+    /// reaches the LSMs only through the digest.
+    async fn record_request(&self, request: NewServiceRequest) -> Result<i64, StoreError>;
+    /// Regions with undigested requests, at least one active LSM and a last
+    /// digest at or before `cutoff` (or none), each with its `top` keywords.
+    async fn pending_demand(
         &self,
-        service: ServiceId,
-        region: Option<String>,
-        zipcode: Option<String>,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
-    /// Whether a request for this keyword in this region was recorded since `since`.
-    async fn requested_since(
-        &self,
-        region: String,
-        keyword: String,
-        since: Timestamp,
-    ) -> Result<bool, StoreError>;
-    /// Records a search nobody could answer, with its e-mail to the region's LSMs.
-    async fn record_request(
-        &self,
-        request: NewServiceRequest,
-        effects: Effects,
-    ) -> Result<i64, StoreError>;
-    /// Searches per (service, region) in `[from, to)`.
+        cutoff: Timestamp,
+        top: u32,
+    ) -> Result<Vec<PendingDemand>, StoreError>;
+    /// In one transaction: claims the region's digest (a conditional update of
+    /// its `demand_digest_sent_at`, so one caller per period wins), marks the
+    /// counted requests `email_sent`, and writes the message. `false` when
+    /// another run claimed it first or the requests changed since counted
+    /// (then nothing is written and the next tick tries again).
+    async fn send_digest(&self, digest: DigestSend) -> Result<bool, StoreError>;
+    /// Distinct searchers per day of each (service, region), summed over
+    /// `[from, to)`, and whether a live provider offers the service there.
     async fn search_counts(
         &self,
         from: Timestamp,
@@ -86,10 +84,59 @@ pub trait DemandRepository: Send + Sync {
     ) -> Result<ServiceRequest, StoreError>;
 }
 
+/// One search that resolved a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchLog {
+    /// The resolved service.
+    pub service_id: ServiceId,
+    /// Region searched (`None`: unserved zipcode).
+    pub region: Option<String>,
+    /// Zipcode searched.
+    pub zipcode: Option<String>,
+    /// Who searched (see [`crate::searcher`]).
+    pub searcher_key: String,
+    /// The UTC day of `at`, the bucket popularity counts searchers in.
+    pub day: chrono::NaiveDate,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A region's demand not yet sent to its LSMs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDemand {
+    /// Region code.
+    pub region: String,
+    /// Requests counted (all undigested ones with `id <= up_to_id`).
+    pub requests: i64,
+    /// Distinct keywords among them.
+    pub keywords: i64,
+    /// The highest request id counted.
+    pub up_to_id: i64,
+    /// The most requested keywords with their counts, most first.
+    pub top_keywords: Vec<(String, i64)>,
+}
+
+/// One digest to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestSend {
+    /// Region code.
+    pub region: String,
+    /// The region's previous digest must be at or before this instant.
+    pub cutoff: Timestamp,
+    /// Now: the new `demand_digest_sent_at`.
+    pub now: Timestamp,
+    /// Requests with `id <= up_to_id` not yet sent are included...
+    pub up_to_id: i64,
+    /// ...and there must be exactly this many of them.
+    pub requests: i64,
+    /// The e-mail and notification to the region's LSMs.
+    pub message: Message,
+}
+
 /// A search nobody could answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewServiceRequest {
-    /// What was typed.
+    /// The keyword, folded by `kernel::fold_keyword`.
     pub keyword: String,
     /// Zipcode searched.
     pub zipcode: Option<String>,

@@ -28,6 +28,7 @@ mod m20261122_000007_messaging;
 mod m20261122_000008_disputes;
 mod m20261122_000009_operations;
 mod m20261122_000010_billing_guard;
+mod m20261130_000013_refunds_counters;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_disputes::Migration),
             Box::new(m20261122_000009_operations::Migration),
             Box::new(m20261122_000010_billing_guard::Migration),
+            Box::new(m20261130_000013_refunds_counters::Migration),
         ]
     }
 }

@@ -50,6 +50,7 @@ const TABLES: &[&str] = &[
     "invoices",
     "invoice_lines",
     "payments",
+    "invoice_counters",
     "service_listings",
     "marketplace_transactions",
 ];

@@ -5,6 +5,8 @@ mod auth;
 mod billing;
 mod billing_isolation;
 mod billing_payments;
+mod billing_races;
+mod billing_refunds;
 mod billing_tenancy;
 mod catalog;
 mod cli;

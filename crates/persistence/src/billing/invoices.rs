@@ -8,8 +8,8 @@ use billing::{Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentStatus};
 use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
-    NotSet, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, Statement,
 };
 
 use super::{BillingDb, convert, newest_first};
@@ -50,6 +50,34 @@ async fn insert_lines(
         .await
         .map_err(store_err)?;
     Ok(())
+}
+
+/// Takes the tenant's next invoice number: one upsert that creates the counter
+/// at 1 or increments it, inside the caller's write transaction. On PostgreSQL
+/// the row lock makes concurrent creates wait for each other's commit; on SQLite
+/// the write transaction already holds the database lock.
+async fn next_number(txn: &DatabaseTransaction, tenant: TenantId) -> Result<i64, StoreError> {
+    let backend = txn.get_database_backend();
+    let param = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!(
+        "INSERT INTO invoice_counters (tenant_id, last_number) VALUES ({param}, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET last_number = invoice_counters.last_number + 1 \
+         RETURNING last_number"
+    );
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [tenant.0.into()],
+        ))
+        .await
+        .map_err(store_err)?
+        .ok_or_else(|| StoreError::Backend("the invoice counter returned no row".into()))?;
+    row.try_get::<i64>("", "last_number").map_err(store_err)
 }
 
 async fn load(
@@ -114,7 +142,7 @@ async fn write_state(
         .col_expr(invoices::Column::Notes, Expr::value(inv.notes.clone()))
         .col_expr(invoices::Column::IssuedAt, Expr::value(inv.issued_at))
         .col_expr(invoices::Column::Version, Expr::value(expected + 1))
-        .col_expr(invoices::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .col_expr(invoices::Column::UpdatedAt, Expr::value(inv.updated_at))
         .filter(invoices::Column::Id.eq(inv.id))
         .filter(invoices::Column::TenantId.eq(tenant.0))
         .filter(invoices::Column::Version.eq(expected))
@@ -139,15 +167,11 @@ impl InvoiceRepository for SqlInvoiceRepository {
     async fn create(&self, tenant: TenantId, d: InvoiceDraft) -> Result<Invoice, StoreError> {
         let now = chrono::Utc::now();
         let txn = self.db.scoped_write(tenant).await?;
-        let count = invoices::Entity::find()
-            .filter(invoices::Column::TenantId.eq(tenant.0))
-            .count(&txn)
-            .await
-            .map_err(store_err)?;
+        let seq = next_number(&txn, tenant).await?;
         let row = invoices::ActiveModel {
             id: NotSet,
             tenant_id: Set(tenant.0),
-            number: Set(billing::invoice::number_after(count)),
+            number: Set(billing::invoice::invoice_number(seq)),
             client_party_id: Set(d.client_party_id),
             status: Set(InvoiceStatus::Draft.as_str().to_owned()),
             currency: Set(d.currency.as_str().to_owned()),
@@ -293,6 +317,8 @@ impl InvoiceRepository for SqlInvoiceRepository {
             tenant_id: Set(tenant.0),
             invoice_id: Set(invoice.id),
             amount_cents: Set(p.amount_cents),
+            refunded_cents: Set(0),
+            refund_reason: Set(None),
             currency: Set(invoice.currency.as_str().to_owned()),
             status: Set(PaymentStatus::Succeeded.as_str().to_owned()),
             method: Set(p.method.as_str().to_owned()),
@@ -313,25 +339,37 @@ impl InvoiceRepository for SqlInvoiceRepository {
         tenant: TenantId,
         invoice: Invoice,
         expected: i64,
-        payment_id: i64,
+        payment: Payment,
+        refunded_before: i64,
     ) -> Result<Payment, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         write_state(&txn, tenant, &invoice, expected).await?;
+        // Compare-and-set on what the rule saw: still succeeded, nothing refunded since.
         let done = payments::Entity::update_many()
             .col_expr(
-                payments::Column::Status,
-                Expr::value(PaymentStatus::Refunded.as_str()),
+                payments::Column::RefundedCents,
+                Expr::value(payment.refunded_cents),
             )
-            .filter(payments::Column::Id.eq(payment_id))
+            .col_expr(
+                payments::Column::Status,
+                Expr::value(payment.status.as_str()),
+            )
+            .col_expr(
+                payments::Column::RefundReason,
+                Expr::value(payment.refund_reason.clone()),
+            )
+            .filter(payments::Column::Id.eq(payment.id))
             .filter(payments::Column::TenantId.eq(tenant.0))
+            .filter(payments::Column::InvoiceId.eq(invoice.id))
             .filter(payments::Column::Status.eq(PaymentStatus::Succeeded.as_str()))
+            .filter(payments::Column::RefundedCents.eq(refunded_before))
             .exec(&txn)
             .await
             .map_err(store_err)?;
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict("payment_state".into()));
         }
-        let row = payments::Entity::find_by_id(payment_id)
+        let row = payments::Entity::find_by_id(payment.id)
             .one(&txn)
             .await
             .map_err(store_err)?

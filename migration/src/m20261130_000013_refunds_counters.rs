@@ -22,10 +22,12 @@ pub struct Migration;
 
 const T: &str = "invoice_counters";
 
-/// Column constraints may name other columns on both backends, and SQLite can
-/// add a column with a CHECK (but no table constraint) to an existing table.
+/// `0 ≤ refunded_cents ≤ amount_cents`, spelled so that a row with a bad amount
+/// is reported by `ck_payments_amount_cents` rather than this check. Column
+/// constraints may name other columns on both backends, and SQLite can add a
+/// column with a CHECK (but no table constraint) to an existing table.
 const ADD_REFUNDED: &str = "ALTER TABLE payments ADD COLUMN refunded_cents BIGINT NOT NULL DEFAULT 0 \
-     CONSTRAINT ck_payments_refunded_cents CHECK (refunded_cents >= 0 AND refunded_cents <= amount_cents)";
+     CONSTRAINT ck_payments_refunded_cents CHECK (refunded_cents = 0 OR (refunded_cents > 0 AND refunded_cents <= amount_cents))";
 
 /// Refunds so far were all in full.
 const BACKFILL_REFUNDED: &str =

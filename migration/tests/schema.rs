@@ -80,6 +80,7 @@ const REQUIRED_UNIQUE: &[&str] = &[
 const UUID_ID_TABLES: &[&str] = &["message_threads", "attachments"];
 const NO_ID_TABLES: &[&str] = &[
     "regions",
+    "invoice_counters",
     "service_region_popularity",
     "platform_settings",
     "thread_reads",

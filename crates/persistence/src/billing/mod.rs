@@ -5,6 +5,7 @@
 
 mod convert;
 mod directory;
+mod invoice_rows;
 mod invoices;
 mod tenants;
 

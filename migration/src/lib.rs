@@ -30,6 +30,7 @@ mod m20261122_000009_operations;
 mod m20261122_000010_billing_guard;
 mod m20261130_000011_demand_digest;
 mod m20261130_000012_invitations;
+mod m20261130_000013_refunds_counters;
 mod m20261130_000014_jobs_messaging;
 mod util;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_billing_guard::Migration),
             Box::new(m20261130_000011_demand_digest::Migration),
             Box::new(m20261130_000012_invitations::Migration),
+            Box::new(m20261130_000013_refunds_counters::Migration),
             Box::new(m20261130_000014_jobs_messaging::Migration),
         ]
     }

@@ -52,6 +52,7 @@ const TABLES: &[&str] = &[
     "invoices",
     "invoice_lines",
     "payments",
+    "invoice_counters",
     "service_listings",
     "marketplace_transactions",
     "tenant_invitations",
@@ -83,6 +84,7 @@ const REQUIRED_UNIQUE: &[&str] = &[
 const UUID_ID_TABLES: &[&str] = &["message_threads", "attachments"];
 const NO_ID_TABLES: &[&str] = &[
     "regions",
+    "invoice_counters",
     "service_region_popularity",
     "platform_settings",
     "thread_reads",

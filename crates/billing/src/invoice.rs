@@ -1,11 +1,12 @@
 //! The invoice rules: pricing lines with checked arithmetic, the status
 //! machine (draft → issued → partially_paid → paid; void from draft or issued),
-//! payments and refunds against the balance, optimistic versions.
+//! payments and (partial) refunds against the balance, optimistic versions
+//! and the `If-Match` precondition.
 
 use kernel::{FieldError, Timestamp};
 
 use crate::error::BillingError;
-use crate::model::{Invoice, InvoiceLine, InvoiceStatus};
+use crate::model::{Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentStatus};
 
 /// A line as the client sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,10 +80,118 @@ pub fn price_lines(lines: &[LineInput]) -> Result<(Vec<InvoiceLine>, i64), Vec<F
     }
 }
 
-/// The number of a tenant's next invoice, given how many it has
-/// (deleted ones included, so numbers are never reused): `INV-000001`, …
-pub fn number_after(existing: u64) -> String {
-    format!("INV-{:06}", existing.saturating_add(1))
+/// The printed number of a tenant's `seq`-th invoice (taken from the tenant's
+/// counter, so deleted numbers are never reused): `INV-000001`, …
+pub fn invoice_number(seq: i64) -> String {
+    format!("INV-{seq:06}")
+}
+
+/// Most characters a refund reason may have.
+pub const MAX_REFUND_REASON: usize = 500;
+
+/// An optional refund reason: trimmed, blank is none, at most
+/// [`MAX_REFUND_REASON`] characters, no control or invisible characters.
+pub fn refund_reason(input: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(text) = input.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    kernel::text::check_text(text).map_err(|issue| FieldError::new("reason", issue.message()))?;
+    if text.chars().count() > MAX_REFUND_REASON {
+        return Err(FieldError::new(
+            "reason",
+            format!("must be at most {MAX_REFUND_REASON} characters"),
+        ));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// What an `If-Match` header asks for, as the HTTP layer parsed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`: a change lost to a concurrent one is re-read and the
+    /// rule applied again, so only the rule itself can refuse it.
+    #[default]
+    Absent,
+    /// `If-Match: *`: any current representation matches.
+    Any,
+    /// `If-Match: "1", "7"`: one of these versions. Tags that can never match
+    /// (weak ones, or ones this API never hands out) are simply left out, so an
+    /// empty list never matches.
+    Versions(Vec<i64>),
+}
+
+/// The status a balance means on an issued invoice: nothing paid, some, or all.
+pub fn status_for_balance(balance_cents: i64, amount_cents: i64) -> InvoiceStatus {
+    if balance_cents == 0 {
+        InvoiceStatus::Paid
+    } else if balance_cents == amount_cents {
+        InvoiceStatus::Issued
+    } else {
+        InvoiceStatus::PartiallyPaid
+    }
+}
+
+/// The balance an invoice of `amount_cents` has after these payments:
+/// amount − Σ(succeeded or refunded payments' amount − their refunded cents).
+pub fn balance_after(amount_cents: i64, payments: &[Payment]) -> i64 {
+    let net_paid: i64 = payments
+        .iter()
+        .filter(|p| matches!(p.status, PaymentStatus::Succeeded | PaymentStatus::Refunded))
+        .map(|p| p.amount_cents - p.refunded_cents)
+        .sum();
+    amount_cents - net_paid
+}
+
+impl Payment {
+    /// What can still be given back.
+    pub fn refundable_cents(&self) -> i64 {
+        match self.status {
+            PaymentStatus::Succeeded => self.amount_cents - self.refunded_cents,
+            _ => 0,
+        }
+    }
+
+    /// Gives back `amount_cents` (all that remains when `None`) of a succeeded
+    /// payment and returns how much; refunded in full, it becomes `refunded`.
+    /// A new reason replaces the stored one.
+    pub fn refund(
+        &mut self,
+        amount_cents: Option<i64>,
+        reason: Option<String>,
+    ) -> Result<i64, BillingError> {
+        if let Some(amount) = amount_cents {
+            check_payment_amount(amount).map_err(|e| BillingError::Validation(vec![e]))?;
+        }
+        match self.status {
+            PaymentStatus::Succeeded => {}
+            PaymentStatus::Refunded => {
+                return Err(BillingError::Conflict(
+                    "this payment is already refunded in full",
+                ));
+            }
+            _ => {
+                return Err(BillingError::Conflict(
+                    "only succeeded payments can be refunded",
+                ));
+            }
+        }
+        let remaining = self.refundable_cents();
+        let amount = amount_cents.unwrap_or(remaining);
+        if amount > remaining {
+            return Err(BillingError::field(
+                "amount_cents",
+                format!("must not exceed the {remaining} cents still refundable"),
+            ));
+        }
+        self.refunded_cents += amount;
+        if self.refunded_cents == self.amount_cents {
+            self.status = PaymentStatus::Refunded;
+        }
+        if reason.is_some() {
+            self.refund_reason = reason;
+        }
+        Ok(amount)
+    }
 }
 
 /// A deposit is between 0 and the amount.
@@ -107,12 +216,14 @@ pub fn check_payment_amount(amount_cents: i64) -> Result<(), FieldError> {
 }
 
 impl Invoice {
-    /// Refuses with 412 when the client's `If-Match` version is not the stored one.
-    pub fn ensure_version(&self, expected: Option<i64>) -> Result<(), BillingError> {
-        match expected {
-            Some(v) if v != self.version => Err(BillingError::Stale {
-                current: self.version,
-            }),
+    /// Refuses with 412 when `If-Match` names none of the stored version.
+    pub fn ensure_version(&self, precondition: &Precondition) -> Result<(), BillingError> {
+        match precondition {
+            Precondition::Versions(tags) if !tags.contains(&self.version) => {
+                Err(BillingError::Stale {
+                    current: self.version,
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -149,6 +260,7 @@ impl Invoice {
                 self.status = InvoiceStatus::Void;
                 Ok(())
             }
+            InvoiceStatus::Void => Err(BillingError::Conflict("the invoice is already void")),
             _ => Err(BillingError::Conflict(
                 "only draft or unpaid issued invoices can be voided",
             )),
@@ -186,15 +298,12 @@ impl Invoice {
             ));
         }
         self.balance_cents -= amount_cents;
-        self.status = if self.balance_cents == 0 {
-            InvoiceStatus::Paid
-        } else {
-            InvoiceStatus::PartiallyPaid
-        };
+        self.status = status_for_balance(self.balance_cents, self.amount_cents);
         Ok(())
     }
 
-    /// Gives a succeeded payment back: the balance grows again.
+    /// Gives (part of) a succeeded payment back: the balance grows again and the
+    /// status follows it, so a paid invoice can become partially paid or issued.
     pub fn apply_refund(&mut self, amount_cents: i64) -> Result<(), BillingError> {
         let restored = self
             .balance_cents
@@ -208,11 +317,7 @@ impl Invoice {
             ));
         };
         self.balance_cents = balance;
-        self.status = if balance == self.amount_cents {
-            InvoiceStatus::Issued
-        } else {
-            InvoiceStatus::PartiallyPaid
-        };
+        self.status = status_for_balance(balance, self.amount_cents);
         Ok(())
     }
 }

@@ -75,10 +75,10 @@ fn bad_lines_name_their_fields() {
 }
 
 #[test]
-fn invoice_numbers_count_up_from_one() {
-    assert_eq!(number_after(0), "INV-000001");
-    assert_eq!(number_after(41), "INV-000042");
-    assert_eq!(number_after(1_000_000), "INV-1000001");
+fn invoice_numbers_print_the_counter() {
+    assert_eq!(invoice_number(1), "INV-000001");
+    assert_eq!(invoice_number(42), "INV-000042");
+    assert_eq!(invoice_number(1_000_001), "INV-1000001");
 }
 
 #[test]
@@ -152,13 +152,94 @@ fn drafts_take_no_payments_and_zero_invoices_are_not_issued() {
 
 #[test]
 fn stale_versions_are_refused() {
-    let inv = invoice(1);
-    assert!(inv.ensure_version(None).is_ok());
-    assert!(inv.ensure_version(Some(1)).is_ok());
+    let mut inv = invoice(1);
+    inv.version = 7;
+    assert!(inv.ensure_version(&Precondition::Absent).is_ok());
+    assert!(inv.ensure_version(&Precondition::Any).is_ok());
+    assert!(inv.ensure_version(&Precondition::Versions(vec![7])).is_ok());
+    assert!(
+        inv.ensure_version(&Precondition::Versions(vec![1, 7]))
+            .is_ok(),
+        "a list matches if any of its tags does"
+    );
     assert!(matches!(
-        inv.ensure_version(Some(0)),
-        Err(BillingError::Stale { current: 1 })
+        inv.ensure_version(&Precondition::Versions(vec![6])),
+        Err(BillingError::Stale { current: 7 })
     ));
+    assert!(
+        inv.ensure_version(&Precondition::Versions(Vec::new()))
+            .is_err(),
+        "only unmatchable tags never match"
+    );
+}
+
+fn payment(amount: i64) -> Payment {
+    Payment {
+        id: 1,
+        invoice_id: 1,
+        amount_cents: amount,
+        refunded_cents: 0,
+        refund_reason: None,
+        currency: Currency::USD,
+        status: PaymentStatus::Succeeded,
+        method: crate::model::PaymentMethod::Cash,
+        reference: None,
+        received_at: chrono::DateTime::UNIX_EPOCH,
+        idempotency_key: None,
+        request_hash: None,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+    }
+}
+
+#[test]
+fn refunds_give_back_what_is_asked_and_default_to_the_rest() {
+    let mut p = payment(50_000);
+    assert_eq!(p.refund(Some(100), Some("scratch".into())).ok(), Some(100));
+    assert_eq!(
+        (p.refunded_cents, p.status, p.refund_reason.as_deref()),
+        (100, PaymentStatus::Succeeded, Some("scratch"))
+    );
+    let err = p.refund(Some(49_901), None).err();
+    assert!(
+        matches!(&err, Some(BillingError::Validation(e)) if e[0].field == "amount_cents"),
+        "{err:?}"
+    );
+    assert!(matches!(
+        p.refund(Some(0), None),
+        Err(BillingError::Validation(_))
+    ));
+    assert_eq!(p.refund(None, None).ok(), Some(49_900));
+    assert_eq!(
+        (p.refunded_cents, p.status, p.refund_reason.as_deref()),
+        (50_000, PaymentStatus::Refunded, Some("scratch"))
+    );
+    assert!(matches!(
+        p.refund(None, None),
+        Err(BillingError::Conflict(_))
+    ));
+}
+
+#[test]
+fn a_refund_moves_a_paid_invoice_back() {
+    let mut inv = issued(1_000);
+    inv.apply_payment(1_000).unwrap_or_else(|e| panic!("{e}"));
+    inv.apply_refund(300).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (inv.status, inv.balance_cents),
+        (InvoiceStatus::PartiallyPaid, 300)
+    );
+    inv.apply_refund(700).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(inv.status, InvoiceStatus::Issued);
+    assert!(inv.apply_refund(1).is_err(), "never above the amount");
+}
+
+#[test]
+fn refund_reasons_are_bounded_visible_text() {
+    assert_eq!(refund_reason(Some("  ")), Ok(None));
+    assert_eq!(refund_reason(Some(" late ")), Ok(Some("late".into())));
+    assert!(refund_reason(Some("a\u{200B}b")).is_err());
+    assert!(refund_reason(Some(&"x".repeat(MAX_REFUND_REASON + 1))).is_err());
+    assert!(refund_reason(Some(&"é".repeat(MAX_REFUND_REASON))).is_ok());
 }
 
 proptest! {
@@ -178,6 +259,39 @@ proptest! {
                 else if inv.balance_cents == amount { InvoiceStatus::Issued }
                 else { InvoiceStatus::PartiallyPaid };
             prop_assert_eq!(inv.status, expected);
+        }
+    }
+
+    /// Payments and partial refunds in any order keep the invoice's balance equal to
+    /// amount − Σ(paid − refunded), its status following the balance, and every
+    /// refusal changes nothing.
+    #[test]
+    fn refunds_keep_the_balance_formula(amount in 1i64..=1_000_000, ops in proptest::collection::vec((any::<bool>(), 0usize..4, -5i64..=400_000, any::<bool>()), 0..40)) {
+        let mut inv = issued(amount);
+        let mut payments: Vec<Payment> = Vec::new();
+        for (pay, which, cents, all) in ops {
+            if pay {
+                if inv.apply_payment(cents).is_ok() {
+                    let mut p = payment(cents);
+                    p.id = payments.len() as i64 + 1;
+                    payments.push(p);
+                }
+            } else if let Some(p) = payments.get_mut(which) {
+                let (before_p, before_inv) = (p.clone(), inv.clone());
+                match p.refund((!all).then_some(cents), None) {
+                    Ok(given) => inv.apply_refund(given).unwrap_or_else(|e| panic!("{e}")),
+                    Err(_) => {
+                        prop_assert_eq!(&*p, &before_p);
+                        prop_assert_eq!(&inv, &before_inv);
+                    }
+                }
+            }
+            prop_assert_eq!(inv.balance_cents, balance_after(amount, &payments));
+            prop_assert_eq!(inv.status, status_for_balance(inv.balance_cents, amount));
+            for p in &payments {
+                prop_assert!((0..=p.amount_cents).contains(&p.refunded_cents));
+                prop_assert_eq!(p.status == PaymentStatus::Refunded, p.refunded_cents == p.amount_cents);
+            }
         }
     }
 

@@ -201,7 +201,7 @@ pub struct Invoice {
     pub amount_cents: i64,
     /// Deposit asked, ≤ amount.
     pub deposit_cents: i64,
-    /// amount − succeeded payments.
+    /// amount − (succeeded payments − their refunds).
     pub balance_cents: i64,
     /// Due date.
     pub due_date: Option<NaiveDate>,
@@ -230,6 +230,10 @@ pub struct Payment {
     pub invoice_id: i64,
     /// Amount (> 0).
     pub amount_cents: i64,
+    /// How much of it was given back (0 ≤ refunded ≤ amount).
+    pub refunded_cents: i64,
+    /// Why it was last refunded.
+    pub refund_reason: Option<String>,
     /// Currency (the invoice's).
     pub currency: Currency,
     /// Status.

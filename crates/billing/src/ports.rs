@@ -281,7 +281,8 @@ pub trait ContactRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait InvoiceRepository: Send + Sync {
-    /// Creates a draft numbered `INV-nnnnnn`, unique in the tenant.
+    /// Creates a draft numbered `INV-nnnnnn` from the tenant's counter, taken in the
+    /// same transaction as the insert (so numbers never collide and are never reused).
     async fn create(&self, tenant: TenantId, draft: InvoiceDraft) -> Result<Invoice, StoreError>;
     /// A live invoice with its lines.
     async fn get(&self, tenant: TenantId, id: i64) -> Result<Option<Invoice>, StoreError>;
@@ -327,14 +328,17 @@ pub trait InvoiceRepository: Send + Sync {
         expected: i64,
         payment: NewPayment,
     ) -> Result<Payment, StoreError>;
-    /// In one transaction: the invoice's restored balance and the payment marked refunded
-    /// (only if still succeeded: `Conflict("payment_state")` otherwise).
+    /// In one transaction: the invoice's restored balance and status (if its version is
+    /// still `expected`: `Conflict(VERSION_CONFLICT)` otherwise) and the payment's new
+    /// `refunded_cents`, status and reason (only if it is still succeeded with
+    /// `refunded_before` refunded: `Conflict("payment_state")` otherwise).
     async fn refund_payment(
         &self,
         tenant: TenantId,
         invoice: Invoice,
         expected: i64,
-        payment_id: i64,
+        payment: Payment,
+        refunded_before: i64,
     ) -> Result<Payment, StoreError>;
     /// A payment.
     async fn payment(&self, tenant: TenantId, id: i64) -> Result<Option<Payment>, StoreError>;

@@ -12,7 +12,7 @@ pub async fn issued_invoice(app: &TestApp, token: &str, amount: i64, party: Opti
     app.create(
         token,
         &format!("/api/v1/billing/invoices/{}/issue", id(&invoice)),
-        json!(null),
+        json!({}),
     )
     .await;
     id(&invoice)

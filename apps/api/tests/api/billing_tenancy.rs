@@ -276,13 +276,13 @@ async fn payments_of_a_deleted_invoice_are_gone_with_it() {
     app.create(
         &token,
         &format!("/api/v1/billing/payments/{}/refund", id(&paid)),
-        json!(null),
+        json!({}),
     )
     .await;
     app.create(
         &token,
         &format!("/api/v1/billing/invoices/{invoice}/void"),
-        json!(null),
+        json!({}),
     )
     .await;
     assert_eq!(

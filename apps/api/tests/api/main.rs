@@ -7,6 +7,8 @@ mod billing_invitation_races;
 mod billing_invitations;
 mod billing_isolation;
 mod billing_payments;
+mod billing_races;
+mod billing_refunds;
 mod billing_tenancy;
 mod catalog;
 mod cli;

@@ -1,14 +1,28 @@
 //! Invoices: create, edit while draft, issue, void, soft delete, list.
+//!
+//! Every change is a compare-and-set on the invoice's version. Without
+//! `If-Match` a change that loses a race is re-read and the rule applied again
+//! (bounded by [`MAX_ATTEMPTS`]), so only the rule itself refuses it; with
+//! `If-Match` the precondition is checked on every fresh read, so a lost race
+//! is a 412 unless the header is `*`.
 
 use chrono::NaiveDate;
+use kernel::dates::check_date;
 use kernel::{Ctx, Currency, FieldError, Page, PageRequest, StoreError};
 
 use super::{BillingService, into_page, page_start};
 use crate::error::BillingError;
-use crate::invoice::{LineInput, check_deposit, price_lines};
+use crate::invoice::{LineInput, Precondition, check_deposit, price_lines};
 use crate::model::{Invoice, InvoiceStatus, TenantScope};
 use crate::ports::{InvoiceDraft, InvoiceFilter, VERSION_CONFLICT};
-use crate::values::optional_text;
+use crate::values::{Fields, optional_text};
+
+/// How many times a change is re-read and re-applied when others change the invoice first.
+pub(super) const MAX_ATTEMPTS: usize = 64;
+
+/// The answer when every attempt lost a race.
+pub(super) const TOO_FAST: BillingError =
+    BillingError::Conflict("the invoice is changing too fast; retry");
 
 /// Invoice fields as sent; on edit, `None` keeps the stored value.
 #[derive(Debug, Clone, Default)]
@@ -89,7 +103,8 @@ impl BillingService {
             None => current.and_then(|i| i.client_party_id),
         };
         let due_date = match input.due_date {
-            Some(d) => d,
+            Some(Some(d)) => check_date("due_date", d).map_err(|e| errors.push(e)).ok(),
+            Some(None) => None,
             None => current.and_then(|i| i.due_date),
         };
         if !errors.is_empty() {
@@ -120,16 +135,8 @@ impl BillingService {
     ) -> Result<Invoice, BillingError> {
         let scope = self.scope(ctx).await?;
         let draft = self.draft_of(&scope, input, None).await?;
-        // Numbers are assigned by storage; two creates racing for one number retry.
-        for _ in 0..5 {
-            match self.invoices.create(scope.tenant_id, draft.clone()).await {
-                Err(StoreError::Conflict(c)) if c.contains("number") => continue,
-                other => return Ok(other?),
-            }
-        }
-        Err(BillingError::Conflict(
-            "could not assign an invoice number; retry",
-        ))
+        // Storage takes the number from the tenant's counter in the same transaction.
+        Ok(self.invoices.create(scope.tenant_id, draft).await?)
     }
 
     /// A live invoice with its lines.
@@ -141,26 +148,36 @@ impl BillingService {
             .ok_or(BillingError::NotFound)
     }
 
-    async fn change(
+    /// Reads the invoice, checks `If-Match`, applies `apply` and saves it if
+    /// nobody changed it meanwhile; a lost race starts over from a fresh read.
+    async fn change<F, Fut>(
         &self,
         ctx: &Ctx,
         id: i64,
-        if_match: Option<i64>,
-        apply: impl FnOnce(&mut Invoice) -> Result<(), BillingError>,
-    ) -> Result<Invoice, BillingError> {
+        precondition: &Precondition,
+        mut apply: F,
+    ) -> Result<Invoice, BillingError>
+    where
+        F: FnMut(TenantScope, Invoice) -> Fut,
+        Fut: std::future::Future<Output = Result<Invoice, BillingError>>,
+    {
         let scope = self.scope(ctx).await?;
-        let mut invoice = self
-            .invoices
-            .get(scope.tenant_id, id)
-            .await?
-            .ok_or(BillingError::NotFound)?;
-        invoice.ensure_version(if_match)?;
-        let expected = invoice.version;
-        apply(&mut invoice)?;
-        self.invoices
-            .save(scope.tenant_id, invoice, expected)
-            .await
-            .map_err(|e| stale(e, expected))
+        for _ in 0..MAX_ATTEMPTS {
+            let current = self
+                .invoices
+                .get(scope.tenant_id, id)
+                .await?
+                .ok_or(BillingError::NotFound)?;
+            current.ensure_version(precondition)?;
+            let expected = current.version;
+            let mut next = apply(scope, current).await?;
+            next.updated_at = self.clock.now();
+            match self.invoices.save(scope.tenant_id, next, expected).await {
+                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => continue,
+                other => return Ok(other?),
+            }
+        }
+        Err(TOO_FAST)
     }
 
     /// Edits a draft.
@@ -168,34 +185,28 @@ impl BillingService {
         &self,
         ctx: &Ctx,
         id: i64,
-        if_match: Option<i64>,
+        precondition: &Precondition,
         input: InvoiceInput,
     ) -> Result<Invoice, BillingError> {
-        let scope = self.scope(ctx).await?;
-        let current = self
-            .invoices
-            .get(scope.tenant_id, id)
-            .await?
-            .ok_or(BillingError::NotFound)?;
-        current.ensure_version(if_match)?;
-        current.ensure_editable()?;
-        let draft = self.draft_of(&scope, input, Some(&current)).await?;
-        let expected = current.version;
-        let next = Invoice {
-            client_party_id: draft.client_party_id,
-            currency: draft.currency,
-            due_date: draft.due_date,
-            notes: draft.notes,
-            deposit_cents: draft.deposit_cents,
-            amount_cents: draft.amount_cents,
-            balance_cents: draft.amount_cents,
-            lines: draft.lines,
-            ..current
-        };
-        self.invoices
-            .save(scope.tenant_id, next, expected)
-            .await
-            .map_err(|e| stale(e, expected))
+        self.change(ctx, id, precondition, |scope, current| {
+            let input = input.clone();
+            async move {
+                current.ensure_editable()?;
+                let draft = self.draft_of(&scope, input, Some(&current)).await?;
+                Ok(Invoice {
+                    client_party_id: draft.client_party_id,
+                    currency: draft.currency,
+                    due_date: draft.due_date,
+                    notes: draft.notes,
+                    deposit_cents: draft.deposit_cents,
+                    amount_cents: draft.amount_cents,
+                    balance_cents: draft.amount_cents,
+                    lines: draft.lines,
+                    ..current
+                })
+            }
+        })
+        .await
     }
 
     /// Draft → issued.
@@ -203,10 +214,14 @@ impl BillingService {
         &self,
         ctx: &Ctx,
         id: i64,
-        if_match: Option<i64>,
+        precondition: &Precondition,
     ) -> Result<Invoice, BillingError> {
         let now = self.clock.now();
-        self.change(ctx, id, if_match, |inv| inv.issue(now)).await
+        self.change(ctx, id, precondition, |_, mut inv| async move {
+            inv.issue(now)?;
+            Ok(inv)
+        })
+        .await
     }
 
     /// Draft or unpaid issued → void.
@@ -214,9 +229,13 @@ impl BillingService {
         &self,
         ctx: &Ctx,
         id: i64,
-        if_match: Option<i64>,
+        precondition: &Precondition,
     ) -> Result<Invoice, BillingError> {
-        self.change(ctx, id, if_match, Invoice::void).await
+        self.change(ctx, id, precondition, |_, mut inv| async move {
+            inv.void()?;
+            Ok(inv)
+        })
+        .await
     }
 
     /// Soft-deletes an invoice without succeeded payments.
@@ -224,21 +243,28 @@ impl BillingService {
         &self,
         ctx: &Ctx,
         id: i64,
-        if_match: Option<i64>,
+        precondition: &Precondition,
     ) -> Result<(), BillingError> {
         let scope = self.scope(ctx).await?;
-        let invoice = self
-            .invoices
-            .get(scope.tenant_id, id)
-            .await?
-            .ok_or(BillingError::NotFound)?;
-        invoice.ensure_version(if_match)?;
-        invoice.ensure_deletable()?;
-        let now = self.clock.now();
-        self.invoices
-            .soft_delete(scope.tenant_id, id, invoice.version, now)
-            .await
-            .map_err(|e| stale(e, invoice.version))
+        for _ in 0..MAX_ATTEMPTS {
+            let invoice = self
+                .invoices
+                .get(scope.tenant_id, id)
+                .await?
+                .ok_or(BillingError::NotFound)?;
+            invoice.ensure_version(precondition)?;
+            invoice.ensure_deletable()?;
+            let now = self.clock.now();
+            match self
+                .invoices
+                .soft_delete(scope.tenant_id, id, invoice.version, now)
+                .await
+            {
+                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => continue,
+                other => return Ok(other?),
+            }
+        }
+        Err(TOO_FAST)
     }
 
     /// Live invoices matching the filters, newest first.
@@ -249,15 +275,23 @@ impl BillingService {
         page: &PageRequest,
     ) -> Result<Page<Invoice>, BillingError> {
         let scope = self.scope(ctx).await?;
+        let mut f = Fields::default();
         let status = match query.status.as_deref() {
             None => None,
-            Some(s) => Some(InvoiceStatus::parse(s).ok_or_else(|| {
-                BillingError::field(
+            Some(s) => f.take(InvoiceStatus::parse(s).ok_or_else(|| {
+                FieldError::new(
                     "status",
                     format!("must be one of {}", InvoiceStatus::names()),
                 )
-            })?),
+            })),
         };
+        let due_before = query
+            .due_before
+            .and_then(|d| f.take(check_date("due_before", d)));
+        let due_after = query
+            .due_after
+            .and_then(|d| f.take(check_date("due_after", d)));
+        f.finish()?;
         if let Some(party) = query.client_party_id
             && self.parties.get(scope.tenant_id, party).await?.is_none()
         {
@@ -268,23 +302,13 @@ impl BillingService {
             statuses: status.into_iter().collect(),
             client_party_id: query.client_party_id,
             is_marketplace: query.is_marketplace,
-            due_before: query.due_before,
-            due_after: query.due_after,
+            due_before,
+            due_after,
         };
         let rows = self
             .invoices
             .list(scope.tenant_id, filter, before, page.limit + 1)
             .await?;
         Ok(into_page(scope.tenant_id, rows, page.limit, |i| i.id))
-    }
-}
-
-/// A lost optimistic race is a 412 like a stale `If-Match`.
-pub(super) fn stale(e: StoreError, expected: i64) -> BillingError {
-    match e {
-        StoreError::Conflict(c) if c == VERSION_CONFLICT => BillingError::Stale {
-            current: expected + 1,
-        },
-        other => other.into(),
     }
 }

@@ -22,7 +22,7 @@ use crate::ports::{
 
 pub use directory::{ContactInput, PartyInput, PortalAccess};
 pub use invoices::{InvoiceInput, InvoiceListQuery};
-pub use payments::{PaymentInput, PaymentOutcome};
+pub use payments::{PaymentInput, PaymentOutcome, RefundInput};
 
 /// The ports the billing use cases run on.
 #[allow(missing_debug_implementations)]

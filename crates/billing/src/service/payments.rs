@@ -1,18 +1,16 @@
 //! Payments and refunds: idempotent, and exact under concurrency through
 //! optimistic versions on the invoice (retried, never lost or doubled).
 
+use kernel::dates::check_timestamp;
 use kernel::{Ctx, Page, PageRequest, StoreError, Timestamp};
 
-use super::invoices::stale;
+use super::invoices::{MAX_ATTEMPTS, TOO_FAST};
 use super::{BillingService, into_page, page_start};
 use crate::error::BillingError;
-use crate::invoice::check_payment_amount;
-use crate::model::{Invoice, Payment, PaymentMethod, PaymentStatus, TenantScope};
+use crate::invoice::{check_payment_amount, refund_reason};
+use crate::model::{Invoice, Payment, PaymentMethod, TenantScope};
 use crate::ports::{NewPayment, VERSION_CONFLICT};
 use crate::values::{Fields, optional_text};
-
-/// How many times a payment is retried when other payments change the invoice first.
-const MAX_ATTEMPTS: usize = 64;
 
 /// A payment as sent.
 #[derive(Debug, Clone)]
@@ -27,6 +25,15 @@ pub struct PaymentInput {
     pub received_at: Option<Timestamp>,
     /// The `Idempotency-Key` header.
     pub idempotency_key: Option<String>,
+}
+
+/// A refund as sent: both fields optional.
+#[derive(Debug, Clone, Default)]
+pub struct RefundInput {
+    /// How much to give back (> 0, ≤ what remains refundable); all that remains when absent.
+    pub amount_cents: Option<i64>,
+    /// Why (at most 500 characters).
+    pub reason: Option<String>,
 }
 
 /// A recorded (or replayed) payment with the invoice after it.
@@ -76,6 +83,9 @@ impl BillingService {
             )
         }));
         let reference = f.take(optional_text("reference", input.reference.as_deref(), 255));
+        if let Some(at) = input.received_at {
+            f.take(check_timestamp("received_at", at));
+        }
         let key = input.idempotency_key.as_deref().map(str::trim);
         if key.is_some_and(|k| {
             k.is_empty() || k.len() > 255 || !k.bytes().all(|b| b.is_ascii_graphic())
@@ -110,6 +120,7 @@ impl BillingService {
                 .await?
                 .ok_or(BillingError::NotFound)?;
             let expected = invoice.version;
+            invoice.updated_at = self.clock.now();
             if let Err(refusal) = invoice.apply_payment(payment.amount_cents) {
                 // The invoice may have changed because this very request, sent twice,
                 // was just recorded: that is a replay, not a refusal.
@@ -147,9 +158,7 @@ impl BillingService {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(BillingError::Conflict(
-            "the invoice is changing too fast; retry",
-        ))
+        Err(TOO_FAST)
     }
 
     /// The payment already recorded under the request's idempotency key, if any.
@@ -188,34 +197,47 @@ impl BillingService {
         })
     }
 
-    /// Refunds a succeeded payment in full; the invoice's balance grows back.
+    /// Gives back part or all of a succeeded payment; the invoice's balance grows
+    /// back and its status follows. Both rows are compare-and-set in one
+    /// transaction, re-read and re-applied when a concurrent change wins.
     pub async fn refund_payment(
         &self,
         ctx: &Ctx,
         payment_id: i64,
+        input: RefundInput,
     ) -> Result<PaymentOutcome, BillingError> {
         let scope = self.scope(ctx).await?;
+        let mut f = Fields::default();
+        if let Some(amount) = input.amount_cents {
+            f.take(check_payment_amount(amount));
+        }
+        let reason = f.take(refund_reason(input.reason.as_deref())).flatten();
+        f.finish()?;
         for _ in 0..MAX_ATTEMPTS {
-            let payment = self
+            let mut payment = self
                 .invoices
                 .payment(scope.tenant_id, payment_id)
                 .await?
                 .ok_or(BillingError::NotFound)?;
-            if payment.status != PaymentStatus::Succeeded {
-                return Err(BillingError::Conflict(
-                    "only succeeded payments can be refunded",
-                ));
-            }
+            let refunded_before = payment.refunded_cents;
+            let given = payment.refund(input.amount_cents, reason.clone())?;
             let mut invoice = self
                 .invoices
                 .get(scope.tenant_id, payment.invoice_id)
                 .await?
                 .ok_or(BillingError::NotFound)?;
             let expected = invoice.version;
-            invoice.apply_refund(payment.amount_cents)?;
+            invoice.apply_refund(given)?;
+            invoice.updated_at = self.clock.now();
             match self
                 .invoices
-                .refund_payment(scope.tenant_id, invoice.clone(), expected, payment_id)
+                .refund_payment(
+                    scope.tenant_id,
+                    invoice.clone(),
+                    expected,
+                    payment,
+                    refunded_before,
+                )
                 .await
             {
                 Ok(refunded) => {
@@ -226,18 +248,13 @@ impl BillingService {
                         replayed: false,
                     });
                 }
-                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => continue,
-                Err(StoreError::Conflict(c)) if c == "payment_state" => {
-                    return Err(BillingError::Conflict(
-                        "only succeeded payments can be refunded",
-                    ));
+                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT || c == "payment_state" => {
+                    continue;
                 }
-                Err(e) => return Err(stale(e, expected)),
+                Err(e) => return Err(e.into()),
             }
         }
-        Err(BillingError::Conflict(
-            "the invoice is changing too fast; retry",
-        ))
+        Err(TOO_FAST)
     }
 
     /// Payments, optionally of one invoice, newest first.

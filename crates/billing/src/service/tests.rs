@@ -83,6 +83,8 @@ fn payment(hash: &str) -> Payment {
         id: 77,
         invoice_id: 5,
         amount_cents: 100,
+        refunded_cents: 0,
+        refund_reason: None,
         currency: Currency::USD,
         status: PaymentStatus::Succeeded,
         method: PaymentMethod::Cash,
@@ -245,4 +247,84 @@ fn losing_a_race_to_the_same_key_replays_the_winner() {
         matches!(outcome, Ok(ref o) if o.replayed && o.payment.id == 77),
         "{outcome:?}"
     );
+}
+
+#[test]
+fn a_void_losing_a_race_without_if_match_is_judged_on_the_fresh_invoice() {
+    let mut m = Mocks::member(TenantRole::Staff);
+    let mut seq = mockall::Sequence::new();
+    m.invoices
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(Some(issued(1_000, 1))));
+    m.invoices
+        .expect_save()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+    let mut voided = issued(1_000, 2);
+    voided.status = InvoiceStatus::Void;
+    m.invoices
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(move |_, _| Ok(Some(voided.clone())));
+    let err = block_on(
+        m.service()
+            .void_invoice(&ctx(), 5, &crate::invoice::Precondition::Absent),
+    );
+    assert!(matches!(err, Err(BillingError::Conflict(_))), "{err:?}");
+}
+
+#[test]
+fn a_change_losing_a_race_with_if_match_is_a_412() {
+    let mut m = Mocks::member(TenantRole::Staff);
+    let mut seq = mockall::Sequence::new();
+    m.invoices
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(Some(issued(1_000, 1))));
+    m.invoices
+        .expect_save()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+    m.invoices
+        .expect_get()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(Some(issued(1_000, 2))));
+    let tags = crate::invoice::Precondition::Versions(vec![1]);
+    let err = block_on(m.service().void_invoice(&ctx(), 5, &tags));
+    assert!(
+        matches!(err, Err(BillingError::Stale { current: 2 })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn dates_outside_the_range_never_reach_storage() {
+    let mut m = Mocks::member(TenantRole::Staff);
+    m.invoices.expect_create().never();
+    m.invoices.expect_list().never();
+    let input = InvoiceInput {
+        due_date: Some(chrono::NaiveDate::from_ymd_opt(-4999, 1, 1)),
+        lines: Some(vec![crate::invoice::LineInput {
+            description: "x".into(),
+            quantity: 1,
+            unit_price_cents: 1,
+        }]),
+        ..InvoiceInput::default()
+    };
+    let service = m.service();
+    let err = block_on(service.create_invoice(&ctx(), input));
+    assert!(matches!(err, Err(BillingError::Validation(ref f)) if f[0].field == "due_date"));
+    let query = crate::service::InvoiceListQuery {
+        due_after: chrono::NaiveDate::from_ymd_opt(10_000, 1, 1),
+        ..Default::default()
+    };
+    let err = block_on(service.invoices(&ctx(), query, &kernel::PageRequest::default()));
+    assert!(matches!(err, Err(BillingError::Validation(ref f)) if f[0].field == "due_after"));
 }

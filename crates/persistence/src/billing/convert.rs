@@ -83,6 +83,8 @@ pub(super) fn payment(row: payments::Model) -> Result<Payment, StoreError> {
         id: row.id,
         invoice_id: row.invoice_id,
         amount_cents: row.amount_cents,
+        refunded_cents: row.refunded_cents,
+        refund_reason: row.refund_reason,
         reference: row.reference,
         received_at: row.received_at,
         idempotency_key: row.idempotency_key,

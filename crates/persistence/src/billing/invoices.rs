@@ -4,14 +4,14 @@ use async_trait::async_trait;
 use billing::ports::{
     InvoiceDraft, InvoiceFilter, InvoiceRepository, NewPayment, VERSION_CONFLICT,
 };
-use billing::{Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentStatus};
+use billing::{Invoice, InvoiceStatus, Payment, PaymentStatus};
 use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
-    NotSet, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, NotSet, QueryFilter,
 };
 
+use super::invoice_rows::{commit, insert_lines, load, load_where, next_number, write_state};
 use super::{BillingDb, convert, newest_first};
 use crate::entities::{invoice_lines, invoices, payments};
 use crate::error::store_err;
@@ -29,125 +29,16 @@ impl SqlInvoiceRepository {
     }
 }
 
-async fn insert_lines(
-    txn: &DatabaseTransaction,
-    invoice_id: i64,
-    lines: &[InvoiceLine],
-) -> Result<(), StoreError> {
-    if lines.is_empty() {
-        return Ok(());
-    }
-    let rows = lines.iter().map(|l| invoice_lines::ActiveModel {
-        id: NotSet,
-        invoice_id: Set(invoice_id),
-        description: Set(l.description.clone()),
-        quantity: Set(l.quantity),
-        unit_price_cents: Set(l.unit_price_cents),
-        amount_cents: Set(l.amount_cents),
-    });
-    invoice_lines::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await
-        .map_err(store_err)?;
-    Ok(())
-}
-
-async fn load(
-    txn: &DatabaseTransaction,
-    tenant: TenantId,
-    id: i64,
-) -> Result<Option<Invoice>, StoreError> {
-    load_where(txn, tenant, id, Condition::all()).await
-}
-
-/// A live invoice of the tenant that also meets `extra`, with its lines.
-async fn load_where(
-    txn: &DatabaseTransaction,
-    tenant: TenantId,
-    id: i64,
-    extra: Condition,
-) -> Result<Option<Invoice>, StoreError> {
-    let row = invoices::Entity::find_by_id(id)
-        .filter(invoices::Column::TenantId.eq(tenant.0))
-        .filter(invoices::Column::DeletedAt.is_null())
-        .filter(extra)
-        .one(txn)
-        .await
-        .map_err(store_err)?;
-    let Some(row) = row else { return Ok(None) };
-    let lines = invoice_lines::Entity::find()
-        .filter(invoice_lines::Column::InvoiceId.eq(id))
-        .order_by_asc(invoice_lines::Column::Id)
-        .all(txn)
-        .await
-        .map_err(store_err)?;
-    convert::invoice(row, lines).map(Some)
-}
-
-/// Writes balance, status and the other mutable fields if the version is still `expected`.
-async fn write_state(
-    txn: &DatabaseTransaction,
-    tenant: TenantId,
-    inv: &Invoice,
-    expected: i64,
-) -> Result<(), StoreError> {
-    let done = invoices::Entity::update_many()
-        .col_expr(invoices::Column::Status, Expr::value(inv.status.as_str()))
-        .col_expr(
-            invoices::Column::BalanceCents,
-            Expr::value(inv.balance_cents),
-        )
-        .col_expr(invoices::Column::AmountCents, Expr::value(inv.amount_cents))
-        .col_expr(
-            invoices::Column::DepositCents,
-            Expr::value(inv.deposit_cents),
-        )
-        .col_expr(
-            invoices::Column::Currency,
-            Expr::value(inv.currency.as_str()),
-        )
-        .col_expr(
-            invoices::Column::ClientPartyId,
-            Expr::value(inv.client_party_id),
-        )
-        .col_expr(invoices::Column::DueDate, Expr::value(inv.due_date))
-        .col_expr(invoices::Column::Notes, Expr::value(inv.notes.clone()))
-        .col_expr(invoices::Column::IssuedAt, Expr::value(inv.issued_at))
-        .col_expr(invoices::Column::Version, Expr::value(expected + 1))
-        .col_expr(invoices::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
-        .filter(invoices::Column::Id.eq(inv.id))
-        .filter(invoices::Column::TenantId.eq(tenant.0))
-        .filter(invoices::Column::Version.eq(expected))
-        .filter(invoices::Column::DeletedAt.is_null())
-        .exec(txn)
-        .await
-        .map_err(store_err)?;
-    if done.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(VERSION_CONFLICT.into()))
-    }
-}
-
-async fn commit<T>(txn: DatabaseTransaction, value: T) -> Result<T, StoreError> {
-    txn.commit().await.map_err(store_err)?;
-    Ok(value)
-}
-
 #[async_trait]
 impl InvoiceRepository for SqlInvoiceRepository {
     async fn create(&self, tenant: TenantId, d: InvoiceDraft) -> Result<Invoice, StoreError> {
         let now = chrono::Utc::now();
         let txn = self.db.scoped_write(tenant).await?;
-        let count = invoices::Entity::find()
-            .filter(invoices::Column::TenantId.eq(tenant.0))
-            .count(&txn)
-            .await
-            .map_err(store_err)?;
+        let seq = next_number(&txn, tenant).await?;
         let row = invoices::ActiveModel {
             id: NotSet,
             tenant_id: Set(tenant.0),
-            number: Set(billing::invoice::number_after(count)),
+            number: Set(billing::invoice::invoice_number(seq)),
             client_party_id: Set(d.client_party_id),
             status: Set(InvoiceStatus::Draft.as_str().to_owned()),
             currency: Set(d.currency.as_str().to_owned()),
@@ -293,6 +184,8 @@ impl InvoiceRepository for SqlInvoiceRepository {
             tenant_id: Set(tenant.0),
             invoice_id: Set(invoice.id),
             amount_cents: Set(p.amount_cents),
+            refunded_cents: Set(0),
+            refund_reason: Set(None),
             currency: Set(invoice.currency.as_str().to_owned()),
             status: Set(PaymentStatus::Succeeded.as_str().to_owned()),
             method: Set(p.method.as_str().to_owned()),
@@ -313,25 +206,37 @@ impl InvoiceRepository for SqlInvoiceRepository {
         tenant: TenantId,
         invoice: Invoice,
         expected: i64,
-        payment_id: i64,
+        payment: Payment,
+        refunded_before: i64,
     ) -> Result<Payment, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         write_state(&txn, tenant, &invoice, expected).await?;
+        // Compare-and-set on what the rule saw: still succeeded, nothing refunded since.
         let done = payments::Entity::update_many()
             .col_expr(
-                payments::Column::Status,
-                Expr::value(PaymentStatus::Refunded.as_str()),
+                payments::Column::RefundedCents,
+                Expr::value(payment.refunded_cents),
             )
-            .filter(payments::Column::Id.eq(payment_id))
+            .col_expr(
+                payments::Column::Status,
+                Expr::value(payment.status.as_str()),
+            )
+            .col_expr(
+                payments::Column::RefundReason,
+                Expr::value(payment.refund_reason.clone()),
+            )
+            .filter(payments::Column::Id.eq(payment.id))
             .filter(payments::Column::TenantId.eq(tenant.0))
+            .filter(payments::Column::InvoiceId.eq(invoice.id))
             .filter(payments::Column::Status.eq(PaymentStatus::Succeeded.as_str()))
+            .filter(payments::Column::RefundedCents.eq(refunded_before))
             .exec(&txn)
             .await
             .map_err(store_err)?;
         if done.rows_affected != 1 {
             return Err(StoreError::Conflict("payment_state".into()));
         }
-        let row = payments::Entity::find_by_id(payment_id)
+        let row = payments::Entity::find_by_id(payment.id)
             .one(&txn)
             .await
             .map_err(store_err)?

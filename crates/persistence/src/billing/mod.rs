@@ -6,6 +6,7 @@
 mod convert;
 mod directory;
 mod invitations;
+mod invoice_rows;
 mod invoices;
 mod tenants;
 

@@ -7,6 +7,7 @@ pub mod ban_requests;
 pub mod contacts;
 pub mod customers;
 pub mod email_outbox;
+pub mod invoice_counters;
 pub mod invoice_lines;
 pub mod invoices;
 pub mod job_events;

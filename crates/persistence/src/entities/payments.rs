@@ -10,6 +10,8 @@ pub struct Model {
     pub tenant_id: i64,
     pub invoice_id: i64,
     pub amount_cents: i64,
+    pub refunded_cents: i64,
+    pub refund_reason: Option<String>,
     pub currency: String,
     pub status: String,
     pub method: String,

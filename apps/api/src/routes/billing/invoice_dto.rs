@@ -2,10 +2,40 @@
 
 use billing::{Invoice, InvoiceLine, Payment};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::nullable;
+
+/// A body that must be a JSON object. serde would otherwise also read a struct
+/// from an array of its fields (`[100, "x"]`), or an empty struct from `[]`.
+#[derive(Debug)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::deserialize(d)?;
+        T::deserialize(serde_json::Value::Object(map))
+            .map(Object)
+            .map_err(D::Error::custom)
+    }
+}
+
+/// The body of an action that takes none: absent or `{}`; anything else is refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyBody {}
+
+/// `POST /billing/payments/{id}/refund`: absent or `{}` refunds all that remains.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// How much to give back, > 0 and ≤ what remains refundable (default: all of it).
+    pub amount_cents: Option<i64>,
+    /// Why (at most 500 characters, no control or invisible characters); kept on the payment.
+    pub reason: Option<String>,
+}
 
 /// An invoice line as sent.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -173,7 +203,7 @@ pub struct PaymentRequest {
     pub received_at: Option<DateTime<Utc>>,
 }
 
-/// The invoice after a payment or refund.
+/// The invoice after a payment or refund: its status follows the balance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceBalanceDto {
     /// Id.
@@ -195,9 +225,13 @@ pub struct PaymentDto {
     pub invoice_id: i64,
     /// Amount.
     pub amount_cents: i64,
+    /// How much of it was refunded (0 ≤ refunded ≤ amount).
+    pub refunded_cents: i64,
+    /// The reason given with the latest refund.
+    pub refund_reason: Option<String>,
     /// Currency.
     pub currency: String,
-    /// `succeeded` or `refunded`.
+    /// `succeeded`, or `refunded` once refunded in full.
     pub status: String,
     /// Method.
     pub method: String,
@@ -221,6 +255,8 @@ impl PaymentDto {
             id: p.id,
             invoice_id: p.invoice_id,
             amount_cents: p.amount_cents,
+            refunded_cents: p.refunded_cents,
+            refund_reason: p.refund_reason,
             currency: p.currency.as_str().to_owned(),
             status: p.status.as_str().to_owned(),
             method: p.method.as_str().to_owned(),

@@ -2,14 +2,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use billing::invoice::LineInput;
-use billing::service::{InvoiceInput, InvoiceListQuery, PaymentInput};
+use billing::service::{InvoiceInput, InvoiceListQuery, PaymentInput, RefundInput};
 
 use super::dto::ListPage;
 use super::invoice_dto::{
-    InvoiceDto, InvoiceQuery, InvoiceRequest, PaymentDto, PaymentQuery, PaymentRequest,
+    EmptyBody, InvoiceDto, InvoiceQuery, InvoiceRequest, Object, PaymentDto, PaymentQuery,
+    PaymentRequest, RefundRequest,
 };
 use super::{if_match, page, with_etag};
 use crate::auth::AuthUser;
+use crate::http::optional_json::OptionalJson;
 use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -49,11 +51,11 @@ fn one(status: actix_web::http::StatusCode, invoice: billing::Invoice) -> HttpRe
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<InvoiceRequest>,
+    body: web::Json<Object<InvoiceRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let invoice = state
         .billing
-        .create_invoice(&ctx, input(body.into_inner()))
+        .create_invoice(&ctx, input(body.into_inner().0))
         .await?;
     Ok(one(actix_web::http::StatusCode::CREATED, invoice))
 }
@@ -101,12 +103,13 @@ pub async fn get(
 }
 
 /// Edit a draft (`If-Match` optional; 412 when stale).
-#[utoipa::path(patch, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = InvoiceRequest, responses(
+#[utoipa::path(patch, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body = InvoiceRequest, responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
-    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 400, description = "Malformed If-Match (or body)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn update(
@@ -114,22 +117,24 @@ pub async fn update(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<InvoiceRequest>,
+    body: web::Json<Object<InvoiceRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = if_match(&req)?;
     let invoice = state
         .billing
-        .update_invoice(&ctx, *id, if_match(&req)?, input(body.into_inner()))
+        .update_invoice(&ctx, *id, &precondition, input(body.into_inner().0))
         .await?;
     Ok(one(actix_web::http::StatusCode::OK, invoice))
 }
 
 /// Issue a draft.
-#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/issue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/issue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
-    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 400, description = "Malformed If-Match (or body)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Nothing to bill", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn issue(
@@ -137,56 +142,61 @@ pub async fn issue(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
+    _body: OptionalJson<Object<EmptyBody>>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = if_match(&req)?;
     Ok(one(
         actix_web::http::StatusCode::OK,
         state
             .billing
-            .issue_invoice(&ctx, *id, if_match(&req)?)
+            .issue_invoice(&ctx, *id, &precondition)
             .await?,
     ))
 }
 
 /// Void a draft or an unpaid issued invoice.
-#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/void", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+#[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/void", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Has succeeded payments, or already void", body = Problem, content_type = "application/problem+json"),
-    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 400, description = "Malformed If-Match (or body)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn void(
     req: HttpRequest,
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
+    _body: OptionalJson<Object<EmptyBody>>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = if_match(&req)?;
     Ok(one(
         actix_web::http::StatusCode::OK,
-        state
-            .billing
-            .void_invoice(&ctx, *id, if_match(&req)?)
-            .await?,
+        state.billing.void_invoice(&ctx, *id, &precondition).await?,
     ))
 }
 
 /// Soft-delete an invoice without succeeded payments.
-#[utoipa::path(delete, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), responses(
+#[utoipa::path(delete, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 204, description = "Deleted"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Has succeeded payments: refund and void it instead", body = Problem, content_type = "application/problem+json"),
-    (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+    (status = 400, description = "Malformed If-Match (or body)", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
+    _body: OptionalJson<Object<EmptyBody>>,
 ) -> Result<HttpResponse, ApiError> {
+    let precondition = if_match(&req)?;
     state
         .billing
-        .delete_invoice(&ctx, *id, if_match(&req)?)
+        .delete_invoice(&ctx, *id, &precondition)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -207,7 +217,7 @@ pub async fn pay(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<PaymentRequest>,
+    body: web::Json<Object<PaymentRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         Some(v) => Some(
@@ -222,7 +232,7 @@ pub async fn pay(
         ),
         None => None,
     };
-    let b = body.into_inner();
+    let b = body.into_inner().0;
     let cmd = PaymentInput {
         amount_cents: b.amount_cents,
         method: b.method,
@@ -238,19 +248,30 @@ pub async fn pay(
     Ok(res.json(PaymentDto::new(outcome.payment, Some(&outcome.invoice))))
 }
 
-/// Refund a succeeded payment in full.
-#[utoipa::path(post, path = "/api/v1/billing/payments/{id}/refund", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+/// Refund part or all of a succeeded payment. No body or `{}` refunds all that
+/// remains; the answer is the payment with its invoice's new balance and status
+/// (a refund can move a paid invoice back to `partially_paid` or `issued`).
+#[utoipa::path(post, path = "/api/v1/billing/payments/{id}/refund", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<RefundRequest>, description = "Optional; absent or `{}` refunds all that remains"), responses(
     TenantProblems,
-    (status = 200, description = "The refunded payment with the invoice's new balance", body = PaymentDto),
+    (status = 200, description = "The payment (`refunded_cents`, `status`) with `invoice` (balance, status, version)", body = PaymentDto),
+    (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or another tenant's", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Already refunded", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already refunded in full, or not a succeeded payment", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`amount_cents` ≤ 0 or above what remains refundable; bad `reason`; not an object or unknown fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn refund(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<Object<RefundRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = state.billing.refund_payment(&ctx, *id).await?;
+    let body = body.map(|b| b.0).unwrap_or_default();
+    let input = RefundInput {
+        amount_cents: body.amount_cents,
+        reason: body.reason,
+    };
+    let outcome = state.billing.refund_payment(&ctx, *id, input).await?;
     Ok(HttpResponse::Ok().json(PaymentDto::new(outcome.payment, Some(&outcome.invoice))))
 }
 

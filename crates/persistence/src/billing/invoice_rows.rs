@@ -1,0 +1,151 @@
+//! Row-level helpers of the invoice repository: lines, loading, the guarded
+//! state write and the per-tenant invoice counter.
+
+use billing::ports::VERSION_CONFLICT;
+use billing::{Invoice, InvoiceLine};
+use kernel::{StoreError, TenantId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, Statement,
+};
+
+use super::convert;
+use crate::entities::{invoice_lines, invoices};
+use crate::error::store_err;
+
+pub(super) async fn insert_lines(
+    txn: &DatabaseTransaction,
+    invoice_id: i64,
+    lines: &[InvoiceLine],
+) -> Result<(), StoreError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let rows = lines.iter().map(|l| invoice_lines::ActiveModel {
+        id: NotSet,
+        invoice_id: Set(invoice_id),
+        description: Set(l.description.clone()),
+        quantity: Set(l.quantity),
+        unit_price_cents: Set(l.unit_price_cents),
+        amount_cents: Set(l.amount_cents),
+    });
+    invoice_lines::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await
+        .map_err(store_err)?;
+    Ok(())
+}
+
+/// Takes the tenant's next invoice number: one upsert that creates the counter
+/// at 1 or increments it, inside the caller's write transaction. On PostgreSQL
+/// the row lock makes concurrent creates wait for each other's commit; on SQLite
+/// the write transaction already holds the database lock.
+pub(super) async fn next_number(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+) -> Result<i64, StoreError> {
+    let backend = txn.get_database_backend();
+    let param = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!(
+        "INSERT INTO invoice_counters (tenant_id, last_number) VALUES ({param}, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET last_number = invoice_counters.last_number + 1 \
+         RETURNING last_number"
+    );
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [tenant.0.into()],
+        ))
+        .await
+        .map_err(store_err)?
+        .ok_or_else(|| StoreError::Backend("the invoice counter returned no row".into()))?;
+    row.try_get::<i64>("", "last_number").map_err(store_err)
+}
+
+pub(super) async fn load(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    id: i64,
+) -> Result<Option<Invoice>, StoreError> {
+    load_where(txn, tenant, id, Condition::all()).await
+}
+
+/// A live invoice of the tenant that also meets `extra`, with its lines.
+pub(super) async fn load_where(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    id: i64,
+    extra: Condition,
+) -> Result<Option<Invoice>, StoreError> {
+    let row = invoices::Entity::find_by_id(id)
+        .filter(invoices::Column::TenantId.eq(tenant.0))
+        .filter(invoices::Column::DeletedAt.is_null())
+        .filter(extra)
+        .one(txn)
+        .await
+        .map_err(store_err)?;
+    let Some(row) = row else { return Ok(None) };
+    let lines = invoice_lines::Entity::find()
+        .filter(invoice_lines::Column::InvoiceId.eq(id))
+        .order_by_asc(invoice_lines::Column::Id)
+        .all(txn)
+        .await
+        .map_err(store_err)?;
+    convert::invoice(row, lines).map(Some)
+}
+
+/// Writes balance, status and the other mutable fields if the version is still `expected`.
+pub(super) async fn write_state(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    inv: &Invoice,
+    expected: i64,
+) -> Result<(), StoreError> {
+    let done = invoices::Entity::update_many()
+        .col_expr(invoices::Column::Status, Expr::value(inv.status.as_str()))
+        .col_expr(
+            invoices::Column::BalanceCents,
+            Expr::value(inv.balance_cents),
+        )
+        .col_expr(invoices::Column::AmountCents, Expr::value(inv.amount_cents))
+        .col_expr(
+            invoices::Column::DepositCents,
+            Expr::value(inv.deposit_cents),
+        )
+        .col_expr(
+            invoices::Column::Currency,
+            Expr::value(inv.currency.as_str()),
+        )
+        .col_expr(
+            invoices::Column::ClientPartyId,
+            Expr::value(inv.client_party_id),
+        )
+        .col_expr(invoices::Column::DueDate, Expr::value(inv.due_date))
+        .col_expr(invoices::Column::Notes, Expr::value(inv.notes.clone()))
+        .col_expr(invoices::Column::IssuedAt, Expr::value(inv.issued_at))
+        .col_expr(invoices::Column::Version, Expr::value(expected + 1))
+        .col_expr(invoices::Column::UpdatedAt, Expr::value(inv.updated_at))
+        .filter(invoices::Column::Id.eq(inv.id))
+        .filter(invoices::Column::TenantId.eq(tenant.0))
+        .filter(invoices::Column::Version.eq(expected))
+        .filter(invoices::Column::DeletedAt.is_null())
+        .exec(txn)
+        .await
+        .map_err(store_err)?;
+    if done.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(VERSION_CONFLICT.into()))
+    }
+}
+
+pub(super) async fn commit<T>(txn: DatabaseTransaction, value: T) -> Result<T, StoreError> {
+    txn.commit().await.map_err(store_err)?;
+    Ok(value)
+}

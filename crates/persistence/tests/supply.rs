@@ -200,7 +200,7 @@ async fn rejections_are_found_by_email_or_phone_and_bans_reach_the_user(db: &Dat
     );
     assert!(matches!(
         bans.decide(decision, Effects::none()).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Stale)
     ));
 }
 on_both_backends!(

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: problem responses, extractor error
 //! handlers, metrics and the middleware that ties them together.
 
+pub mod body;
 pub mod extract_errors;
 pub mod metrics;
 pub mod middleware;

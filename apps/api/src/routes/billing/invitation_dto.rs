@@ -2,7 +2,7 @@
 
 use billing::{Invitation, ReceivedInvitation, TenantRole};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// `POST /tenants/me/invitations`.
@@ -70,20 +70,4 @@ impl From<ReceivedInvitation> for ReceivedInvitationDto {
     }
 }
 
-/// The body of a route that takes none: absent, or exactly `{}`. Anything else
-/// (a field, an array, a string) is refused, so a client never believes it
-/// passed an option the route ignores.
-#[derive(Debug, ToSchema)]
-pub struct EmptyBody {}
-
-impl<'de> Deserialize<'de> for EmptyBody {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
-        match map.keys().next() {
-            None => Ok(EmptyBody {}),
-            Some(field) => Err(serde::de::Error::custom(format!(
-                "unknown field `{field}`, this route takes no fields"
-            ))),
-        }
-    }
-}
+pub use crate::http::body::EmptyBody;

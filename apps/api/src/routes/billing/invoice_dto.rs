@@ -2,30 +2,12 @@
 
 use billing::{Invoice, InvoiceLine, Payment};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::nullable;
 
-/// A body that must be a JSON object. serde would otherwise also read a struct
-/// from an array of its fields (`[100, "x"]`), or an empty struct from `[]`.
-#[derive(Debug)]
-pub struct Object<T>(pub T);
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = serde_json::Map::deserialize(d)?;
-        T::deserialize(serde_json::Value::Object(map))
-            .map(Object)
-            .map_err(D::Error::custom)
-    }
-}
-
-/// The body of an action that takes none: absent or `{}`; anything else is refused.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EmptyBody {}
+pub use crate::http::body::{EmptyBody, Object};
 
 /// `POST /billing/payments/{id}/refund`: absent or `{}` refunds all that remains.
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -8,6 +8,8 @@ use super::dto::{
 };
 use super::page;
 use crate::auth::AuthUser;
+use crate::http::body::EmptyBody;
+use crate::http::optional_json::OptionalJson;
 use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -105,7 +107,7 @@ pub async fn update_party(
 }
 
 /// Soft-delete a party.
-#[utoipa::path(delete, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+#[utoipa::path(delete, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 204, description = "Deleted"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
@@ -114,6 +116,7 @@ pub async fn delete_party(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.billing.delete_party(&ctx, *id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -195,7 +198,7 @@ pub async fn update_contact(
 }
 
 /// Soft-delete a contact (its portal access ends).
-#[utoipa::path(delete, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+#[utoipa::path(delete, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 204, description = "Deleted"),
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
@@ -204,6 +207,7 @@ pub async fn delete_contact(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.billing.delete_contact(&ctx, *id).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -54,14 +54,20 @@ async fn ensure_tenant(
         .ok_or_else(|| StoreError::Backend("no tenant id returned".into()))?
         .try_get("", "id")
         .map_err(store_err)?;
-    users::Entity::update_many()
+    // Only while the user still has no tenant: an invitation accepted between
+    // the read above and this write wins, and the approval is refused.
+    let joined = users::Entity::update_many()
         .col_expr(users::Column::TenantId, Expr::value(tenant))
         .col_expr(users::Column::TenantRole, Expr::value("owner"))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
         .filter(users::Column::Id.eq(p.user_id.0))
+        .filter(users::Column::TenantId.is_null())
         .exec(db)
         .await
         .map_err(store_err)?;
+    if joined.rows_affected != 1 {
+        return Err(StoreError::Conflict("staff_elsewhere".into()));
+    }
     Ok(tenant)
 }
 

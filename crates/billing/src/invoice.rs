@@ -105,20 +105,7 @@ pub fn refund_reason(input: Option<&str>) -> Result<Option<String>, FieldError> 
     Ok(Some(text.to_owned()))
 }
 
-/// What an `If-Match` header asks for, as the HTTP layer parsed it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Precondition {
-    /// No `If-Match`: a change lost to a concurrent one is re-read and the
-    /// rule applied again, so only the rule itself can refuse it.
-    #[default]
-    Absent,
-    /// `If-Match: *`: any current representation matches.
-    Any,
-    /// `If-Match: "1", "7"`: one of these versions. Tags that can never match
-    /// (weak ones, or ones this API never hands out) are simply left out, so an
-    /// empty list never matches.
-    Versions(Vec<i64>),
-}
+pub use kernel::Precondition;
 
 /// The status a balance means on an issued invoice: nothing paid, some, or all.
 pub fn status_for_balance(balance_cents: i64, amount_cents: i64) -> InvoiceStatus {

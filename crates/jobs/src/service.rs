@@ -12,7 +12,8 @@ use std::sync::Arc;
 use catalog::{Catalog, ServiceStatus};
 use effects::{Audience, Effects, EventType, RealtimeEvent};
 use kernel::{
-    Clock, Ctx, FieldError, IfMatch, Page, PageRequest, ProviderId, Role, ServiceId, StoreError,
+    Clock, Ctx, FieldError, Page, PageRequest, Precondition, ProviderId, Role, ServiceId,
+    StoreError,
 };
 use serde_json::{Map, Value};
 
@@ -315,23 +316,20 @@ impl JobService {
         ctx: &Ctx,
         id: i64,
         action: Action,
-        if_match: Option<IfMatch>,
+        if_match: Precondition,
     ) -> Result<JobRecord, JobError> {
         for _ in 0..ATTEMPTS {
             let record = self.get(ctx, id).await?;
             let party = party_of(ctx, &record.job).ok_or(JobError::Forbidden(
                 "only the job's customer or provider may change it",
             ))?;
-            if if_match
-                .as_ref()
-                .is_some_and(|m| !m.matches(record.job.version))
-            {
+            if !if_match.matches(record.job.version) {
                 return Err(JobError::PreconditionFailed);
             }
             let change = self.change(ctx, record, party, action.clone()).await?;
             match self.repo.apply(change).await {
                 Ok(saved) => return Ok(saved),
-                Err(StoreError::Stale) if if_match.is_some() => {
+                Err(StoreError::Stale) if if_match.names_versions() => {
                     return Err(JobError::PreconditionFailed);
                 }
                 Err(StoreError::Stale) => continue,

@@ -6,7 +6,7 @@ use catalog::{Catalog, Region, RegionDirectory, Service, ServiceDefinition, Serv
 use chrono::{Duration, TimeZone, Utc};
 use futures_executor::block_on;
 use kernel::{
-    Ctx, FixedClock, IfMatch, ProviderId, Role, ServiceId, StoreError, Timestamp, UserId,
+    Ctx, FixedClock, Precondition, ProviderId, Role, ServiceId, StoreError, Timestamp, UserId,
 };
 use serde_json::json;
 
@@ -170,7 +170,8 @@ fn providers_cannot_book_and_non_parties_who_see_a_job_cannot_act() {
         .returning(|_, _| Ok(Some(record(JobStatus::New, 1))));
     repo.expect_apply().never();
     let lsm = Ctx::new(UserId(99), vec![Role::Lsm]);
-    let err = block_on(service(repo).transition(&lsm, 5, Action::Accept, None)).unwrap_err();
+    let err = block_on(service(repo).transition(&lsm, 5, Action::Accept, Precondition::Absent))
+        .unwrap_err();
     assert!(matches!(err, JobError::Forbidden(_)));
 }
 
@@ -196,7 +197,9 @@ fn a_lost_race_is_reapplied_to_the_fresh_state() {
     repo.expect_apply()
         .times(1)
         .returning(|_| Err(StoreError::Stale));
-    let err = block_on(service(repo).transition(&provider(), 5, Action::Accept, None)).unwrap_err();
+    let err =
+        block_on(service(repo).transition(&provider(), 5, Action::Accept, Precondition::Absent))
+            .unwrap_err();
     assert!(matches!(err, JobError::InvalidTransition { .. }), "{err:?}");
 }
 
@@ -206,7 +209,7 @@ fn if_match_is_a_precondition() {
     repo.expect_find_visible()
         .returning(|_, _| Ok(Some(record(JobStatus::New, 3))));
     repo.expect_apply().never();
-    let stale = Some(IfMatch::Versions(vec![1, 2]));
+    let stale = Precondition::Versions(vec![1, 2]);
     let err =
         block_on(service(repo).transition(&provider(), 5, Action::Accept, stale)).unwrap_err();
     assert_eq!(err, JobError::PreconditionFailed);
@@ -221,7 +224,7 @@ fn if_match_is_a_precondition() {
         })
     });
     repo.expect_apply().returning(|_| Err(StoreError::Stale));
-    let fresh = Some(IfMatch::Versions(vec![3]));
+    let fresh = Precondition::Versions(vec![3]);
     let err =
         block_on(service(repo).transition(&provider(), 5, Action::Accept, fresh)).unwrap_err();
     assert_eq!(err, JobError::PreconditionFailed);
@@ -266,6 +269,7 @@ fn declining_restores_the_terms_recorded_before_the_edit() {
             description: String::new(),
         },
     };
-    let out = block_on(service(repo).transition(&customer(), 5, action, None)).unwrap();
+    let out =
+        block_on(service(repo).transition(&customer(), 5, action, Precondition::Absent)).unwrap();
     assert_eq!(out.job.terms.price_cents, Some(5_000));
 }

@@ -20,7 +20,7 @@ pub use error::{ErrorKind, FieldError, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};
-pub use precondition::IfMatch;
+pub use precondition::Precondition;
 pub use text::{TextIssue, check_text, fold_keyword, is_clean_text, normalize_identity};
 pub use zipcode::Zipcode;
 

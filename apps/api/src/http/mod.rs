@@ -6,6 +6,7 @@ pub mod extract_errors;
 pub mod metrics;
 pub mod middleware;
 pub mod optional_json;
+pub mod precondition;
 pub mod problem;
 
 pub use problem::{ApiError, Problem};

@@ -9,9 +9,10 @@ use super::invoice_dto::{
     EmptyBody, InvoiceDto, InvoiceQuery, InvoiceRequest, Object, PaymentDto, PaymentQuery,
     PaymentRequest, RefundRequest,
 };
-use super::{if_match, page, with_etag};
+use super::page;
 use crate::auth::AuthUser;
 use crate::http::optional_json::OptionalJson;
+use crate::http::precondition::{if_match, with_etag};
 use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;

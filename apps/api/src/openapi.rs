@@ -4,6 +4,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::problem::{Problem, ProblemField};
+use crate::routes::jobs as job_routes;
 use crate::routes::{
     admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, providers, search,
 };
@@ -50,6 +51,9 @@ impl Modify for BearerAuth {
         admin::audit_log, admin::create_service, admin::update_service, admin::create_region,
         admin_ops::ban_requests, admin_ops::approve_ban, admin_ops::reject_ban,
         admin_ops::override_popularity, admin_ops::recompute,
+        job_routes::create, job_routes::list, job_routes::get, job_routes::events,
+        job_routes::accept, job_routes::reject, job_routes::complete, job_routes::cancel,
+        job_routes::approve, job_routes::decline_changes, job_routes::edit, job_routes::rate,
         billing::tenants::create, billing::tenants::me,
         billing::membership::invite, billing::membership::list, billing::membership::received,
         billing::membership::accept, billing::membership::decline, billing::membership::leave,
@@ -71,6 +75,7 @@ impl Modify for BearerAuth {
         (name = "providers", description = "Provider applications, profiles and offered services"),
         (name = "lsm", description = "Regional managers: onboarding, standing, demand"),
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
+        (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
         (name = "notifications", description = "In-app notifications"),
         (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),
         (name = "portal", description = "Client portal of a tenant's contacts"),

@@ -167,6 +167,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         settings.auth.login_attempts_per_minute_per_email,
     );
     let billing = billing_service(&db, hasher, portal_keys(settings, &jwt));
+    let db_conn = db.conn().clone();
     Ok(AppState {
         db,
         accounts,
@@ -180,6 +181,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         notifications: supply.notifications,
         billing,
         portal_limiter,
+        jobs: jobs::service::JobService::new(
+            Arc::new(persistence::SqlJobRepository::new(db_conn)),
+            Arc::new(kernel::SystemClock),
+        ),
     })
 }
 

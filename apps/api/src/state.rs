@@ -37,6 +37,8 @@ pub struct AppState {
     pub demand: supply::demand::DemandService,
     /// In-app notifications.
     pub notifications: supply::notifications::NotificationService,
+    /// Jobs.
+    pub jobs: jobs::service::JobService,
 }
 
 impl AppState {

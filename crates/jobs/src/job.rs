@@ -261,3 +261,21 @@ impl Job {
         }
     }
 }
+
+/// A reason given with a transition: trimmed, 1 to 2000 characters through
+/// the text normaliser; `required` refuses an absent or blank one.
+pub fn parse_reason(input: Option<&str>, required: bool) -> Result<Option<String>, JobError> {
+    let reason = input.map(str::trim).filter(|r| !r.is_empty());
+    let Some(reason) = reason else {
+        return if required {
+            Err(JobError::field("reason", "is required"))
+        } else {
+            Ok(None)
+        };
+    };
+    kernel::check_text(reason).map_err(|i| JobError::field("reason", i.message()))?;
+    if reason.chars().count() > 2000 {
+        return Err(JobError::field("reason", "must be at most 2000 characters"));
+    }
+    Ok(Some(reason.to_owned()))
+}

@@ -25,7 +25,7 @@ pub mod view;
 pub use answers::validate_answers;
 pub use error::JobError;
 pub use fees::{FeeSplit, platform_fee};
-pub use job::{Job, JobEvent, Outcome, Terms, TermsPatch};
+pub use job::{Job, JobEvent, Outcome, Terms, TermsPatch, parse_reason};
 pub use machine::{Action, Facts, TRANSITIONS, Transition};
 pub use metrics::{ResponseMetrics, ResponseSample};
 pub use rating::{Rating, RatingInput, Stars};

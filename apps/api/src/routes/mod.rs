@@ -9,6 +9,8 @@ pub mod catalog;
 pub mod dto;
 pub mod health;
 pub mod inbox;
+pub mod jobs;
+pub mod jobs_dto;
 pub mod lsm;
 pub mod provider_dto;
 pub mod providers;
@@ -37,8 +39,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/regions").route(web::get().to(catalog::list_regions)))
                 .service(resource("/search").route(web::get().to(search::search)))
                 .configure(supply_routes)
+                .configure(job_routes)
                 .configure(billing::configure),
         );
+}
+
+fn job_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/jobs")
+            .route(web::get().to(jobs::list))
+            .route(web::post().to(jobs::create)),
+    )
+    .service(
+        resource("/jobs/{id}")
+            .route(web::get().to(jobs::get))
+            .route(web::patch().to(jobs::edit)),
+    )
+    .service(resource("/jobs/{id}/events").route(web::get().to(jobs::events)))
+    .service(resource("/jobs/{id}/accept").route(web::post().to(jobs::accept)))
+    .service(resource("/jobs/{id}/reject").route(web::post().to(jobs::reject)))
+    .service(resource("/jobs/{id}/complete").route(web::post().to(jobs::complete)))
+    .service(resource("/jobs/{id}/cancel").route(web::post().to(jobs::cancel)))
+    .service(resource("/jobs/{id}/approve").route(web::post().to(jobs::approve)))
+    .service(resource("/jobs/{id}/decline-changes").route(web::post().to(jobs::decline_changes)))
+    .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)));
 }
 
 fn supply_routes(cfg: &mut web::ServiceConfig) {

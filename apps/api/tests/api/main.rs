@@ -20,6 +20,8 @@ mod errors;
 mod helpers;
 mod hostile_input;
 mod identity_text;
+mod jobs;
+mod jobs_support;
 mod operations;
 mod portal;
 mod portal_sessions;

@@ -1,0 +1,310 @@
+//! `/jobs`: booking, the negotiated lifecycle, history and ratings.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use jobs::ports::JobFilter;
+use jobs::service::CreateJob;
+use jobs::{Action, JobStatus, RatingInput, Terms, TermsPatch, parse_reason};
+use kernel::{FieldError, PageRequest};
+
+use super::jobs_dto::{
+    CreateJobRequest, EditJobRequest, JobDto, JobEventList, JobPage, JobQuery, JobReasonRequest,
+    RatingDto, RatingRequest,
+};
+use crate::auth::AuthUser;
+use crate::http::body::{EmptyBody, Object};
+use crate::http::optional_json::OptionalJson;
+use crate::http::precondition::{if_match, with_etag};
+use crate::http::problem::StringError;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+impl From<jobs::JobError> for ApiError {
+    fn from(e: jobs::JobError) -> Self {
+        match e {
+            jobs::JobError::Validation(errors) => ApiError::validation(errors),
+            jobs::JobError::Internal(why) => ApiError::internal(&StringError(why)),
+            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+        }
+    }
+}
+
+fn job_response(
+    status: actix_web::http::StatusCode,
+    record: &jobs::ports::JobRecord,
+) -> HttpResponse {
+    with_etag(HttpResponse::build(status), record.job.version).json(JobDto::from(record))
+}
+
+/// Book a provider for a catalog service.
+#[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), request_body = CreateJobRequest, responses(
+    (status = 201, description = "The job, `new`, with its response deadline and thread", body = JobDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a customer", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field (each named): answers, zipcode, provider, service", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    body: web::Json<Object<CreateJobRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner().0;
+    let cmd = CreateJob {
+        provider_id: b.provider_id,
+        service_id: b.service_id,
+        description: b.description,
+        answers: b.answers,
+        zipcode: b.zipcode,
+        price_cents: b.price_cents,
+        currency: b.currency,
+        scheduled_at: b.scheduled_at,
+        address: b.address,
+    };
+    let catalog = state.catalog.get();
+    let record = state.jobs.create(&ctx, &catalog, cmd).await?;
+    Ok(job_response(actix_web::http::StatusCode::CREATED, &record))
+}
+
+/// The caller's jobs: as customer, as provider, the region's for an LSM, all for an admin.
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), params(JobQuery), responses(
+    (status = 200, description = "Newest first", body = JobPage),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    query: web::Query<JobQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new("status", "is not a job status")])
+        })?),
+    };
+    let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
+    if let Some(c) = &page.cursor {
+        c.decode::<i64>()
+            .map_err(|e| ApiError::validation(vec![e]))?;
+    }
+    let found = state.jobs.list(&ctx, JobFilter { status }, page).await?;
+    Ok(HttpResponse::Ok().json(JobPage {
+        items: found.items.iter().map(JobDto::from).collect(),
+        next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
+    }))
+}
+
+/// One job (parties, the region's LSMs, admins; anyone else 404).
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    (status = 200, description = "The job, with its version as `ETag`", body = JobDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let record = state.jobs.get(&ctx, *id).await?;
+    Ok(job_response(actix_web::http::StatusCode::OK, &record))
+}
+
+/// A job's history: every transition with its data, oldest first.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/events", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    (status = 200, description = "The events", body = JobEventList),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn events(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let items = state.jobs.events(&ctx, *id).await?;
+    Ok(HttpResponse::Ok().json(JobEventList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+async fn transition(
+    state: &AppState,
+    req: &HttpRequest,
+    ctx: &kernel::Ctx,
+    id: i64,
+    action: Action,
+) -> Result<HttpResponse, ApiError> {
+    let precondition = if_match(req)?;
+    let record = state.jobs.transition(ctx, id, action, precondition).await?;
+    Ok(job_response(actix_web::http::StatusCode::OK, &record))
+}
+
+macro_rules! bare_transition {
+    ($name:ident, $path:literal, $doc:literal, $who:literal, $action:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "jobs", security(("bearer" = [])),
+            params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+            (status = 200, description = "The job after the transition", body = JobDto),
+            (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+            (status = 409, description = "Not allowed from the job's state (status, pending changes, open dispute), or a racing change won", body = Problem, content_type = "application/problem+json"),
+            (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            req: HttpRequest,
+            AuthUser(ctx): AuthUser,
+            id: web::Path<i64>,
+            _body: OptionalJson<EmptyBody>,
+        ) -> Result<HttpResponse, ApiError> {
+            transition(&state, &req, &ctx, *id, $action).await
+        }
+    };
+}
+
+bare_transition!(
+    accept,
+    "/api/v1/jobs/{id}/accept",
+    "The provider accepts a new job.",
+    "Only the job's provider accepts",
+    Action::Accept
+);
+bare_transition!(
+    complete,
+    "/api/v1/jobs/{id}/complete",
+    "The provider completes a job in progress (no pending changes, no open dispute).",
+    "Only the job's provider completes",
+    Action::Complete
+);
+bare_transition!(
+    approve,
+    "/api/v1/jobs/{id}/approve",
+    "The customer approves the provider's pending changes.",
+    "Only the job's customer approves",
+    Action::ApproveChanges
+);
+
+macro_rules! reason_transition {
+    ($name:ident, $path:literal, $doc:literal, $who:literal, $required:expr, $make:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "jobs", security(("bearer" = [])),
+            params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+            request_body(content = Option<JobReasonRequest>), responses(
+            (status = 200, description = "The job after the transition", body = JobDto),
+            (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+            (status = 409, description = "Not allowed from the job's state, or a racing change won", body = Problem, content_type = "application/problem+json"),
+            (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "Missing or invalid reason, unknown fields", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            req: HttpRequest,
+            AuthUser(ctx): AuthUser,
+            id: web::Path<i64>,
+            OptionalJson(body): OptionalJson<Object<JobReasonRequest>>,
+        ) -> Result<HttpResponse, ApiError> {
+            let reason = body.map(|b| b.0).unwrap_or_default().reason;
+            let reason = parse_reason(reason.as_deref(), $required)?;
+            let make: fn(Option<String>) -> Action = $make;
+            transition(&state, &req, &ctx, *id, make(reason)).await
+        }
+    };
+}
+
+reason_transition!(
+    reject,
+    "/api/v1/jobs/{id}/reject",
+    "The provider rejects a new job with a reason; its thread is soft-deleted.",
+    "Only the job's provider rejects",
+    true,
+    |r| Action::Reject {
+        reason: r.unwrap_or_default()
+    }
+);
+reason_transition!(
+    cancel,
+    "/api/v1/jobs/{id}/cancel",
+    "The customer cancels a new or in-progress job.",
+    "Only the job's customer cancels",
+    false,
+    |reason| Action::Cancel { reason }
+);
+reason_transition!(
+    decline_changes,
+    "/api/v1/jobs/{id}/decline-changes",
+    "The customer declines the pending changes: the previous terms come back.",
+    "Only the job's customer declines",
+    false,
+    |reason| Action::DeclineChanges {
+        reason,
+        previous: Terms {
+            price_cents: None,
+            scheduled_at: None,
+            description: String::new()
+        }
+    }
+);
+
+/// The provider renegotiates price, schedule or description; the customer must approve.
+#[utoipa::path(patch, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body = EditJobRequest, responses(
+    (status = 200, description = "The job with `pending_approval: true`", body = JobDto),
+    (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Only the job's provider edits", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not editable in the job's state", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid or no field", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn edit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Object<EditJobRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner().0;
+    let patch = TermsPatch {
+        price_cents: b.price_cents,
+        scheduled_at: b.scheduled_at,
+        description: b.description,
+    }
+    .validated()?;
+    transition(&state, &req, &ctx, *id, Action::Edit(patch)).await
+}
+
+/// The customer rates a completed or paid job, once.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/rating", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RatingRequest, responses(
+    (status = 201, description = "The rating", body = RatingDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Only the job's customer rates", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not completed yet, or already rated", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "An axis outside 1–5, invalid feedback", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn rate(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Object<RatingRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner().0;
+    let input = RatingInput {
+        rating: b.rating,
+        punctuality_rating: b.punctuality_rating,
+        response_time: b.response_time,
+        feedback: b.feedback,
+    };
+    let rating = state.jobs.rate(&ctx, *id, input).await?;
+    Ok(HttpResponse::Created().json(RatingDto::from(rating)))
+}

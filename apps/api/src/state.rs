@@ -36,7 +36,7 @@ pub struct AppState {
     /// Popularity and service requests.
     pub demand: supply::demand::DemandService,
     /// In-app notifications.
-    pub notifications: supply::notifications::NotificationService,
+    pub notifications: effects::notifications::NotificationService,
     /// Jobs.
     pub jobs: jobs::service::JobService,
 }

@@ -16,8 +16,8 @@ use crate::ports::{
 };
 use crate::provider::parse_reason;
 use crate::service::decider_scope;
-use crate::settings::PlatformSettings;
 use crate::templates;
+use ::effects::settings::PlatformSettings;
 
 /// `POST /admin/lsms` as received.
 #[derive(Debug, Clone, Default)]

@@ -151,8 +151,6 @@ pub struct Review {
 
 mod admin;
 mod demand;
-mod notifications;
 
 pub use admin::*;
 pub use demand::*;
-pub use notifications::*;

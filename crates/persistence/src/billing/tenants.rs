@@ -85,7 +85,7 @@ impl TenantRepository for SqlTenantRepository {
             .map_err(store_err)?;
         if joined.rows_affected != 1 {
             txn.rollback().await.map_err(store_err)?;
-            return Err(StoreError::Conflict("member".into()));
+            return Err(StoreError::Stale);
         }
         txn.commit().await.map_err(store_err)?;
         Ok(tenant(row))

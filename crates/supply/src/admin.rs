@@ -304,11 +304,7 @@ impl AdminService {
             .ok_or(SupplyError::NotFound)?;
         let now = self.clock.now();
         let ban = if approve {
-            Some(Transition {
-                after: provider.ban(now)?,
-                before: provider.clone(),
-                create_tenant: false,
-            })
+            Some(Transition::new(provider.clone(), provider.ban(now)?, now))
         } else {
             None
         };

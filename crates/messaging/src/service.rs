@@ -83,10 +83,7 @@ impl MessagingService {
         page: PageRequest,
     ) -> Result<Page<ThreadRecord>, MessagingError> {
         let after = decode::<ThreadPosition>(page.cursor.as_ref())?;
-        let rows = self
-            .repo
-            .list(&viewer(ctx), after, page.limit + 1)
-            .await?;
+        let rows = self.repo.list(&viewer(ctx), after, page.limit + 1).await?;
         Ok(page_of(rows, page.limit, |r| {
             Cursor::encode(&(r.thread.last_message_at, r.thread.id))
         }))

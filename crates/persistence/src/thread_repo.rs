@@ -126,10 +126,7 @@ fn message_record(row: &QueryResult) -> Result<MessageRecord, StoreError> {
 }
 
 /// Every user who receives a thread's events, once each, in id order.
-async fn recipients(
-    db: &impl ConnectionTrait,
-    p: &Participants,
-) -> Result<Vec<i64>, StoreError> {
+async fn recipients(db: &impl ConnectionTrait, p: &Participants) -> Result<Vec<i64>, StoreError> {
     let mut users: Vec<i64> = p.parties.iter().map(|u| u.0).collect();
     if let Some(region) = &p.lsm_region {
         users.extend(audience_users(db, &Audience::RegionLsms(region.clone())).await?);

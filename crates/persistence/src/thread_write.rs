@@ -44,7 +44,12 @@ pub(super) async fn post(
         db,
         "UPDATE thread_reads SET archived_at = NULL, updated_at = ? \
          WHERE thread_id = ? AND user_id IN (?, ?) AND archived_at IS NOT NULL",
-        vec![m.at.into(), m.thread_id.into(), buyer.0.into(), seller.0.into()],
+        vec![
+            m.at.into(),
+            m.thread_id.into(),
+            buyer.0.into(),
+            seller.0.into(),
+        ],
     )
     .await?;
     Ok(MessageRecord {

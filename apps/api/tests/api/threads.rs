@@ -45,19 +45,26 @@ async fn message_events(app: &TestApp) -> Vec<(i64, Value)> {
         .unwrap_or_else(|e| panic!("{e}"));
     rows.iter()
         .map(|r| {
-            let data: Value = r.try_get("", "data").unwrap();
+            let data: Value = r.try_get("", "data").unwrap_or_else(|e| panic!("{e}"));
             let data = match data {
-                Value::String(s) => serde_json::from_str(&s).unwrap(),
+                Value::String(s) => serde_json::from_str(&s).unwrap_or_else(|e| panic!("{e}")),
                 other => other,
             };
-            (r.try_get::<i64>("", "user_id").unwrap(), data)
+            (
+                r.try_get::<i64>("", "user_id")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                data,
+            )
         })
         .collect()
 }
 
 async fn booked_thread(m: &Market) -> String {
     let job = m.book().await;
-    job["thread_id"].as_str().unwrap().to_owned()
+    job["thread_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("missing"))
+        .to_owned()
 }
 
 async fn a_conversation_with_receipts_archive_and_block(backend: Backend) {
@@ -69,7 +76,7 @@ async fn a_conversation_with_receipts_archive_and_block(backend: Backend) {
     // Both parties see the new job's thread, nothing unread yet.
     let seen = inbox_entry(app, &m.customer, &t)
         .await
-        .expect("customer inbox");
+        .unwrap_or_else(|| panic!("customer inbox"));
     assert_eq!(seen["kind"], "job");
     assert_eq!(seen["unread_count"], 0);
     assert!(inbox_entry(app, &m.provider, &t).await.is_some());
@@ -86,17 +93,25 @@ async fn a_conversation_with_receipts_archive_and_block(backend: Backend) {
     assert_eq!(sent.body["body"], "Is 9am ok?");
     assert_eq!(sent.body["sender_role"], "customer");
     assert_eq!(sent.body["read_at"], Value::Null);
-    let entry = inbox_entry(app, &m.provider, &t).await.unwrap();
+    let entry = inbox_entry(app, &m.provider, &t)
+        .await
+        .unwrap_or_else(|| panic!("missing"));
     assert_eq!(entry["unread_count"], 1);
     assert_eq!(entry["last_message"], sent.body);
     assert_eq!(
-        inbox_entry(app, &m.customer, &t).await.unwrap()["unread_count"],
+        inbox_entry(app, &m.customer, &t)
+            .await
+            .unwrap_or_else(|| panic!("missing"))["unread_count"],
         0
     );
 
     // message.created for both parties, with exactly the REST answer.
-    let buyer = entry["buyer_user_id"].as_i64().unwrap();
-    let seller = entry["seller_user_id"].as_i64().unwrap();
+    let buyer = entry["buyer_user_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("missing"));
+    let seller = entry["seller_user_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("missing"));
     let mut expected = vec![(buyer, sent.body.clone()), (seller, sent.body.clone())];
     expected.sort_by_key(|(user, _)| *user);
     assert_eq!(message_events(app).await, expected);
@@ -134,7 +149,9 @@ async fn a_conversation_with_receipts_archive_and_block(backend: Backend) {
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(
-        inbox_entry(app, &m.customer, &t).await.unwrap()["unread_count"],
+        inbox_entry(app, &m.customer, &t)
+            .await
+            .unwrap_or_else(|| panic!("missing"))["unread_count"],
         1
     );
 
@@ -176,7 +193,10 @@ async fn scope_and_refusals(backend: Backend) {
     let m = market(backend).await;
     let jid = id(&m.book().await);
     let job = get(&m.app, &m.customer, &format!("/api/v1/jobs/{jid}")).await;
-    let t = job.body["thread_id"].as_str().unwrap().to_owned();
+    let t = job.body["thread_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("missing"))
+        .to_owned();
     let app = &m.app;
     let base = format!("/api/v1/threads/{t}");
     let stranger = user(app, "stranger@example.test", "customer").await;
@@ -332,8 +352,16 @@ async fn history_pages_newest_first(backend: Backend) {
     loop {
         let r = get(&m.app, &m.provider, &path).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        for item in r.body["items"].as_array().unwrap() {
-            seen.push(item["body"].as_str().unwrap().to_owned());
+        for item in r.body["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("missing"))
+        {
+            seen.push(
+                item["body"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("missing"))
+                    .to_owned(),
+            );
         }
         match r.body["next_cursor"].as_str() {
             Some(c) => path = format!("{base}?limit=2&cursor={c}"),
@@ -346,9 +374,9 @@ async fn history_pages_newest_first(backend: Backend) {
         let r = get(&m.app, &m.provider, &format!("{base}?limit=100")).await;
         r.body["items"]
             .as_array()
-            .unwrap()
+            .unwrap_or_else(|| panic!("missing"))
             .iter()
-            .map(|i| i["id"].as_i64().unwrap())
+            .map(|i| i["id"].as_i64().unwrap_or_else(|| panic!("missing")))
             .collect()
     };
     let r = post(

@@ -317,6 +317,39 @@ async fn scope_and_refusals(backend: Backend) {
     let r = get(app, &m.admin, &format!("{base}/messages")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["items"][0]["id"], ok.body["id"]);
+
+    // A dispute reopens it for the parties and adds the region's LSM, who may
+    // post and receives the thread's events.
+    let customer_id = job.body["customer_id"].as_i64().unwrap_or_default();
+    app.db
+        .conn()
+        .execute_unprepared(&format!(
+            "INSERT INTO disputes (job_id, raised_by_id, raised_by_type, description, created_at) \
+             VALUES ({jid}, {customer_id}, 'customer', 'never came', CURRENT_TIMESTAMP)"
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(get(app, &m.customer, &base).await.status, StatusCode::OK);
+    assert!(inbox_entry(app, &m.lsm, &t).await.is_some());
+    let r = post(
+        app,
+        &m.lsm,
+        &format!("{base}/messages"),
+        Some(&json!({"body": "Looking into it"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["sender_role"], "lsm");
+    let receivers = message_events(app)
+        .await
+        .into_iter()
+        .filter(|(_, data)| *data == r.body)
+        .count();
+    assert_eq!(receivers, 3, "both parties and the region's LSM");
+    assert_eq!(
+        get(app, &stranger, &base).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[actix_web::test]

@@ -182,7 +182,11 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         billing,
         portal_limiter,
         jobs: jobs::service::JobService::new(
-            Arc::new(persistence::SqlJobRepository::new(db_conn)),
+            Arc::new(persistence::SqlJobRepository::new(db_conn.clone())),
+            Arc::new(kernel::SystemClock),
+        ),
+        messaging: messaging::MessagingService::new(
+            Arc::new(persistence::SqlThreadRepository::new(db_conn)),
             Arc::new(kernel::SystemClock),
         ),
     })

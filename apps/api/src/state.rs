@@ -39,6 +39,8 @@ pub struct AppState {
     pub notifications: effects::notifications::NotificationService,
     /// Jobs.
     pub jobs: jobs::service::JobService,
+    /// Threads and messages.
+    pub messaging: messaging::MessagingService,
 }
 
 impl AppState {

@@ -28,3 +28,4 @@ mod portal_sessions;
 mod postgres;
 mod supply;
 mod supply_support;
+mod threads;

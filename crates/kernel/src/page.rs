@@ -55,6 +55,18 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
+    /// How many rows a list reads: the page and one more, to learn whether a
+    /// next page exists (see [`Page::from_rows`]).
+    pub fn fetch(&self) -> u64 {
+        u64::from(self.limit) + 1
+    }
+
+    /// The key the page continues after, if any; a cursor this API did not
+    /// hand out (or of another key shape) is a field error on `cursor`.
+    pub fn after<K: DeserializeOwned>(&self) -> Result<Option<K>, FieldError> {
+        self.cursor.as_ref().map(Cursor::decode).transpose()
+    }
+
     /// Validates raw query values.
     pub fn parse(limit: Option<i64>, cursor: Option<String>) -> Result<Self, FieldError> {
         let limit = match limit {
@@ -82,6 +94,29 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The one keyset-pagination cut every list uses: `rows` were read with
+    /// [`PageRequest::fetch`] (one more than the page holds); if the extra row
+    /// came back there is a next page, whose cursor is the key of this page's
+    /// last row (an id, or a tuple such as `(tenant, id)` or `(timestamp, id)`),
+    /// in the one cursor format of [`Cursor`].
+    pub fn from_rows<K: Serialize>(
+        mut rows: Vec<T>,
+        page: &PageRequest,
+        key: impl Fn(&T) -> K,
+    ) -> Page<T> {
+        let limit = page.limit as usize;
+        let next_cursor = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|r| Cursor::encode(&key(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
+    }
+
     /// Converts the items, keeping the cursor.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

@@ -2,7 +2,7 @@
 //! scope is in the query; writes take what a rule decided and only write it.
 
 use async_trait::async_trait;
-use kernel::{Page, StoreError, Timestamp, UserId};
+use kernel::{StoreError, Timestamp, UserId};
 use uuid::Uuid;
 
 use crate::body::MessageBody;
@@ -123,16 +123,4 @@ pub trait ThreadRepository: Send + Sync {
     async fn archive(&self, id: Uuid, user: UserId, at: Timestamp) -> Result<(), StoreError>;
     /// Stores the thread's new status.
     async fn set_status(&self, thread: &Thread) -> Result<(), StoreError>;
-}
-
-/// A page of items, from one more row than asked for.
-pub fn page_of<T>(
-    mut items: Vec<T>,
-    limit: u32,
-    position: impl Fn(&T) -> kernel::Cursor,
-) -> Page<T> {
-    let more = items.len() > limit as usize;
-    items.truncate(limit as usize);
-    let next_cursor = more.then(|| items.last().map(&position)).flatten();
-    Page { items, next_cursor }
 }

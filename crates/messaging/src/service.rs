@@ -11,7 +11,7 @@ use crate::body::MessageBody;
 use crate::error::MessagingError;
 use crate::ports::{
     MarkRead, MessageRecord, NewMessage, Participants, ThreadPosition, ThreadRecord,
-    ThreadRepository, page_of,
+    ThreadRepository,
 };
 use crate::thread::{SenderRole, Thread, Viewer, Visibility};
 
@@ -84,8 +84,8 @@ impl MessagingService {
     ) -> Result<Page<ThreadRecord>, MessagingError> {
         let after = decode::<ThreadPosition>(page.cursor.as_ref())?;
         let rows = self.repo.list(&viewer(ctx), after, page.limit + 1).await?;
-        Ok(page_of(rows, page.limit, |r| {
-            Cursor::encode(&(r.thread.last_message_at, r.thread.id))
+        Ok(Page::from_rows(rows, &page, |r| {
+            (r.thread.last_message_at, r.thread.id)
         }))
     }
 
@@ -120,7 +120,7 @@ impl MessagingService {
         let before = decode::<i64>(page.cursor.as_ref())?;
         self.load(ctx, id).await?;
         let rows = self.repo.messages(id, before, page.limit + 1).await?;
-        Ok(page_of(rows, page.limit, |m| Cursor::encode(&m.id)))
+        Ok(Page::from_rows(rows, &page, |m| m.id))
     }
 
     /// Posts `body` as the caller. Also the WebSocket's `message.send`.

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use catalog::{Region, ServiceDefinition, ServiceStatus};
-use kernel::{Cursor, Page, PageRequest, Role, ServiceId, StoreError, UserId};
+use kernel::{Page, PageRequest, Role, ServiceId, StoreError, UserId};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -16,6 +16,7 @@ use crate::entities::{
     audit_log, local_service_managers, platform_settings, regions, services, user_roles, users,
 };
 use crate::error::store_err;
+use crate::keyset;
 
 /// [`AdminRepository`] over SeaORM.
 #[derive(Debug, Clone)]
@@ -27,27 +28,6 @@ impl SqlAdminRepository {
     /// A repository on this connection pool.
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
-    }
-}
-
-pub(crate) fn after_cursor(page: &PageRequest) -> Result<Option<i64>, StoreError> {
-    page.cursor
-        .as_ref()
-        .map(Cursor::decode)
-        .transpose()
-        .map_err(|e| StoreError::Backend(e.message))
-}
-
-pub(crate) fn paged<T>(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor::encode(&id(r)))
-    } else {
-        None
-    };
-    Page {
-        items: rows,
-        next_cursor,
     }
 }
 
@@ -158,11 +138,11 @@ impl AdminRepository for SqlAdminRepository {
     }
 
     async fn lsms(&self, page: &PageRequest) -> Result<Page<Lsm>, StoreError> {
-        let after = after_cursor(page)?.unwrap_or(0);
+        let after = keyset::after::<i64>(page)?.unwrap_or(0);
         let rows = local_service_managers::Entity::find()
             .filter(local_service_managers::Column::Id.gt(after))
             .order_by_asc(local_service_managers::Column::Id)
-            .limit(u64::from(page.limit) + 1)
+            .limit(keyset::fetch(page))
             .all(&self.db)
             .await
             .map_err(store_err)?;
@@ -187,17 +167,17 @@ impl AdminRepository for SqlAdminRepository {
                 })
             })
             .collect();
-        Ok(paged(items, page.limit, |l: &Lsm| l.id))
+        Ok(keyset::page_of(items, page, |l: &Lsm| l.id))
     }
 
     async fn audit_log(&self, page: &PageRequest) -> Result<Page<AuditRecord>, StoreError> {
         let mut query = audit_log::Entity::find();
-        if let Some(before) = after_cursor(page)? {
+        if let Some(before) = keyset::after::<i64>(page)? {
             query = query.filter(audit_log::Column::Id.lt(before));
         }
         let rows = query
             .order_by_desc(audit_log::Column::Id)
-            .limit(u64::from(page.limit) + 1)
+            .limit(keyset::fetch(page))
             .all(&self.db)
             .await
             .map_err(store_err)?;
@@ -220,7 +200,7 @@ impl AdminRepository for SqlAdminRepository {
                 created_at: r.created_at,
             })
             .collect();
-        Ok(paged(items, page.limit, |a: &AuditRecord| a.id))
+        Ok(keyset::page_of(items, page, |a: &AuditRecord| a.id))
     }
 
     async fn create_service(

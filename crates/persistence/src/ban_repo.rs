@@ -11,10 +11,10 @@ use sea_orm::{
 use supply::Effects;
 use supply::ports::{BanDecision, BanRepository, BanRequest, BanStatus};
 
-use crate::admin_repo::{after_cursor, paged};
 use crate::effects::write_effects;
 use crate::entities::ban_requests;
 use crate::error::store_err;
+use crate::keyset;
 use crate::provider_repo::apply_transition;
 
 /// [`BanRepository`] over SeaORM.
@@ -89,14 +89,14 @@ impl BanRepository for SqlBanRepository {
         status: Option<BanStatus>,
         page: &PageRequest,
     ) -> Result<Page<BanRequest>, StoreError> {
-        let after = after_cursor(page)?.unwrap_or(0);
+        let after = keyset::after::<i64>(page)?.unwrap_or(0);
         let mut query = ban_requests::Entity::find().filter(ban_requests::Column::Id.gt(after));
         if let Some(status) = status {
             query = query.filter(ban_requests::Column::Status.eq(status.as_str()));
         }
         let rows = query
             .order_by_asc(ban_requests::Column::Id)
-            .limit(u64::from(page.limit) + 1)
+            .limit(keyset::fetch(page))
             .all(&self.db)
             .await
             .map_err(store_err)?;
@@ -104,7 +104,7 @@ impl BanRepository for SqlBanRepository {
             .into_iter()
             .map(to_ban)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(paged(items, page.limit, |b: &BanRequest| b.id))
+        Ok(keyset::page_of(items, page, |b: &BanRequest| b.id))
     }
 
     async fn decide(

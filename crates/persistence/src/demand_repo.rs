@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::Timelike;
-use kernel::{Cursor, Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
+use kernel::{Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
@@ -22,6 +22,7 @@ use crate::entities::{
     service_search_logs,
 };
 use crate::error::store_err;
+use crate::keyset;
 use crate::popularity_sql::{COUNTED_SQL, recompute_sql};
 use crate::sql::{exec, json_value, stmt};
 
@@ -284,12 +285,7 @@ impl DemandRepository for SqlDemandRepository {
         reviewed: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ServiceRequest>, StoreError> {
-        let before: Option<i64> = page
-            .cursor
-            .as_ref()
-            .map(Cursor::decode)
-            .transpose()
-            .map_err(|e| StoreError::Backend(e.message))?;
+        let before: Option<i64> = keyset::after(page)?;
         let mut query = service_requests::Entity::find()
             .filter(in_lsm_region(lsm_user))
             .filter(service_requests::Column::CreatedAt.gte(since));
@@ -299,23 +295,13 @@ impl DemandRepository for SqlDemandRepository {
         if let Some(flag) = reviewed {
             query = query.filter(service_requests::Column::Reviewed.eq(flag));
         }
-        let limit = page.limit as usize;
-        let mut rows = query
+        let rows = query
             .order_by_desc(service_requests::Column::Id)
-            .limit(limit as u64 + 1)
+            .limit(keyset::fetch(page))
             .all(&self.db)
             .await
             .map_err(store_err)?;
-        let next_cursor = if rows.len() > limit {
-            rows.truncate(limit);
-            rows.last().map(|r| Cursor::encode(&r.id))
-        } else {
-            None
-        };
-        Ok(Page {
-            items: rows.into_iter().map(to_request).collect(),
-            next_cursor,
-        })
+        Ok(keyset::page_of(rows, page, |r| r.id).map(to_request))
     }
 
     async fn top_missing(

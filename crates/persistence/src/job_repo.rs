@@ -8,7 +8,7 @@ use jobs::ports::{
     JobViewer, NewJob, RatingRecord,
 };
 use jobs::{Facts, Job, Rating, Terms};
-use kernel::{Cursor, Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult, TransactionTrait, Value,
 };
@@ -252,12 +252,7 @@ impl JobRepository for SqlJobRepository {
         filter: JobFilter,
         page: PageRequest,
     ) -> Result<Page<JobRecord>, StoreError> {
-        let before = match &page.cursor {
-            Some(c) => c
-                .decode::<i64>()
-                .map_err(|e| StoreError::Conflict(format!("cursor: {}", e.message)))?,
-            None => i64::MAX,
-        };
+        let before = crate::keyset::after::<i64>(&page)?.unwrap_or(i64::MAX);
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs j JOIN service_providers sp ON sp.id = j.provider_id \
              WHERE {VISIBLE} AND (? IS NULL OR j.status = ?) AND j.id < ? ORDER BY j.id DESC LIMIT ?"
@@ -268,20 +263,17 @@ impl JobRepository for SqlJobRepository {
             status.clone().into(),
             status.into(),
             before.into(),
-            i64::from(page.limit + 1).into(),
+            i64::try_from(crate::keyset::fetch(&page))
+                .unwrap_or(i64::MAX)
+                .into(),
         ]);
         let rows = self
             .db
             .query_all_raw(stmt(&self.db, &sql, values))
             .await
             .map_err(store_err)?;
-        let mut items = rows.iter().map(record).collect::<Result<Vec<_>, _>>()?;
-        let more = items.len() > page.limit as usize;
-        items.truncate(page.limit as usize);
-        let next_cursor = more
-            .then(|| items.last().map(|r| Cursor::encode(&r.job.id)))
-            .flatten();
-        Ok(Page { items, next_cursor })
+        let items = rows.iter().map(record).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::keyset::page_of(items, &page, |r| r.job.id))
     }
 
     async fn events(&self, id: i64) -> Result<Vec<JobEventRecord>, StoreError> {

@@ -19,6 +19,7 @@ mod error;
 pub mod identity_repo;
 pub mod job_repo;
 mod job_write;
+mod keyset;
 pub mod notification_repo;
 pub mod outbox_repo;
 mod popularity_sql;

@@ -2,12 +2,13 @@
 
 use async_trait::async_trait;
 use effects::notifications::{Notification, NotificationRepository};
-use kernel::{Cursor, Page, PageRequest, StoreError, Timestamp, UserId};
+use kernel::{Page, PageRequest, StoreError, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entities::notifications as n;
 use crate::error::store_err;
+use crate::keyset;
 
 /// [`NotificationRepository`] over SeaORM.
 #[derive(Debug, Clone)]
@@ -42,12 +43,7 @@ impl NotificationRepository for SqlNotificationRepository {
         unread_only: bool,
         page: &PageRequest,
     ) -> Result<Page<Notification>, StoreError> {
-        let before: Option<i64> = page
-            .cursor
-            .as_ref()
-            .map(Cursor::decode)
-            .transpose()
-            .map_err(|e| StoreError::Backend(e.message))?;
+        let before: Option<i64> = keyset::after(page)?;
         let mut query = n::Entity::find().filter(n::Column::UserId.eq(owner.0));
         if let Some(before) = before {
             query = query.filter(n::Column::Id.lt(before));
@@ -55,23 +51,13 @@ impl NotificationRepository for SqlNotificationRepository {
         if unread_only {
             query = query.filter(n::Column::ReadAt.is_null());
         }
-        let limit = page.limit as usize;
-        let mut rows = query
+        let rows = query
             .order_by_desc(n::Column::Id)
-            .limit(limit as u64 + 1)
+            .limit(keyset::fetch(page))
             .all(&self.db)
             .await
             .map_err(store_err)?;
-        let next_cursor = if rows.len() > limit {
-            rows.truncate(limit);
-            rows.last().map(|r| Cursor::encode(&r.id))
-        } else {
-            None
-        };
-        Ok(Page {
-            items: rows.into_iter().map(to_notification).collect(),
-            next_cursor,
-        })
+        Ok(keyset::page_of(rows, page, |r| r.id).map(to_notification))
     }
 
     async fn mark_read(

@@ -1,9 +1,7 @@
 //! Provider profiles, offered services and their state changes.
 
 use async_trait::async_trait;
-use kernel::{
-    Cursor, Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId,
-};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
@@ -18,6 +16,7 @@ use supply::{Effects, Provider, ProviderStatus};
 use crate::effects::write_effects;
 use crate::entities::{local_service_managers, provider_services, service_providers as sp, users};
 use crate::error::store_err;
+use crate::keyset;
 use crate::sql::stmt;
 pub(crate) use crate::transition::apply_transition;
 use crate::transition::find_row;
@@ -276,13 +275,7 @@ impl ProviderRepository for SqlProviderRepository {
         under_review: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<Provider>, StoreError> {
-        let after: i64 = page
-            .cursor
-            .as_ref()
-            .map(Cursor::decode)
-            .transpose()
-            .map_err(|e| StoreError::Backend(e.message))?
-            .unwrap_or(0);
+        let after: i64 = keyset::after(page)?.unwrap_or(0);
         let mut query = sp::Entity::find()
             .filter(scope_condition(scope))
             .filter(sp::Column::Id.gt(after));
@@ -294,19 +287,16 @@ impl ProviderRepository for SqlProviderRepository {
         if let Some(flag) = under_review {
             query = query.filter(sp::Column::UnderReview.eq(flag));
         }
-        let limit = u64::from(page.limit);
-        let mut rows = query
+        let rows = query
             .order_by_asc(sp::Column::Id)
-            .limit(limit + 1)
+            .limit(keyset::fetch(page))
             .all(&self.db)
             .await
             .map_err(store_err)?;
-        let next_cursor = if rows.len() as u64 > limit {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| Cursor::encode(&r.id))
-        } else {
-            None
-        };
+        let Page {
+            items: rows,
+            next_cursor,
+        } = keyset::page_of(rows, page, |r| r.id);
         let items = rows
             .into_iter()
             .map(to_provider)
@@ -410,13 +400,7 @@ impl ProviderRepository for SqlProviderRepository {
         id: ProviderId,
         page: &PageRequest,
     ) -> Result<Page<Review>, StoreError> {
-        let before: i64 = page
-            .cursor
-            .as_ref()
-            .map(Cursor::decode)
-            .transpose()
-            .map_err(|e| StoreError::Backend(e.message))?
-            .unwrap_or(i64::MAX);
+        let before: i64 = keyset::after(page)?.unwrap_or(i64::MAX);
         let sql = "SELECT id, rating, punctuality_rating, response_time, feedback, created_at
             FROM ratings_feedback WHERE provider_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
         let values = vec![
@@ -429,7 +413,7 @@ impl ProviderRepository for SqlProviderRepository {
             .query_all_raw(stmt(&self.db, sql, values))
             .await
             .map_err(store_err)?;
-        let mut items = rows
+        let items = rows
             .into_iter()
             .map(|r| {
                 Ok(Review {
@@ -442,12 +426,6 @@ impl ProviderRepository for SqlProviderRepository {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let next_cursor = if items.len() > page.limit as usize {
-            items.truncate(page.limit as usize);
-            items.last().map(|r| Cursor::encode(&r.id))
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        Ok(keyset::page_of(items, page, |r| r.id))
     }
 }

@@ -147,7 +147,7 @@ impl BillingService {
             .parties
             .list(scope.tenant_id, before, page.limit + 1)
             .await?;
-        Ok(into_page(scope.tenant_id, rows, page.limit, |p| p.id))
+        Ok(into_page(scope.tenant_id, rows, page, |p| p.id))
     }
 
     /// Soft-deletes a party: gone from reads and lists, kept in the database.
@@ -270,7 +270,7 @@ impl BillingService {
             .contacts
             .list(scope.tenant_id, before, page.limit + 1)
             .await?;
-        Ok(into_page(scope.tenant_id, rows, page.limit, |c| c.id))
+        Ok(into_page(scope.tenant_id, rows, page, |c| c.id))
     }
 
     /// Soft-deletes a contact.

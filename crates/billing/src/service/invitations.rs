@@ -56,7 +56,7 @@ impl BillingService {
             .invitations(scope.tenant_id, before, page.limit + 1)
             .await?;
         let now = self.clock.now();
-        let page = into_page(scope.tenant_id, rows, page.limit, |i| i.id);
+        let page = into_page(scope.tenant_id, rows, page, |i| i.id);
         Ok(page.map(|i| Invitation {
             status: i.status_at(now),
             ..i
@@ -76,7 +76,7 @@ impl BillingService {
             .tenants
             .invitations_received(ctx.user_id, self.clock.now(), before, page.limit + 1)
             .await?;
-        Ok(into_page(owner, rows, page.limit, |r| r.invitation.id))
+        Ok(into_page(owner, rows, page, |r| r.invitation.id))
     }
 
     /// The invitee accepts: they become staff of the inviting tenant.

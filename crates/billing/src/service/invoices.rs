@@ -309,6 +309,6 @@ impl BillingService {
             .invoices
             .list(scope.tenant_id, filter, before, page.limit + 1)
             .await?;
-        Ok(into_page(scope.tenant_id, rows, page.limit, |i| i.id))
+        Ok(into_page(scope.tenant_id, rows, page, |i| i.id))
     }
 }

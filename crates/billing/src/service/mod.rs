@@ -12,7 +12,7 @@ mod tenancy;
 use std::sync::Arc;
 
 use identity::ports::PasswordHasher;
-use kernel::{Clock, Ctx, Cursor, Page, PageRequest, StoreError, TenantId};
+use kernel::{Clock, Ctx, Page, PageRequest, StoreError, TenantId};
 
 use crate::error::BillingError;
 use crate::model::TenantScope;
@@ -114,19 +114,15 @@ fn page_start(tenant: TenantId, page: &PageRequest) -> Result<Option<i64>, Billi
     }
 }
 
-/// Cuts a `limit + 1` fetch into a page whose cursor points past its last item.
-fn into_page<T>(tenant: TenantId, mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last()
-            .map(|last| Cursor::encode(&(tenant.0, id(last))))
-    } else {
-        None
-    };
-    Page {
-        items: rows,
-        next_cursor,
-    }
+/// Cuts a fetch of `page.fetch()` rows into a page through the one keyset
+/// helper; the cursor binds the tenant, so another tenant's cursor is not found.
+fn into_page<T>(
+    tenant: TenantId,
+    rows: Vec<T>,
+    page: &PageRequest,
+    id: impl Fn(&T) -> i64,
+) -> Page<T> {
+    Page::from_rows(rows, page, |r| (tenant.0, id(r)))
 }
 
 /// Maps a storage conflict on a named constraint to a domain error.

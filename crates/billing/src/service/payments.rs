@@ -275,6 +275,6 @@ impl BillingService {
             .invoices
             .payments(scope.tenant_id, invoice_id, before, page.limit + 1)
             .await?;
-        Ok(into_page(scope.tenant_id, rows, page.limit, |p| p.id))
+        Ok(into_page(scope.tenant_id, rows, page, |p| p.id))
     }
 }

@@ -89,7 +89,7 @@ impl BillingService {
             .invoices
             .list(who.tenant_id, filter, before, page.limit + 1)
             .await?;
-        Ok(into_page(who.tenant_id, rows, page.limit, |i| i.id))
+        Ok(into_page(who.tenant_id, rows, page, |i| i.id))
     }
 
     /// One issued invoice of the contact's party.

@@ -39,6 +39,12 @@ pub struct AppState {
     pub notifications: supply::notifications::NotificationService,
     /// Jobs.
     pub jobs: jobs::service::JobService,
+    /// The durable per-user event feed.
+    pub feed: Arc<dyn effects::feed::EventFeed>,
+    /// This instance's live sockets.
+    pub hub: Arc<crate::realtime::Hub>,
+    /// Socket heartbeat and back-pressure.
+    pub realtime: crate::realtime::RealtimeSettings,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@
 //! did not commit.
 
 pub mod effects;
+pub mod feed;
 pub mod realtime;
 
 pub use effects::{Audience, AuditEntry, Effects, Message};

@@ -27,7 +27,9 @@ pub fn spawn(db: &Database, hub: Arc<Hub>, settings: &RealtimeSettings) {
     });
     let conn = db.clone();
     if db.backend() == Backend::Postgres {
-        actix_web::rt::spawn(listen(conn, hub));
+        // On the Tokio runtime itself, not actix's local set: the listener's
+        // connection must be dropped inside a Tokio context, also at shutdown.
+        tokio::spawn(listen(conn, hub));
     } else {
         let every = Duration::from_millis(settings.sqlite_poll_ms);
         actix_web::rt::spawn(poll_newest(conn, hub, every));
@@ -41,7 +43,7 @@ async fn listen(conn: Database, hub: Arc<Hub>) {
             Ok(None) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "event listener cannot connect; retrying");
-                actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
                 continue;
             }
         };

@@ -26,5 +26,7 @@ mod operations;
 mod portal;
 mod portal_sessions;
 mod postgres;
+mod realtime;
+mod realtime_support;
 mod supply;
 mod supply_support;

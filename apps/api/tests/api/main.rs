@@ -27,6 +27,7 @@ mod portal;
 mod portal_sessions;
 mod postgres;
 mod realtime;
+mod realtime_restart;
 mod realtime_support;
 mod supply;
 mod supply_support;

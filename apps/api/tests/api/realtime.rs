@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{id, spawn_app_on};
 use crate::jobs_support::{Market, market};
-use crate::realtime_support::{connect, market_on, with_admin};
+use crate::realtime_support::connect;
 use crate::supply_support::user;
 
 const WAIT: Duration = Duration::from_secs(5);

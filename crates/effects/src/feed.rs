@@ -99,11 +99,20 @@ mod tests {
     fn queries_are_checked() {
         assert_eq!(
             FeedQuery::new(None, None),
-            Ok(FeedQuery { after: 0, limit: 100 })
+            Ok(FeedQuery {
+                after: 0,
+                limit: 100
+            })
         );
         assert_eq!(FeedQuery::new(Some(7), Some(500)).map(|q| q.limit), Ok(500));
-        assert_eq!(FeedQuery::new(Some(-1), None).map_err(|e| e.0), Err("after"));
+        assert_eq!(
+            FeedQuery::new(Some(-1), None).map_err(|e| e.0),
+            Err("after")
+        );
         assert_eq!(FeedQuery::new(None, Some(0)).map_err(|e| e.0), Err("limit"));
-        assert_eq!(FeedQuery::new(None, Some(501)).map_err(|e| e.0), Err("limit"));
+        assert_eq!(
+            FeedQuery::new(None, Some(501)).map_err(|e| e.0),
+            Err("limit")
+        );
     }
 }

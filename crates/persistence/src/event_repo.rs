@@ -41,7 +41,9 @@ fn event(row: &QueryResult) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         seq: row.try_get("", "seq").map_err(store_err)?,
         kind: row.try_get("", "kind").map_err(store_err)?,
-        at: row.try_get::<Timestamp>("", "created_at").map_err(store_err)?,
+        at: row
+            .try_get::<Timestamp>("", "created_at")
+            .map_err(store_err)?,
         data: row
             .try_get::<serde_json::Value>("", "data")
             .map_err(store_err)?,

@@ -39,7 +39,11 @@ pub struct SendMessage {
 /// A client frame, or the error frame to answer it with.
 pub fn parse_client(text: &str) -> Result<SendMessage, String> {
     let value: Value = serde_json::from_str(text).map_err(|_| {
-        let e = ApiError::new(StatusCode::BAD_REQUEST, "bad_frame", "the frame is not JSON");
+        let e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_frame",
+            "the frame is not JSON",
+        );
         error_frame(None, &e)
     })?;
     let Some(obj) = value.as_object() else {

@@ -35,7 +35,10 @@ impl Hub {
     pub fn register(self: &Arc<Self>, user: i64) -> Registration {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let wake = Arc::new(Notify::new());
-        self.lock().entry(user).or_default().push((id, wake.clone()));
+        self.lock()
+            .entry(user)
+            .or_default()
+            .push((id, wake.clone()));
         Registration {
             hub: self.clone(),
             user,

@@ -99,7 +99,8 @@ impl SocketSession {
         if let End::Close(why) = end {
             // The writer may be stuck on a client that reads nothing: do not wait on it.
             writer.abort();
-            let _closed = tokio::time::timeout(Duration::from_secs(1), session.close(Some(why))).await;
+            let _closed =
+                tokio::time::timeout(Duration::from_secs(1), session.close(Some(why))).await;
         } else {
             let _done = tokio::time::timeout(Duration::from_secs(1), writer).await;
         }

@@ -115,9 +115,11 @@ fn socket_user(
     let Some(token) = token else {
         return Err(ApiError::unauthorized("sign in first"));
     };
-    let keys = req
-        .app_data::<web::Data<JwtKeys>>()
-        .ok_or_else(|| ApiError::internal(&crate::http::problem::StringError("JWT keys not registered".into())))?;
+    let keys = req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| {
+        ApiError::internal(&crate::http::problem::StringError(
+            "JWT keys not registered".into(),
+        ))
+    })?;
     keys.verify(token)
         .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
 }
@@ -159,9 +161,8 @@ pub async fn socket(
             .await
             .map_err(|e| ApiError::internal(&e))?,
     };
-    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string())
-    })?;
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string()))?;
     let socket = SocketSession {
         user: ctx.user_id,
         feed: state.feed.clone(),

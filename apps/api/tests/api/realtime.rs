@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{id, spawn_app_on};
 use crate::jobs_support::{Market, market};
-use crate::realtime_support::connect;
+use crate::realtime_support::{Must, connect};
 use crate::supply_support::user;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -25,7 +25,7 @@ async fn feed(m: &Market, token: &str, query: &str) -> crate::helpers::Reply {
 fn job_updates(items: &Value, job: i64) -> Vec<&Value> {
     items
         .as_array()
-        .unwrap()
+        .must()
         .iter()
         .filter(|e| e["type"] == "job.updated" && e["data"]["id"] == job)
         .collect()
@@ -39,11 +39,11 @@ async fn the_feed_is_scoped_paged_and_expires(backend: Backend) {
         let r = feed(&m, token, "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(!job_updates(&r.body["items"], job).is_empty(), "{}", r.body);
-        let items = r.body["items"].as_array().unwrap();
-        let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        let items = r.body["items"].as_array().must();
+        let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().must()).collect();
         assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
-        assert_eq!(r.body["next_after"], *seqs.last().unwrap());
-        assert!(items[0]["at"].as_str().unwrap().contains('T'));
+        assert_eq!(r.body["next_after"], *seqs.last().must());
+        assert!(items[0]["at"].as_str().must().contains('T'));
     }
     let r = feed(&m, &stranger, "").await;
     assert_eq!(r.body, json!({"items": [], "next_after": 0}));
@@ -54,18 +54,23 @@ async fn the_feed_is_scoped_paged_and_expires(backend: Backend) {
     let mut walked = Vec::new();
     loop {
         let r = feed(&m, &m.provider, &format!("?after={after}&limit=1")).await;
-        let items = r.body["items"].as_array().unwrap().clone();
+        let items = r.body["items"].as_array().must().clone();
         if items.is_empty() {
             assert_eq!(r.body["next_after"], after);
             break;
         }
-        after = r.body["next_after"].as_i64().unwrap();
+        after = r.body["next_after"].as_i64().must();
         walked.extend(items);
     }
     assert_eq!(Value::Array(walked), all);
     for bad in ["?after=-1", "?limit=0", "?limit=501", "?after=x"] {
         let r = feed(&m, &m.provider, bad).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
     }
     assert_eq!(
         m.app.call("GET", "/api/v1/events", None, None).await.status,
@@ -74,13 +79,16 @@ async fn the_feed_is_scoped_paged_and_expires(backend: Backend) {
 
     // Expiry: a week-old event is pruned, the newest is kept, a stale `after` is 410.
     m.act(&m.provider, job, "accept", None).await;
-    let newest = feed(&m, &m.provider, "").await.body["next_after"].as_i64().unwrap();
+    let newest = feed(&m, &m.provider, "").await.body["next_after"]
+        .as_i64()
+        .must();
     assert!(newest >= 2);
     age_events(&m.app.db).await;
     let pruned = persistence::SqlEventFeed::new(m.app.db.conn().clone());
-    let gone = effects::feed::EventFeed::prune(&pruned, chrono::Utc::now() - chrono::Duration::days(7))
-        .await
-        .unwrap();
+    let gone =
+        effects::feed::EventFeed::prune(&pruned, chrono::Utc::now() - chrono::Duration::days(7))
+            .await
+            .must();
     assert!(gone > 0);
     let r = feed(&m, &m.provider, "").await;
     assert_eq!(r.status, StatusCode::GONE, "{}", r.body);
@@ -102,9 +110,13 @@ async fn age_events(db: &persistence::Database) {
     };
     let old = chrono::Utc::now() - chrono::Duration::days(8);
     db.conn()
-        .execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [old.into()]))
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [old.into()],
+        ))
         .await
-        .unwrap();
+        .must();
 }
 
 #[actix_web::test]
@@ -129,19 +141,23 @@ async fn sockets_deliver_live_and_replay_exactly_what_was_missed(backend: Backen
         connect(&m.app, "?access_token=nope", None).await.err(),
         Some(StatusCode::UNAUTHORIZED)
     );
-    assert_eq!(connect(&m.app, "", None).await.err(), Some(StatusCode::UNAUTHORIZED));
-    let mut customer = connect(&m.app, "", Some(&m.customer)).await.unwrap();
+    assert_eq!(
+        connect(&m.app, "", None).await.err(),
+        Some(StatusCode::UNAUTHORIZED)
+    );
+    let mut customer = connect(&m.app, "", Some(&m.customer)).await.must();
     let query = format!("?access_token={}", m.provider);
-    let mut provider = connect(&m.app, &query, None).await.unwrap();
+    let mut provider = connect(&m.app, &query, None).await.must();
     let job = id(&m.book().await);
-    let booked = provider.next_json(WAIT).await.expect("provider hears of the booking");
-    assert!(booked["seq"].as_i64().unwrap() > 0, "{booked}");
+    let booked = provider
+        .next_json(WAIT)
+        .await
+        .unwrap_or_else(|| panic!("provider hears of the booking"));
+    assert!(booked["seq"].as_i64().must() > 0, "{booked}");
     let before_accept = provider.drain(Duration::from_millis(700)).await;
-    let last_seen = before_accept
-        .last()
-        .unwrap_or(&booked)["seq"]
+    let last_seen = before_accept.last().unwrap_or(&booked)["seq"]
         .as_i64()
-        .unwrap();
+        .must();
     let _ = customer.drain(Duration::from_millis(300)).await;
 
     let r = m.act(&m.provider, job, "accept", None).await;
@@ -151,27 +167,41 @@ async fn sockets_deliver_live_and_replay_exactly_what_was_missed(backend: Backen
         .iter()
         .find(|e| e["type"] == "job.updated" && e["data"]["status"] == "in_progress");
     assert!(accepted.is_some(), "{live:?}");
-    assert_eq!(accepted.unwrap()["data"]["id"], job);
+    assert_eq!(accepted.must()["data"]["id"], job);
 
     // The provider drops; events happen; reconnecting with `after` gets exactly those.
     drop(provider);
-    let r = m.act(&m.customer, job, "cancel", Some(&json!({"reason": "plans changed"}))).await;
+    let r = m
+        .act(
+            &m.customer,
+            job,
+            "cancel",
+            Some(&json!({"reason": "plans changed"})),
+        )
+        .await;
     assert!(r.status.is_success(), "{}", r.body);
-    let missed = feed(&m, &m.provider, &format!("?after={last_seen}")).await.body["items"].clone();
-    assert!(missed.as_array().unwrap().len() >= 2, "{missed}");
+    let missed = feed(&m, &m.provider, &format!("?after={last_seen}"))
+        .await
+        .body["items"]
+        .clone();
+    assert!(missed.as_array().must().len() >= 2, "{missed}");
     let mut again = connect(&m.app, &format!("?after={last_seen}"), Some(&m.provider))
         .await
-        .unwrap();
+        .must();
     let replayed = again.drain(Duration::from_millis(1500)).await;
     assert_eq!(Value::Array(replayed), missed);
 
     // Client frames: malformed → error with a null id; a send is answered by id.
     again.send(ws::Message::Text("not json".into())).await;
-    let e = again.next_json(WAIT).await.unwrap();
-    assert_eq!((e["type"].as_str(), &e["id"]), (Some("error"), &Value::Null), "{e}");
+    let e = again.next_json(WAIT).await.must();
+    assert_eq!(
+        (e["type"].as_str(), &e["id"]),
+        (Some("error"), &Value::Null),
+        "{e}"
+    );
     let send = json!({"type": "message.send", "id": "c-1", "thread_id": "6f1c4a8e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", "body": "hi"});
     again.send(ws::Message::Text(send.to_string().into())).await;
-    let e = again.next_json(WAIT).await.unwrap();
+    let e = again.next_json(WAIT).await.must();
     assert_eq!(e["id"], "c-1", "{e}");
     assert!(e["type"] == "ack" || e["type"] == "error", "{e}");
 }
@@ -192,7 +222,7 @@ async fn sockets_deliver_live_and_replay_exactly_what_was_missed_on_postgres() {
 async fn a_socket_that_misses_two_pongs_is_closed() {
     let m = market(Backend::Sqlite).await;
     let b = spawn_app_on(m.app.database_url(), |s| s.realtime.ping_interval_ms = 100).await;
-    let mut silent = connect(&b, "", Some(&m.customer)).await.unwrap();
+    let mut silent = connect(&b, "", Some(&m.customer)).await.must();
     let mut pings = 0;
     let closed = loop {
         match silent.next_frame(Duration::from_secs(2)).await {
@@ -204,10 +234,13 @@ async fn a_socket_that_misses_two_pongs_is_closed() {
     };
     assert!(closed && pings >= 2, "{pings}");
     // One that answers stays open.
-    let mut alive = connect(&b, "", Some(&m.customer)).await.unwrap();
+    let mut alive = connect(&b, "", Some(&m.customer)).await.must();
     assert!(alive.next_json(Duration::from_millis(800)).await.is_none());
     let job = id(&m.book().await);
-    let got = alive.next_json(WAIT).await.expect("still delivering");
+    let got = alive
+        .next_json(WAIT)
+        .await
+        .unwrap_or_else(|| panic!("still delivering"));
     assert_eq!(got["data"]["id"], job, "{got}");
 }
 
@@ -218,11 +251,17 @@ async fn an_event_caused_on_one_instance_reaches_a_socket_on_another() {
     }
     let m = market(Backend::Postgres).await;
     // A long fallback poll: only LISTEN/NOTIFY can be that quick.
-    let b = spawn_app_on(m.app.database_url(), |s| s.realtime.fallback_poll_ms = 600_000).await;
-    let mut on_b = connect(&b, "", Some(&m.provider)).await.unwrap();
+    let b = spawn_app_on(m.app.database_url(), |s| {
+        s.realtime.fallback_poll_ms = 600_000
+    })
+    .await;
+    let mut on_b = connect(&b, "", Some(&m.provider)).await.must();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let job = id(&m.book().await);
-    let got = on_b.next_json(Duration::from_secs(3)).await.expect("event via NOTIFY");
+    let got = on_b
+        .next_json(Duration::from_secs(3))
+        .await
+        .unwrap_or_else(|| panic!("event via NOTIFY"));
     assert!(
         got["data"]["id"] == job || got["type"] == "notification",
         "{got}"

@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 
 use crate::helpers::{id, spawn_app_on};
-use crate::realtime_support::{connect, market_on, with_admin};
+use crate::realtime_support::{Must, connect, market_on, with_admin};
 
 const BIN: &str = "/usr/lib/postgresql/15/bin";
 
@@ -34,16 +34,16 @@ impl Cluster {
     }
 
     fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().must();
         let chown = Command::new("chown")
             .args(["postgres:postgres", &dir.path().display().to_string()])
             .status()
-            .unwrap();
+            .must();
         assert!(chown.success());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
+            .must()
             .local_addr()
-            .unwrap()
+            .must()
             .port();
         let cluster = Self { dir, port };
         let data = cluster.data().display().to_string();
@@ -56,7 +56,10 @@ impl Cluster {
             cluster.dir.path().display()
         );
         let log = cluster.dir.path().join("log").display().to_string();
-        as_postgres("pg_ctl", &["start", "-w", "-D", &data, "-l", &log, "-o", &opts]);
+        as_postgres(
+            "pg_ctl",
+            &["start", "-w", "-D", &data, "-l", &log, "-o", &opts],
+        );
         cluster
     }
 
@@ -94,7 +97,7 @@ async fn a_socket_still_receives_events_after_the_database_restarts() {
     })
     .await;
     let m = market_on(app).await;
-    let mut socket = connect(&m.app, "", Some(&m.provider)).await.unwrap();
+    let mut socket = connect(&m.app, "", Some(&m.provider)).await.must();
 
     cluster.restart();
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -102,7 +105,12 @@ async fn a_socket_still_receives_events_after_the_database_restarts() {
     for _ in 0..20 {
         let r = m
             .app
-            .call("POST", "/api/v1/jobs", Some(&m.customer), Some(&m.booking()))
+            .call(
+                "POST",
+                "/api/v1/jobs",
+                Some(&m.customer),
+                Some(&m.booking()),
+            )
             .await;
         if r.status == StatusCode::CREATED {
             job = Some(id(&r.body));
@@ -110,7 +118,7 @@ async fn a_socket_still_receives_events_after_the_database_restarts() {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let job = job.expect("booking works again after the restart");
+    let job = job.unwrap_or_else(|| panic!("booking works again after the restart"));
     let events = socket.drain(Duration::from_secs(3)).await;
     assert!(
         events

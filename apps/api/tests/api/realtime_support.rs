@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::helpers::TestApp;
 use crate::jobs_support::Market;
-use crate::supply_support::{ADMIN_EMAIL, applicant, lsm, login, service_id, user};
+use crate::supply_support::{ADMIN_EMAIL, applicant, login, lsm, service_id, user};
 
 /// What an open client socket is: frames in, messages out.
 pub trait Framed:
@@ -52,7 +52,9 @@ impl Socket {
     pub async fn next_json(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.0.next()).await.ok()??;
+            let frame = tokio::time::timeout_at(deadline, self.0.next())
+                .await
+                .ok()??;
             match frame.unwrap_or_else(|e| panic!("ws frame: {e}")) {
                 ws::Frame::Text(bytes) => {
                     return Some(serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}")));
@@ -95,8 +97,14 @@ pub async fn market_on(app: TestApp) -> Market {
     let admin = login(&app, ADMIN_EMAIL).await;
     let lsm = lsm(&app, &admin, "lsm@nyc.test", "nyc").await;
     let walking = service_id(&app, "dog-walking").await;
-    let (provider, provider_id) =
-        applicant(&app, "walker@example.test", "10001", "212-555-0100", &[walking]).await;
+    let (provider, provider_id) = applicant(
+        &app,
+        "walker@example.test",
+        "10001",
+        "212-555-0100",
+        &[walking],
+    )
+    .await;
     let path = format!("/api/v1/lsm/providers/{provider_id}/approve");
     let r = app.call("POST", &path, Some(&lsm), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -115,5 +123,25 @@ pub async fn market_on(app: TestApp) -> Market {
 /// Settings of a server that has the bootstrap admin.
 pub fn with_admin(s: &mut stm_api::config::Settings) {
     s.bootstrap.admin_email = Some(ADMIN_EMAIL.into());
-    s.bootstrap.admin_password = Some(stm_api::config::Secret::new(crate::supply_support::PASSWORD));
+    s.bootstrap.admin_password = Some(stm_api::config::Secret::new(
+        crate::supply_support::PASSWORD,
+    ));
+}
+
+/// `unwrap` for test helpers (clippy allows it only inside `#[test]` bodies).
+pub trait Must<T> {
+    /// The value, or a panic failing the test.
+    fn must(self) -> T;
+}
+
+impl<T> Must<T> for Option<T> {
+    fn must(self) -> T {
+        self.unwrap_or_else(|| panic!("expected a value"))
+    }
+}
+
+impl<T, E: std::fmt::Debug> Must<T> for Result<T, E> {
+    fn must(self) -> T {
+        self.unwrap_or_else(|e| panic!("{e:?}"))
+    }
 }

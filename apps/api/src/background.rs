@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use effects::outbox::{Mailer, OutboundEmail, OutboxPolicy, OutboxWorker};
 use kernel::SystemClock;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use persistence::SqlOutboxRepository;
-use supply::outbox::{Mailer, OutboundEmail, OutboxPolicy, OutboxWorker};
 
 use crate::background_config::{EmailSettings, JobsSettings};
 use crate::state::AppState;

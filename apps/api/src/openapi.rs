@@ -5,6 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::http::problem::{Problem, ProblemField};
 use crate::routes::jobs as job_routes;
+use crate::routes::threads;
 use crate::routes::{
     admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, providers, search,
 };
@@ -54,6 +55,8 @@ impl Modify for BearerAuth {
         job_routes::create, job_routes::list, job_routes::get, job_routes::events,
         job_routes::accept, job_routes::reject, job_routes::complete, job_routes::cancel,
         job_routes::approve, job_routes::decline_changes, job_routes::edit, job_routes::rate,
+        threads::list, threads::get, threads::messages, threads::post, threads::read,
+        threads::archive, threads::block,
         billing::tenants::create, billing::tenants::me,
         billing::membership::invite, billing::membership::list, billing::membership::received,
         billing::membership::accept, billing::membership::decline, billing::membership::leave,
@@ -77,6 +80,7 @@ impl Modify for BearerAuth {
         (name = "lsm", description = "Regional managers: onboarding, standing, demand"),
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
+        (name = "messaging", description = "Job chats and listing inquiries: inbox with unread counts, history, read receipts, archive, block"),
         (name = "notifications", description = "In-app notifications"),
         (name = "realtime", description = "The durable per-user event feed: WebSocket and REST"),
         (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),

@@ -36,9 +36,11 @@ pub struct AppState {
     /// Popularity and service requests.
     pub demand: supply::demand::DemandService,
     /// In-app notifications.
-    pub notifications: supply::notifications::NotificationService,
+    pub notifications: effects::notifications::NotificationService,
     /// Jobs.
     pub jobs: jobs::service::JobService,
+    /// Threads and messages.
+    pub messaging: messaging::MessagingService,
     /// The durable per-user event feed.
     pub feed: Arc<dyn effects::feed::EventFeed>,
     /// This instance's live sockets.

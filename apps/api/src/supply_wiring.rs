@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use effects::notifications::NotificationService;
 use kernel::SystemClock;
 use persistence::{
     Database, SqlAdminRepository, SqlBanRepository, SqlDemandRepository, SqlNotificationRepository,
@@ -9,7 +10,6 @@ use persistence::{
 };
 use supply::admin::{AdminPorts, AdminService};
 use supply::demand::DemandService;
-use supply::notifications::NotificationService;
 use supply::search::SearchService;
 use supply::searcher::SearcherSecret;
 use supply::service::ProviderService;

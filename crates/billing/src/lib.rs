@@ -11,6 +11,7 @@ pub mod invitation;
 pub mod invoice;
 pub mod model;
 pub mod ports;
+pub mod provider_tenant;
 pub mod service;
 pub mod values;
 

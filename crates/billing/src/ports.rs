@@ -10,17 +10,8 @@ use crate::model::{
     PaymentMethod, ReceivedInvitation, Tenant, TenantRole,
 };
 
-/// The constraint name repositories report when an expected version is stale.
-pub const VERSION_CONFLICT: &str = "version";
-
 /// The constraint name of "a pending invitation to this e-mail already exists".
 pub const PENDING_INVITATION: &str = "uq_tenant_invitations_tenant_id_email";
-
-/// Reported when an invitation is no longer pending at write time.
-pub const INVITATION_STATE: &str = "invitation_state";
-
-/// Reported when a change would leave a tenant without an owner.
-pub const LAST_OWNER: &str = "last_owner";
 
 /// The e-mail that goes out with a new invitation, queued in its transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +110,7 @@ pub trait TenantRepository: Send + Sync {
     /// The tenant and role of a user, read fresh.
     async fn membership(&self, user: UserId) -> Result<Option<(TenantId, TenantRole)>, StoreError>;
     /// Creates a tenant and makes `owner` its owner, in one transaction.
-    /// `Conflict("uq_tenants_slug")` for a taken slug, `Conflict("member")` if the user already has a tenant.
+    /// `Conflict("uq_tenants_slug")` for a taken slug, `StoreError::Stale` if the user already has a tenant.
     async fn create_with_owner(
         &self,
         owner: UserId,
@@ -132,7 +123,7 @@ pub trait TenantRepository: Send + Sync {
     async fn find_by_slug(&self, slug: &str) -> Result<Option<Tenant>, StoreError>;
     /// In one transaction: marks the tenant's pending invitations to this e-mail that
     /// expired by `invitation.created_at` as expired, stores the new invitation and
-    /// queues its e-mail. `Conflict("member")` when a user with the e-mail already
+    /// queues its e-mail. `StoreError::Stale` when a user with the e-mail already
     /// belongs to the tenant; `Conflict(PENDING_INVITATION)` when one is still pending.
     async fn invite(
         &self,
@@ -159,12 +150,12 @@ pub trait TenantRepository: Send + Sync {
     async fn invitation_for(&self, user: UserId, id: i64)
     -> Result<Option<Invitation>, StoreError>;
     /// In one transaction: stores the accepted invitation (only if still pending:
-    /// `Conflict(INVITATION_STATE)` otherwise) and makes the user staff of its tenant
-    /// (only if they belong to none: `Conflict("member")` otherwise).
+    /// `StoreError::Stale` otherwise) and makes the user staff of its tenant
+    /// (only if they belong to none: `StoreError::Stale` otherwise).
     async fn accept_invitation(&self, user: UserId, accepted: Invitation)
     -> Result<(), StoreError>;
     /// Stores a declined or expired invitation, only if it is still pending
-    /// (`Conflict(INVITATION_STATE)` otherwise).
+    /// (`StoreError::Stale` otherwise).
     async fn close_invitation(&self, closed: Invitation) -> Result<(), StoreError>;
     /// The role of a user in the tenant, if they belong to it.
     async fn member_role(
@@ -175,7 +166,7 @@ pub trait TenantRepository: Send + Sync {
     /// How many owners the tenant has.
     async fn owner_count(&self, tenant: TenantId) -> Result<u64, StoreError>;
     /// Takes the user out of the tenant. `NotFound` if they are not in it;
-    /// `Conflict(LAST_OWNER)` if they are its last owner (checked under a lock on
+    /// `StoreError::Stale` if they are its last owner (checked under a lock on
     /// the tenant, so two owners leaving at once cannot both go).
     async fn remove_member(
         &self,
@@ -303,7 +294,7 @@ pub trait InvoiceRepository: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Invoice>, StoreError>;
     /// Writes the invoice's new state (and lines, for drafts) if its version is still
-    /// `expected`; `Conflict(VERSION_CONFLICT)` otherwise. Bumps the version.
+    /// `expected`; `StoreError::Stale` otherwise. Bumps the version.
     async fn save(
         &self,
         tenant: TenantId,
@@ -319,7 +310,7 @@ pub trait InvoiceRepository: Send + Sync {
         now: Timestamp,
     ) -> Result<(), StoreError>;
     /// In one transaction: the invoice's new balance and status (if its version is
-    /// still `expected`) and the payment row. `Conflict(VERSION_CONFLICT)` or the
+    /// still `expected`) and the payment row. `StoreError::Stale` or the
     /// idempotency-key constraint on conflict.
     async fn record_payment(
         &self,
@@ -329,9 +320,9 @@ pub trait InvoiceRepository: Send + Sync {
         payment: NewPayment,
     ) -> Result<Payment, StoreError>;
     /// In one transaction: the invoice's restored balance and status (if its version is
-    /// still `expected`: `Conflict(VERSION_CONFLICT)` otherwise) and the payment's new
+    /// still `expected`: `StoreError::Stale` otherwise) and the payment's new
     /// `refunded_cents`, status and reason (only if it is still succeeded with
-    /// `refunded_before` refunded: `Conflict("payment_state")` otherwise).
+    /// `refunded_before` refunded: `StoreError::Stale` otherwise).
     async fn refund_payment(
         &self,
         tenant: TenantId,

@@ -98,7 +98,7 @@ fn internal(e: impl std::fmt::Display) -> IdentityError {
 
 fn store(e: StoreError) -> IdentityError {
     match e {
-        StoreError::Conflict(c) if c.contains("email") => IdentityError::EmailTaken,
+        StoreError::Conflict(c) if c == "uq_users_email" => IdentityError::EmailTaken,
         other => internal(other),
     }
 }

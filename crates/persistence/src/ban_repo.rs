@@ -136,7 +136,7 @@ impl BanRepository for SqlBanRepository {
             return Err(StoreError::Stale);
         }
         if let Some(change) = &decision.ban {
-            apply_transition(&txn, change, decision.at).await?;
+            apply_transition(&txn, change).await?;
         }
         write_effects(&txn, &effects, decision.at).await?;
         txn.commit().await.map_err(store_err)?;

@@ -27,6 +27,7 @@ pub mod provider_repo;
 pub mod search_repo;
 mod sql;
 pub mod testing;
+pub mod thread_repo;
 mod transition;
 
 pub use admin_repo::SqlAdminRepository;
@@ -42,3 +43,4 @@ pub use notification_repo::SqlNotificationRepository;
 pub use outbox_repo::SqlOutboxRepository;
 pub use provider_repo::SqlProviderRepository;
 pub use search_repo::SqlSearchRepository;
+pub use thread_repo::SqlThreadRepository;

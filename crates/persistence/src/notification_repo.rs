@@ -1,10 +1,10 @@
 //! In-app notifications, always filtered by their owner.
 
 use async_trait::async_trait;
+use effects::notifications::{Notification, NotificationRepository};
 use kernel::{Cursor, Page, PageRequest, StoreError, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use supply::ports::{Notification, NotificationRepository};
 
 use crate::entities::notifications as n;
 use crate::error::store_err;

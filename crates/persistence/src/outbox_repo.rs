@@ -1,12 +1,12 @@
 //! The e-mail outbox: claiming due rows, recording outcomes.
 
 use async_trait::async_trait;
+use effects::outbox::{OutboundEmail, OutboxRepository};
 use kernel::{StoreError, Timestamp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
 };
-use supply::outbox::{OutboundEmail, OutboxRepository};
 
 use crate::entities::email_outbox as outbox;
 use crate::error::store_err;

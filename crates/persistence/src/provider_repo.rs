@@ -338,12 +338,27 @@ impl ProviderRepository for SqlProviderRepository {
         change: Transition,
         effects: Effects,
     ) -> Result<Provider, StoreError> {
-        let now = chrono::Utc::now();
         let txn = self.db.begin().await.map_err(store_err)?;
-        let row = apply_transition(&txn, &change, now).await?;
-        write_effects(&txn, &effects, now).await?;
+        let row = apply_transition(&txn, &change).await?;
+        write_effects(&txn, &effects, change.at).await?;
         txn.commit().await.map_err(store_err)?;
         to_provider(row)
+    }
+
+    async fn tenant_membership(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(kernel::TenantId, billing::TenantRole)>, StoreError> {
+        let row = users::Entity::find_by_id(user.0)
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(row.and_then(|u| {
+            Some((
+                kernel::TenantId(u.tenant_id?),
+                billing::TenantRole::parse(u.tenant_role.as_deref()?)?,
+            ))
+        }))
     }
 
     async fn offered(&self, id: ProviderId) -> Result<Vec<OfferedService>, StoreError> {

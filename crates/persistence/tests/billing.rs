@@ -4,7 +4,7 @@ mod common;
 
 use billing::ports::{
     InvoiceDraft, InvoiceFilter, InvoiceRepository, NewParty, NewPayment, PartyRepository,
-    TenantRepository, VERSION_CONFLICT,
+    TenantRepository,
 };
 use billing::{InvoiceLine, PartyKind, PaymentMethod};
 use identity::model::NewUser;
@@ -70,7 +70,7 @@ async fn tenancy_rules(db: &Database) {
     );
     assert_eq!(
         repo.create_with_owner(owner, "Again", "again").await.err(),
-        Some(StoreError::Conflict("member".into()))
+        Some(StoreError::Stale)
     );
     let other = user(db, "other@example.com").await;
     assert_eq!(
@@ -117,7 +117,7 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
     assert_eq!(issued.version, 2);
     assert_eq!(
         invoices.save(b, issued.clone(), 2).await.err(),
-        Some(StoreError::Conflict(VERSION_CONFLICT.into()))
+        Some(StoreError::Stale)
     );
 
     let payment = |key: &str| NewPayment {
@@ -141,7 +141,7 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
             .record_payment(a, paid.clone(), 2, payment("k2"))
             .await
             .err(),
-        Some(StoreError::Conflict(VERSION_CONFLICT.into()))
+        Some(StoreError::Stale)
     );
     assert_eq!(invoices.payment_by_key(a, "k2").await, Ok(None));
     // The same key again is refused by its constraint, and the invoice is untouched.

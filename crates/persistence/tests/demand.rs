@@ -6,13 +6,13 @@ mod fixtures;
 
 use fixtures::{offer, search};
 
+use effects::outbox::OutboxRepository;
 use kernel::{Role, ServiceId, UserId};
 use persistence::{
     Database, SqlAdminRepository, SqlCatalogRepository, SqlDemandRepository, SqlOutboxRepository,
     SqlUserRepository,
 };
 use sea_orm::{ConnectionTrait, Statement};
-use supply::outbox::OutboxRepository;
 use supply::popularity::select_popular;
 use supply::ports::*;
 use supply::{AuditEntry, templates};

@@ -35,11 +35,11 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     for (i, (ratings, _)) in plans.iter().enumerate() {
         let p = apply(db, &format!("p{i}@example.com"), "nyc", "10001").await;
         repo.transition(
-            Transition {
-                after: p.approve(now).unwrap_or_else(|e| panic!("{e}")),
-                before: p.clone(),
-                create_tenant: false,
-            },
+            Transition::new(
+                p.clone(),
+                p.approve(now).unwrap_or_else(|e| panic!("{e}")),
+                now,
+            ),
             Effects::none(),
         )
         .await
@@ -68,11 +68,11 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     // A provider of another region and a suspended one never show.
     let other = apply(db, "chi@example.com", "chi", "60614").await;
     repo.transition(
-        Transition {
-            after: other.approve(now).unwrap_or_else(|e| panic!("{e}")),
-            before: other.clone(),
-            create_tenant: false,
-        },
+        Transition::new(
+            other.clone(),
+            other.approve(now).unwrap_or_else(|e| panic!("{e}")),
+            now,
+        ),
         Effects::none(),
     )
     .await

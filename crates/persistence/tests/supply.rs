@@ -64,11 +64,15 @@ async fn onboarding_is_scoped_and_writes_its_effects(db: &Database) {
     );
 
     let now = chrono::Utc::now();
-    let change = Transition {
-        after: p.approve(now).unwrap_or_else(|e| panic!("{e}")),
-        before: p.clone(),
-        create_tenant: true,
-    };
+    let change = Transition::new(
+        p.clone(),
+        p.approve(now).unwrap_or_else(|e| panic!("{e}")),
+        now,
+    )
+    .with_tenant(billing::provider_tenant::ProviderTenant::Create {
+        name: p.business_name.clone(),
+        slug: format!("provider-{}", p.id.0),
+    });
     let effects = Effects::none()
         .message(templates::approved(&change.after))
         .audit(audit(nyc_lsm, "provider.approve"));
@@ -119,11 +123,11 @@ async fn rejections_are_found_by_email_or_phone_and_bans_reach_the_user(db: &Dat
     let repo = SqlProviderRepository::new(db.conn().clone());
     let p = apply(db, "rej@example.com", "nyc", "10001").await;
     let now = chrono::Utc::now();
-    let change = Transition {
-        after: p.reject("fake", now).unwrap_or_else(|e| panic!("{e}")),
-        before: p.clone(),
-        create_tenant: false,
-    };
+    let change = Transition::new(
+        p.clone(),
+        p.reject("fake", now).unwrap_or_else(|e| panic!("{e}")),
+        now,
+    );
     repo.transition(change, Effects::none())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -152,11 +156,11 @@ async fn rejections_are_found_by_email_or_phone_and_bans_reach_the_user(db: &Dat
     let q = apply(db, "bad@example.com", "nyc", "10001").await;
     let q = repo
         .transition(
-            Transition {
-                after: q.approve(now).unwrap_or_else(|e| panic!("{e}")),
-                before: q.clone(),
-                create_tenant: false,
-            },
+            Transition::new(
+                q.clone(),
+                q.approve(now).unwrap_or_else(|e| panic!("{e}")),
+                now,
+            ),
             Effects::none(),
         )
         .await
@@ -176,11 +180,11 @@ async fn rejections_are_found_by_email_or_phone_and_bans_reach_the_user(db: &Dat
         decided_by: UserId(1),
         note: None,
         at: now,
-        ban: Some(Transition {
-            after: q.ban(now).unwrap_or_else(|e| panic!("{e}")),
-            before: q.clone(),
-            create_tenant: false,
-        }),
+        ban: Some(Transition::new(
+            q.clone(),
+            q.ban(now).unwrap_or_else(|e| panic!("{e}")),
+            now,
+        )),
     };
     let decided = bans
         .decide(decision.clone(), Effects::none())

@@ -16,8 +16,8 @@ use crate::ports::{
 };
 use crate::provider::parse_reason;
 use crate::service::decider_scope;
-use crate::settings::PlatformSettings;
 use crate::templates;
+use ::effects::settings::PlatformSettings;
 
 /// `POST /admin/lsms` as received.
 #[derive(Debug, Clone, Default)]
@@ -304,11 +304,7 @@ impl AdminService {
             .ok_or(SupplyError::NotFound)?;
         let now = self.clock.now();
         let ban = if approve {
-            Some(Transition {
-                after: provider.ban(now)?,
-                before: provider.clone(),
-                create_tenant: false,
-            })
+            Some(Transition::new(provider.clone(), provider.ban(now)?, now))
         } else {
             None
         };

@@ -12,7 +12,7 @@ use crate::error::SupplyError;
 use crate::popularity::{WeeklySchedule, effective, window};
 use crate::ports::{DemandRepository, PopularityRun, ServiceRequest};
 use crate::service::decider_scope;
-use crate::settings::PlatformSettings;
+use ::effects::settings::PlatformSettings;
 
 /// The job name runs are claimed under.
 pub const POPULARITY_JOB: &str = "popularity";

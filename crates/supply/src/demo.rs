@@ -190,15 +190,16 @@ pub async fn seed_demo(
             service_ids: services.clone(),
         };
         let pending = ports.providers.create(new, Effects::none()).await?;
-        let after = pending.approve(ports.clock.now())?;
+        let now = ports.clock.now();
+        let after = pending.approve(now)?;
+        let membership = ports.providers.tenant_membership(after.user_id).await?;
+        let tenant =
+            billing::provider_tenant::provider_tenant(membership, after.id, &after.business_name)
+                .map_err(|e| invalid(e.to_string()))?;
         let approved = ports
             .providers
             .transition(
-                Transition {
-                    before: pending,
-                    after,
-                    create_tenant: true,
-                },
+                Transition::new(pending, after, now).with_tenant(tenant),
                 Effects::none(),
             )
             .await?;

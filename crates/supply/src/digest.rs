@@ -12,8 +12,8 @@ use catalog::Catalog;
 use crate::demand::DemandService;
 use crate::error::SupplyError;
 use crate::ports::DigestSend;
-use crate::settings::PlatformSettings;
 use crate::templates::{self, DIGEST_TOP_KEYWORDS};
+use ::effects::settings::PlatformSettings;
 
 /// What one tick did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -76,10 +76,10 @@ impl From<StoreError> for SupplyError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => SupplyError::NotFound,
-            StoreError::Conflict(name) if name.contains("email") => {
+            StoreError::Conflict(name) if name == "uq_users_email" => {
                 SupplyError::Duplicate("an account with this e-mail already exists".into())
             }
-            StoreError::Conflict(name) if name.starts_with("uq_ban_requests") => {
+            StoreError::Conflict(name) if name == "uq_ban_requests_provider_id" => {
                 SupplyError::Duplicate("a ban request for this provider is already pending".into())
             }
             StoreError::Conflict(name) if name == "uq_service_providers_user_id" => {

@@ -11,8 +11,8 @@ use crate::effects::Effects;
 use crate::error::SupplyError;
 use crate::ports::{NewProvider, OfferedService, ProfilePatch, ProviderRepository, Scope};
 use crate::provider::{Provider, ProviderStatus, check_reapply, normalise_phone};
-use crate::settings::PlatformSettings;
 use crate::templates;
+use ::effects::settings::PlatformSettings;
 
 /// `POST /providers` as received.
 #[derive(Debug, Clone, Default)]

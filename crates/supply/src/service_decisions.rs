@@ -133,11 +133,17 @@ impl ProviderService {
         );
         let mut effects = Effects::none().audit(audit);
         effects.messages.extend(message);
-        let change = Transition {
-            create_tenant: decision == Decision::Approve,
-            before,
-            after,
-        };
+        let mut change = Transition::new(before, after, now);
+        if decision == Decision::Approve {
+            let membership = self.repo.tenant_membership(change.after.user_id).await?;
+            let tenant = billing::provider_tenant::provider_tenant(
+                membership,
+                change.after.id,
+                &change.after.business_name,
+            )
+            .map_err(|e| SupplyError::Duplicate(e.to_string()))?;
+            change = change.with_tenant(tenant);
+        }
         Ok(self.repo.transition(change, effects).await?)
     }
 }

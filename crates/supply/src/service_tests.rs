@@ -179,12 +179,29 @@ fn rejection_needs_a_reason_and_customers_cannot_decide() {
 }
 
 #[test]
+fn staff_of_another_tenant_are_not_approved_and_nothing_is_written() {
+    let mut repo = MockProviderRepository::new();
+    repo.expect_find().returning(|_, _| Ok(Some(pending())));
+    repo.expect_tenant_membership()
+        .returning(|_| Ok(Some((kernel::TenantId(9), billing::TenantRole::Staff))));
+    repo.expect_transition().never();
+    let lsm = Ctx::new(UserId(3), vec![Role::Lsm]);
+    let svc = ProviderService::new(Arc::new(repo), Arc::new(FixedClock(now())));
+    let err = block_on(svc.decide(&lsm, ProviderId(1), Decision::Approve));
+    assert!(matches!(err, Err(SupplyError::Duplicate(_))), "{err:?}");
+}
+
+#[test]
 fn approval_creates_the_tenant_audits_and_mails_in_one_call() {
     let mut repo = MockProviderRepository::new();
     repo.expect_find().returning(|_, _| Ok(Some(pending())));
+    repo.expect_tenant_membership().returning(|_| Ok(None));
     repo.expect_transition()
         .withf(|change, effects| {
-            change.create_tenant
+            matches!(
+                change.tenant,
+                Some(billing::provider_tenant::ProviderTenant::Create { .. })
+            ) && change.ban_user.is_none()
                 && change.after.status == ProviderStatus::Approved
                 && effects
                     .audit

@@ -231,6 +231,15 @@ impl From<supply::SupplyError> for ApiError {
     }
 }
 
+impl From<effects::EffectsError> for ApiError {
+    fn from(e: effects::EffectsError) -> Self {
+        match e {
+            effects::EffectsError::Internal(ref why) => Self::internal(&StringError(why.clone())),
+            other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+        }
+    }
+}
+
 /// The problems every back-office route may answer before it looks at its input.
 #[derive(Debug, utoipa::IntoResponses)]
 pub enum TenantProblems {

@@ -13,7 +13,7 @@ use effects::feed::{EventFeed, FeedRead};
 use kernel::UserId;
 use tokio::sync::mpsc;
 
-use super::frames::{envelope, error_frame, parse_client};
+use super::frames::{ack_frame, envelope, error_frame, parse_client};
 use super::hub::Registration;
 use crate::http::ApiError;
 
@@ -41,6 +41,10 @@ pub struct SocketSession {
     pub ping_every: Duration,
     /// Queue bound.
     pub queue_frames: usize,
+    /// The caller, for `message.send`.
+    pub ctx: kernel::Ctx,
+    /// The use cases, for `message.send`.
+    pub state: actix_web::web::Data<crate::state::AppState>,
 }
 
 /// Why the socket ends.
@@ -84,7 +88,8 @@ impl SocketSession {
                         if let Err(end) = push(&tx, Out::Pong(bytes)) { break end; }
                     }
                     Some(Ok(Message::Text(text))) => {
-                        if let Err(end) = push(&tx, Out::Text(answer(&text))) { break end; }
+                        let reply = self.answer(&text).await;
+                        if let Err(end) = push(&tx, Out::Text(reply)) { break end; }
                     }
                     Some(Ok(Message::Binary(_))) => {
                         let e = ApiError::new(StatusCode::BAD_REQUEST, "bad_frame", "frames are JSON text");
@@ -103,6 +108,24 @@ impl SocketSession {
                 tokio::time::timeout(Duration::from_secs(1), session.close(Some(why))).await;
         } else {
             let _done = tokio::time::timeout(Duration::from_secs(1), writer).await;
+        }
+    }
+
+    /// The answer to a client frame: an ack with the message, or an error
+    /// frame with the problem `POST /threads/{id}/messages` would return.
+    async fn answer(&self, text: &str) -> String {
+        let send = match parse_client(text) {
+            Ok(send) => send,
+            Err(frame) => return frame,
+        };
+        match self
+            .state
+            .messaging
+            .post(&self.ctx, send.thread_id, &send.body)
+            .await
+        {
+            Ok(message) => ack_frame(&send.id, messaging::view::message_json(&message)),
+            Err(e) => error_frame(Some(&send.id), &ApiError::from(e)),
         }
     }
 
@@ -147,22 +170,6 @@ fn push(tx: &mpsc::Sender<Out>, out: Out) -> Result<(), End> {
         )),
         mpsc::error::TrySendError::Closed(_) => End::Client,
     })
-}
-
-/// The answer to a client frame. `message.send` needs the messaging use case,
-/// which is not wired yet: a well-formed send is refused with `not_supported`.
-fn answer(text: &str) -> String {
-    match parse_client(text) {
-        Err(frame) => frame,
-        Ok(send) => error_frame(
-            Some(&send.id),
-            &ApiError::new(
-                StatusCode::NOT_IMPLEMENTED,
-                "not_supported",
-                "sending messages over the socket is not available yet; use POST /threads/{id}/messages",
-            ),
-        ),
-    }
 }
 
 async fn write(mut session: Session, mut rx: mpsc::Receiver<Out>) {

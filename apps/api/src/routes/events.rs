@@ -170,6 +170,8 @@ pub async fn socket(
         last_sent,
         ping_every: state.realtime.ping_interval(),
         queue_frames: state.realtime.queue_frames,
+        ctx,
+        state: state.clone(),
     };
     actix_web::rt::spawn(socket.run(session, stream.max_frame_size(64 * 1024)));
     Ok(response)

@@ -2,8 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use effects::notifications::Notification;
 use serde::{Deserialize, Serialize};
-use supply::ports::{Notification, ServiceRequest};
+use supply::ports::ServiceRequest;
 use utoipa::{IntoParams, ToSchema};
 
 use super::providers::id_page;

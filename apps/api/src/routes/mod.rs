@@ -16,6 +16,8 @@ pub mod lsm;
 pub mod provider_dto;
 pub mod providers;
 pub mod search;
+pub mod threads;
+pub mod threads_dto;
 
 use actix_web::web;
 
@@ -43,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(job_routes)
                 .service(resource("/events").route(web::get().to(events::feed)))
                 .service(resource("/ws").route(web::get().to(events::socket)))
+                .configure(thread_routes)
                 .configure(billing::configure),
         );
 }
@@ -66,6 +69,19 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/approve").route(web::post().to(jobs::approve)))
     .service(resource("/jobs/{id}/decline-changes").route(web::post().to(jobs::decline_changes)))
     .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)));
+}
+
+fn thread_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/threads").route(web::get().to(threads::list)))
+        .service(resource("/threads/{id}").route(web::get().to(threads::get)))
+        .service(
+            resource("/threads/{id}/messages")
+                .route(web::get().to(threads::messages))
+                .route(web::post().to(threads::post)),
+        )
+        .service(resource("/threads/{id}/read").route(web::post().to(threads::read)))
+        .service(resource("/threads/{id}/archive").route(web::post().to(threads::archive)))
+        .service(resource("/threads/{id}/block").route(web::post().to(threads::block)));
 }
 
 fn supply_routes(cfg: &mut web::ServiceConfig) {

@@ -31,3 +31,4 @@ mod realtime_restart;
 mod realtime_support;
 mod supply;
 mod supply_support;
+mod threads;

@@ -148,7 +148,9 @@ async fn sockets_deliver_live_and_replay_exactly_what_was_missed(backend: Backen
     let mut customer = connect(&m.app, "", Some(&m.customer)).await.must();
     let query = format!("?access_token={}", m.provider);
     let mut provider = connect(&m.app, &query, None).await.must();
-    let job = id(&m.book().await);
+    let booked_job = m.book().await;
+    let job = id(&booked_job);
+    let thread = booked_job["thread_id"].clone();
     let booked = provider
         .next_json(WAIT)
         .await
@@ -202,8 +204,32 @@ async fn sockets_deliver_live_and_replay_exactly_what_was_missed(backend: Backen
     let send = json!({"type": "message.send", "id": "c-1", "thread_id": "6f1c4a8e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", "body": "hi"});
     again.send(ws::Message::Text(send.to_string().into())).await;
     let e = again.next_json(WAIT).await.must();
-    assert_eq!(e["id"], "c-1", "{e}");
-    assert!(e["type"] == "ack" || e["type"] == "error", "{e}");
+    assert_eq!(
+        (e["type"].as_str(), &e["id"]),
+        (Some("error"), &json!("c-1")),
+        "{e}"
+    );
+    assert_eq!(e["problem"]["status"], 404, "{e}");
+    let send =
+        json!({"type": "message.send", "id": "c-2", "thread_id": thread, "body": "see you at 9"});
+    again.send(ws::Message::Text(send.to_string().into())).await;
+    let mut frames = Vec::new();
+    while let Some(f) = again.next_json(WAIT).await {
+        let ack = f["type"] == "ack";
+        frames.push(f);
+        if ack {
+            break;
+        }
+    }
+    let ack = frames
+        .iter()
+        .find(|f| f["type"] == "ack")
+        .unwrap_or_else(|| panic!("{frames:?}"));
+    assert_eq!(
+        (&ack["id"], &ack["data"]["body"]),
+        (&json!("c-2"), &json!("see you at 9")),
+        "{ack}"
+    );
 }
 
 #[actix_web::test]

@@ -330,7 +330,7 @@ impl BillingService {
 
 fn contact_conflict(e: kernel::StoreError) -> BillingError {
     match e {
-        kernel::StoreError::Conflict(c) if c.contains("marketplace_user_id") => {
+        kernel::StoreError::Conflict(c) if c == "uq_contacts_marketplace_user_id_tenant_id" => {
             BillingError::Conflict("this marketplace user is already a contact of this tenant")
         }
         other => conflict_on(

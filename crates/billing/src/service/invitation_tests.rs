@@ -11,8 +11,8 @@ use super::*;
 use crate::invitation::new_invitation;
 use crate::model::{Invitation, InvitationStatus, Tenant, TenantRole};
 use crate::ports::{
-    INVITATION_STATE, MockContactRepository, MockInvoiceRepository, MockPartyRepository,
-    MockPortalTokens, MockTenantRepository,
+    MockContactRepository, MockInvoiceRepository, MockPartyRepository, MockPortalTokens,
+    MockTenantRepository,
 };
 
 fn at(days: i64) -> Timestamp {
@@ -119,7 +119,7 @@ fn accepting_while_in_a_tenant_or_after_a_race_is_a_conflict() {
         .returning(|_, _| Ok(Some(sent_at_day_zero())));
     tenants
         .expect_accept_invitation()
-        .returning(|_, _| Err(StoreError::Conflict("member".into())));
+        .returning(|_, _| Err(StoreError::Stale));
     let err = block_on(service(tenants, at(1)).accept_invitation(&ctx(), 3));
     assert!(matches!(err, Err(BillingError::Conflict(_))), "{err:?}");
 
@@ -129,7 +129,7 @@ fn accepting_while_in_a_tenant_or_after_a_race_is_a_conflict() {
         .returning(|_, _| Ok(Some(sent_at_day_zero())));
     tenants
         .expect_close_invitation()
-        .returning(|_| Err(StoreError::Conflict(INVITATION_STATE.into())));
+        .returning(|_| Err(StoreError::Stale));
     let err = block_on(service(tenants, at(1)).decline_invitation(&ctx(), 3));
     assert!(matches!(err, Err(BillingError::Conflict(_))), "{err:?}");
 }

@@ -6,7 +6,7 @@ use super::{BillingService, into_page, page_start};
 use crate::error::BillingError;
 use crate::invitation::{Answer, Refusal, invitation_mail, may_leave, new_invitation};
 use crate::model::{Invitation, InvitationStatus, ReceivedInvitation, TenantRole};
-use crate::ports::{INVITATION_STATE, InvitationMail, LAST_OWNER, PENDING_INVITATION};
+use crate::ports::{InvitationMail, PENDING_INVITATION};
 
 const LAST_OWNER_LEAVES: &str = "a tenant cannot lose its last owner";
 
@@ -29,10 +29,10 @@ impl BillingService {
             .invite(invitation, InvitationMail { subject, body })
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(c) if c == "member" => {
+                StoreError::Stale => {
                     BillingError::Conflict("this e-mail already belongs to a member of your tenant")
                 }
-                StoreError::Conflict(c) if c.contains(PENDING_INVITATION) => {
+                StoreError::Conflict(c) if c == PENDING_INVITATION => {
                     BillingError::Conflict("this e-mail already has a pending invitation")
                 }
                 other => other.into(),
@@ -89,7 +89,7 @@ impl BillingService {
             .accept_invitation(ctx.user_id, accepted.clone())
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(c) if c == "member" => already_member(),
+                StoreError::Stale => already_member(),
                 other => state_conflict(other),
             })?;
         Ok(accepted)
@@ -123,7 +123,7 @@ impl BillingService {
             Err(Refusal::Expired(expired)) => {
                 match self.tenants.close_invitation(expired).await {
                     Ok(()) => {}
-                    Err(StoreError::Conflict(c)) if c == INVITATION_STATE => {}
+                    Err(StoreError::Stale) => {}
                     Err(other) => return Err(other.into()),
                 }
                 Err(BillingError::Conflict("this invitation has expired"))
@@ -175,9 +175,7 @@ impl BillingService {
             .remove_member(tenant, user, self.clock.now())
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(c) if c == LAST_OWNER => {
-                    BillingError::Conflict(LAST_OWNER_LEAVES)
-                }
+                StoreError::Stale => BillingError::Conflict(LAST_OWNER_LEAVES),
                 other => other.into(),
             })
     }
@@ -189,9 +187,7 @@ fn already_member() -> BillingError {
 
 fn state_conflict(e: StoreError) -> BillingError {
     match e {
-        StoreError::Conflict(c) if c == INVITATION_STATE => {
-            BillingError::Conflict("this invitation was already answered")
-        }
+        StoreError::Stale => BillingError::Conflict("this invitation was already answered"),
         other => other.into(),
     }
 }

@@ -14,7 +14,7 @@ use super::{BillingService, into_page, page_start};
 use crate::error::BillingError;
 use crate::invoice::{LineInput, Precondition, check_deposit, price_lines};
 use crate::model::{Invoice, InvoiceStatus, TenantScope};
-use crate::ports::{InvoiceDraft, InvoiceFilter, VERSION_CONFLICT};
+use crate::ports::{InvoiceDraft, InvoiceFilter};
 use crate::values::{Fields, optional_text};
 
 /// How many times a change is re-read and re-applied when others change the invoice first.
@@ -173,7 +173,7 @@ impl BillingService {
             let mut next = apply(scope, current).await?;
             next.updated_at = self.clock.now();
             match self.invoices.save(scope.tenant_id, next, expected).await {
-                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => continue,
+                Err(StoreError::Stale) => continue,
                 other => return Ok(other?),
             }
         }
@@ -260,7 +260,7 @@ impl BillingService {
                 .soft_delete(scope.tenant_id, id, invoice.version, now)
                 .await
             {
-                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => continue,
+                Err(StoreError::Stale) => continue,
                 other => return Ok(other?),
             }
         }

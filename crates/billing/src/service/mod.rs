@@ -132,7 +132,7 @@ fn into_page<T>(tenant: TenantId, mut rows: Vec<T>, limit: u32, id: impl Fn(&T) 
 /// Maps a storage conflict on a named constraint to a domain error.
 fn conflict_on(e: StoreError, constraint: &str, err: BillingError) -> BillingError {
     match e {
-        StoreError::Conflict(c) if c.contains(constraint) => err,
+        StoreError::Conflict(c) if c == constraint => err,
         other => other.into(),
     }
 }

@@ -9,7 +9,7 @@ use super::{BillingService, into_page, page_start};
 use crate::error::BillingError;
 use crate::invoice::{check_payment_amount, refund_reason};
 use crate::model::{Invoice, Payment, PaymentMethod, TenantScope};
-use crate::ports::{NewPayment, VERSION_CONFLICT};
+use crate::ports::NewPayment;
 use crate::values::{Fields, optional_text};
 
 /// A payment as sent.
@@ -142,7 +142,7 @@ impl BillingService {
                         replayed: false,
                     });
                 }
-                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT => {
+                Err(StoreError::Stale) => {
                     if let Some(existing) = self.recorded_under(&scope, key).await? {
                         return self.replay(&scope, existing, &hash).await;
                     }
@@ -248,7 +248,7 @@ impl BillingService {
                         replayed: false,
                     });
                 }
-                Err(StoreError::Conflict(c)) if c == VERSION_CONFLICT || c == "payment_state" => {
+                Err(StoreError::Stale) => {
                     continue;
                 }
                 Err(e) => return Err(e.into()),

@@ -40,12 +40,10 @@ impl BillingService {
             .create_with_owner(ctx.user_id, &name, &slug)
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(c) if c.contains("slug") => {
+                StoreError::Conflict(c) if c == "uq_tenants_slug" => {
                     BillingError::Conflict("this slug is taken")
                 }
-                StoreError::Conflict(c) if c == "member" => {
-                    BillingError::Conflict("you already belong to a tenant")
-                }
+                StoreError::Stale => BillingError::Conflict("you already belong to a tenant"),
                 other => other.into(),
             })?;
         let scope = TenantScope {

@@ -10,7 +10,7 @@ use super::*;
 use crate::model::{Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus, TenantRole};
 use crate::ports::{
     MockContactRepository, MockInvoiceRepository, MockPartyRepository, MockPortalTokens,
-    MockTenantRepository, VERSION_CONFLICT,
+    MockTenantRepository,
 };
 
 fn now() -> kernel::Timestamp {
@@ -131,7 +131,7 @@ fn a_payment_losing_a_race_is_retried_on_the_fresh_invoice() {
         .expect_record_payment()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+        .returning(|_, _, _, _| Err(StoreError::Stale));
     // Someone else paid 950 meanwhile: only 50 is left, so this payment of 100 is now refused.
     let mut after = issued(1_000, 2);
     after.apply_payment(950).unwrap_or_else(|e| panic!("{e}"));
@@ -229,7 +229,7 @@ fn losing_a_race_to_the_same_key_replays_the_winner() {
         .expect_record_payment()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+        .returning(|_, _, _, _| Err(StoreError::Stale));
     m.invoices
         .expect_payment_by_key()
         .times(1)
@@ -262,7 +262,7 @@ fn a_void_losing_a_race_without_if_match_is_judged_on_the_fresh_invoice() {
         .expect_save()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+        .returning(|_, _, _| Err(StoreError::Stale));
     let mut voided = issued(1_000, 2);
     voided.status = InvoiceStatus::Void;
     m.invoices
@@ -290,7 +290,7 @@ fn a_change_losing_a_race_with_if_match_is_a_412() {
         .expect_save()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _, _| Err(StoreError::Conflict(VERSION_CONFLICT.into())));
+        .returning(|_, _, _| Err(StoreError::Stale));
     m.invoices
         .expect_get()
         .times(1)

@@ -2,7 +2,7 @@
 //! row-level security: the invitee reads invitations of a tenant they do not
 //! belong to, always through their own e-mail in the `WHERE` clause.
 
-use billing::ports::{INVITATION_STATE, InvitationMail, LAST_OWNER};
+use billing::ports::InvitationMail;
 use billing::{Invitation, InvitationStatus, ReceivedInvitation, TenantRole};
 use kernel::{StoreError, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, Query};
@@ -60,7 +60,7 @@ pub(super) async fn invite(
         .await
         .map_err(store_err)?;
     if member.is_some() {
-        return rollback(txn, StoreError::Conflict("member".into())).await;
+        return rollback(txn, StoreError::Stale).await;
     }
     let row = inv::ActiveModel {
         id: NotSet,
@@ -188,7 +188,7 @@ pub(super) async fn accept(
 ) -> Result<(), StoreError> {
     let txn = db.plain_write().await?;
     if !close(&txn, Some(user), &accepted).await? {
-        return rollback(txn, StoreError::Conflict(INVITATION_STATE.into())).await;
+        return rollback(txn, StoreError::Stale).await;
     }
     // Only a user without a tenant joins; two accepts by one user race on this row,
     // and the second finds `tenant_id` set once the first commits.
@@ -205,7 +205,7 @@ pub(super) async fn accept(
         .await
         .map_err(store_err)?;
     if joined.rows_affected != 1 {
-        return rollback(txn, StoreError::Conflict("member".into())).await;
+        return rollback(txn, StoreError::Stale).await;
     }
     txn.commit().await.map_err(store_err)
 }
@@ -213,7 +213,7 @@ pub(super) async fn accept(
 pub(super) async fn close_one(db: &BillingDb, closed: Invitation) -> Result<(), StoreError> {
     let txn = db.conn().begin().await.map_err(store_err)?;
     if !close(&txn, None, &closed).await? {
-        return rollback(txn, StoreError::Conflict(INVITATION_STATE.into())).await;
+        return rollback(txn, StoreError::Stale).await;
     }
     txn.commit().await.map_err(store_err)
 }
@@ -268,7 +268,7 @@ pub(super) async fn remove(
     }
     let still = member_in(&txn, tenant, user).await?;
     let err = if still {
-        StoreError::Conflict(LAST_OWNER.into())
+        StoreError::Stale
     } else {
         StoreError::NotFound
     };

@@ -1,7 +1,6 @@
 //! Row-level helpers of the invoice repository: lines, loading, the guarded
 //! state write and the per-tenant invoice counter.
 
-use billing::ports::VERSION_CONFLICT;
 use billing::{Invoice, InvoiceLine};
 use kernel::{StoreError, TenantId};
 use sea_orm::sea_query::Expr;
@@ -141,7 +140,7 @@ pub(super) async fn write_state(
     if done.rows_affected == 1 {
         Ok(())
     } else {
-        Err(StoreError::Conflict(VERSION_CONFLICT.into()))
+        Err(StoreError::Stale)
     }
 }
 

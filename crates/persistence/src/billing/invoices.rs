@@ -1,9 +1,7 @@
 //! Invoices, their lines and payments; state changes guarded by `version`.
 
 use async_trait::async_trait;
-use billing::ports::{
-    InvoiceDraft, InvoiceFilter, InvoiceRepository, NewPayment, VERSION_CONFLICT,
-};
+use billing::ports::{InvoiceDraft, InvoiceFilter, InvoiceRepository, NewPayment};
 use billing::{Invoice, InvoiceStatus, Payment, PaymentStatus};
 use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::{Expr, Query};
@@ -164,7 +162,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
             .await
             .map_err(store_err)?;
         if done.rows_affected != 1 {
-            return Err(StoreError::Conflict(VERSION_CONFLICT.into()));
+            return Err(StoreError::Stale);
         }
         commit(txn, ()).await
     }
@@ -234,7 +232,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
             .await
             .map_err(store_err)?;
         if done.rows_affected != 1 {
-            return Err(StoreError::Conflict("payment_state".into()));
+            return Err(StoreError::Stale);
         }
         let row = payments::Entity::find_by_id(payment.id)
             .one(&txn)

@@ -10,6 +10,8 @@ mod invoice_rows;
 mod invoices;
 mod tenants;
 
+pub(crate) use tenants::insert_owned_tenant;
+
 use std::sync::{Arc, OnceLock};
 
 use kernel::{StoreError, TenantId};

@@ -7,8 +7,8 @@ use billing::{Invitation, ReceivedInvitation, Tenant, TenantRole};
 use kernel::{StoreError, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, NotSet, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    QueryFilter, TransactionTrait,
 };
 
 use super::{BillingDb, invitations};
@@ -60,35 +60,16 @@ impl TenantRepository for SqlTenantRepository {
     ) -> Result<Tenant, StoreError> {
         let now = chrono::Utc::now();
         let txn = self.db.conn().begin().await.map_err(store_err)?;
-        let row = tenants::ActiveModel {
-            id: NotSet,
-            name: Set(name.to_owned()),
-            slug: Set(slug.to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
+        match insert_owned_tenant(&txn, owner, name, slug, now).await {
+            Ok(row) => {
+                txn.commit().await.map_err(store_err)?;
+                Ok(tenant(row))
+            }
+            Err(e) => {
+                txn.rollback().await.map_err(store_err)?;
+                Err(e)
+            }
         }
-        .insert(&txn)
-        .await
-        .map_err(store_err)?;
-        // Only a user without a tenant becomes an owner; checked in the same statement.
-        let joined = users::Entity::update_many()
-            .col_expr(users::Column::TenantId, Expr::value(row.id))
-            .col_expr(
-                users::Column::TenantRole,
-                Expr::value(TenantRole::Owner.as_str()),
-            )
-            .col_expr(users::Column::UpdatedAt, Expr::value(now))
-            .filter(users::Column::Id.eq(owner.0))
-            .filter(users::Column::TenantId.is_null())
-            .exec(&txn)
-            .await
-            .map_err(store_err)?;
-        if joined.rows_affected != 1 {
-            txn.rollback().await.map_err(store_err)?;
-            return Err(StoreError::Conflict("member".into()));
-        }
-        txn.commit().await.map_err(store_err)?;
-        Ok(tenant(row))
     }
 
     async fn find(&self, id: TenantId) -> Result<Option<Tenant>, StoreError> {
@@ -183,4 +164,42 @@ impl TenantRepository for SqlTenantRepository {
             .map_err(store_err)?
             .is_some())
     }
+}
+
+/// Inserts a tenant owned by `owner`, inside the caller's transaction. Only a
+/// user without a tenant becomes an owner, checked in the same statement:
+/// [`StoreError::Stale`] when the user joined one since the decision was made.
+pub(crate) async fn insert_owned_tenant(
+    db: &impl ConnectionTrait,
+    owner: UserId,
+    name: &str,
+    slug: &str,
+    now: Timestamp,
+) -> Result<tenants::Model, StoreError> {
+    let row = tenants::ActiveModel {
+        id: NotSet,
+        name: Set(name.to_owned()),
+        slug: Set(slug.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(store_err)?;
+    let joined = users::Entity::update_many()
+        .col_expr(users::Column::TenantId, Expr::value(row.id))
+        .col_expr(
+            users::Column::TenantRole,
+            Expr::value(TenantRole::Owner.as_str()),
+        )
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(owner.0))
+        .filter(users::Column::TenantId.is_null())
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    if joined.rows_affected != 1 {
+        return Err(StoreError::Stale);
+    }
+    Ok(row)
 }

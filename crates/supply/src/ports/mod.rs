@@ -56,8 +56,34 @@ pub struct Transition {
     pub before: Provider,
     /// The provider as it must become.
     pub after: Provider,
-    /// Create the provider's back-office tenant (on approval).
-    pub create_tenant: bool,
+    /// The provider's books, as billing decided them (on approval).
+    pub tenant: Option<billing::provider_tenant::ProviderTenant>,
+    /// The user account banned with the provider (decided by [`Transition::new`]).
+    pub ban_user: Option<UserId>,
+    /// When, from the use case's clock.
+    pub at: Timestamp,
+}
+
+impl Transition {
+    /// A transition; a provider that becomes banned takes its user account with it.
+    pub fn new(before: Provider, after: Provider, at: Timestamp) -> Self {
+        let ban_user = (after.status == ProviderStatus::Banned
+            && before.status != ProviderStatus::Banned)
+            .then_some(after.user_id);
+        Self {
+            before,
+            after,
+            tenant: None,
+            ban_user,
+            at,
+        }
+    }
+
+    /// With the tenant billing decided.
+    pub fn with_tenant(mut self, tenant: billing::provider_tenant::ProviderTenant) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
 }
 
 /// A service a provider offers.
@@ -106,7 +132,12 @@ pub trait ProviderRepository: Send + Sync {
         id: ProviderId,
         patch: ProfilePatch,
     ) -> Result<Provider, StoreError>;
-    /// Applies a transition if the row is unchanged since read (else `Conflict("stale")`).
+    /// The user's back-office membership, for billing's tenant decision.
+    async fn tenant_membership(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(kernel::TenantId, billing::TenantRole)>, StoreError>;
+    /// Applies a transition if the row is unchanged since read (else [`StoreError::Stale`]).
     async fn transition(
         &self,
         change: Transition,
@@ -151,8 +182,6 @@ pub struct Review {
 
 mod admin;
 mod demand;
-mod notifications;
 
 pub use admin::*;
 pub use demand::*;
-pub use notifications::*;

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::Duration;
 use kernel::{Clock, StoreError, Timestamp};
 
-use crate::error::SupplyError;
+use crate::error::EffectsError;
 
 /// A queued e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl OutboxWorker {
     }
 
     /// Claims one batch and handles it.
-    pub async fn run_once(&self) -> Result<OutboxReport, SupplyError> {
+    pub async fn run_once(&self) -> Result<OutboxReport, EffectsError> {
         let now = self.clock.now();
         let claimed = self
             .repo

@@ -1,0 +1,173 @@
+//! `/threads`: job chats and listing inquiries — inbox, history, posting,
+//! read receipts, archive and block.
+
+use actix_web::{HttpResponse, web};
+use kernel::PageRequest;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::threads_dto::{
+    MarkReadRequest, MessageDto, MessagePage, PageQuery, PostMessageRequest, ReadStateDto,
+    ThreadDto, ThreadPage,
+};
+use crate::auth::AuthUser;
+use crate::http::body::{EmptyBody, Object};
+use crate::http::optional_json::OptionalJson;
+use crate::http::problem::StringError;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+use messaging::view::{message_json, thread_json};
+
+impl From<messaging::MessagingError> for ApiError {
+    fn from(e: messaging::MessagingError) -> Self {
+        match e {
+            messaging::MessagingError::Validation(errors) => ApiError::validation(errors),
+            messaging::MessagingError::Internal(why) => ApiError::internal(&StringError(why)),
+            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+        }
+    }
+}
+
+fn page(q: PageQuery) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))
+}
+
+/// The caller's threads, as buyer or seller, and disputed job threads of an LSM's region.
+#[utoipa::path(get, path = "/api/v1/threads", tag = "messaging", security(("bearer" = [])), params(PageQuery), responses(
+    (status = 200, description = "Newest activity first, with the caller's unread counts; threads the caller archived come back with a newer message", body = ThreadPage),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let found = state
+        .messaging
+        .list_threads(&ctx, page(query.into_inner())?)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "items": found.items.iter().map(thread_json).collect::<Vec<_>>(),
+        "next_cursor": found.next_cursor.map(|c| c.as_str().to_owned()),
+    })))
+}
+
+/// One thread (participants; admins for audit).
+#[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The thread", body = ThreadDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let record = state.messaging.get_thread(&ctx, *id).await?;
+    Ok(HttpResponse::Ok().json(thread_json(&record)))
+}
+
+/// A thread's history, newest first (participants; admins for audit).
+#[utoipa::path(get, path = "/api/v1/threads/{id}/messages", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path), PageQuery), responses(
+    (status = 200, description = "Newest first; `next_cursor` continues with older messages", body = MessagePage),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn messages(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let found = state
+        .messaging
+        .messages(&ctx, *id, page(query.into_inner())?)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "items": found.items.iter().map(message_json).collect::<Vec<_>>(),
+        "next_cursor": found.next_cursor.map(|c| c.as_str().to_owned()),
+    })))
+}
+
+/// Posts a message; every participant receives `message.created` with the same JSON.
+#[utoipa::path(post, path = "/api/v1/threads/{id}/messages", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PostMessageRequest, responses(
+    (status = 201, description = "The message", body = MessageDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "An admin reading for audit", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The thread is blocked", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Body missing, empty, over 4000 characters or with forbidden characters", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn post(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<Object<PostMessageRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let text = body.into_inner().0.body;
+    let message = state.messaging.post(&ctx, *id, &text).await?;
+    Ok(HttpResponse::Created().json(message_json(&message)))
+}
+
+/// Marks the thread read up to a message (default: the newest).
+#[utoipa::path(post, path = "/api/v1/threads/{id}/read", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content = Option<MarkReadRequest>), responses(
+    (status = 200, description = "The caller's unread count now", body = ReadStateDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "An admin reading for audit", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "up_to_message_id below 1, unknown fields", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn read(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<Uuid>,
+    OptionalJson(body): OptionalJson<Object<MarkReadRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let up_to = body.map(|b| b.0).unwrap_or_default().up_to_message_id;
+    let read = state.messaging.mark_read(&ctx, *id, up_to).await?;
+    Ok(HttpResponse::Ok().json(ReadStateDto {
+        thread_id: read.thread_id,
+        unread_count: read.unread_count,
+    }))
+}
+
+macro_rules! thread_action {
+    ($name:ident, $path:literal, $doc:literal, $forbidden:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)),
+            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+            (status = 200, description = "The thread", body = ThreadDto),
+            (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = $forbidden, body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            AuthUser(ctx): AuthUser,
+            id: web::Path<Uuid>,
+            _body: OptionalJson<EmptyBody>,
+        ) -> Result<HttpResponse, ApiError> {
+            let record = state.messaging.$name(&ctx, *id).await?;
+            Ok(HttpResponse::Ok().json(thread_json(&record)))
+        }
+    };
+}
+
+thread_action!(
+    archive,
+    "/api/v1/threads/{id}/archive",
+    "Hides the thread from the caller's inbox until a new message arrives.",
+    "An admin reading for audit"
+);
+thread_action!(
+    block,
+    "/api/v1/threads/{id}/block",
+    "Blocks the thread: the parties' messages are refused (system messages still post).",
+    "Not allowed to block: the customer of a job chat, an LSM, an admin"
+);

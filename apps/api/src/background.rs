@@ -154,6 +154,7 @@ pub fn spawn(
 /// and the missing-service digests (each claimed in the database, so several
 /// instances may tick at once).
 async fn jobs_tick(state: &AppState, schedule: &supply::popularity::WeeklySchedule) {
+    prune_events(state).await;
     if let Err(e) = state.reload_catalog().await {
         tracing::warn!(error = %e, "catalog refresh failed");
     }
@@ -176,5 +177,17 @@ async fn jobs_tick(state: &AppState, schedule: &supply::popularity::WeeklySchedu
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "demand digest run failed"),
+    }
+}
+
+/// Deletes real-time events older than the retention (each user's newest is
+/// kept, so a stale `after` is still recognised as expired).
+async fn prune_events(state: &AppState) {
+    use kernel::Clock;
+    let before = SystemClock.now() - chrono::Duration::days(state.realtime.retention_days);
+    match state.feed.prune(before).await {
+        Ok(0) => {}
+        Ok(rows) => tracing::info!(rows, "old real-time events pruned"),
+        Err(e) => tracing::warn!(error = %e, "real-time event pruning failed"),
     }
 }

@@ -47,6 +47,8 @@ pub struct Settings {
     pub email: crate::background_config::EmailSettings,
     /// Background jobs.
     pub jobs: crate::background_config::JobsSettings,
+    /// Real-time sockets and the event feed.
+    pub realtime: crate::realtime::RealtimeSettings,
     /// Search.
     pub search: SearchSettings,
 }
@@ -298,6 +300,7 @@ impl Settings {
         }
         self.email.validate()?;
         self.jobs.validate()?;
+        self.realtime.validate()?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod openapi;
+pub mod realtime;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -186,9 +186,12 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             Arc::new(kernel::SystemClock),
         ),
         messaging: messaging::MessagingService::new(
-            Arc::new(persistence::SqlThreadRepository::new(db_conn)),
+            Arc::new(persistence::SqlThreadRepository::new(db_conn.clone())),
             Arc::new(kernel::SystemClock),
         ),
+        feed: Arc::new(persistence::SqlEventFeed::new(db_conn)),
+        hub: Arc::default(),
+        realtime: settings.realtime.clone(),
     })
 }
 
@@ -283,6 +286,7 @@ impl Application {
                 pruner.portal_limiter.prune();
             }
         });
+        crate::realtime::listener::spawn(&state.db, state.hub.clone(), &settings.realtime);
         if settings.jobs.enabled {
             crate::background::spawn(state.clone(), &settings.email, &settings.jobs)?;
         }

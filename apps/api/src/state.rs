@@ -41,6 +41,12 @@ pub struct AppState {
     pub jobs: jobs::service::JobService,
     /// Threads and messages.
     pub messaging: messaging::MessagingService,
+    /// The durable per-user event feed.
+    pub feed: Arc<dyn effects::feed::EventFeed>,
+    /// This instance's live sockets.
+    pub hub: Arc<crate::realtime::Hub>,
+    /// Socket heartbeat and back-pressure.
+    pub realtime: crate::realtime::RealtimeSettings,
 }
 
 impl AppState {

@@ -11,6 +11,7 @@
 
 pub mod effects;
 pub mod error;
+pub mod feed;
 pub mod notifications;
 pub mod outbox;
 pub mod realtime;

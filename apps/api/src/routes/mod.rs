@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod catalog;
 pub mod dto;
+pub mod events;
 pub mod health;
 pub mod inbox;
 pub mod jobs;
@@ -42,6 +43,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/search").route(web::get().to(search::search)))
                 .configure(supply_routes)
                 .configure(job_routes)
+                .service(resource("/events").route(web::get().to(events::feed)))
+                .service(resource("/ws").route(web::get().to(events::socket)))
                 .configure(thread_routes)
                 .configure(billing::configure),
         );

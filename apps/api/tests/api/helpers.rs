@@ -15,7 +15,9 @@ pub struct TestApp {
     pub address: String,
     /// Direct database access, for arranging what the API cannot (e.g. suspending a user).
     pub db: Database,
-    _database: TestDatabase,
+    /// The database this server created (none when it shares another's).
+    _database: Option<TestDatabase>,
+    database_url: String,
     _data_dir: tempfile::TempDir,
 }
 
@@ -67,7 +69,37 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     TestApp {
         address,
         db,
-        _database: database,
+        database_url: database.url.clone(),
+        _database: Some(database),
+        _data_dir: data_dir,
+    }
+}
+
+/// Another server over an existing database at `url` (a second instance of
+/// the same deployment, or a cluster a test runs itself); the database is not
+/// dropped with it.
+pub async fn spawn_app_on(url: &str, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut settings = test_settings(data_dir.path());
+    tweak(&mut settings);
+    settings.database.url = Some(Secret::new(url.to_owned()));
+    let db = startup::connect(&settings)
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+    startup::seed(&db)
+        .await
+        .unwrap_or_else(|e| panic!("seed: {e}"));
+    let state = startup::build_state(&settings, db.clone())
+        .await
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    let app = Application::bind(settings, state).unwrap_or_else(|e| panic!("bind: {e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        database_url: url.to_owned(),
+        _database: None,
         _data_dir: data_dir,
     }
 }
@@ -101,6 +133,11 @@ async fn reply(
 }
 
 impl TestApp {
+    /// The URL of the database this server runs on.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     fn client() -> awc::Client {
         awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))

@@ -1,0 +1,123 @@
+//! The socket's frames: the event envelope, client frames and their answers.
+
+use actix_web::http::StatusCode;
+use effects::feed::StoredEvent;
+use kernel::FieldError;
+use serde_json::{Value, json};
+
+use crate::http::ApiError;
+
+/// Longest client frame id echoed back.
+const MAX_CLIENT_ID: usize = 100;
+
+/// `{"seq","type","at","data"}`, the same shape as `GET /events` items.
+pub fn envelope(event: &StoredEvent) -> Value {
+    json!({"seq": event.seq, "type": event.kind, "at": event.at, "data": event.data})
+}
+
+/// `{"type":"error","id":…,"problem":{…}}`; `id` is null when the frame had none usable.
+pub fn error_frame(id: Option<&str>, error: &ApiError) -> String {
+    json!({"type": "error", "id": id, "problem": error.problem()}).to_string()
+}
+
+/// `{"type":"ack","id":…,"data":<message>}`.
+pub fn ack_frame(id: &str, data: Value) -> String {
+    json!({"type": "ack", "id": id, "data": data}).to_string()
+}
+
+/// A checked `message.send`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendMessage {
+    /// The client's id, echoed in the answer.
+    pub id: String,
+    /// The thread.
+    pub thread_id: uuid::Uuid,
+    /// The text (its length is judged by messaging).
+    pub body: String,
+}
+
+/// A client frame, or the error frame to answer it with.
+pub fn parse_client(text: &str) -> Result<SendMessage, String> {
+    let value: Value = serde_json::from_str(text).map_err(|_| {
+        let e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_frame",
+            "the frame is not JSON",
+        );
+        error_frame(None, &e)
+    })?;
+    let Some(obj) = value.as_object() else {
+        let e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_frame",
+            "the frame must be a JSON object",
+        );
+        return Err(error_frame(None, &e));
+    };
+    let id = obj
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty() && id.chars().count() <= MAX_CLIENT_ID);
+    let invalid = |field: &str, message: &str| {
+        error_frame(
+            id,
+            &ApiError::validation(vec![FieldError::new(field, message)]),
+        )
+    };
+    let Some(id) = id else {
+        return Err(invalid("id", "must be a string of 1–100 characters"));
+    };
+    match obj.get("type").and_then(Value::as_str) {
+        Some("message.send") => {}
+        _ => return Err(invalid("type", "must be `message.send`")),
+    }
+    let thread_id = obj
+        .get("thread_id")
+        .and_then(Value::as_str)
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+        .ok_or_else(|| invalid("thread_id", "must be a thread id (UUID)"))?;
+    let body = obj
+        .get("body")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("body", "must be a string"))?;
+    Ok(SendMessage {
+        id: id.to_owned(),
+        thread_id,
+        body: body.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(frame: &str) -> Value {
+        serde_json::from_str(frame).unwrap()
+    }
+
+    #[test]
+    fn malformed_frames_get_an_error_with_a_null_id() {
+        for bad in ["not json", "[1]", "{\"type\":\"message.send\"}"] {
+            let e = parsed(&parse_client(bad).unwrap_err());
+            assert_eq!(e["type"], "error");
+            assert_eq!(e["id"], Value::Null, "{bad}");
+            assert!(e["problem"]["status"].as_u64().unwrap() >= 400);
+        }
+    }
+
+    #[test]
+    fn a_send_is_checked_field_by_field_and_keeps_its_id() {
+        let e = parsed(
+            &parse_client(r#"{"type":"message.send","id":"c1","thread_id":"x","body":"hi"}"#)
+                .unwrap_err(),
+        );
+        assert_eq!(e["id"], "c1");
+        assert_eq!(e["problem"]["errors"][0]["field"], "thread_id");
+        let ok = parse_client(
+            r#"{"type":"message.send","id":"c1","thread_id":"6f1c4a8e-1d2b-4c3d-9e8f-0a1b2c3d4e5f","body":"hi"}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.id, "c1");
+        assert_eq!(ok.body, "hi");
+    }
+}

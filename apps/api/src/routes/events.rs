@@ -1,0 +1,178 @@
+//! `GET /events` (the feed over REST) and `GET /ws` (the same feed, live).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use effects::feed::{FeedQuery, FeedRead};
+use kernel::{Ctx, FieldError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{AuthUser, JwtKeys, MaybeUser};
+use crate::http::{ApiError, Problem};
+use crate::realtime::session::SocketSession;
+use crate::state::AppState;
+
+/// Query of `GET /events`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Only events with a larger `seq` (default 0: from the oldest kept).
+    pub after: Option<i64>,
+    /// 1 to 500, default 100.
+    pub limit: Option<i64>,
+}
+
+/// One event: the envelope the socket sends too.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    /// The user's sequence number.
+    pub seq: i64,
+    /// `message.created`, `thread.read`, `notification`, `job.updated`, `dispute.updated`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// When it happened (RFC 3339).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The object its REST route returns.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A page of the feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    /// Oldest first.
+    pub items: Vec<EventDto>,
+    /// The last `seq` returned, or the given `after` when none: pass it as the next `after`.
+    pub next_after: i64,
+}
+
+fn query(after: Option<i64>, limit: Option<i64>) -> Result<FeedQuery, ApiError> {
+    FeedQuery::new(after, limit)
+        .map_err(|(field, message)| ApiError::validation(vec![FieldError::new(field, message)]))
+}
+
+fn expired() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "events_expired",
+        "events after `after` are no longer kept; resync over REST, then resume from the newest `seq`",
+    )
+}
+
+/// The caller's events after `after`.
+#[utoipa::path(get, path = "/api/v1/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery), responses(
+    (status = 200, description = "The caller's events after `after`, oldest first", body = EventPage),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 410, description = "`events_expired`: events after `after` were pruned", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad `after` or `limit`", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn feed(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    q: web::Query<EventsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query(q.after, q.limit)?;
+    let read = state
+        .feed
+        .read(ctx.user_id, q.after, q.limit)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let FeedRead::Events(events) = read else {
+        return Err(expired());
+    };
+    let next_after = events.last().map_or(q.after, |e| e.seq);
+    let items = events
+        .into_iter()
+        .map(|e| EventDto {
+            seq: e.seq,
+            type_: e.kind,
+            at: e.at,
+            data: e.data,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EventPage { items, next_after }))
+}
+
+/// Query of `GET /ws`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SocketQuery {
+    /// Replay every stored event after this `seq` first (default: only new events).
+    pub after: Option<i64>,
+    /// The access token, for clients that cannot set `Authorization`.
+    pub access_token: Option<String>,
+}
+
+/// The caller from the bearer header, else from `access_token`.
+fn socket_user(
+    req: &HttpRequest,
+    header: Option<Ctx>,
+    token: Option<&str>,
+) -> Result<Ctx, ApiError> {
+    if let Some(ctx) = header {
+        return Ok(ctx);
+    }
+    let Some(token) = token else {
+        return Err(ApiError::unauthorized("sign in first"));
+    };
+    let keys = req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| {
+        ApiError::internal(&crate::http::problem::StringError(
+            "JWT keys not registered".into(),
+        ))
+    })?;
+    keys.verify(token)
+        .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
+}
+
+/// The caller's events, live, over a WebSocket.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "realtime", security(("bearer" = [])), params(SocketQuery), responses(
+    (status = 101, description = "WebSocket: envelopes `{seq, type, at, data}`; the client may send `message.send`"),
+    (status = 400, description = "Not a WebSocket upgrade", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 410, description = "`events_expired`: events after `after` were pruned", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad `after`", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn socket(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    MaybeUser(header): MaybeUser,
+    q: web::Query<SocketQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = socket_user(&req, header, q.access_token.as_deref())?;
+    let after = q.after.map(|a| query(Some(a), None)).transpose()?;
+    // Registered before the first read, so no wake-up between the two is lost.
+    let registration = state.hub.register(ctx.user_id.0);
+    let last_sent = match after {
+        Some(q) => {
+            if let FeedRead::Expired = state
+                .feed
+                .read(ctx.user_id, q.after, 1)
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+            {
+                return Err(expired());
+            }
+            q.after
+        }
+        None => state
+            .feed
+            .newest_seq(ctx.user_id)
+            .await
+            .map_err(|e| ApiError::internal(&e))?,
+    };
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string()))?;
+    let socket = SocketSession {
+        user: ctx.user_id,
+        feed: state.feed.clone(),
+        registration,
+        last_sent,
+        ping_every: state.realtime.ping_interval(),
+        queue_frames: state.realtime.queue_frames,
+        ctx,
+        state: state.clone(),
+    };
+    actix_web::rt::spawn(socket.run(session, stream.max_frame_size(64 * 1024)));
+    Ok(response)
+}

@@ -217,6 +217,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/threads/{id}/read",
     "POST /api/v1/threads/{id}/archive",
     "POST /api/v1/threads/{id}/block",
+    "GET /api/v1/events",
+    "GET /api/v1/ws",
 ];
 
 #[actix_web::test]

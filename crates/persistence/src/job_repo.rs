@@ -7,13 +7,16 @@ use jobs::ports::{
     BookableProvider, JobChange, JobEventRecord, JobFilter, JobRecord, JobRepository, JobSettings,
     JobViewer, NewJob, RatingRecord,
 };
-use jobs::{Facts, Job, Rating, Terms};
-use kernel::{Cursor, Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+use jobs::{Facts, Job, Rating, ResponseMetrics, ResponseSample, Sale, Terms};
+use kernel::{
+    Cursor, Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId,
+};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult, TransactionTrait, Value,
 };
 use serde_json::json;
 
+use crate::billing::BillingDb;
 use crate::effects::write_effects;
 use crate::entities::platform_settings;
 use crate::error::store_err;
@@ -104,12 +107,39 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: i64) -> Result<JobRecord
 #[derive(Debug, Clone)]
 pub struct SqlJobRepository {
     db: DatabaseConnection,
+    /// For the sale a paid job writes into its provider's books.
+    billing: BillingDb,
 }
 
 impl SqlJobRepository {
     /// A repository on this pool.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            billing: BillingDb::new(db.clone()),
+            db,
+        }
+    }
+
+    /// The transition's own writes, shared by every kind of change.
+    async fn write_change(
+        txn: &sea_orm::DatabaseTransaction,
+        change: &JobChange,
+    ) -> Result<(), StoreError> {
+        // The compare-and-set comes first: it decides races and takes SQLite's write lock.
+        update_job(txn, change).await?;
+        insert_events(txn, change.job.id, change.actor, &change.events, change.at).await?;
+        thread_change(txn, change).await?;
+        if change.job.status == jobs::JobStatus::Completed
+            && change.job.completed_at == Some(change.at)
+        {
+            exec(
+                txn,
+                "UPDATE service_providers SET completed_jobs = completed_jobs + 1 WHERE id = ?",
+                vec![change.job.provider_id.0.into()],
+            )
+            .await?;
+        }
+        write_effects(txn, &change.effects, change.at).await
     }
 }
 
@@ -226,21 +256,7 @@ impl JobRepository for SqlJobRepository {
 
     async fn apply(&self, change: JobChange) -> Result<JobRecord, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        // The compare-and-set comes first: it decides races and takes SQLite's write lock.
-        update_job(&txn, &change).await?;
-        insert_events(&txn, change.job.id, change.actor, &change.events, change.at).await?;
-        thread_change(&txn, &change).await?;
-        if change.job.status == jobs::JobStatus::Completed
-            && change.job.completed_at == Some(change.at)
-        {
-            exec(
-                &txn,
-                "UPDATE service_providers SET completed_jobs = completed_jobs + 1 WHERE id = ?",
-                vec![change.job.provider_id.0.into()],
-            )
-            .await?;
-        }
-        write_effects(&txn, &change.effects, change.at).await?;
+        Self::write_change(&txn, &change).await?;
         let saved = load(&txn, change.job.id).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
@@ -345,5 +361,61 @@ impl JobRepository for SqlJobRepository {
         write_effects(&txn, &effects, at).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
+    }
+
+    async fn provider_tenant(&self, provider: ProviderId) -> Result<Option<TenantId>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                &self.db,
+                "SELECT tenant_id FROM service_providers WHERE id = ?",
+                vec![provider.0.into()],
+            ))
+            .await
+            .map_err(store_err)?;
+        Ok(row
+            .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
+            .transpose()
+            .map_err(store_err)?
+            .flatten()
+            .map(TenantId))
+    }
+
+    async fn mark_paid(&self, change: JobChange, sale: Sale) -> Result<JobRecord, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        Self::write_change(&txn, &change).await?;
+        // Read before the books: from there on the transaction may run as the
+        // billing role, which sees only the tenant's tables.
+        let saved = load(&txn, change.job.id).await?;
+        crate::marketplace_repo::record_sale(&txn, &self.billing, &sale).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(saved)
+    }
+
+    async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError> {
+        crate::sweep_repo::overdue(&self.db, now, limit).await
+    }
+
+    async fn miss_deadline(
+        &self,
+        change: JobChange,
+        threshold: i64,
+    ) -> Result<JobRecord, StoreError> {
+        crate::sweep_repo::miss_deadline(&self.db, change, threshold).await
+    }
+
+    async fn response_samples(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<(ProviderId, ResponseSample)>, StoreError> {
+        crate::sweep_repo::response_samples(&self.db, since).await
+    }
+
+    async fn write_response_figures(
+        &self,
+        figures: Vec<(ProviderId, ResponseMetrics)>,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        crate::sweep_repo::write_response_figures(&self.db, figures, at).await
     }
 }

@@ -23,6 +23,7 @@ use crate::error::store_err;
 
 pub use directory::{SqlContactRepository, SqlPartyRepository};
 pub use invoices::SqlInvoiceRepository;
+pub(crate) use invoice_rows::next_number;
 pub use tenants::SqlTenantRepository;
 
 /// The connection pool plus what the billing repositories learn about it once.
@@ -94,20 +95,22 @@ impl BillingDb {
             .begin_with_options(options)
             .await
             .map_err(store_err)?;
-        if backend == DbBackend::Postgres {
-            if use_role {
-                txn.execute_unprepared("SET LOCAL ROLE stm_app")
-                    .await
-                    .map_err(store_err)?;
-            }
-            let set = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config('app.tenant_id', $1, true)",
-                [tenant.0.to_string().into()],
-            );
-            txn.execute_raw(set).await.map_err(store_err)?;
-        }
+        declare_tenant(&txn, tenant, use_role).await?;
         Ok(txn)
+    }
+
+    /// Turns the rest of an open transaction into a billing write of `tenant`
+    /// (on PostgreSQL: `app.tenant_id`, and the `stm_app` role when this login
+    /// may take it). For a change that writes its own tables first and then
+    /// the tenant's books in the same transaction (a job marked paid).
+    pub(crate) async fn enter_tenant(
+        &self,
+        txn: &DatabaseTransaction,
+        tenant: TenantId,
+    ) -> Result<(), StoreError> {
+        let use_role = txn.get_database_backend() == DbBackend::Postgres
+            && self.may_use_app_role().await?;
+        declare_tenant(txn, tenant, use_role).await
     }
 
     /// A transaction on tables without tenant rows (users, tenants, invitations)
@@ -128,6 +131,28 @@ impl BillingDb {
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }
+}
+
+async fn declare_tenant(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    use_role: bool,
+) -> Result<(), StoreError> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    if use_role {
+        txn.execute_unprepared("SET LOCAL ROLE stm_app")
+            .await
+            .map_err(store_err)?;
+    }
+    let set = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant.0.to_string().into()],
+    );
+    txn.execute_raw(set).await.map_err(store_err)?;
+    Ok(())
 }
 
 /// One page of a newest-first keyset list: rows with an id below `before`

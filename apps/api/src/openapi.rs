@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 use crate::http::problem::{Problem, ProblemField};
 use crate::routes::jobs as job_routes;
 use crate::routes::{
-    admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, providers, search,
+    admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, marketplace, providers,
+    search,
 };
 
 /// Adds the bearer-token scheme the secured routes refer to.
@@ -54,6 +55,7 @@ impl Modify for BearerAuth {
         job_routes::create, job_routes::list, job_routes::get, job_routes::events,
         job_routes::accept, job_routes::reject, job_routes::complete, job_routes::cancel,
         job_routes::approve, job_routes::decline_changes, job_routes::edit, job_routes::rate,
+        job_routes::mark_paid, marketplace::list,
         billing::tenants::create, billing::tenants::me,
         billing::membership::invite, billing::membership::list, billing::membership::received,
         billing::membership::accept, billing::membership::decline, billing::membership::leave,
@@ -76,6 +78,7 @@ impl Modify for BearerAuth {
         (name = "lsm", description = "Regional managers: onboarding, standing, demand"),
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
+        (name = "marketplace", description = "Marketplace transactions: sales recorded in a provider's books"),
         (name = "notifications", description = "In-app notifications"),
         (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),
         (name = "portal", description = "Client portal of a tenant's contacts"),

@@ -182,9 +182,12 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         billing,
         portal_limiter,
         jobs: jobs::service::JobService::new(
-            Arc::new(persistence::SqlJobRepository::new(db_conn)),
+            Arc::new(persistence::SqlJobRepository::new(db_conn.clone())),
             Arc::new(kernel::SystemClock),
         ),
+        transactions: jobs::service_payment::TransactionQueries::new(Arc::new(
+            persistence::SqlTransactionReader::new(db_conn),
+        )),
     })
 }
 

@@ -39,6 +39,8 @@ pub struct AppState {
     pub notifications: supply::notifications::NotificationService,
     /// Jobs.
     pub jobs: jobs::service::JobService,
+    /// Marketplace transactions (reads).
+    pub transactions: jobs::service_payment::TransactionQueries,
 }
 
 impl AppState {

@@ -18,7 +18,7 @@ pub mod payment;
 pub mod ports;
 pub mod rating;
 pub mod service;
-mod service_payment;
+pub mod service_payment;
 mod service_rating;
 pub mod service_sweep;
 pub mod status;

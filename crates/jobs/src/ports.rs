@@ -231,8 +231,11 @@ pub trait JobRepository: Send + Sync {
     /// and, in the same transaction, adds the provider's warning; what the
     /// new count means (review, who is told) is [`crate::warnings::after_warning`]'s
     /// answer at `threshold`.
-    async fn miss_deadline(&self, change: JobChange, threshold: i64)
-    -> Result<JobRecord, StoreError>;
+    async fn miss_deadline(
+        &self,
+        change: JobChange,
+        threshold: i64,
+    ) -> Result<JobRecord, StoreError>;
     /// The jobs created since `since`, per provider, as the response metrics read them.
     async fn response_samples(
         &self,
@@ -293,6 +296,8 @@ pub struct TransactionRecord {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TransactionReader: Send + Sync {
+    /// The tenant the user is a member of now (not as their token says).
+    async fn tenant_of(&self, user: UserId) -> Result<Option<TenantId>, StoreError>;
     /// The scope's transactions, newest first.
     async fn list(
         &self,

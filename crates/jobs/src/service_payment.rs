@@ -98,8 +98,8 @@ impl std::fmt::Debug for TransactionQueries {
 
 /// Whose transactions the caller reads: a member of a tenant reads the
 /// tenant's sales, a user without a tenant what they bought (docs/jobs.md).
-pub fn transaction_scope(ctx: &Ctx) -> TransactionScope {
-    match ctx.tenant_id {
+pub fn transaction_scope(ctx: &Ctx, tenant: Option<kernel::TenantId>) -> TransactionScope {
+    match tenant {
         Some(tenant) => TransactionScope::Tenant(tenant),
         None => TransactionScope::Client(ctx.user_id),
     }
@@ -117,6 +117,11 @@ impl TransactionQueries {
         ctx: &Ctx,
         page: PageRequest,
     ) -> Result<Page<TransactionRecord>, JobError> {
-        Ok(self.reader.list(transaction_scope(ctx), page).await?)
+        // Membership is read from the database: a token may predate it.
+        let tenant = self.reader.tenant_of(ctx.user_id).await?;
+        Ok(self
+            .reader
+            .list(transaction_scope(ctx, tenant), page)
+            .await?)
     }
 }

@@ -154,6 +154,24 @@ impl SqlTransactionReader {
 
 #[async_trait]
 impl TransactionReader for SqlTransactionReader {
+    async fn tenant_of(&self, user: UserId) -> Result<Option<TenantId>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                &self.db,
+                "SELECT tenant_id FROM users WHERE id = ? AND tenant_role IS NOT NULL",
+                vec![user.0.into()],
+            ))
+            .await
+            .map_err(store_err)?;
+        Ok(row
+            .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
+            .transpose()
+            .map_err(store_err)?
+            .flatten()
+            .map(TenantId))
+    }
+
     async fn list(
         &self,
         scope: TransactionScope,
@@ -188,7 +206,10 @@ impl TransactionReader for SqlTransactionReader {
             ))
             .await
             .map_err(store_err)?;
-        let mut items = rows.iter().map(transaction).collect::<Result<Vec<_>, _>>()?;
+        let mut items = rows
+            .iter()
+            .map(transaction)
+            .collect::<Result<Vec<_>, _>>()?;
         let more = items.len() > page.limit as usize;
         items.truncate(page.limit as usize);
         let next_cursor = more

@@ -22,8 +22,8 @@ use sea_orm::{
 use crate::error::store_err;
 
 pub use directory::{SqlContactRepository, SqlPartyRepository};
-pub use invoices::SqlInvoiceRepository;
 pub(crate) use invoice_rows::next_number;
+pub use invoices::SqlInvoiceRepository;
 pub use tenants::SqlTenantRepository;
 
 /// The connection pool plus what the billing repositories learn about it once.
@@ -44,13 +44,18 @@ impl BillingDb {
 
     /// Whether this PostgreSQL login may switch to `stm_app`.
     async fn may_use_app_role(&self) -> Result<bool, StoreError> {
+        self.may_use_app_role_on(&self.conn).await
+    }
+
+    /// The same, asked on `db` (an open transaction asks on itself rather
+    /// than wait for a second connection of the pool).
+    async fn may_use_app_role_on(&self, db: &impl ConnectionTrait) -> Result<bool, StoreError> {
         if let Some(known) = self.app_role.get() {
             return Ok(*known);
         }
         let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stm_app') \
                    THEN pg_has_role(current_user, 'stm_app', 'MEMBER') ELSE false END AS ok";
-        let row = self
-            .conn
+        let row = db
             .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
             .await
             .map_err(store_err)?;
@@ -109,7 +114,7 @@ impl BillingDb {
         tenant: TenantId,
     ) -> Result<(), StoreError> {
         let use_role = txn.get_database_backend() == DbBackend::Postgres
-            && self.may_use_app_role().await?;
+            && self.may_use_app_role_on(txn).await?;
         declare_tenant(txn, tenant, use_role).await
     }
 

@@ -176,6 +176,7 @@ impl SearchService {
                     Cursor::encode(&RankKey::new(
                         c.rating_sum,
                         c.rating_count,
+                        c.response_rate,
                         c.completed_jobs,
                         c.provider_id.0,
                     ))

@@ -82,26 +82,41 @@ impl SearchRepository for SqlSearchRepository {
             .query_all_raw(stmt(&self.db, &self.sql, values))
             .await
             .map_err(store_err)?;
-        rows.into_iter()
-            .map(|row| {
-                let get = |col: &str| row.try_get::<i64>("", col).map_err(store_err);
-                Ok(ProviderCard {
-                    provider_id: ProviderId(get("id")?),
-                    business_name: row
-                        .try_get::<String>("", "business_name")
-                        .map_err(store_err)?,
-                    rating_sum: get("rating_sum")?,
-                    rating_count: get("rating_count")?,
-                    completed_jobs: get("completed_jobs")?,
-                    response_rate: row
-                        .try_get::<Option<f64>>("", "response_rate")
-                        .map_err(store_err)?,
-                    median_response_minutes: row
-                        .try_get::<Option<i32>>("", "median_response_minutes")
-                        .map_err(store_err)?
-                        .map(i64::from),
-                })
-            })
-            .collect()
+        rows.iter().map(card).collect()
     }
+
+    async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                &self.db,
+                "SELECT id, business_name, rating_sum, rating_count, completed_jobs, \
+                 median_response_minutes, response_rate FROM service_providers WHERE id = ?",
+                vec![provider.0.into()],
+            ))
+            .await
+            .map_err(store_err)?;
+        row.as_ref().map(card).transpose()
+    }
+}
+
+/// A card from a row of the figure columns.
+fn card(row: &sea_orm::QueryResult) -> Result<ProviderCard, StoreError> {
+    let get = |col: &str| row.try_get::<i64>("", col).map_err(store_err);
+    Ok(ProviderCard {
+        provider_id: ProviderId(get("id")?),
+        business_name: row
+            .try_get::<String>("", "business_name")
+            .map_err(store_err)?,
+        rating_sum: get("rating_sum")?,
+        rating_count: get("rating_count")?,
+        completed_jobs: get("completed_jobs")?,
+        response_rate: row
+            .try_get::<Option<f64>>("", "response_rate")
+            .map_err(store_err)?,
+        median_response_minutes: row
+            .try_get::<Option<i32>>("", "median_response_minutes")
+            .map_err(store_err)?
+            .map(i64::from),
+    })
 }

@@ -83,7 +83,10 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
             break;
         }
         for c in &page {
-            assert_eq!(c.median_response_minutes.is_some(), c.response_rate.is_some());
+            assert_eq!(
+                c.median_response_minutes.is_some(),
+                c.response_rate.is_some()
+            );
             seen.push(RankKey::new(
                 c.rating_sum,
                 c.rating_count,

@@ -41,3 +41,6 @@ mod machine_tests;
 
 #[cfg(test)]
 mod service_tests;
+
+#[cfg(test)]
+mod service_sweep_tests;

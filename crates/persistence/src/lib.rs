@@ -11,6 +11,7 @@ pub mod billing;
 pub mod catalog_repo;
 pub mod db;
 pub mod demand_repo;
+mod demo_jobs;
 pub mod demo_repo;
 mod digest_repo;
 mod effects;

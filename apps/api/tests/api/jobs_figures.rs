@@ -74,7 +74,13 @@ async fn figures_rank_and_show(backend: Backend) {
         Arc::new(SqlJobRepository::new(m.app.db.conn().clone())),
         Arc::new(FixedClock(Utc::now() + Duration::hours(2))),
     );
-    assert_eq!(refresh.refresh_response_figures().await.unwrap(), 2);
+    assert_eq!(
+        refresh
+            .refresh_response_figures()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        2
+    );
     let after = m.app.get(search, None).await;
     let items = after.body["items"].as_array().cloned().unwrap_or_default();
     // Equal (prior) scores: the higher response rate ranks first, despite fewer completed jobs.

@@ -235,17 +235,30 @@ async fn sweep_warns_once_and_puts_under_review(backend: Backend) {
     let m = market(backend).await;
     let first = id(&m.book().await);
     // Inside the deadline nothing happens.
-    let early = sweeper(&m, 0).sweep_deadlines().await.unwrap();
+    let early = sweeper(&m, 0)
+        .sweep_deadlines()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(early.warned, 0);
     // Two sweeps racing on one overdue job: one warning.
     let (a, b) = two_sweeps(&m).await;
-    assert_eq!(a.unwrap().warned + b.unwrap().warned, 1);
+    assert_eq!(
+        a.unwrap_or_else(|e| panic!("{e}")).warned + b.unwrap_or_else(|e| panic!("{e}")).warned,
+        1
+    );
     assert_eq!(warnings(&m).await, 1);
     let events = format!(
         "SELECT COUNT(*) AS n FROM job_events WHERE job_id = {first} AND kind = 'deadline_missed'"
     );
     assert_eq!(count(&m.app, &events).await, 1);
-    assert_eq!(sweeper(&m, 3).sweep_deadlines().await.unwrap().warned, 0);
+    assert_eq!(
+        sweeper(&m, 3)
+            .sweep_deadlines()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .warned,
+        0
+    );
     let r = m
         .app
         .get(&format!("/api/v1/jobs/{first}"), Some(&m.provider))
@@ -277,7 +290,10 @@ async fn sweep_warns_once_and_puts_under_review(backend: Backend) {
         before.body
     );
     let (a, b) = two_sweeps(&m).await;
-    assert_eq!(a.unwrap().warned + b.unwrap().warned, 2);
+    assert_eq!(
+        a.unwrap_or_else(|e| panic!("{e}")).warned + b.unwrap_or_else(|e| panic!("{e}")).warned,
+        2
+    );
     assert_eq!(warnings(&m).await, 3);
     let after = m.app.get(queue, Some(&m.lsm)).await;
     assert_eq!(after.status, StatusCode::OK, "{}", after.body);

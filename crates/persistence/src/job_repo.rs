@@ -20,8 +20,8 @@ use crate::billing::BillingDb;
 use crate::effects::write_effects;
 use crate::entities::platform_settings;
 use crate::error::store_err;
-use crate::job_write::{insert_events, rate_job, thread_change, update_job};
-use crate::sql::{exec, stmt};
+use crate::job_write::{insert_events, rate_job, write_change};
+use crate::sql::stmt;
 
 /// The columns every job read selects, with the provider's user.
 pub(crate) const JOB_COLUMNS: &str = "j.id, j.customer_id, j.provider_id, sp.user_id AS provider_user_id, \
@@ -118,28 +118,6 @@ impl SqlJobRepository {
             billing: BillingDb::new(db.clone()),
             db,
         }
-    }
-
-    /// The transition's own writes, shared by every kind of change.
-    async fn write_change(
-        txn: &sea_orm::DatabaseTransaction,
-        change: &JobChange,
-    ) -> Result<(), StoreError> {
-        // The compare-and-set comes first: it decides races and takes SQLite's write lock.
-        update_job(txn, change).await?;
-        insert_events(txn, change.job.id, change.actor, &change.events, change.at).await?;
-        thread_change(txn, change).await?;
-        if change.job.status == jobs::JobStatus::Completed
-            && change.job.completed_at == Some(change.at)
-        {
-            exec(
-                txn,
-                "UPDATE service_providers SET completed_jobs = completed_jobs + 1 WHERE id = ?",
-                vec![change.job.provider_id.0.into()],
-            )
-            .await?;
-        }
-        write_effects(txn, &change.effects, change.at).await
     }
 }
 
@@ -256,7 +234,7 @@ impl JobRepository for SqlJobRepository {
 
     async fn apply(&self, change: JobChange) -> Result<JobRecord, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        Self::write_change(&txn, &change).await?;
+        write_change(&txn, &change).await?;
         let saved = load(&txn, change.job.id).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
@@ -364,26 +342,12 @@ impl JobRepository for SqlJobRepository {
     }
 
     async fn provider_tenant(&self, provider: ProviderId) -> Result<Option<TenantId>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT tenant_id FROM service_providers WHERE id = ?",
-                vec![provider.0.into()],
-            ))
-            .await
-            .map_err(store_err)?;
-        Ok(row
-            .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
-            .transpose()
-            .map_err(store_err)?
-            .flatten()
-            .map(TenantId))
+        crate::marketplace_repo::provider_tenant(&self.db, provider).await
     }
 
     async fn mark_paid(&self, change: JobChange, sale: Sale) -> Result<JobRecord, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        Self::write_change(&txn, &change).await?;
+        write_change(&txn, &change).await?;
         // Read before the books: from there on the transaction may run as the
         // billing role, which sees only the tenant's tables.
         let saved = load(&txn, change.job.id).await?;

@@ -116,6 +116,27 @@ pub(crate) async fn record_sale(
     Ok(invoice_id)
 }
 
+/// The provider's back-office tenant, if it has one.
+pub(crate) async fn provider_tenant(
+    db: &DatabaseConnection,
+    provider: kernel::ProviderId,
+) -> Result<Option<TenantId>, StoreError> {
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT tenant_id FROM service_providers WHERE id = ?",
+            vec![provider.0.into()],
+        ))
+        .await
+        .map_err(store_err)?;
+    Ok(row
+        .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
+        .transpose()
+        .map_err(store_err)?
+        .flatten()
+        .map(TenantId))
+}
+
 fn transaction(row: &QueryResult) -> Result<TransactionRecord, StoreError> {
     let g = |c: &str| row.try_get::<i64>("", c).map_err(store_err);
     Ok(TransactionRecord {

@@ -198,6 +198,20 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/portal/login",
     "GET /api/v1/portal/invoices",
     "GET /api/v1/portal/invoices/{id}",
+    "GET /api/v1/jobs",
+    "POST /api/v1/jobs",
+    "GET /api/v1/jobs/{id}",
+    "PATCH /api/v1/jobs/{id}",
+    "GET /api/v1/jobs/{id}/events",
+    "POST /api/v1/jobs/{id}/accept",
+    "POST /api/v1/jobs/{id}/reject",
+    "POST /api/v1/jobs/{id}/complete",
+    "POST /api/v1/jobs/{id}/cancel",
+    "POST /api/v1/jobs/{id}/approve",
+    "POST /api/v1/jobs/{id}/decline-changes",
+    "POST /api/v1/jobs/{id}/mark-paid",
+    "POST /api/v1/jobs/{id}/rating",
+    "GET /api/v1/marketplace/transactions",
 ];
 
 #[actix_web::test]

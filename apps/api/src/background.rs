@@ -1,6 +1,6 @@
 //! Background work inside the API process: the e-mail outbox worker (SMTP or
 //! the log), the weekly popularity run, the missing-service digests and the
-//! catalog refresh. Safe on several instances: outbox rows, popularity runs and
+//! catalog refresh, the response-deadline sweep and the daily response figures. Safe on several instances: outbox rows, popularity runs and
 //! digests are claimed in the database.
 
 use std::sync::Arc;
@@ -142,12 +142,34 @@ pub fn spawn(
     let tick = Duration::from_secs(jobs.tick_secs);
     actix_web::rt::spawn(async move {
         let mut every = actix_web::rt::time::interval(tick);
+        let mut figures_due = std::time::Instant::now();
         loop {
             every.tick().await;
             jobs_tick(&state, &schedule).await;
+            sweep_tick(&state).await;
+            if std::time::Instant::now() >= figures_due {
+                figures_due = std::time::Instant::now() + FIGURES_EVERY;
+                match state.jobs.refresh_response_figures().await {
+                    Ok(n) => tracing::info!(providers = n, "response figures refreshed"),
+                    Err(e) => tracing::warn!(error = %e, "response figures refresh failed"),
+                }
+            }
         }
     });
     Ok(())
+}
+
+/// How often each instance recomputes providers' response figures (at start, then daily).
+const FIGURES_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The response-deadline sweep: safe on several instances, each warning is
+/// claimed by the job's compare-and-set.
+async fn sweep_tick(state: &AppState) {
+    match state.jobs.sweep_deadlines().await {
+        Ok(r) if r.warned > 0 => tracing::info!(warned = r.warned, "missed response deadlines"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+    }
 }
 
 /// One tick of the scheduled work: catalog refresh, the weekly popularity slot

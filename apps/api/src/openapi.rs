@@ -7,7 +7,8 @@ use crate::http::problem::{Problem, ProblemField};
 use crate::routes::jobs as job_routes;
 use crate::routes::threads;
 use crate::routes::{
-    admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, providers, search,
+    admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, marketplace, providers,
+    search,
 };
 
 /// Adds the bearer-token scheme the secured routes refer to.
@@ -57,6 +58,7 @@ impl Modify for BearerAuth {
         job_routes::approve, job_routes::decline_changes, job_routes::edit, job_routes::rate,
         threads::list, threads::get, threads::messages, threads::post, threads::read,
         threads::archive, threads::block,
+        job_routes::mark_paid, marketplace::list,
         billing::tenants::create, billing::tenants::me,
         billing::membership::invite, billing::membership::list, billing::membership::received,
         billing::membership::accept, billing::membership::decline, billing::membership::leave,
@@ -81,6 +83,7 @@ impl Modify for BearerAuth {
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
         (name = "messaging", description = "Job chats and listing inquiries: inbox with unread counts, history, read receipts, archive, block"),
+        (name = "marketplace", description = "Marketplace transactions: sales recorded in a provider's books"),
         (name = "notifications", description = "In-app notifications"),
         (name = "realtime", description = "The durable per-user event feed: WebSocket and REST"),
         (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),

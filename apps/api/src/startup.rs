@@ -189,9 +189,12 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             Arc::new(persistence::SqlThreadRepository::new(db_conn.clone())),
             Arc::new(kernel::SystemClock),
         ),
-        feed: Arc::new(persistence::SqlEventFeed::new(db_conn)),
+        feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),
         hub: Arc::default(),
         realtime: settings.realtime.clone(),
+        transactions: jobs::service_payment::TransactionQueries::new(Arc::new(
+            persistence::SqlTransactionReader::new(db_conn),
+        )),
     })
 }
 

@@ -89,5 +89,12 @@ pub async fn seed_demo(
         Arc::new(SystemClock),
     );
     demand.recompute(&settings).await?;
+    // Response figures from the demo jobs, as the daily refresh would compute them.
+    jobs::service::JobService::new(
+        Arc::new(persistence::SqlJobRepository::new(db.conn().clone())),
+        Arc::new(SystemClock),
+    )
+    .refresh_response_figures()
+    .await?;
     Ok(report)
 }

@@ -14,13 +14,17 @@ pub mod fees;
 pub mod job;
 pub mod machine;
 pub mod metrics;
+pub mod payment;
 pub mod ports;
 pub mod rating;
 pub mod service;
+pub mod service_payment;
 mod service_rating;
+pub mod service_sweep;
 pub mod status;
 pub mod templates;
 pub mod view;
+pub mod warnings;
 
 pub use answers::validate_answers;
 pub use error::JobError;
@@ -28,6 +32,7 @@ pub use fees::{FeeSplit, platform_fee};
 pub use job::{Job, JobEvent, Outcome, Terms, TermsPatch, parse_reason};
 pub use machine::{Action, Facts, TRANSITIONS, Transition};
 pub use metrics::{ResponseMetrics, ResponseSample};
+pub use payment::{PaidWith, PayMethod, Sale};
 pub use rating::{Rating, RatingInput, Stars};
 pub use status::{ActionKind, EventKind, JobStatus, Party};
 
@@ -36,3 +41,6 @@ mod machine_tests;
 
 #[cfg(test)]
 mod service_tests;
+
+#[cfg(test)]
+mod service_sweep_tests;

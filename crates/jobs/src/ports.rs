@@ -4,11 +4,13 @@
 
 use async_trait::async_trait;
 use effects::Effects;
-use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
 use serde_json::{Map, Value};
 
 use crate::job::{Job, JobEvent, Terms};
 use crate::machine::Facts;
+use crate::metrics::{ResponseMetrics, ResponseSample};
+use crate::payment::Sale;
 use crate::rating::Rating;
 use crate::status::JobStatus;
 
@@ -216,4 +218,90 @@ pub trait JobRepository: Send + Sync {
         effects: Effects,
         at: Timestamp,
     ) -> Result<RatingRecord, StoreError>;
+    /// The provider's back-office tenant, if it has one.
+    async fn provider_tenant(&self, provider: ProviderId) -> Result<Option<TenantId>, StoreError>;
+    /// Writes the `paid` transition like [`apply`](Self::apply) and, in the
+    /// same transaction, the sale: the marketplace transaction and its paid
+    /// invoice with its succeeded payment in the provider's tenant.
+    async fn mark_paid(&self, change: JobChange, sale: Sale) -> Result<JobRecord, StoreError>;
+    /// `new` jobs past their response deadline, unanswered and not yet warned
+    /// about, oldest deadline first, at most `limit`.
+    async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError>;
+    /// Writes the `deadline_missed` transition like [`apply`](Self::apply)
+    /// and, in the same transaction, adds the provider's warning; what the
+    /// new count means (review, who is told) is [`crate::warnings::after_warning`]'s
+    /// answer at `threshold`.
+    async fn miss_deadline(
+        &self,
+        change: JobChange,
+        threshold: i64,
+    ) -> Result<JobRecord, StoreError>;
+    /// The jobs created since `since`, per provider, as the response metrics read them.
+    async fn response_samples(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<(ProviderId, ResponseSample)>, StoreError>;
+    /// Replaces every provider's response figures: the listed ones get theirs,
+    /// every other provider none (nothing in the window).
+    async fn write_response_figures(
+        &self,
+        figures: Vec<(ProviderId, ResponseMetrics)>,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+}
+
+/// Whose marketplace transactions a reader sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionScope {
+    /// Staff of the provider's tenant: the tenant's.
+    Tenant(TenantId),
+    /// A customer: those they are the client of.
+    Client(UserId),
+}
+
+/// A marketplace transaction as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionRecord {
+    /// Id.
+    pub id: i64,
+    /// The provider's tenant.
+    pub provider_tenant_id: TenantId,
+    /// The provider's user.
+    pub provider_user_id: UserId,
+    /// The customer, when the sale was a job.
+    pub client_user_id: Option<UserId>,
+    /// The job, when the sale was a job.
+    pub job_id: Option<i64>,
+    /// What was sold.
+    pub service_description: String,
+    /// Price.
+    pub amount_cents: i64,
+    /// Currency.
+    pub currency: String,
+    /// The platform's cut.
+    pub platform_fee_cents: i64,
+    /// The provider's payout.
+    pub net_payout_cents: i64,
+    /// The day of the sale.
+    pub transaction_date: chrono::NaiveDate,
+    /// `pending`, `completed`, `cancelled`, `refunded`.
+    pub status: String,
+    /// How it was paid.
+    pub payment_method: Option<String>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// Reading marketplace transactions.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TransactionReader: Send + Sync {
+    /// The tenant the user is a member of now (not as their token says).
+    async fn tenant_of(&self, user: UserId) -> Result<Option<TenantId>, StoreError>;
+    /// The scope's transactions, newest first.
+    async fn list(
+        &self,
+        scope: TransactionScope,
+        page: PageRequest,
+    ) -> Result<Page<TransactionRecord>, StoreError>;
 }

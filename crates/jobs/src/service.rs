@@ -27,7 +27,7 @@ use crate::status::{ActionKind, EventKind, JobStatus, Party};
 use crate::{templates, view};
 
 /// How often a transition is re-applied after losing a race without `If-Match`.
-const ATTEMPTS: usize = 5;
+pub(crate) const ATTEMPTS: usize = 5;
 
 /// `POST /jobs` as received.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -85,7 +85,7 @@ pub fn party_of(ctx: &Ctx, job: &Job) -> Option<Party> {
 
 /// The effects every change of a job causes: `job.updated` to both parties,
 /// and the message to the other party when there is one.
-fn change_effects(record: &JobRecord, action: ActionKind) -> Effects {
+pub(crate) fn change_effects(record: &JobRecord, action: ActionKind) -> Effects {
     let job = &record.job;
     let parties = Audience::Users(vec![job.customer_id, job.provider_user_id]);
     let mut effects = Effects::none().event(RealtimeEvent::new(
@@ -318,6 +318,10 @@ impl JobService {
         action: Action,
         if_match: Precondition,
     ) -> Result<JobRecord, JobError> {
+        if action == Action::MarkPaid {
+            // Payment writes the sale with it; cash is the default method.
+            return Box::pin(self.mark_paid(ctx, id, crate::PaidWith::default(), if_match)).await;
+        }
         for _ in 0..ATTEMPTS {
             let record = self.get(ctx, id).await?;
             let party = party_of(ctx, &record.job).ok_or(JobError::Forbidden(
@@ -339,7 +343,7 @@ impl JobService {
         Err(JobError::Stale)
     }
 
-    async fn change(
+    pub(crate) async fn change(
         &self,
         ctx: &Ctx,
         record: JobRecord,

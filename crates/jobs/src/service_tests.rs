@@ -17,7 +17,7 @@ use crate::ports::{BookableProvider, JobRecord, JobSettings, MockJobRepository, 
 use crate::service::{CreateJob, JobService};
 use crate::status::JobStatus;
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
 }
 
@@ -50,15 +50,15 @@ fn catalog() -> Catalog {
     Catalog::new(vec![service], regions)
 }
 
-fn customer() -> Ctx {
+pub(crate) fn customer() -> Ctx {
     Ctx::new(UserId(10), vec![Role::Customer])
 }
 
-fn provider() -> Ctx {
+pub(crate) fn provider() -> Ctx {
     Ctx::new(UserId(21), vec![Role::Provider])
 }
 
-fn record(status: JobStatus, version: i64) -> JobRecord {
+pub(crate) fn record(status: JobStatus, version: i64) -> JobRecord {
     JobRecord {
         job: Job {
             id: 5,
@@ -93,7 +93,7 @@ fn record(status: JobStatus, version: i64) -> JobRecord {
     }
 }
 
-fn service(repo: MockJobRepository) -> JobService {
+pub(crate) fn service(repo: MockJobRepository) -> JobService {
     JobService::new(Arc::new(repo), Arc::new(FixedClock(now())))
 }
 

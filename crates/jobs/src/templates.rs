@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::job::{Job, Terms};
 use crate::status::ActionKind;
 
-fn money(cents: Option<i64>) -> String {
+pub(crate) fn money(cents: Option<i64>) -> String {
     cents.map_or_else(
         || "no price yet".to_owned(),
         |c| format!("${}.{:02}", c / 100, c % 100),

@@ -1,12 +1,35 @@
-//! Demo history: completed jobs and their ratings, for `stm-api seed --demo`.
+//! Demo history for `stm-api seed --demo`: jobs through the job repository
+//! (completed and rated ones, and for showcase providers one in every state),
+//! and searches for regional popularity.
 
 use async_trait::async_trait;
 use kernel::StoreError;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use supply::demo::{DemoHistory, DemoRepository};
 
+use jobs::{Action, Party};
+use kernel::{ProviderId, UserId};
+
+use crate::demo_jobs::{self, Parties};
 use crate::error::store_err;
+use crate::job_repo::SqlJobRepository;
 use crate::sql::{exec, stmt};
+
+async fn provider_user(
+    db: &DatabaseConnection,
+    provider: ProviderId,
+) -> Result<UserId, StoreError> {
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT user_id FROM service_providers WHERE id = ?",
+            vec![provider.0.into()],
+        ))
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)?;
+    Ok(UserId(row.try_get("", "user_id").map_err(store_err)?))
+}
 
 /// [`DemoRepository`] over SQL.
 #[derive(Debug, Clone)]
@@ -21,58 +44,40 @@ impl SqlDemoRepository {
     }
 }
 
-const JOB_SQL: &str = "INSERT INTO jobs (customer_id, provider_id, service_id, status, description, zipcode, region_code,
-        response_deadline, responded_at, completed_at, created_at, updated_at)
-    VALUES (?, ?, ?, 'completed', 'Demo job', ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-
-const RATING_SQL: &str =
-    "INSERT INTO ratings_feedback (job_id, customer_id, provider_id, rating, punctuality_rating,
-        response_time, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-
 const SEARCH_SQL: &str = "INSERT INTO service_search_logs (service_id, region, zipcode, searched_at, searcher_key, searched_on) VALUES (?, ?, ?, ?, ?, ?)";
 
 #[async_trait]
 impl DemoRepository for SqlDemoRepository {
     async fn insert_history(&self, h: DemoHistory) -> Result<(), StoreError> {
-        let txn = self.db.begin().await.map_err(store_err)?;
         let now = chrono::Utc::now();
+        let jobs = SqlJobRepository::new(self.db.clone());
+        let provider_user = provider_user(&self.db, h.provider).await?;
+        let parties = |i: usize| Parties {
+            customer: h.customers[i % h.customers.len().max(1)],
+            provider: h.provider,
+            provider_user,
+            service: h.service,
+            region: h.region.clone(),
+            zipcode: h.zipcode.clone(),
+        };
+        // Past jobs through the job rules: answered, completed, the first ones rated.
         for i in 0..h.completed_jobs {
-            let customer = h.customers[(i as usize) % h.customers.len().max(1)];
+            let idx = usize::try_from(i).unwrap_or(0);
             let created = now - chrono::Duration::days(i + 1);
-            let values = vec![
-                customer.0.into(),
-                h.provider.0.into(),
-                h.service.0.into(),
-                h.zipcode.clone().into(),
-                h.region.clone().into(),
-                (created + chrono::Duration::hours(1)).into(),
-                (created + chrono::Duration::minutes(10 + i * 3)).into(),
-                (created + chrono::Duration::hours(5)).into(),
-                created.into(),
-                created.into(),
-            ];
-            let row = txn
-                .query_one_raw(stmt(&txn, JOB_SQL, values))
-                .await
-                .map_err(store_err)?;
-            let job: i64 = row
-                .ok_or_else(|| StoreError::Backend("no job id returned".into()))?
-                .try_get("", "id")
-                .map_err(store_err)?;
-            if let Some(rating) = h.ratings.get(i as usize) {
-                let values = vec![
-                    job.into(),
-                    customer.0.into(),
-                    h.provider.0.into(),
-                    (*rating).into(),
-                    (*rating).into(),
-                    5.into(),
-                    Some("Demo review".to_owned()).into(),
-                    (created + chrono::Duration::hours(6)).into(),
-                ];
-                exec(&txn, RATING_SQL, values).await?;
+            let mut job = demo_jobs::book(&jobs, &parties(idx), "Demo job", 6_000, created).await?;
+            let answered = created + chrono::Duration::minutes(10 + i * 3);
+            job = demo_jobs::step(&jobs, job, Party::Provider, Action::Accept, answered).await?;
+            let done = created + chrono::Duration::hours(5);
+            job = demo_jobs::step(&jobs, job, Party::Provider, Action::Complete, done).await?;
+            if let Some(stars) = h.ratings.get(idx) {
+                let at = created + chrono::Duration::hours(6);
+                demo_jobs::rate(&jobs, &job, i64::from(*stars), at).await?;
             }
         }
+        if h.showcase {
+            demo_jobs::showcase(&jobs, &self.db, &parties(0), now).await?;
+        }
+        let txn = self.db.begin().await.map_err(store_err)?;
         // Searches that found this provider, so regional popularity has data;
         // each by its own demo searcher, since popularity counts people.
         for i in 0..(h.completed_jobs + 8) {

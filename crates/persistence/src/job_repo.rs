@@ -7,18 +7,19 @@ use jobs::ports::{
     BookableProvider, JobChange, JobEventRecord, JobFilter, JobRecord, JobRepository, JobSettings,
     JobViewer, NewJob, RatingRecord,
 };
-use jobs::{Facts, Job, Rating, Terms};
-use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+use jobs::{Facts, Job, Rating, ResponseMetrics, ResponseSample, Sale, Terms};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult, TransactionTrait, Value,
 };
 use serde_json::json;
 
+use crate::billing::BillingDb;
 use crate::effects::write_effects;
 use crate::entities::platform_settings;
 use crate::error::store_err;
-use crate::job_write::{insert_events, rate_job, thread_change, update_job};
-use crate::sql::{exec, stmt};
+use crate::job_write::{insert_events, rate_job, write_change};
+use crate::sql::stmt;
 
 /// The columns every job read selects, with the provider's user.
 pub(crate) const JOB_COLUMNS: &str = "j.id, j.customer_id, j.provider_id, sp.user_id AS provider_user_id, \
@@ -104,12 +105,17 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: i64) -> Result<JobRecord
 #[derive(Debug, Clone)]
 pub struct SqlJobRepository {
     db: DatabaseConnection,
+    /// For the sale a paid job writes into its provider's books.
+    billing: BillingDb,
 }
 
 impl SqlJobRepository {
     /// A repository on this pool.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            billing: BillingDb::new(db.clone()),
+            db,
+        }
     }
 }
 
@@ -226,21 +232,7 @@ impl JobRepository for SqlJobRepository {
 
     async fn apply(&self, change: JobChange) -> Result<JobRecord, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        // The compare-and-set comes first: it decides races and takes SQLite's write lock.
-        update_job(&txn, &change).await?;
-        insert_events(&txn, change.job.id, change.actor, &change.events, change.at).await?;
-        thread_change(&txn, &change).await?;
-        if change.job.status == jobs::JobStatus::Completed
-            && change.job.completed_at == Some(change.at)
-        {
-            exec(
-                &txn,
-                "UPDATE service_providers SET completed_jobs = completed_jobs + 1 WHERE id = ?",
-                vec![change.job.provider_id.0.into()],
-            )
-            .await?;
-        }
-        write_effects(&txn, &change.effects, change.at).await?;
+        write_change(&txn, &change).await?;
         let saved = load(&txn, change.job.id).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
@@ -337,5 +329,47 @@ impl JobRepository for SqlJobRepository {
         write_effects(&txn, &effects, at).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
+    }
+
+    async fn provider_tenant(&self, provider: ProviderId) -> Result<Option<TenantId>, StoreError> {
+        crate::marketplace_repo::provider_tenant(&self.db, provider).await
+    }
+
+    async fn mark_paid(&self, change: JobChange, sale: Sale) -> Result<JobRecord, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        write_change(&txn, &change).await?;
+        // Read before the books: from there on the transaction may run as the
+        // billing role, which sees only the tenant's tables.
+        let saved = load(&txn, change.job.id).await?;
+        crate::marketplace_repo::record_sale(&txn, &self.billing, &sale).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(saved)
+    }
+
+    async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError> {
+        crate::sweep_repo::overdue(&self.db, now, limit).await
+    }
+
+    async fn miss_deadline(
+        &self,
+        change: JobChange,
+        threshold: i64,
+    ) -> Result<JobRecord, StoreError> {
+        crate::sweep_repo::miss_deadline(&self.db, change, threshold).await
+    }
+
+    async fn response_samples(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<(ProviderId, ResponseSample)>, StoreError> {
+        crate::sweep_repo::response_samples(&self.db, since).await
+    }
+
+    async fn write_response_figures(
+        &self,
+        figures: Vec<(ProviderId, ResponseMetrics)>,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        crate::sweep_repo::write_response_figures(&self.db, figures, at).await
     }
 }

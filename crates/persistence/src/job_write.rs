@@ -9,6 +9,7 @@ use kernel::{StoreError, Timestamp, UserId};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
+use crate::effects::write_effects;
 use crate::effects::write_user_event;
 use crate::error::store_err;
 use crate::sql::{exec, json_value, stmt};
@@ -66,6 +67,27 @@ pub(crate) async fn insert_job(db: &impl ConnectionTrait, new: &NewJob) -> Resul
     )
     .await?;
     Ok(id)
+}
+
+/// The transition's own writes, shared by every kind of change.
+pub(crate) async fn write_change(
+    txn: &sea_orm::DatabaseTransaction,
+    change: &JobChange,
+) -> Result<(), StoreError> {
+    // The compare-and-set comes first: it decides races and takes SQLite's write lock.
+    update_job(txn, change).await?;
+    insert_events(txn, change.job.id, change.actor, &change.events, change.at).await?;
+    thread_change(txn, change).await?;
+    if change.job.status == jobs::JobStatus::Completed && change.job.completed_at == Some(change.at)
+    {
+        exec(
+            txn,
+            "UPDATE service_providers SET completed_jobs = completed_jobs + 1 WHERE id = ?",
+            vec![change.job.provider_id.0.into()],
+        )
+        .await?;
+    }
+    write_effects(txn, &change.effects, change.at).await
 }
 
 /// Appends events; a second once-only event of a job is a stale write.

@@ -4,7 +4,7 @@ mod common;
 mod fixtures;
 
 use fixtures::*;
-use kernel::{Role, ServiceId};
+use kernel::ServiceId;
 use persistence::{Database, SqlProviderRepository, SqlSearchRepository};
 use sea_orm::ConnectionTrait;
 use supply::Effects;
@@ -21,18 +21,20 @@ async fn exec(db: &Database, sql: &str) {
 async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     seed(db).await;
     let repo = SqlProviderRepository::new(db.conn().clone());
-    let customer = user(db, "cust@example.com", Role::Customer).await;
     let now = chrono::Utc::now();
-    // (ratings, completed jobs) per provider.
-    let plans: [(&[i64], i64); 5] = [
-        (&[5, 5, 5], 3),
-        (&[5, 4, 5, 5, 5, 4, 5, 5, 5, 5], 10),
-        (&[], 0),
-        (&[1, 2], 2),
-        (&[], 4),
+    // (rating sum, rating count, response rate, completed jobs) per provider,
+    // as the writes and the daily refresh keep them on the provider row.
+    let plans: [(i64, i64, Option<f64>, i64); 7] = [
+        (15, 3, Some(0.5), 3),
+        (48, 10, Some(2.0 / 3.0), 10),
+        (0, 0, None, 0),
+        (3, 2, Some(1.0), 2),
+        (0, 0, Some(0.25), 4),
+        (0, 0, Some(0.25), 9),
+        (15, 3, Some(0.9), 1),
     ];
     let mut expected = Vec::new();
-    for (i, (ratings, _)) in plans.iter().enumerate() {
+    for (i, (sum, n, rate, done)) in plans.iter().enumerate() {
         let p = apply(db, &format!("p{i}@example.com"), "nyc", "10001").await;
         repo.transition(
             Transition::new(
@@ -44,26 +46,12 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-        let jobs = plans[i].1.max(ratings.len() as i64);
-        for j in 0..jobs {
-            let status = if j < plans[i].1 { "completed" } else { "new" };
-            exec(db, &format!(
-                "INSERT INTO jobs (customer_id, provider_id, service_id, status, description, zipcode, region_code, response_deadline, created_at, updated_at) \
-                 VALUES ({}, {}, 30, '{status}', 'd', '10001', 'nyc', '2030-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
-                customer.0, p.id.0)).await;
-        }
-        for (k, r) in ratings.iter().enumerate() {
-            exec(db, &format!(
-                "INSERT INTO ratings_feedback (job_id, customer_id, provider_id, rating, punctuality_rating, response_time, created_at) \
-                 SELECT id, {}, {}, {r}, 5, 5, '2026-01-01T00:00:00+00:00' FROM jobs WHERE provider_id = {} ORDER BY id LIMIT 1 OFFSET {k}",
-                customer.0, p.id.0, p.id.0)).await;
-        }
-        expected.push(RankKey::new(
-            ratings.iter().sum(),
-            ratings.len() as i64,
-            plans[i].1,
-            p.id.0,
-        ));
+        let rate_sql = rate.map_or_else(|| "NULL".to_owned(), |r| format!("{r:?}"));
+        exec(db, &format!(
+            "UPDATE service_providers SET rating_sum = {sum}, rating_count = {n}, completed_jobs = {done}, \
+             response_rate = {rate_sql}, median_response_minutes = {} WHERE id = {}",
+            if rate.is_some() { "12" } else { "NULL" }, p.id.0)).await;
+        expected.push(RankKey::new(*sum, *n, *rate, *done, p.id.0));
     }
     // A provider of another region and a suspended one never show.
     let other = apply(db, "chi@example.com", "chi", "60614").await;
@@ -95,9 +83,14 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
             break;
         }
         for c in &page {
+            assert_eq!(
+                c.median_response_minutes.is_some(),
+                c.response_rate.is_some()
+            );
             seen.push(RankKey::new(
                 c.rating_sum,
                 c.rating_count,
+                c.response_rate,
                 c.completed_jobs,
                 c.provider_id.0,
             ));

@@ -66,13 +66,15 @@ pub struct DemoHistory {
     pub completed_jobs: i64,
     /// Ratings of the first jobs.
     pub ratings: Vec<i32>,
+    /// Also one job in every state, with messages (the first provider of each region).
+    pub showcase: bool,
 }
 
-/// Writes demo history (jobs and ratings have no repository of their own yet).
+/// Writes demo history.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait DemoRepository: Send + Sync {
-    /// Inserts completed jobs and their ratings.
+    /// Inserts completed jobs and their ratings (and the showcase jobs).
     async fn insert_history(&self, history: DemoHistory) -> Result<(), StoreError>;
 }
 
@@ -148,6 +150,7 @@ pub async fn seed_demo(
         .map_err(invalid)?;
     let mut report = DemoReport::default();
     let mut customers = Vec::new();
+    let mut showcased = std::collections::HashSet::new();
     for email in &data.customers {
         if let Some(id) = ensure_user(ports, email, &hash, Role::Customer).await? {
             report.customers_added += 1;
@@ -203,6 +206,7 @@ pub async fn seed_demo(
                 Effects::none(),
             )
             .await?;
+        let showcase = showcased.insert(region.clone());
         let history = DemoHistory {
             provider: approved.id,
             service: services
@@ -214,6 +218,7 @@ pub async fn seed_demo(
             customers: customers.clone(),
             completed_jobs: p.completed_jobs.max(p.ratings.len() as i64),
             ratings: p.ratings.clone(),
+            showcase,
         };
         if !customers.is_empty() {
             ports.history.insert_history(history).await?;

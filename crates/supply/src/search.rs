@@ -143,6 +143,14 @@ impl SearchService {
         }
     }
 
+    /// A provider's figures (ratings, completed jobs, response figures) for its profile.
+    pub async fn card(
+        &self,
+        provider: kernel::ProviderId,
+    ) -> Result<Option<ProviderCard>, SupplyError> {
+        Ok(self.search.card(provider).await?)
+    }
+
     /// Runs one search.
     pub async fn search(
         &self,
@@ -176,6 +184,7 @@ impl SearchService {
                     Cursor::encode(&RankKey::new(
                         c.rating_sum,
                         c.rating_count,
+                        c.response_rate,
                         c.completed_jobs,
                         c.provider_id.0,
                     ))

@@ -104,7 +104,7 @@ fn a_first_page_logs_once_and_hands_out_a_cursor() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(result.items.len(), 2);
     let cursor = result.next_cursor.map(|c| c.decode::<RankKey>());
-    assert_eq!(cursor, Some(Ok(RankKey::new(9, 2, 1, 2))));
+    assert_eq!(cursor, Some(Ok(RankKey::new(9, 2, None, 1, 2))));
     assert!(result.service_request_id.is_none());
 }
 
@@ -113,12 +113,12 @@ fn a_later_page_is_not_logged_again() {
     let mut search = MockSearchRepository::new();
     search
         .expect_providers()
-        .withf(|spec| spec.after == Some(RankKey::new(9, 2, 1, 2)))
+        .withf(|spec| spec.after == Some(RankKey::new(9, 2, None, 1, 2)))
         .returning(|_| Ok(vec![card(3)]));
     let mut demand = MockDemandRepository::new();
     demand.expect_log_search().never();
     demand.expect_record_request().never();
-    let cursor = Cursor::encode(&RankKey::new(9, 2, 1, 2))
+    let cursor = Cursor::encode(&RankKey::new(9, 2, None, 1, 2))
         .as_str()
         .to_owned();
     let result = block_on(service(search, demand).search(

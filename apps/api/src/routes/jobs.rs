@@ -3,12 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use jobs::ports::JobFilter;
 use jobs::service::CreateJob;
-use jobs::{Action, JobStatus, RatingInput, Terms, TermsPatch, parse_reason};
+use jobs::{Action, JobStatus, PaidWith, RatingInput, Terms, TermsPatch, parse_reason};
 use kernel::{FieldError, PageRequest};
 
 use super::jobs_dto::{
     CreateJobRequest, EditJobRequest, JobDto, JobEventList, JobPage, JobQuery, JobReasonRequest,
-    RatingDto, RatingRequest,
+    MarkPaidRequest, RatingDto, RatingRequest,
 };
 use crate::auth::AuthUser;
 use crate::http::body::{EmptyBody, Object};
@@ -251,6 +251,38 @@ reason_transition!(
         }
     }
 );
+
+/// The provider records the customer's payment of a completed job: the job
+/// becomes `paid`, and the provider's tenant gets the marketplace transaction
+/// (platform fee from the settings) and a paid marketplace invoice, at once.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/mark-paid", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body(content = Option<MarkPaidRequest>), responses(
+    (status = 200, description = "The job, `paid`, with `paid_at`", body = JobDto),
+    (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Only the job's provider marks it paid", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not completed, no price, an open dispute, already paid, or the provider has no tenant", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Unknown method, invalid reference, unknown fields", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn mark_paid(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<Object<MarkPaidRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.map(|b| b.0).unwrap_or_default();
+    let paid_with = PaidWith::parse(b.method.as_deref(), b.reference.as_deref())?;
+    let precondition = if_match(&req)?;
+    let record = state
+        .jobs
+        .mark_paid(&ctx, *id, paid_with, precondition)
+        .await?;
+    Ok(job_response(actix_web::http::StatusCode::OK, &record))
+}
 
 /// The provider renegotiates price, schedule or description; the customer must approve.
 #[utoipa::path(patch, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),

@@ -297,3 +297,13 @@ mod tests {
         assert_eq!(rest, jobs::view::job_json(&record));
     }
 }
+
+/// `POST /jobs/{id}/mark-paid`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkPaidRequest {
+    /// `cash` (default), `check`, `card`, `bank_transfer` or `other`.
+    pub method: Option<String>,
+    /// A receipt or cheque number (≤ 255 characters).
+    pub reference: Option<String>,
+}

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod jobs_dto;
 pub mod lsm;
+pub mod marketplace;
 pub mod provider_dto;
 pub mod providers;
 pub mod search;
@@ -68,7 +69,9 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/cancel").route(web::post().to(jobs::cancel)))
     .service(resource("/jobs/{id}/approve").route(web::post().to(jobs::approve)))
     .service(resource("/jobs/{id}/decline-changes").route(web::post().to(jobs::decline_changes)))
-    .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)));
+    .service(resource("/jobs/{id}/mark-paid").route(web::post().to(jobs::mark_paid)))
+    .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)))
+    .service(resource("/marketplace/transactions").route(web::get().to(marketplace::list)));
 }
 
 fn thread_routes(cfg: &mut web::ServiceConfig) {

@@ -175,6 +175,16 @@ pub struct PublicProviderDto {
     pub service_ids: Vec<i64>,
     /// On STM since.
     pub approved_at: Option<DateTime<Utc>>,
+    /// Mean stars (two decimals), none before the first rating.
+    pub rating_avg: Option<f64>,
+    /// Ratings.
+    pub rating_count: i64,
+    /// Completed (or paid) jobs.
+    pub completed_jobs: i64,
+    /// Median minutes to answer a job over the last 90 days (daily figure).
+    pub median_response_minutes: Option<i64>,
+    /// Share of the last 90 days' jobs answered before their deadline (daily figure).
+    pub response_rate: Option<f64>,
 }
 
 /// A page of providers.

@@ -164,6 +164,8 @@ pub async fn public(
         .providers
         .public(ProviderId(path.into_inner()))
         .await?;
+    let figures = state.search.card(p.id).await?;
+    let figure = |f: fn(&supply::ports::ProviderCard) -> i64| figures.as_ref().map_or(0, f);
     Ok(HttpResponse::Ok().json(PublicProviderDto {
         id: p.id.0,
         business_name: p.business_name,
@@ -171,6 +173,13 @@ pub async fn public(
         bio: p.bio,
         service_ids: offered.iter().map(|o| o.service_id.0).collect(),
         approved_at: p.approved_at,
+        rating_avg: figures
+            .as_ref()
+            .and_then(|c| super::search::rating_avg(c.rating_sum, c.rating_count)),
+        rating_count: figure(|c| c.rating_count),
+        completed_jobs: figure(|c| c.completed_jobs),
+        median_response_minutes: figures.as_ref().and_then(|c| c.median_response_minutes),
+        response_rate: figures.as_ref().and_then(|c| c.response_rate),
     }))
 }
 

@@ -116,8 +116,7 @@ pub async fn search(
             .map(|c| ProviderCardDto {
                 provider_id: c.provider_id.0,
                 business_name: c.business_name,
-                rating_avg: (c.rating_count > 0)
-                    .then(|| (c.rating_sum as f64 / c.rating_count as f64 * 100.0).round() / 100.0),
+                rating_avg: rating_avg(c.rating_sum, c.rating_count),
                 rating_count: c.rating_count,
                 completed_jobs: c.completed_jobs,
                 median_response_minutes: c.median_response_minutes,
@@ -200,4 +199,10 @@ pub async fn popular(
             })
             .collect(),
     }))
+}
+
+/// Mean stars rounded to two decimals; none before the first rating.
+pub(crate) fn rating_avg(sum: i64, count: i64) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0)
 }

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use supply::ranking::score_milli;
 
 use crate::helpers::spawn_app;
+use crate::supply_support::count;
 
 #[actix_web::test]
 async fn demo_data_fills_search_in_several_regions_once() {
@@ -101,5 +102,57 @@ async fn demo_data_fills_search_in_several_regions_once() {
             .is_some_and(|i| !i.is_empty()),
         "{}",
         popular.body
+    );
+    // Jobs in every state, with threads and messages, through the job
+    // repository: the figures on the provider rows are the ratings written.
+    for status in [
+        "new",
+        "in_progress",
+        "completed",
+        "paid",
+        "cancelled",
+        "rejected_by_sp",
+    ] {
+        let sql = format!("SELECT COUNT(*) AS n FROM jobs WHERE status = '{status}'");
+        assert!(count(&app, &sql).await > 0, "{status}");
+    }
+    let checks = [
+        "SELECT COUNT(*) AS n FROM jobs WHERE pending_approval",
+        "SELECT COUNT(*) AS n FROM messages WHERE sender_role = 'customer'",
+        "SELECT COUNT(*) AS n FROM messages WHERE sender_role = 'system'",
+        "SELECT COUNT(*) AS n FROM invoices WHERE is_marketplace_invoice AND status = 'paid'",
+    ];
+    for sql in checks {
+        assert!(count(&app, sql).await > 0, "{sql}");
+    }
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM jobs WHERE thread_id IS NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM service_providers p WHERE p.rating_count <> \
+             (SELECT COUNT(*) FROM ratings_feedback f WHERE f.provider_id = p.id)"
+        )
+        .await,
+        0
+    );
+    assert!(
+        walked.iter().any(|c| c["response_rate"].as_f64().is_some()),
+        "response figures shown"
+    );
+    let jobs = count(&app, "SELECT COUNT(*) AS n FROM jobs").await;
+    stm_api::supply_wiring::seed_demo(&app.db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM jobs").await,
+        jobs,
+        "idempotent"
     );
 }

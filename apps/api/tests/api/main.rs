@@ -21,6 +21,8 @@ mod helpers;
 mod hostile_input;
 mod identity_text;
 mod jobs;
+mod jobs_figures;
+mod jobs_paid;
 mod jobs_support;
 mod operations;
 mod portal;

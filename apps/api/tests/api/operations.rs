@@ -219,6 +219,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/threads/{id}/block",
     "GET /api/v1/events",
     "GET /api/v1/ws",
+    "POST /api/v1/jobs/{id}/mark-paid",
+    "GET /api/v1/marketplace/transactions",
 ];
 
 #[actix_web::test]

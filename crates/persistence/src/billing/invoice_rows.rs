@@ -40,7 +40,7 @@ pub(super) async fn insert_lines(
 /// at 1 or increments it, inside the caller's write transaction. On PostgreSQL
 /// the row lock makes concurrent creates wait for each other's commit; on SQLite
 /// the write transaction already holds the database lock.
-pub(super) async fn next_number(
+pub(crate) async fn next_number(
     txn: &DatabaseTransaction,
     tenant: TenantId,
 ) -> Result<i64, StoreError> {

@@ -24,6 +24,7 @@ use sea_orm::{
 use crate::error::store_err;
 
 pub use directory::{SqlContactRepository, SqlPartyRepository};
+pub(crate) use invoice_rows::next_number;
 pub use invoices::SqlInvoiceRepository;
 pub use tenants::SqlTenantRepository;
 
@@ -45,13 +46,18 @@ impl BillingDb {
 
     /// Whether this PostgreSQL login may switch to `stm_app`.
     async fn may_use_app_role(&self) -> Result<bool, StoreError> {
+        self.may_use_app_role_on(&self.conn).await
+    }
+
+    /// The same, asked on `db` (an open transaction asks on itself rather
+    /// than wait for a second connection of the pool).
+    async fn may_use_app_role_on(&self, db: &impl ConnectionTrait) -> Result<bool, StoreError> {
         if let Some(known) = self.app_role.get() {
             return Ok(*known);
         }
         let sql = "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stm_app') \
                    THEN pg_has_role(current_user, 'stm_app', 'MEMBER') ELSE false END AS ok";
-        let row = self
-            .conn
+        let row = db
             .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
             .await
             .map_err(store_err)?;
@@ -96,20 +102,22 @@ impl BillingDb {
             .begin_with_options(options)
             .await
             .map_err(store_err)?;
-        if backend == DbBackend::Postgres {
-            if use_role {
-                txn.execute_unprepared("SET LOCAL ROLE stm_app")
-                    .await
-                    .map_err(store_err)?;
-            }
-            let set = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config('app.tenant_id', $1, true)",
-                [tenant.0.to_string().into()],
-            );
-            txn.execute_raw(set).await.map_err(store_err)?;
-        }
+        declare_tenant(&txn, tenant, use_role).await?;
         Ok(txn)
+    }
+
+    /// Turns the rest of an open transaction into a billing write of `tenant`
+    /// (on PostgreSQL: `app.tenant_id`, and the `stm_app` role when this login
+    /// may take it). For a change that writes its own tables first and then
+    /// the tenant's books in the same transaction (a job marked paid).
+    pub(crate) async fn enter_tenant(
+        &self,
+        txn: &DatabaseTransaction,
+        tenant: TenantId,
+    ) -> Result<(), StoreError> {
+        let use_role = txn.get_database_backend() == DbBackend::Postgres
+            && self.may_use_app_role_on(txn).await?;
+        declare_tenant(txn, tenant, use_role).await
     }
 
     /// A transaction on tables without tenant rows (users, tenants, invitations)
@@ -130,6 +138,28 @@ impl BillingDb {
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
     }
+}
+
+async fn declare_tenant(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    use_role: bool,
+) -> Result<(), StoreError> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    if use_role {
+        txn.execute_unprepared("SET LOCAL ROLE stm_app")
+            .await
+            .map_err(store_err)?;
+    }
+    let set = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant.0.to_string().into()],
+    );
+    txn.execute_raw(set).await.map_err(store_err)?;
+    Ok(())
 }
 
 /// One page of a newest-first keyset list: rows with an id below `before`

@@ -187,6 +187,8 @@ pub trait SearchRepository: Send + Sync {
     /// Live providers actively offering the service in the region, best first,
     /// after the cursor, at most `limit`. One statement.
     async fn providers(&self, spec: SearchSpec) -> Result<Vec<ProviderCard>, StoreError>;
+    /// One provider's figures as a card (for its public profile), whatever its standing.
+    async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError>;
 }
 
 /// One popularity computation.

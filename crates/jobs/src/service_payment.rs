@@ -1,0 +1,127 @@
+//! Mark paid: the `paid` transition with the sale it records in the provider's
+//! books, written together or not at all.
+
+use effects::Message;
+use kernel::{Ctx, Page, PageRequest, Precondition, StoreError};
+use serde_json::json;
+
+use crate::error::JobError;
+use crate::machine::Action;
+use crate::payment::{PaidWith, Sale};
+use crate::ports::{JobRecord, TransactionReader, TransactionRecord, TransactionScope};
+use crate::service::{ATTEMPTS, JobService, party_of};
+use crate::templates::money;
+
+/// The provider's receipt: what was recorded and what the platform keeps.
+fn payment_recorded(sale: &Sale) -> Message {
+    Message {
+        audience: effects::Audience::User(sale.provider_user_id),
+        template: "job.payment_recorded".into(),
+        subject: format!("Payment recorded for job #{}", sale.job_id),
+        body: format!(
+            "Job #{} was marked paid ({}): {} received, platform fee {}, your payout {}.\n\
+             A paid invoice is in your books.",
+            sale.job_id,
+            sale.paid_with.method.as_str(),
+            money(Some(sale.amount_cents)),
+            money(Some(sale.split.fee_cents)),
+            money(Some(sale.split.net_cents)),
+        ),
+        data: json!({ "job_id": sale.job_id }),
+    }
+}
+
+impl JobService {
+    /// The provider records the customer's payment of a completed job: the
+    /// job becomes `paid`, and the provider's tenant gets the marketplace
+    /// transaction (fee from the settings, never from input) and its paid
+    /// invoice, in one transaction. A provider without a tenant is a 409.
+    pub async fn mark_paid(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        paid_with: PaidWith,
+        if_match: Precondition,
+    ) -> Result<JobRecord, JobError> {
+        for _ in 0..ATTEMPTS {
+            let record = self.get(ctx, id).await?;
+            let party = party_of(ctx, &record.job).ok_or(JobError::Forbidden(
+                "only the job's customer or provider may change it",
+            ))?;
+            if !if_match.matches(record.job.version) {
+                return Err(JobError::PreconditionFailed);
+            }
+            let currency = record.currency.clone();
+            let mut change = self.change(ctx, record, party, Action::MarkPaid).await?;
+            let tenant = self
+                .repo()
+                .provider_tenant(change.job.provider_id)
+                .await?
+                .ok_or(JobError::Conflict(
+                    "the provider has no back-office tenant to record the payment in",
+                ))?;
+            let settings = self.repo().settings().await?;
+            let sale = Sale::of(
+                &change.job,
+                &currency,
+                tenant,
+                settings.platform_fee_bps,
+                paid_with.clone(),
+                change.at,
+            )?;
+            change.effects = std::mem::take(&mut change.effects).message(payment_recorded(&sale));
+            match self.repo().mark_paid(change, sale).await {
+                Ok(saved) => return Ok(saved),
+                Err(StoreError::Stale) if if_match.names_versions() => {
+                    return Err(JobError::PreconditionFailed);
+                }
+                Err(StoreError::Stale) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(JobError::Stale)
+    }
+}
+
+/// `GET /marketplace/transactions`: staff of a tenant read their tenant's
+/// sales; anyone else the sales they were the client of.
+#[derive(Clone)]
+pub struct TransactionQueries {
+    reader: std::sync::Arc<dyn TransactionReader>,
+}
+
+impl std::fmt::Debug for TransactionQueries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransactionQueries").finish_non_exhaustive()
+    }
+}
+
+/// Whose transactions the caller reads: a member of a tenant reads the
+/// tenant's sales, a user without a tenant what they bought (docs/jobs.md).
+pub fn transaction_scope(ctx: &Ctx, tenant: Option<kernel::TenantId>) -> TransactionScope {
+    match tenant {
+        Some(tenant) => TransactionScope::Tenant(tenant),
+        None => TransactionScope::Client(ctx.user_id),
+    }
+}
+
+impl TransactionQueries {
+    /// Queries over this reader.
+    pub fn new(reader: std::sync::Arc<dyn TransactionReader>) -> Self {
+        Self { reader }
+    }
+
+    /// The caller's transactions, newest first.
+    pub async fn list(
+        &self,
+        ctx: &Ctx,
+        page: PageRequest,
+    ) -> Result<Page<TransactionRecord>, JobError> {
+        // Membership is read from the database: a token may predate it.
+        let tenant = self.reader.tenant_of(ctx.user_id).await?;
+        Ok(self
+            .reader
+            .list(transaction_scope(ctx, tenant), page)
+            .await?)
+    }
+}

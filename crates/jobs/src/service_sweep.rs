@@ -1,0 +1,98 @@
+//! The platform's own work on jobs: the response-deadline sweep (every
+//! minute) and the daily refresh of providers' response figures.
+
+use std::collections::BTreeMap;
+
+use kernel::{ProviderId, StoreError};
+
+use crate::error::JobError;
+use crate::machine::{Action, Facts};
+use crate::metrics::{ResponseMetrics, ResponseSample, WINDOW_DAYS};
+use crate::ports::{JobChange, JobRecord, ThreadChange};
+use crate::service::{JobService, change_effects};
+use crate::status::{ActionKind, Party};
+
+/// Jobs one sweep looks at; the next tick takes the rest.
+pub const SWEEP_BATCH: u64 = 500;
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Overdue jobs found.
+    pub found: usize,
+    /// Warnings written by this run (the others were taken by a concurrent run).
+    pub warned: usize,
+}
+
+impl JobService {
+    /// Warns about every `new` job whose response deadline passed unanswered:
+    /// the `deadline_missed` transition by the system (compare-and-set; the
+    /// once-only event index backs it), the provider's warning and e-mail,
+    /// and at the threshold the review flag with the region's managers told.
+    /// Concurrent sweeps race on the compare-and-set: one warns, the others skip.
+    pub async fn sweep_deadlines(&self) -> Result<SweepReport, JobError> {
+        let now = self.now();
+        let settings = self.repo().settings().await?;
+        let due = self.repo().overdue(now, SWEEP_BATCH).await?;
+        let mut report = SweepReport {
+            found: due.len(),
+            warned: 0,
+        };
+        for record in due {
+            // The rule re-checks what the query selected; a job that no
+            // longer qualifies is simply skipped.
+            let Ok(outcome) =
+                record
+                    .job
+                    .apply(Party::System, Action::MissDeadline, &Facts::default(), now)
+            else {
+                continue;
+            };
+            let updated = JobRecord {
+                job: outcome.job.clone(),
+                updated_at: now,
+                ..record
+            };
+            let change = JobChange {
+                expected_version: updated.job.version - 1,
+                effects: change_effects(&updated, ActionKind::MissDeadline),
+                job: outcome.job,
+                actor: None,
+                events: outcome.events,
+                thread: ThreadChange::None,
+                at: now,
+            };
+            match self
+                .repo()
+                .miss_deadline(change, settings.warning_threshold)
+                .await
+            {
+                Ok(_) => report.warned += 1,
+                Err(StoreError::Stale) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Recomputes every provider's median response time and response rate
+    /// over the jobs of the last [`WINDOW_DAYS`] days with
+    /// [`ResponseMetrics::compute`]; providers without such jobs get none.
+    /// Returns how many providers have figures.
+    pub async fn refresh_response_figures(&self) -> Result<usize, JobError> {
+        let now = self.now();
+        let since = now - chrono::Duration::days(WINDOW_DAYS);
+        let samples = self.repo().response_samples(since).await?;
+        let mut by_provider: BTreeMap<ProviderId, Vec<ResponseSample>> = BTreeMap::new();
+        for (provider, sample) in samples {
+            by_provider.entry(provider).or_default().push(sample);
+        }
+        let figures: Vec<(ProviderId, ResponseMetrics)> = by_provider
+            .into_iter()
+            .map(|(p, s)| (p, ResponseMetrics::compute(&s, now)))
+            .collect();
+        let n = figures.len();
+        self.repo().write_response_figures(figures, now).await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,231 @@
+//! Marketplace transactions: the sale a paid job records in the provider's
+//! books (written inside the job's transaction), and the scoped reads of
+//! `GET /marketplace/transactions`.
+
+use async_trait::async_trait;
+use jobs::Sale;
+use jobs::ports::{TransactionReader, TransactionRecord, TransactionScope};
+use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult};
+
+use crate::billing::{BillingDb, next_number};
+use crate::error::store_err;
+use crate::sql::{exec, stmt};
+
+/// Inserts a row and returns its id.
+async fn insert_returning_id(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<i64, StoreError> {
+    let row = db
+        .query_one_raw(stmt(db, &format!("{sql} RETURNING id"), values))
+        .await
+        .map_err(store_err)?
+        .ok_or_else(|| StoreError::Backend("insert returned no id".into()))?;
+    row.try_get_by_index(0).map_err(store_err)
+}
+
+/// Writes the sale in the open transaction of the job's `paid` transition:
+/// the `completed` marketplace transaction, then — as a billing write of the
+/// provider's tenant, so row-level security applies — its paid marketplace
+/// invoice (numbered from the tenant's counter) with one line and one
+/// succeeded payment. Returns the invoice id.
+pub(crate) async fn record_sale(
+    txn: &DatabaseTransaction,
+    billing: &BillingDb,
+    sale: &Sale,
+) -> Result<i64, StoreError> {
+    let tenant = sale.tenant_id;
+    let transaction_id = insert_returning_id(
+        txn,
+        "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, client_user_id, \
+         job_id, service_description, amount_cents, currency, platform_fee_cents, net_payout_cents, \
+         transaction_date, status, payment_method, notes, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, ?)",
+        vec![
+            tenant.0.into(),
+            sale.provider_user_id.0.into(),
+            sale.client_user_id.0.into(),
+            sale.job_id.into(),
+            sale.service_description.clone().into(),
+            sale.amount_cents.into(),
+            sale.currency.clone().into(),
+            sale.split.fee_cents.into(),
+            sale.split.net_cents.into(),
+            sale.transaction_date.into(),
+            sale.paid_with.method.as_str().into(),
+            sale.paid_with.reference.clone().into(),
+            sale.at.into(),
+            sale.at.into(),
+        ],
+    )
+    .await?;
+    // From here on the transaction writes the tenant's books.
+    billing.enter_tenant(txn, tenant).await?;
+    let number = billing::invoice::invoice_number(next_number(txn, tenant).await?);
+    let invoice_id = insert_returning_id(
+        txn,
+        "INSERT INTO invoices (tenant_id, number, client_party_id, status, currency, amount_cents, \
+         deposit_cents, balance_cents, due_date, issued_at, notes, marketplace_transaction_id, \
+         is_marketplace_invoice, version, created_at, updated_at) \
+         VALUES (?, ?, NULL, 'paid', ?, ?, 0, 0, ?, ?, ?, ?, ?, 1, ?, ?)",
+        vec![
+            tenant.0.into(),
+            number.into(),
+            sale.currency.clone().into(),
+            sale.amount_cents.into(),
+            sale.transaction_date.into(),
+            sale.at.into(),
+            Some(format!("Marketplace job #{}", sale.job_id)).into(),
+            transaction_id.into(),
+            true.into(),
+            sale.at.into(),
+            sale.at.into(),
+        ],
+    )
+    .await?;
+    exec(
+        txn,
+        "INSERT INTO invoice_lines (invoice_id, description, quantity, unit_price_cents, amount_cents) \
+         VALUES (?, ?, 1, ?, ?)",
+        vec![
+            invoice_id.into(),
+            sale.service_description.clone().into(),
+            sale.amount_cents.into(),
+            sale.amount_cents.into(),
+        ],
+    )
+    .await?;
+    exec(
+        txn,
+        "INSERT INTO payments (tenant_id, invoice_id, amount_cents, refunded_cents, currency, status, \
+         method, reference, received_at, created_at) VALUES (?, ?, ?, 0, ?, 'succeeded', ?, ?, ?, ?)",
+        vec![
+            tenant.0.into(),
+            invoice_id.into(),
+            sale.amount_cents.into(),
+            sale.currency.clone().into(),
+            sale.paid_with.method.as_str().into(),
+            sale.paid_with.reference.clone().into(),
+            sale.at.into(),
+            sale.at.into(),
+        ],
+    )
+    .await?;
+    Ok(invoice_id)
+}
+
+/// The provider's back-office tenant, if it has one.
+pub(crate) async fn provider_tenant(
+    db: &DatabaseConnection,
+    provider: kernel::ProviderId,
+) -> Result<Option<TenantId>, StoreError> {
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT tenant_id FROM service_providers WHERE id = ?",
+            vec![provider.0.into()],
+        ))
+        .await
+        .map_err(store_err)?;
+    Ok(row
+        .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
+        .transpose()
+        .map_err(store_err)?
+        .flatten()
+        .map(TenantId))
+}
+
+fn transaction(row: &QueryResult) -> Result<TransactionRecord, StoreError> {
+    let g = |c: &str| row.try_get::<i64>("", c).map_err(store_err);
+    Ok(TransactionRecord {
+        id: g("id")?,
+        provider_tenant_id: TenantId(g("provider_tenant_id")?),
+        provider_user_id: UserId(g("provider_user_id")?),
+        client_user_id: row
+            .try_get::<Option<i64>>("", "client_user_id")
+            .map_err(store_err)?
+            .map(UserId),
+        job_id: row.try_get("", "job_id").map_err(store_err)?,
+        service_description: row.try_get("", "service_description").map_err(store_err)?,
+        amount_cents: g("amount_cents")?,
+        currency: row.try_get("", "currency").map_err(store_err)?,
+        platform_fee_cents: g("platform_fee_cents")?,
+        net_payout_cents: g("net_payout_cents")?,
+        transaction_date: row.try_get("", "transaction_date").map_err(store_err)?,
+        status: row.try_get("", "status").map_err(store_err)?,
+        payment_method: row.try_get("", "payment_method").map_err(store_err)?,
+        created_at: row.try_get("", "created_at").map_err(store_err)?,
+    })
+}
+
+/// [`TransactionReader`] in SQL.
+#[derive(Debug, Clone)]
+pub struct SqlTransactionReader {
+    db: DatabaseConnection,
+}
+
+impl SqlTransactionReader {
+    /// A reader on this pool.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl TransactionReader for SqlTransactionReader {
+    async fn tenant_of(&self, user: UserId) -> Result<Option<TenantId>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                &self.db,
+                "SELECT tenant_id FROM users WHERE id = ? AND tenant_role IS NOT NULL",
+                vec![user.0.into()],
+            ))
+            .await
+            .map_err(store_err)?;
+        Ok(row
+            .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
+            .transpose()
+            .map_err(store_err)?
+            .flatten()
+            .map(TenantId))
+    }
+
+    async fn list(
+        &self,
+        scope: TransactionScope,
+        page: PageRequest,
+    ) -> Result<Page<TransactionRecord>, StoreError> {
+        let before = crate::keyset::after::<i64>(&page)?.unwrap_or(i64::MAX);
+        // One statement for both scopes: the unused side is NULL and never matches.
+        let (tenant, client) = match scope {
+            TransactionScope::Tenant(t) => (Some(t.0), None),
+            TransactionScope::Client(u) => (None, Some(u.0)),
+        };
+        let rows = self
+            .db
+            .query_all_raw(stmt(
+                &self.db,
+                "SELECT id, provider_tenant_id, provider_user_id, client_user_id, job_id, \
+                 service_description, amount_cents, currency, platform_fee_cents, net_payout_cents, \
+                 transaction_date, status, payment_method, created_at FROM marketplace_transactions \
+                 WHERE (provider_tenant_id = ? OR client_user_id = ?) AND id < ? \
+                 ORDER BY id DESC LIMIT ?",
+                vec![
+                    tenant.into(),
+                    client.into(),
+                    before.into(),
+                    i64::try_from(crate::keyset::fetch(&page)).unwrap_or(i64::MAX).into(),
+                ],
+            ))
+            .await
+            .map_err(store_err)?;
+        let items = rows
+            .iter()
+            .map(transaction)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::keyset::page_of(items, &page, |r| r.id))
+    }
+}

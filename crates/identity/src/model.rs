@@ -102,6 +102,8 @@ pub struct NewUser {
     pub roles: Vec<Role>,
     /// A customer profile to create along with the user.
     pub customer: Option<CustomerProfile>,
+    /// When, from the use case's clock.
+    pub created_at: Timestamp,
 }
 
 /// The customer side of a user.
@@ -161,6 +163,8 @@ pub struct NewRefreshToken {
     pub family_id: String,
     /// End of validity.
     pub expires_at: Timestamp,
+    /// When, from the use case's clock.
+    pub created_at: Timestamp,
 }
 
 /// A signed access token.

@@ -23,7 +23,7 @@ pub trait UserRepository: Send + Sync {
     /// The user with every profile they have.
     async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError>;
     /// Grants a role; granting one already held changes nothing.
-    async fn grant_role(&self, id: UserId, role: Role) -> Result<(), StoreError>;
+    async fn grant_role(&self, id: UserId, role: Role, at: Timestamp) -> Result<(), StoreError>;
 }
 
 /// Refresh tokens, stored hashed.

@@ -210,6 +210,7 @@ impl AccountService {
                 phone: valid.phone,
                 roles: vec![valid.role],
                 customer,
+                created_at: self.clock.now(),
             })
             .await
             .map_err(store)?;
@@ -259,6 +260,7 @@ impl AccountService {
             token_hash: secret.hash,
             family_id: record.family_id.clone(),
             expires_at: now + self.policy.refresh_ttl,
+            created_at: now,
         };
         if !self
             .tokens
@@ -302,7 +304,7 @@ impl AccountService {
         let email = Email::parse(email).map_err(|e| IdentityError::Validation(vec![e]))?;
         if let Some(existing) = self.users.find_by_email(&email).await.map_err(store)? {
             self.users
-                .grant_role(existing.user.id, Role::Admin)
+                .grant_role(existing.user.id, Role::Admin, self.clock.now())
                 .await
                 .map_err(store)?;
             return Ok(existing.user.id);
@@ -325,6 +327,7 @@ impl AccountService {
                 phone: None,
                 roles: vec![Role::Admin],
                 customer: None,
+                created_at: self.clock.now(),
             })
             .await
             .map_err(store)?;
@@ -338,6 +341,7 @@ impl AccountService {
             token_hash: secret.hash,
             family_id,
             expires_at: self.clock.now() + self.policy.refresh_ttl,
+            created_at: self.clock.now(),
         };
         self.tokens.insert(record).await.map_err(store)?;
         let access = self.issuer.issue_access(&user).map_err(internal)?;

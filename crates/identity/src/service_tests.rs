@@ -317,9 +317,9 @@ fn ensure_admin_grants_the_role_to_an_existing_user() {
     });
     m.users
         .expect_grant_role()
-        .withf(|id, role| *id == UserId(7) && *role == Role::Admin)
+        .withf(|id, role, _| *id == UserId(7) && *role == Role::Admin)
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.users.expect_create().never();
     assert_eq!(
         block_on(m.service().ensure_admin("ann@example.com", "whatever")).ok(),

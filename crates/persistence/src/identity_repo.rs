@@ -107,7 +107,7 @@ async fn insert_role(
 #[async_trait]
 impl UserRepository for SqlUserRepository {
     async fn create(&self, user: NewUser) -> Result<User, StoreError> {
-        let now = chrono::Utc::now();
+        let now = user.created_at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let row = users::ActiveModel {
             id: NotSet,
@@ -206,8 +206,8 @@ impl UserRepository for SqlUserRepository {
         }))
     }
 
-    async fn grant_role(&self, id: UserId, role: Role) -> Result<(), StoreError> {
-        insert_role(&self.db, id.0, role, chrono::Utc::now()).await
+    async fn grant_role(&self, id: UserId, role: Role, at: Timestamp) -> Result<(), StoreError> {
+        insert_role(&self.db, id.0, role, at).await
     }
 }
 
@@ -233,7 +233,7 @@ fn token_row(token: NewRefreshToken) -> refresh_tokens::ActiveModel {
         expires_at: Set(token.expires_at),
         revoked_at: Set(None),
         replaced_by: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(token.created_at),
     }
 }
 

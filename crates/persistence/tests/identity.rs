@@ -22,6 +22,7 @@ fn new_user(email: &str, roles: Vec<Role>) -> NewUser {
             zipcode: Zipcode::parse("10001").ok(),
             region_code: Some("nyc".into()),
         }),
+        created_at: chrono::Utc::now(),
     }
 }
 
@@ -57,10 +58,10 @@ async fn users_round_trip(db: &Database) {
     let customer = profile.and_then(|p| p.customer);
     assert_eq!(customer.and_then(|c| c.region_code), Some("nyc".to_owned()));
 
-    repo.grant_role(created.id, Role::Admin)
+    repo.grant_role(created.id, Role::Admin, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    repo.grant_role(created.id, Role::Admin)
+    repo.grant_role(created.id, Role::Admin, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("granting twice: {e}"));
     let roles = repo
@@ -106,6 +107,7 @@ async fn refresh_tokens_rotate_once(db: &Database) {
         token_hash: hash.into(),
         family_id: "fam-1".into(),
         expires_at: Utc::now() + Duration::days(30),
+        created_at: chrono::Utc::now(),
     };
     tokens
         .insert(token("h1"))

@@ -59,7 +59,8 @@ pub async fn seed(db: &Database) -> Result<catalog::SeedReport, BoxError> {
     let services = catalog::seed::parse_services(SERVICES_JSON)?;
     let regions = catalog::seed::parse_regions(REGIONS_JSON)?;
     let repo = SqlCatalogRepository::new(db.conn().clone());
-    Ok(catalog::seed_catalog(&repo, &services, &regions).await?)
+    let now = kernel::Clock::now(&SystemClock);
+    Ok(catalog::seed_catalog(&repo, &services, &regions, now).await?)
 }
 
 /// The JWT key: configured, or generated once into the data folder.

@@ -1,7 +1,7 @@
 //! What the catalog needs from storage.
 
 use async_trait::async_trait;
-use kernel::StoreError;
+use kernel::{StoreError, Timestamp};
 
 use crate::model::{Region, Service, ServiceDefinition};
 use crate::seed::SeedReport;
@@ -20,5 +20,6 @@ pub trait CatalogRepository: Send + Sync {
         &self,
         services: &[ServiceDefinition],
         regions: &[Region],
+        at: Timestamp,
     ) -> Result<SeedReport, StoreError>;
 }

@@ -42,13 +42,14 @@ pub fn parse_regions(json: &str) -> Result<Vec<Region>, CatalogError> {
     Ok(regions)
 }
 
-/// Inserts what is missing; running it twice changes nothing the second time.
+/// Inserts what is missing, stamped `at`; running it twice changes nothing the second time.
 pub async fn seed_catalog(
     repo: &dyn CatalogRepository,
     services: &[ServiceDefinition],
     regions: &[Region],
+    at: kernel::Timestamp,
 ) -> Result<SeedReport, CatalogError> {
-    Ok(repo.insert_missing(services, regions).await?)
+    Ok(repo.insert_missing(services, regions, at).await?)
 }
 
 /// Reads the whole catalog into a snapshot.
@@ -119,15 +120,15 @@ mod tests {
         let mut repo = MockCatalogRepository::new();
         let (n_services, n_regions) = (services.len(), regions.len());
         repo.expect_insert_missing()
-            .withf(move |s, r| s.len() == n_services && r.len() == n_regions)
+            .withf(move |s, r, _| s.len() == n_services && r.len() == n_regions)
             .times(1)
-            .returning(|s, r| {
+            .returning(|s, r, _| {
                 Ok(SeedReport {
                     services_added: s.len(),
                     regions_added: r.len(),
                 })
             });
-        let report = block_on(seed_catalog(&repo, &services, &regions)).ok();
+        let report = block_on(seed_catalog(&repo, &services, &regions, chrono::Utc::now())).ok();
         assert_eq!(report.map(|r| r.services_added), Some(45));
     }
 }

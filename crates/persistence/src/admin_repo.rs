@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use catalog::{Region, ServiceDefinition, ServiceStatus};
-use kernel::{Page, PageRequest, Role, ServiceId, StoreError, UserId};
+use kernel::{Page, PageRequest, Role, ServiceId, StoreError, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -50,8 +50,9 @@ impl AdminRepository for SqlAdminRepository {
         changes: Vec<(String, i64)>,
         by: UserId,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<(), StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         for (key, value) in changes {
             let row = platform_settings::ActiveModel {
@@ -78,8 +79,13 @@ impl AdminRepository for SqlAdminRepository {
         txn.commit().await.map_err(store_err)
     }
 
-    async fn create_lsm(&self, lsm: NewLsm, audit: AuditEntry) -> Result<Lsm, StoreError> {
-        let now = chrono::Utc::now();
+    async fn create_lsm(
+        &self,
+        lsm: NewLsm,
+        audit: AuditEntry,
+        at: Timestamp,
+    ) -> Result<Lsm, StoreError> {
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let user = users::ActiveModel {
             id: NotSet,
@@ -207,8 +213,9 @@ impl AdminRepository for SqlAdminRepository {
         &self,
         def: ServiceDefinition,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<ServiceId, StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let row = services::ActiveModel {
             id: NotSet,
@@ -241,8 +248,9 @@ impl AdminRepository for SqlAdminRepository {
         def: ServiceDefinition,
         status: ServiceStatus,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<(), StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let updated = services::Entity::update_many()
             .col_expr(services::Column::Name, Expr::value(def.name))
@@ -273,8 +281,13 @@ impl AdminRepository for SqlAdminRepository {
         txn.commit().await.map_err(store_err)
     }
 
-    async fn create_region(&self, region: Region, audit: AuditEntry) -> Result<(), StoreError> {
-        let now = chrono::Utc::now();
+    async fn create_region(
+        &self,
+        region: Region,
+        audit: AuditEntry,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         // Region creations serialise (PostgreSQL: a self-conflicting table lock;
         // SQLite: the insert below is the first statement and takes the write

@@ -2,7 +2,7 @@
 //! its user in the decision's transaction.
 
 use async_trait::async_trait;
-use kernel::{Page, PageRequest, ProviderId, StoreError, UserId};
+use kernel::{Page, PageRequest, ProviderId, StoreError, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, NotSet,
@@ -53,8 +53,9 @@ impl BanRepository for SqlBanRepository {
         requested_by: UserId,
         reason: String,
         effects: Effects,
+        at: Timestamp,
     ) -> Result<BanRequest, StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let row = ban_requests::ActiveModel {
             id: NotSet,

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use catalog::model::{Region, Service, ServiceDefinition, ServiceStatus};
 use catalog::ports::CatalogRepository;
 use catalog::{Category, SeedReport};
-use kernel::{ServiceId, StoreError};
+use kernel::{ServiceId, StoreError, Timestamp};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet, QueryOrder, TransactionTrait,
@@ -109,8 +109,9 @@ impl CatalogRepository for SqlCatalogRepository {
         &self,
         defs: &[ServiceDefinition],
         regs: &[Region],
+        at: Timestamp,
     ) -> Result<SeedReport, StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let mut report = SeedReport::default();
         for region in regs {

@@ -259,8 +259,9 @@ impl DemandRepository for SqlDemandRepository {
         region: Option<String>,
         value: Option<bool>,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<u64, StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         let rows = exec(
             &txn,

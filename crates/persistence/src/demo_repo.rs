@@ -3,7 +3,7 @@
 //! and searches for regional popularity.
 
 use async_trait::async_trait;
-use kernel::StoreError;
+use kernel::{StoreError, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use supply::demo::{DemoHistory, DemoRepository};
 
@@ -48,8 +48,8 @@ const SEARCH_SQL: &str = "INSERT INTO service_search_logs (service_id, region, z
 
 #[async_trait]
 impl DemoRepository for SqlDemoRepository {
-    async fn insert_history(&self, h: DemoHistory) -> Result<(), StoreError> {
-        let now = chrono::Utc::now();
+    async fn insert_history(&self, h: DemoHistory, at: Timestamp) -> Result<(), StoreError> {
+        let now = at;
         let jobs = SqlJobRepository::new(self.db.clone());
         let provider_user = provider_user(&self.db, h.provider).await?;
         let parties = |i: usize| Parties {

@@ -162,8 +162,13 @@ impl ProviderRepository for SqlProviderRepository {
         Ok(row.and_then(|r| r.deleted_at.or(Some(r.updated_at))))
     }
 
-    async fn create(&self, new: NewProvider, effects: Effects) -> Result<Provider, StoreError> {
-        let now = chrono::Utc::now();
+    async fn create(
+        &self,
+        new: NewProvider,
+        effects: Effects,
+        at: Timestamp,
+    ) -> Result<Provider, StoreError> {
+        let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
         // Writes first (see `transition`): a rejected applicant past the
         // cooldown re-applies on its own row; anyone else gets a new row, and a
@@ -308,6 +313,7 @@ impl ProviderRepository for SqlProviderRepository {
         &self,
         id: ProviderId,
         patch: ProfilePatch,
+        at: Timestamp,
     ) -> Result<Provider, StoreError> {
         let mut row: sp::ActiveModel = find_row(&self.db, id.0).await?.into();
         if let Some(name) = patch.business_name {
@@ -319,7 +325,7 @@ impl ProviderRepository for SqlProviderRepository {
         if let Some(bio) = patch.bio {
             row.bio = Set(bio);
         }
-        row.updated_at = Set(chrono::Utc::now());
+        row.updated_at = Set(at);
         to_provider(row.update(&self.db).await.map_err(store_err)?)
     }
 
@@ -365,9 +371,10 @@ impl ProviderRepository for SqlProviderRepository {
         &self,
         id: ProviderId,
         services: Vec<ServiceId>,
+        at: Timestamp,
     ) -> Result<Vec<OfferedService>, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        upsert_offered(&txn, id.0, &services, chrono::Utc::now()).await?;
+        upsert_offered(&txn, id.0, &services, at).await?;
         txn.commit().await.map_err(store_err)?;
         self.offered(id).await
     }

@@ -14,14 +14,14 @@ async fn seeding_is_idempotent_and_loads_back(db: &Database) {
         parse_regions(include_str!("../../../seed-data/regions.json")).unwrap_or_default();
     let repo = SqlCatalogRepository::new(db.conn().clone());
 
-    let first = seed_catalog(&repo, &services, &regions)
+    let first = seed_catalog(&repo, &services, &regions, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         (first.services_added, first.regions_added),
         (services.len(), regions.len())
     );
-    let second = seed_catalog(&repo, &services, &regions)
+    let second = seed_catalog(&repo, &services, &regions, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((second.services_added, second.regions_added), (0, 0));

@@ -23,7 +23,7 @@ async fn seed(db: &Database) {
     let regions = catalog::seed::parse_regions(include_str!("../../../seed-data/regions.json"))
         .unwrap_or_default();
     let repo = SqlCatalogRepository::new(db.conn().clone());
-    catalog::seed_catalog(&repo, &services, &regions)
+    catalog::seed_catalog(&repo, &services, &regions, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 }
@@ -136,6 +136,7 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
             Some("nyc".into()),
             Some(true),
             audit(admin, "o"),
+            chrono::Utc::now(),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -187,6 +188,7 @@ async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) 
             region: "nyc".into(),
         },
         audit(admin, "lsm.create"),
+        chrono::Utc::now(),
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
@@ -281,6 +283,7 @@ async fn concurrent_claims_never_overlap(db: &Database) {
                 region: "nyc".into(),
             },
             audit(admin, "lsm.create"),
+            chrono::Utc::now(),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -30,7 +30,7 @@ async fn seed_regions(db: &Database) {
     let regions = catalog::seed::parse_regions(include_str!("../../../seed-data/regions.json"))
         .unwrap_or_default();
     let repo = SqlCatalogRepository::new(db.conn().clone());
-    catalog::seed_catalog(&repo, &[], &regions)
+    catalog::seed_catalog(&repo, &[], &regions, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 }

@@ -50,10 +50,12 @@ async fn prefixes_stay_disjoint(db: &Database) {
         )
     };
     let repo = SqlAdminRepository::new(db.conn().clone());
-    repo.create_region(region("aaa", &["991", "992"]), audit())
+    repo.create_region(region("aaa", &["991", "992"]), audit(), chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let clash = repo.create_region(region("bbb", &["992"]), audit()).await;
+    let clash = repo
+        .create_region(region("bbb", &["992"]), audit(), chrono::Utc::now())
+        .await;
     assert_eq!(
         clash,
         Err(StoreError::Conflict("region_prefix_taken".into()))
@@ -61,8 +63,8 @@ async fn prefixes_stay_disjoint(db: &Database) {
 
     // Two admins at once, one prefix: exactly one region is created.
     let (x, y) = tokio::join!(
-        repo.create_region(region("ccc", &["995"]), audit()),
-        repo.create_region(region("ddd", &["995"]), audit()),
+        repo.create_region(region("ccc", &["995"]), audit(), chrono::Utc::now()),
+        repo.create_region(region("ddd", &["995"]), audit(), chrono::Utc::now()),
     );
     assert_eq!(u8::from(x.is_ok()) + u8::from(y.is_ok()), 1, "{x:?} {y:?}");
     let stored = repo_regions(db).await;

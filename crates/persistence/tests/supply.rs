@@ -168,11 +168,17 @@ async fn rejections_are_found_by_email_or_phone_and_bans_reach_the_user(db: &Dat
     let lsm_id = lsm(db, "nyc@stm.test", "nyc").await;
     let bans = SqlBanRepository::new(db.conn().clone());
     let request = bans
-        .create(q.id, lsm_id, "fraud".into(), Effects::none())
+        .create(
+            q.id,
+            lsm_id,
+            "fraud".into(),
+            Effects::none(),
+            chrono::Utc::now(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        matches!(bans.create(q.id, lsm_id, "again".into(), Effects::none()).await, Err(StoreError::Conflict(c)) if c.starts_with("uq_ban_requests"))
+        matches!(bans.create(q.id, lsm_id, "again".into(), Effects::none(), chrono::Utc::now()).await, Err(StoreError::Conflict(c)) if c.starts_with("uq_ban_requests"))
     );
     let decision = BanDecision {
         id: request.id,

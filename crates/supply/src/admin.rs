@@ -113,7 +113,9 @@ impl AdminService {
             json!(patch),
         );
         let rows = changes.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-        self.admin.save_settings(rows, ctx.user_id, entry).await?;
+        self.admin
+            .save_settings(rows, ctx.user_id, entry, self.clock.now())
+            .await?;
         self.settings().await
     }
 
@@ -162,7 +164,7 @@ impl AdminService {
             last_name: last.as_str().to_owned(),
             region: cmd.region,
         };
-        Ok(self.admin.create_lsm(lsm, entry).await?)
+        Ok(self.admin.create_lsm(lsm, entry, self.clock.now()).await?)
     }
 
     /// The LSMs.
@@ -195,7 +197,10 @@ impl AdminService {
             ("service", def.slug.clone()),
             json!({"name": def.name}),
         );
-        Ok(self.admin.create_service(def, entry).await?)
+        Ok(self
+            .admin
+            .create_service(def, entry, self.clock.now())
+            .await?)
     }
 
     /// Replaces a service's content and status.
@@ -214,7 +219,10 @@ impl AdminService {
             ("service", id.to_string()),
             json!({"status": status.as_str()}),
         );
-        Ok(self.admin.update_service(id, def, status, entry).await?)
+        Ok(self
+            .admin
+            .update_service(id, def, status, entry, self.clock.now())
+            .await?)
     }
 
     /// Adds a region; its code and prefixes must fit with the existing ones.
@@ -234,7 +242,10 @@ impl AdminService {
             ("region", region.code.clone()),
             json!({"zip_prefixes": region.zip_prefixes}),
         );
-        Ok(self.admin.create_region(region, entry).await?)
+        Ok(self
+            .admin
+            .create_region(region, entry, self.clock.now())
+            .await?)
     }
 
     /// An LSM asks an admin to ban a provider of its region.
@@ -262,7 +273,10 @@ impl AdminService {
         let effects = Effects::none()
             .audit(entry)
             .message(templates::ban_requested(&provider, &reason));
-        Ok(self.bans.create(id, ctx.user_id, reason, effects).await?)
+        Ok(self
+            .bans
+            .create(id, ctx.user_id, reason, effects, self.clock.now())
+            .await?)
     }
 
     /// Ban requests, by status.

@@ -127,7 +127,7 @@ impl DemandService {
         );
         Ok(self
             .demand
-            .set_override(service, region, value, audit)
+            .set_override(service, region, value, audit, self.clock.now())
             .await?)
     }
 

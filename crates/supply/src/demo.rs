@@ -9,7 +9,7 @@ use catalog::Catalog;
 use identity::model::NewUser;
 use identity::ports::{PasswordHasher, UserRepository};
 use identity::values::{Email, Password, PersonName};
-use kernel::{Clock, ProviderId, Role, ServiceId, StoreError, UserId};
+use kernel::{Clock, ProviderId, Role, ServiceId, StoreError, Timestamp, UserId};
 use serde::Deserialize;
 
 use crate::effects::Effects;
@@ -75,7 +75,7 @@ pub struct DemoHistory {
 #[async_trait]
 pub trait DemoRepository: Send + Sync {
     /// Inserts completed jobs and their ratings (and the showcase jobs).
-    async fn insert_history(&self, history: DemoHistory) -> Result<(), StoreError>;
+    async fn insert_history(&self, history: DemoHistory, at: Timestamp) -> Result<(), StoreError>;
 }
 
 /// What the demo seed added.
@@ -193,7 +193,10 @@ pub async fn seed_demo(
             bio: Some(format!("{} serves the {} region.", p.business_name, region)),
             service_ids: services.clone(),
         };
-        let pending = ports.providers.create(new, Effects::none()).await?;
+        let pending = ports
+            .providers
+            .create(new, Effects::none(), ports.clock.now())
+            .await?;
         let now = ports.clock.now();
         let after = pending.approve(now)?;
         let membership = ports.providers.tenant_membership(after.user_id).await?;
@@ -222,7 +225,10 @@ pub async fn seed_demo(
             showcase,
         };
         if !customers.is_empty() {
-            ports.history.insert_history(history).await?;
+            ports
+                .history
+                .insert_history(history, ports.clock.now())
+                .await?;
         }
         report.providers_added += 1;
     }

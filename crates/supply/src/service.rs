@@ -157,7 +157,7 @@ impl ProviderService {
         };
         let draft = draft_of(&new, now);
         let effects = Effects::none().message(templates::application_received(&draft));
-        Ok(self.repo.create(new, effects).await?)
+        Ok(self.repo.create(new, effects, self.clock.now()).await?)
     }
 
     /// The caller's profile with its offered services.
@@ -198,7 +198,10 @@ impl ProviderService {
             .await?
             .ok_or(SupplyError::NotFound)?;
         p.ensure_editable()?;
-        Ok(self.repo.update_profile(p.id, patch).await?)
+        Ok(self
+            .repo
+            .update_profile(p.id, patch, self.clock.now())
+            .await?)
     }
 
     /// Replaces the set of active offered services.
@@ -216,7 +219,10 @@ impl ProviderService {
             .await?
             .ok_or(SupplyError::NotFound)?;
         p.ensure_editable()?;
-        Ok(self.repo.set_offered(p.id, services).await?)
+        Ok(self
+            .repo
+            .set_offered(p.id, services, self.clock.now())
+            .await?)
     }
 
     /// Switches one offered service on or off.

@@ -120,14 +120,14 @@ fn an_application_is_stored_with_its_region_and_an_email_to_the_lsms() {
         .returning(|_| Ok(Some(("ann@example.com".into(), None))));
     repo.expect_last_rejection().returning(|_, _| Ok(None));
     repo.expect_create()
-        .withf(|new, effects| {
+        .withf(|new, effects, _| {
             new.region_code == "nyc"
                 && new.service_ids == vec![ServiceId(1)]
                 && effects.messages.len() == 1
                 && effects.messages[0].audience == crate::Audience::RegionLsms("nyc".into())
         })
         .times(1)
-        .returning(|_, _| Ok(pending()));
+        .returning(|_, _, _| Ok(pending()));
     let created = block_on(service(repo).apply(
         &provider_ctx(),
         &catalog(),

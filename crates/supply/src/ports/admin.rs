@@ -87,6 +87,7 @@ pub trait BanRepository: Send + Sync {
         requested_by: UserId,
         reason: String,
         effects: Effects,
+        at: Timestamp,
     ) -> Result<BanRequest, StoreError>;
     /// A request by id.
     async fn find(&self, id: i64) -> Result<Option<BanRequest>, StoreError>;
@@ -161,9 +162,15 @@ pub trait AdminRepository: Send + Sync {
         changes: Vec<(String, i64)>,
         by: UserId,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<(), StoreError>;
     /// Creates the user, its `lsm` role and its `local_service_managers` row.
-    async fn create_lsm(&self, lsm: NewLsm, audit: AuditEntry) -> Result<Lsm, StoreError>;
+    async fn create_lsm(
+        &self,
+        lsm: NewLsm,
+        audit: AuditEntry,
+        at: Timestamp,
+    ) -> Result<Lsm, StoreError>;
     /// LSMs, by id.
     async fn lsms(&self, page: &PageRequest) -> Result<Page<Lsm>, StoreError>;
     /// The decisions log, newest first.
@@ -173,6 +180,7 @@ pub trait AdminRepository: Send + Sync {
         &self,
         def: ServiceDefinition,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<ServiceId, StoreError>;
     /// Replaces a service's content and status.
     async fn update_service(
@@ -181,7 +189,13 @@ pub trait AdminRepository: Send + Sync {
         def: ServiceDefinition,
         status: ServiceStatus,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<(), StoreError>;
     /// Adds a region.
-    async fn create_region(&self, region: Region, audit: AuditEntry) -> Result<(), StoreError>;
+    async fn create_region(
+        &self,
+        region: Region,
+        audit: AuditEntry,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 }

@@ -57,6 +57,7 @@ pub trait DemandRepository: Send + Sync {
         region: Option<String>,
         value: Option<bool>,
         audit: AuditEntry,
+        at: Timestamp,
     ) -> Result<u64, StoreError>;
     /// Service requests of the LSM's region since `since`, newest first.
     async fn requests(

@@ -113,7 +113,12 @@ pub trait ProviderRepository: Send + Sync {
         phone: &str,
     ) -> Result<Option<Timestamp>, StoreError>;
     /// Stores an application (replacing the user's own rejected one) with its services.
-    async fn create(&self, new: NewProvider, effects: Effects) -> Result<Provider, StoreError>;
+    async fn create(
+        &self,
+        new: NewProvider,
+        effects: Effects,
+        at: Timestamp,
+    ) -> Result<Provider, StoreError>;
     /// A provider in scope, deleted ones included.
     async fn find(&self, scope: &Scope, id: ProviderId) -> Result<Option<Provider>, StoreError>;
     /// The caller's own profile.
@@ -131,6 +136,7 @@ pub trait ProviderRepository: Send + Sync {
         &self,
         id: ProviderId,
         patch: ProfilePatch,
+        at: Timestamp,
     ) -> Result<Provider, StoreError>;
     /// The user's back-office membership, for billing's tenant decision.
     async fn tenant_membership(
@@ -150,6 +156,7 @@ pub trait ProviderRepository: Send + Sync {
         &self,
         id: ProviderId,
         services: Vec<ServiceId>,
+        at: Timestamp,
     ) -> Result<Vec<OfferedService>, StoreError>;
     /// Switches one offered service on or off (`NotFound` if not offered).
     async fn set_active(

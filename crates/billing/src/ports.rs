@@ -116,6 +116,7 @@ pub trait TenantRepository: Send + Sync {
         owner: UserId,
         name: &str,
         slug: &str,
+        at: Timestamp,
     ) -> Result<Tenant, StoreError>;
     /// A tenant by id.
     async fn find(&self, id: TenantId) -> Result<Option<Tenant>, StoreError>;
@@ -183,12 +184,22 @@ pub trait TenantRepository: Send + Sync {
 #[async_trait]
 pub trait PartyRepository: Send + Sync {
     /// Creates.
-    async fn create(&self, tenant: TenantId, party: NewParty) -> Result<Party, StoreError>;
+    async fn create(
+        &self,
+        tenant: TenantId,
+        party: NewParty,
+        at: Timestamp,
+    ) -> Result<Party, StoreError>;
     /// A live party.
     async fn get(&self, tenant: TenantId, id: i64) -> Result<Option<Party>, StoreError>;
     /// Replaces the editable fields of a live party.
-    async fn update(&self, tenant: TenantId, id: i64, party: NewParty)
-    -> Result<Party, StoreError>;
+    async fn update(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        party: NewParty,
+        at: Timestamp,
+    ) -> Result<Party, StoreError>;
     /// Live parties with id below `before`, newest first, at most `limit`.
     async fn list(
         &self,
@@ -210,8 +221,12 @@ pub trait PartyRepository: Send + Sync {
 #[async_trait]
 pub trait ContactRepository: Send + Sync {
     /// Creates.
-    async fn create(&self, tenant: TenantId, contact: ContactFields)
-    -> Result<Contact, StoreError>;
+    async fn create(
+        &self,
+        tenant: TenantId,
+        contact: ContactFields,
+        at: Timestamp,
+    ) -> Result<Contact, StoreError>;
     /// A live contact.
     async fn get(&self, tenant: TenantId, id: i64) -> Result<Option<Contact>, StoreError>;
     /// Replaces the editable fields of a live contact.
@@ -220,6 +235,7 @@ pub trait ContactRepository: Send + Sync {
         tenant: TenantId,
         id: i64,
         contact: ContactFields,
+        at: Timestamp,
     ) -> Result<Contact, StoreError>;
     /// Live contacts with id below `before`, newest first.
     async fn list(
@@ -244,6 +260,7 @@ pub trait ContactRepository: Send + Sync {
         id: i64,
         enabled: bool,
         password_hash: Option<String>,
+        at: Timestamp,
     ) -> Result<Contact, StoreError>;
     /// The live, portal-enabled contact a portal token speaks for, if its credential
     /// version is still the token's (one query; the tenant in its `WHERE`).
@@ -274,7 +291,12 @@ pub trait ContactRepository: Send + Sync {
 pub trait InvoiceRepository: Send + Sync {
     /// Creates a draft numbered `INV-nnnnnn` from the tenant's counter, taken in the
     /// same transaction as the insert (so numbers never collide and are never reused).
-    async fn create(&self, tenant: TenantId, draft: InvoiceDraft) -> Result<Invoice, StoreError>;
+    async fn create(
+        &self,
+        tenant: TenantId,
+        draft: InvoiceDraft,
+        at: Timestamp,
+    ) -> Result<Invoice, StoreError>;
     /// A live invoice with its lines.
     async fn get(&self, tenant: TenantId, id: i64) -> Result<Option<Invoice>, StoreError>;
     /// A live invoice of one party with one of `statuses`, with its lines (for the portal).
@@ -318,6 +340,7 @@ pub trait InvoiceRepository: Send + Sync {
         invoice: Invoice,
         expected: i64,
         payment: NewPayment,
+        at: Timestamp,
     ) -> Result<Payment, StoreError>;
     /// In one transaction: the invoice's restored balance and status (if its version is
     /// still `expected`: `StoreError::Stale` otherwise) and the payment's new

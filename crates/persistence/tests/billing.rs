@@ -35,7 +35,7 @@ async fn user(db: &Database, email: &str) -> UserId {
 async fn tenant(db: &Database, email: &str, slug: &str) -> TenantId {
     let owner = user(db, email).await;
     let repo = SqlTenantRepository::new(BillingDb::new(db.conn().clone()));
-    repo.create_with_owner(owner, "Acme", slug)
+    repo.create_with_owner(owner, "Acme", slug, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .id
@@ -62,7 +62,7 @@ async fn tenancy_rules(db: &Database) {
     let repo = SqlTenantRepository::new(BillingDb::new(db.conn().clone()));
     let owner = user(db, "owner@example.com").await;
     let t = repo
-        .create_with_owner(owner, "Acme", "acme")
+        .create_with_owner(owner, "Acme", "acme", chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -70,12 +70,16 @@ async fn tenancy_rules(db: &Database) {
         Ok(Some((t.id, billing::TenantRole::Owner)))
     );
     assert_eq!(
-        repo.create_with_owner(owner, "Again", "again").await.err(),
+        repo.create_with_owner(owner, "Again", "again", chrono::Utc::now())
+            .await
+            .err(),
         Some(StoreError::Stale)
     );
     let other = user(db, "other@example.com").await;
     assert_eq!(
-        repo.create_with_owner(other, "Dup", "acme").await.err(),
+        repo.create_with_owner(other, "Dup", "acme", chrono::Utc::now())
+            .await
+            .err(),
         Some(StoreError::Conflict("uq_tenants_slug".into()))
     );
     assert_eq!(
@@ -95,7 +99,7 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
     let invoices = SqlInvoiceRepository::new(billing_db.clone());
 
     let big = invoices
-        .create(a, draft(2_500_000_000))
+        .create(a, draft(2_500_000_000), chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -133,13 +137,13 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
     paid.apply_payment(2_000_000_000)
         .unwrap_or_else(|e| panic!("{e}"));
     invoices
-        .record_payment(a, paid.clone(), 2, payment("k1"))
+        .record_payment(a, paid.clone(), 2, payment("k1"), chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // A stale version records nothing.
     assert_eq!(
         invoices
-            .record_payment(a, paid.clone(), 2, payment("k2"))
+            .record_payment(a, paid.clone(), 2, payment("k2"), chrono::Utc::now())
             .await
             .err(),
         Some(StoreError::Stale)
@@ -147,7 +151,7 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
     assert_eq!(invoices.payment_by_key(a, "k2").await, Ok(None));
     // The same key again is refused by its constraint, and the invoice is untouched.
     let again = invoices
-        .record_payment(a, paid.clone(), 3, payment("k1"))
+        .record_payment(a, paid.clone(), 3, payment("k1"), chrono::Utc::now())
         .await
         .err();
     assert_eq!(
@@ -188,7 +192,7 @@ async fn soft_deleted_parties_disappear_but_stay(db: &Database) {
         phone: None,
     };
     let p = parties
-        .create(a, party)
+        .create(a, party, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     parties
@@ -226,11 +230,11 @@ async fn postgres_rls_hides_every_row_without_the_tenant_setting() {
     let a = tenant(&t.db, "rls@example.com", "tenant-rls").await;
     let invoices = SqlInvoiceRepository::new(BillingDb::new(t.db.conn().clone()));
     invoices
-        .create(a, draft(100))
+        .create(a, draft(100), chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     invoices
-        .create(a, draft(200))
+        .create(a, draft(200), chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 

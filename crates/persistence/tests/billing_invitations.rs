@@ -53,7 +53,7 @@ async fn outbox_rows(db: &Database, to: &str) -> i64 {
 }
 
 async fn owned_tenant(repo: &SqlTenantRepository, owner: UserId, slug: &str) -> TenantId {
-    repo.create_with_owner(owner, "Acme", slug)
+    repo.create_with_owner(owner, "Acme", slug, chrono::Utc::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .id

@@ -106,7 +106,10 @@ impl BillingService {
     pub async fn create_party(&self, ctx: &Ctx, input: PartyInput) -> Result<Party, BillingError> {
         let scope = self.scope(ctx).await?;
         let party = party_fields(input, None)?;
-        Ok(self.parties.create(scope.tenant_id, party).await?)
+        Ok(self
+            .parties
+            .create(scope.tenant_id, party, self.clock.now())
+            .await?)
     }
 
     /// A live party of the caller's tenant.
@@ -132,7 +135,10 @@ impl BillingService {
             .await?
             .ok_or(BillingError::NotFound)?;
         let party = party_fields(input, Some(&current))?;
-        Ok(self.parties.update(scope.tenant_id, id, party).await?)
+        Ok(self
+            .parties
+            .update(scope.tenant_id, id, party, self.clock.now())
+            .await?)
     }
 
     /// Live parties, newest first.
@@ -224,7 +230,7 @@ impl BillingService {
         let scope = self.scope(ctx).await?;
         let fields = self.contact_fields(&scope, input, None).await?;
         self.contacts
-            .create(scope.tenant_id, fields)
+            .create(scope.tenant_id, fields, self.clock.now())
             .await
             .map_err(contact_conflict)
     }
@@ -253,7 +259,7 @@ impl BillingService {
             .ok_or(BillingError::NotFound)?;
         let fields = self.contact_fields(&scope, input, Some(&current)).await?;
         self.contacts
-            .update(scope.tenant_id, id, fields)
+            .update(scope.tenant_id, id, fields, self.clock.now())
             .await
             .map_err(contact_conflict)
     }
@@ -322,7 +328,7 @@ impl BillingService {
             None => None,
         };
         self.contacts
-            .set_portal(scope.tenant_id, id, access.enabled, hash)
+            .set_portal(scope.tenant_id, id, access.enabled, hash, self.clock.now())
             .await
             .map_err(contact_conflict)
     }

@@ -136,7 +136,10 @@ impl BillingService {
         let scope = self.scope(ctx).await?;
         let draft = self.draft_of(&scope, input, None).await?;
         // Storage takes the number from the tenant's counter in the same transaction.
-        Ok(self.invoices.create(scope.tenant_id, draft).await?)
+        Ok(self
+            .invoices
+            .create(scope.tenant_id, draft, self.clock.now())
+            .await?)
     }
 
     /// A live invoice with its lines.

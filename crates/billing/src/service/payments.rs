@@ -131,7 +131,13 @@ impl BillingService {
             }
             match self
                 .invoices
-                .record_payment(scope.tenant_id, invoice.clone(), expected, payment.clone())
+                .record_payment(
+                    scope.tenant_id,
+                    invoice.clone(),
+                    expected,
+                    payment.clone(),
+                    self.clock.now(),
+                )
                 .await
             {
                 Ok(recorded) => {

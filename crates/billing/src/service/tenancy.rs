@@ -37,7 +37,7 @@ impl BillingService {
         };
         let tenant = self
             .tenants
-            .create_with_owner(ctx.user_id, &name, &slug)
+            .create_with_owner(ctx.user_id, &name, &slug, self.clock.now())
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(c) if c == "uq_tenants_slug" => {

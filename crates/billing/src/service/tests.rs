@@ -131,7 +131,7 @@ fn a_payment_losing_a_race_is_retried_on_the_fresh_invoice() {
         .expect_record_payment()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _, _, _| Err(StoreError::Stale));
+        .returning(|_, _, _, _, _| Err(StoreError::Stale));
     // Someone else paid 950 meanwhile: only 50 is left, so this payment of 100 is now refused.
     let mut after = issued(1_000, 2);
     after.apply_payment(950).unwrap_or_else(|e| panic!("{e}"));
@@ -229,7 +229,7 @@ fn losing_a_race_to_the_same_key_replays_the_winner() {
         .expect_record_payment()
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|_, _, _, _| Err(StoreError::Stale));
+        .returning(|_, _, _, _, _| Err(StoreError::Stale));
     m.invoices
         .expect_payment_by_key()
         .times(1)

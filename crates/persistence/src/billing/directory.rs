@@ -42,8 +42,13 @@ async fn live_party(
 
 #[async_trait]
 impl PartyRepository for SqlPartyRepository {
-    async fn create(&self, tenant: TenantId, party: NewParty) -> Result<Party, StoreError> {
-        let now = chrono::Utc::now();
+    async fn create(
+        &self,
+        tenant: TenantId,
+        party: NewParty,
+        at: Timestamp,
+    ) -> Result<Party, StoreError> {
+        let now = at;
         let txn = self.db.scoped_write(tenant).await?;
         let row = parties::ActiveModel {
             id: NotSet,
@@ -75,6 +80,7 @@ impl PartyRepository for SqlPartyRepository {
         tenant: TenantId,
         id: i64,
         party: NewParty,
+        at: Timestamp,
     ) -> Result<Party, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         let row = live_party(&txn, tenant, id)
@@ -85,7 +91,7 @@ impl PartyRepository for SqlPartyRepository {
         row.display_name = Set(party.display_name);
         row.email = Set(party.email);
         row.phone = Set(party.phone);
-        row.updated_at = Set(chrono::Utc::now());
+        row.updated_at = Set(at);
         let row = row.update(&txn).await.map_err(store_err)?;
         txn.commit().await.map_err(store_err)?;
         convert::party(row)
@@ -166,8 +172,13 @@ async fn finish<T>(txn: DatabaseTransaction, value: T) -> Result<T, StoreError> 
 
 #[async_trait]
 impl ContactRepository for SqlContactRepository {
-    async fn create(&self, tenant: TenantId, c: ContactFields) -> Result<Contact, StoreError> {
-        let now = chrono::Utc::now();
+    async fn create(
+        &self,
+        tenant: TenantId,
+        c: ContactFields,
+        at: Timestamp,
+    ) -> Result<Contact, StoreError> {
+        let now = at;
         let txn = self.db.scoped_write(tenant).await?;
         let row = contacts::ActiveModel {
             id: NotSet,
@@ -203,6 +214,7 @@ impl ContactRepository for SqlContactRepository {
         tenant: TenantId,
         id: i64,
         c: ContactFields,
+        at: Timestamp,
     ) -> Result<Contact, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         let mut row: contacts::ActiveModel = live_contact(&txn, tenant, id)
@@ -215,7 +227,7 @@ impl ContactRepository for SqlContactRepository {
         row.email = Set(c.email);
         row.phone = Set(c.phone);
         row.marketplace_user_id = Set(c.marketplace_user_id);
-        row.updated_at = Set(chrono::Utc::now());
+        row.updated_at = Set(at);
         let row = row.update(&txn).await.map_err(store_err)?;
         finish(txn, convert::contact(row)).await
     }
@@ -267,6 +279,7 @@ impl ContactRepository for SqlContactRepository {
         id: i64,
         enabled: bool,
         hash: Option<String>,
+        at: Timestamp,
     ) -> Result<Contact, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         // The version moves in the statement itself, so two changes racing each
@@ -277,7 +290,7 @@ impl ContactRepository for SqlContactRepository {
                 contacts::Column::PortalCredentialVersion,
                 Expr::col(contacts::Column::PortalCredentialVersion).add(1),
             )
-            .col_expr(contacts::Column::UpdatedAt, Expr::value(chrono::Utc::now()));
+            .col_expr(contacts::Column::UpdatedAt, Expr::value(at));
         if let Some(hash) = hash {
             update = update.col_expr(contacts::Column::PortalPasswordHash, Expr::value(hash));
         }

@@ -29,8 +29,13 @@ impl SqlInvoiceRepository {
 
 #[async_trait]
 impl InvoiceRepository for SqlInvoiceRepository {
-    async fn create(&self, tenant: TenantId, d: InvoiceDraft) -> Result<Invoice, StoreError> {
-        let now = chrono::Utc::now();
+    async fn create(
+        &self,
+        tenant: TenantId,
+        d: InvoiceDraft,
+        at: Timestamp,
+    ) -> Result<Invoice, StoreError> {
+        let now = at;
         let txn = self.db.scoped_write(tenant).await?;
         let seq = next_number(&txn, tenant).await?;
         let row = invoices::ActiveModel {
@@ -173,6 +178,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
         invoice: Invoice,
         expected: i64,
         p: NewPayment,
+        at: Timestamp,
     ) -> Result<Payment, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         // The guarded update comes first: it takes the write lock and loses cleanly to a concurrent payment.
@@ -190,7 +196,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
             reference: Set(p.reference),
             received_at: Set(p.received_at),
             idempotency_key: Set(p.idempotency_key),
-            created_at: Set(chrono::Utc::now()),
+            created_at: Set(at),
             request_hash: Set(p.request_hash),
         }
         .insert(&txn)

@@ -57,8 +57,9 @@ impl TenantRepository for SqlTenantRepository {
         owner: UserId,
         name: &str,
         slug: &str,
+        at: Timestamp,
     ) -> Result<Tenant, StoreError> {
-        let now = chrono::Utc::now();
+        let now = at;
         let txn = self.db.conn().begin().await.map_err(store_err)?;
         match insert_owned_tenant(&txn, owner, name, slug, now).await {
             Ok(row) => {

@@ -320,9 +320,11 @@ impl AdminRepository for SqlAdminRepository {
                 }
             })
             .collect();
+        // The rule is the catalog's (the use case checked it on its snapshot);
+        // this re-check under the lock only catches a region committed since.
         if catalog::RegionDirectory::new(all).is_err() {
             txn.rollback().await.map_err(store_err)?;
-            return Err(StoreError::Conflict("region_prefix_taken".into()));
+            return Err(StoreError::Stale);
         }
         write_audit(&txn, &audit, now).await?;
         txn.commit().await.map_err(store_err)

@@ -242,10 +242,18 @@ impl AdminService {
             ("region", region.code.clone()),
             json!({"zip_prefixes": region.zip_prefixes}),
         );
-        Ok(self
+        match self
             .admin
             .create_region(region, entry, self.clock.now())
-            .await?)
+            .await
+        {
+            Ok(()) => Ok(()),
+            // Another region claimed one of these prefixes since the snapshot was taken.
+            Err(kernel::StoreError::Stale) => Err(SupplyError::Duplicate(
+                "a zip prefix of this region already belongs to another region".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// An LSM asks an admin to ban a provider of its region.

@@ -88,12 +88,6 @@ impl From<StoreError> for SupplyError {
             StoreError::Stale => SupplyError::InvalidTransition(
                 "the provider changed meanwhile; reload and decide again".into(),
             ),
-            StoreError::Conflict(name) if name == "region_prefix_taken" => SupplyError::Duplicate(
-                "a zip prefix of this region already belongs to another region".into(),
-            ),
-            StoreError::Conflict(name) if name == "staff_elsewhere" => SupplyError::Duplicate(
-                "this provider's user is staff of another business's tenant; it must leave it before approval".into(),
-            ),
             StoreError::Conflict(name) => SupplyError::Duplicate(format!("conflict on {name}")),
             StoreError::Backend(why) => SupplyError::Internal(why),
         }

@@ -178,22 +178,30 @@ pub(crate) async fn system_message(
         .query_one_raw(stmt(
             db,
             "INSERT INTO messages (thread_id, sender_user_id, sender_role, body, created_at) \
-             VALUES (?, NULL, 'system', ?, ?) RETURNING id",
+             VALUES (?, NULL, 'system', ?, ?) RETURNING id, created_at",
             vec![thread.into(), body.as_str().into(), at.into()],
         ))
         .await
         .map_err(store_err)?
         .ok_or_else(|| StoreError::Backend("message insert returned no id".into()))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
+    // The stored time, so the event carries what a later read returns.
+    let created_at: Timestamp = row.try_get("", "created_at").map_err(store_err)?;
     exec(
         db,
         "UPDATE message_threads SET last_message_at = ? WHERE id = ?",
         vec![at.into(), thread.into()],
     )
     .await?;
-    let data = json!({
-        "id": id, "thread_id": thread, "sender_user_id": null, "sender_role": "system",
-        "body": body.as_str(), "read_at": null, "created_at": at,
+    // The same object the REST routes answer and `message.created` carries.
+    let data = messaging::view::message_json(&messaging::ports::MessageRecord {
+        id,
+        thread_id: thread,
+        sender_user_id: None,
+        sender_role: "system".into(),
+        body: body.as_str().to_owned(),
+        read_at: None,
+        created_at,
     });
     for user in parties {
         write_user_event(db, user, EventType::MessageCreated, &data, at).await?;

@@ -179,6 +179,26 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
         ..change
     };
     assert_eq!(repo.apply(replay).await.err(), Some(StoreError::Stale));
+    // A repeatable change (an edit) computed from a stale read is refused by
+    // the compare-and-set itself, not by the once-only index.
+    let stale_read = created.job.clone();
+    let patch = jobs::TermsPatch {
+        price_cents: Some(9_000),
+        ..Default::default()
+    };
+    let edit = stale_read
+        .apply(Party::Provider, Action::Edit(patch), &facts, now)
+        .unwrap();
+    let stale_edit = JobChange {
+        expected_version: 1,
+        job: edit.job,
+        actor: Some(provider_user),
+        events: edit.events,
+        thread: ThreadChange::None,
+        effects: Effects::none(),
+        at: now,
+    };
+    assert_eq!(repo.apply(stale_edit).await.err(), Some(StoreError::Stale));
     let events = repo.events(id).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["created", "accepted"]);

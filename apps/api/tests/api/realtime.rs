@@ -283,7 +283,8 @@ async fn an_event_caused_on_one_instance_reaches_a_socket_on_another() {
     .await;
     let mut on_b = connect(&b, "", Some(&m.provider)).await.must();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let job = id(&m.book().await);
+    let booked = m.book().await;
+    let job = id(&booked);
     let got = on_b
         .next_json(Duration::from_secs(3))
         .await
@@ -292,4 +293,38 @@ async fn an_event_caused_on_one_instance_reaches_a_socket_on_another() {
         got["data"]["id"] == job || got["type"] == "notification",
         "{got}"
     );
+    // A message posted through instance A reaches the provider's socket on B.
+    let thread = booked["thread_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{booked}"));
+    let posted = m
+        .app
+        .call(
+            "POST",
+            &format!("/api/v1/threads/{thread}/messages"),
+            Some(&m.customer),
+            Some(&serde_json::json!({"body": "Is 9am fine?"})),
+        )
+        .await;
+    assert_eq!(
+        posted.status,
+        actix_web::http::StatusCode::CREATED,
+        "{}",
+        posted.body
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let event = on_b
+            .next_json(left)
+            .await
+            .unwrap_or_else(|| panic!("message.created via NOTIFY on the other instance"));
+        if event["type"] == "message.created" {
+            assert_eq!(
+                event["data"], posted.body,
+                "the socket carries the REST answer"
+            );
+            break;
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! port in [`ports`]. A listing the caller may not see is "not found".
 
 pub mod error;
+pub mod filter;
 pub mod listing;
 pub mod ports;
 pub mod service;

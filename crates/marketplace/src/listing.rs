@@ -237,17 +237,17 @@ impl ListingInput {
     /// from the stored fields) and checks every field, naming each bad one.
     pub fn apply(self, base: Option<&ListingFields>) -> Result<ListingFields, Vec<FieldError>> {
         let mut e = Vec::new();
-        let required =
-            |e: &mut Vec<FieldError>, field: &str, v: Option<String>, old: Option<&String>| match (
-                v, old,
-            ) {
-                (Some(v), _) => Some(v),
-                (None, Some(old)) => Some(old.clone()),
-                (None, None) => {
-                    e.push(FieldError::new(field, "is required"));
-                    None
-                }
-            };
+        let required = |e: &mut Vec<FieldError>,
+                        field: &str,
+                        v: Option<String>,
+                        old: Option<&String>| match (v, old) {
+            (Some(v), _) => Some(v),
+            (None, Some(old)) => Some(old.clone()),
+            (None, None) => {
+                e.push(FieldError::new(field, "is required"));
+                None
+            }
+        };
         let title = required(&mut e, "title", self.title, base.map(|b| &b.title))
             .map(|s| text(&mut e, "title", &s, MAX_TITLE));
         let description = required(

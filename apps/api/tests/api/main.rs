@@ -24,6 +24,7 @@ mod jobs;
 mod jobs_figures;
 mod jobs_paid;
 mod jobs_support;
+mod listings;
 mod operations;
 mod portal;
 mod portal_sessions;

@@ -61,7 +61,7 @@ impl Modify for BearerAuth {
         threads::archive, threads::block,
         job_routes::mark_paid, marketplace::list,
         listings::create, listings::search, listings::get, listings::edit, listings::publish,
-        listings::unpublish, listings::suspend, listings::reinstate,
+        listings::unpublish, listings::suspend, listings::reinstate, listings::inquire,
         billing::tenants::create, billing::tenants::me,
         billing::membership::invite, billing::membership::list, billing::membership::received,
         billing::membership::accept, billing::membership::decline, billing::membership::leave,

@@ -8,7 +8,7 @@ use marketplace::filter::{RawFilter, check_reason};
 use marketplace::{ListingAction, ListingError};
 
 use super::listings_dto::{
-    ListingDto, ListingPage, ListingQuery, ListingRequest, ModerationRequest,
+    InquiryRequest, ListingDto, ListingPage, ListingQuery, ListingRequest, ModerationRequest,
 };
 use crate::auth::{AuthUser, MaybeUser};
 use crate::http::body::{EmptyBody, Object};
@@ -193,3 +193,35 @@ moderation!(
     "An LSM of the listing's region or an admin returns a suspended listing to `active` (audited).",
     ListingAction::Reinstate
 );
+
+/// A customer asks about an active listing: the first inquiry opens a
+/// `listing` thread with the seller, a later one by the same buyer is
+/// appended to it (one thread per buyer and listing).
+#[utoipa::path(post, path = "/api/v1/listings/{id}/threads", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = InquiryRequest, responses(
+    (status = 201, description = "The thread (`kind: \"listing\"`) with the message as `last_message`", body = crate::routes::threads_dto::ThreadDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a customer, or the listing's own seller", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No active listing with this id", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The inquiry thread is blocked", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad body or subject", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn inquire(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Object<InquiryRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner().0;
+    // Only an active listing takes inquiries, whoever asks.
+    let listing = state.listings.get(None, *id).await?;
+    let party = messaging::service::ListingParty {
+        listing_id: listing.id,
+        seller: listing.provider_user_id,
+    };
+    let (thread, _message) = state
+        .messaging
+        .inquire(&ctx, party, &b.body, b.subject.as_deref())
+        .await?;
+    Ok(HttpResponse::Created().json(messaging::view::thread_json(&thread)))
+}

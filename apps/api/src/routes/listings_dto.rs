@@ -177,3 +177,13 @@ pub struct ListingQuery {
     /// From `next_cursor`.
     pub cursor: Option<String>,
 }
+
+/// `POST /listings/{id}/threads`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryRequest {
+    /// The message (rules of `POST /threads/{id}/messages`).
+    pub body: String,
+    /// Subject of a new thread (up to 255 characters); a later inquiry keeps the thread's.
+    pub subject: Option<String>,
+}

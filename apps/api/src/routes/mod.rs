@@ -91,7 +91,8 @@ fn listing_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/listings/{id}/publish").route(web::post().to(listings::publish)))
     .service(resource("/listings/{id}/unpublish").route(web::post().to(listings::unpublish)))
     .service(resource("/listings/{id}/suspend").route(web::post().to(listings::suspend)))
-    .service(resource("/listings/{id}/reinstate").route(web::post().to(listings::reinstate)));
+    .service(resource("/listings/{id}/reinstate").route(web::post().to(listings::reinstate)))
+    .service(resource("/listings/{id}/threads").route(web::post().to(listings::inquire)));
 }
 
 fn thread_routes(cfg: &mut web::ServiceConfig) {

@@ -229,6 +229,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/listings/{id}/unpublish",
     "POST /api/v1/listings/{id}/suspend",
     "POST /api/v1/listings/{id}/reinstate",
+    "POST /api/v1/listings/{id}/threads",
 ];
 
 #[actix_web::test]

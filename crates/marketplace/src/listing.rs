@@ -232,35 +232,65 @@ fn price(errors: &mut Vec<FieldError>, cents: Option<i64>) -> Option<i64> {
     cents
 }
 
+/// A required text field: the new value, else the stored one, else an error.
+fn required(
+    e: &mut Vec<FieldError>,
+    field: &str,
+    new: Option<String>,
+    old: Option<&String>,
+    max: usize,
+) -> Option<String> {
+    match new.or_else(|| old.cloned()) {
+        Some(v) => Some(text(e, field, &v, max)),
+        None => {
+            e.push(FieldError::new(field, "is required"));
+            None
+        }
+    }
+}
+
+/// An optional text field: the new value (blank clears nothing: it is none), else the stored one.
+fn optional(
+    e: &mut Vec<FieldError>,
+    field: &str,
+    new: Option<String>,
+    old: Option<&Option<String>>,
+    max: usize,
+) -> Option<String> {
+    match new {
+        Some(v) => opt_text(e, field, Some(&v), max),
+        None => old.cloned().flatten(),
+    }
+}
+
 impl ListingInput {
     /// Applies this input over `base` (a create starts from nothing, an edit
     /// from the stored fields) and checks every field, naming each bad one.
     pub fn apply(self, base: Option<&ListingFields>) -> Result<ListingFields, Vec<FieldError>> {
         let mut e = Vec::new();
-        let required = |e: &mut Vec<FieldError>,
-                        field: &str,
-                        v: Option<String>,
-                        old: Option<&String>| match (v, old) {
-            (Some(v), _) => Some(v),
-            (None, Some(old)) => Some(old.clone()),
-            (None, None) => {
-                e.push(FieldError::new(field, "is required"));
-                None
-            }
-        };
-        let title = required(&mut e, "title", self.title, base.map(|b| &b.title))
-            .map(|s| text(&mut e, "title", &s, MAX_TITLE));
+        let title = required(
+            &mut e,
+            "title",
+            self.title.clone(),
+            base.map(|b| &b.title),
+            MAX_TITLE,
+        );
         let description = required(
             &mut e,
             "description",
-            self.description,
+            self.description.clone(),
             base.map(|b| &b.description),
-        )
-        .map(|s| text(&mut e, "description", &s, MAX_DESCRIPTION));
-        let category = required(&mut e, "category", self.category, base.map(|b| &b.category))
-            .map(|s| text(&mut e, "category", &s, MAX_CATEGORY));
-        let price_type = match (self.price_type, base) {
-            (Some(s), _) => PriceType::parse_field("price_type", &s)
+            MAX_DESCRIPTION,
+        );
+        let category = required(
+            &mut e,
+            "category",
+            self.category.clone(),
+            base.map(|b| &b.category),
+            MAX_CATEGORY,
+        );
+        let price_type = match (self.price_type.as_deref(), base) {
+            (Some(s), _) => PriceType::parse_field("price_type", s)
                 .map_err(|f| e.push(f))
                 .ok(),
             (None, Some(b)) => Some(b.price_type),
@@ -273,8 +303,8 @@ impl ListingInput {
             &mut e,
             self.price_cents.or(base.and_then(|b| b.price_cents)),
         );
-        let currency = match self.currency {
-            Some(c) => Currency::parse(&c)
+        let currency = match self.currency.as_deref() {
+            Some(c) => Currency::parse(c)
                 .map(|c| c.as_str().to_owned())
                 .map_err(|_| {
                     e.push(FieldError::new(
@@ -288,12 +318,32 @@ impl ListingInput {
                 |b| b.currency.clone(),
             )),
         };
+        let rest = self.rest(&mut e, base);
+        match (title, description, category, price_type, currency) {
+            (Some(title), Some(description), Some(category), Some(price_type), Some(currency))
+                if e.is_empty() =>
+            {
+                Ok(ListingFields {
+                    title,
+                    description,
+                    category,
+                    price_cents,
+                    price_type,
+                    currency,
+                    ..rest
+                })
+            }
+            _ => Err(e),
+        }
+    }
+
+    /// The place, links, tags and images, over a placeholder for the rest.
+    fn rest(self, e: &mut Vec<FieldError>, base: Option<&ListingFields>) -> ListingFields {
         let zip_code = match self.zip_code {
             Some(z) => Zipcode::parse(&z)
-                .map(|z| Some(z.as_str().to_owned()))
+                .map(|z| z.as_str().to_owned())
                 .map_err(|_| e.push(FieldError::new("zip_code", "must be a 5-digit US ZIP code")))
-                .ok()
-                .flatten(),
+                .ok(),
             None => base.and_then(|b| b.zip_code.clone()),
         };
         let service_area_miles = self
@@ -309,43 +359,26 @@ impl ListingInput {
         if service_id.is_some_and(|s| s < 1) {
             e.push(FieldError::new("service_id", "must be a service id"));
         }
-        let city = match self.city {
-            Some(c) => opt_text(&mut e, "city", Some(&c), 100),
-            None => base.and_then(|b| b.city.clone()),
-        };
-        let state = match self.state {
-            Some(s) => opt_text(&mut e, "state", Some(&s), 64),
-            None => base.and_then(|b| b.state.clone()),
-        };
-        let tags = match self.tags {
-            Some(t) => tags(&mut e, &t),
-            None => base.map(|b| b.tags.clone()).unwrap_or_default(),
-        };
-        let images = match self.images {
-            Some(i) => images(&mut e, &i),
-            None => base.map(|b| b.images.clone()).unwrap_or_default(),
-        };
-        match (title, description, category, price_type, currency) {
-            (Some(title), Some(description), Some(category), Some(price_type), Some(currency))
-                if e.is_empty() =>
-            {
-                Ok(ListingFields {
-                    title,
-                    description,
-                    category,
-                    price_cents,
-                    price_type,
-                    currency,
-                    city,
-                    state,
-                    zip_code,
-                    service_area_miles,
-                    service_id,
-                    tags,
-                    images,
-                })
-            }
-            _ => Err(e),
+        ListingFields {
+            title: String::new(),
+            description: String::new(),
+            category: String::new(),
+            price_cents: None,
+            price_type: PriceType::Quote,
+            currency: String::new(),
+            city: optional(e, "city", self.city, base.map(|b| &b.city), 100),
+            state: optional(e, "state", self.state, base.map(|b| &b.state), 64),
+            zip_code,
+            service_area_miles,
+            service_id,
+            tags: match self.tags {
+                Some(t) => tags(e, &t),
+                None => base.map(|b| b.tags.clone()).unwrap_or_default(),
+            },
+            images: match self.images {
+                Some(i) => images(e, &i),
+                None => base.map(|b| b.images.clone()).unwrap_or_default(),
+            },
         }
     }
 }

@@ -179,7 +179,8 @@ impl ListingService {
                 .apply(Some(&old.fields))
                 .map_err(ListingError::Validation)?;
         }
-        if action == ListingAction::Publish {
+        // A public listing keeps meeting the publish rule, whichever edge got it there.
+        if to == ListingStatus::Active && action != ListingAction::Reinstate {
             new.fields.publishable().map_err(ListingError::Validation)?;
         }
         // Strictly after the read one, so the compare-and-set token always moves.

@@ -230,3 +230,16 @@ fn fields_are_checked_and_bounded() {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
 }
+
+#[test]
+fn an_active_listing_cannot_be_edited_below_the_publish_rule() {
+    let mut repo = MockListingRepository::new();
+    repo.expect_find_visible()
+        .returning(|_, _| Ok(Some(listing(ListingStatus::Active))));
+    let blank = ListingInput {
+        title: Some("  ".into()),
+        ..ListingInput::default()
+    };
+    let err = block_on(service(repo).edit(&provider(), 1, blank));
+    assert!(matches!(err, Err(ListingError::Validation(e)) if e[0].field == "title"));
+}

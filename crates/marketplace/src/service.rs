@@ -57,6 +57,16 @@ fn actor_for(ctx: &Ctx, listing: &Listing, action: ListingAction) -> Result<Acto
     }
 }
 
+/// Every other column is checked before the write or comes from the
+/// database, so a refused constraint is the catalog link: a `service_id` that
+/// names no service (the foreign key), reported on the field.
+fn unknown_service(e: StoreError) -> ListingError {
+    match e {
+        StoreError::Conflict(_) => ListingError::field("service_id", "names no catalog service"),
+        other => other.into(),
+    }
+}
+
 impl ListingService {
     /// The use cases over `repo`, timed by `clock`.
     pub fn new(repo: Arc<dyn ListingRepository>, clock: Arc<dyn Clock>) -> Self {
@@ -76,14 +86,14 @@ impl ListingService {
                     "listing needs an approved provider profile",
                 ))?;
         let fields = input.apply(None).map_err(ListingError::Validation)?;
-        Ok(self
-            .repo
+        self.repo
             .insert(NewListing {
                 seller,
                 fields,
                 at: self.clock.now(),
             })
-            .await?)
+            .await
+            .map_err(unknown_service)
     }
 
     /// One listing as the caller may see it.
@@ -154,7 +164,7 @@ impl ListingService {
             let change = self.decide(ctx, &old, action, actor, input.clone(), reason.as_deref())?;
             match self.repo.save(change).await {
                 Err(StoreError::Stale) => continue,
-                other => other?,
+                other => other.map_err(unknown_service)?,
             }
             return self.get(Some(ctx), id).await;
         }

@@ -243,3 +243,21 @@ fn an_active_listing_cannot_be_edited_below_the_publish_rule() {
     let err = block_on(service(repo).edit(&provider(), 1, blank));
     assert!(matches!(err, Err(ListingError::Validation(e)) if e[0].field == "title"));
 }
+
+#[test]
+fn a_refused_catalog_link_is_a_field_error() {
+    let mut repo = MockListingRepository::new();
+    repo.expect_find_visible()
+        .returning(|_, _| Ok(Some(listing(ListingStatus::Draft))));
+    repo.expect_save().returning(|_| {
+        Err(StoreError::Conflict(
+            "fk_service_listings_service_id".into(),
+        ))
+    });
+    let link = ListingInput {
+        service_id: Some(404),
+        ..ListingInput::default()
+    };
+    let err = block_on(service(repo).edit(&provider(), 1, link));
+    assert!(matches!(err, Err(ListingError::Validation(e)) if e[0].field == "service_id"));
+}

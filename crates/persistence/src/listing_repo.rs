@@ -132,6 +132,28 @@ fn like_pattern(q: &str) -> String {
     out
 }
 
+/// SQLite reports a foreign-key failure without the constraint's name, so
+/// the catalog link is checked first and refused by name on both backends.
+async fn check_service(db: &impl ConnectionTrait, f: &ListingFields) -> Result<(), StoreError> {
+    let Some(service) = f.service_id else {
+        return Ok(());
+    };
+    let found = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT id FROM services WHERE id = ?",
+            vec![service.into()],
+        ))
+        .await
+        .map_err(store_err)?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Conflict(
+            "fk_service_listings_service_id".into(),
+        )),
+    }
+}
+
 impl SqlListingRepository {
     async fn by_id(&self, id: i64) -> Result<Option<Listing>, StoreError> {
         let sql = format!("SELECT {COLUMNS} {FROM} WHERE l.id = ?");
@@ -171,6 +193,7 @@ impl ListingRepository for SqlListingRepository {
     }
 
     async fn insert(&self, new: NewListing) -> Result<Listing, StoreError> {
+        check_service(&self.db, &new.fields).await?;
         let mut values = vec![
             new.seller.user_id.0.into(),
             new.seller.tenant_id.map(|t| t.0).into(),
@@ -226,6 +249,7 @@ impl ListingRepository for SqlListingRepository {
             change.expected.1.into(),
         ]);
         let txn = self.db.begin().await.map_err(store_err)?;
+        check_service(&txn, &l.fields).await?;
         let updated = exec(
             &txn,
             "UPDATE service_listings SET title = ?, description = ?, category = ?, price_cents = ?, \

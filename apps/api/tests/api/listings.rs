@@ -73,6 +73,19 @@ async fn creating_is_checked(m: &Market) {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // A catalog link to no service is a field error, not a 500.
+    let mut unknown = draft();
+    unknown["service_id"] = json!(999_999);
+    let r = call(
+        m,
+        "POST",
+        "/api/v1/listings",
+        Some(&m.provider),
+        Some(&unknown),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "service_id", "{}", r.body);
     // A provider whose profile is not approved yet has no listing either.
     let (pending, _) = applicant(
         &m.app,
@@ -119,6 +132,20 @@ async fn a_listing_is_drafted_published_moderated_and_reinstated(backend: Backen
             "{token:?}"
         );
     }
+
+    let bad = json!({"service_id": 999_999, "price_cents": -5});
+    let r = call(&m, "PATCH", &path, Some(&m.provider), Some(&bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = call(
+        &m,
+        "PATCH",
+        &path,
+        Some(&m.provider),
+        Some(&json!({"service_id": 999_999})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "service_id", "{}", r.body);
 
     // Publishing needs a price unless quoted.
     let r = act(&m, Some(&m.provider), lid, "publish").await;

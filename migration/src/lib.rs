@@ -32,6 +32,7 @@ mod m20261130_000011_demand_digest;
 mod m20261130_000012_invitations;
 mod m20261130_000013_refunds_counters;
 mod m20261130_000014_jobs_messaging;
+mod m20261130_000018_listings;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_invitations::Migration),
             Box::new(m20261130_000013_refunds_counters::Migration),
             Box::new(m20261130_000014_jobs_messaging::Migration),
+            Box::new(m20261130_000018_listings::Migration),
         ]
     }
 }
@@ -99,6 +101,7 @@ mod tests {
             m20261122_000009_operations::indexes(),
             m20261130_000011_demand_digest::indexes(),
             m20261130_000014_jobs_messaging::indexes(),
+            m20261130_000018_listings::indexes(),
         ]
         .concat()
     }

@@ -5,6 +5,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::http::problem::{Problem, ProblemField};
 use crate::routes::jobs as job_routes;
+use crate::routes::listings;
 use crate::routes::threads;
 use crate::routes::{
     admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, marketplace, providers,
@@ -59,6 +60,8 @@ impl Modify for BearerAuth {
         threads::list, threads::get, threads::messages, threads::post, threads::read,
         threads::archive, threads::block,
         job_routes::mark_paid, marketplace::list,
+        listings::create, listings::search, listings::get, listings::edit, listings::publish,
+        listings::unpublish, listings::suspend, listings::reinstate, listings::inquire,
         billing::tenants::create, billing::tenants::me,
         billing::membership::invite, billing::membership::list, billing::membership::received,
         billing::membership::accept, billing::membership::decline, billing::membership::leave,
@@ -83,7 +86,7 @@ impl Modify for BearerAuth {
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
         (name = "messaging", description = "Job chats and listing inquiries: inbox with unread counts, history, read receipts, archive, block"),
-        (name = "marketplace", description = "Marketplace transactions: sales recorded in a provider's books"),
+        (name = "marketplace", description = "Marketplace listings (drafts, publishing, moderation, public search) and transactions: sales recorded in a provider's books"),
         (name = "notifications", description = "In-app notifications"),
         (name = "realtime", description = "The durable per-user event feed: WebSocket and REST"),
         (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),

@@ -47,6 +47,8 @@ pub struct AppState {
     pub hub: Arc<crate::realtime::Hub>,
     /// Socket heartbeat and back-pressure.
     pub realtime: crate::realtime::RealtimeSettings,
+    /// Marketplace listings.
+    pub listings: marketplace::ListingService,
     /// Marketplace transactions (reads).
     pub transactions: jobs::service_payment::TransactionQueries,
 }

@@ -86,6 +86,25 @@ pub struct MarkRead {
     pub at: Timestamp,
 }
 
+/// A buyer's inquiry on a listing: its thread (found or opened) and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInquiry {
+    /// The id a new thread gets (unused when the buyer already has one).
+    pub thread_id: Uuid,
+    /// The listing.
+    pub listing_id: i64,
+    /// The customer asking.
+    pub buyer: UserId,
+    /// The listing's provider user.
+    pub seller: UserId,
+    /// Subject of a new thread (an existing thread keeps its own).
+    pub subject: Option<String>,
+    /// The checked body.
+    pub body: MessageBody,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// Storage of threads and messages.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -123,4 +142,10 @@ pub trait ThreadRepository: Send + Sync {
     async fn archive(&self, id: Uuid, user: UserId, at: Timestamp) -> Result<(), StoreError>;
     /// Stores the thread's new status.
     async fn set_status(&self, thread: &Thread) -> Result<(), StoreError>;
+    /// In one transaction: the buyer's listing thread on this listing (opened
+    /// if they have none; one per buyer and listing), the message as in
+    /// [`ThreadRepository::post`] and `message.created` for both parties.
+    /// Returns the thread id and the message; [`StoreError::Stale`] when the
+    /// thread is blocked.
+    async fn inquire(&self, inquiry: NewInquiry) -> Result<(Uuid, MessageRecord), StoreError>;
 }

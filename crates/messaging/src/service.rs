@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::body::MessageBody;
 use crate::error::MessagingError;
 use crate::ports::{
-    MarkRead, MessageRecord, NewMessage, Participants, ThreadPosition, ThreadRecord,
+    MarkRead, MessageRecord, NewInquiry, NewMessage, Participants, ThreadPosition, ThreadRecord,
     ThreadRepository,
 };
 use crate::thread::{SenderRole, Thread, Viewer, Visibility};
@@ -213,6 +213,73 @@ impl MessagingService {
             thread: blocked,
             ..record
         })
+    }
+}
+
+/// Longest inquiry subject, in characters (`message_threads.subject`).
+pub const MAX_SUBJECT: usize = 255;
+
+/// A checked subject: optional display text, trimmed, blank is none.
+fn subject(s: Option<&str>) -> Result<Option<String>, MessagingError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    kernel::check_text(s).map_err(|i| MessagingError::field("subject", i.message()))?;
+    if s.chars().count() > MAX_SUBJECT {
+        return Err(MessagingError::field(
+            "subject",
+            format!("must be at most {MAX_SUBJECT} characters"),
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// The listing an inquiry is about, as the caller's marketplace read it (active).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingParty {
+    /// The listing.
+    pub listing_id: i64,
+    /// Its provider's user.
+    pub seller: kernel::UserId,
+}
+
+impl MessagingService {
+    /// A customer asks about a listing: the first inquiry opens a `listing`
+    /// thread with the seller; a later one by the same buyer is appended to
+    /// that thread (one thread per buyer and listing). The seller cannot
+    /// inquire on their own listing; a blocked inquiry refuses (409).
+    pub async fn inquire(
+        &self,
+        ctx: &Ctx,
+        listing: ListingParty,
+        body: &str,
+        subject_line: Option<&str>,
+    ) -> Result<(ThreadRecord, MessageRecord), MessagingError> {
+        if !ctx.has_role(Role::Customer) {
+            return Err(MessagingError::Forbidden("only customers send inquiries"));
+        }
+        if ctx.user_id == listing.seller {
+            return Err(MessagingError::Forbidden(
+                "a seller does not inquire on their own listing",
+            ));
+        }
+        let body = MessageBody::parse(body).map_err(|e| MessagingError::Validation(vec![e]))?;
+        let inquiry = NewInquiry {
+            thread_id: Uuid::new_v4(),
+            listing_id: listing.listing_id,
+            buyer: ctx.user_id,
+            seller: listing.seller,
+            subject: subject(subject_line)?,
+            body,
+            at: self.clock.now(),
+        };
+        let (thread_id, message) = match self.repo.inquire(inquiry).await {
+            Err(StoreError::Stale) => {
+                return Err(MessagingError::Conflict("this conversation is blocked"));
+            }
+            other => other?,
+        };
+        Ok((self.load(ctx, thread_id).await?.0, message))
     }
 }
 

@@ -237,3 +237,58 @@ fn an_inbox_page_hands_out_a_cursor_only_when_more_remain() {
         Err(MessagingError::Validation(_))
     ));
 }
+
+mod inquiries {
+    use std::sync::Arc;
+
+    use futures_executor::block_on;
+    use kernel::{Ctx, FixedClock, Role, StoreError, UserId};
+
+    use crate::error::MessagingError;
+    use crate::ports::MockThreadRepository;
+    use crate::service::{ListingParty, MessagingService};
+
+    fn service(repo: MockThreadRepository) -> MessagingService {
+        MessagingService::new(Arc::new(repo), Arc::new(FixedClock(super::now())))
+    }
+
+    const LISTING: ListingParty = ListingParty {
+        listing_id: 5,
+        seller: UserId(7),
+    };
+
+    #[test]
+    fn only_a_customer_other_than_the_seller_inquires_with_a_valid_body() {
+        let provider = Ctx::new(UserId(7), vec![Role::Provider, Role::Customer]);
+        let err =
+            block_on(service(MockThreadRepository::new()).inquire(&provider, LISTING, "hi", None));
+        assert!(matches!(err, Err(MessagingError::Forbidden(_))));
+        let lsm = Ctx::new(UserId(8), vec![Role::Lsm]);
+        let err = block_on(service(MockThreadRepository::new()).inquire(&lsm, LISTING, "hi", None));
+        assert!(matches!(err, Err(MessagingError::Forbidden(_))));
+        let buyer = Ctx::new(UserId(3), vec![Role::Customer]);
+        let err =
+            block_on(service(MockThreadRepository::new()).inquire(&buyer, LISTING, " ", None));
+        assert!(matches!(err, Err(MessagingError::Validation(_))));
+        let long = "x".repeat(256);
+        let err = block_on(service(MockThreadRepository::new()).inquire(
+            &buyer,
+            LISTING,
+            "hi",
+            Some(&long),
+        ));
+        assert!(matches!(err, Err(MessagingError::Validation(e)) if e[0].field == "subject"));
+    }
+
+    #[test]
+    fn a_blocked_inquiry_is_a_conflict() {
+        let mut repo = MockThreadRepository::new();
+        repo.expect_inquire()
+            .withf(|q| q.buyer == UserId(3) && q.seller == UserId(7) && q.listing_id == 5)
+            .times(1)
+            .returning(|_| Err(StoreError::Stale));
+        let buyer = Ctx::new(UserId(3), vec![Role::Customer]);
+        let err = block_on(service(repo).inquire(&buyer, LISTING, "hi", Some("Q")));
+        assert!(matches!(err, Err(MessagingError::Conflict(_))));
+    }
+}

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use effects::{Audience, EventType};
 use kernel::{StoreError, Timestamp, UserId};
 use messaging::ports::{
-    MarkRead, MessageRecord, NewMessage, Participants, ThreadPosition, ThreadRecord,
+    MarkRead, MessageRecord, NewInquiry, NewMessage, Participants, ThreadPosition, ThreadRecord,
     ThreadRepository,
 };
-use messaging::{Thread, ThreadKind, ThreadStatus, Viewer};
+use messaging::{SenderRole, Thread, ThreadKind, ThreadStatus, Viewer};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
 use serde_json::json;
 use uuid::Uuid;
@@ -126,6 +126,19 @@ fn message_record(row: &QueryResult) -> Result<MessageRecord, StoreError> {
 }
 
 /// Every user who receives a thread's events, once each, in id order.
+/// The message and `message.created` for every participant, in `txn`.
+async fn post_with_events(
+    txn: &impl ConnectionTrait,
+    message: &NewMessage,
+) -> Result<MessageRecord, StoreError> {
+    let saved = write::post(txn, message).await?;
+    let data = messaging::view::message_json(&saved);
+    for user in recipients(txn, &message.participants).await? {
+        write_user_event(txn, user, EventType::MessageCreated, &data, message.at).await?;
+    }
+    Ok(saved)
+}
+
 async fn recipients(db: &impl ConnectionTrait, p: &Participants) -> Result<Vec<i64>, StoreError> {
     let mut users: Vec<i64> = p.parties.iter().map(|u| u.0).collect();
     if let Some(region) = &p.lsm_region {
@@ -253,13 +266,29 @@ impl ThreadRepository for SqlThreadRepository {
 
     async fn post(&self, message: NewMessage) -> Result<MessageRecord, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        let saved = write::post(&txn, &message).await?;
-        let data = messaging::view::message_json(&saved);
-        for user in recipients(&txn, &message.participants).await? {
-            write_user_event(&txn, user, EventType::MessageCreated, &data, message.at).await?;
-        }
+        let saved = post_with_events(&txn, &message).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
+    }
+
+    async fn inquire(&self, inquiry: NewInquiry) -> Result<(Uuid, MessageRecord), StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        let thread_id = write::listing_thread(&txn, &inquiry).await?;
+        let message = NewMessage {
+            thread_id,
+            sender: inquiry.buyer,
+            role: SenderRole::Customer,
+            body: inquiry.body,
+            even_if_blocked: false,
+            participants: Participants {
+                parties: [inquiry.buyer, inquiry.seller],
+                lsm_region: None,
+            },
+            at: inquiry.at,
+        };
+        let saved = post_with_events(&txn, &message).await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok((thread_id, saved))
     }
 
     async fn mark_read(&self, read: MarkRead) -> Result<i64, StoreError> {

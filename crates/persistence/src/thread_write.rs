@@ -1,7 +1,7 @@
 //! The statements of a post and of a read receipt, run inside the caller's transaction.
 
 use kernel::StoreError;
-use messaging::ports::{MarkRead, MessageRecord, NewMessage};
+use messaging::ports::{MarkRead, MessageRecord, NewInquiry, NewMessage};
 use sea_orm::ConnectionTrait;
 
 use crate::error::store_err;
@@ -117,4 +117,42 @@ pub(super) async fn mark_read(
     )
     .await?;
     Ok(Some(up_to))
+}
+
+/// The buyer's inquiry thread on the listing: inserted unless it exists (the
+/// partial unique index makes two racing first inquiries meet in one thread),
+/// then read back. A soft-deleted inquiry thread is reused as it is.
+pub(super) async fn listing_thread(
+    db: &impl ConnectionTrait,
+    q: &NewInquiry,
+) -> Result<uuid::Uuid, StoreError> {
+    exec(
+        db,
+        "INSERT INTO message_threads (id, kind, listing_id, buyer_user_id, seller_user_id, subject, \
+         status, last_message_at, is_deleted, created_at) \
+         VALUES (?, 'listing', ?, ?, ?, ?, 'active', ?, ?, ?) \
+         ON CONFLICT (listing_id, buyer_user_id) WHERE kind = 'listing' AND listing_id IS NOT NULL \
+         DO NOTHING",
+        vec![
+            q.thread_id.into(),
+            q.listing_id.into(),
+            q.buyer.0.into(),
+            q.seller.0.into(),
+            q.subject.clone().into(),
+            q.at.into(),
+            false.into(),
+            q.at.into(),
+        ],
+    )
+    .await?;
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            "SELECT id FROM message_threads WHERE kind = 'listing' AND listing_id = ? AND buyer_user_id = ?",
+            vec![q.listing_id.into(), q.buyer.0.into()],
+        ))
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)?;
+    row.try_get("", "id").map_err(store_err)
 }

@@ -12,6 +12,8 @@ pub mod health;
 pub mod inbox;
 pub mod jobs;
 pub mod jobs_dto;
+pub mod listings;
+pub mod listings_dto;
 pub mod lsm;
 pub mod marketplace;
 pub mod provider_dto;
@@ -47,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/events").route(web::get().to(events::feed)))
                 .service(resource("/ws").route(web::get().to(events::socket)))
                 .configure(thread_routes)
+                .configure(listing_routes)
                 .configure(billing::configure),
         );
 }
@@ -72,6 +75,24 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/mark-paid").route(web::post().to(jobs::mark_paid)))
     .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)))
     .service(resource("/marketplace/transactions").route(web::get().to(marketplace::list)));
+}
+
+fn listing_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/listings")
+            .route(web::get().to(listings::search))
+            .route(web::post().to(listings::create)),
+    )
+    .service(
+        resource("/listings/{id}")
+            .route(web::get().to(listings::get))
+            .route(web::patch().to(listings::edit)),
+    )
+    .service(resource("/listings/{id}/publish").route(web::post().to(listings::publish)))
+    .service(resource("/listings/{id}/unpublish").route(web::post().to(listings::unpublish)))
+    .service(resource("/listings/{id}/suspend").route(web::post().to(listings::suspend)))
+    .service(resource("/listings/{id}/reinstate").route(web::post().to(listings::reinstate)))
+    .service(resource("/listings/{id}/threads").route(web::post().to(listings::inquire)));
 }
 
 fn thread_routes(cfg: &mut web::ServiceConfig) {

@@ -24,6 +24,8 @@ mod jobs;
 mod jobs_figures;
 mod jobs_paid;
 mod jobs_support;
+mod listings;
+mod listings_inquiries;
 mod operations;
 mod portal;
 mod portal_sessions;

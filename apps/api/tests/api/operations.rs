@@ -221,6 +221,15 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/ws",
     "POST /api/v1/jobs/{id}/mark-paid",
     "GET /api/v1/marketplace/transactions",
+    "GET /api/v1/listings",
+    "POST /api/v1/listings",
+    "GET /api/v1/listings/{id}",
+    "PATCH /api/v1/listings/{id}",
+    "POST /api/v1/listings/{id}/publish",
+    "POST /api/v1/listings/{id}/unpublish",
+    "POST /api/v1/listings/{id}/suspend",
+    "POST /api/v1/listings/{id}/reinstate",
+    "POST /api/v1/listings/{id}/threads",
 ];
 
 #[actix_web::test]

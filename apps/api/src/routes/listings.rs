@@ -1,0 +1,227 @@
+//! `/listings`: providers' marketplace listings, their moderation and the
+//! public search.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use kernel::PageRequest;
+use marketplace::filter::{RawFilter, check_reason};
+use marketplace::{ListingAction, ListingError};
+
+use super::listings_dto::{
+    InquiryRequest, ListingDto, ListingPage, ListingQuery, ListingRequest, ModerationRequest,
+};
+use crate::auth::{AuthUser, MaybeUser};
+use crate::http::body::{EmptyBody, Object};
+use crate::http::optional_json::OptionalJson;
+use crate::http::problem::StringError;
+use crate::http::{ApiError, Problem};
+use crate::state::AppState;
+
+impl From<ListingError> for ApiError {
+    fn from(e: ListingError) -> Self {
+        match e {
+            ListingError::Validation(errors) => ApiError::validation(errors),
+            ListingError::Internal(why) => ApiError::internal(&StringError(why)),
+            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+        }
+    }
+}
+
+fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
+    HttpResponse::build(status).json(ListingDto::from(l))
+}
+
+/// A provider with an approved profile creates a draft listing.
+#[utoipa::path(post, path = "/api/v1/listings", tag = "marketplace", security(("bearer" = [])), request_body = ListingRequest, responses(
+    (status = 201, description = "The listing, `draft`, in the provider's tenant and region", body = ListingDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider with an approved profile", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field (each named)", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    body: web::Json<Object<ListingRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let created = state
+        .listings
+        .create(&ctx, body.into_inner().0.into())
+        .await?;
+    Ok(listing(StatusCode::CREATED, created))
+}
+
+/// Active listings, newest first, filtered.
+#[utoipa::path(get, path = "/api/v1/listings", tag = "marketplace", params(ListingQuery), responses(
+    (status = 200, description = "Newest first", body = ListingPage),
+    (status = 422, description = "A malformed parameter, named", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn search(
+    state: web::Data<AppState>,
+    query: web::Query<ListingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
+    let filter = RawFilter {
+        category: q.category,
+        q: q.q,
+        state: q.state,
+        zip_code: q.zip_code,
+        min_price: q.min_price,
+        max_price: q.max_price,
+        price_type: q.price_type,
+    }
+    .parse()
+    .map_err(ApiError::validation)?;
+    let found = state.listings.search(&filter, page).await?;
+    Ok(HttpResponse::Ok().json(ListingPage {
+        items: found.items.into_iter().map(ListingDto::from).collect(),
+        next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
+    }))
+}
+
+/// One listing: active to anyone; the owner, the region's LSMs and admins also see the others.
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "marketplace", params(("id" = i64, Path)), responses(
+    (status = 200, description = "The listing", body = ListingDto),
+    (status = 401, description = "Bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    MaybeUser(ctx): MaybeUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let found = state.listings.get(ctx.as_ref(), *id).await?;
+    Ok(listing(StatusCode::OK, found))
+}
+
+/// The owner edits a listing (not a suspended one).
+#[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ListingRequest, responses(
+    (status = 200, description = "The listing", body = ListingDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or another provider's", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Suspended, or a racing change kept winning", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field (each named)", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn edit(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Object<ListingRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let edited = state
+        .listings
+        .edit(&ctx, *id, body.into_inner().0.into())
+        .await?;
+    Ok(listing(StatusCode::OK, edited))
+}
+
+macro_rules! owner_action {
+    ($name:ident, $path:literal, $doc:literal, $action:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+            (status = 200, description = "The listing after the change", body = ListingDto),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = "Not a provider", body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "Absent or another provider's", body = Problem, content_type = "application/problem+json"),
+            (status = 409, description = "Not allowed from the listing's status (a suspended listing is never republished)", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "Publishing without title, description, category or price (unless `quote`), each named; or a body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            AuthUser(ctx): AuthUser,
+            id: web::Path<i64>,
+            _body: OptionalJson<EmptyBody>,
+        ) -> Result<HttpResponse, ApiError> {
+            let changed = state.listings.apply(&ctx, *id, $action, None).await?;
+            Ok(listing(StatusCode::OK, changed))
+        }
+    };
+}
+
+owner_action!(
+    publish,
+    "/api/v1/listings/{id}/publish",
+    "The owner publishes (`published_at` set the first time).",
+    ListingAction::Publish
+);
+owner_action!(
+    unpublish,
+    "/api/v1/listings/{id}/unpublish",
+    "The owner takes an active listing down (`inactive`).",
+    ListingAction::Unpublish
+);
+
+macro_rules! moderation {
+    ($name:ident, $path:literal, $doc:literal, $action:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+            request_body(content = Option<ModerationRequest>, description = "Optional reason, kept in the audit log"), responses(
+            (status = 200, description = "The listing after the change", body = ListingDto),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = "Neither an LSM nor an admin", body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "Absent, or another region's listing", body = Problem, content_type = "application/problem+json"),
+            (status = 409, description = "Not allowed from the listing's status", body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "Bad reason", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            AuthUser(ctx): AuthUser,
+            id: web::Path<i64>,
+            OptionalJson(body): OptionalJson<Object<ModerationRequest>>,
+        ) -> Result<HttpResponse, ApiError> {
+            let reason = body.map(|b| b.0).unwrap_or_default().reason;
+            let reason = check_reason(reason).map_err(|e| ApiError::validation(vec![e]))?;
+            let changed = state.listings.apply(&ctx, *id, $action, reason).await?;
+            Ok(listing(StatusCode::OK, changed))
+        }
+    };
+}
+
+moderation!(
+    suspend,
+    "/api/v1/listings/{id}/suspend",
+    "An LSM of the listing's region or an admin suspends it (audited).",
+    ListingAction::Suspend
+);
+moderation!(
+    reinstate,
+    "/api/v1/listings/{id}/reinstate",
+    "An LSM of the listing's region or an admin returns a suspended listing to `active` (audited).",
+    ListingAction::Reinstate
+);
+
+/// A customer asks about an active listing: the first inquiry opens a
+/// `listing` thread with the seller, a later one by the same buyer is
+/// appended to it (one thread per buyer and listing).
+#[utoipa::path(post, path = "/api/v1/listings/{id}/threads", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = InquiryRequest, responses(
+    (status = 201, description = "The thread (`kind: \"listing\"`) with the message as `last_message`", body = crate::routes::threads_dto::ThreadDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a customer, or the listing's own seller", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No active listing with this id", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The inquiry thread is blocked", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad body or subject", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn inquire(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Object<InquiryRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner().0;
+    // Only an active listing takes inquiries, whoever asks.
+    let listing = state.listings.get(None, *id).await?;
+    let party = messaging::service::ListingParty {
+        listing_id: listing.id,
+        seller: listing.provider_user_id,
+    };
+    let (thread, _message) = state
+        .messaging
+        .inquire(&ctx, party, &b.body, b.subject.as_deref())
+        .await?;
+    Ok(HttpResponse::Created().json(messaging::view::thread_json(&thread)))
+}

@@ -1,0 +1,70 @@
+//! What listing operations refuse with.
+
+use kernel::{ErrorKind, FieldError, StoreError};
+
+/// A listing operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListingError {
+    /// Input fields are invalid (422).
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// Absent, or not the caller's to see or change (404).
+    #[error("not found")]
+    NotFound,
+    /// The caller lacks the role for this (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The listing's status refuses the action (409).
+    #[error("cannot {action} a listing that is {status}")]
+    InvalidTransition {
+        /// The action asked for.
+        action: &'static str,
+        /// The listing's status.
+        status: &'static str,
+    },
+    /// The state forbids the action for another reason (409).
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// Storage failed (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ListingError {
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The kind the HTTP layer maps to a status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Validation(_) => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::InvalidTransition { .. } | Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::Forbidden(_) => "forbidden",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::Conflict(_) => "conflict",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for ListingError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

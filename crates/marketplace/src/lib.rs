@@ -1,0 +1,22 @@
+//! Marketplace (SPEC §3/§4 Marketplace): provider listings. The lifecycle
+//! (draft → active ⇄ inactive, suspended by moderation and reinstated only by
+//! it) is data in [`status`], with who may take each edge; [`listing`] checks
+//! fields and the publish rule; [`service`] applies both over the storage
+//! port in [`ports`]. A listing the caller may not see is "not found".
+
+pub mod error;
+pub mod filter;
+pub mod listing;
+pub mod ports;
+pub mod service;
+pub mod status;
+
+#[cfg(test)]
+mod service_tests;
+#[cfg(test)]
+mod status_tests;
+
+pub use error::ListingError;
+pub use listing::{Listing, ListingFields, ListingInput, PriceType};
+pub use service::ListingService;
+pub use status::{Actor, ListingAction, ListingStatus};

@@ -23,8 +23,11 @@ pub use hub::Hub;
 pub struct RealtimeSettings {
     /// Milliseconds between WebSocket pings; a socket that misses two pongs is closed.
     pub ping_interval_ms: u64,
-    /// Frames a socket may have waiting; a client that falls further behind is disconnected.
+    /// Frames a socket may have waiting.
     pub queue_frames: usize,
+    /// Milliseconds an event may wait for room in a full queue; a client that
+    /// stays that far behind is disconnected (it resumes with `after`).
+    pub send_timeout_ms: u64,
     /// SQLite: how often the newest event id is polled to wake sockets.
     pub sqlite_poll_ms: u64,
     /// Every backend: how often every socket re-reads the database regardless of wake-ups.
@@ -38,6 +41,7 @@ impl Default for RealtimeSettings {
         Self {
             ping_interval_ms: 30_000,
             queue_frames: 256,
+            send_timeout_ms: 10_000,
             sqlite_poll_ms: 250,
             fallback_poll_ms: 5_000,
             retention_days: effects::feed::RETENTION_DAYS,
@@ -59,6 +63,9 @@ impl RealtimeSettings {
         }
         if !(8..=65_536).contains(&self.queue_frames) {
             return bad("queue_frames", "must be between 8 and 65536");
+        }
+        if !(100..=600_000).contains(&self.send_timeout_ms) {
+            return bad("send_timeout_ms", "must be between 100 and 600000");
         }
         if !(10..=60_000).contains(&self.sqlite_poll_ms) {
             return bad("sqlite_poll_ms", "must be between 10 and 60000");

@@ -1,8 +1,10 @@
 //! One socket: replay from `after`, then live events, heartbeat, client frames.
 //!
-//! Outgoing frames go through a bounded queue drained by a writer task; when
-//! the queue is full the client is too slow and is disconnected (it resumes
-//! with `after`), so memory per socket stays bounded.
+//! Outgoing frames go through a bounded queue drained by a writer task. A
+//! replay waits for room in the queue (a reconnecting client with a long
+//! backlog is fed at its own pace), but when the queue stays full for
+//! `send_timeout` the client is too slow and is disconnected (it resumes with
+//! `after`), so memory per socket stays bounded.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +43,8 @@ pub struct SocketSession {
     pub ping_every: Duration,
     /// Queue bound.
     pub queue_frames: usize,
+    /// How long an event may wait for room in a full queue.
+    pub send_timeout: Duration,
     /// The caller, for `message.send`.
     pub ctx: kernel::Ctx,
     /// The use cases, for `message.send`.
@@ -151,7 +155,12 @@ impl SocketSession {
             };
             let full_page = events.len() as u64 == PAGE;
             for event in events {
-                push(tx, Out::Text(envelope(&event).to_string()))?;
+                push_waiting(
+                    tx,
+                    Out::Text(envelope(&event).to_string()),
+                    self.send_timeout,
+                )
+                .await?;
                 self.last_sent = event.seq;
             }
             if !full_page {
@@ -170,6 +179,19 @@ fn push(tx: &mpsc::Sender<Out>, out: Out) -> Result<(), End> {
         )),
         mpsc::error::TrySendError::Closed(_) => End::Client,
     })
+}
+
+/// Queues an event, waiting up to `within` for room: a client that stays
+/// behind that long cannot keep up.
+async fn push_waiting(tx: &mpsc::Sender<Out>, out: Out, within: Duration) -> Result<(), End> {
+    match tokio::time::timeout(within, tx.send(out)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(End::Client),
+        Err(_) => Err(End::Close(reason(
+            CloseCode::Policy,
+            "too slow: reconnect with `after`",
+        ))),
+    }
 }
 
 async fn write(mut session: Session, mut rx: mpsc::Receiver<Out>) {

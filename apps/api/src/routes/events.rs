@@ -170,6 +170,7 @@ pub async fn socket(
         last_sent,
         ping_every: state.realtime.ping_interval(),
         queue_frames: state.realtime.queue_frames,
+        send_timeout: std::time::Duration::from_millis(state.realtime.send_timeout_ms),
         ctx,
         state: state.clone(),
     };

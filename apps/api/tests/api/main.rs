@@ -32,6 +32,7 @@ mod portal_sessions;
 mod postgres;
 mod realtime;
 mod realtime_restart;
+mod realtime_slow;
 mod realtime_support;
 mod supply;
 mod supply_support;

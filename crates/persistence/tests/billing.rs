@@ -170,14 +170,15 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
     let listed = invoices
         .list(a, InvoiceFilter::default(), None, 10)
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(listed.len(), 1);
+    let others = invoices
+        .list(b, InvoiceFilter::default(), None, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        invoices
-            .list(b, InvoiceFilter::default(), None, 10)
-            .await
-            .unwrap_or_default()
-            .is_empty()
+        others.is_empty(),
+        "tenant b sees tenant a's invoices: {others:?}"
     );
 }
 on_both_backends!(invoices_on, invoices_are_scoped_versioned_and_exact);

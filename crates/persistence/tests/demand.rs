@@ -19,9 +19,9 @@ use supply::{AuditEntry, templates};
 
 async fn seed(db: &Database) {
     let services = catalog::seed::parse_services(include_str!("../../../seed-data/services.json"))
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     let regions = catalog::seed::parse_regions(include_str!("../../../seed-data/regions.json"))
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     let repo = SqlCatalogRepository::new(db.conn().clone());
     catalog::seed_catalog(&repo, &services, &regions, chrono::Utc::now())
         .await
@@ -110,7 +110,7 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
     let listed = demand
         .search_counts(run.from, run.to)
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     let expected = select_popular(&listed, 2, 10);
     demand
         .recompute_popularity(run.clone())
@@ -122,7 +122,11 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
         .unwrap_or_else(|e| panic!("{e}"));
     let mut stored = std::collections::BTreeSet::new();
     for region in ["nyc", "chi"] {
-        for row in demand.popularity(region.into()).await.unwrap_or_default() {
+        for row in demand
+            .popularity(region.into())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+        {
             if row.computed {
                 stored.insert((row.service_id, row.region_code));
             }
@@ -147,7 +151,7 @@ async fn popularity_matches_the_pure_rule_overrides_win_and_runs_are_claimed_onc
     let four = demand
         .popularity("nyc".into())
         .await
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
         .find(|r| r.service_id == ServiceId(4));
     assert_eq!(
@@ -206,7 +210,10 @@ async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) 
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // The region's digest queues the e-mail and marks the request sent with it.
-    let pending = demand.pending_demand(now, 10).await.unwrap_or_default();
+    let pending = demand
+        .pending_demand(now, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(pending.len(), 1, "{pending:?}");
     let digest = DigestSend {
         region: "nyc".into(),
@@ -224,25 +231,29 @@ async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) 
     let outbox = SqlOutboxRepository::new(db.conn().clone());
     let later = now + chrono::Duration::seconds(1);
     let lease = later + chrono::Duration::minutes(5);
-    let claimed = outbox.claim_due(later, lease, 10).await.unwrap_or_default();
+    let claimed = outbox
+        .claim_due(later, lease, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(claimed.len(), 1);
     assert_eq!(
         (claimed[0].to.as_str(), claimed[0].attempts),
         ("nyc@stm.test", 1)
     );
     // Leased: a second worker gets nothing until the lease lapses.
-    assert!(
-        outbox
-            .claim_due(later, lease, 10)
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    let leased = outbox
+        .claim_due(later, lease, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(leased.is_empty(), "{leased:?}");
     outbox
         .mark_attempt_failed(claimed[0].id, "refused".into(), Some(later))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let again = outbox.claim_due(later, lease, 10).await.unwrap_or_default();
+    let again = outbox
+        .claim_due(later, lease, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.first().map(|e| e.attempts), Some(2));
 
     outbox
@@ -257,13 +268,11 @@ async fn outbox_rows_are_claimed_once_and_their_outcome_recorded(db: &Database) 
         .await,
         1
     );
-    assert!(
-        outbox
-            .claim_due(lease + chrono::Duration::minutes(1), lease, 10)
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    let after_send = outbox
+        .claim_due(lease + chrono::Duration::minutes(1), lease, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(after_send.is_empty(), "{after_send:?}");
 }
 on_both_backends!(
     outbox_on,
@@ -335,9 +344,9 @@ async fn concurrent_claims_never_overlap(db: &Database) {
         two.claim_due(later, lease, 8)
     );
     let mut ids: Vec<i64> = x
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
-        .chain(y.unwrap_or_default())
+        .chain(y.unwrap_or_else(|e| panic!("{e}")))
         .map(|e| e.id)
         .collect();
     let claimed = ids.len();

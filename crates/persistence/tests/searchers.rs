@@ -37,7 +37,7 @@ async fn searchers_are_counted_once_a_day(db: &Database) {
     let counts = demand
         .search_counts(run.from, run.to)
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     let one = counts.iter().find(|c| c.service_id == ServiceId(1));
     assert_eq!(
         one.map(|c| (c.count, c.offered)),
@@ -50,7 +50,10 @@ async fn searchers_are_counted_once_a_day(db: &Database) {
         .recompute_popularity(run)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let rows = demand.popularity("nyc".into()).await.unwrap_or_default();
+    let rows = demand
+        .popularity("nyc".into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let shown: Vec<_> = rows
         .iter()
         .map(|r| (r.service_id.0, r.search_count, r.computed))

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use jobs::ports::JobFilter;
 use jobs::service::CreateJob;
 use jobs::{Action, JobStatus, PaidWith, RatingInput, Terms, TermsPatch, parse_reason};
-use kernel::{FieldError, PageRequest};
+use kernel::FieldError;
 
 use super::jobs_dto::{
     CreateJobRequest, EditJobRequest, JobDto, JobEventList, JobPage, JobQuery, JobReasonRequest,
@@ -83,11 +83,7 @@ pub async fn list(
             ApiError::validation(vec![FieldError::new("status", "is not a job status")])
         })?),
     };
-    let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
-    if let Some(c) = &page.cursor {
-        c.decode::<i64>()
-            .map_err(|e| ApiError::validation(vec![e]))?;
-    }
+    let page = super::providers::id_page(q.limit, q.cursor)?;
     let found = state.jobs.list(&ctx, JobFilter { status }, page).await?;
     Ok(HttpResponse::Ok().json(JobPage {
         items: found.items.iter().map(JobDto::from).collect(),

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use jobs::ports::TransactionRecord;
-use kernel::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -98,11 +97,7 @@ pub async fn list(
     query: web::Query<TransactionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
-    if let Some(c) = &page.cursor {
-        c.decode::<i64>()
-            .map_err(|e| ApiError::validation(vec![e]))?;
-    }
+    let page = super::providers::id_page(q.limit, q.cursor)?;
     let found = state.transactions.list(&ctx, page).await?;
     Ok(HttpResponse::Ok().json(TransactionPage {
         items: found.items.into_iter().map(Into::into).collect(),

@@ -350,6 +350,24 @@ async fn rejection_needs_a_reason_and_hides_the_thread(backend: Backend) {
         .await,
         1
     );
+    // Malformed list parameters are named 422s, not 500s.
+    for (query, field) in [
+        ("cursor=zz", "cursor"),
+        ("limit=0", "limit"),
+        ("status=done", "status"),
+    ] {
+        let r = m
+            .app
+            .get(&format!("/api/v1/jobs?{query}"), Some(&m.customer))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            r.body
+        );
+        assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
+    }
     // Terminal: nothing leaves it.
     assert_eq!(
         m.act(&m.customer, jid, "cancel", None).await.status,

@@ -78,7 +78,11 @@ pub(crate) async fn write_change(
     update_job(txn, change).await?;
     insert_events(txn, change.job.id, change.actor, &change.events, change.at).await?;
     thread_change(txn, change).await?;
-    if change.job.status == jobs::JobStatus::Completed && change.job.completed_at == Some(change.at)
+    // The provider's figure follows the rule's `completed` event, recorded above.
+    if change
+        .events
+        .iter()
+        .any(|e| e.kind == jobs::EventKind::Completed)
     {
         exec(
             txn,

@@ -112,16 +112,7 @@ impl TermsPatch {
 
 /// A job description: trimmed, 1 to 4000 characters, through the text normaliser.
 pub fn parse_description(input: &str) -> Result<String, kernel::FieldError> {
-    let d = input.trim();
-    kernel::check_text(d).map_err(|i| kernel::FieldError::new("description", i.message()))?;
-    let n = d.chars().count();
-    if n == 0 || n > 4000 {
-        return Err(kernel::FieldError::new(
-            "description",
-            "must be 1 to 4000 characters",
-        ));
-    }
-    Ok(d.to_owned())
+    kernel::text::bounded("description", input, 4000)
 }
 
 /// A job, as the rules need it.
@@ -265,17 +256,9 @@ impl Job {
 /// A reason given with a transition: trimmed, 1 to 2000 characters through
 /// the text normaliser; `required` refuses an absent or blank one.
 pub fn parse_reason(input: Option<&str>, required: bool) -> Result<Option<String>, JobError> {
-    let reason = input.map(str::trim).filter(|r| !r.is_empty());
-    let Some(reason) = reason else {
-        return if required {
-            Err(JobError::field("reason", "is required"))
-        } else {
-            Ok(None)
-        };
-    };
-    kernel::check_text(reason).map_err(|i| JobError::field("reason", i.message()))?;
-    if reason.chars().count() > 2000 {
-        return Err(JobError::field("reason", "must be at most 2000 characters"));
+    match kernel::text::optional_bounded("reason", input, 2000) {
+        Ok(None) if required => Err(JobError::field("reason", "is required")),
+        Ok(reason) => Ok(reason),
+        Err(e) => Err(JobError::Validation(vec![e])),
     }
-    Ok(Some(reason.to_owned()))
 }

@@ -75,20 +75,11 @@ impl PaidWith {
                 PayMethod::Cash
             }),
         };
-        let reference = match reference.map(str::trim).filter(|r| !r.is_empty()) {
-            None => None,
-            Some(r) => {
-                if let Err(i) = kernel::check_text(r) {
-                    errors.push(FieldError::new("reference", i.message()));
-                } else if r.chars().count() > 255 {
-                    errors.push(FieldError::new(
-                        "reference",
-                        "must be at most 255 characters",
-                    ));
-                }
-                Some(r.to_owned())
-            }
-        };
+        let reference =
+            kernel::text::optional_bounded("reference", reference, 255).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
         if errors.is_empty() {
             Ok(Self { method, reference })
         } else {

@@ -58,26 +58,7 @@ impl Rating {
         let rating = Stars::parse("rating", input.rating);
         let punctuality = Stars::parse("punctuality_rating", input.punctuality_rating);
         let response_time = Stars::parse("response_time", input.response_time);
-        let feedback = match input
-            .feedback
-            .as_deref()
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
-            None => Ok(None),
-            Some(f) => kernel::check_text(f)
-                .map_err(|i| FieldError::new("feedback", i.message()))
-                .and_then(|()| {
-                    if f.chars().count() > 2000 {
-                        Err(FieldError::new(
-                            "feedback",
-                            "must be at most 2000 characters",
-                        ))
-                    } else {
-                        Ok(Some(f.to_owned()))
-                    }
-                }),
-        };
+        let feedback = kernel::text::optional_bounded("feedback", input.feedback.as_deref(), 2000);
         match (rating, punctuality, response_time, feedback) {
             (Ok(rating), Ok(punctuality), Ok(response_time), Ok(feedback)) => Ok(Self {
                 rating,

@@ -110,24 +110,6 @@ fn created_effects(record: &JobRecord) -> Effects {
         ))
 }
 
-fn optional_text(
-    field: &str,
-    input: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
-    let Some(s) = input.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    kernel::check_text(s).map_err(|i| FieldError::new(field, i.message()))?;
-    if s.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(Some(s.to_owned()))
-}
-
 impl JobService {
     /// The use cases over their ports.
     pub fn new(repo: Arc<dyn JobRepository>, clock: Arc<dyn Clock>) -> Self {
@@ -172,7 +154,7 @@ impl JobService {
         {
             errors.push(e);
         }
-        let address = optional_text("address", cmd.address.as_deref(), 500)
+        let address = kernel::text::optional_bounded("address", cmd.address.as_deref(), 500)
             .map_err(|e| errors.push(e))
             .ok()
             .flatten();

@@ -100,6 +100,33 @@ pub fn fold_keyword(s: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Required display text: trimmed, 1 to `max` characters, through
+/// [`check_text`]; the error names `field`. The one bound every text field uses.
+pub fn bounded(field: &str, input: &str, max: usize) -> Result<String, crate::FieldError> {
+    let s = input.trim();
+    check_text(s).map_err(|i| crate::FieldError::new(field, i.message()))?;
+    let n = s.chars().count();
+    if n == 0 || n > max {
+        return Err(crate::FieldError::new(
+            field,
+            format!("must be 1 to {max} characters"),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// Optional display text: absent or blank is `None`, anything else is [`bounded`].
+pub fn optional_bounded(
+    field: &str,
+    input: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, crate::FieldError> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => bounded(field, s, max).map(Some),
+    }
+}
+
 /// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
 pub fn truncate_chars(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -161,6 +188,17 @@ mod tests {
         );
         assert_eq!(fold_keyword("ｃａｆé repair"), plain);
         assert_eq!(fold_keyword("\u{202E}café\u{00AD} repair"), plain);
+    }
+
+    #[test]
+    fn bounded_text_is_trimmed_clean_and_within_its_length() {
+        assert_eq!(bounded("name", "  Ann ", 3), Ok("Ann".into()));
+        assert_eq!(bounded("name", "Anna", 3).unwrap_err().field, "name");
+        assert!(bounded("name", "   ", 3).is_err());
+        assert!(bounded("name", "A\u{202E}", 3).is_err());
+        assert_eq!(optional_bounded("note", Some("  "), 3), Ok(None));
+        assert_eq!(optional_bounded("note", None, 3), Ok(None));
+        assert!(optional_bounded("note", Some("toolong"), 3).is_err());
     }
 
     #[test]

@@ -101,17 +101,7 @@ impl RawFilter {
 
 /// A moderation reason: optional, up to 2000 characters of display text.
 pub fn check_reason(reason: Option<String>) -> Result<Option<String>, FieldError> {
-    let Some(r) = reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty())
-    else {
-        return Ok(None);
-    };
-    check_text(&r).map_err(|i| FieldError::new("reason", i.message()))?;
-    if r.chars().count() > 2000 {
-        return Err(FieldError::new("reason", "must be at most 2000 characters"));
-    }
-    Ok(Some(r))
+    kernel::text::optional_bounded("reason", reason.as_deref(), 2000)
 }
 
 #[cfg(test)]

@@ -221,17 +221,8 @@ pub const MAX_SUBJECT: usize = 255;
 
 /// A checked subject: optional display text, trimmed, blank is none.
 fn subject(s: Option<&str>) -> Result<Option<String>, MessagingError> {
-    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    kernel::check_text(s).map_err(|i| MessagingError::field("subject", i.message()))?;
-    if s.chars().count() > MAX_SUBJECT {
-        return Err(MessagingError::field(
-            "subject",
-            format!("must be at most {MAX_SUBJECT} characters"),
-        ));
-    }
-    Ok(Some(s.to_owned()))
+    kernel::text::optional_bounded("subject", s, MAX_SUBJECT)
+        .map_err(|e| MessagingError::Validation(vec![e]))
 }
 
 /// The listing an inquiry is about, as the caller's marketplace read it (active).

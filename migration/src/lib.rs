@@ -33,6 +33,7 @@ mod m20261130_000012_invitations;
 mod m20261130_000013_refunds_counters;
 mod m20261130_000014_jobs_messaging;
 mod m20261130_000018_listings;
+mod m20261130_000019_dispute_attachments;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_refunds_counters::Migration),
             Box::new(m20261130_000014_jobs_messaging::Migration),
             Box::new(m20261130_000018_listings::Migration),
+            Box::new(m20261130_000019_dispute_attachments::Migration),
         ]
     }
 }
@@ -84,6 +86,7 @@ mod tests {
             m20261122_000008_disputes::tables(),
             m20261122_000009_operations::tables(),
             m20261130_000014_jobs_messaging::tables(),
+            m20261130_000019_dispute_attachments::tables(),
         ]
         .concat()
     }
@@ -102,6 +105,7 @@ mod tests {
             m20261130_000011_demand_digest::indexes(),
             m20261130_000014_jobs_messaging::indexes(),
             m20261130_000018_listings::indexes(),
+            m20261130_000019_dispute_attachments::indexes(),
         ]
         .concat()
     }

@@ -41,6 +41,7 @@ const TABLES: &[&str] = &[
     "user_events",
     "user_event_counters",
     "disputes",
+    "dispute_attachments",
     "attachments",
     "ban_requests",
     "platform_settings",

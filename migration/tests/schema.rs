@@ -91,6 +91,7 @@ const NO_ID_TABLES: &[&str] = &[
     "thread_reads",
     "user_events",
     "user_event_counters",
+    "dispute_attachments",
 ];
 
 fn expected_tables() -> BTreeSet<String> {

@@ -1,4 +1,4 @@
-//! `stm-api [serve|migrate|seed|create-admin|openapi]`.
+//! `stm-api [serve|migrate|seed|create-admin|openapi|sql]`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -43,6 +43,14 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Print the SQL a first page of `GET /search` runs, each statement
+    /// preceded by `-- params:` naming its `?` binds and followed by a `;`
+    /// line (what `bench/run` replays under pgbench).
+    Sql {
+        /// Print SQLite's statements instead of PostgreSQL's.
+        #[arg(long)]
+        sqlite: bool,
+    },
 }
 
 fn read_password() -> Result<String, BoxError> {
@@ -56,6 +64,17 @@ fn read_password() -> Result<String, BoxError> {
 
 /// Runs the command.
 pub async fn run(cli: Cli) -> Result<(), BoxError> {
+    if let Some(Command::Sql { sqlite }) = &cli.command {
+        let backend = if *sqlite {
+            persistence::Backend::Sqlite
+        } else {
+            persistence::Backend::Postgres
+        };
+        for (sql, params) in persistence::search_statements(backend) {
+            println!("-- params: {}\n{sql}\n;", params.join(" "));
+        }
+        return Ok(());
+    }
     if let Some(Command::Openapi { output }) = &cli.command {
         let doc = crate::openapi::document() + "\n";
         return match output {
@@ -105,7 +124,7 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
             startup::build_state(&settings, db).await?;
             tracing::info!(%email, "admin ready");
         }
-        Command::Openapi { .. } => {}
+        Command::Openapi { .. } | Command::Sql { .. } => {}
     }
     Ok(())
 }

@@ -45,6 +45,10 @@ impl Database {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(5))
+            // No liveness ping on every acquire (a round trip per statement):
+            // a dead connection fails its statement and is dropped, and reads
+            // that may be repeated are retried once (docs/performance.md).
+            .test_before_acquire(false)
             .sqlx_logging(false);
         if backend == Backend::Sqlite {
             opts.map_sqlx_sqlite_opts(|o| {

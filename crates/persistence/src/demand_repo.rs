@@ -6,8 +6,8 @@ use kernel::{Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use supply::AuditEntry;
 use supply::popularity::SearchCount;
@@ -23,7 +23,9 @@ use crate::entities::{
 };
 use crate::error::store_err;
 use crate::keyset;
-use crate::popularity_sql::{COUNTED_SQL, recompute_sql};
+use crate::popularity_sql::{
+    COUNTED_SQL, counted_table_sql, recompute_from_table_sql, recompute_sql,
+};
 use crate::sql::{exec, json_value, stmt};
 
 /// [`DemandRepository`] over SeaORM and SQL.
@@ -70,20 +72,40 @@ const LOCK_SQL: &str = "INSERT INTO platform_settings (key, value, updated_at) V
 /// The aggregate upsert and the reset of rows outside the window, inside `txn`.
 async fn recompute_in(txn: &DatabaseTransaction, run: PopularityRun) -> Result<u64, StoreError> {
     let now = micros(run.now);
-    let written = exec(
-        txn,
-        &recompute_sql(),
-        vec![
-            run.from.into(),
-            run.to.into(),
-            run.top_k.into(),
-            run.min_searches.into(),
-            now.into(),
-            run.from.into(),
-            run.to.into(),
-        ],
-    )
-    .await?;
+    let written = if txn.get_database_backend() == DbBackend::Postgres {
+        // Counted in parallel into a transaction-local table, then upserted.
+        let at = |t: Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        txn.execute_unprepared(&counted_table_sql(&at(run.from), &at(run.to)))
+            .await
+            .map_err(store_err)?;
+        exec(
+            txn,
+            &recompute_from_table_sql(),
+            vec![
+                run.from.into(),
+                run.to.into(),
+                run.top_k.into(),
+                run.min_searches.into(),
+                now.into(),
+            ],
+        )
+        .await?
+    } else {
+        exec(
+            txn,
+            &recompute_sql(),
+            vec![
+                run.from.into(),
+                run.to.into(),
+                run.top_k.into(),
+                run.min_searches.into(),
+                now.into(),
+                run.from.into(),
+                run.to.into(),
+            ],
+        )
+        .await?
+    };
     exec(
         txn,
         RESET_SQL,

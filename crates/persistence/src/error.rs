@@ -40,6 +40,26 @@ fn violated_constraint(err: &DbErr) -> Option<String> {
     Some(format!("uq_{table}_{}", names.join("_")))
 }
 
+/// Whether the connection the statement ran on was dead or died under it
+/// (closed socket, server shut down or restarted), so the statement never ran
+/// to completion and may be sent again on a fresh connection.
+pub(crate) fn connection_lost(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match &**e {
+        sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::WorkerCrashed => true,
+        // Class 08 (connection exception), 57P01–57P03 (shutdown, crash, cannot connect now).
+        sea_orm::sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 /// Maps a database error; violations keep their constraint name.
 pub(crate) fn store_err(err: DbErr) -> StoreError {
     match violated_constraint(&err) {

@@ -49,5 +49,5 @@ pub use marketplace_repo::SqlTransactionReader;
 pub use notification_repo::SqlNotificationRepository;
 pub use outbox_repo::SqlOutboxRepository;
 pub use provider_repo::SqlProviderRepository;
-pub use search_repo::SqlSearchRepository;
+pub use search_repo::{SqlSearchRepository, search_statements};
 pub use thread_repo::SqlThreadRepository;

@@ -22,6 +22,39 @@ pub(crate) const COUNTED_SQL: &str = "SELECT d.service_id, d.region, CAST(SUM(d.
 /// The popularity upsert over [`COUNTED_SQL`]: unoffered services rank last and
 /// are never popular. Binds: from, to, top_k, min_searches, now, from, to.
 pub(crate) fn recompute_sql() -> String {
+    upsert_from(&format!("({COUNTED_SQL})"))
+}
+
+/// PostgreSQL's first step: the counts into a transaction-local table. An
+/// `INSERT … SELECT` never runs in parallel; `CREATE TABLE AS` does, so the
+/// scan and the per-day distinct counts take the same plan as the bare
+/// aggregate (docs/performance.md). A utility statement takes no binds: the
+/// window is written as literals of the run's own instants.
+pub(crate) fn counted_table_sql(from: &str, to: &str) -> String {
+    let mut binds = [from, to].into_iter();
+    let select: String = COUNTED_SQL
+        .split('?')
+        .enumerate()
+        .map(|(i, part)| match i {
+            0 => part.to_owned(),
+            _ => format!("TIMESTAMPTZ '{}'{part}", binds.next().unwrap_or_default()),
+        })
+        .collect();
+    format!("CREATE TEMPORARY TABLE {COUNTED_TABLE} ON COMMIT DROP AS {select}")
+}
+
+/// The table of [`counted_table_sql`].
+pub(crate) const COUNTED_TABLE: &str = "popularity_counted";
+
+/// PostgreSQL's second step: the upsert over [`COUNTED_TABLE`]. Binds: from,
+/// to, top_k, min_searches, now.
+pub(crate) fn recompute_from_table_sql() -> String {
+    upsert_from(COUNTED_TABLE)
+}
+
+/// The ranked upsert over `source` (a table or a parenthesised select of
+/// [`COUNTED_SQL`]'s columns).
+fn upsert_from(source: &str) -> String {
     format!(
         "INSERT INTO service_region_popularity
         (service_id, region_code, search_count, window_start, window_end, is_popular, computed_at)
@@ -29,7 +62,7 @@ pub(crate) fn recompute_sql() -> String {
     FROM (
         SELECT c.service_id, c.region, c.n, c.offered,
                ROW_NUMBER() OVER (PARTITION BY c.region ORDER BY c.offered DESC, c.n DESC, c.service_id) AS rn
-        FROM ({COUNTED_SQL}) c
+        FROM {source} c
     ) counted
     WHERE TRUE
     ON CONFLICT (service_id, region_code) DO UPDATE SET
@@ -37,4 +70,21 @@ pub(crate) fn recompute_sql() -> String {
         window_end = excluded.window_end, is_popular = excluded.is_popular,
         computed_at = excluded.computed_at"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counted_table_binds_the_window_as_literals() {
+        let sql = counted_table_sql("2026-11-23T00:00:00.000000Z", "2026-11-30T00:00:00.000000Z");
+        assert!(!sql.contains('?'), "{sql}");
+        assert!(sql.contains(
+            "searched_at >= TIMESTAMPTZ '2026-11-23T00:00:00.000000Z' \
+             AND searched_at < TIMESTAMPTZ '2026-11-30T00:00:00.000000Z'"
+        ));
+        assert_eq!(recompute_from_table_sql().matches('?').count(), 5);
+        assert_eq!(recompute_sql().matches('?').count(), 7);
+    }
 }

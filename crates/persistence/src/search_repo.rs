@@ -1,15 +1,18 @@
 //! The search query: live providers of a region actively offering a service,
 //! ranked by the confidence-weighted rating, then response rate, then
 //! completed jobs, keyset-paginated — one statement
-//! whose text never changes, so PostgreSQL keeps its prepared plan.
+//! whose text never changes, so PostgreSQL keeps its prepared plan. On
+//! PostgreSQL the first page's log row rides in the same statement (a
+//! data-modifying `WITH`), so a search is one round trip.
 
 use async_trait::async_trait;
 use kernel::{ProviderId, StoreError};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
-use supply::ports::{ProviderCard, SearchRepository, SearchSpec};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Value};
+use supply::ports::{ProviderCard, SearchLog, SearchRepository, SearchSpec};
 use supply::ranking::{RankKey, rate_sql, score_sql};
 
-use crate::error::store_err;
+use crate::db::Backend;
+use crate::error::{connection_lost, store_err};
 use crate::sql::stmt;
 
 /// [`SearchRepository`] over SQL.
@@ -17,6 +20,59 @@ use crate::sql::stmt;
 pub struct SqlSearchRepository {
     db: DatabaseConnection,
     sql: String,
+    logged_sql: String,
+}
+
+/// The log row of a search. Binds: service, region, zipcode, searcher key,
+/// day, instant.
+pub(crate) const LOG_SQL: &str = "INSERT INTO service_search_logs \
+    (service_id, region, zipcode, searcher_key, searched_on, searched_at) VALUES (?, ?, ?, ?, ?, ?)";
+
+/// The names of the binds of [`LOG_SQL`] then [`search_sql`], in order, for
+/// tools that replay the statements (`stm-api sql search`, the benchmark).
+pub const LOG_PARAMS: &[&str] = &[
+    "service_id",
+    "region",
+    "zipcode",
+    "searcher_key",
+    "searched_on",
+    "searched_at",
+];
+
+/// See [`LOG_PARAMS`].
+pub const SEARCH_PARAMS: &[&str] = &[
+    "region",
+    "service_id",
+    "after_score",
+    "after_score",
+    "after_rate",
+    "after_rate",
+    "after_completed",
+    "after_completed",
+    "after_id",
+    "limit",
+];
+
+/// The statements a first page of search runs on `backend`, each with the
+/// names of its binds: one on PostgreSQL, the log then the page on SQLite.
+pub fn search_statements(backend: Backend) -> Vec<(String, Vec<&'static str>)> {
+    let both = || LOG_PARAMS.iter().chain(SEARCH_PARAMS).copied().collect();
+    match backend {
+        Backend::Postgres => vec![(logged_search_sql(), both())],
+        Backend::Sqlite => vec![
+            (LOG_SQL.to_owned(), LOG_PARAMS.to_vec()),
+            (search_sql(), SEARCH_PARAMS.to_vec()),
+        ],
+    }
+}
+
+/// [`search_sql`] with the log row written by the same statement
+/// (PostgreSQL runs a data-modifying `WITH` exactly once, read or not).
+fn logged_search_sql() -> String {
+    format!(
+        "WITH logged AS ({LOG_SQL}), {}",
+        &search_sql()["WITH ".len()..]
+    )
 }
 
 /// The ranked select over the figures kept on `service_providers` (ratings
@@ -51,13 +107,50 @@ impl SqlSearchRepository {
         Self {
             db,
             sql: search_sql(),
+            logged_sql: logged_search_sql(),
+        }
+    }
+
+    /// Runs a read once more when its connection turned out dead (the pool
+    /// does not ping before handing one out; the dead one is dropped).
+    async fn query(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
+        match self
+            .db
+            .query_all_raw(stmt(&self.db, sql, values.clone()))
+            .await
+        {
+            Err(e) if connection_lost(&e) => self
+                .db
+                .query_all_raw(stmt(&self.db, sql, values))
+                .await
+                .map_err(store_err),
+            other => other.map_err(store_err),
         }
     }
 }
 
+fn log_values(log: SearchLog) -> Vec<Value> {
+    vec![
+        log.service_id.0.into(),
+        log.region.into(),
+        log.zipcode.into(),
+        log.searcher_key.into(),
+        log.day.into(),
+        log.at.into(),
+    ]
+}
+
 #[async_trait]
 impl SearchRepository for SqlSearchRepository {
-    async fn providers(&self, spec: SearchSpec) -> Result<Vec<ProviderCard>, StoreError> {
+    async fn providers(
+        &self,
+        spec: SearchSpec,
+        log: Option<SearchLog>,
+    ) -> Result<Vec<ProviderCard>, StoreError> {
         // The first page starts above every real key, keeping one statement text.
         let after = spec.after.unwrap_or(RankKey {
             score: i64::MAX,
@@ -77,11 +170,23 @@ impl SearchRepository for SqlSearchRepository {
             after.neg_id.saturating_neg().into(),
             i64::from(spec.limit).into(),
         ];
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &self.sql, values))
-            .await
-            .map_err(store_err)?;
+        let rows = match log {
+            None => self.query(&self.sql, values).await?,
+            Some(log) if self.db.get_database_backend() == DbBackend::Postgres => {
+                let mut all = log_values(log);
+                all.extend(values);
+                self.query(&self.logged_sql, all).await?
+            }
+            Some(log) => {
+                // SQLite: no data-modifying WITH; the log first, as one
+                // connection would send it.
+                self.db
+                    .execute_raw(stmt(&self.db, LOG_SQL, log_values(log)))
+                    .await
+                    .map_err(store_err)?;
+                self.query(&self.sql, values).await?
+            }
+        };
         rows.iter().map(card).collect()
     }
 

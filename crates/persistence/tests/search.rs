@@ -69,14 +69,27 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     let search = SqlSearchRepository::new(db.conn().clone());
     let mut seen = Vec::new();
     let mut after = None;
+    let day = now.date_naive();
     loop {
+        // The first page writes its log row in the same call.
+        let log = after.is_none().then(|| SearchLog {
+            service_id: ServiceId(30),
+            region: Some("nyc".into()),
+            zipcode: Some("10001".into()),
+            searcher_key: "u:7".into(),
+            day,
+            at: now,
+        });
         let page = search
-            .providers(SearchSpec {
-                service_id: ServiceId(30),
-                region: "nyc".into(),
-                after,
-                limit: 2,
-            })
+            .providers(
+                SearchSpec {
+                    service_id: ServiceId(30),
+                    region: "nyc".into(),
+                    after,
+                    limit: 2,
+                },
+                log,
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         if page.is_empty() {
@@ -98,6 +111,32 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
         after = seen.last().copied();
     }
     assert_eq!(seen, expected);
+    let logged = db
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.conn().get_database_backend(),
+            "SELECT service_id, region, zipcode, searcher_key FROM service_search_logs",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<(i64, String, String, String)> = logged
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "service_id")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                r.try_get("", "region").unwrap_or_else(|e| panic!("{e}")),
+                r.try_get("", "zipcode").unwrap_or_else(|e| panic!("{e}")),
+                r.try_get("", "searcher_key")
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+        })
+        .collect();
+    // One row for the whole walk: the first page's.
+    assert_eq!(
+        rows,
+        [(30, "nyc".to_owned(), "10001".to_owned(), "u:7".to_owned())]
+    );
 }
 on_both_backends!(
     search_ranks_on,

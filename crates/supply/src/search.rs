@@ -169,6 +169,27 @@ impl SearchService {
             next_cursor: None,
             service_request_id: None,
         };
+        let now = self.clock.now();
+        // The first page of a resolved keyword is logged once (popularity,
+        // demand); on PostgreSQL in the same round trip as the page.
+        let mut log = match (&result.service, first_page) {
+            (Some(service), true) => {
+                let searcher = match ctx {
+                    Some(c) => Searcher::User(c.user_id),
+                    None => Searcher::Anonymous(query.client),
+                };
+                let day = now.date_naive();
+                Some(SearchLog {
+                    service_id: service.id,
+                    region: result.region.as_ref().map(|r| r.code.clone()),
+                    zipcode: parsed.zipcode.clone(),
+                    searcher_key: searcher_key(searcher, &self.secret, day),
+                    day,
+                    at: now,
+                })
+            }
+            _ => None,
+        };
         if let (Some(service), Some(region)) = (&result.service, &result.region) {
             let limit = query.page.limit;
             let spec = SearchSpec {
@@ -177,7 +198,7 @@ impl SearchService {
                 after: parsed.after,
                 limit: limit + 1,
             };
-            let mut items = self.search.providers(spec).await?;
+            let mut items = self.search.providers(spec, log.take()).await?;
             if items.len() > limit as usize {
                 items.truncate(limit as usize);
                 result.next_cursor = items.last().map(|c| {
@@ -192,25 +213,12 @@ impl SearchService {
             }
             result.items = items;
         }
+        if let Some(log) = log {
+            // No page to read (an unserved zipcode): the log alone.
+            self.demand.log_search(log).await?;
+        }
         if !first_page {
             return Ok(result);
-        }
-        let now = self.clock.now();
-        if let Some(service) = &result.service {
-            let searcher = match ctx {
-                Some(c) => Searcher::User(c.user_id),
-                None => Searcher::Anonymous(query.client),
-            };
-            let day = now.date_naive();
-            let log = SearchLog {
-                service_id: service.id,
-                region: result.region.as_ref().map(|r| r.code.clone()),
-                zipcode: parsed.zipcode.clone(),
-                searcher_key: searcher_key(searcher, &self.secret, day),
-                day,
-                at: now,
-            };
-            self.demand.log_search(log).await?;
         }
         if result.items.is_empty() {
             // Recorded for the LSM dashboard and the next digest; no message here.

@@ -186,8 +186,14 @@ pub struct ProviderCard {
 #[async_trait]
 pub trait SearchRepository: Send + Sync {
     /// Live providers actively offering the service in the region, best first,
-    /// after the cursor, at most `limit`. One statement.
-    async fn providers(&self, spec: SearchSpec) -> Result<Vec<ProviderCard>, StoreError>;
+    /// after the cursor, at most `limit`; and, when given, the search's log
+    /// row written with it (one round trip where the backend allows: a
+    /// search is answered only once its log row is written).
+    async fn providers(
+        &self,
+        spec: SearchSpec,
+        log: Option<SearchLog>,
+    ) -> Result<Vec<ProviderCard>, StoreError>;
     /// One provider's figures as a card (for its public profile), whatever its standing.
     async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError>;
 }

@@ -70,10 +70,12 @@ pub async fn run(cli: Cli) -> Result<(), BoxError> {
         } else {
             persistence::Backend::Postgres
         };
-        for (sql, params) in persistence::search_statements(backend) {
-            println!("-- params: {}\n{sql}\n;", params.join(" "));
-        }
-        return Ok(());
+        let text: String = persistence::search_statements(backend)
+            .into_iter()
+            .map(|(sql, params)| format!("-- params: {}\n{sql}\n;\n", params.join(" ")))
+            .collect();
+        use std::io::Write;
+        return Ok(std::io::stdout().write_all(text.as_bytes())?);
     }
     if let Some(Command::Openapi { output }) = &cli.command {
         let doc = crate::openapi::document() + "\n";

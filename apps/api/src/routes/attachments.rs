@@ -84,7 +84,10 @@ fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
 
 /// Why receiving a file part stopped.
 enum Stop {
+    /// Refused while the part was still arriving (the rest is drained).
     Refused(Refusal),
+    /// Refused once the whole part was read.
+    RefusedAtEnd(Refusal),
     Client(actix_multipart::MultipartError),
     Store(object_store::Error),
 }
@@ -124,7 +127,9 @@ async fn receive(store: &AttachmentStore, key: &str, field: &mut Field) -> Resul
                 Release::Chunk => write(store, key, &mut upload, &chunk).await?,
             }
         }
-        let (checked, rest) = std::mem::take(&mut intake).finish().map_err(Stop::Refused)?;
+        let (checked, rest) = std::mem::take(&mut intake)
+            .finish()
+            .map_err(Stop::RefusedAtEnd)?;
         if let Some(rest) = rest {
             write(store, key, &mut upload, &rest).await?;
         }
@@ -136,7 +141,7 @@ async fn receive(store: &AttachmentStore, key: &str, field: &mut Field) -> Resul
             upload.finish().await?;
             Ok(checked)
         }
-        (Ok(_), None) => Err(Stop::Refused(Refusal::Unsupported)),
+        (Ok(_), None) => Err(Stop::RefusedAtEnd(Refusal::Unsupported)),
         (Err(stop), upload) => {
             if let Some(upload) = upload {
                 upload.abort().await;
@@ -199,6 +204,7 @@ async fn read_form(store: &AttachmentStore, mut form: Multipart) -> Result<Store
                 drain(&mut field).await;
                 return Err(refused(r));
             }
+            Err(Stop::RefusedAtEnd(r)) => return Err(refused(r)),
             Err(Stop::Client(e)) => return Err(bad_multipart(e)),
             Err(Stop::Store(e)) => return Err(storage_failed(e)),
         }

@@ -8,8 +8,8 @@ use crate::routes::jobs as job_routes;
 use crate::routes::listings;
 use crate::routes::threads;
 use crate::routes::{
-    admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace, providers,
-    search,
+    admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace,
+    providers, search,
 };
 
 /// Adds the bearer-token scheme the secured routes refer to.

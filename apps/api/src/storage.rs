@@ -42,9 +42,8 @@ impl AttachmentStore {
     /// Files under `<data_dir>/attachments` (keys are `attachments/<id>`).
     pub fn local(data_dir: &std::path::Path) -> Result<Self, BoxError> {
         let folder = data_dir.join("attachments");
-        std::fs::create_dir_all(&folder).map_err(|e| {
-            format!("cannot create `storage.data_dir` {}: {e}", folder.display())
-        })?;
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| format!("cannot create `storage.data_dir` {}: {e}", folder.display()))?;
         let store = LocalFileSystem::new_with_prefix(data_dir)
             .map_err(|e| format!("`storage.data_dir` {}: {e}", data_dir.display()))?;
         Ok(Self {
@@ -70,9 +69,9 @@ impl AttachmentStore {
                 .with_access_key_id(id.clone())
                 .with_secret_access_key(secret.expose().to_owned());
         }
-        let store = builder
-            .build()
-            .map_err(|e| format!("invalid `storage` S3 settings (`storage.bucket`, `storage.endpoint`): {e}"))?;
+        let store = builder.build().map_err(|e| {
+            format!("invalid `storage` S3 settings (`storage.bucket`, `storage.endpoint`): {e}")
+        })?;
         Ok(Self {
             store: Arc::new(store),
             part_bytes: S3_PART_BYTES,
@@ -141,7 +140,11 @@ mod tests {
             .map(|e| e.unwrap_or_else(|e| panic!("{e}")))
             .map(|e| {
                 let meta = e.metadata().unwrap_or_else(|e| panic!("{e}"));
-                if meta.is_dir() { on_disk(&e.path()) } else { meta.len() }
+                if meta.is_dir() {
+                    on_disk(&e.path())
+                } else {
+                    meta.len()
+                }
             })
             .sum()
     }
@@ -150,27 +153,49 @@ mod tests {
     async fn a_large_upload_goes_out_in_parts_and_reads_back_whole() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = AttachmentStore::local(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-        let mut upload = store.begin("attachments/big").await.unwrap_or_else(|e| panic!("{e}"));
+        let mut upload = store
+            .begin("attachments/big")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let chunk = vec![7u8; 64 * 1024];
         for _ in 0..160 {
             upload.write(&chunk).await.unwrap_or_else(|e| panic!("{e}"));
         }
         // 10 MiB in 1 MiB parts with at most two in flight: at least eight
         // are on disk before the upload ends, so memory held only the rest.
-        assert!(on_disk(dir.path()) >= 8 * 1024 * 1024, "{}", on_disk(dir.path()));
-        assert!(!dir.path().join("attachments/big").exists(), "invisible until finished");
+        assert!(
+            on_disk(dir.path()) >= 8 * 1024 * 1024,
+            "{}",
+            on_disk(dir.path())
+        );
+        assert!(
+            !dir.path().join("attachments/big").exists(),
+            "invisible until finished"
+        );
         upload.finish().await.unwrap_or_else(|e| panic!("{e}"));
-        let stream = store.open("attachments/big").await.unwrap_or_else(|e| panic!("{e}"));
+        let stream = store
+            .open("attachments/big")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let parts: Vec<Bytes> = stream.try_collect().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(parts.iter().map(Bytes::len).sum::<usize>(), 10 * 1024 * 1024);
+        assert_eq!(
+            parts.iter().map(Bytes::len).sum::<usize>(),
+            10 * 1024 * 1024
+        );
     }
 
     #[tokio::test]
     async fn an_aborted_upload_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let store = AttachmentStore::local(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-        let mut upload = store.begin("attachments/gone").await.unwrap_or_else(|e| panic!("{e}"));
-        upload.write(&[1u8; 2 * 1024 * 1024]).await.unwrap_or_else(|e| panic!("{e}"));
+        let mut upload = store
+            .begin("attachments/gone")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        upload
+            .write(&[1u8; 2 * 1024 * 1024])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         upload.abort().await;
         let left = std::fs::read_dir(dir.path().join("attachments"))
             .unwrap_or_else(|e| panic!("{e}"))

@@ -62,7 +62,10 @@ impl StorageSettings {
             return Ok(());
         }
         if self.bucket.as_deref().is_none_or(|b| b.trim().is_empty()) {
-            return Err(invalid("storage.bucket", "is required with storage.backend = \"s3\""));
+            return Err(invalid(
+                "storage.bucket",
+                "is required with storage.backend = \"s3\"",
+            ));
         }
         if self.region.trim().is_empty() {
             return Err(invalid("storage.region", "must not be empty"));
@@ -70,7 +73,10 @@ impl StorageSettings {
         if let Some(endpoint) = &self.endpoint {
             let https = endpoint.starts_with("https://");
             if !(https || endpoint.starts_with("http://")) {
-                return Err(invalid("storage.endpoint", "must be an http:// or https:// URL"));
+                return Err(invalid(
+                    "storage.endpoint",
+                    "must be an http:// or https:// URL",
+                ));
             }
             if !https && !self.allow_http {
                 return Err(invalid(
@@ -107,7 +113,10 @@ mod tests {
     }
 
     fn key_named(s: &StorageSettings) -> String {
-        s.validate().err().map(|e| e.to_string()).unwrap_or_default()
+        s.validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     #[test]

@@ -89,7 +89,10 @@ impl Intake {
     pub fn finish(self) -> Result<(Checked, Option<Vec<u8>>), Refusal> {
         let (kind, rest) = match self.kind {
             Some(kind) => (kind, None),
-            None => (sniff(&self.head).ok_or(Refusal::Unsupported)?, Some(self.head)),
+            None => (
+                sniff(&self.head).ok_or(Refusal::Unsupported)?,
+                Some(self.head),
+            ),
         };
         let checked = Checked {
             kind,

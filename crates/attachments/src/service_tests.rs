@@ -28,8 +28,8 @@ fn a_recorded_upload_is_the_callers_with_a_sanitised_name_and_its_slot() {
         .returning(|_| Ok(()));
     let slot = AttachmentService::slot();
     let ctx = Ctx::new(UserId(7), vec![Role::Customer]);
-    let saved = block_on(service(repo).record(&ctx, slot.clone(), "../x/report.pdf", checked()))
-        .unwrap();
+    let saved =
+        block_on(service(repo).record(&ctx, slot.clone(), "../x/report.pdf", checked())).unwrap();
     assert_eq!(saved.id, slot.id);
     assert_eq!(saved.storage_key, format!("attachments/{}", slot.id));
     assert_eq!(saved.kind, ContentKind::Pdf);

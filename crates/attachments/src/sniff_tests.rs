@@ -17,7 +17,8 @@ const HEIF_MIF1: &[u8] = b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1heic";
 /// A PDF 1.7 header with its binary comment line.
 pub(crate) const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
 /// An x86-64 ELF executable.
-pub(crate) const ELF: &[u8] = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00";
+pub(crate) const ELF: &[u8] =
+    b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00";
 /// A Windows PE executable (DOS stub header).
 const PE: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00";
 /// An MP4 video (`ftyp` with the `isom` brand): ISO-BMFF, but not HEIF.
@@ -40,7 +41,15 @@ fn accepted_kinds_are_recognised_from_their_real_headers() {
 
 #[test]
 fn executables_and_other_formats_are_refused() {
-    for refused in [ELF, PE, MP4, WAV, GIF, b"<html><body>".as_slice(), b"".as_slice()] {
+    for refused in [
+        ELF,
+        PE,
+        MP4,
+        WAV,
+        GIF,
+        b"<html><body>".as_slice(),
+        b"".as_slice(),
+    ] {
         assert_eq!(sniff(refused), None, "{refused:?}");
     }
 }

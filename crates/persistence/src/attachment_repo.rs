@@ -15,8 +15,7 @@ use uuid::Uuid;
 use crate::error::store_err;
 use crate::sql::{exec, stmt};
 
-const COLUMNS: &str =
-    "a.id, a.owner_user_id, a.file_name, a.content_type, a.size_bytes, a.sha256, a.storage_key, a.created_at";
+const COLUMNS: &str = "a.id, a.owner_user_id, a.file_name, a.content_type, a.size_bytes, a.sha256, a.storage_key, a.created_at";
 
 /// The owner, or a reader of a dispute the attachment is evidence for.
 /// Binds: owner, admin flag, customer, provider user, LSM user.

@@ -41,7 +41,10 @@ async fn run(db: &Database, sql: &str, values: Vec<Value>) {
 async fn scalar(db: &Database, sql: &str) -> i64 {
     let row = db
         .conn()
-        .query_one_raw(Statement::from_string(db.conn().get_database_backend(), sql))
+        .query_one_raw(Statement::from_string(
+            db.conn().get_database_backend(),
+            sql,
+        ))
         .await
         .unwrap()
         .unwrap();
@@ -109,11 +112,18 @@ async fn only_owners_and_readers_of_the_dispute_see_an_attachment(db: &Database)
 
     // Read back whole, by its owner only, until it is linked to a dispute.
     assert_eq!(
-        repo.find_visible(evidence.id, as_user(customer)).await.unwrap(),
+        repo.find_visible(evidence.id, as_user(customer))
+            .await
+            .unwrap(),
         Some(evidence.clone())
     );
     for outsider in [provider_user, stranger, nyc_lsm] {
-        assert_eq!(repo.find_visible(evidence.id, as_user(outsider)).await.unwrap(), None);
+        assert_eq!(
+            repo.find_visible(evidence.id, as_user(outsider))
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     let dispute = disputed_job(db, customer).await;
@@ -128,18 +138,31 @@ async fn only_owners_and_readers_of_the_dispute_see_an_attachment(db: &Database)
         user_id: stranger,
         is_admin: true,
     };
-    for reader in [as_user(customer), as_user(provider_user), as_user(nyc_lsm), admin] {
+    for reader in [
+        as_user(customer),
+        as_user(provider_user),
+        as_user(nyc_lsm),
+        admin,
+    ] {
         let found = repo.find_visible(evidence.id, reader).await.unwrap();
         assert_eq!(found.map(|a| a.id), Some(evidence.id), "{reader:?}");
     }
     for outsider in [stranger, la_lsm] {
-        assert_eq!(repo.find_visible(evidence.id, as_user(outsider)).await.unwrap(), None);
+        assert_eq!(
+            repo.find_visible(evidence.id, as_user(outsider))
+                .await
+                .unwrap(),
+            None
+        );
     }
     // The link widens nothing else: the owner's other file stays the owner's.
     for other in [as_user(provider_user), as_user(nyc_lsm), admin] {
         assert_eq!(repo.find_visible(private.id, other).await.unwrap(), None);
     }
-    assert_eq!(repo.find_visible(Uuid::new_v4(), admin).await.unwrap(), None);
+    assert_eq!(
+        repo.find_visible(Uuid::new_v4(), admin).await.unwrap(),
+        None
+    );
 }
 
 on_both_backends!(
@@ -160,4 +183,7 @@ async fn a_storage_key_is_recorded_once(db: &Database) {
     ));
 }
 
-on_both_backends!(a_storage_key_is_recorded_once_on, a_storage_key_is_recorded_once);
+on_both_backends!(
+    a_storage_key_is_recorded_once_on,
+    a_storage_key_is_recorded_once
+);

@@ -8,7 +8,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use attachments::file_name::content_disposition;
 use attachments::service::Slot;
-use attachments::{AttachmentError, AttachmentService, Checked, Intake, MAX_BYTES, Refusal, Release};
+use attachments::{
+    AttachmentError, AttachmentService, Checked, Intake, MAX_BYTES, Refusal, Release,
+};
 use futures_util::StreamExt;
 use kernel::{Ctx, FieldError};
 
@@ -49,7 +51,11 @@ fn form_error(message: &str) -> ApiError {
 }
 
 fn bad_multipart(e: actix_multipart::MultipartError) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_multipart", format!("malformed multipart body: {e}"))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_multipart",
+        format!("malformed multipart body: {e}"),
+    )
 }
 
 fn storage_failed(e: object_store::Error) -> ApiError {
@@ -64,7 +70,10 @@ fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -199,7 +208,13 @@ async fn read_form(store: &AttachmentStore, mut form: Multipart) -> Result<Store
             .to_owned();
         let slot = AttachmentService::slot();
         match receive(store, &slot.storage_key, &mut field).await {
-            Ok(checked) => stored = Some(Stored { slot, file_name, checked }),
+            Ok(checked) => {
+                stored = Some(Stored {
+                    slot,
+                    file_name,
+                    checked,
+                })
+            }
             Err(Stop::Refused(r)) => {
                 drain(&mut field).await;
                 return Err(refused(r));
@@ -237,7 +252,11 @@ pub async fn upload(
 
 async fn record(state: &AppState, ctx: &Ctx, s: Stored) -> Result<HttpResponse, ApiError> {
     let key = s.slot.storage_key.clone();
-    match state.attachments.record(ctx, s.slot, &s.file_name, s.checked).await {
+    match state
+        .attachments
+        .record(ctx, s.slot, &s.file_name, s.checked)
+        .await
+    {
         Ok(saved) => Ok(HttpResponse::Created().json(AttachmentDto::from(saved))),
         Err(e) => {
             if let Err(cleanup) = state.storage.delete(&key).await {
@@ -263,7 +282,11 @@ pub async fn download(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let found = state.attachments.find(&ctx, *id).await?;
-    let bytes = state.storage.open(&found.storage_key).await.map_err(storage_failed)?;
+    let bytes = state
+        .storage
+        .open(&found.storage_key)
+        .await
+        .map_err(storage_failed)?;
     let disposition = HeaderValue::from_str(&content_disposition(&found.file_name))
         .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()

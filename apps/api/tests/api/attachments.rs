@@ -64,10 +64,20 @@ async fn a_png_round_trips_on_postgres() {
 async fn a_real_pdf_is_accepted() {
     let app = spawn_app().await;
     let owner = user(&app, "owner@example.test", "customer").await;
-    let r = upload(&app, Some(&owner), &[file_part("invoice.pdf", "application/pdf", &pdf())]).await;
+    let r = upload(
+        &app,
+        Some(&owner),
+        &[file_part("invoice.pdf", "application/pdf", &pdf())],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     assert_eq!(r.json()["content_type"], "application/pdf");
-    let got = download(&app, Some(&owner), r.json()["id"].as_str().unwrap_or_default()).await;
+    let got = download(
+        &app,
+        Some(&owner),
+        r.json()["id"].as_str().unwrap_or_default(),
+    )
+    .await;
     assert_eq!(got.header("content-type"), "application/pdf");
     assert_eq!(got.bytes.as_ref(), pdf().as_slice());
 }
@@ -78,7 +88,12 @@ async fn one_byte_over_10_mib_is_413_and_nothing_is_stored() {
     let owner = user(&app, "owner@example.test", "customer").await;
     let mut big = pdf();
     big.resize(10 * 1024 * 1024 + 1, b' ');
-    let r = upload(&app, Some(&owner), &[file_part("big.pdf", "application/pdf", &big)]).await;
+    let r = upload(
+        &app,
+        Some(&owner),
+        &[file_part("big.pdf", "application/pdf", &big)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.json());
     assert_eq!(r.header("content-type"), "application/problem+json");
     assert_eq!(r.json()["code"], "file_too_large");
@@ -87,7 +102,12 @@ async fn one_byte_over_10_mib_is_413_and_nothing_is_stored() {
 
     // Exactly 10 MiB is fine.
     big.pop();
-    let r = upload(&app, Some(&owner), &[file_part("max.pdf", "application/pdf", &big)]).await;
+    let r = upload(
+        &app,
+        Some(&owner),
+        &[file_part("max.pdf", "application/pdf", &big)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     assert_eq!(r.json()["size_bytes"], 10 * 1024 * 1024);
 }
@@ -107,15 +127,16 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
          Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\n\r\n",
         20 * 1024 * 1024
     );
-    socket.write_all(head.as_bytes()).await.unwrap_or_else(|e| panic!("{e}"));
+    socket
+        .write_all(head.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut answer = vec![0u8; 64];
-    let read = actix_web::rt::time::timeout(
-        std::time::Duration::from_secs(10),
-        socket.read(&mut answer),
-    )
-    .await
-    .unwrap_or_else(|_| panic!("no answer before the body"))
-    .unwrap_or_else(|e| panic!("{e}"));
+    let read =
+        actix_web::rt::time::timeout(std::time::Duration::from_secs(10), socket.read(&mut answer))
+            .await
+            .unwrap_or_else(|_| panic!("no answer before the body"))
+            .unwrap_or_else(|e| panic!("{e}"));
     let status_line = String::from_utf8_lossy(&answer[..read]).into_owned();
     assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM attachments").await, 0);
@@ -125,9 +146,18 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
 async fn executables_renamed_to_images_are_415_and_nothing_is_stored() {
     let app = spawn_app().await;
     let owner = user(&app, "owner@example.test", "customer").await;
-    for (name, bytes) in [("cat.png", elf()), ("scan.pdf", pe()), ("tiny.png", b"\x89PN".to_vec())] {
+    for (name, bytes) in [
+        ("cat.png", elf()),
+        ("scan.pdf", pe()),
+        ("tiny.png", b"\x89PN".to_vec()),
+    ] {
         let r = upload(&app, Some(&owner), &[file_part(name, "image/png", &bytes)]).await;
-        assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{name}: {:?}", r.json());
+        assert_eq!(
+            r.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{name}: {:?}",
+            r.json()
+        );
         assert_eq!(r.json()["code"], "unsupported_media_type");
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM attachments").await, 0);
@@ -151,10 +181,18 @@ async fn the_form_must_be_multipart_with_exactly_one_file_part() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
     assert_eq!(r.json()["errors"][0]["field"], "file");
     let empty = upload(&app, Some(&owner), &[]).await;
-    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", empty.json());
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        empty.json()
+    );
 
     let (a, b) = (png(), pdf());
-    let two = [file_part("a.png", "image/png", &a), file_part("b.pdf", "application/pdf", &b)];
+    let two = [
+        file_part("a.png", "image/png", &a),
+        file_part("b.pdf", "application/pdf", &b),
+    ];
     let r = upload(&app, Some(&owner), &two).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.json());
     assert_eq!(count(&app, "SELECT COUNT(*) FROM attachments").await, 0);
@@ -172,14 +210,35 @@ async fn two_tenants_users_never_read_each_others_files() {
     let bob = app.tenant_owner("bob@example.test", "bob-co").await;
     let alices = uploaded(&app, &alice, "a.pdf", &pdf()).await;
     let bobs = uploaded(&app, &bob, "b.png", &png()).await;
-    assert_eq!(download(&app, Some(&alice), &alices).await.status, StatusCode::OK);
-    assert_eq!(download(&app, Some(&bob), &bobs).await.status, StatusCode::OK);
-    assert_eq!(download(&app, Some(&alice), &bobs).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(download(&app, Some(&bob), &alices).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(download(&app, None, &alices).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        download(&app, Some(&alice), &alices).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        download(&app, Some(&bob), &bobs).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        download(&app, Some(&alice), &bobs).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        download(&app, Some(&bob), &alices).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        download(&app, None, &alices).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let unknown = uuid::Uuid::new_v4().to_string();
-    assert_eq!(download(&app, Some(&alice), &unknown).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(download(&app, Some(&alice), "not-a-uuid").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        download(&app, Some(&alice), &unknown).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        download(&app, Some(&alice), "not-a-uuid").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[actix_web::test]

@@ -96,11 +96,17 @@ async fn uploads_and_downloads_go_through_an_s3_compatible_server() {
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.header("content-type"), "application/pdf");
     assert_eq!(got.bytes.len(), file.len());
-    assert!(got.bytes.as_ref() == file.as_slice(), "byte-identical through S3");
+    assert!(
+        got.bytes.as_ref() == file.as_slice(),
+        "byte-identical through S3"
+    );
 
     // The object is in the bucket, not in the local folder.
     let listed = awc::Client::default()
-        .get(format!("{}/evidence?list-type=2&prefix=attachments/", moto.endpoint))
+        .get(format!(
+            "{}/evidence?list-type=2&prefix=attachments/",
+            moto.endpoint
+        ))
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"))
@@ -114,6 +120,11 @@ async fn uploads_and_downloads_go_through_an_s3_compatible_server() {
     );
     assert!(!app.data_dir().join("attachments").exists());
 
-    let bad = upload(&app, Some(&owner), &[file_part("x.png", "image/png", &elf())]).await;
+    let bad = upload(
+        &app,
+        Some(&owner),
+        &[file_part("x.png", "image/png", &elf())],
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }

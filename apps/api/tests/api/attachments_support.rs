@@ -25,7 +25,9 @@ pub fn pdf() -> Vec<u8> {
 
 /// An x86-64 ELF executable header and some code bytes.
 pub fn elf() -> Vec<u8> {
-    let mut file = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00\x01\x00\x00\x00".to_vec();
+    let mut file =
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00\x01\x00\x00\x00"
+            .to_vec();
     file.extend([0x90u8; 512]);
     file
 }
@@ -130,7 +132,12 @@ async fn raw(
 }
 
 /// POST /attachments with `body` as `content_type`.
-pub async fn post_body(app: &TestApp, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Raw {
+pub async fn post_body(
+    app: &TestApp,
+    token: Option<&str>,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Raw {
     let mut req = client()
         .post(format!("{}/api/v1/attachments", app.address))
         .insert_header(("content-type", content_type));
@@ -148,7 +155,12 @@ pub async fn upload(app: &TestApp, token: Option<&str>, parts: &[Part<'_>]) -> R
 
 /// Uploads one file as `token`; asserts 201 and returns the attachment id.
 pub async fn uploaded(app: &TestApp, token: &str, file_name: &str, bytes: &[u8]) -> String {
-    let r = upload(app, Some(token), &[file_part(file_name, "application/octet-stream", bytes)]).await;
+    let r = upload(
+        app,
+        Some(token),
+        &[file_part(file_name, "application/octet-stream", bytes)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     r.json()["id"]
         .as_str()
@@ -191,7 +203,10 @@ pub async fn count(app: &TestApp, sql: &str) -> i64 {
     let row = app
         .db
         .conn()
-        .query_one_raw(Statement::from_string(app.db.conn().get_database_backend(), sql))
+        .query_one_raw(Statement::from_string(
+            app.db.conn().get_database_backend(),
+            sql,
+        ))
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .unwrap_or_else(|| panic!("{sql}: no row"));

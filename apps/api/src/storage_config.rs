@@ -113,16 +113,37 @@ mod tests {
     }
 
     fn key_named(s: &StorageSettings) -> String {
-        s.validate()
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default()
+        match s.validate() {
+            Err(e) => e.to_string(),
+            Ok(()) => panic!("{s:?} was accepted"),
+        }
     }
 
     #[test]
     fn local_is_the_default_and_a_complete_s3_setting_is_valid() {
         assert!(StorageSettings::default().validate().is_ok());
         assert!(s3().validate().is_ok());
+    }
+
+    fn from_toml(text: &str) -> Result<crate::config::Settings, String> {
+        config::Config::builder()
+            .add_source(config::File::from_str(text, config::FileFormat::Toml))
+            .build()
+            .and_then(config::Config::try_deserialize::<crate::config::Settings>)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.validate().map(|()| s).map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn the_storage_section_is_read_from_toml_and_checked_with_the_rest() {
+        let s = from_toml("[storage]\nbackend = \"s3\"\nbucket = \"evidence\"\nendpoint = \"http://127.0.0.1:9000\"\nallow_http = true")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.storage.backend, StorageBackend::S3);
+        assert_eq!(s.storage.region, "us-east-1");
+        let missing = from_toml("[storage]\nbackend = \"s3\"").expect_err("no bucket");
+        assert!(missing.contains("storage.bucket"), "{missing}");
+        let unknown = from_toml("[storage]\nbackend = \"ftp\"").expect_err("unknown backend");
+        assert!(unknown.contains("backend"), "{unknown}");
     }
 
     #[test]

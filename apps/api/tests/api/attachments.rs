@@ -32,7 +32,9 @@ async fn upload_and_download_round_trip(backend: Backend) {
     assert_eq!(body["size_bytes"], file.len());
     assert_eq!(body["sha256"], hex(&Sha256::digest(&file)));
     assert!(body["created_at"].is_string());
-    let id = body["id"].as_str().unwrap_or_default();
+    let id = body["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {body}"));
 
     let got = download(&app, Some(&owner), id).await;
     assert_eq!(got.status, StatusCode::OK);
@@ -72,12 +74,7 @@ async fn a_real_pdf_is_accepted() {
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json());
     assert_eq!(r.json()["content_type"], "application/pdf");
-    let got = download(
-        &app,
-        Some(&owner),
-        r.json()["id"].as_str().unwrap_or_default(),
-    )
-    .await;
+    let got = download(&app, Some(&owner), r.json()["id"].as_str().expect("an id")).await;
     assert_eq!(got.header("content-type"), "application/pdf");
     assert_eq!(got.bytes.as_ref(), pdf().as_slice());
 }
@@ -244,7 +241,7 @@ async fn two_tenants_users_never_read_each_others_files() {
 #[actix_web::test]
 async fn the_parties_and_the_regions_lsms_read_a_disputes_evidence_and_nobody_else() {
     let m = market(Backend::Sqlite).await;
-    let job = m.book().await["id"].as_i64().unwrap_or_default();
+    let job = crate::helpers::id(&m.book().await);
     let stranger = user(&m.app, "stranger@example.test", "customer").await;
     let la_lsm = lsm(&m.app, &m.admin, "lsm@la.test", "la").await;
     let evidence = uploaded(&m.app, &m.customer, "vase.png", &png()).await;

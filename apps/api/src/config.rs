@@ -2,9 +2,9 @@
 //! `STM__SECTION__KEY` environment variables. Invalid settings stop the start
 //! with a message naming the key; secrets never appear in logs or `Debug`.
 
-use std::path::PathBuf;
-
 use serde::Deserialize;
+
+pub use crate::storage_config::{StorageBackend, StorageSettings};
 
 /// A secret string: deserialised normally, never printed.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The first admin account.
     pub bootstrap: BootstrapSettings,
-    /// Where local state (SQLite file, generated secret) lives.
+    /// Where local state (SQLite file, generated secrets) and attachments live.
     pub storage: StorageSettings,
     /// Outgoing e-mail.
     pub email: crate::background_config::EmailSettings,
@@ -154,22 +154,6 @@ pub struct BootstrapSettings {
     pub admin_email: Option<String>,
     /// Its password (used only when the account is created).
     pub admin_password: Option<Secret>,
-}
-
-/// `[storage]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StorageSettings {
-    /// Folder for the SQLite database and the generated JWT secret.
-    pub data_dir: PathBuf,
-}
-
-impl Default for StorageSettings {
-    fn default() -> Self {
-        Self {
-            data_dir: PathBuf::from("./data"),
-        }
-    }
 }
 
 /// Settings could not be loaded; the message names the key.
@@ -298,6 +282,7 @@ impl Settings {
             }
             _ => {}
         }
+        self.storage.validate()?;
         self.email.validate()?;
         self.jobs.validate()?;
         self.realtime.validate()?;

@@ -14,5 +14,7 @@ pub mod realtime;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod storage;
+pub mod storage_config;
 pub mod supply_wiring;
 pub mod telemetry;

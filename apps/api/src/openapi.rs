@@ -8,8 +8,8 @@ use crate::routes::jobs as job_routes;
 use crate::routes::listings;
 use crate::routes::threads;
 use crate::routes::{
-    admin, admin_ops, auth, billing, catalog, dto, health, inbox, lsm, marketplace, providers,
-    search,
+    admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace,
+    providers, search,
 };
 
 /// Adds the bearer-token scheme the secured routes refer to.
@@ -75,6 +75,7 @@ impl Modify for BearerAuth {
         billing::invoices::pay, billing::invoices::refund, billing::invoices::payments,
         billing::portal::login, billing::portal::invoices, billing::portal::invoice,
         crate::routes::events::feed, crate::routes::events::socket,
+        attachments::upload, attachments::download,
     ),
     components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto)),
     modifiers(&BearerAuth),
@@ -87,6 +88,7 @@ impl Modify for BearerAuth {
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
         (name = "messaging", description = "Job chats and listing inquiries: inbox with unread counts, history, read receipts, archive, block"),
         (name = "marketplace", description = "Marketplace listings (drafts, publishing, moderation, public search) and transactions: sales recorded in a provider's books"),
+        (name = "disputes", description = "Disputes and their evidence: attachments uploaded, sniffed and stored in object storage"),
         (name = "notifications", description = "In-app notifications"),
         (name = "realtime", description = "The durable per-user event feed: WebSocket and REST"),
         (name = "billing", description = "Back office of a provider business: tenant, parties, contacts, invoices, payments"),

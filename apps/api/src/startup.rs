@@ -198,8 +198,13 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         hub: Arc::default(),
         realtime: settings.realtime.clone(),
         transactions: jobs::service_payment::TransactionQueries::new(Arc::new(
-            persistence::SqlTransactionReader::new(db_conn),
+            persistence::SqlTransactionReader::new(db_conn.clone()),
         )),
+        attachments: attachments::AttachmentService::new(
+            Arc::new(persistence::SqlAttachmentRepository::new(db_conn)),
+            Arc::new(SystemClock),
+        ),
+        storage: crate::storage::AttachmentStore::from_settings(&settings.storage)?,
     })
 }
 

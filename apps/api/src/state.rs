@@ -51,6 +51,10 @@ pub struct AppState {
     pub listings: marketplace::ListingService,
     /// Marketplace transactions (reads).
     pub transactions: jobs::service_payment::TransactionQueries,
+    /// Attachment metadata use cases.
+    pub attachments: attachments::AttachmentService,
+    /// Attachment bytes.
+    pub storage: crate::storage::AttachmentStore,
 }
 
 impl AppState {

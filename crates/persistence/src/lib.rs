@@ -6,6 +6,7 @@
 //! [`kernel::StoreError::Conflict`] carrying the constraint's name.
 
 pub mod admin_repo;
+pub mod attachment_repo;
 pub mod ban_repo;
 pub mod billing;
 pub mod catalog_repo;
@@ -36,6 +37,7 @@ pub mod thread_repo;
 mod transition;
 
 pub use admin_repo::SqlAdminRepository;
+pub use attachment_repo::SqlAttachmentRepository;
 pub use ban_repo::SqlBanRepository;
 pub use catalog_repo::SqlCatalogRepository;
 pub use db::{Backend, Database};

@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod admin_dto;
 pub mod admin_ops;
+pub mod attachments;
+pub mod attachments_dto;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
@@ -96,7 +98,9 @@ fn listing_routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn thread_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/threads").route(web::get().to(threads::list)))
+    cfg.service(resource("/attachments").route(web::post().to(attachments::upload)))
+        .service(resource("/attachments/{id}").route(web::get().to(attachments::download)))
+        .service(resource("/threads").route(web::get().to(threads::list)))
         .service(resource("/threads/{id}").route(web::get().to(threads::get)))
         .service(
             resource("/threads/{id}/messages")

@@ -133,6 +133,11 @@ async fn reply(
 }
 
 impl TestApp {
+    /// The server's data folder (local attachments live in `attachments/` under it).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     /// The URL of the database this server runs on.
     pub fn database_url(&self) -> &str {
         &self.database_url

@@ -1,6 +1,9 @@
 //! HTTP tests of `stm-api`: one binary, each test its own server and database.
 
 mod admin;
+mod attachments;
+mod attachments_s3;
+mod attachments_support;
 mod auth;
 mod billing;
 mod billing_invitation_races;

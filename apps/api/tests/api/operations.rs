@@ -230,6 +230,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/listings/{id}/suspend",
     "POST /api/v1/listings/{id}/reinstate",
     "POST /api/v1/listings/{id}/threads",
+    "POST /api/v1/attachments",
+    "GET /api/v1/attachments/{id}",
 ];
 
 #[actix_web::test]

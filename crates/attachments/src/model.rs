@@ -1,0 +1,78 @@
+//! The metadata of a stored file and what its operations refuse with.
+
+use kernel::{ErrorKind, Timestamp, UserId};
+use uuid::Uuid;
+
+use crate::intake::Refusal;
+use crate::sniff::ContentKind;
+
+/// A stored file's metadata (the `attachments` row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Its id, also the key of its bytes in the store.
+    pub id: Uuid,
+    /// Who uploaded it.
+    pub owner_user_id: UserId,
+    /// The sanitised client file name.
+    pub file_name: String,
+    /// What the bytes are (sniffed).
+    pub kind: ContentKind,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Where the bytes are in the object store.
+    pub storage_key: String,
+    /// When it was recorded.
+    pub created_at: Timestamp,
+}
+
+/// The object-store key of an attachment's bytes: its id under a fixed
+/// prefix, so a client's name never reaches a path.
+pub fn storage_key(id: Uuid) -> String {
+    format!("attachments/{id}")
+}
+
+/// An attachment operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachmentError {
+    /// The upload was refused (413 or 415).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Absent, or not the caller's to see (404).
+    #[error("not found")]
+    NotFound,
+    /// Storage failed (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AttachmentError {
+    /// The kind the HTTP layer maps to a status (refusals have their own statuses).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Refused(_) => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Refused(Refusal::TooLarge) => "file_too_large",
+            Self::Refused(Refusal::Unsupported) => "unsupported_media_type",
+            Self::NotFound => "not_found",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<kernel::StoreError> for AttachmentError {
+    fn from(e: kernel::StoreError) -> Self {
+        match e {
+            kernel::StoreError::NotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

@@ -16,6 +16,9 @@ use persistence::{Database, SqlCatalogRepository, SqlRefreshTokenRepository, Sql
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+/// Where the OpenAPI document is served.
+const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
 use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys};
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
@@ -303,7 +306,9 @@ impl Application {
         if settings.jobs.enabled {
             crate::background::spawn(state.clone(), &settings.email, &settings.jobs)?;
         }
-        let openapi = ApiDoc::openapi();
+        // Serialised once and shared by every worker: the document's structs
+        // (tens of MiB once cloned per worker) are dropped right here.
+        let openapi = web::Bytes::from(serde_json::to_vec(&ApiDoc::openapi())?);
         let origins = settings.server.cors_allowed_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -315,8 +320,20 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 // Before the `/api/v1` scope, which would otherwise claim the document's path.
+                .service(web::resource(OPENAPI_PATH).route(web::get().to({
+                    let doc = openapi.clone();
+                    move || {
+                        let doc = doc.clone();
+                        async move {
+                            actix_web::HttpResponse::Ok()
+                                .insert_header(header::ContentType::json())
+                                .body(doc)
+                        }
+                    }
+                })))
                 .service(
-                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH])),
                 )
                 .service(web::resource("/docs").to(|| async {
                     actix_web::HttpResponse::PermanentRedirect()

@@ -15,6 +15,8 @@ mod cli;
 mod decisions;
 mod demand;
 mod demo;
+mod disputes;
+mod disputes_races;
 mod email;
 mod errors;
 mod helpers;

@@ -234,8 +234,7 @@ async fn last_dispute_event(app: &TestApp, token: &str) -> Option<Value> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|e| e["type"] == "dispute.updated")
-        .last()
+        .rfind(|e| e["type"] == "dispute.updated")
         .map(|e| e["data"].clone())
 }
 

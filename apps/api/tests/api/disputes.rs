@@ -361,6 +361,18 @@ async fn a_dispute_freezes_the_job_until_the_regions_lsm_resolves_it(backend: Ba
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let t = get(app, &m.customer, &format!("/api/v1/threads/{thread}")).await;
     assert_eq!(t.body["lsm_user_id"], lsm_id, "{}", t.body);
+    // Every LSM of the region may post; the first to act stays recorded.
+    let second = lsm(app, &m.admin, "lsm2@nyc.test", "nyc").await;
+    let r = post(
+        app,
+        &second,
+        &format!("/api/v1/threads/{thread}/messages"),
+        &json!({"body": "Me too"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let t = get(app, &second, &format!("/api/v1/threads/{thread}")).await;
+    assert_eq!(t.body["lsm_user_id"], lsm_id, "{}", t.body);
 
     // Who may resolve: a party 403; a stranger and another region 404; bad input 422.
     let resolve = format!("/api/v1/lsm/disputes/{did}/resolve");

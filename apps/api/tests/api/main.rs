@@ -17,6 +17,7 @@ mod demand;
 mod demo;
 mod disputes;
 mod disputes_races;
+mod disputes_resolve;
 mod email;
 mod errors;
 mod helpers;

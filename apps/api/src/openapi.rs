@@ -11,6 +11,7 @@ use crate::routes::{
     admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace,
     providers, search,
 };
+use crate::routes::{disputes, lsm_disputes};
 
 /// Adds the bearer-token scheme the secured routes refer to.
 #[derive(Debug)]
@@ -59,6 +60,7 @@ impl Modify for BearerAuth {
         job_routes::approve, job_routes::decline_changes, job_routes::edit, job_routes::rate,
         threads::list, threads::get, threads::messages, threads::post, threads::read,
         threads::archive, threads::block,
+        disputes::raise, disputes::list, disputes::get, lsm_disputes::queue, lsm_disputes::resolve,
         job_routes::mark_paid, marketplace::list,
         listings::create, listings::search, listings::get, listings::edit, listings::publish,
         listings::unpublish, listings::suspend, listings::reinstate, listings::inquire,
@@ -83,9 +85,10 @@ impl Modify for BearerAuth {
         (name = "auth", description = "Accounts and sessions"),
         (name = "catalog", description = "Services, regions, search, popularity"),
         (name = "providers", description = "Provider applications, profiles and offered services"),
-        (name = "lsm", description = "Regional managers: onboarding, standing, demand"),
+        (name = "lsm", description = "Regional managers: onboarding, standing, demand, disputes"),
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),
+        (name = "disputes", description = "Disputes on jobs: raising with evidence, reading; LSMs of the region resolve under `lsm`"),
         (name = "messaging", description = "Job chats and listing inquiries: inbox with unread counts, history, read receipts, archive, block"),
         (name = "marketplace", description = "Marketplace listings (drafts, publishing, moderation, public search) and transactions: sales recorded in a provider's books"),
         (name = "disputes", description = "Disputes and their evidence: attachments uploaded, sniffed and stored in object storage"),

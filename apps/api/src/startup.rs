@@ -193,6 +193,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             Arc::new(persistence::SqlThreadRepository::new(db_conn.clone())),
             Arc::new(kernel::SystemClock),
         ),
+        disputes: disputes::DisputeService::new(
+            Arc::new(persistence::SqlDisputeRepository::new(db_conn.clone())),
+            Arc::new(kernel::SystemClock),
+        ),
         listings: marketplace::ListingService::new(
             Arc::new(persistence::SqlListingRepository::new(db_conn.clone())),
             Arc::new(kernel::SystemClock),

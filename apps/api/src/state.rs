@@ -41,6 +41,8 @@ pub struct AppState {
     pub jobs: jobs::service::JobService,
     /// Threads and messages.
     pub messaging: messaging::MessagingService,
+    /// Disputes.
+    pub disputes: disputes::DisputeService,
     /// The durable per-user event feed.
     pub feed: Arc<dyn effects::feed::EventFeed>,
     /// This instance's live sockets.

@@ -1,6 +1,7 @@
 //! The statements of a post and of a read receipt, run inside the caller's transaction.
 
 use kernel::StoreError;
+use messaging::SenderRole;
 use messaging::ports::{MarkRead, MessageRecord, NewInquiry, NewMessage};
 use sea_orm::ConnectionTrait;
 
@@ -22,6 +23,15 @@ pub(super) async fn post(
     .await?;
     if bumped == 0 {
         return Err(StoreError::Stale);
+    }
+    if m.role == SenderRole::Lsm {
+        // The first LSM to act on a dispute is the thread's LSM (docs/disputes.md).
+        exec(
+            db,
+            "UPDATE message_threads SET lsm_user_id = COALESCE(lsm_user_id, ?) WHERE id = ?",
+            vec![m.sender.0.into(), m.thread_id.into()],
+        )
+        .await?;
     }
     let row = db
         .query_one_raw(stmt(

@@ -8,6 +8,8 @@ pub mod attachments_dto;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod disputes;
+pub mod disputes_dto;
 pub mod dto;
 pub mod events;
 pub mod health;
@@ -17,6 +19,7 @@ pub mod jobs_dto;
 pub mod listings;
 pub mod listings_dto;
 pub mod lsm;
+pub mod lsm_disputes;
 pub mod marketplace;
 pub mod provider_dto;
 pub mod providers;
@@ -51,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/events").route(web::get().to(events::feed)))
                 .service(resource("/ws").route(web::get().to(events::socket)))
                 .configure(thread_routes)
+                .configure(dispute_routes)
                 .configure(listing_routes)
                 .configure(billing::configure),
         );
@@ -77,6 +81,16 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/mark-paid").route(web::post().to(jobs::mark_paid)))
     .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)))
     .service(resource("/marketplace/transactions").route(web::get().to(marketplace::list)));
+}
+
+fn dispute_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/jobs/{id}/disputes").route(web::post().to(disputes::raise)))
+        .service(resource("/disputes").route(web::get().to(disputes::list)))
+        .service(resource("/disputes/{id}").route(web::get().to(disputes::get)))
+        .service(resource("/lsm/disputes").route(web::get().to(lsm_disputes::queue)))
+        .service(
+            resource("/lsm/disputes/{id}/resolve").route(web::post().to(lsm_disputes::resolve)),
+        );
 }
 
 fn listing_routes(cfg: &mut web::ServiceConfig) {

@@ -232,6 +232,11 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/listings/{id}/threads",
     "POST /api/v1/attachments",
     "GET /api/v1/attachments/{id}",
+    "POST /api/v1/jobs/{id}/disputes",
+    "GET /api/v1/disputes",
+    "GET /api/v1/disputes/{id}",
+    "GET /api/v1/lsm/disputes",
+    "POST /api/v1/lsm/disputes/{id}/resolve",
 ];
 
 #[actix_web::test]

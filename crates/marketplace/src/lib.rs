@@ -25,7 +25,7 @@ mod status_tests;
 
 pub use error::ListingError;
 pub use listing::{Listing, ListingFields, ListingInput, PriceType};
-pub use service::ListingService;
-pub use status::{Actor, ListingAction, ListingStatus};
 pub use sale::{SaleAction, SaleError, SaleInput, SaleRecord, SaleStatus};
 pub use sale_service::SaleService;
+pub use service::ListingService;
+pub use status::{Actor, ListingAction, ListingStatus};

@@ -288,7 +288,10 @@ impl SaleInput {
             }
             Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
                 .map_err(|_| {
-                    errors.push(FieldError::new("transaction_date", "must be a date YYYY-MM-DD"))
+                    errors.push(FieldError::new(
+                        "transaction_date",
+                        "must be a date YYYY-MM-DD",
+                    ))
                 })
                 .ok(),
         };
@@ -296,9 +299,7 @@ impl SaleInput {
             None => Some(Currency::default().as_str().to_owned()),
             Some(c) => Currency::parse(c)
                 .map(|c| c.as_str().to_owned())
-                .map_err(|_| {
-                    errors.push(FieldError::new("currency", "must be an ISO 4217 code"))
-                })
+                .map_err(|_| errors.push(FieldError::new("currency", "must be an ISO 4217 code")))
                 .ok(),
         };
         let method = match self.payment_method.as_deref() {
@@ -322,21 +323,22 @@ impl SaleInput {
         let user = positive_id("client_user_id", self.client_user_id, &mut errors);
         let listing = positive_id("service_listing_id", self.service_listing_id, &mut errors);
         match (description, amount, date, currency) {
-            (Some(service_description), Some(amount_cents), Some(transaction_date), Some(currency))
-                if errors.is_empty() =>
-            {
-                Ok(SaleFields {
-                    service_description,
-                    amount_cents,
-                    currency,
-                    transaction_date,
-                    client_party_id: party,
-                    client_user_id: user.map(UserId),
-                    service_listing_id: listing,
-                    payment_method: method,
-                    notes,
-                })
-            }
+            (
+                Some(service_description),
+                Some(amount_cents),
+                Some(transaction_date),
+                Some(currency),
+            ) if errors.is_empty() => Ok(SaleFields {
+                service_description,
+                amount_cents,
+                currency,
+                transaction_date,
+                client_party_id: party,
+                client_user_id: user.map(UserId),
+                service_listing_id: listing,
+                payment_method: method,
+                notes,
+            }),
             _ => Err(SaleError::Validation(errors)),
         }
     }

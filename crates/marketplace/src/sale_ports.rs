@@ -86,11 +86,7 @@ pub trait SaleRepository: Send + Sync {
     async fn user_exists(&self, user: UserId) -> Result<bool, StoreError>;
     /// Inserts the pending sale and its issued invoice, and the effects
     /// `effects_of` gives for the inserted sale, in one transaction.
-    async fn insert(
-        &self,
-        new: NewSale,
-        effects_of: EffectsOf,
-    ) -> Result<SaleRecord, StoreError>;
+    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<SaleRecord, StoreError>;
     /// One sale if `viewer` may see it.
     async fn find_visible(
         &self,

@@ -57,7 +57,11 @@ fn tell_client(sale: &SaleRecord, template: &str, subject: &str) -> Effects {
 
 /// What recording a sale causes: its client (if a user) is told.
 pub fn recorded_effects(sale: &SaleRecord) -> Effects {
-    tell_client(sale, "marketplace.transaction_recorded", "A purchase was recorded")
+    tell_client(
+        sale,
+        "marketplace.transaction_recorded",
+        "A purchase was recorded",
+    )
 }
 
 /// Decides `action` on `sale`: the new status, what its invoice does and who
@@ -75,8 +79,14 @@ pub fn decide(
     };
     let (template, subject) = match action {
         SaleAction::Complete => ("marketplace.transaction_completed", "Your purchase is paid"),
-        SaleAction::Cancel => ("marketplace.transaction_cancelled", "A purchase was cancelled"),
-        SaleAction::Refund => ("marketplace.transaction_refunded", "Your purchase was refunded"),
+        SaleAction::Cancel => (
+            "marketplace.transaction_cancelled",
+            "A purchase was cancelled",
+        ),
+        SaleAction::Refund => (
+            "marketplace.transaction_refunded",
+            "Your purchase was refunded",
+        ),
     };
     Ok(SaleChange {
         id: sale.id,
@@ -198,11 +208,15 @@ impl SaleService {
                 .await?
                 .ok_or(SaleError::NotFound);
         }
-        Err(SaleError::Conflict("the transaction kept changing; try again"))
+        Err(SaleError::Conflict(
+            "the transaction kept changing; try again",
+        ))
     }
 }
 
 /// Whether a status is an end state (nothing leaves it).
 pub fn is_final(status: SaleStatus) -> bool {
-    !crate::sale::EDGES.iter().any(|(_, from, _)| *from == status)
+    !crate::sale::EDGES
+        .iter()
+        .any(|(_, from, _)| *from == status)
 }

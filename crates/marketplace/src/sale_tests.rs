@@ -70,7 +70,11 @@ fn only_the_three_edges_exist() {
                 (SaleAction::Refund, SaleStatus::Completed) => Some(SaleStatus::Refunded),
                 _ => None,
             };
-            assert_eq!(transition(from, action).ok(), expected, "{action:?} from {from:?}");
+            assert_eq!(
+                transition(from, action).ok(),
+                expected,
+                "{action:?} from {from:?}"
+            );
         }
     }
     assert_eq!(EDGES.len(), 3);
@@ -102,7 +106,10 @@ fn the_invoice_follows_each_edge() {
             method: PayMethod::Card
         }
     );
-    assert_eq!(invoice_follow(SaleAction::Cancel, None), InvoiceFollow::Void);
+    assert_eq!(
+        invoice_follow(SaleAction::Cancel, None),
+        InvoiceFollow::Void
+    );
     assert_eq!(
         invoice_follow(SaleAction::Refund, None),
         InvoiceFollow::RefundInFull

@@ -197,9 +197,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),
         hub: Arc::default(),
         realtime: settings.realtime.clone(),
-        transactions: jobs::service_payment::TransactionQueries::new(Arc::new(
-            persistence::SqlTransactionReader::new(db_conn),
-        )),
+        transactions: marketplace::SaleService::new(
+            Arc::new(persistence::SqlSaleRepository::new(db_conn)),
+            Arc::new(kernel::SystemClock),
+        ),
     })
 }
 

@@ -254,7 +254,13 @@ async fn fee_and_net_are_never_input_and_every_field_is_checked() {
     // Someone without a tenant does not record sales; no token is a 401.
     let r = m
         .app
-        .send("POST", SALES, Some(&m.customer), Some(&sale_body(5, None)), &[])
+        .send(
+            "POST",
+            SALES,
+            Some(&m.customer),
+            Some(&sale_body(5, None)),
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = m
@@ -287,7 +293,10 @@ async fn fee_and_net_are_never_input_and_every_field_is_checked() {
 
 async fn racing_refunds(backend: Backend) {
     let m = market(backend).await;
-    let sid = id(&m.app.create(&m.provider, SALES, sale_body(10_000, None)).await);
+    let sid = id(&m
+        .app
+        .create(&m.provider, SALES, sale_body(10_000, None))
+        .await);
     let done = act(&m, &m.provider, sid, "complete").await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let path = format!("{SALES}/{sid}/refund");

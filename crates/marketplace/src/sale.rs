@@ -226,9 +226,9 @@ pub struct SaleInput {
 pub struct SaleFields {
     /// What was sold.
     pub service_description: String,
-    /// Price.
+    /// What the client pays, in cents.
     pub amount_cents: i64,
-    /// Currency.
+    /// ISO 4217 code.
     pub currency: String,
     /// The day of the sale.
     pub transaction_date: NaiveDate,
@@ -347,9 +347,9 @@ impl SaleInput {
 /// A sale as stored, with its invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaleRecord {
-    /// Id.
+    /// Primary key.
     pub id: i64,
-    /// The provider's tenant.
+    /// The tenant whose books hold it (and its invoice).
     pub provider_tenant_id: TenantId,
     /// The provider's user.
     pub provider_user_id: UserId,
@@ -363,9 +363,9 @@ pub struct SaleRecord {
     pub job_id: Option<i64>,
     /// What was sold.
     pub service_description: String,
-    /// Price.
+    /// What the client pays, in cents; also the invoice's amount.
     pub amount_cents: i64,
-    /// Currency.
+    /// ISO 4217 code of every amount.
     pub currency: String,
     /// The platform's cut.
     pub platform_fee_cents: i64,
@@ -373,7 +373,7 @@ pub struct SaleRecord {
     pub net_payout_cents: i64,
     /// The day of the sale.
     pub transaction_date: NaiveDate,
-    /// Where it is.
+    /// Where it is in its lifecycle ([`EDGES`]).
     pub status: SaleStatus,
     /// How it is (to be) paid.
     pub payment_method: Option<String>,
@@ -381,9 +381,9 @@ pub struct SaleRecord {
     pub notes: Option<String>,
     /// Its marketplace invoice.
     pub invoice_id: Option<i64>,
-    /// Created.
+    /// When it was recorded.
     pub created_at: Timestamp,
-    /// Last changed.
+    /// When its status last moved.
     pub updated_at: Timestamp,
 }
 

@@ -99,9 +99,15 @@ pub fn decide(
     })
 }
 
-/// Not found rather than stale: a sale that vanished between reads.
-fn gone(e: StoreError) -> SaleError {
-    e.into()
+/// The edge's storage refusals: the invoice was moved through billing
+/// meanwhile (partly paid, voided), so the edge no longer fits it.
+fn refused(e: StoreError) -> SaleError {
+    match e {
+        StoreError::Conflict(_) => {
+            SaleError::Conflict("the transaction's invoice was changed in billing; settle it there")
+        }
+        other => other.into(),
+    }
 }
 
 impl SaleService {
@@ -200,7 +206,7 @@ impl SaleService {
             let change = decide(&sale, action, self.clock.now())?;
             match self.repo.apply(change).await {
                 Err(StoreError::Stale) => continue,
-                other => other.map_err(gone)?,
+                other => other.map_err(refused)?,
             }
             return self
                 .repo

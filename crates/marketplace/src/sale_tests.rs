@@ -276,3 +276,44 @@ fn a_lost_race_is_decided_again_on_the_fresh_row() {
         }
     );
 }
+
+mod machine {
+    use proptest::prelude::*;
+
+    use crate::sale::{SaleAction, SaleStatus, transition};
+
+    fn action() -> impl Strategy<Value = SaleAction> {
+        prop::sample::select(SaleAction::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Whatever is asked, in any order: a sale is refunded only after it
+        /// was completed, at most once, and cancelled only from pending; an
+        /// end state refuses everything.
+        #[test]
+        fn any_sequence_keeps_the_money_straight(actions in prop::collection::vec(action(), 0..12)) {
+            let mut status = SaleStatus::Pending;
+            let (mut completions, mut refunds, mut cancels) = (0, 0, 0);
+            for a in actions {
+                let before = status;
+                match transition(status, a) {
+                    Ok(to) => {
+                        match a {
+                            SaleAction::Complete => completions += 1,
+                            SaleAction::Refund => refunds += 1,
+                            SaleAction::Cancel => cancels += 1,
+                        }
+                        status = to;
+                    }
+                    Err(_) => prop_assert_eq!(status, before),
+                }
+                prop_assert!(refunds <= completions);
+                prop_assert!(completions + cancels <= 1);
+                prop_assert!(refunds <= 1);
+            }
+            if status == SaleStatus::Refunded {
+                prop_assert_eq!((completions, refunds), (1, 1));
+            }
+        }
+    }
+}

@@ -46,7 +46,6 @@ pub use event_repo::SqlEventFeed;
 pub use identity_repo::{SqlRefreshTokenRepository, SqlUserRepository};
 pub use job_repo::SqlJobRepository;
 pub use listing_repo::SqlListingRepository;
-pub use marketplace_repo::SqlTransactionReader;
 pub use notification_repo::SqlNotificationRepository;
 pub use outbox_repo::SqlOutboxRepository;
 pub use provider_repo::SqlProviderRepository;

@@ -1,12 +1,11 @@
 //! Marketplace transactions: the sale a paid job records in the provider's
-//! books (written inside the job's transaction), and the scoped reads of
-//! `GET /marketplace/transactions`.
+//! books (written inside the job's transaction), and the marketplace invoice
+//! and payment inserts it shares with the sales staff record
+//! ([`crate::sale_repo`], which also serves every read).
 
-use async_trait::async_trait;
 use jobs::Sale;
-use jobs::ports::{TransactionReader, TransactionRecord, TransactionScope};
-use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult};
+use kernel::{StoreError, TenantId};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
 use crate::billing::{BillingDb, next_number};
 use crate::error::store_err;
@@ -208,97 +207,4 @@ pub(crate) async fn provider_tenant(
         .map_err(store_err)?
         .flatten()
         .map(TenantId))
-}
-
-fn transaction(row: &QueryResult) -> Result<TransactionRecord, StoreError> {
-    let g = |c: &str| row.try_get::<i64>("", c).map_err(store_err);
-    Ok(TransactionRecord {
-        id: g("id")?,
-        provider_tenant_id: TenantId(g("provider_tenant_id")?),
-        provider_user_id: UserId(g("provider_user_id")?),
-        client_user_id: row
-            .try_get::<Option<i64>>("", "client_user_id")
-            .map_err(store_err)?
-            .map(UserId),
-        job_id: row.try_get("", "job_id").map_err(store_err)?,
-        service_description: row.try_get("", "service_description").map_err(store_err)?,
-        amount_cents: g("amount_cents")?,
-        currency: row.try_get("", "currency").map_err(store_err)?,
-        platform_fee_cents: g("platform_fee_cents")?,
-        net_payout_cents: g("net_payout_cents")?,
-        transaction_date: row.try_get("", "transaction_date").map_err(store_err)?,
-        status: row.try_get("", "status").map_err(store_err)?,
-        payment_method: row.try_get("", "payment_method").map_err(store_err)?,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-    })
-}
-
-/// [`TransactionReader`] in SQL.
-#[derive(Debug, Clone)]
-pub struct SqlTransactionReader {
-    db: DatabaseConnection,
-}
-
-impl SqlTransactionReader {
-    /// A reader on this pool.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
-
-#[async_trait]
-impl TransactionReader for SqlTransactionReader {
-    async fn tenant_of(&self, user: UserId) -> Result<Option<TenantId>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT tenant_id FROM users WHERE id = ? AND tenant_role IS NOT NULL",
-                vec![user.0.into()],
-            ))
-            .await
-            .map_err(store_err)?;
-        Ok(row
-            .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
-            .transpose()
-            .map_err(store_err)?
-            .flatten()
-            .map(TenantId))
-    }
-
-    async fn list(
-        &self,
-        scope: TransactionScope,
-        page: PageRequest,
-    ) -> Result<Page<TransactionRecord>, StoreError> {
-        let before = crate::keyset::after::<i64>(&page)?.unwrap_or(i64::MAX);
-        // One statement for both scopes: the unused side is NULL and never matches.
-        let (tenant, client) = match scope {
-            TransactionScope::Tenant(t) => (Some(t.0), None),
-            TransactionScope::Client(u) => (None, Some(u.0)),
-        };
-        let rows = self
-            .db
-            .query_all_raw(stmt(
-                &self.db,
-                "SELECT id, provider_tenant_id, provider_user_id, client_user_id, job_id, \
-                 service_description, amount_cents, currency, platform_fee_cents, net_payout_cents, \
-                 transaction_date, status, payment_method, created_at FROM marketplace_transactions \
-                 WHERE (provider_tenant_id = ? OR client_user_id = ?) AND id < ? \
-                 ORDER BY id DESC LIMIT ?",
-                vec![
-                    tenant.into(),
-                    client.into(),
-                    before.into(),
-                    i64::try_from(crate::keyset::fetch(&page)).unwrap_or(i64::MAX).into(),
-                ],
-            ))
-            .await
-            .map_err(store_err)?;
-        let items = rows
-            .iter()
-            .map(transaction)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::keyset::page_of(items, &page, |r| r.id))
-    }
 }

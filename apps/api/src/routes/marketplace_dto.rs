@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 /// One marketplace transaction.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransactionDto {
-    /// Id.
+    /// Primary key.
     pub id: i64,
     /// The provider's tenant.
     pub provider_tenant_id: i64,
@@ -42,9 +42,9 @@ pub struct TransactionDto {
     pub notes: Option<String>,
     /// Its marketplace invoice in the provider's tenant.
     pub invoice_id: Option<i64>,
-    /// Created.
+    /// When it was recorded.
     pub created_at: DateTime<Utc>,
-    /// Last changed.
+    /// When its status last moved.
     pub updated_at: DateTime<Utc>,
 }
 

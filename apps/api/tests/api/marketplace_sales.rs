@@ -404,3 +404,41 @@ async fn a_paid_jobs_sale_is_refunded_like_any_other() {
         (&json!("issued"), &json!(5000))
     );
 }
+
+#[actix_web::test]
+async fn an_invoice_moved_in_billing_refuses_the_edge() {
+    let m = market(Backend::Sqlite).await;
+    let made = m
+        .app
+        .create(&m.provider, SALES, sale_body(1_000, None))
+        .await;
+    let inv = made["invoice_id"].as_i64().unwrap_or_default();
+    // Part of it paid through billing: the sale can no longer be completed
+    // (a full payment would overpay) nor cancelled (the invoice has a payment).
+    let paid = m
+        .app
+        .send(
+            "POST",
+            &format!("/api/v1/billing/invoices/{inv}/payments"),
+            Some(&m.provider),
+            Some(&json!({"amount_cents": 100, "method": "cash"})),
+            &[],
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+    for action in ["complete", "cancel"] {
+        let r = act(&m, &m.provider, id(&made), action).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{action}: {}", r.body);
+        assert_eq!(r.body["code"], "conflict");
+    }
+    let read = m
+        .app
+        .get(&format!("{SALES}/{}", id(&made)), Some(&m.provider))
+        .await;
+    assert_eq!(read.body["status"], "pending");
+    let inv = invoice(&m, &made).await;
+    assert_eq!(
+        (&inv["status"], &inv["balance_cents"]),
+        (&json!("partially_paid"), &json!(900))
+    );
+}

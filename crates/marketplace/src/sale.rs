@@ -254,75 +254,82 @@ fn positive_id(field: &str, v: Option<i64>, errors: &mut Vec<FieldError>) -> Opt
     }
 }
 
+/// A required field, or its "is required" error.
+fn required<T>(field: &str, v: Option<T>, errors: &mut Vec<FieldError>) -> Option<T> {
+    if v.is_none() {
+        errors.push(FieldError::new(field, "is required"));
+    }
+    v
+}
+
+/// Collects the error of one field's check, keeping the value when it passed.
+fn keep<T>(r: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn amount(a: i64) -> Result<i64, FieldError> {
+    if (1..=MAX_AMOUNT_CENTS).contains(&a) {
+        Ok(a)
+    } else {
+        Err(FieldError::new(
+            "amount_cents",
+            format!("must be 1 to {MAX_AMOUNT_CENTS}"),
+        ))
+    }
+}
+
+fn date(d: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new("transaction_date", "must be a date YYYY-MM-DD"))
+}
+
+fn currency(c: Option<&str>) -> Result<String, FieldError> {
+    match c {
+        None => Ok(Currency::default().as_str().to_owned()),
+        Some(c) => Currency::parse(c)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|_| FieldError::new("currency", "must be an ISO 4217 code")),
+    }
+}
+
+fn method(m: Option<&str>) -> Result<Option<PayMethod>, FieldError> {
+    m.map(|m| {
+        PayMethod::parse(m).ok_or_else(|| {
+            FieldError::new(
+                "payment_method",
+                "must be one of cash, check, card, bank_transfer, other",
+            )
+        })
+    })
+    .transpose()
+}
+
 impl SaleInput {
     /// Checks every field, naming each bad one.
     pub fn check(self) -> Result<SaleFields, SaleError> {
         let mut errors = Vec::new();
-        let description = match self.service_description.as_deref() {
-            None => {
-                errors.push(FieldError::new("service_description", "is required"));
-                None
-            }
-            Some(s) => kernel::text::bounded("service_description", s, 500)
-                .map_err(|e| errors.push(e))
-                .ok(),
-        };
-        let amount = match self.amount_cents {
-            None => {
-                errors.push(FieldError::new("amount_cents", "is required"));
-                None
-            }
-            Some(a) if !(1..=MAX_AMOUNT_CENTS).contains(&a) => {
-                errors.push(FieldError::new(
-                    "amount_cents",
-                    format!("must be 1 to {MAX_AMOUNT_CENTS}"),
-                ));
-                None
-            }
-            Some(a) => Some(a),
-        };
-        let date = match self.transaction_date.as_deref() {
-            None => {
-                errors.push(FieldError::new("transaction_date", "is required"));
-                None
-            }
-            Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| {
-                    errors.push(FieldError::new(
-                        "transaction_date",
-                        "must be a date YYYY-MM-DD",
-                    ))
-                })
-                .ok(),
-        };
-        let currency = match self.currency.as_deref() {
-            None => Some(Currency::default().as_str().to_owned()),
-            Some(c) => Currency::parse(c)
-                .map(|c| c.as_str().to_owned())
-                .map_err(|_| errors.push(FieldError::new("currency", "must be an ISO 4217 code")))
-                .ok(),
-        };
-        let method = match self.payment_method.as_deref() {
-            None => None,
-            Some(m) => {
-                let parsed = PayMethod::parse(m);
-                if parsed.is_none() {
-                    errors.push(FieldError::new(
-                        "payment_method",
-                        "must be one of cash, check, card, bank_transfer, other",
-                    ));
-                }
-                parsed
-            }
-        };
-        let notes = kernel::text::optional_bounded("notes", self.notes.as_deref(), 2000)
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
-        let party = positive_id("client_party_id", self.client_party_id, &mut errors);
-        let user = positive_id("client_user_id", self.client_user_id, &mut errors);
-        let listing = positive_id("service_listing_id", self.service_listing_id, &mut errors);
-        match (description, amount, date, currency) {
+        let e = &mut errors;
+        let description = required(
+            "service_description",
+            self.service_description.as_deref(),
+            e,
+        )
+        .and_then(|s| keep(kernel::text::bounded("service_description", s, 500), e));
+        let amount_cents =
+            required("amount_cents", self.amount_cents, e).and_then(|a| keep(amount(a), e));
+        let transaction_date = required("transaction_date", self.transaction_date.as_deref(), e)
+            .and_then(|d| keep(date(d), e));
+        let currency = keep(currency(self.currency.as_deref()), e);
+        let payment_method = keep(method(self.payment_method.as_deref()), e).flatten();
+        let notes = keep(
+            kernel::text::optional_bounded("notes", self.notes.as_deref(), 2000),
+            e,
+        )
+        .flatten();
+        let client_party_id = positive_id("client_party_id", self.client_party_id, e);
+        let client_user_id = positive_id("client_user_id", self.client_user_id, e);
+        let service_listing_id = positive_id("service_listing_id", self.service_listing_id, e);
+        match (description, amount_cents, transaction_date, currency) {
             (
                 Some(service_description),
                 Some(amount_cents),
@@ -333,10 +340,10 @@ impl SaleInput {
                 amount_cents,
                 currency,
                 transaction_date,
-                client_party_id: party,
-                client_user_id: user.map(UserId),
-                service_listing_id: listing,
-                payment_method: method,
+                client_party_id,
+                client_user_id: client_user_id.map(UserId),
+                service_listing_id,
+                payment_method,
                 notes,
             }),
             _ => Err(SaleError::Validation(errors)),

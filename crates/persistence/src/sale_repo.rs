@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
 use marketplace::sale::{InvoiceFollow, SaleRecord, SaleStatus};
 use marketplace::sale_ports::{EffectsOf, NewSale, SaleChange, SaleRepository, SaleViewer};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryResult};
 
 use crate::billing::BillingDb;
 use crate::effects::write_effects;
@@ -179,67 +179,20 @@ impl SaleRepository for SqlSaleRepository {
     }
 
     async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<SaleRecord, StoreError> {
-        let f = &new.fields;
-        let method = f.payment_method.map(|m| m.as_str().to_owned());
         let txn = self.billing.plain_write().await?;
-        let id = insert_returning_id(
-            &txn,
-            "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, \
-             client_party_id, client_user_id, service_listing_id, service_description, amount_cents, \
-             currency, platform_fee_cents, net_payout_cents, transaction_date, status, \
-             payment_method, notes, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-            vec![
-                new.tenant_id.0.into(),
-                new.provider_user_id.0.into(),
-                f.client_party_id.into(),
-                f.client_user_id.map(|u| u.0).into(),
-                f.service_listing_id.into(),
-                f.service_description.clone().into(),
-                f.amount_cents.into(),
-                f.currency.clone().into(),
-                new.split.fee_cents.into(),
-                new.split.net_cents.into(),
-                f.transaction_date.into(),
-                method.clone().into(),
-                f.notes.clone().into(),
-                new.at.into(),
-                new.at.into(),
-            ],
-        )
-        .await?;
-        let mut record = SaleRecord {
-            id,
-            provider_tenant_id: new.tenant_id,
-            provider_user_id: new.provider_user_id,
-            client_party_id: f.client_party_id,
-            client_user_id: f.client_user_id,
-            service_listing_id: f.service_listing_id,
-            job_id: None,
-            service_description: f.service_description.clone(),
-            amount_cents: f.amount_cents,
-            currency: f.currency.clone(),
-            platform_fee_cents: new.split.fee_cents,
-            net_payout_cents: new.split.net_cents,
-            transaction_date: f.transaction_date,
-            status: SaleStatus::Pending,
-            payment_method: method,
-            notes: f.notes.clone(),
-            invoice_id: None,
-            created_at: new.at,
-            updated_at: new.at,
-        };
+        let mut record = pending(insert_row(&txn, &new).await?, &new);
         // Effects before the books: the billing role sees only billing tables.
         write_effects(&txn, &(effects_of.0)(&record), new.at).await?;
+        let f = &new.fields;
         let invoice = MarketplaceInvoice {
             tenant: new.tenant_id,
-            transaction_id: id,
+            transaction_id: record.id,
             client_party_id: f.client_party_id,
             currency: &f.currency,
             amount_cents: f.amount_cents,
             description: &f.service_description,
             due_date: f.transaction_date,
-            notes: Some(format!("Marketplace transaction #{id}")),
+            notes: Some(format!("Marketplace transaction #{}", record.id)),
             paid: false,
             at: new.at,
         };
@@ -325,52 +278,60 @@ impl SaleRepository for SqlSaleRepository {
     }
 }
 
-/// The invoice's part of an edge, as [`InvoiceFollow`] says, inside the
-/// tenant's billing write. An invoice that billing moved elsewhere meanwhile
-/// (paid in part, voided) refuses the edge with a conflict.
-async fn follow_invoice(
-    txn: &sea_orm::DatabaseTransaction,
-    billing: &BillingDb,
+/// The sale's marketplace invoice: id, amount, currency.
+async fn the_invoice(
+    txn: &DatabaseTransaction,
     change: &SaleChange,
-) -> Result<(), StoreError> {
-    let tenant = change.tenant_id;
-    billing.enter_tenant(txn, tenant).await?;
+) -> Result<(i64, i64, String), StoreError> {
     let row = txn
         .query_one_raw(stmt(
             txn,
             "SELECT id, amount_cents, currency FROM invoices \
              WHERE marketplace_transaction_id = ? AND tenant_id = ? ORDER BY id LIMIT 1",
-            vec![change.id.into(), tenant.0.into()],
+            vec![change.id.into(), change.tenant_id.0.into()],
         ))
         .await
         .map_err(store_err)?
         .ok_or_else(|| StoreError::Conflict("marketplace_invoice_missing".into()))?;
-    let invoice: i64 = row.try_get("", "id").map_err(store_err)?;
-    let amount: i64 = row.try_get("", "amount_cents").map_err(store_err)?;
-    let currency: String = row.try_get("", "currency").map_err(store_err)?;
-    let (sql, values): (&str, Vec<sea_orm::Value>) = match &change.invoice {
+    Ok((
+        row.try_get("", "id").map_err(store_err)?,
+        row.try_get("", "amount_cents").map_err(store_err)?,
+        row.try_get("", "currency").map_err(store_err)?,
+    ))
+}
+
+/// The invoice's part of an edge, as [`InvoiceFollow`] says, inside the
+/// tenant's billing write. Each invoice update is guarded by the state the
+/// rule expects, so an invoice that billing moved meanwhile (paid in part,
+/// voided) refuses the edge with a conflict and the whole change rolls back.
+async fn follow_invoice(
+    txn: &DatabaseTransaction,
+    billing: &BillingDb,
+    change: &SaleChange,
+) -> Result<(), StoreError> {
+    let tenant = change.tenant_id;
+    billing.enter_tenant(txn, tenant).await?;
+    let (invoice, amount, currency) = the_invoice(txn, change).await?;
+    let guarded = match &change.invoice {
         InvoiceFollow::PayInFull { method } => {
+            let paid_with = (method.as_str(), None);
             insert_payment(
                 txn,
                 tenant,
                 invoice,
                 (amount, &currency),
-                (method.as_str(), None),
+                paid_with,
                 change.at,
             )
             .await?;
-            (
-                "UPDATE invoices SET status = 'paid', balance_cents = 0, version = version + 1, \
-                 updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'issued' \
-                 AND balance_cents = amount_cents",
-                vec![change.at.into(), invoice.into(), tenant.0.into()],
-            )
+            "UPDATE invoices SET status = 'paid', balance_cents = 0, version = version + 1, \
+             updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'issued' \
+             AND balance_cents = amount_cents"
         }
-        InvoiceFollow::Void => (
+        InvoiceFollow::Void => {
             "UPDATE invoices SET status = 'void', version = version + 1, updated_at = ? \
-             WHERE id = ? AND tenant_id = ? AND status = 'issued' AND balance_cents = amount_cents",
-            vec![change.at.into(), invoice.into(), tenant.0.into()],
-        ),
+             WHERE id = ? AND tenant_id = ? AND status = 'issued' AND balance_cents = amount_cents"
+        }
         InvoiceFollow::RefundInFull => {
             exec(
                 txn,
@@ -379,16 +340,72 @@ async fn follow_invoice(
                 vec![invoice.into(), tenant.0.into()],
             )
             .await?;
-            (
-                "UPDATE invoices SET status = 'issued', balance_cents = amount_cents, \
-                 version = version + 1, updated_at = ? \
-                 WHERE id = ? AND tenant_id = ? AND status <> 'void'",
-                vec![change.at.into(), invoice.into(), tenant.0.into()],
-            )
+            "UPDATE invoices SET status = 'issued', balance_cents = amount_cents, \
+             version = version + 1, updated_at = ? \
+             WHERE id = ? AND tenant_id = ? AND status <> 'void'"
         }
     };
-    if exec(txn, sql, values).await? != 1 {
+    let values = vec![change.at.into(), invoice.into(), tenant.0.into()];
+    if exec(txn, guarded, values).await? != 1 {
         return Err(StoreError::Conflict("marketplace_invoice_changed".into()));
     }
     Ok(())
+}
+
+/// Inserts the `pending` row of a new sale; returns its id.
+async fn insert_row(txn: &DatabaseTransaction, new: &NewSale) -> Result<i64, StoreError> {
+    let f = &new.fields;
+    insert_returning_id(
+        txn,
+        "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, \
+         client_party_id, client_user_id, service_listing_id, service_description, amount_cents, \
+         currency, platform_fee_cents, net_payout_cents, transaction_date, status, \
+         payment_method, notes, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+        vec![
+            new.tenant_id.0.into(),
+            new.provider_user_id.0.into(),
+            f.client_party_id.into(),
+            f.client_user_id.map(|u| u.0).into(),
+            f.service_listing_id.into(),
+            f.service_description.clone().into(),
+            f.amount_cents.into(),
+            f.currency.clone().into(),
+            new.split.fee_cents.into(),
+            new.split.net_cents.into(),
+            f.transaction_date.into(),
+            f.payment_method.map(|m| m.as_str().to_owned()).into(),
+            f.notes.clone().into(),
+            new.at.into(),
+            new.at.into(),
+        ],
+    )
+    .await
+}
+
+/// The sale just inserted as `id`, as a read would return it (its invoice
+/// id is filled in once the invoice exists).
+fn pending(id: i64, new: &NewSale) -> SaleRecord {
+    let f = &new.fields;
+    SaleRecord {
+        id,
+        provider_tenant_id: new.tenant_id,
+        provider_user_id: new.provider_user_id,
+        client_party_id: f.client_party_id,
+        client_user_id: f.client_user_id,
+        service_listing_id: f.service_listing_id,
+        job_id: None,
+        service_description: f.service_description.clone(),
+        amount_cents: f.amount_cents,
+        currency: f.currency.clone(),
+        platform_fee_cents: new.split.fee_cents,
+        net_payout_cents: new.split.net_cents,
+        transaction_date: f.transaction_date,
+        status: SaleStatus::Pending,
+        payment_method: f.payment_method.map(|m| m.as_str().to_owned()),
+        notes: f.notes.clone(),
+        invoice_id: None,
+        created_at: new.at,
+        updated_at: new.at,
+    }
 }

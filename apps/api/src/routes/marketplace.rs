@@ -94,6 +94,7 @@ macro_rules! staff_action {
         #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The transaction after the change", body = TransactionDto),
+            (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
             (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = "The transaction's client (who may read it, not act on it)", body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent, or not the caller's tenant's", body = Problem, content_type = "application/problem+json"),

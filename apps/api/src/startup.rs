@@ -204,9 +204,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),
         hub: Arc::default(),
         realtime: settings.realtime.clone(),
-        transactions: jobs::service_payment::TransactionQueries::new(Arc::new(
-            persistence::SqlTransactionReader::new(db_conn.clone()),
-        )),
+        transactions: marketplace::SaleService::new(
+            Arc::new(persistence::SqlSaleRepository::new(db_conn.clone())),
+            Arc::new(kernel::SystemClock),
+        ),
         attachments: attachments::AttachmentService::new(
             Arc::new(persistence::SqlAttachmentRepository::new(db_conn)),
             Arc::new(SystemClock),

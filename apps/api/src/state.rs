@@ -51,8 +51,8 @@ pub struct AppState {
     pub realtime: crate::realtime::RealtimeSettings,
     /// Marketplace listings.
     pub listings: marketplace::ListingService,
-    /// Marketplace transactions (reads).
-    pub transactions: jobs::service_payment::TransactionQueries,
+    /// Marketplace transactions: recording, reading, completing, cancelling, refunding.
+    pub transactions: marketplace::SaleService,
     /// Attachment metadata use cases.
     pub attachments: attachments::AttachmentService,
     /// Attachment bytes.

@@ -3,14 +3,21 @@
 //! it) is data in [`status`], with who may take each edge; [`listing`] checks
 //! fields and the publish rule; [`service`] applies both over the storage
 //! port in [`ports`]. A listing the caller may not see is "not found".
+//! Marketplace transactions (sales) are in [`sale`] (rules), [`sale_ports`]
+//! and [`sale_service`].
 
 pub mod error;
 pub mod filter;
 pub mod listing;
 pub mod ports;
+pub mod sale;
+pub mod sale_ports;
+pub mod sale_service;
 pub mod service;
 pub mod status;
 
+#[cfg(test)]
+mod sale_tests;
 #[cfg(test)]
 mod service_tests;
 #[cfg(test)]
@@ -18,5 +25,7 @@ mod status_tests;
 
 pub use error::ListingError;
 pub use listing::{Listing, ListingFields, ListingInput, PriceType};
+pub use sale::{SaleAction, SaleError, SaleInput, SaleRecord, SaleStatus};
+pub use sale_service::SaleService;
 pub use service::ListingService;
 pub use status::{Actor, ListingAction, ListingStatus};

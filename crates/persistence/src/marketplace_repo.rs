@@ -1,19 +1,18 @@
 //! Marketplace transactions: the sale a paid job records in the provider's
-//! books (written inside the job's transaction), and the scoped reads of
-//! `GET /marketplace/transactions`.
+//! books (written inside the job's transaction), and the marketplace invoice
+//! and payment inserts it shares with the sales staff record
+//! ([`crate::sale_repo`], which also serves every read).
 
-use async_trait::async_trait;
 use jobs::Sale;
-use jobs::ports::{TransactionReader, TransactionRecord, TransactionScope};
-use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryResult};
+use kernel::{StoreError, TenantId};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
 use crate::billing::{BillingDb, next_number};
 use crate::error::store_err;
 use crate::sql::{exec, stmt};
 
 /// Inserts a row and returns its id.
-async fn insert_returning_id(
+pub(crate) async fn insert_returning_id(
     db: &impl ConnectionTrait,
     sql: &str,
     values: Vec<sea_orm::Value>,
@@ -61,27 +60,87 @@ pub(crate) async fn record_sale(
         ],
     )
     .await?;
+    let invoice = MarketplaceInvoice {
+        tenant,
+        transaction_id,
+        client_party_id: None,
+        currency: &sale.currency,
+        amount_cents: sale.amount_cents,
+        description: &sale.service_description,
+        due_date: sale.transaction_date,
+        notes: Some(format!("Marketplace job #{}", sale.job_id)),
+        paid: true,
+        at: sale.at,
+    };
     // From here on the transaction writes the tenant's books.
-    billing.enter_tenant(txn, tenant).await?;
-    let number = billing::invoice::invoice_number(next_number(txn, tenant).await?);
+    let invoice_id = insert_invoice(txn, billing, &invoice).await?;
+    insert_payment(
+        txn,
+        tenant,
+        invoice_id,
+        (sale.amount_cents, &sale.currency),
+        (
+            sale.paid_with.method.as_str(),
+            sale.paid_with.reference.clone(),
+        ),
+        sale.at,
+    )
+    .await?;
+    Ok(invoice_id)
+}
+
+/// The one marketplace invoice of a transaction, as it is created.
+pub(crate) struct MarketplaceInvoice<'a> {
+    pub tenant: TenantId,
+    pub transaction_id: i64,
+    pub client_party_id: Option<i64>,
+    pub currency: &'a str,
+    pub amount_cents: i64,
+    /// Its one line.
+    pub description: &'a str,
+    pub due_date: chrono::NaiveDate,
+    pub notes: Option<String>,
+    /// `paid` with balance 0 (its payment follows), else `issued` at the full amount.
+    pub paid: bool,
+    pub at: kernel::Timestamp,
+}
+
+/// Turns the open transaction into a billing write of the invoice's tenant
+/// (row-level security applies from here on) and inserts the invoice,
+/// numbered from the tenant's counter, with its one line. Returns its id.
+pub(crate) async fn insert_invoice(
+    txn: &DatabaseTransaction,
+    billing: &BillingDb,
+    inv: &MarketplaceInvoice<'_>,
+) -> Result<i64, StoreError> {
+    billing.enter_tenant(txn, inv.tenant).await?;
+    let number = billing::invoice::invoice_number(next_number(txn, inv.tenant).await?);
+    let (status, balance) = if inv.paid {
+        ("paid", 0)
+    } else {
+        ("issued", inv.amount_cents)
+    };
     let invoice_id = insert_returning_id(
         txn,
         "INSERT INTO invoices (tenant_id, number, client_party_id, status, currency, amount_cents, \
          deposit_cents, balance_cents, due_date, issued_at, notes, marketplace_transaction_id, \
          is_marketplace_invoice, version, created_at, updated_at) \
-         VALUES (?, ?, NULL, 'paid', ?, ?, 0, 0, ?, ?, ?, ?, ?, 1, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
         vec![
-            tenant.0.into(),
+            inv.tenant.0.into(),
             number.into(),
-            sale.currency.clone().into(),
-            sale.amount_cents.into(),
-            sale.transaction_date.into(),
-            sale.at.into(),
-            Some(format!("Marketplace job #{}", sale.job_id)).into(),
-            transaction_id.into(),
+            inv.client_party_id.into(),
+            status.into(),
+            inv.currency.to_owned().into(),
+            inv.amount_cents.into(),
+            balance.into(),
+            inv.due_date.into(),
+            inv.at.into(),
+            inv.notes.clone().into(),
+            inv.transaction_id.into(),
             true.into(),
-            sale.at.into(),
-            sale.at.into(),
+            inv.at.into(),
+            inv.at.into(),
         ],
     )
     .await?;
@@ -91,12 +150,25 @@ pub(crate) async fn record_sale(
          VALUES (?, ?, 1, ?, ?)",
         vec![
             invoice_id.into(),
-            sale.service_description.clone().into(),
-            sale.amount_cents.into(),
-            sale.amount_cents.into(),
+            inv.description.to_owned().into(),
+            inv.amount_cents.into(),
+            inv.amount_cents.into(),
         ],
     )
     .await?;
+    Ok(invoice_id)
+}
+
+/// One succeeded payment of `amount` on a marketplace invoice (inside the
+/// tenant's billing write).
+pub(crate) async fn insert_payment(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    invoice_id: i64,
+    (amount_cents, currency): (i64, &str),
+    (method, reference): (&str, Option<String>),
+    at: kernel::Timestamp,
+) -> Result<(), StoreError> {
     exec(
         txn,
         "INSERT INTO payments (tenant_id, invoice_id, amount_cents, refunded_cents, currency, status, \
@@ -104,16 +176,16 @@ pub(crate) async fn record_sale(
         vec![
             tenant.0.into(),
             invoice_id.into(),
-            sale.amount_cents.into(),
-            sale.currency.clone().into(),
-            sale.paid_with.method.as_str().into(),
-            sale.paid_with.reference.clone().into(),
-            sale.at.into(),
-            sale.at.into(),
+            amount_cents.into(),
+            currency.to_owned().into(),
+            method.to_owned().into(),
+            reference.into(),
+            at.into(),
+            at.into(),
         ],
     )
     .await?;
-    Ok(invoice_id)
+    Ok(())
 }
 
 /// The provider's back-office tenant, if it has one.
@@ -135,97 +207,4 @@ pub(crate) async fn provider_tenant(
         .map_err(store_err)?
         .flatten()
         .map(TenantId))
-}
-
-fn transaction(row: &QueryResult) -> Result<TransactionRecord, StoreError> {
-    let g = |c: &str| row.try_get::<i64>("", c).map_err(store_err);
-    Ok(TransactionRecord {
-        id: g("id")?,
-        provider_tenant_id: TenantId(g("provider_tenant_id")?),
-        provider_user_id: UserId(g("provider_user_id")?),
-        client_user_id: row
-            .try_get::<Option<i64>>("", "client_user_id")
-            .map_err(store_err)?
-            .map(UserId),
-        job_id: row.try_get("", "job_id").map_err(store_err)?,
-        service_description: row.try_get("", "service_description").map_err(store_err)?,
-        amount_cents: g("amount_cents")?,
-        currency: row.try_get("", "currency").map_err(store_err)?,
-        platform_fee_cents: g("platform_fee_cents")?,
-        net_payout_cents: g("net_payout_cents")?,
-        transaction_date: row.try_get("", "transaction_date").map_err(store_err)?,
-        status: row.try_get("", "status").map_err(store_err)?,
-        payment_method: row.try_get("", "payment_method").map_err(store_err)?,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-    })
-}
-
-/// [`TransactionReader`] in SQL.
-#[derive(Debug, Clone)]
-pub struct SqlTransactionReader {
-    db: DatabaseConnection,
-}
-
-impl SqlTransactionReader {
-    /// A reader on this pool.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
-
-#[async_trait]
-impl TransactionReader for SqlTransactionReader {
-    async fn tenant_of(&self, user: UserId) -> Result<Option<TenantId>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT tenant_id FROM users WHERE id = ? AND tenant_role IS NOT NULL",
-                vec![user.0.into()],
-            ))
-            .await
-            .map_err(store_err)?;
-        Ok(row
-            .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
-            .transpose()
-            .map_err(store_err)?
-            .flatten()
-            .map(TenantId))
-    }
-
-    async fn list(
-        &self,
-        scope: TransactionScope,
-        page: PageRequest,
-    ) -> Result<Page<TransactionRecord>, StoreError> {
-        let before = crate::keyset::after::<i64>(&page)?.unwrap_or(i64::MAX);
-        // One statement for both scopes: the unused side is NULL and never matches.
-        let (tenant, client) = match scope {
-            TransactionScope::Tenant(t) => (Some(t.0), None),
-            TransactionScope::Client(u) => (None, Some(u.0)),
-        };
-        let rows = self
-            .db
-            .query_all_raw(stmt(
-                &self.db,
-                "SELECT id, provider_tenant_id, provider_user_id, client_user_id, job_id, \
-                 service_description, amount_cents, currency, platform_fee_cents, net_payout_cents, \
-                 transaction_date, status, payment_method, created_at FROM marketplace_transactions \
-                 WHERE (provider_tenant_id = ? OR client_user_id = ?) AND id < ? \
-                 ORDER BY id DESC LIMIT ?",
-                vec![
-                    tenant.into(),
-                    client.into(),
-                    before.into(),
-                    i64::try_from(crate::keyset::fetch(&page)).unwrap_or(i64::MAX).into(),
-                ],
-            ))
-            .await
-            .map_err(store_err)?;
-        let items = rows
-            .iter()
-            .map(transaction)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::keyset::page_of(items, &page, |r| r.id))
-    }
 }

@@ -1,91 +1,37 @@
-//! `/marketplace/transactions`: the sales recorded in a provider's books (a
-//! paid job records one). Read only here.
+//! `/marketplace/transactions`: the sales in a provider's books. A paid job
+//! records one; the provider's staff record off-platform sales and move them
+//! (complete, cancel, refund), each with its marketplace invoice.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use jobs::ports::TransactionRecord;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use marketplace::{SaleAction, SaleError};
 
+use super::marketplace_dto::{
+    TransactionDto, TransactionPage, TransactionQuery, TransactionRequest,
+};
 use crate::auth::AuthUser;
+use crate::http::body::{EmptyBody, Object};
+use crate::http::optional_json::OptionalJson;
+use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
-/// One marketplace transaction.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransactionDto {
-    /// Id.
-    pub id: i64,
-    /// The provider's tenant.
-    pub provider_tenant_id: i64,
-    /// The provider's user.
-    pub provider_user_id: i64,
-    /// The customer, for a job.
-    pub client_user_id: Option<i64>,
-    /// The job paid, for a job.
-    pub job_id: Option<i64>,
-    /// What was sold.
-    pub service_description: String,
-    /// Price in cents.
-    pub amount_cents: i64,
-    /// ISO 4217.
-    pub currency: String,
-    /// The platform's cut (`platform_fee_bps` of the price, rounded half up).
-    pub platform_fee_cents: i64,
-    /// Price minus fee.
-    pub net_payout_cents: i64,
-    /// The day of the sale (UTC).
-    pub transaction_date: NaiveDate,
-    /// `pending`, `completed`, `cancelled`, `refunded`.
-    pub status: String,
-    /// How it was paid.
-    pub payment_method: Option<String>,
-    /// Created.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<TransactionRecord> for TransactionDto {
-    fn from(t: TransactionRecord) -> Self {
-        Self {
-            id: t.id,
-            provider_tenant_id: t.provider_tenant_id.0,
-            provider_user_id: t.provider_user_id.0,
-            client_user_id: t.client_user_id.map(|u| u.0),
-            job_id: t.job_id,
-            service_description: t.service_description,
-            amount_cents: t.amount_cents,
-            currency: t.currency,
-            platform_fee_cents: t.platform_fee_cents,
-            net_payout_cents: t.net_payout_cents,
-            transaction_date: t.transaction_date,
-            status: t.status,
-            payment_method: t.payment_method,
-            created_at: t.created_at,
+impl From<SaleError> for ApiError {
+    fn from(e: SaleError) -> Self {
+        match e {
+            SaleError::Validation(errors) => ApiError::validation(errors),
+            SaleError::Internal(why) => ApiError::internal(&StringError(why)),
+            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
         }
     }
 }
 
-/// A page of transactions.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransactionPage {
-    /// Newest first.
-    pub items: Vec<TransactionDto>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    pub next_cursor: Option<String>,
+fn transaction(status: StatusCode, t: marketplace::SaleRecord) -> HttpResponse {
+    HttpResponse::build(status).json(TransactionDto::from(t))
 }
 
-/// `GET /marketplace/transactions` query.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct TransactionQuery {
-    /// 1–100, default 20.
-    pub limit: Option<i64>,
-    /// From `next_cursor`.
-    pub cursor: Option<String>,
-}
-
-/// The caller's marketplace transactions: staff of a provider's tenant read
-/// the tenant's, a user without a tenant those they were the client of.
+/// The caller's marketplace transactions: staff of a tenant read the
+/// tenant's, and everyone the ones they are the client of.
 #[utoipa::path(get, path = "/api/v1/marketplace/transactions", tag = "marketplace", security(("bearer" = [])), params(TransactionQuery), responses(
     (status = 200, description = "Newest first", body = TransactionPage),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
@@ -104,3 +50,87 @@ pub async fn list(
         next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
     }))
 }
+
+/// Staff of a tenant record an off-platform sale: `pending`, fee and net
+/// computed from `platform_fee_bps`, with an issued marketplace invoice.
+#[utoipa::path(post, path = "/api/v1/marketplace/transactions", tag = "marketplace", security(("bearer" = [])), request_body = TransactionRequest, responses(
+    (status = 201, description = "The transaction, `pending`, with computed `platform_fee_cents` and `net_payout_cents` and its `invoice_id`", body = TransactionDto),
+    (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not staff of a tenant", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "`client_party_id` or `service_listing_id` is not the tenant's", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid or unknown field (each named; `platform_fee_cents` and `net_payout_cents` are not inputs)", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn create(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    body: web::Json<Object<TransactionRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let made = state
+        .transactions
+        .create(&ctx, body.into_inner().0.into())
+        .await?;
+    Ok(transaction(StatusCode::CREATED, made))
+}
+
+/// One transaction: the tenant's staff and its client see it.
+#[utoipa::path(get, path = "/api/v1/marketplace/transactions/{id}", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), responses(
+    (status = 200, description = "The transaction", body = TransactionDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent, or neither the caller's tenant's nor theirs as client", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let found = state.transactions.get(&ctx, *id).await?;
+    Ok(transaction(StatusCode::OK, found))
+}
+
+macro_rules! staff_action {
+    ($name:ident, $path:literal, $doc:literal, $action:expr, $conflict:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+            (status = 200, description = "The transaction after the change", body = TransactionDto),
+            (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+            (status = 403, description = "The transaction's client (who may read it, not act on it)", body = Problem, content_type = "application/problem+json"),
+            (status = 404, description = "Absent, or not the caller's tenant's", body = Problem, content_type = "application/problem+json"),
+            (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),
+            (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
+        ))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            AuthUser(ctx): AuthUser,
+            id: web::Path<i64>,
+            _body: OptionalJson<EmptyBody>,
+        ) -> Result<HttpResponse, ApiError> {
+            let changed = state.transactions.act(&ctx, *id, $action).await?;
+            Ok(transaction(StatusCode::OK, changed))
+        }
+    };
+}
+
+staff_action!(
+    complete,
+    "/api/v1/marketplace/transactions/{id}/complete",
+    "The client paid: `pending → completed`; its invoice gets one succeeded payment of the whole amount (the transaction's `payment_method`, else `other`) and is `paid`.",
+    SaleAction::Complete,
+    "Not pending, or its invoice was changed in billing"
+);
+staff_action!(
+    cancel,
+    "/api/v1/marketplace/transactions/{id}/cancel",
+    "Called off before payment: `pending → cancelled`; its invoice is `void`.",
+    SaleAction::Cancel,
+    "Not pending, or its invoice was changed in billing"
+);
+staff_action!(
+    refund,
+    "/api/v1/marketplace/transactions/{id}/refund",
+    "Paid back: `completed → refunded`; its payment is refunded in full and the invoice is `issued` again at its full balance. A second refund is a 409.",
+    SaleAction::Refund,
+    "Not completed (a second refund), or its invoice is void"
+);

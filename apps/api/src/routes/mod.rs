@@ -21,6 +21,7 @@ pub mod listings_dto;
 pub mod lsm;
 pub mod lsm_disputes;
 pub mod marketplace;
+pub mod marketplace_dto;
 pub mod provider_dto;
 pub mod providers;
 pub mod search;
@@ -80,7 +81,24 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/decline-changes").route(web::post().to(jobs::decline_changes)))
     .service(resource("/jobs/{id}/mark-paid").route(web::post().to(jobs::mark_paid)))
     .service(resource("/jobs/{id}/rating").route(web::post().to(jobs::rate)))
-    .service(resource("/marketplace/transactions").route(web::get().to(marketplace::list)));
+    .service(
+        resource("/marketplace/transactions")
+            .route(web::get().to(marketplace::list))
+            .route(web::post().to(marketplace::create)),
+    )
+    .service(resource("/marketplace/transactions/{id}").route(web::get().to(marketplace::get)))
+    .service(
+        resource("/marketplace/transactions/{id}/complete")
+            .route(web::post().to(marketplace::complete)),
+    )
+    .service(
+        resource("/marketplace/transactions/{id}/cancel")
+            .route(web::post().to(marketplace::cancel)),
+    )
+    .service(
+        resource("/marketplace/transactions/{id}/refund")
+            .route(web::post().to(marketplace::refund)),
+    );
 }
 
 fn dispute_routes(cfg: &mut web::ServiceConfig) {

@@ -32,6 +32,7 @@ mod jobs_paid;
 mod jobs_support;
 mod listings;
 mod listings_inquiries;
+mod marketplace_sales;
 mod operations;
 mod portal;
 mod portal_sessions;

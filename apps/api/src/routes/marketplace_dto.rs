@@ -1,0 +1,138 @@
+//! Wire types of marketplace transactions.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use marketplace::{SaleInput, SaleRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One marketplace transaction.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransactionDto {
+    /// Primary key.
+    pub id: i64,
+    /// The provider's tenant.
+    pub provider_tenant_id: i64,
+    /// The provider's user.
+    pub provider_user_id: i64,
+    /// The client party, in the provider's tenant.
+    pub client_party_id: Option<i64>,
+    /// The client's user (the customer of a job).
+    pub client_user_id: Option<i64>,
+    /// The listing sold from.
+    pub service_listing_id: Option<i64>,
+    /// The job paid, for a job.
+    pub job_id: Option<i64>,
+    /// What was sold.
+    pub service_description: String,
+    /// Price in cents.
+    pub amount_cents: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The platform's cut (`platform_fee_bps` of the price, rounded half up).
+    pub platform_fee_cents: i64,
+    /// Price minus fee.
+    pub net_payout_cents: i64,
+    /// The day of the sale (UTC).
+    pub transaction_date: NaiveDate,
+    /// `pending`, `completed`, `cancelled`, `refunded`.
+    pub status: String,
+    /// How it was (or is to be) paid.
+    pub payment_method: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// Its marketplace invoice in the provider's tenant.
+    pub invoice_id: Option<i64>,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// When its status last moved.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<SaleRecord> for TransactionDto {
+    fn from(t: SaleRecord) -> Self {
+        Self {
+            id: t.id,
+            provider_tenant_id: t.provider_tenant_id.0,
+            provider_user_id: t.provider_user_id.0,
+            client_party_id: t.client_party_id,
+            client_user_id: t.client_user_id.map(|u| u.0),
+            service_listing_id: t.service_listing_id,
+            job_id: t.job_id,
+            service_description: t.service_description,
+            amount_cents: t.amount_cents,
+            currency: t.currency,
+            platform_fee_cents: t.platform_fee_cents,
+            net_payout_cents: t.net_payout_cents,
+            transaction_date: t.transaction_date,
+            status: t.status.as_str().to_owned(),
+            payment_method: t.payment_method,
+            notes: t.notes,
+            invoice_id: t.invoice_id,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// A page of transactions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransactionPage {
+    /// Newest first.
+    pub items: Vec<TransactionDto>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /marketplace/transactions` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionQuery {
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// From `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// `POST /marketplace/transactions`. Fee and net payout are computed: a
+/// `platform_fee_cents` or `net_payout_cents` (or any other unknown field)
+/// is a 422 naming it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionRequest {
+    /// What was sold, 1–500 characters.
+    pub service_description: Option<String>,
+    /// Price in cents, 1 – 10 000 000 000 000.
+    pub amount_cents: Option<i64>,
+    /// The day of the sale, `YYYY-MM-DD`.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub transaction_date: Option<String>,
+    /// ISO 4217, default `USD`.
+    pub currency: Option<String>,
+    /// A party of the caller's tenant (another tenant's is a 404).
+    pub client_party_id: Option<i64>,
+    /// The client's marketplace user (told of each change).
+    pub client_user_id: Option<i64>,
+    /// A listing of the tenant's provider (another provider's is a 404).
+    pub service_listing_id: Option<i64>,
+    /// `cash`, `check`, `card`, `bank_transfer` or `other`; the method of the
+    /// payment recorded on completion (`other` when absent).
+    pub payment_method: Option<String>,
+    /// Up to 2000 characters.
+    pub notes: Option<String>,
+}
+
+impl From<TransactionRequest> for SaleInput {
+    fn from(r: TransactionRequest) -> Self {
+        Self {
+            service_description: r.service_description,
+            amount_cents: r.amount_cents,
+            transaction_date: r.transaction_date,
+            currency: r.currency,
+            client_party_id: r.client_party_id,
+            client_user_id: r.client_user_id,
+            service_listing_id: r.service_listing_id,
+            payment_method: r.payment_method,
+            notes: r.notes,
+        }
+    }
+}

@@ -19,6 +19,7 @@ mod decisions;
 mod demand;
 mod demo;
 mod disputes;
+mod disputes_evidence;
 mod disputes_races;
 mod disputes_resolve;
 mod email;

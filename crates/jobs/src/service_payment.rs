@@ -2,13 +2,13 @@
 //! books, written together or not at all.
 
 use effects::Message;
-use kernel::{Ctx, Page, PageRequest, Precondition, StoreError};
+use kernel::{Ctx, Precondition, StoreError};
 use serde_json::json;
 
 use crate::error::JobError;
 use crate::machine::Action;
 use crate::payment::{PaidWith, Sale};
-use crate::ports::{JobRecord, TransactionReader, TransactionRecord, TransactionScope};
+use crate::ports::JobRecord;
 use crate::service::{ATTEMPTS, JobService, party_of};
 use crate::templates::money;
 
@@ -80,48 +80,5 @@ impl JobService {
             }
         }
         Err(JobError::Stale)
-    }
-}
-
-/// `GET /marketplace/transactions`: staff of a tenant read their tenant's
-/// sales; anyone else the sales they were the client of.
-#[derive(Clone)]
-pub struct TransactionQueries {
-    reader: std::sync::Arc<dyn TransactionReader>,
-}
-
-impl std::fmt::Debug for TransactionQueries {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransactionQueries").finish_non_exhaustive()
-    }
-}
-
-/// Whose transactions the caller reads: a member of a tenant reads the
-/// tenant's sales, a user without a tenant what they bought (docs/jobs.md).
-pub fn transaction_scope(ctx: &Ctx, tenant: Option<kernel::TenantId>) -> TransactionScope {
-    match tenant {
-        Some(tenant) => TransactionScope::Tenant(tenant),
-        None => TransactionScope::Client(ctx.user_id),
-    }
-}
-
-impl TransactionQueries {
-    /// Queries over this reader.
-    pub fn new(reader: std::sync::Arc<dyn TransactionReader>) -> Self {
-        Self { reader }
-    }
-
-    /// The caller's transactions, newest first.
-    pub async fn list(
-        &self,
-        ctx: &Ctx,
-        page: PageRequest,
-    ) -> Result<Page<TransactionRecord>, JobError> {
-        // Membership is read from the database: a token may predate it.
-        let tenant = self.reader.tenant_of(ctx.user_id).await?;
-        Ok(self
-            .reader
-            .list(transaction_scope(ctx, tenant), page)
-            .await?)
     }
 }

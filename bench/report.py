@@ -1,0 +1,76 @@
+"""Writes the Markdown table of one bench run from raw.jsonl (medians over
+rounds; every ratio is against the floor of the same run).
+
+usage: report.py <raw.jsonl> <quick 0|1>
+"""
+import json
+import statistics
+import sys
+
+rows = [json.loads(line) for line in open(sys.argv[1])]
+quick = sys.argv[2] == "1"
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=2):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+out = []
+if quick:
+    out.append("> quick run on tiny data: checks that the tool works; its figures mean nothing.\n")
+gen = [r for r in rows if r["kind"] == "generate"]
+if gen:
+    out.append(f"Data generated in {gen[0]['seconds']:.0f} s.\n")
+searches = [r for r in rows if r["kind"] == "search"]
+out.append("| connections | contender | searches/s | share of floor | p50 ms | p99 ms | p99 / floor's | errors | answered | log rows |")
+out.append("|---|---|---|---|---|---|---|---|---|---|")
+for conns in sorted({r["conns"] for r in searches}):
+    by = {}
+    for r in searches:
+        if r["conns"] == conns:
+            by.setdefault(r["contender"], []).append(r)
+    floor_rps = med([r["rps"] for r in by.get("floor", [])])
+    floor_p99 = med([r["p99_ms"] for r in by.get("floor", [])])
+    for name, label in (("floor", "bare SQL, simplest search (pgbench)"),
+                        ("statements", "server's statements (pgbench)"),
+                        ("server", "stm-api (wrk)")):
+        runs = by.get(name, [])
+        if not runs:
+            continue
+        rps, p99 = med([r["rps"] for r in runs]), med([r["p99_ms"] for r in runs])
+        share = rps / floor_rps if floor_rps else None
+        p99_ratio = p99 / floor_p99 if floor_p99 and p99 else None
+        out.append(
+            f"| {conns} | {label} | {rps:.0f} | {fmt(share)} | {fmt(med([r['p50_ms'] for r in runs]))} | "
+            f"{fmt(p99)} | {fmt(p99_ratio)} | {sum(r['errors'] for r in runs)} | "
+            f"{sum(r['answered'] for r in runs)} | {sum(r['log_rows'] for r in runs)} |")
+server = [r for r in searches if r["contender"] == "server"]
+start = [r for r in rows if r["kind"] == "server_start"]
+idle = [r for r in rows if r["kind"] == "server_idle"]
+peak = [r for r in rows if r["kind"] == "server_peak"]
+out.append("")
+if start:
+    out.append(f"- server ready in {start[0]['seconds'] * 1000:.0f} ms (start to `/readyz`), RSS {start[0]['rss_kib'] / 1024:.1f} MiB")
+if idle:
+    out.append(f"- server RSS idle after warm-up: {idle[0]['rss_kib'] / 1024:.1f} MiB")
+if peak:
+    out.append(f"- server peak RSS (VmHWM) over the whole search load: {peak[0]['hwm_kib'] / 1024:.1f} MiB")
+for conns in sorted({r["conns"] for r in server}):
+    cpu = med([r["cpu_ms_per_request"] for r in server if r["conns"] == conns])
+    out.append(f"- server CPU per request at {conns} connections: {fmt(cpu, 3)} ms")
+pop = [r for r in rows if r["kind"] == "popularity"]
+if pop:
+    out.append("")
+    out.append("| popularity, logs in | bare aggregate ms | server recompute ms | ratio |")
+    out.append("|---|---|---|---|")
+    for order in ("time", "random"):
+        bare = med([r["ms"] for r in pop if r["order"] == order and r["contender"] == "bare"])
+        srv = med([r["ms"] for r in pop if r["order"] == order and r["contender"] == "server"])
+        if bare is not None and srv is not None:
+            out.append(f"| {order} order | {bare:.0f} | {srv:.0f} | {srv / bare:.2f} |")
+print("\n".join(out))

@@ -13,17 +13,22 @@ use actix_web::{App, HttpServer, web};
 use identity::{AccountPorts, AccountService, TokenPolicy};
 use kernel::SystemClock;
 use persistence::{Database, SqlCatalogRepository, SqlRefreshTokenRepository, SqlUserRepository};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// Where the OpenAPI document is served.
 const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
+/// The OpenAPI document, as committed: the same text the handlers generate
+/// (a test and `scripts/check-openapi` hold them equal), built into the
+/// binary so that serving it costs no heap. Generating it at start built
+/// utoipa's structs (about 14 MiB, one copy per worker when cloned into each)
+/// and left the allocator holding the pages.
+const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
+
 use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys};
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
 use crate::http::metrics::Metrics;
-use crate::openapi::ApiDoc;
 use crate::state::{AppState, CatalogRegions, CatalogStore};
 
 /// Any start-up failure, with a message for the operator.
@@ -311,9 +316,7 @@ impl Application {
         if settings.jobs.enabled {
             crate::background::spawn(state.clone(), &settings.email, &settings.jobs)?;
         }
-        // Serialised once and shared by every worker: the document's structs
-        // (tens of MiB once cloned per worker) are dropped right here.
-        let openapi = web::Bytes::from(serde_json::to_vec(&ApiDoc::openapi())?);
+        let openapi = web::Bytes::from_static(OPENAPI_JSON.as_bytes());
         let origins = settings.server.cors_allowed_origins.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -1,4 +1,4 @@
-//! No billing, listing or marketplace-transaction route answers another
+//! No billing, listing, marketplace-transaction or attachment route answers another
 //! tenant's data: every id, filter and cursor of tenant B (an approved
 //! provider's tenant) is a 404 for tenant A, and nothing of B changes.
 
@@ -7,6 +7,7 @@ use persistence::Backend;
 use serde_json::json;
 
 use crate::billing::issued_invoice;
+use crate::attachments_support::{download, pdf, uploaded};
 use crate::helpers::{TestApp, id};
 use crate::supply_support::{app_with_admin, applicant, lsm, service_id};
 
@@ -23,6 +24,8 @@ struct Books {
     /// A pending sale (of `listing`, to `party`) and a completed one.
     sale: i64,
     sold: i64,
+    /// An uploaded file (a receipt).
+    evidence: String,
 }
 
 /// An approved provider (so a tenant of its own, and listings); returns its token.
@@ -86,6 +89,7 @@ async fn books(app: &TestApp, lsm_token: &str, email: &str, slug: &str, phone: &
     let sold = id(&app.create(&token, sales, sale_body).await);
     app.create(&token, &format!("{sales}/{sold}/complete"), json!({}))
         .await;
+    let evidence = uploaded(app, &token, "receipt.pdf", &pdf()).await;
     Books {
         token,
         party,
@@ -97,6 +101,7 @@ async fn books(app: &TestApp, lsm_token: &str, email: &str, slug: &str, phone: &
         listing,
         sale,
         sold,
+        evidence,
     }
 }
 
@@ -240,6 +245,8 @@ async fn isolation(backend: Backend) {
         ("POST", format!("{sales}/{}/cancel", b.sale), None),
         ("POST", format!("{sales}/{}/refund", b.sold), None),
         ("GET", format!("{sales}/{}", b.sold), None),
+        // Attachments: B's file is not A's to read.
+        ("GET", format!("/api/v1/attachments/{}", b.evidence), None),
         (
             "POST",
             sales.to_owned(),
@@ -291,6 +298,9 @@ async fn isolation(backend: Backend) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // Nothing of B changed.
+    let file = download(app, Some(&b.token), &b.evidence).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes.as_ref(), pdf().as_slice());
     let party = app
         .send(
             "GET",

@@ -45,10 +45,13 @@ impl Database {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(5))
-            // No liveness ping on every acquire (a round trip per statement):
-            // a dead connection fails its statement and is dropped, and reads
-            // that may be repeated are retried once (docs/performance.md).
-            .test_before_acquire(false)
+            // No liveness ping on the hot path (it was a round trip per
+            // statement): only a connection idle for a second is pinged when
+            // handed out, so after an outage the pool's dead connections are
+            // found and replaced before use; a busy one that died fails its
+            // statement and is dropped, and search's read is retried once
+            // (docs/performance.md).
+            .test_before_acquire_if_idle_for(Duration::from_secs(1))
             .sqlx_logging(false);
         if backend == Backend::Sqlite {
             opts.map_sqlx_sqlite_opts(|o| {

@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use persistence::Backend;
 use serde_json::json;
 
-use crate::billing::issued_invoice;
 use crate::attachments_support::{download, pdf, uploaded};
+use crate::billing::issued_invoice;
 use crate::helpers::{TestApp, id};
 use crate::supply_support::{app_with_admin, applicant, lsm, service_id};
 

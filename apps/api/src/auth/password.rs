@@ -16,14 +16,16 @@ fn argon2() -> Argon2<'static> {
 /// own, returned to the system when the hash is done. Left to allocate its 19
 /// MiB itself, argon2 raised that threshold at the first free and every later
 /// hash stayed in the heap for good (docs/performance.md). Only the 19 MiB the
-/// parameters use are touched beyond the initial zeroing.
+/// parameters use are ever touched.
 const STATE_BLOCKS: usize = 33 * 1024;
 
 /// The raw argon2id output of `password` with `salt` under `argon`'s parameters.
 fn derive(argon: &Argon2<'_>, password: &[u8], salt: &[u8], len: usize) -> Result<Output, String> {
     let mut out = vec![0u8; len];
-    let blocks = STATE_BLOCKS.max(argon.params().block_count());
-    let mut state = vec![argon2::Block::default(); blocks];
+    let used = argon.params().block_count();
+    // Reserved above the threshold, zeroed only as far as the parameters use.
+    let mut state = Vec::with_capacity(STATE_BLOCKS.max(used));
+    state.resize(used, argon2::Block::default());
     argon
         .hash_password_into_with_memory(password, salt, &mut out, &mut state)
         .map_err(|e| e.to_string())?;

@@ -23,6 +23,20 @@ pub(super) async fn raise(
     new: &NewDispute,
 ) -> Result<Dispute, StoreError> {
     let r = &new.raise;
+    // The job's version moves first: it takes the job row, so a complete or
+    // mark-paid racing this raise either commits before it or loses its
+    // compare-and-set on the version and is decided again, seeing the
+    // dispute (the freeze holds under concurrency, not only in sequence).
+    if exec(
+        db,
+        "UPDATE jobs SET version = version + 1, updated_at = ? WHERE id = ?",
+        vec![new.at.into(), new.job.id.into()],
+    )
+    .await?
+        != 1
+    {
+        return Err(StoreError::NotFound);
+    }
     let ids = serde_json::to_value(&r.attachment_ids)
         .map_err(|e| StoreError::Backend(format!("dispute attachments: {e}")))?;
     let row = db

@@ -135,10 +135,12 @@ impl SaleRepository for SqlSaleRepository {
     async fn seller_of(&self, tenant: TenantId) -> Result<Option<UserId>, StoreError> {
         Ok(self
             .one_id(
-                "SELECT COALESCE(\
-                 (SELECT MIN(user_id) FROM service_providers WHERE tenant_id = ?), \
-                 (SELECT MIN(id) FROM users WHERE tenant_id = ? AND tenant_role = 'owner'))",
-                vec![tenant.0.into(), tenant.0.into()],
+                // Only a provider's back-office tenant sells: a tenant made
+                // by anyone else has no seller (403), so no user can send a
+                // "sale" notice to another by naming them its client.
+                "SELECT MIN(user_id) FROM service_providers \
+                 WHERE tenant_id = ? AND status = 'approved' AND is_deleted = FALSE",
+                vec![tenant.0.into()],
             )
             .await?
             .map(UserId))

@@ -112,7 +112,8 @@ impl SqlSearchRepository {
     }
 
     /// Runs a read once more when its connection turned out dead (the pool
-    /// does not ping before handing one out; the dead one is dropped).
+    /// pings only idle connections before handing them out; the dead one is
+    /// dropped). Only for statements that write nothing.
     async fn query(
         &self,
         sql: &str,
@@ -173,9 +174,14 @@ impl SearchRepository for SqlSearchRepository {
         let rows = match log {
             None => self.query(&self.sql, values).await?,
             Some(log) if self.db.get_database_backend() == DbBackend::Postgres => {
+                // Never retried: it writes, and a connection may die after
+                // the commit, which a second send would log twice.
                 let mut all = log_values(log);
                 all.extend(values);
-                self.query(&self.logged_sql, all).await?
+                self.db
+                    .query_all_raw(stmt(&self.db, &self.logged_sql, all))
+                    .await
+                    .map_err(store_err)?
             }
             Some(log) => {
                 // SQLite: no data-modifying WITH; the log first, as one

@@ -209,11 +209,16 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
         vec![theirs]
     );
 
+    let version_sql = format!("SELECT version AS n FROM jobs WHERE id = {id}");
+    let before = count(db, &version_sql).await;
     let raised = repo
         .raise(new_dispute(seen.clone(), customer, mine.to_vec()))
         .await
         .unwrap();
     assert_eq!(raised.status, DisputeStatus::Pending);
+    // Raising moves the job's version: a complete or mark-paid that read the
+    // job before the dispute loses its compare-and-set and is decided again.
+    assert_eq!(count(db, &version_sql).await, before + 1);
     assert_eq!(raised.attachment_ids, mine.to_vec());
     assert_eq!(
         repo.unusable_attachments(customer, &mine).await.unwrap(),

@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use persistence::Backend;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -32,50 +31,23 @@ pub async fn user_id(app: &TestApp, token: &str) -> i64 {
 
 /// An uploaded attachment of `owner`, inserted directly (uploads are another route's work).
 pub async fn attachment(app: &TestApp, owner: i64) -> Uuid {
-    let conn = app.db.conn();
-    let backend = conn.get_database_backend();
-    let sql = "INSERT INTO attachments (id, owner_user_id, file_name, content_type, size_bytes, \
-               sha256, storage_key, created_at) VALUES (?, ?, 'photo.png', 'image/png', 10, 'ab', ?, ?)";
-    let sql = if backend == DbBackend::Postgres {
-        let mut n = 0;
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_owned()
-    };
     let id = Uuid::new_v4();
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
+    crate::attachments_support::sql(
+        app,
+        "INSERT INTO attachments (id, owner_user_id, file_name, content_type, size_bytes, \
+         sha256, storage_key, created_at) VALUES (?, ?, 'photo.png', 'image/png', 10, 'ab', ?, ?)",
         vec![
             id.into(),
             owner.into(),
             id.to_string().into(),
             chrono::Utc::now().into(),
         ],
-    ))
-    .await
-    .unwrap_or_else(|e| panic!("attachment: {e}"));
+    )
+    .await;
     id
 }
 
-pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    let conn = app.db.conn();
-    let row = conn
-        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .unwrap_or_else(|| panic!("{sql}: no row"));
-    row.try_get("", "n").unwrap_or_else(|e| panic!("{e}"))
-}
+pub use crate::attachments_support::count;
 
 /// A job the provider accepted; returns its id.
 pub async fn accepted_job(m: &Market) -> i64 {

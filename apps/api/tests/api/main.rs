@@ -5,6 +5,7 @@ mod attachments;
 mod attachments_s3;
 mod attachments_support;
 mod auth;
+mod authz_matrix;
 mod billing;
 mod billing_invitation_races;
 mod billing_invitations;

@@ -8,6 +8,8 @@
 //! changes its object gets a fresh one per side, and its refused callers are
 //! tried before the allowed ones.
 
+#[path = "authz_matrix_objects.rs"]
+pub mod objects;
 #[path = "authz_matrix_table.rs"]
 pub mod table;
 #[path = "authz_matrix_world.rs"]
@@ -19,8 +21,9 @@ use std::time::Instant;
 use persistence::Backend;
 use serde_json::Value;
 
+use objects::Kind;
 use table::{MATRIX, Op};
-use world::{Kind, ROLES, Role, Side, World};
+use world::{ROLES, Role, Side, World};
 
 /// The document's operations with a path parameter, as `METHOD path`.
 fn operations_with_ids() -> Vec<String> {
@@ -113,7 +116,11 @@ impl Run {
         let body: Option<Value> = op
             .body
             .map(|b| serde_json::from_str(b).unwrap_or_else(|e| panic!("{b}: {e}")));
-        let row = if side == Side::Own { op.own } else { op.foreign };
+        let row = if side == Side::Own {
+            op.own
+        } else {
+            op.foreign
+        };
         for (role, letter) in order(row) {
             let r = world
                 .app

@@ -8,7 +8,7 @@
 //! changed the object), `a` allowed with a status that depends on who went
 //! before (anything but 401, 403, 404 and 5xx).
 
-use crate::authz_matrix::world::Kind;
+use crate::authz_matrix::objects::Kind;
 
 /// One operation of the document and what every caller gets from it.
 pub struct Op {
@@ -51,9 +51,11 @@ const PUBLIC_READER: (&str, &str) = ("oooooooo1", "oooooooo1");
 const ADMIN: (&str, &str) = ("1333333o1", "1333333o1");
 /// Back-office routes: the tenant's staff; callers without a tenant lack the right.
 const TENANT: (&str, &str) = ("13o443331", "134443331");
-/// Region decisions: the region's LSM, and the admin after it; another region's
-/// object is not found.
-const REGION: (&str, &str) = ("13333o4a1", "133334oa1");
+/// Region decisions: the region's LSM, then the admin, who finds the decision
+/// taken; another region's object is not found.
+const REGION: (&str, &str) = ("13333o4c1", "133334oc1");
+/// Region decisions that may be taken again: the LSM and the admin both succeed.
+const REGION_AGAIN: (&str, &str) = ("13333o4o1", "133334oo1");
 /// Seen by the job's parties, its region's LSM and the admin.
 const JOB_READ: (&str, &str) = ("1oo44o4o1", "144444oo1");
 /// The job's provider acts; the customer, LSM and admin see the job but may not.
@@ -66,13 +68,15 @@ const THREAD_READ: (&str, &str) = ("1oo4444o1", "1444444o1");
 const THREAD: (&str, &str) = ("1oo444431", "144444431");
 /// A listing's owner: other providers are not found, other callers lack the role.
 const LISTING_OWNER: (&str, &str) = ("13o433331", "134433331");
-/// Moderation: the region's LSM, then the admin; callers without the role are refused.
-const MODERATION: (&str, &str) = ("13333o4a1", "133334oa1");
+/// Moderation: the region's LSM, then the admin, who finds it done; callers
+/// without the role are refused.
+const MODERATION: (&str, &str) = REGION;
 /// A sale: its seller's staff act, its client reads.
 const SALE_ACT: (&str, &str) = ("13o444441", "144444441");
 
 const REASON: Option<&str> = Some(r#"{"reason": "Matrix check"}"#);
-const LINES: &str = r#"{"lines": [{"description": "Work", "quantity": 2, "unit_price_cents": 500}]}"#;
+const LINES: &str =
+    r#"{"lines": [{"description": "Work", "quantity": 2, "unit_price_cents": 500}]}"#;
 
 /// The matrix, in the order it runs (accepting an invitation changes the
 /// customer's tenant, so it goes last).
@@ -93,9 +97,9 @@ pub const MATRIX: &[Op] = &[
     op("POST", "/api/v1/lsm/providers/{id}/reject", Kind::Applicant, (REASON, 200), REGION),
     op("POST", "/api/v1/lsm/providers/{id}/suspend", Kind::ApprovedProvider, (REASON, 200), REGION),
     op("POST", "/api/v1/lsm/providers/{id}/reinstate", Kind::SuspendedProvider, (NONE, 200), REGION),
-    op("POST", "/api/v1/lsm/providers/{id}/clear-warnings", Kind::ApprovedProvider, (NONE, 200), REGION),
+    op("POST", "/api/v1/lsm/providers/{id}/clear-warnings", Kind::ApprovedProvider, (NONE, 200), REGION_AGAIN),
     op("POST", "/api/v1/lsm/providers/{id}/ban-requests", Kind::ApprovedProvider, (REASON, 201), REGION),
-    op("POST", "/api/v1/lsm/service-requests/{id}/review", Kind::ServiceRequest, (NONE, 200), REGION),
+    op("POST", "/api/v1/lsm/service-requests/{id}/review", Kind::ServiceRequest, (NONE, 200), REGION_AGAIN),
     op("POST", "/api/v1/notifications/{id}/read", Kind::Notification, (NONE, 200),
         ("14444o441", "144444o41")),
     op("GET", "/api/v1/attachments/{id}", Kind::Attachment, (NONE, 200), ("1o4444441", "144444441")),

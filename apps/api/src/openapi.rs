@@ -33,68 +33,6 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Makes every `operationId` unique, as OpenAPI requires: the handler's name
-/// stays the id where no other operation shares it; operations that share one
-/// (`get`, `list`, `accept`, ...) are named after their method and path instead
-/// (`get_billing_invoices_by_id`). Generated clients key their operations by
-/// this id, and duplicates do not compile (openapi-typescript, for one).
-#[derive(Debug)]
-struct UniqueOperationIds;
-
-impl UniqueOperationIds {
-    fn operations(
-        item: &mut utoipa::openapi::PathItem,
-    ) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
-        [
-            ("get", item.get.as_mut()),
-            ("put", item.put.as_mut()),
-            ("post", item.post.as_mut()),
-            ("delete", item.delete.as_mut()),
-            ("patch", item.patch.as_mut()),
-        ]
-        .into_iter()
-        .filter_map(|(method, op)| op.map(|op| (method, op)))
-    }
-
-    /// `post` + `/api/v1/jobs/{id}/accept` → `post_jobs_by_id_accept`.
-    fn from_route(method: &str, path: &str) -> String {
-        let route = path.strip_prefix("/api/v1").unwrap_or(path);
-        let mut id = method.to_owned();
-        for segment in route.split('/').filter(|s| !s.is_empty()) {
-            id.push('_');
-            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(param) => id.push_str(&format!("by_{param}")),
-                None => id.push_str(&segment.replace('-', "_")),
-            }
-        }
-        id
-    }
-}
-
-impl Modify for UniqueOperationIds {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let mut seen: std::collections::HashMap<String, usize> = Default::default();
-        for item in openapi.paths.paths.values_mut() {
-            for (_, op) in Self::operations(item) {
-                if let Some(id) = &op.operation_id {
-                    *seen.entry(id.clone()).or_default() += 1;
-                }
-            }
-        }
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            for (method, op) in Self::operations(item) {
-                let shared = op
-                    .operation_id
-                    .as_ref()
-                    .is_some_and(|id| seen.get(id).is_some_and(|n| *n > 1));
-                if shared {
-                    op.operation_id = Some(Self::from_route(method, path));
-                }
-            }
-        }
-    }
-}
-
 /// The STM API.
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -166,6 +104,68 @@ pub struct ApiDoc;
 /// The document as pretty JSON, as committed in `docs/openapi.json`.
 pub fn document() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+/// Makes every `operationId` unique, as OpenAPI requires: the handler's name
+/// stays the id where no other operation shares it; operations that share one
+/// (`get`, `list`, `accept`, ...) are named after their method and path instead
+/// (`get_billing_invoices_by_id`). Generated clients key their operations by
+/// this id, and duplicates do not compile (openapi-typescript, for one).
+#[derive(Debug)]
+struct UniqueOperationIds;
+
+impl UniqueOperationIds {
+    fn operations(
+        item: &mut utoipa::openapi::PathItem,
+    ) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+        [
+            ("get", item.get.as_mut()),
+            ("put", item.put.as_mut()),
+            ("post", item.post.as_mut()),
+            ("delete", item.delete.as_mut()),
+            ("patch", item.patch.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(|(method, op)| op.map(|op| (method, op)))
+    }
+
+    /// `post` + `/api/v1/jobs/{id}/accept` → `post_jobs_by_id_accept`.
+    fn from_route(method: &str, path: &str) -> String {
+        let route = path.strip_prefix("/api/v1").unwrap_or(path);
+        let mut id = method.to_owned();
+        for segment in route.split('/').filter(|s| !s.is_empty()) {
+            id.push('_');
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(param) => id.push_str(&format!("by_{param}")),
+                None => id.push_str(&segment.replace('-', "_")),
+            }
+        }
+        id
+    }
+}
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        for item in openapi.paths.paths.values_mut() {
+            for (_, op) in Self::operations(item) {
+                if let Some(id) = &op.operation_id {
+                    *seen.entry(id.clone()).or_default() += 1;
+                }
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in Self::operations(item) {
+                let shared = op
+                    .operation_id
+                    .as_ref()
+                    .is_some_and(|id| seen.get(id).is_some_and(|n| *n > 1));
+                if shared {
+                    op.operation_id = Some(Self::from_route(method, path));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

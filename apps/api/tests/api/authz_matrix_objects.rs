@@ -97,12 +97,13 @@ impl World {
             Kind::ServiceRequest => self.service_request(p).await.to_string(),
             Kind::Notification => self.notification(p).await.to_string(),
             Kind::Attachment => uploaded(&self.app, &p.customer, "photo.png", &png()).await,
-            _ => self.make_books(kind, p).await,
+            _ => self.make_books(kind, side).await,
         }
     }
 
     /// The back-office and catalog kinds.
-    pub async fn make_books(&self, kind: Kind, p: &Party) -> String {
+    async fn make_books(&self, kind: Kind, side: Side) -> String {
+        let p = self.party(side);
         let token = &p.provider;
         match kind {
             Kind::BillingParty => self.billing_party(token).await.to_string(),
@@ -135,7 +136,7 @@ impl World {
             }
             Kind::Invitation => {
                 // Side B's invitations are answered by nobody, so each goes to a new address.
-                let email = if std::ptr::eq(p, &self.own) {
+                let email = if side == Side::Own {
                     p.customer_email.clone()
                 } else {
                     format!("invitee{}@matrix.test", self.next())
@@ -148,14 +149,15 @@ impl World {
             }
             Kind::Staff => self.staff(token).await.to_string(),
             Kind::Service | Kind::OfferedService | Kind::ProviderProfile => {
-                self.catalog(kind, p).to_string()
+                self.catalog(kind, side).to_string()
             }
             other => panic!("no factory for {other:?}"),
         }
     }
 
-    pub fn catalog(&self, kind: Kind, p: &Party) -> i64 {
-        let own = std::ptr::eq(p, &self.own);
+    fn catalog(&self, kind: Kind, side: Side) -> i64 {
+        let p = self.party(side);
+        let own = side == Side::Own;
         match (kind, own) {
             (Kind::ProviderProfile, _) => p.provider_id,
             // The own provider offers dog walking; no caller offers plumbing.
@@ -164,7 +166,7 @@ impl World {
         }
     }
 
-    pub async fn book(&self, p: &Party) -> Value {
+    async fn book(&self, p: &Party) -> Value {
         let body = json!({
             "provider_id": p.provider_id, "service_id": self.walking,
             "description": "Two walks for Rex",
@@ -174,24 +176,24 @@ impl World {
         self.ok("POST", "/api/v1/jobs", &p.customer, body).await
     }
 
-    pub async fn job_action(&self, token: &str, job: i64, action: &str) {
+    async fn job_action(&self, token: &str, job: i64, action: &str) {
         let path = format!("/api/v1/jobs/{job}/{action}");
         self.ok("POST", &path, token, json!({})).await;
     }
 
-    pub async fn accepted(&self, p: &Party) -> i64 {
+    async fn accepted(&self, p: &Party) -> i64 {
         let job = id(&self.book(p).await);
         self.job_action(&p.provider, job, "accept").await;
         job
     }
 
-    pub async fn listing(&self, p: &Party) -> i64 {
+    async fn listing(&self, p: &Party) -> i64 {
         let body = json!({"title": "Walks", "description": "Daily walks", "category": "pets",
             "price_type": "hourly", "price_cents": 2500});
         id(&self.ok("POST", "/api/v1/listings", &p.provider, body).await)
     }
 
-    pub async fn published(&self, p: &Party) -> i64 {
+    async fn published(&self, p: &Party) -> i64 {
         let listing = self.listing(p).await;
         let path = format!("/api/v1/listings/{listing}/publish");
         self.ok("POST", &path, &p.provider, json!({})).await;
@@ -199,21 +201,21 @@ impl World {
     }
 
     /// A fresh applicant in the side's region; returns (token, provider id).
-    pub async fn applicant(&self, p: &Party) -> (String, i64) {
+    async fn applicant(&self, p: &Party) -> (String, i64) {
         let n = self.next();
         let email = format!("applicant{n}@matrix.test");
         let phone = format!("212-555-{:04}", 1000 + n);
         applicant(&self.app, &email, p.zipcode, &phone, &[self.walking]).await
     }
 
-    pub async fn approved(&self, p: &Party) -> i64 {
+    async fn approved(&self, p: &Party) -> i64 {
         let (_, provider) = self.applicant(p).await;
         let path = format!("/api/v1/lsm/providers/{provider}/approve");
         self.ok("POST", &path, &p.lsm, json!({})).await;
         provider
     }
 
-    pub async fn service_request(&self, p: &Party) -> i64 {
+    async fn service_request(&self, p: &Party) -> i64 {
         let n = self.next();
         let path = format!(
             "/api/v1/search?q=zither%20tuning%20{n}&zipcode={}",
@@ -226,7 +228,7 @@ impl World {
     }
 
     /// The side's LSM's newest notification (every application sends one).
-    pub async fn notification(&self, p: &Party) -> i64 {
+    async fn notification(&self, p: &Party) -> i64 {
         self.applicant(p).await;
         let r = self.app.get("/api/v1/notifications", Some(&p.lsm)).await;
         id(&r.body["items"][0])
@@ -239,7 +241,7 @@ impl World {
             .await)
     }
 
-    pub async fn draft_invoice(&self, token: &str, party: Option<i64>) -> i64 {
+    async fn draft_invoice(&self, token: &str, party: Option<i64>) -> i64 {
         let body = json!({"client_party_id": party,
             "lines": [{"description": "Work", "quantity": 1, "unit_price_cents": 10_000}]});
         id(&self
@@ -247,14 +249,14 @@ impl World {
             .await)
     }
 
-    pub async fn issued_invoice(&self, token: &str, party: Option<i64>) -> i64 {
+    async fn issued_invoice(&self, token: &str, party: Option<i64>) -> i64 {
         let invoice = self.draft_invoice(token, party).await;
         let path = format!("/api/v1/billing/invoices/{invoice}/issue");
         self.ok("POST", &path, token, json!({})).await;
         invoice
     }
 
-    pub async fn sale(&self, p: &Party) -> i64 {
+    async fn sale(&self, p: &Party) -> i64 {
         let body = json!({"service_description": "Walks", "amount_cents": 2500,
             "transaction_date": "2026-11-29", "client_user_id": p.customer_id});
         id(&self
@@ -268,7 +270,7 @@ impl World {
     }
 
     /// A fresh user who joined the owner's tenant; returns the user id.
-    pub async fn staff(&self, owner: &str) -> i64 {
+    async fn staff(&self, owner: &str) -> i64 {
         let n = self.next();
         let email = format!("staff{n}@matrix.test");
         let token = user(&self.app, &email, "customer").await;

@@ -43,6 +43,7 @@ pub use attachment_repo::SqlAttachmentRepository;
 pub use ban_repo::SqlBanRepository;
 pub use catalog_repo::SqlCatalogRepository;
 pub use db::{Backend, Database};
+pub use error::UNAVAILABLE;
 pub use demand_repo::SqlDemandRepository;
 pub use demo_repo::SqlDemoRepository;
 pub use dispute_repo::SqlDisputeRepository;

@@ -55,7 +55,10 @@ async fn mail_queued_while_the_relay_is_down_is_delivered_once_when_it_returns()
         }
     })
     .await;
-    assert!(retried, "the e-mails were not retried while the relay was down");
+    assert!(
+        retried,
+        "the e-mails were not retried while the relay was down"
+    );
     let attempts_while_down = column(&url, "SELECT SUM(attempts) FROM email_outbox").await[0];
 
     let inbox = smtp::serve(port).await;
@@ -72,7 +75,10 @@ async fn mail_queued_while_the_relay_is_down_is_delivered_once_when_it_returns()
         }
     })
     .await;
-    assert!(delivered, "not every e-mail was sent after the relay came back");
+    assert!(
+        delivered,
+        "not every e-mail was sent after the relay came back"
+    );
     let took = back.elapsed();
     // Late duplicates would arrive after the rows are marked: wait a little.
     tokio::time::sleep(Duration::from_millis(500)).await;

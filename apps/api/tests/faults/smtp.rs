@@ -61,8 +61,7 @@ pub async fn serve(port: u16) -> Inbox {
                         continue;
                     }
                     let upper = line.to_uppercase();
-                    let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO")
-                    {
+                    let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
                         b"250 fake.smtp\r\n"
                     } else if upper.starts_with("RCPT TO:") {
                         let address = line["RCPT TO:".len()..]

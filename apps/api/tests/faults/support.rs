@@ -150,9 +150,7 @@ impl Server {
     /// The JSON lines this start wrote.
     pub fn log_lines(&self) -> Vec<Value> {
         let text = std::fs::read(&self.log).unwrap_or_default();
-        let start = usize::try_from(self.log_start)
-            .unwrap_or(0)
-            .min(text.len());
+        let start = usize::try_from(self.log_start).unwrap_or(0).min(text.len());
         String::from_utf8_lossy(&text[start..])
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())

@@ -60,10 +60,57 @@ pub(crate) fn connection_lost(err: &DbErr) -> bool {
     }
 }
 
-/// Maps a database error; violations keep their constraint name.
+/// The words every [`StoreError::Backend`] caused by an unreachable database
+/// starts with. The message travels through each domain crate's error (which
+/// knows nothing of databases) to the HTTP layer, which answers 503 with
+/// `Retry-After` instead of 500 when it finds them.
+pub const UNAVAILABLE: &str = "database unavailable";
+
+/// Whether the database could not be reached at all: no connection from the
+/// pool in time (the server is down or restarting, every connect refused), a
+/// closed pool, or a connection that died under the statement.
+pub(crate) fn unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+            if matches!(
+                &**e,
+                sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed
+            ) =>
+        {
+            true
+        }
+        _ => connection_lost(err),
+    }
+}
+
+/// Maps a database error; violations keep their constraint name, an
+/// unreachable database is marked [`UNAVAILABLE`].
 pub(crate) fn store_err(err: DbErr) -> StoreError {
+    if unavailable(&err) {
+        return StoreError::Backend(format!("{UNAVAILABLE}: {err}"));
+    }
     match violated_constraint(&err) {
         Some(name) => StoreError::Conflict(name),
         None => StoreError::Backend(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::ConnAcquireErr;
+
+    #[test]
+    fn an_unreachable_database_is_marked_and_other_failures_are_not() {
+        let timeout = store_err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        assert!(timeout.to_string().contains(UNAVAILABLE), "{timeout}");
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let refused = DbErr::Conn(RuntimeErr::SqlxError(
+            sea_orm::sqlx::Error::Io(refused).into(),
+        ));
+        assert!(store_err(refused).to_string().contains(UNAVAILABLE));
+        let other = store_err(DbErr::Custom("bad row".into()));
+        assert!(!other.to_string().contains(UNAVAILABLE), "{other}");
     }
 }

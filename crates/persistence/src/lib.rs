@@ -46,6 +46,7 @@ pub use db::{Backend, Database};
 pub use demand_repo::SqlDemandRepository;
 pub use demo_repo::SqlDemoRepository;
 pub use dispute_repo::SqlDisputeRepository;
+pub use error::UNAVAILABLE;
 pub use event_repo::SqlEventFeed;
 pub use identity_repo::{SqlRefreshTokenRepository, SqlUserRepository};
 pub use job_repo::SqlJobRepository;

@@ -38,6 +38,9 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
 }
 
+/// The `Retry-After` of a 503 for an unreachable database, in seconds.
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
 /// An error on its way to becoming a problem response.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -106,7 +109,23 @@ impl ApiError {
         }
     }
 
-    /// 500; the cause is logged with its chain and never sent.
+    /// 503 with `Retry-After`: the database is unreachable (down, restarting,
+    /// or no pooled connection came free in time); the request changed nothing
+    /// and may be sent again. Logged as a warning: the outage is not a bug.
+    pub fn unavailable(cause: &str) -> Self {
+        tracing::warn!(error = %cause, "database unavailable");
+        Self {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the database is unreachable; retry shortly",
+            )
+        }
+    }
+
+    /// 500 (503 when the cause is an unreachable database); the cause is
+    /// logged with its chain and never sent.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
         let mut chain = cause.to_string();
         let mut source = cause.source();
@@ -114,6 +133,9 @@ impl ApiError {
             chain.push_str(": ");
             chain.push_str(&s.to_string());
             source = s.source();
+        }
+        if chain.contains(persistence::UNAVAILABLE) {
+            return Self::unavailable(&chain);
         }
         tracing::error!(error = %chain, "internal error");
         Self::new(

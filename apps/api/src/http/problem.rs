@@ -10,6 +10,9 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// `Retry-After` of a 503: hashing queues drain in well under a second.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
 /// One invalid field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProblemField {
@@ -106,6 +109,15 @@ impl ApiError {
         }
     }
 
+    /// 503 with `Retry-After`: a bounded resource (password hashing) is
+    /// saturated for the moment; nothing was changed.
+    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
+        }
+    }
+
     /// 500; the cause is logged with its chain and never sent.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
         let mut chain = cause.to_string();
@@ -138,6 +150,7 @@ impl ApiError {
             ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => return Self::unavailable(code, detail),
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if errors.is_empty() {

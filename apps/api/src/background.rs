@@ -11,10 +11,11 @@ use effects::outbox::{Mailer, OutboundEmail, OutboxPolicy, OutboxWorker};
 use kernel::SystemClock;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use persistence::SqlOutboxRepository;
 
-use crate::background_config::{EmailSettings, JobsSettings};
+use crate::background_config::{EmailSettings, JobsSettings, SmtpTls};
 use crate::state::AppState;
 
 /// Writes e-mails to the log: the default when no SMTP host is configured.
@@ -45,7 +46,7 @@ impl std::fmt::Debug for SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// A mailer for `host:port`, plain SMTP (no TLS backend is compiled in).
+    /// A mailer for `host:port`, secured as `email.smtp_tls` says.
     pub fn new(host: &str, settings: &EmailSettings) -> Result<Self, String> {
         let from = settings
             .from
@@ -53,6 +54,7 @@ impl SmtpMailer {
             .map_err(|e| e.to_string())?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(settings.smtp_port)
+            .tls(tls(host, settings)?)
             .timeout(Some(Duration::from_secs(10)));
         if let (Some(user), Some(password)) = (&settings.smtp_username, &settings.smtp_password) {
             builder =
@@ -63,6 +65,25 @@ impl SmtpMailer {
             from,
         })
     }
+}
+
+/// The TLS mode of the relay connection. The certificate must name `host` and
+/// chain to a system root or to `email.smtp_ca_file`; an unverified relay is
+/// never sent to (the e-mail stays queued and is retried).
+fn tls(host: &str, settings: &EmailSettings) -> Result<Tls, String> {
+    let secure: fn(TlsParameters) -> Tls = match settings.smtp_tls {
+        SmtpTls::None => return Ok(Tls::None),
+        SmtpTls::Starttls => Tls::Required,
+        SmtpTls::Tls => Tls::Wrapper,
+    };
+    let mut params = TlsParameters::builder(host.to_owned());
+    if let Some(path) = &settings.smtp_ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("email.smtp_ca_file {}: {e}", path.display()))?;
+        params =
+            params.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| e.to_string())?);
+    }
+    Ok(secure(params.build_rustls().map_err(|e| e.to_string())?))
 }
 
 #[async_trait]

@@ -1,8 +1,24 @@
 //! `[email]` and `[jobs]`: the outbox worker and the scheduled jobs.
 
+use std::path::PathBuf;
+
 use serde::Deserialize;
 
 use crate::config::{ConfigError, Secret, invalid};
+
+/// `email.smtp_tls`: how the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on the same host or a trusted network.
+    #[default]
+    None,
+    /// Plain connection upgraded with `STARTTLS`, which the relay must offer
+    /// (never falls back to plain text); usually port 587.
+    Starttls,
+    /// TLS from the first byte (implicit TLS, "SMTPS"); usually port 465.
+    Tls,
+}
 
 /// `[email]`
 #[derive(Debug, Clone, Deserialize)]
@@ -10,8 +26,13 @@ use crate::config::{ConfigError, Secret, invalid};
 pub struct EmailSettings {
     /// SMTP relay host; unset sends e-mails to the log.
     pub smtp_host: Option<String>,
-    /// SMTP port (plain SMTP: no TLS backend is compiled in).
+    /// SMTP port (usually 25 or 587 with `none`/`starttls`, 465 with `tls`).
     pub smtp_port: u16,
+    /// How the connection to the relay is secured.
+    pub smtp_tls: SmtpTls,
+    /// A PEM file of extra root certificates trusted for the relay (a private
+    /// CA, or a self-signed relay), on top of the system's roots.
+    pub smtp_ca_file: Option<PathBuf>,
     /// SMTP user, when the relay needs one.
     pub smtp_username: Option<String>,
     /// SMTP password.
@@ -31,6 +52,8 @@ impl Default for EmailSettings {
         Self {
             smtp_host: None,
             smtp_port: 25,
+            smtp_tls: SmtpTls::None,
+            smtp_ca_file: None,
             smtp_username: None,
             smtp_password: None,
             from: "STM <no-reply@stm.local>".into(),
@@ -50,6 +73,24 @@ impl EmailSettings {
             .is_some_and(|h| h.trim().is_empty())
         {
             return Err(invalid("email.smtp_host", "must not be empty when set"));
+        }
+        if let Some(path) = &self.smtp_ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| invalid("email.smtp_ca_file", &format!("cannot be read: {e}")))?;
+            if lettre::transport::smtp::client::Certificate::from_pem(&pem).is_err()
+                || !pem.windows(11).any(|w| w == b"CERTIFICATE")
+            {
+                return Err(invalid(
+                    "email.smtp_ca_file",
+                    "must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
+                ));
+            }
+            if self.smtp_tls == SmtpTls::None {
+                return Err(invalid(
+                    "email.smtp_ca_file",
+                    "needs `email.smtp_tls` = \"starttls\" or \"tls\"",
+                ));
+            }
         }
         if self.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(invalid(
@@ -141,6 +182,16 @@ mod tests {
             bad.validate()
                 .err()
                 .is_some_and(|e| e.to_string().contains("email.from"))
+        );
+        let bad = EmailSettings {
+            smtp_ca_file: Some("/nonexistent/ca.pem".into()),
+            smtp_tls: SmtpTls::Tls,
+            ..EmailSettings::default()
+        };
+        assert!(
+            bad.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("email.smtp_ca_file"))
         );
         let bad = JobsSettings {
             popularity_weekday: "someday".into(),

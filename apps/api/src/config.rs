@@ -130,6 +130,25 @@ pub struct AuthSettings {
     pub login_attempts_per_minute_per_ip: u32,
     /// Login attempts allowed per e-mail per minute.
     pub login_attempts_per_minute_per_email: u32,
+    /// Registrations allowed per client IP per minute.
+    pub registrations_per_minute_per_ip: u32,
+    /// Password hashes (argon2id, 19 MiB each) running at once.
+    pub hashing_concurrency: usize,
+    /// Requests that may wait for a hashing slot; past them, 503.
+    pub hashing_queue: usize,
+    /// The longest a request waits for a hashing slot before a 503, in milliseconds.
+    pub hashing_wait_ms: u64,
+}
+
+impl AuthSettings {
+    /// The hashing gate's limits.
+    pub fn hash_limits(&self) -> crate::auth::HashLimits {
+        crate::auth::HashLimits {
+            concurrency: self.hashing_concurrency,
+            queue: self.hashing_queue,
+            wait: std::time::Duration::from_millis(self.hashing_wait_ms),
+        }
+    }
 }
 
 impl Default for AuthSettings {
@@ -142,6 +161,10 @@ impl Default for AuthSettings {
             refresh_ttl_days: 30,
             login_attempts_per_minute_per_ip: 30,
             login_attempts_per_minute_per_email: 5,
+            registrations_per_minute_per_ip: 10,
+            hashing_concurrency: 2,
+            hashing_queue: 32,
+            hashing_wait_ms: 2_000,
         }
     }
 }
@@ -267,6 +290,24 @@ impl Settings {
                 "and the per-IP limit must be positive",
             ));
         }
+        if self.auth.registrations_per_minute_per_ip == 0 {
+            return Err(invalid(
+                "auth.registrations_per_minute_per_ip",
+                "must be positive",
+            ));
+        }
+        if !(1..=64).contains(&self.auth.hashing_concurrency) {
+            return Err(invalid(
+                "auth.hashing_concurrency",
+                "must be between 1 and 64 (each hash holds 19 MiB)",
+            ));
+        }
+        if self.auth.hashing_queue > 10_000 {
+            return Err(invalid("auth.hashing_queue", "must be at most 10000"));
+        }
+        if self.auth.hashing_wait_ms > 60_000 {
+            return Err(invalid("auth.hashing_wait_ms", "must be at most 60000"));
+        }
         match (&self.bootstrap.admin_email, &self.bootstrap.admin_password) {
             (Some(_), None) => {
                 return Err(invalid(
@@ -343,6 +384,19 @@ mod tests {
                 .err()
                 .is_some_and(|e| e.to_string().contains("auth.audience"))
         );
+        let mut s = Settings::default();
+        s.auth.hashing_concurrency = 0;
+        assert!(
+            s.validate()
+                .err()
+                .is_some_and(|e| e.to_string().contains("auth.hashing_concurrency"))
+        );
+        let mut s = Settings::default();
+        s.auth.registrations_per_minute_per_ip = 0;
+        assert!(s.validate().err().is_some_and(|e| {
+            e.to_string()
+                .contains("auth.registrations_per_minute_per_ip")
+        }));
         let mut s = Settings::default();
         s.bootstrap.admin_email = Some("root@example.com".into());
         assert!(

@@ -25,7 +25,7 @@ const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 /// and left the allocator holding the pages.
 const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
-use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys};
+use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys, RegistrationLimiter};
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
 use crate::http::metrics::Metrics;
@@ -142,7 +142,11 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         &settings.auth.audience,
         settings.auth.access_ttl_secs,
     );
-    let hasher = Arc::new(tokio::task::spawn_blocking(Argon2Hasher::new).await??);
+    let hasher = Arc::new(
+        tokio::task::spawn_blocking(Argon2Hasher::new)
+            .await??
+            .bounded(settings.auth.hash_limits()),
+    );
     let accounts = AccountService::new(
         AccountPorts {
             users: Arc::new(SqlUserRepository::new(db.conn().clone())),
@@ -183,6 +187,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         catalog,
         jwt,
         limiter,
+        registrations: RegistrationLimiter::new(settings.auth.registrations_per_minute_per_ip),
         providers: supply.providers,
         admin: supply.admin,
         search: supply.search,
@@ -310,6 +315,7 @@ impl Application {
                 every.tick().await;
                 pruner.limiter.prune();
                 pruner.portal_limiter.prune();
+                pruner.registrations.prune();
             }
         });
         crate::realtime::listener::spawn(&state.db, state.hub.clone(), &settings.realtime);

@@ -8,7 +8,7 @@ use identity::ports::RegionLookup;
 use kernel::Zipcode;
 use persistence::Database;
 
-use crate::auth::{JwtKeys, LoginLimiter};
+use crate::auth::{JwtKeys, LoginLimiter, RegistrationLimiter};
 
 /// Shared application state.
 #[derive(Debug)]
@@ -23,6 +23,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Login throttling.
     pub limiter: LoginLimiter,
+    /// Registration throttling per client IP.
+    pub registrations: RegistrationLimiter,
     /// Back-office use cases.
     pub billing: billing::BillingService,
     /// Client-portal login throttling (per IP and per tenant + e-mail).

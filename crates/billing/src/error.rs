@@ -29,9 +29,23 @@ pub enum BillingError {
     /// Portal login failed; deliberately not saying why.
     #[error("tenant, e-mail or password is incorrect")]
     InvalidCredentials,
+    /// Password hashing is saturated; retry shortly.
+    #[error("too many sign-ins at once; retry shortly")]
+    Busy,
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
+}
+
+impl From<identity::ports::HashError> for BillingError {
+    fn from(e: identity::ports::HashError) -> Self {
+        match e {
+            identity::ports::HashError::Busy => BillingError::Busy,
+            identity::ports::HashError::Failed(why) => {
+                BillingError::Store(StoreError::Backend(why))
+            }
+        }
+    }
 }
 
 impl From<StoreError> for BillingError {
@@ -58,6 +72,7 @@ impl BillingError {
             BillingError::Conflict(_) => ErrorKind::Conflict,
             BillingError::Stale { .. } => ErrorKind::PreconditionFailed,
             BillingError::InvalidCredentials => ErrorKind::Unauthorized,
+            BillingError::Busy => ErrorKind::Unavailable,
             BillingError::Store(_) => ErrorKind::Internal,
         }
     }
@@ -72,6 +87,7 @@ impl BillingError {
             BillingError::Conflict(_) => "conflict",
             BillingError::Stale { .. } => "precondition_failed",
             BillingError::InvalidCredentials => "invalid_credentials",
+            BillingError::Busy => "busy",
             BillingError::Store(_) => "internal",
         }
     }

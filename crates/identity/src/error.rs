@@ -23,6 +23,9 @@ pub enum IdentityError {
     /// The user does not exist (any more).
     #[error("user not found")]
     UserNotFound,
+    /// Password hashing is saturated; retry shortly.
+    #[error("too many sign-ins and registrations at once; retry shortly")]
+    Busy,
     /// A storage, hashing or signing fault.
     #[error("internal error: {0}")]
     Internal(String),
@@ -39,6 +42,7 @@ impl IdentityError {
             }
             IdentityError::AccountDisabled(_) => ErrorKind::Forbidden,
             IdentityError::UserNotFound => ErrorKind::NotFound,
+            IdentityError::Busy => ErrorKind::Unavailable,
             IdentityError::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -52,6 +56,7 @@ impl IdentityError {
             IdentityError::AccountDisabled(_) => "account_disabled",
             IdentityError::InvalidRefreshToken => "invalid_refresh_token",
             IdentityError::UserNotFound => "not_found",
+            IdentityError::Busy => "busy",
             IdentityError::Internal(_) => "internal",
         }
     }

@@ -47,15 +47,27 @@ pub trait RefreshTokenRepository: Send + Sync {
     async fn revoke_family(&self, family_id: &str, now: Timestamp) -> Result<(), StoreError>;
 }
 
+/// Why a password could not be hashed or checked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    /// Every hashing slot is taken and the wait queue is full (or the wait ran
+    /// out): hashing is memory-hungry, so its concurrency is bounded. Retry shortly.
+    #[error("password hashing is busy; retry shortly")]
+    Busy,
+    /// The hasher failed.
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
 /// Password hashing (argon2id in production).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync {
     /// Hashes a password into a PHC string.
-    async fn hash(&self, password: &str) -> Result<String, String>;
+    async fn hash(&self, password: &str) -> Result<String, HashError>;
     /// Checks a password; with `None` it spends the same time on a dummy hash
     /// and answers `false`, so unknown e-mails cannot be told apart by timing.
-    async fn verify(&self, password: &str, hash: Option<String>) -> bool;
+    async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, HashError>;
 }
 
 /// Token signing and refresh-secret generation.

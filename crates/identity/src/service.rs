@@ -8,7 +8,7 @@ use kernel::{Clock, Ctx, FieldError, Role, StoreError, UserId, Zipcode};
 use crate::error::IdentityError;
 use crate::model::{CustomerProfile, NewRefreshToken, NewUser, Profile, Session, User};
 use crate::ports::{
-    PasswordHasher, RefreshTokenRepository, RegionLookup, TokenIssuer, UserRepository,
+    HashError, PasswordHasher, RefreshTokenRepository, RegionLookup, TokenIssuer, UserRepository,
 };
 use crate::values::{Email, Password, PersonName, Phone};
 
@@ -94,6 +94,13 @@ pub struct AccountPorts {
 
 fn internal(e: impl std::fmt::Display) -> IdentityError {
     IdentityError::Internal(e.to_string())
+}
+
+fn hashing(e: HashError) -> IdentityError {
+    match e {
+        HashError::Busy => IdentityError::Busy,
+        HashError::Failed(why) => IdentityError::Internal(why),
+    }
 }
 
 fn store(e: StoreError) -> IdentityError {
@@ -192,7 +199,7 @@ impl AccountService {
             .hasher
             .hash(valid.password.expose())
             .await
-            .map_err(internal)?;
+            .map_err(hashing)?;
         let customer = (valid.role == Role::Customer).then(|| CustomerProfile {
             region_code: valid
                 .zipcode
@@ -225,7 +232,11 @@ impl AccountService {
             Err(_) => None,
         };
         let hash = found.as_ref().map(|f| f.password_hash.clone());
-        let verified = self.hasher.verify(&cmd.password, hash).await;
+        let verified = self
+            .hasher
+            .verify(&cmd.password, hash)
+            .await
+            .map_err(hashing)?;
         let user = match found {
             Some(found) if verified => found.user,
             _ => return Err(IdentityError::InvalidCredentials),
@@ -310,11 +321,7 @@ impl AccountService {
             return Ok(existing.user.id);
         }
         let password = Password::parse(password).map_err(|e| IdentityError::Validation(vec![e]))?;
-        let password_hash = self
-            .hasher
-            .hash(password.expose())
-            .await
-            .map_err(internal)?;
+        let password_hash = self.hasher.hash(password.expose()).await.map_err(hashing)?;
         let name =
             |s: &str| PersonName::parse("name", s).map_err(|e| IdentityError::Validation(vec![e]));
         let user = self

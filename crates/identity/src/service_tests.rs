@@ -156,6 +156,32 @@ fn register_maps_a_taken_email_to_a_conflict() {
 }
 
 #[test]
+fn busy_hashing_is_busy_not_a_wrong_password_and_stores_nothing() {
+    // `Mocks::new()` expects no `create`: a registration that cannot hash stores nothing.
+    let mut m = Mocks::new();
+    m.hasher.expect_hash().returning(|_| Err(HashError::Busy));
+    let err = block_on(m.service().register(register_cmd()));
+    assert!(matches!(err, Err(IdentityError::Busy)), "{err:?}");
+    assert_eq!(IdentityError::Busy.kind(), kernel::ErrorKind::Unavailable);
+
+    let mut m = Mocks::new();
+    m.users.expect_find_by_email().returning(|_| {
+        Ok(Some(UserWithSecret {
+            user: user(UserStatus::Active),
+            password_hash: "h".into(),
+        }))
+    });
+    m.hasher
+        .expect_verify()
+        .returning(|_, _| Err(HashError::Busy));
+    let err = block_on(m.service().login(LoginCommand {
+        email: "ann@example.com".into(),
+        password: "p".into(),
+    }));
+    assert!(matches!(err, Err(IdentityError::Busy)), "{err:?}");
+}
+
+#[test]
 fn login_fails_alike_for_unknown_email_and_wrong_password() {
     let mut unknown = Mocks::new();
     unknown.users.expect_find_by_email().returning(|_| Ok(None));
@@ -165,7 +191,7 @@ fn login_fails_alike_for_unknown_email_and_wrong_password() {
         .expect_verify()
         .withf(|_, hash| hash.is_none())
         .times(1)
-        .returning(|_, _| false);
+        .returning(|_, _| Ok(false));
     let a = block_on(unknown.service().login(LoginCommand {
         email: "x@example.com".into(),
         password: "p".into(),
@@ -178,7 +204,7 @@ fn login_fails_alike_for_unknown_email_and_wrong_password() {
             password_hash: "h".into(),
         }))
     });
-    wrong.hasher.expect_verify().returning(|_, _| false);
+    wrong.hasher.expect_verify().returning(|_, _| Ok(false));
     let b = block_on(wrong.service().login(LoginCommand {
         email: "ann@example.com".into(),
         password: "p".into(),
@@ -197,7 +223,7 @@ fn suspended_users_cannot_log_in_even_with_the_right_password() {
             password_hash: "h".into(),
         }))
     });
-    m.hasher.expect_verify().returning(|_, _| true);
+    m.hasher.expect_verify().returning(|_, _| Ok(true));
     let err = block_on(m.service().login(LoginCommand {
         email: "ann@example.com".into(),
         password: "p".into(),

@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Validation,
     /// Too many attempts (429).
     RateLimited,
+    /// Saturated for the moment (a bounded resource such as password hashing
+    /// is busy); the caller may retry shortly (503).
+    Unavailable,
     /// A fault of ours or of a dependency (500).
     Internal,
 }

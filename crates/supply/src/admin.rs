@@ -150,7 +150,7 @@ impl AdminService {
             .hasher
             .hash(password.expose())
             .await
-            .map_err(SupplyError::Internal)?;
+            .map_err(SupplyError::from)?;
         let entry = audit(
             ctx,
             "lsm.create",

@@ -31,9 +31,21 @@ pub enum SupplyError {
     /// A duplicate (e-mail taken, pending ban request, ...).
     #[error("{0}")]
     Duplicate(String),
+    /// Password hashing is saturated; retry shortly.
+    #[error("password hashing is busy; retry shortly")]
+    Busy,
     /// Storage or another port failed.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<identity::ports::HashError> for SupplyError {
+    fn from(e: identity::ports::HashError) -> Self {
+        match e {
+            identity::ports::HashError::Busy => SupplyError::Busy,
+            identity::ports::HashError::Failed(why) => SupplyError::Internal(why),
+        }
+    }
 }
 
 impl SupplyError {
@@ -47,6 +59,7 @@ impl SupplyError {
             | SupplyError::AlreadyApplied
             | SupplyError::InvalidTransition(_)
             | SupplyError::Duplicate(_) => ErrorKind::Conflict,
+            SupplyError::Busy => ErrorKind::Unavailable,
             SupplyError::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -62,6 +75,7 @@ impl SupplyError {
             SupplyError::AlreadyApplied => "already_applied",
             SupplyError::InvalidTransition(_) => "invalid_transition",
             SupplyError::Duplicate(_) => "conflict",
+            SupplyError::Busy => "busy",
             SupplyError::Internal(_) => "internal",
         }
     }

@@ -1,4 +1,5 @@
-//! Login throttling per client IP and per e-mail (GCRA, in memory).
+//! Login throttling per client IP and per e-mail, registration throttling per
+//! client IP (GCRA, in memory).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -48,6 +49,41 @@ impl LoginLimiter {
     }
 }
 
+/// Registrations per client IP: each one costs a 19 MiB hash and a new
+/// account, so one address cannot create them in bulk.
+#[derive(Debug)]
+pub struct RegistrationLimiter {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl RegistrationLimiter {
+    /// Allows `per_ip` registrations a minute, as a burst.
+    pub fn new(per_ip: u32) -> Self {
+        Self {
+            per_ip: RateLimiter::keyed(per_minute(per_ip)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts a registration; `Err(seconds)` says how long to wait. Without a
+    /// peer address (not over TCP) nothing is counted.
+    pub fn check(&self, ip: Option<IpAddr>) -> Result<(), u64> {
+        let Some(ip) = ip else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        self.per_ip
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(now).as_secs().max(1))
+    }
+
+    /// Forgets addresses whose limit has fully recovered (bounds memory).
+    pub fn prune(&self) {
+        self.per_ip.retain_recent();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +109,15 @@ mod tests {
         assert!(limiter.check(ip, "a@example.com").is_ok());
         assert!(limiter.check(ip, "b@example.com").is_ok());
         assert!(limiter.check(ip, "c@example.com").is_err());
+    }
+
+    #[test]
+    fn registrations_are_limited_per_ip_only() {
+        let limiter = RegistrationLimiter::new(2);
+        let ip = |n| Some(IpAddr::from([10, 0, 0, n]));
+        assert!(limiter.check(ip(1)).is_ok());
+        assert!(limiter.check(ip(1)).is_ok());
+        assert!(limiter.check(ip(1)).is_err_and(|secs| secs >= 1));
+        assert!(limiter.check(ip(2)).is_ok());
     }
 }

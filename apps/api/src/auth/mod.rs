@@ -1,5 +1,5 @@
 //! Authentication adapters: argon2id hashing, JWT signing and checking, the
-//! login rate limiter, and the extractors handlers use to learn who calls.
+//! login and registration rate limiters, and the extractors handlers use to learn who calls.
 
 pub mod extract;
 pub mod jwt;
@@ -8,5 +8,5 @@ pub mod password;
 
 pub use extract::{Admin, AuthUser, Customer, Lsm, MaybeUser, PortalUser, Provider, RequireRole};
 pub use jwt::{JwtKeys, PortalKeys};
-pub use limiter::LoginLimiter;
-pub use password::Argon2Hasher;
+pub use limiter::{LoginLimiter, RegistrationLimiter};
+pub use password::{Argon2Hasher, HashLimits};

@@ -1,9 +1,15 @@
-//! argon2id with the OWASP parameters (19 MiB, 2 passes, 1 lane), run off the async threads.
+//! argon2id with the OWASP parameters (19 MiB, 2 passes, 1 lane), run off the
+//! async threads behind a bounded gate (a few at once, a short queue, then busy).
 
 use argon2::password_hash::{Output, PasswordHash, SaltString, rand_core::OsRng};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use argon2::{Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
-use identity::ports::PasswordHasher;
+use identity::ports::{HashError, PasswordHasher};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 fn argon2() -> Argon2<'static> {
     // OWASP Password Storage Cheat Sheet: m=19456 KiB, t=2, p=1.
@@ -72,49 +78,244 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
     derive(&argon, password.as_bytes(), raw, expected.len()).is_ok_and(|got| got == expected)
 }
 
-/// The production [`PasswordHasher`].
+/// How much hashing may run at once, and how long a request may queue for it.
+///
+/// Each argon2id hash holds 19 MiB while it runs, so concurrent hashes are the
+/// server's largest memory cost: unbounded, a flood of registrations drives the
+/// resident size to gigabytes. Beyond `concurrency` running hashes, up to
+/// `queue` requests wait (first come, first served) for at most `wait`; any
+/// other request is refused at once as busy (503 with `Retry-After`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashLimits {
+    /// Hashes running at once (`auth.hashing_concurrency`).
+    pub concurrency: usize,
+    /// Requests waiting for a slot (`auth.hashing_queue`).
+    pub queue: usize,
+    /// The longest a request waits for a slot (`auth.hashing_wait_ms`).
+    pub wait: Duration,
+}
+
+impl Default for HashLimits {
+    fn default() -> Self {
+        Self {
+            concurrency: 2,
+            queue: 32,
+            wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The bounded entry to the blocking pool for hashing work.
+#[derive(Debug)]
+struct Gate {
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    limits: HashLimits,
+}
+
+/// Leaves the queue when dropped (admitted, timed out or abandoned).
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Gate {
+    fn new(limits: HashLimits) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(limits.concurrency.max(1))),
+            waiting: AtomicUsize::new(0),
+            limits,
+        }
+    }
+
+    /// A slot now, or after waiting in the queue; `Busy` when the queue is
+    /// full or the wait runs out.
+    async fn admit(&self) -> Result<OwnedSemaphorePermit, HashError> {
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            return Ok(slot);
+        }
+        let queue = self.limits.queue;
+        self.waiting
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < queue).then_some(n + 1)
+            })
+            .map_err(|_| HashError::Busy)?;
+        let _queued = Queued(&self.waiting);
+        match tokio::time::timeout(self.limits.wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(slot)) => Ok(slot),
+            _ => Err(HashError::Busy),
+        }
+    }
+
+    /// Runs `work` on the blocking pool once admitted. The slot moves into the
+    /// blocking task: a request abandoned mid-hash still holds it until the
+    /// hash is done, so the bound is on memory really in use.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let slot = self.admit().await?;
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(slot);
+            result
+        })
+        .await
+        .map_err(|e| HashError::Failed(e.to_string()))
+    }
+}
+
+/// The production [`PasswordHasher`]: argon2id on the blocking pool, behind a
+/// bounded gate shared by every clone.
 #[derive(Debug, Clone)]
 pub struct Argon2Hasher {
     /// Verified against when the e-mail is unknown, so both paths cost the same.
-    dummy_hash: String,
+    dummy_hash: Arc<str>,
+    gate: Arc<Gate>,
 }
 
 impl Argon2Hasher {
-    /// Prepares the dummy hash (one hashing, at start).
+    /// Prepares the dummy hash (one hashing, at start), with the default limits.
     pub fn new() -> Result<Self, String> {
         Ok(Self {
-            dummy_hash: hash_blocking("dummy password for timing")?,
+            dummy_hash: hash_blocking("dummy password for timing")?.into(),
+            gate: Arc::new(Gate::new(HashLimits::default())),
         })
     }
 
-    /// Hashes on the blocking pool (also used by the billing portal).
-    pub async fn hash_password(password: String) -> Result<String, String> {
-        tokio::task::spawn_blocking(move || hash_blocking(&password))
-            .await
-            .map_err(|e| e.to_string())?
+    /// The same hasher under `limits` (a fresh gate).
+    pub fn bounded(self, limits: HashLimits) -> Self {
+        Self {
+            gate: Arc::new(Gate::new(limits)),
+            ..self
+        }
     }
 }
 
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
-    async fn hash(&self, password: &str) -> Result<String, String> {
-        Self::hash_password(password.to_owned()).await
+    async fn hash(&self, password: &str) -> Result<String, HashError> {
+        let password = password.to_owned();
+        self.gate
+            .run(move || hash_blocking(&password))
+            .await?
+            .map_err(HashError::Failed)
     }
 
-    async fn verify(&self, password: &str, hash: Option<String>) -> bool {
+    async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, HashError> {
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
+        let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
-            .await
-            .unwrap_or(false);
-        known && ok
+        let ok = self
+            .gate
+            .run(move || verify_blocking(&password, &hash))
+            .await?;
+        Ok(known && ok)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Occupies the gate's only slot until the returned sender is dropped.
+    fn hold(gate: &Arc<Gate>) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let g = gate.clone();
+        let task = tokio::spawn(async move {
+            let _ = g.run(move || held.recv()).await;
+        });
+        (release, task)
+    }
+
+    async fn until(what: impl Fn() -> bool) {
+        while !what() {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_the_slots_requests_queue_and_past_the_queue_they_are_busy() {
+        let gate = Arc::new(Gate::new(HashLimits {
+            concurrency: 1,
+            queue: 1,
+            wait: Duration::from_secs(600),
+        }));
+        let (release, holder) = hold(&gate);
+        until(|| gate.slots.available_permits() == 0).await;
+        let g = gate.clone();
+        let queued = tokio::spawn(async move { g.run(|| 42).await });
+        until(|| gate.waiting.load(Ordering::Acquire) == 1).await;
+        // The slot is taken and the queue is full: refused at once, not after the wait.
+        assert_eq!(gate.run(|| 0).await, Err(HashError::Busy));
+        drop(release);
+        assert_eq!(queued.await.unwrap_or_else(|e| panic!("{e}")), Ok(42));
+        holder.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(gate.waiting.load(Ordering::Acquire), 0);
+        assert_eq!(gate.slots.available_permits(), 1);
+        assert_eq!(gate.run(|| 7).await, Ok(7));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_queued_request_gives_up_when_its_wait_runs_out() {
+        let gate = Arc::new(Gate::new(HashLimits {
+            concurrency: 1,
+            queue: 4,
+            wait: Duration::from_millis(20),
+        }));
+        let (release, holder) = hold(&gate);
+        until(|| gate.slots.available_permits() == 0).await;
+        assert_eq!(gate.run(|| 0).await, Err(HashError::Busy));
+        assert_eq!(gate.waiting.load(Ordering::Acquire), 0, "left the queue");
+        drop(release);
+        holder.await.unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_abandoned_request_keeps_its_slot_until_the_hash_is_done() {
+        let gate = Arc::new(Gate::new(HashLimits {
+            concurrency: 1,
+            queue: 0,
+            wait: Duration::from_secs(600),
+        }));
+        let (release, holder) = hold(&gate);
+        until(|| gate.slots.available_permits() == 0).await;
+        // The request goes away (client disconnected); its hash still runs.
+        holder.abort();
+        let _ = holder.await;
+        assert_eq!(gate.run(|| 0).await, Err(HashError::Busy));
+        drop(release);
+        until(|| gate.slots.available_permits() == 1).await;
+        assert_eq!(gate.run(|| 1).await, Ok(1));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_hasher_hashes_and_verifies_through_the_gate() {
+        let hasher = Argon2Hasher::new()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .bounded(HashLimits::default());
+        let hash = hasher
+            .hash("correct horse battery")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            hasher
+                .verify("correct horse battery", Some(hash.clone()))
+                .await,
+            Ok(true)
+        );
+        assert_eq!(
+            hasher.verify("wrong horse battery", Some(hash)).await,
+            Ok(false)
+        );
+        assert_eq!(
+            hasher.verify("dummy password for timing", None).await,
+            Ok(false)
+        );
+    }
 
     #[test]
     fn hashes_are_argon2id_with_owasp_parameters_and_verify() {

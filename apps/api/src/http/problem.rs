@@ -10,6 +10,9 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// `Retry-After` of a 503: hashing queues drain in well under a second.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
 /// One invalid field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProblemField {
@@ -39,7 +42,7 @@ pub struct Problem {
 }
 
 /// The `Retry-After` of a 503 for an unreachable database, in seconds.
-const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+const DATABASE_RETRY_AFTER_SECS: u64 = 2;
 
 /// An error on its way to becoming a problem response.
 #[derive(Debug, Clone)]
@@ -109,13 +112,22 @@ impl ApiError {
         }
     }
 
+    /// 503 with `Retry-After`: a bounded resource (password hashing) is
+    /// saturated for the moment; nothing was changed.
+    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
+        }
+    }
+
     /// 503 with `Retry-After`: the database is unreachable (down, restarting,
     /// or no pooled connection came free in time); the request changed nothing
     /// and may be sent again. Logged as a warning: the outage is not a bug.
-    pub fn unavailable(cause: &str) -> Self {
+    pub fn database_unavailable(cause: &str) -> Self {
         tracing::warn!(error = %cause, "database unavailable");
         Self {
-            retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            retry_after: Some(DATABASE_RETRY_AFTER_SECS),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -135,7 +147,7 @@ impl ApiError {
             source = s.source();
         }
         if chain.contains(persistence::UNAVAILABLE) {
-            return Self::unavailable(&chain);
+            return Self::database_unavailable(&chain);
         }
         tracing::error!(error = %chain, "internal error");
         Self::new(
@@ -160,6 +172,7 @@ impl ApiError {
             ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => return Self::unavailable(code, detail),
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if errors.is_empty() {

@@ -23,6 +23,7 @@ use crate::state::AppState;
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "E-mail already registered", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields or unknown region", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); nothing stored, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create_lsm(
     state: web::Data<AppState>,

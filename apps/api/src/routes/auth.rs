@@ -16,12 +16,19 @@ use crate::state::AppState;
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields (role admin or lsm, short password, …)", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many registrations from this IP; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); nothing stored, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
+    state
+        .registrations
+        .check(req.peer_addr().map(|a| a.ip()))
+        .map_err(ApiError::rate_limited)?;
     let cmd = RegisterCommand {
         email: b.email,
         password: b.password,
@@ -43,6 +50,7 @@ pub async fn register(
     (status = 403, description = "Account suspended or banned", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many attempts for this IP or e-mail; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn login(
     req: HttpRequest,

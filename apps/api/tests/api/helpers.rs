@@ -41,6 +41,8 @@ pub fn test_settings(data_dir: &std::path::Path) -> Settings {
     settings.server.port = 0;
     settings.storage.data_dir = data_dir.to_path_buf();
     settings.auth.jwt_secret = Some(Secret::new("test-secret-test-secret-test-secret!"));
+    // Tests register many users from 127.0.0.1; flood.rs tests the limit itself.
+    settings.auth.registrations_per_minute_per_ip = 10_000;
     settings
 }
 

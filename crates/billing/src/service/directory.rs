@@ -323,7 +323,7 @@ impl BillingService {
                 self.hasher
                     .hash(p.expose())
                     .await
-                    .map_err(|e| BillingError::Store(kernel::StoreError::Backend(e)))?,
+                    .map_err(BillingError::from)?,
             ),
             None => None,
         };

@@ -37,7 +37,8 @@ impl BillingService {
         let verified = self
             .hasher
             .verify(password, found.as_ref().map(|(_, h)| h.clone()))
-            .await;
+            .await
+            .map_err(BillingError::from)?;
         let (Some(tenant), Some((contact, _)), true) = (tenant, found, verified) else {
             return Err(BillingError::InvalidCredentials);
         };

@@ -203,7 +203,7 @@ fn portal_login_fails_alike_and_still_spends_the_hashing_time() {
         .expect_verify()
         .withf(|_, hash| hash.is_none())
         .times(1)
-        .returning(|_, _| false);
+        .returning(|_, _| Ok(false));
     let err = block_on(
         m.service()
             .portal_login("nope", "a@example.com", "whatever-password"),

@@ -220,6 +220,7 @@ pub async fn delete_contact(
     (status = 404, description = "Absent, deleted or another tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Another portal contact of this tenant has this e-mail", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing e-mail or password, or a weak password", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn set_portal(
     state: web::Data<AppState>,

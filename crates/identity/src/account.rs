@@ -205,11 +205,6 @@ pub struct Anonymisation {
     pub user_id: UserId,
     /// The unique placeholder that replaces the e-mail.
     pub placeholder_email: String,
-    /// Keyed hashes of the e-mail and phone, kept on a rejected provider
-    /// application so the re-application guard still recognises them.
-    pub applicant_email_hash: String,
-    /// See `applicant_email_hash`.
-    pub applicant_phone_hash: Option<String>,
     /// The tenant closed read-only with the account.
     pub close_tenant: Option<TenantId>,
     /// When.

@@ -184,8 +184,6 @@ impl AccountService {
         let plan = Anonymisation {
             user_id: user.id,
             placeholder_email: placeholder_email(user.id),
-            applicant_email_hash: self.issuer.keyed_hash(&user.email),
-            applicant_phone_hash: user.phone.as_deref().map(|p| self.issuer.keyed_hash(p)),
             close_tenant,
             at: self.clock.now(),
         };

@@ -107,8 +107,9 @@ pub trait AccountClosure: Send + Sync {
     /// given, notifications.
     async fn export(&self, user: UserId) -> Result<serde_json::Value, StoreError>;
     /// Anonymises the personal fields, disables the login, revokes every
-    /// token, keeps the applicant hashes on rejected applications and closes
-    /// the tenant if asked — one transaction.
+    /// token, replaces the e-mail and phone of a rejected provider application
+    /// by keyed hashes (so the re-application guard still recognises them) and
+    /// closes the tenant if asked — one transaction.
     async fn anonymise(&self, plan: Anonymisation) -> Result<(), StoreError>;
 }
 
@@ -134,9 +135,6 @@ pub trait TokenIssuer: Send + Sync {
     fn hash_refresh(&self, plain: &str) -> String;
     /// A fresh id for a token family.
     fn new_family_id(&self) -> String;
-    /// A keyed (secret-dependent) hash of an identifier such as an e-mail,
-    /// kept where the identifier itself must not be.
-    fn keyed_hash(&self, value: &str) -> String;
 }
 
 /// Zipcode → region, for customer profiles.

@@ -78,6 +78,9 @@ pub struct ServerSettings {
     pub log_level: String,
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
+    /// The address the frontends serve, under which e-mailed links point
+    /// (`{public_url}/verify-email?token=…`, `{public_url}/reset-password?token=…`).
+    pub public_url: String,
 }
 
 impl Default for ServerSettings {
@@ -89,6 +92,7 @@ impl Default for ServerSettings {
             json_logs: false,
             log_level: "info".into(),
             shutdown_timeout_secs: 30,
+            public_url: "http://localhost:8080".into(),
         }
     }
 }
@@ -130,6 +134,13 @@ pub struct AuthSettings {
     pub login_attempts_per_minute_per_ip: u32,
     /// Login attempts allowed per e-mail per minute.
     pub login_attempts_per_minute_per_email: u32,
+    /// Creating jobs, applying as a provider and opening threads need a
+    /// verified e-mail (403 `email_unverified`).
+    pub require_verified_email: bool,
+    /// Account e-mails (verification resends, password resets) per client IP per hour.
+    pub account_emails_per_hour_per_ip: u32,
+    /// Account e-mails per address (or user) per hour.
+    pub account_emails_per_hour_per_email: u32,
 }
 
 impl Default for AuthSettings {
@@ -142,6 +153,9 @@ impl Default for AuthSettings {
             refresh_ttl_days: 30,
             login_attempts_per_minute_per_ip: 30,
             login_attempts_per_minute_per_email: 5,
+            require_verified_email: false,
+            account_emails_per_hour_per_ip: 30,
+            account_emails_per_hour_per_email: 5,
         }
     }
 }

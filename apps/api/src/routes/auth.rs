@@ -18,6 +18,7 @@ use crate::state::AppState;
     (status = 422, description = "Invalid fields (role admin or lsm, short password, …)", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -30,6 +31,7 @@ pub async fn register(
         role: b.role,
         phone: b.phone,
         zipcode: b.zipcode,
+        user_agent: super::account::client(&req),
     };
     let session = state.accounts.register(cmd).await?;
     Ok(HttpResponse::Created().json(SessionResponse::from(session)))
@@ -60,6 +62,7 @@ pub async fn login(
         .login(LoginCommand {
             email: b.email,
             password: b.password,
+            user_agent: super::account::client(&req),
         })
         .await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
@@ -73,10 +76,14 @@ pub async fn login(
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = state.accounts.refresh(&body.refresh_token).await?;
+    let session = state
+        .accounts
+        .refresh(&body.refresh_token, super::account::client(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
 }
 

@@ -34,6 +34,7 @@ mod m20261130_000013_refunds_counters;
 mod m20261130_000014_jobs_messaging;
 mod m20261130_000018_listings;
 mod m20261130_000019_dispute_attachments;
+mod m20261130_000020_accounts;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_jobs_messaging::Migration),
             Box::new(m20261130_000018_listings::Migration),
             Box::new(m20261130_000019_dispute_attachments::Migration),
+            Box::new(m20261130_000020_accounts::Migration),
         ]
     }
 }
@@ -87,6 +89,7 @@ mod tests {
             m20261122_000009_operations::tables(),
             m20261130_000014_jobs_messaging::tables(),
             m20261130_000019_dispute_attachments::tables(),
+            m20261130_000020_accounts::tables(),
         ]
         .concat()
     }
@@ -106,6 +109,7 @@ mod tests {
             m20261130_000014_jobs_messaging::indexes(),
             m20261130_000018_listings::indexes(),
             m20261130_000019_dispute_attachments::indexes(),
+            m20261130_000020_accounts::indexes(),
         ]
         .concat()
     }

@@ -78,6 +78,9 @@ pub struct ServerSettings {
     pub log_level: String,
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     pub shutdown_timeout_secs: u64,
+    /// The address the frontends serve, under which e-mailed links point
+    /// (`{public_url}/verify-email?token=…`, `{public_url}/reset-password?token=…`).
+    pub public_url: String,
 }
 
 impl Default for ServerSettings {
@@ -89,6 +92,7 @@ impl Default for ServerSettings {
             json_logs: false,
             log_level: "info".into(),
             shutdown_timeout_secs: 30,
+            public_url: "http://localhost:8080".into(),
         }
     }
 }
@@ -138,6 +142,13 @@ pub struct AuthSettings {
     pub hashing_queue: usize,
     /// The longest a request waits for a hashing slot before a 503, in milliseconds.
     pub hashing_wait_ms: u64,
+    /// Creating jobs, applying as a provider and opening threads need a
+    /// verified e-mail (403 `email_unverified`).
+    pub require_verified_email: bool,
+    /// Account e-mails (verification resends, password resets) per client IP per hour.
+    pub account_emails_per_hour_per_ip: u32,
+    /// Account e-mails per address (or user) per hour.
+    pub account_emails_per_hour_per_email: u32,
 }
 
 impl AuthSettings {
@@ -165,6 +176,9 @@ impl Default for AuthSettings {
             hashing_concurrency: 2,
             hashing_queue: 32,
             hashing_wait_ms: 2_000,
+            require_verified_email: false,
+            account_emails_per_hour_per_ip: 30,
+            account_emails_per_hour_per_email: 5,
         }
     }
 }

@@ -7,11 +7,11 @@ use crate::http::problem::{Problem, ProblemField};
 use crate::routes::jobs as job_routes;
 use crate::routes::listings;
 use crate::routes::threads;
+use crate::routes::{account, disputes, lsm_disputes};
 use crate::routes::{
     admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace,
     providers, search,
 };
-use crate::routes::{disputes, lsm_disputes};
 
 /// Adds the bearer-token scheme the secured routes refer to.
 #[derive(Debug)]
@@ -44,6 +44,9 @@ impl Modify for BearerAuth {
     paths(
         health::healthz, health::readyz, health::metrics,
         auth::register, auth::login, auth::refresh, auth::logout, auth::me,
+        account::verify_email, account::resend_verification, account::password_reset,
+        account::password_reset_confirm, account::change_password, account::sessions,
+        account::end_session, account::export, account::close,
         catalog::list_services, catalog::get_service, catalog::list_regions,
         search::search, search::popular,
         providers::apply, providers::me, providers::update_me, providers::set_services,

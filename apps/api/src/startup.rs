@@ -130,6 +130,14 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The key of the applicant hashes closed accounts leave on rejected
+/// applications: derived from the JWT secret, the same on every instance.
+fn applicant_key(settings: &Settings) -> Result<persistence::ApplicantKey, BoxError> {
+    let secret = jwt_secret(settings)?;
+    let derived = persistence::ApplicantKey::new(&secret).hash("stm applicant key");
+    Ok(persistence::ApplicantKey::new(derived.as_bytes()))
+}
+
 /// Wires the state over a migrated, seeded database.
 pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, BoxError> {
     let catalog_repo = SqlCatalogRepository::new(db.conn().clone());
@@ -147,6 +155,11 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             .await??
             .bounded(settings.auth.hash_limits()),
     );
+    let applicant_key = applicant_key(settings)?;
+    let account_repo = Arc::new(persistence::SqlAccountRepository::new(
+        db.conn().clone(),
+        applicant_key.clone(),
+    ));
     let accounts = AccountService::new(
         AccountPorts {
             users: Arc::new(SqlUserRepository::new(db.conn().clone())),
@@ -154,12 +167,15 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             hasher: hasher.clone(),
             issuer: Arc::new(jwt.clone()),
             regions: Arc::new(CatalogRegions(catalog.clone())),
+            account_tokens: account_repo.clone(),
+            closure: account_repo,
             clock: Arc::new(SystemClock),
         },
         TokenPolicy {
             refresh_ttl: chrono::Duration::days(settings.auth.refresh_ttl_days),
         },
-    );
+    )
+    .with_links(identity::AccountLinks::new(&settings.server.public_url));
     if let (Some(email), Some(password)) = (
         &settings.bootstrap.admin_email,
         &settings.bootstrap.admin_password,
@@ -174,7 +190,12 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
     );
-    let supply = crate::supply_wiring::build(&db, hasher.clone(), searcher_secret(settings)?);
+    let supply = crate::supply_wiring::build(
+        &db,
+        hasher.clone(),
+        searcher_secret(settings)?,
+        applicant_key,
+    );
     let portal_limiter = LoginLimiter::new(
         settings.auth.login_attempts_per_minute_per_ip,
         settings.auth.login_attempts_per_minute_per_email,
@@ -195,6 +216,11 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         notifications: supply.notifications,
         billing,
         portal_limiter,
+        account_mail_limiter: LoginLimiter::per_hour(
+            settings.auth.account_emails_per_hour_per_ip,
+            settings.auth.account_emails_per_hour_per_email,
+        ),
+        require_verified_email: settings.auth.require_verified_email,
         jobs: jobs::service::JobService::new(
             Arc::new(persistence::SqlJobRepository::new(db_conn.clone())),
             Arc::new(kernel::SystemClock),

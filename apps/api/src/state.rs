@@ -29,6 +29,10 @@ pub struct AppState {
     pub billing: billing::BillingService,
     /// Client-portal login throttling (per IP and per tenant + e-mail).
     pub portal_limiter: LoginLimiter,
+    /// Throttle of account e-mails (verification resends, password resets).
+    pub account_mail_limiter: LoginLimiter,
+    /// `auth.require_verified_email`.
+    pub require_verified_email: bool,
     /// Provider use cases.
     pub providers: supply::service::ProviderService,
     /// Admin use cases.
@@ -62,6 +66,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// `auth.require_verified_email`: 403 `email_unverified` for callers whose
+    /// e-mail is not verified (nothing when the setting is off).
+    pub async fn ensure_verified(&self, ctx: &kernel::Ctx) -> Result<(), crate::http::ApiError> {
+        if self.require_verified_email {
+            self.accounts.ensure_verified(ctx).await?;
+        }
+        Ok(())
+    }
+
     /// Reloads the catalog snapshot after an admin changed services or regions.
     pub async fn reload_catalog(&self) -> Result<(), catalog::CatalogError> {
         let repo = persistence::SqlCatalogRepository::new(self.db.conn().clone());

@@ -32,10 +32,16 @@ pub struct Supply {
 }
 
 /// Builds every supply use case on the pool; `searcher_secret` salts anonymous searcher keys.
-pub fn build(db: &Database, hasher: Arc<Argon2Hasher>, searcher_secret: SearcherSecret) -> Supply {
+pub fn build(
+    db: &Database,
+    hasher: Arc<Argon2Hasher>,
+    searcher_secret: SearcherSecret,
+    applicant_key: persistence::ApplicantKey,
+) -> Supply {
     let conn = db.conn().clone();
     let clock = Arc::new(SystemClock);
-    let providers = Arc::new(SqlProviderRepository::new(conn.clone()));
+    let providers =
+        Arc::new(SqlProviderRepository::new(conn.clone()).with_applicant_key(applicant_key));
     let demand = Arc::new(SqlDemandRepository::new(conn.clone()));
     Supply {
         providers: ProviderService::new(providers.clone(), clock.clone()),

@@ -26,6 +26,28 @@ pub enum IdentityError {
     /// Password hashing is saturated; retry shortly.
     #[error("too many sign-ins and registrations at once; retry shortly")]
     Busy,
+    /// The one-time token is unknown (or of another purpose).
+    #[error("this link is not valid")]
+    TokenInvalid,
+    /// The one-time token has expired.
+    #[error("this link has expired; ask for a new one")]
+    TokenExpired,
+    /// The one-time token was already used (or replaced by a newer one).
+    #[error("this link was already used; ask for a new one")]
+    TokenUsed,
+    /// The route needs a verified e-mail (`auth.require_verified_email`).
+    #[error("confirm your e-mail address first")]
+    EmailUnverified,
+    /// The password given to confirm an account change is wrong; `field`
+    /// names the body field.
+    #[error("the password is incorrect")]
+    WrongPassword(&'static str),
+    /// The account cannot be closed yet; says what blocks it.
+    #[error("the account cannot be closed yet: {0}")]
+    AccountInUse(String),
+    /// No such session of the caller.
+    #[error("session not found")]
+    SessionNotFound,
     /// A storage, hashing or signing fault.
     #[error("internal error: {0}")]
     Internal(String),
@@ -35,8 +57,14 @@ impl IdentityError {
     /// The kind the HTTP layer maps to a status.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            IdentityError::Validation(_) => ErrorKind::Validation,
-            IdentityError::EmailTaken => ErrorKind::Conflict,
+            IdentityError::Validation(_)
+            | IdentityError::TokenInvalid
+            | IdentityError::TokenExpired
+            | IdentityError::TokenUsed
+            | IdentityError::WrongPassword(_) => ErrorKind::Validation,
+            IdentityError::EmailTaken | IdentityError::AccountInUse(_) => ErrorKind::Conflict,
+            IdentityError::EmailUnverified => ErrorKind::Forbidden,
+            IdentityError::SessionNotFound => ErrorKind::NotFound,
             IdentityError::InvalidCredentials | IdentityError::InvalidRefreshToken => {
                 ErrorKind::Unauthorized
             }
@@ -55,8 +83,14 @@ impl IdentityError {
             IdentityError::InvalidCredentials => "invalid_credentials",
             IdentityError::AccountDisabled(_) => "account_disabled",
             IdentityError::InvalidRefreshToken => "invalid_refresh_token",
-            IdentityError::UserNotFound => "not_found",
             IdentityError::Busy => "busy",
+            IdentityError::UserNotFound | IdentityError::SessionNotFound => "not_found",
+            IdentityError::TokenInvalid => "token_invalid",
+            IdentityError::TokenExpired => "token_expired",
+            IdentityError::TokenUsed => "token_used",
+            IdentityError::EmailUnverified => "email_unverified",
+            IdentityError::WrongPassword(_) => "wrong_password",
+            IdentityError::AccountInUse(_) => "account_in_use",
             IdentityError::Internal(_) => "internal",
         }
     }

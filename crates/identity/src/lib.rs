@@ -5,12 +5,17 @@
 //! token signing are ports ([`ports`]) implemented elsewhere. [`AccountService`]
 //! is the use-case layer the HTTP shell calls.
 
+pub mod account;
 pub mod error;
 pub mod model;
 pub mod ports;
 pub mod service;
 pub mod values;
 
+pub use account::{
+    AccountLinks, AccountMail, Anonymisation, ClosureBlockers, OneTimeToken, PendingToken,
+    SessionInfo, TokenPurpose,
+};
 pub use error::IdentityError;
 pub use model::{
     AccessToken, NewUser, Profile, RefreshRecord, Session, User, UserStatus, UserWithSecret,

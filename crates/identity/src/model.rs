@@ -102,6 +102,8 @@ pub struct NewUser {
     pub roles: Vec<Role>,
     /// A customer profile to create along with the user.
     pub customer: Option<CustomerProfile>,
+    /// The e-mail verification token (and its e-mail) stored with the user.
+    pub verification: Option<crate::account::PendingToken>,
     /// When, from the use case's clock.
     pub created_at: Timestamp,
 }
@@ -165,6 +167,8 @@ pub struct NewRefreshToken {
     pub expires_at: Timestamp,
     /// When, from the use case's clock.
     pub created_at: Timestamp,
+    /// The client's `User-Agent`, shown in the sessions list.
+    pub user_agent: Option<String>,
 }
 
 /// A signed access token.

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use kernel::{Role, StoreError, Timestamp, UserId, Zipcode};
 
+use crate::account::{Anonymisation, ClosureBlockers, OneTimeToken, PendingToken, SessionInfo};
 use crate::model::{
     AccessToken, NewRefreshToken, NewUser, Profile, RefreshRecord, RefreshSecret, User,
     UserWithSecret,
@@ -24,6 +25,17 @@ pub trait UserRepository: Send + Sync {
     async fn profile(&self, id: UserId) -> Result<Option<Profile>, StoreError>;
     /// Grants a role; granting one already held changes nothing.
     async fn grant_role(&self, id: UserId, role: Role, at: Timestamp) -> Result<(), StoreError>;
+    /// The stored password hash of a user who may sign in (none once closed).
+    async fn password_hash(&self, id: UserId) -> Result<Option<String>, StoreError>;
+    /// Sets a new password hash and revokes every live refresh token of the
+    /// user except those of `keep_family` — one transaction.
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: String,
+        keep_family: Option<String>,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
 }
 
 /// Refresh tokens, stored hashed.
@@ -45,6 +57,60 @@ pub trait RefreshTokenRepository: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Revokes every live token of a family.
     async fn revoke_family(&self, family_id: &str, now: Timestamp) -> Result<(), StoreError>;
+    /// The user's live sessions (families with a live token), newest use first.
+    async fn sessions(&self, user: UserId, now: Timestamp) -> Result<Vec<SessionInfo>, StoreError>;
+    /// Revokes one of the user's sessions; `false` when the user has no live
+    /// session with that id (another user's id included).
+    async fn revoke_session(
+        &self,
+        user: UserId,
+        family_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+}
+
+/// One-time account tokens (e-mail verification, password reset).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AccountTokenRepository: Send + Sync {
+    /// Marks the user's unused tokens of the purpose used, stores the new one
+    /// and queues its e-mail to the user's address — one transaction.
+    async fn issue(&self, user: UserId, token: PendingToken) -> Result<(), StoreError>;
+    /// Finds a token by the hash of its secret.
+    async fn find(&self, token_hash: &str) -> Result<Option<OneTimeToken>, StoreError>;
+    /// Marks the token used — only if still unused and unexpired at `now` —
+    /// and sets the user's `email_verified`. `false`, changing nothing, when
+    /// another redemption won.
+    async fn redeem_verification(
+        &self,
+        token: &OneTimeToken,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Marks the token used as above, sets the password hash and revokes every
+    /// refresh token of the user — one transaction. `false` when another
+    /// redemption won.
+    async fn redeem_reset(
+        &self,
+        token: &OneTimeToken,
+        password_hash: String,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Leaving the platform: what blocks it, the export, the anonymisation.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AccountClosure: Send + Sync {
+    /// What stands in the way of closing the account.
+    async fn blockers(&self, user: UserId) -> Result<ClosureBlockers, StoreError>;
+    /// The user's own data: profile, roles, jobs, messages sent, ratings
+    /// given, notifications.
+    async fn export(&self, user: UserId) -> Result<serde_json::Value, StoreError>;
+    /// Anonymises the personal fields, disables the login, revokes every
+    /// token, replaces the e-mail and phone of a rejected provider application
+    /// by keyed hashes (so the re-application guard still recognises them) and
+    /// closes the tenant if asked — one transaction.
+    async fn anonymise(&self, plan: Anonymisation) -> Result<(), StoreError>;
 }
 
 /// Why a password could not be hashed or checked.
@@ -73,8 +139,8 @@ pub trait PasswordHasher: Send + Sync {
 /// Token signing and refresh-secret generation.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait TokenIssuer: Send + Sync {
-    /// Signs an access token for the user.
-    fn issue_access(&self, user: &User) -> Result<AccessToken, String>;
+    /// Signs an access token for the user's session (refresh-token family).
+    fn issue_access(&self, user: &User, session: &str) -> Result<AccessToken, String>;
     /// A fresh random refresh secret and its hash.
     fn new_refresh_secret(&self) -> RefreshSecret;
     /// The hash stored for a refresh secret.

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use chrono::Duration;
 use kernel::{Clock, Ctx, FieldError, Role, StoreError, UserId, Zipcode};
 
+use crate::account::{AccountLinks, PendingToken, TokenPurpose};
 use crate::error::IdentityError;
 use crate::model::{CustomerProfile, NewRefreshToken, NewUser, Profile, Session, User};
 use crate::ports::{
-    HashError, PasswordHasher, RefreshTokenRepository, RegionLookup, TokenIssuer, UserRepository,
+    AccountClosure, AccountTokenRepository, HashError, PasswordHasher, RefreshTokenRepository,
+    RegionLookup, TokenIssuer, UserRepository,
 };
 use crate::values::{Email, Password, PersonName, Phone};
 
@@ -29,6 +31,8 @@ pub struct RegisterCommand {
     pub phone: Option<String>,
     /// Optional home zipcode.
     pub zipcode: Option<String>,
+    /// The client's `User-Agent`, for the sessions list.
+    pub user_agent: Option<String>,
 }
 
 /// Login input as received.
@@ -38,6 +42,8 @@ pub struct LoginCommand {
     pub email: String,
     /// Password.
     pub password: String,
+    /// The client's `User-Agent`, for the sessions list.
+    pub user_agent: Option<String>,
 }
 
 /// How long refresh tokens live.
@@ -63,8 +69,11 @@ pub struct AccountService {
     hasher: Arc<dyn PasswordHasher>,
     issuer: Arc<dyn TokenIssuer>,
     regions: Arc<dyn RegionLookup>,
+    account_tokens: Arc<dyn AccountTokenRepository>,
+    closure: Arc<dyn AccountClosure>,
     clock: Arc<dyn Clock>,
     policy: TokenPolicy,
+    links: AccountLinks,
 }
 
 impl std::fmt::Debug for AccountService {
@@ -88,6 +97,10 @@ pub struct AccountPorts {
     pub issuer: Arc<dyn TokenIssuer>,
     /// Zipcode → region.
     pub regions: Arc<dyn RegionLookup>,
+    /// One-time account tokens.
+    pub account_tokens: Arc<dyn AccountTokenRepository>,
+    /// Export and closing.
+    pub closure: Arc<dyn AccountClosure>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -179,6 +192,8 @@ impl AccountService {
             hasher,
             issuer,
             regions,
+            account_tokens,
+            closure,
             clock,
         } = ports;
         Self {
@@ -187,8 +202,30 @@ impl AccountService {
             hasher,
             issuer,
             regions,
+            account_tokens,
+            closure,
             clock,
             policy,
+            links: AccountLinks::new("http://localhost:8080"),
+        }
+    }
+
+    /// Where e-mailed links point (`server.public_url`).
+    pub fn with_links(mut self, links: AccountLinks) -> Self {
+        self.links = links;
+        self
+    }
+
+    /// A fresh token of `purpose` for `first_name`'s e-mail.
+    fn pending(&self, purpose: TokenPurpose, first_name: &str) -> PendingToken {
+        let now = self.clock.now();
+        let secret = self.issuer.new_refresh_secret();
+        PendingToken {
+            purpose,
+            token_hash: secret.hash,
+            expires_at: now + purpose.ttl(),
+            created_at: now,
+            mail: self.links.mail(purpose, first_name, &secret.plain),
         }
     }
 
@@ -207,6 +244,7 @@ impl AccountService {
                 .and_then(|z| self.regions.region_for(z)),
             zipcode: valid.zipcode.clone(),
         });
+        let verification = self.pending(TokenPurpose::VerifyEmail, valid.first_name.as_str());
         let user = self
             .users
             .create(NewUser {
@@ -217,12 +255,13 @@ impl AccountService {
                 phone: valid.phone,
                 roles: vec![valid.role],
                 customer,
+                verification: Some(verification),
                 created_at: self.clock.now(),
             })
             .await
             .map_err(store)?;
         let family = self.issuer.new_family_id();
-        self.open_session(user, family).await
+        self.open_session(user, family, cmd.user_agent).await
     }
 
     /// Checks credentials and signs in. Unknown e-mail and wrong password fail alike.
@@ -243,11 +282,15 @@ impl AccountService {
         };
         user.ensure_may_sign_in()?;
         let family = self.issuer.new_family_id();
-        self.open_session(user, family).await
+        self.open_session(user, family, cmd.user_agent).await
     }
 
     /// Exchanges a refresh token for a new pair. A token used twice revokes its whole family.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        user_agent: Option<String>,
+    ) -> Result<Session, IdentityError> {
         let now = self.clock.now();
         let hash = self.issuer.hash_refresh(refresh_token);
         let record = self.tokens.find_by_hash(&hash).await.map_err(store)?;
@@ -272,6 +315,7 @@ impl AccountService {
             family_id: record.family_id.clone(),
             expires_at: now + self.policy.refresh_ttl,
             created_at: now,
+            user_agent,
         };
         if !self
             .tokens
@@ -283,7 +327,10 @@ impl AccountService {
             revoke_family(&*self.tokens, &record.family_id, now).await?;
             return Err(IdentityError::InvalidRefreshToken);
         }
-        let access = self.issuer.issue_access(&user).map_err(internal)?;
+        let access = self
+            .issuer
+            .issue_access(&user, &record.family_id)
+            .map_err(internal)?;
         Ok(Session {
             user,
             access,
@@ -334,6 +381,7 @@ impl AccountService {
                 phone: None,
                 roles: vec![Role::Admin],
                 customer: None,
+                verification: None,
                 created_at: self.clock.now(),
             })
             .await
@@ -341,17 +389,26 @@ impl AccountService {
         Ok(user.id)
     }
 
-    async fn open_session(&self, user: User, family_id: String) -> Result<Session, IdentityError> {
+    async fn open_session(
+        &self,
+        user: User,
+        family_id: String,
+        user_agent: Option<String>,
+    ) -> Result<Session, IdentityError> {
         let secret = self.issuer.new_refresh_secret();
+        let access = self
+            .issuer
+            .issue_access(&user, &family_id)
+            .map_err(internal)?;
         let record = NewRefreshToken {
             user_id: user.id,
             token_hash: secret.hash,
             family_id,
             expires_at: self.clock.now() + self.policy.refresh_ttl,
             created_at: self.clock.now(),
+            user_agent,
         };
         self.tokens.insert(record).await.map_err(store)?;
-        let access = self.issuer.issue_access(&user).map_err(internal)?;
         Ok(Session {
             user,
             access,
@@ -367,6 +424,9 @@ async fn revoke_family(
 ) -> Result<(), IdentityError> {
     tokens.revoke_family(family_id, now).await.map_err(store)
 }
+
+#[path = "account_cases.rs"]
+mod account_cases;
 
 #[cfg(test)]
 #[path = "service_tests.rs"]

@@ -1,10 +1,11 @@
 //! Use-case tests over mocked ports: no database, no hashing, no signing.
 
 use super::*;
+use crate::account::{ClosureBlockers, OneTimeToken};
 use crate::model::{AccessToken, RefreshRecord, RefreshSecret, UserStatus, UserWithSecret};
 use crate::ports::{
-    MockPasswordHasher, MockRefreshTokenRepository, MockRegionLookup, MockTokenIssuer,
-    MockUserRepository,
+    MockAccountClosure, MockAccountTokenRepository, MockPasswordHasher, MockRefreshTokenRepository,
+    MockRegionLookup, MockTokenIssuer, MockUserRepository,
 };
 use chrono::TimeZone;
 use futures_executor::block_on;
@@ -36,7 +37,7 @@ fn user(status: UserStatus) -> User {
 
 fn issuer() -> MockTokenIssuer {
     let mut issuer = MockTokenIssuer::new();
-    issuer.expect_issue_access().returning(|_| {
+    issuer.expect_issue_access().returning(|_, _| {
         Ok(AccessToken {
             token: "jwt".into(),
             expires_in: 900,
@@ -60,6 +61,8 @@ struct Mocks {
     tokens: MockRefreshTokenRepository,
     hasher: MockPasswordHasher,
     regions: MockRegionLookup,
+    account_tokens: MockAccountTokenRepository,
+    closure: MockAccountClosure,
 }
 
 impl Mocks {
@@ -69,6 +72,8 @@ impl Mocks {
             tokens: MockRefreshTokenRepository::new(),
             hasher: MockPasswordHasher::new(),
             regions: MockRegionLookup::new(),
+            account_tokens: MockAccountTokenRepository::new(),
+            closure: MockAccountClosure::new(),
         }
     }
 
@@ -80,6 +85,8 @@ impl Mocks {
                 hasher: Arc::new(self.hasher),
                 issuer: Arc::new(issuer()),
                 regions: Arc::new(self.regions),
+                account_tokens: Arc::new(self.account_tokens),
+                closure: Arc::new(self.closure),
                 clock: Arc::new(FixedClock(now())),
             },
             TokenPolicy::default(),
@@ -96,6 +103,7 @@ fn register_cmd() -> RegisterCommand {
         role: "customer".into(),
         phone: None,
         zipcode: Some("10001".into()),
+        user_agent: None,
     }
 }
 
@@ -115,6 +123,12 @@ fn register_stores_a_lowercase_email_a_hash_and_the_region() {
                 && u.password_hash == "$argon2id$hash"
                 && u.roles == vec![Role::Customer]
                 && u.customer.as_ref().and_then(|c| c.region_code.as_deref()) == Some("nyc")
+                && u.verification.as_ref().is_some_and(|v| {
+                    v.purpose == TokenPurpose::VerifyEmail
+                        && v.token_hash == "h(new)"
+                        && v.expires_at == now() + Duration::hours(24)
+                        && v.mail.body.contains("verify-email?token=new")
+                })
         })
         .times(1)
         .returning(|_| Ok(user(UserStatus::Active)));
@@ -177,6 +191,7 @@ fn busy_hashing_is_busy_not_a_wrong_password_and_stores_nothing() {
     let err = block_on(m.service().login(LoginCommand {
         email: "ann@example.com".into(),
         password: "p".into(),
+        user_agent: None,
     }));
     assert!(matches!(err, Err(IdentityError::Busy)), "{err:?}");
 }
@@ -195,6 +210,7 @@ fn login_fails_alike_for_unknown_email_and_wrong_password() {
     let a = block_on(unknown.service().login(LoginCommand {
         email: "x@example.com".into(),
         password: "p".into(),
+        user_agent: None,
     }));
 
     let mut wrong = Mocks::new();
@@ -208,6 +224,7 @@ fn login_fails_alike_for_unknown_email_and_wrong_password() {
     let b = block_on(wrong.service().login(LoginCommand {
         email: "ann@example.com".into(),
         password: "p".into(),
+        user_agent: None,
     }));
 
     assert!(matches!(a, Err(IdentityError::InvalidCredentials)));
@@ -227,6 +244,7 @@ fn suspended_users_cannot_log_in_even_with_the_right_password() {
     let err = block_on(m.service().login(LoginCommand {
         email: "ann@example.com".into(),
         password: "p".into(),
+        user_agent: None,
     }));
     assert!(matches!(
         err,
@@ -259,7 +277,7 @@ fn refresh_rotates_within_the_family() {
         .withf(|old, next, _| *old == 1 && next.family_id == "fam" && next.token_hash == "h(new)")
         .times(1)
         .returning(|_, _, _| Ok(true));
-    let session = block_on(m.service().refresh("old"));
+    let session = block_on(m.service().refresh("old", None));
     assert!(matches!(session, Ok(ref s) if s.refresh_token == "new"));
 }
 
@@ -276,7 +294,7 @@ fn reusing_a_rotated_token_revokes_the_whole_family() {
         .returning(|_, _| Ok(()));
     m.tokens.expect_rotate().never();
     assert!(matches!(
-        block_on(m.service().refresh("old")),
+        block_on(m.service().refresh("old", None)),
         Err(IdentityError::InvalidRefreshToken)
     ));
 }
@@ -296,7 +314,7 @@ fn losing_a_rotation_race_counts_as_reuse() {
         .times(1)
         .returning(|_, _| Ok(()));
     assert!(matches!(
-        block_on(m.service().refresh("old")),
+        block_on(m.service().refresh("old", None)),
         Err(IdentityError::InvalidRefreshToken)
     ));
 }
@@ -311,7 +329,7 @@ fn expired_tokens_and_banned_users_cannot_refresh() {
         }))
     });
     assert!(matches!(
-        block_on(m.service().refresh("old")),
+        block_on(m.service().refresh("old", None)),
         Err(IdentityError::InvalidRefreshToken)
     ));
 
@@ -327,7 +345,7 @@ fn expired_tokens_and_banned_users_cannot_refresh() {
         .times(1)
         .returning(|_, _| Ok(()));
     assert!(matches!(
-        block_on(m.service().refresh("old")),
+        block_on(m.service().refresh("old", None)),
         Err(IdentityError::AccountDisabled("banned"))
     ));
 }
@@ -351,4 +369,177 @@ fn ensure_admin_grants_the_role_to_an_existing_user() {
         block_on(m.service().ensure_admin("ann@example.com", "whatever")).ok(),
         Some(UserId(7))
     );
+}
+
+fn reset_token(used: bool, hours_left: i64) -> OneTimeToken {
+    OneTimeToken {
+        id: 5,
+        user_id: UserId(7),
+        purpose: TokenPurpose::PasswordReset,
+        expires_at: now() + Duration::hours(hours_left),
+        used_at: used.then(now),
+    }
+}
+
+#[test]
+fn a_reset_sets_the_password_once_and_a_lost_race_says_used() {
+    for won in [true, false] {
+        let mut m = Mocks::new();
+        m.account_tokens
+            .expect_find()
+            .withf(|h| h == "h(secret)")
+            .returning(|_| Ok(Some(reset_token(false, 1))));
+        m.hasher.expect_hash().returning(|_| Ok("new-hash".into()));
+        m.account_tokens
+            .expect_redeem_reset()
+            .withf(|t, hash, at| t.id == 5 && hash == "new-hash" && *at == now())
+            .times(1)
+            .returning(move |_, _, _| Ok(won));
+        let result = block_on(
+            m.service()
+                .confirm_password_reset("secret", "a brand new password"),
+        );
+        if won {
+            assert!(result.is_ok(), "{result:?}");
+        } else {
+            assert!(
+                matches!(result, Err(IdentityError::TokenUsed)),
+                "{result:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn expired_used_and_unknown_reset_tokens_change_nothing() {
+    type Expected = fn(&IdentityError) -> bool;
+    let cases: [(Option<OneTimeToken>, Expected); 3] = [
+        (Some(reset_token(false, 0)), |e| {
+            matches!(e, IdentityError::TokenExpired)
+        }),
+        (Some(reset_token(true, 1)), |e| {
+            matches!(e, IdentityError::TokenUsed)
+        }),
+        (None, |e| matches!(e, IdentityError::TokenInvalid)),
+    ];
+    for (found, expected) in cases {
+        let mut m = Mocks::new();
+        m.account_tokens
+            .expect_find()
+            .returning(move |_| Ok(found.clone()));
+        m.account_tokens.expect_redeem_reset().never();
+        let err = block_on(
+            m.service()
+                .confirm_password_reset("secret", "a brand new password"),
+        )
+        .err();
+        assert!(err.as_ref().is_some_and(expected), "{err:?}");
+    }
+}
+
+#[test]
+fn a_reset_for_an_unknown_email_sends_nothing_and_succeeds() {
+    let mut m = Mocks::new();
+    m.users.expect_find_by_email().returning(|_| Ok(None));
+    m.account_tokens.expect_issue().never();
+    assert!(block_on(m.service().request_password_reset("who@example.com")).is_ok());
+    let mut m = Mocks::new();
+    m.users.expect_find_by_email().returning(|_| {
+        Ok(Some(UserWithSecret {
+            user: user(UserStatus::Active),
+            password_hash: "h".into(),
+        }))
+    });
+    m.account_tokens
+        .expect_issue()
+        .withf(|u, t| {
+            *u == UserId(7)
+                && t.purpose == TokenPurpose::PasswordReset
+                && t.expires_at == now() + Duration::hours(1)
+                && t.mail.body.contains("reset-password?token=new")
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    assert!(block_on(m.service().request_password_reset("ann@example.com")).is_ok());
+}
+
+#[test]
+fn changing_the_password_needs_the_current_one_and_keeps_this_session() {
+    let ctx = Ctx::new(UserId(7), vec![Role::Customer]);
+    let mut m = Mocks::new();
+    m.users
+        .expect_password_hash()
+        .returning(|_| Ok(Some("old".into())));
+    m.hasher
+        .expect_verify()
+        .returning(|p, _| Ok(p == "right password"));
+    m.hasher.expect_hash().returning(|_| Ok("new-hash".into()));
+    m.users
+        .expect_set_password()
+        .withf(|u, h, keep, _| *u == UserId(7) && h == "new-hash" && keep.as_deref() == Some("fam"))
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    let svc = m.service();
+    let wrong = block_on(svc.change_password(&ctx, Some("fam"), "wrong", "a new long password"));
+    assert!(matches!(
+        wrong,
+        Err(IdentityError::WrongPassword("current_password"))
+    ));
+    let ok =
+        block_on(svc.change_password(&ctx, Some("fam"), "right password", "a new long password"));
+    assert!(ok.is_ok(), "{ok:?}");
+}
+
+#[test]
+fn closing_is_refused_while_something_depends_on_the_account() {
+    let ctx = Ctx::new(UserId(7), vec![Role::Provider]);
+    let mut m = Mocks::new();
+    m.users
+        .expect_password_hash()
+        .returning(|_| Ok(Some("h".into())));
+    m.hasher.expect_verify().returning(|_, _| Ok(true));
+    m.users
+        .expect_find_by_id()
+        .returning(|_| Ok(Some(user(UserStatus::Active))));
+    m.closure.expect_blockers().returning(|_| {
+        Ok(ClosureBlockers {
+            open_jobs: 1,
+            ..Default::default()
+        })
+    });
+    m.closure.expect_anonymise().never();
+    let err = block_on(m.service().close_account(&ctx, "pw"));
+    assert!(matches!(err, Err(IdentityError::AccountInUse(ref why)) if why.contains("open job")));
+}
+
+#[test]
+fn closing_anonymises_and_closes_a_sole_owners_tenant() {
+    let ctx = Ctx::new(UserId(7), vec![Role::Provider]);
+    let mut m = Mocks::new();
+    m.users
+        .expect_password_hash()
+        .returning(|_| Ok(Some("h".into())));
+    m.hasher.expect_verify().returning(|_, _| Ok(true));
+    m.users.expect_find_by_id().returning(|_| {
+        Ok(Some(User {
+            phone: Some("+15550001111".into()),
+            ..user(UserStatus::Active)
+        }))
+    });
+    m.closure.expect_blockers().returning(|_| {
+        Ok(ClosureBlockers {
+            sole_owner_of: Some(kernel::TenantId(3)),
+            ..Default::default()
+        })
+    });
+    m.closure
+        .expect_anonymise()
+        .withf(|p| {
+            p.user_id == UserId(7)
+                && p.placeholder_email == "deleted-7@deleted.invalid"
+                && p.close_tenant == Some(kernel::TenantId(3))
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    assert!(block_on(m.service().close_account(&ctx, "pw")).is_ok());
 }

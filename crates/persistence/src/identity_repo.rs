@@ -1,6 +1,7 @@
 //! Users, roles, profiles and refresh tokens.
 
 use async_trait::async_trait;
+use identity::SessionInfo;
 use identity::model::{
     CustomerProfile, NewRefreshToken, NewUser, Profile, ProviderSummary, RefreshRecord, User,
     UserStatus, UserWithSecret,
@@ -15,10 +16,17 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use crate::account_repo::{insert_token, revoke_all_sessions};
 use crate::entities::{
     customers, local_service_managers, refresh_tokens, service_providers, user_roles, users,
 };
 use crate::error::store_err;
+use crate::sql::{exec, stmt};
+
+/// At most `max` characters of `s` (a client's `User-Agent` can be anything).
+fn clip(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
 
 /// [`UserRepository`] over SeaORM.
 #[derive(Debug, Clone)]
@@ -147,6 +155,9 @@ impl UserRepository for SqlUserRepository {
             .await
             .map_err(store_err)?;
         }
+        if let Some(token) = &user.verification {
+            insert_token(&txn, UserId(row.id), token).await?;
+        }
         txn.commit().await.map_err(store_err)?;
         to_user(row, roles, None)
     }
@@ -209,6 +220,38 @@ impl UserRepository for SqlUserRepository {
     async fn grant_role(&self, id: UserId, role: Role, at: Timestamp) -> Result<(), StoreError> {
         insert_role(&self.db, id.0, role, at).await
     }
+
+    async fn password_hash(&self, id: UserId) -> Result<Option<String>, StoreError> {
+        let row = self
+            .db
+            .query_one_raw(stmt(
+                &self.db,
+                "SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL",
+                vec![id.0.into()],
+            ))
+            .await
+            .map_err(store_err)?;
+        row.map(|r| r.try_get_by_index::<String>(0).map_err(store_err))
+            .transpose()
+    }
+
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: String,
+        keep_family: Option<String>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        exec(
+            &txn,
+            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
+            vec![password_hash.into(), now.into(), id.0.into()],
+        )
+        .await?;
+        revoke_all_sessions(&txn, id, keep_family.as_deref(), now).await?;
+        txn.commit().await.map_err(store_err)
+    }
 }
 
 /// [`RefreshTokenRepository`] over SeaORM.
@@ -234,6 +277,7 @@ fn token_row(token: NewRefreshToken) -> refresh_tokens::ActiveModel {
         revoked_at: Set(None),
         replaced_by: Set(None),
         created_at: Set(token.created_at),
+        user_agent: Set(token.user_agent.map(|ua| clip(&ua, 255))),
     }
 }
 
@@ -299,6 +343,60 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
             .await
             .map_err(store_err)?;
         txn.commit().await.map_err(store_err)
+    }
+
+    async fn sessions(&self, user: UserId, now: Timestamp) -> Result<Vec<SessionInfo>, StoreError> {
+        // One row per live family: first sign-in, last issue, and the
+        // `User-Agent` of its newest token.
+        let rows = self
+            .db
+            .query_all_raw(stmt(
+                &self.db,
+                "SELECT f.family_id, f.created_at, f.last_used_at, \
+                        (SELECT t.user_agent FROM refresh_tokens t \
+                          WHERE t.family_id = f.family_id ORDER BY t.id DESC LIMIT 1) \
+                   FROM (SELECT family_id, MIN(created_at) AS created_at, \
+                                MAX(created_at) AS last_used_at \
+                           FROM refresh_tokens WHERE user_id = ? \
+                          GROUP BY family_id \
+                         HAVING SUM(CASE WHEN revoked_at IS NULL AND expires_at > ? \
+                                         THEN 1 ELSE 0 END) > 0) f \
+                  ORDER BY f.last_used_at DESC, f.family_id",
+                vec![user.0.into(), now.into()],
+            ))
+            .await
+            .map_err(store_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    id: r.try_get_by_index(0).map_err(store_err)?,
+                    created_at: r.try_get_by_index(1).map_err(store_err)?,
+                    last_used_at: r.try_get_by_index(2).map_err(store_err)?,
+                    user_agent: r.try_get_by_index(3).map_err(store_err)?,
+                    current: false,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_session(
+        &self,
+        user: UserId,
+        family_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db.begin().await.map_err(store_err)?;
+        lock_family(&txn, family_id).await?;
+        // Scope in the query: another user's family revokes nothing.
+        let revoked = exec(
+            &txn,
+            "UPDATE refresh_tokens SET revoked_at = ? \
+              WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
+            vec![now.into(), family_id.into(), user.0.into(), now.into()],
+        )
+        .await?;
+        txn.commit().await.map_err(store_err)?;
+        Ok(revoked > 0)
     }
 }
 

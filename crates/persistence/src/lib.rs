@@ -5,7 +5,9 @@
 //! transaction; constraint violations come back as
 //! [`kernel::StoreError::Conflict`] carrying the constraint's name.
 
+pub mod account_repo;
 pub mod admin_repo;
+pub mod applicant_key;
 pub mod attachment_repo;
 pub mod ban_repo;
 pub mod billing;
@@ -38,7 +40,9 @@ pub mod testing;
 pub mod thread_repo;
 mod transition;
 
+pub use account_repo::SqlAccountRepository;
 pub use admin_repo::SqlAdminRepository;
+pub use applicant_key::ApplicantKey;
 pub use attachment_repo::SqlAttachmentRepository;
 pub use ban_repo::SqlBanRepository;
 pub use catalog_repo::SqlCatalogRepository;

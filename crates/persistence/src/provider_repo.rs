@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
@@ -25,12 +25,23 @@ use crate::transition::find_row;
 #[derive(Debug, Clone)]
 pub struct SqlProviderRepository {
     db: DatabaseConnection,
+    key: crate::ApplicantKey,
 }
 
 impl SqlProviderRepository {
     /// A repository on this connection pool.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            key: crate::ApplicantKey::default(),
+        }
+    }
+
+    /// Keys the hashes that rejected applications of closed accounts keep
+    /// (see [`crate::SqlAccountRepository`]); the same key must be used there.
+    pub fn with_applicant_key(mut self, key: crate::ApplicantKey) -> Self {
+        self.key = key;
+        self
     }
 }
 
@@ -145,15 +156,26 @@ impl ProviderRepository for SqlProviderRepository {
         let row = sp::Entity::find()
             .filter(sp::Column::Status.eq(ProviderStatus::Rejected.as_str()))
             .filter(
-                Condition::any().add(sp::Column::Phone.eq(phone)).add(
-                    sp::Column::UserId.in_subquery(
-                        Query::select()
-                            .column(users::Column::Id)
-                            .from(users::Entity)
-                            .and_where(users::Column::Email.eq(email))
-                            .to_owned(),
-                    ),
-                ),
+                Condition::any()
+                    .add(sp::Column::Phone.eq(phone))
+                    .add(
+                        sp::Column::UserId.in_subquery(
+                            Query::select()
+                                .column(users::Column::Id)
+                                .from(users::Entity)
+                                .and_where(users::Column::Email.eq(email))
+                                .to_owned(),
+                        ),
+                    )
+                    // Applications of closed accounts, by their keyed hashes.
+                    .add(sea_orm::sea_query::ExprTrait::eq(
+                        Expr::col(Alias::new("applicant_email_hash")),
+                        self.key.hash(email),
+                    ))
+                    .add(sea_orm::sea_query::ExprTrait::eq(
+                        Expr::col(Alias::new("applicant_phone_hash")),
+                        self.key.hash(phone),
+                    )),
             )
             .order_by_desc(sp::Column::DeletedAt)
             .one(&self.db)

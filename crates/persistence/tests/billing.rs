@@ -27,6 +27,7 @@ async fn user(db: &Database, email: &str) -> UserId {
         phone: None,
         roles: vec![Role::Provider],
         customer: None,
+        verification: None,
         created_at: chrono::Utc::now(),
     };
     repo.create(new).await.unwrap_or_else(|e| panic!("{e}")).id

@@ -25,6 +25,7 @@ async fn user(db: &Database, email: &str) -> UserId {
         phone: None,
         roles: vec![Role::Provider],
         customer: None,
+        verification: None,
         created_at: chrono::Utc::now(),
     };
     let repo = SqlUserRepository::new(db.conn().clone());

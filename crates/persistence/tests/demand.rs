@@ -41,6 +41,7 @@ async fn user(db: &Database, email: &str, role: Role) -> UserId {
             phone: None,
             roles: vec![role],
             customer: None,
+            verification: None,
             created_at: chrono::Utc::now(),
         })
         .await

@@ -22,6 +22,7 @@ fn new_user(email: &str, roles: Vec<Role>) -> NewUser {
             zipcode: Zipcode::parse("10001").ok(),
             region_code: Some("nyc".into()),
         }),
+        verification: None,
         created_at: chrono::Utc::now(),
     }
 }
@@ -108,6 +109,7 @@ async fn refresh_tokens_rotate_once(db: &Database) {
         family_id: "fam-1".into(),
         expires_at: Utc::now() + Duration::days(30),
         created_at: chrono::Utc::now(),
+        user_agent: None,
     };
     tokens
         .insert(token("h1"))

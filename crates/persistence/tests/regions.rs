@@ -21,6 +21,7 @@ async fn admin(db: &Database) -> UserId {
         phone: None,
         roles: vec![Role::Admin],
         customer: None,
+        verification: None,
         created_at: chrono::Utc::now(),
     };
     SqlUserRepository::new(db.conn().clone())

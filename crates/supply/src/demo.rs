@@ -131,6 +131,7 @@ async fn ensure_user(
             phone: None,
             roles: vec![role],
             customer: None,
+            verification: None,
             created_at: ports.clock.now(),
         })
         .await?;

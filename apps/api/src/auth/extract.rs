@@ -28,6 +28,11 @@ fn bearer(req: &HttpRequest) -> Option<Result<&str, ApiError>> {
     )
 }
 
+/// The bearer token of a request, when well-formed.
+pub(crate) fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    bearer(req).and_then(Result::ok)
+}
+
 fn authenticate(req: &HttpRequest) -> Result<Option<Ctx>, ApiError> {
     let Some(token) = bearer(req) else {
         return Ok(None);
@@ -181,7 +186,7 @@ mod tests {
             created_at: chrono::Utc::now(),
         };
         keys()
-            .issue_access(&user)
+            .issue_access(&user, "fam")
             .map(|t| t.token)
             .unwrap_or_default()
     }

@@ -31,6 +31,9 @@ pub struct Claims {
     /// LSM region at issue time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Staff tokens: the session (refresh-token family) the token belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     /// Portal tokens: the contact's portal credential version at issue time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cv: Option<i64>,
@@ -113,6 +116,8 @@ pub struct Subject {
     pub region: Option<String>,
     /// Portal credential version (portal tokens only).
     pub credential_version: Option<i64>,
+    /// The session (refresh-token family) of a staff token.
+    pub session: Option<String>,
 }
 
 impl JwtKeys {
@@ -129,6 +134,7 @@ impl JwtKeys {
             tid: subject.tenant,
             region: subject.region,
             cv: subject.credential_version,
+            sid: subject.session,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| e.to_string())?;
@@ -152,6 +158,7 @@ impl billing::ports::PortalTokens for PortalKeys {
             tenant: Some(who.tenant_id.0),
             region: None,
             credential_version: Some(who.credential_version),
+            session: None,
         })
     }
 }
@@ -164,13 +171,14 @@ fn sha256_hex(input: &str) -> String {
 }
 
 impl TokenIssuer for JwtKeys {
-    fn issue_access(&self, user: &User) -> Result<AccessToken, String> {
+    fn issue_access(&self, user: &User, session: &str) -> Result<AccessToken, String> {
         self.sign(Subject {
             id: user.id.0,
             roles: user.roles.clone(),
             tenant: user.tenant_id.map(|t| t.0),
             region: user.lsm_region.clone(),
             credential_version: None,
+            session: Some(session.to_owned()),
         })
     }
 
@@ -220,7 +228,7 @@ mod tests {
     #[test]
     fn issued_tokens_verify_back_into_the_context() {
         let token = keys()
-            .issue_access(&user())
+            .issue_access(&user(), "fam")
             .map(|t| t.token)
             .unwrap_or_default();
         let ctx = keys().verify(&token);
@@ -233,7 +241,7 @@ mod tests {
     #[test]
     fn other_audience_issuer_key_or_algorithm_is_refused() {
         let token = keys()
-            .issue_access(&user())
+            .issue_access(&user(), "fam")
             .map(|t| t.token)
             .unwrap_or_default();
         assert!(
@@ -268,7 +276,7 @@ mod tests {
             ..keys()
         };
         let token = expired
-            .issue_access(&user())
+            .issue_access(&user(), "fam")
             .map(|t| t.token)
             .unwrap_or_default();
         assert!(keys().verify(&token).is_none());

@@ -29,6 +29,17 @@ impl LoginLimiter {
         }
     }
 
+    /// Allows `per_ip` and `per_key` an hour, each as a burst (account e-mails:
+    /// verification resends and password resets).
+    pub fn per_hour(per_ip: u32, per_key: u32) -> Self {
+        let quota = |n: u32| Quota::per_hour(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
+        Self {
+            per_ip: RateLimiter::keyed(quota(per_ip)),
+            per_email: RateLimiter::keyed(quota(per_key)),
+            clock: DefaultClock::default(),
+        }
+    }
+
     /// Counts an attempt; `Err(seconds)` says how long to wait.
     pub fn check(&self, ip: Option<IpAddr>, email: &str) -> Result<(), u64> {
         let now = self.clock.now();

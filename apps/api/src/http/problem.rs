@@ -228,6 +228,12 @@ impl From<identity::IdentityError> for ApiError {
     fn from(e: identity::IdentityError) -> Self {
         match e {
             identity::IdentityError::Validation(errors) => Self::validation(errors),
+            identity::IdentityError::WrongPassword(field) => Self::from_kind(
+                kernel::ErrorKind::Validation,
+                "wrong_password",
+                "the password is incorrect".into(),
+                vec![FieldError::new(field, "is incorrect")],
+            ),
             identity::IdentityError::Internal(ref why) => Self::internal(&StringError(why.clone())),
             other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
         }

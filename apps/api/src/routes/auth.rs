@@ -37,6 +37,7 @@ pub async fn register(
         role: b.role,
         phone: b.phone,
         zipcode: b.zipcode,
+        user_agent: super::account::client(&req),
     };
     let session = state.accounts.register(cmd).await?;
     Ok(HttpResponse::Created().json(SessionResponse::from(session)))
@@ -68,6 +69,7 @@ pub async fn login(
         .login(LoginCommand {
             email: b.email,
             password: b.password,
+            user_agent: super::account::client(&req),
         })
         .await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
@@ -81,10 +83,14 @@ pub async fn login(
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = state.accounts.refresh(&body.refresh_token).await?;
+    let session = state
+        .accounts
+        .refresh(&body.refresh_token, super::account::client(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
 }
 

@@ -40,7 +40,7 @@ fn job_response(
     (status = 201, description = "The job, `new`, with its response deadline and thread", body = JobDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a customer", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a customer, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field (each named): answers, zipcode, provider, service", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
@@ -48,6 +48,7 @@ pub async fn create(
     AuthUser(ctx): AuthUser,
     body: web::Json<Object<CreateJobRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    state.ensure_verified(&ctx).await?;
     let b = body.into_inner().0;
     let cmd = CreateJob {
         provider_id: b.provider_id,

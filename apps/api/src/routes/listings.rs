@@ -201,7 +201,7 @@ moderation!(
     (status = 201, description = "The thread (`kind: \"listing\"`) with the message as `last_message`", body = crate::routes::threads_dto::ThreadDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a customer, or the listing's own seller", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a customer, or the listing's own seller, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No active listing with this id", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The inquiry thread is blocked", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad body or subject", body = Problem, content_type = "application/problem+json"),
@@ -213,6 +213,7 @@ pub async fn inquire(
     body: web::Json<Object<InquiryRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner().0;
+    state.ensure_verified(&ctx).await?;
     // Only an active listing takes inquiries, whoever asks.
     let listing = state.listings.get(None, *id).await?;
     let party = messaging::service::ListingParty {

@@ -1,5 +1,6 @@
 //! Route handlers: each translates HTTP into a use-case call and back.
 
+pub mod account;
 pub mod admin;
 pub mod admin_dto;
 pub mod admin_ops;
@@ -32,6 +33,24 @@ use actix_web::web;
 
 use crate::http::extract_errors::resource;
 
+/// Account self-service: verification, reset, password, sessions, export.
+fn account_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/auth/verify-email").route(web::post().to(account::verify_email)))
+        .service(
+            resource("/auth/resend-verification")
+                .route(web::post().to(account::resend_verification)),
+        )
+        .service(resource("/auth/password-reset").route(web::post().to(account::password_reset)))
+        .service(
+            resource("/auth/password-reset/confirm")
+                .route(web::post().to(account::password_reset_confirm)),
+        )
+        .service(resource("/me/password").route(web::post().to(account::change_password)))
+        .service(resource("/me/sessions").route(web::get().to(account::sessions)))
+        .service(resource("/me/sessions/{id}").route(web::delete().to(account::end_session)))
+        .service(resource("/me/export").route(web::get().to(account::export)));
+}
+
 /// Mounts every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
@@ -43,7 +62,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/auth/login").route(web::post().to(auth::login)))
                 .service(resource("/auth/refresh").route(web::post().to(auth::refresh)))
                 .service(resource("/auth/logout").route(web::post().to(auth::logout)))
-                .service(resource("/me").route(web::get().to(auth::me)))
+                .service(
+                    resource("/me")
+                        .route(web::get().to(auth::me))
+                        .route(web::delete().to(account::close)),
+                )
+                .configure(account_routes)
                 .service(resource("/services").route(web::get().to(catalog::list_services)))
                 // Before `/services/{id}`, which would otherwise claim it.
                 .service(resource("/services/popular").route(web::get().to(search::popular)))

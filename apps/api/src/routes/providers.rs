@@ -33,7 +33,7 @@ pub fn id_page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest
 #[utoipa::path(post, path = "/api/v1/providers", tag = "providers", security(("bearer" = [])), request_body = ApplyRequest, responses(
     (status = 201, description = "Application stored, status pending; the region's LSMs are told", body = ProviderDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a provider account, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already applied, or rejected too recently (the detail names the date a new application is accepted)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields, unserved zipcode, unknown or retired services", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -43,6 +43,7 @@ pub async fn apply(
     body: web::Json<ApplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
+    state.ensure_verified(&ctx).await?;
     let b = body.into_inner();
     let cmd = ApplyCommand {
         business_name: b.business_name,

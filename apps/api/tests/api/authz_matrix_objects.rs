@@ -40,6 +40,7 @@ pub enum Kind {
     Service,
     OfferedService,
     ProviderProfile,
+    Session,
 }
 
 impl World {
@@ -148,6 +149,19 @@ impl World {
                 .to_string()
             }
             Kind::Staff => self.staff(token).await.to_string(),
+            Kind::Session => {
+                // A fresh sign-in of the side's customer: the session to end.
+                let body =
+                    json!({"email": p.customer_email, "password": crate::supply_support::PASSWORD});
+                let signed_in = self.app.post("/api/v1/auth/login", &body).await;
+                let access = text(&signed_in.body, "access_token").to_owned();
+                let listed = self.app.get("/api/v1/me/sessions", Some(&access)).await;
+                listed.body["items"]
+                    .as_array()
+                    .and_then(|items| items.iter().find(|s| s["current"] == true))
+                    .map(|s| text(s, "id").to_owned())
+                    .unwrap_or_else(|| panic!("no current session in {}", listed.body))
+            }
             Kind::Service | Kind::OfferedService | Kind::ProviderProfile => {
                 self.catalog(kind, side).to_string()
             }

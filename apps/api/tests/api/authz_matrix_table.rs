@@ -162,6 +162,8 @@ pub const MATRIX: &[Op] = &[
     op("POST", "/api/v1/billing/payments/{id}/refund", Kind::Payment, (NONE, 200), TENANT),
     op("GET", "/api/v1/portal/invoices/{id}", Kind::PortalInvoice, (NONE, 200), ("11111111o", "111111114")),
     op("DELETE", "/api/v1/tenants/me/staff/{user_id}", Kind::Staff, (NONE, 204), ("13o433331", "134433331")),
+    // Only its own user ends a session; anyone else's is not found.
+    op("DELETE", "/api/v1/me/sessions/{id}", Kind::Session, (NONE, 204), ("1o4444441", "144444441")),
     op("POST", "/api/v1/tenant-invitations/{id}/decline", Kind::Invitation, (NONE, 200),
         ("1o4444441", "144444441")),
     op("POST", "/api/v1/tenant-invitations/{id}/accept", Kind::Invitation, (NONE, 200),

@@ -12,10 +12,10 @@ use crate::helpers::{TestApp, spawn_app_with};
 use crate::supply_support::{ADMIN_EMAIL, PASSWORD, count, login, lsm};
 
 /// Messages (the DATA part) received by the fake server.
-type Inbox = Arc<Mutex<Vec<String>>>;
+pub(crate) type Inbox = Arc<Mutex<Vec<String>>>;
 
 /// Serves minimal SMTP on `listener`: greets, accepts every command, stores DATA.
-fn serve_smtp(listener: TcpListener, inbox: Inbox) {
+pub(crate) fn serve_smtp(listener: TcpListener, inbox: Inbox) {
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let inbox = inbox.clone();
@@ -91,7 +91,7 @@ async fn app_mailing_to(port: u16, max_attempts: i32) -> (TestApp, String) {
     (app, admin)
 }
 
-async fn free_port() -> u16 {
+pub(crate) async fn free_port() -> u16 {
     let probe = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -1,5 +1,6 @@
 //! HTTP tests of `stm-api`: one binary, each test its own server and database.
 
+mod accounts;
 mod admin;
 mod attachments;
 mod attachments_s3;

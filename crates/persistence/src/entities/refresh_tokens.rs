@@ -14,6 +14,7 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub replaced_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    pub user_agent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,7 +11,7 @@ use super::problem::ApiError;
 pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// The field a serde message names (`missing field `email``, `unknown field `x``).
-fn named_field(message: &str) -> Option<String> {
+pub(crate) fn named_field(message: &str) -> Option<String> {
     let names_a_field = ["missing field", "unknown field", "duplicate field"]
         .iter()
         .any(|p| message.starts_with(p));

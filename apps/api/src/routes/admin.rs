@@ -7,12 +7,13 @@ use supply::admin::CreateLsmCommand;
 
 use super::admin_dto::{
     AuditPage, CreateLsmRequest, LsmAccountDto, LsmPage, RegionBody, ServicePatchBody,
-    ServiceRequestBody, SettingsDto,
+    ServiceRequestBody, SettingsDto, SettingsPatch,
 };
 use super::dto::{RegionDto, ServiceDetailDto, ServiceDto};
 use super::provider_dto::PageQuery;
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -27,7 +28,7 @@ use crate::state::AppState;
 pub async fn create_lsm(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<CreateLsmRequest>,
+    body: Json<CreateLsmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -91,10 +92,10 @@ pub async fn get_settings(
 pub async fn patch_settings(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<serde_json::Map<String, serde_json::Value>>,
+    body: Json<SettingsPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
-    let settings = state.admin.update_settings(&ctx, &body).await?;
+    let settings = state.admin.update_settings(&ctx, &body.0.0).await?;
     Ok(HttpResponse::Ok().json(settings_dto(&settings)))
 }
 
@@ -196,7 +197,7 @@ async fn answer_service(
 pub async fn create_service(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<ServiceRequestBody>,
+    body: Json<ServiceRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -232,7 +233,7 @@ pub async fn update_service(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
     path: web::Path<i64>,
-    body: web::Json<ServicePatchBody>,
+    body: Json<ServicePatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let id = ServiceId(path.into_inner());
@@ -278,7 +279,7 @@ pub async fn update_service(
 pub async fn create_region(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<RegionBody>,
+    body: Json<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();

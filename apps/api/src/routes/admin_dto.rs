@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use supply::ports::{AuditRecord, Lsm};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// `POST /admin/lsms`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLsmRequest {
     /// E-mail (the LSM's login).
@@ -71,6 +72,18 @@ pub struct LsmPage {
     "demand_digest_minutes": 60}))]
 pub struct SettingsDto(pub std::collections::BTreeMap<String, i64>);
 
+/// `PATCH /admin/settings`: `{key: integer}`. The keys and their ranges are
+/// the settings' own rules (`supply::PlatformSettings`), checked all at once.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct SettingsPatch(pub serde_json::Map<String, serde_json::Value>);
+
+impl Validate for SettingsPatch {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
 /// A line of the decisions log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditDto {
@@ -118,7 +131,7 @@ pub struct AuditPage {
 }
 
 /// `POST /admin/services` (and `PATCH` with an optional `status`).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRequestBody {
     /// Unique display name.
@@ -139,7 +152,7 @@ pub struct ServiceRequestBody {
 }
 
 /// `PATCH /admin/services/{id}`: any field; the rest stays.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePatchBody {
     /// Display name.
@@ -160,7 +173,7 @@ pub struct ServicePatchBody {
 }
 
 /// `POST /admin/regions`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegionBody {
     /// Code, 2–16 of `a-z0-9_`.
@@ -172,7 +185,7 @@ pub struct RegionBody {
 }
 
 /// `PUT /admin/popularity/{service_id}`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideBody {
     /// Region code; absent means every region.

@@ -5,6 +5,7 @@ use identity::{LoginCommand, RegisterCommand};
 
 use super::dto::{LoginRequest, MeResponse, RefreshRequest, RegisterRequest, SessionResponse};
 use crate::auth::AuthUser;
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -19,7 +20,7 @@ use crate::state::AppState;
 ))]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let cmd = RegisterCommand {
@@ -47,7 +48,7 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let ip = req.peer_addr().map(|a| a.ip());
@@ -74,7 +75,7 @@ pub async fn login(
 ))]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let session = state.accounts.refresh(&body.refresh_token).await?;
     Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
@@ -87,7 +88,7 @@ pub async fn refresh(
 ))]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.accounts.logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -5,9 +5,10 @@ use disputes::Dispute;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 /// `POST /jobs/{id}/disputes`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseRequest {
     /// What went wrong: 1–4000 characters (trimmed).
@@ -19,7 +20,7 @@ pub struct RaiseRequest {
 }
 
 /// `POST /lsm/disputes/{id}/resolve`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     /// Why: 1–4000 characters (trimmed).

@@ -4,9 +4,10 @@ use catalog::{Question, QuestionKind, Region, Service};
 use identity::{Profile, Session, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// `POST /auth/register`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// E-mail; unique, case-insensitively.
@@ -30,7 +31,7 @@ pub struct RegisterRequest {
 }
 
 /// `POST /auth/login`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// E-mail.
@@ -40,7 +41,7 @@ pub struct LoginRequest {
 }
 
 /// `POST /auth/refresh` and `POST /auth/logout`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token last received.

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use jobs::ports::{JobEventRecord, JobRecord, RatingRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `POST /jobs`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateJobRequest {
     /// The provider to book (approved, offering the service).
@@ -32,7 +33,7 @@ pub struct CreateJobRequest {
 }
 
 /// `PATCH /jobs/{id}`: the provider's new terms; at least one field.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EditJobRequest {
     /// New price in cents (≥ 0).
@@ -44,7 +45,7 @@ pub struct EditJobRequest {
 }
 
 /// `POST /jobs/{id}/reject` (reason required) · `/cancel` · `/decline-changes` (optional).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct JobReasonRequest {
     /// Why (1–2000 characters).
@@ -52,7 +53,7 @@ pub struct JobReasonRequest {
 }
 
 /// `POST /jobs/{id}/rating`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
     /// Overall, 1–5.
@@ -299,7 +300,7 @@ mod tests {
 }
 
 /// `POST /jobs/{id}/mark-paid`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MarkPaidRequest {
     /// `cash` (default), `check`, `card`, `bank_transfer` or `other`.

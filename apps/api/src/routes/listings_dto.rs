@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use marketplace::{Listing, ListingInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `POST /listings` and `PATCH /listings/{id}` (where every field is optional
 /// and an absent or `null` one is left as it is).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ListingRequest {
     /// 1–255 characters (may be blank on a draft; required to publish).
@@ -60,7 +61,7 @@ impl From<ListingRequest> for ListingInput {
 }
 
 /// `POST /listings/{id}/suspend` · `/reinstate` (optional).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationRequest {
     /// Why (up to 2000 characters), kept in the audit log.
@@ -179,7 +180,7 @@ pub struct ListingQuery {
 }
 
 /// `POST /listings/{id}/threads`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InquiryRequest {
     /// The message (rules of `POST /threads/{id}/messages`).

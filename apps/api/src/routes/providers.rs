@@ -9,6 +9,7 @@ use super::provider_dto::{
     PublicProviderDto, ReviewPage, ToggleServiceRequest,
 };
 use crate::auth::{Provider, RequireRole};
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub fn id_page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest
 pub async fn apply(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
-    body: web::Json<ApplyRequest>,
+    body: Json<ApplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -90,7 +91,7 @@ pub async fn me(
 pub async fn update_me(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
-    body: web::Json<ProfilePatchRequest>,
+    body: Json<ProfilePatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -115,7 +116,7 @@ pub async fn update_me(
 pub async fn set_services(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
-    body: web::Json<OfferedServicesRequest>,
+    body: Json<OfferedServicesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let catalog = state.catalog.get();
@@ -141,7 +142,7 @@ pub async fn toggle_service(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
     path: web::Path<i64>,
-    body: web::Json<ToggleServiceRequest>,
+    body: Json<ToggleServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let offered = state

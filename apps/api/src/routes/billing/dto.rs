@@ -4,6 +4,7 @@ use billing::{Contact, Party, Tenant, TenantScope};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.
 pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -13,7 +14,7 @@ pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `POST /tenants`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TenantRequest {
     /// Business name.
@@ -52,7 +53,7 @@ impl TenantDto {
 }
 
 /// `POST /billing/parties` (all fields) and `PATCH` (any field; `null` clears e-mail or phone).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     /// `person` or `organization`.
@@ -103,7 +104,7 @@ impl From<Party> for PartyDto {
 }
 
 /// `POST /billing/contacts` and `PATCH` (`null` clears optional fields).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRequest {
     /// First name.
@@ -177,7 +178,7 @@ impl From<Contact> for ContactDto {
 }
 
 /// `PUT /billing/contacts/{id}/portal`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PortalAccessRequest {
     /// Allow portal login.

@@ -4,13 +4,14 @@ use billing::{Invoice, InvoiceLine, Payment};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::dto::nullable;
 
-pub use crate::http::body::{EmptyBody, Object};
+pub use crate::http::body::EmptyBody;
 
 /// `POST /billing/payments/{id}/refund`: absent or `{}` refunds all that remains.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// How much to give back, > 0 and ≤ what remains refundable (default: all of it).
@@ -32,7 +33,7 @@ pub struct LineRequest {
 }
 
 /// `POST /billing/invoices` (`lines` required) and `PATCH` of a draft (any field).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceRequest {
     /// Billed party of this tenant.
@@ -172,7 +173,7 @@ pub struct PaymentQuery {
 }
 
 /// `POST /billing/invoices/{id}/payments`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     /// Amount, > 0 and ≤ the balance.
@@ -257,7 +258,7 @@ impl PaymentDto {
 }
 
 /// `POST /portal/login`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PortalLoginRequest {
     /// The business's slug.

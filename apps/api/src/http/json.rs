@@ -249,6 +249,13 @@ impl<'de> Deserializer<'de> for Strict {
                 map.end()?;
                 Ok(out)
             }
+            // JSON Schema's `integer` includes `2.0`; so does this API.
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e18 => {
+                    visitor.visit_i64(f as i64)
+                }
+                _ => Value::Number(n).deserialize_any(visitor),
+            },
             scalar => scalar.deserialize_any(visitor),
         }
     }
@@ -349,6 +356,14 @@ mod tests {
         }
         let nested = fields(r#"{"lines": [["x", 2]]}"#);
         assert!(nested[0].1.contains("expected a JSON object"), "{nested:?}");
+    }
+
+    #[test]
+    fn integral_floats_are_integers() {
+        let dto = read::<Invoice>(r#"{"lines": [{"description": "x", "quantity": 2.0}]}"#).unwrap();
+        assert_eq!(dto.lines[0].quantity, 2);
+        let errors = fields(r#"{"lines": [{"description": "x", "quantity": 2.5}]}"#);
+        assert!(errors[0].1.contains("floating point"), "{errors:?}");
     }
 
     #[test]

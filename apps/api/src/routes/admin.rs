@@ -273,8 +273,8 @@ pub async fn update_service(
     (status = 201, description = "The region", body = RegionDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Code taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad code or name, a prefix already served", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A region with this code exists, or another region serves one of the prefixes", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad code, name or prefix", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create_region(
     state: web::Data<AppState>,

@@ -36,6 +36,7 @@ pub struct DisputeQuery {
     /// Only `pending` or `resolved` disputes.
     pub status: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

@@ -193,6 +193,7 @@ pub struct ServiceQuery {
     /// Text in the name, slug or a keyword (case-insensitive).
     pub q: Option<String>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -171,6 +171,7 @@ pub struct JobQuery {
     /// Only this status.
     pub status: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

@@ -174,6 +174,7 @@ pub struct ListingQuery {
     /// Exact price type.
     pub price_type: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

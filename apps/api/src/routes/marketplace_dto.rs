@@ -89,6 +89,7 @@ pub struct TransactionPage {
 #[serde(deny_unknown_fields)]
 pub struct TransactionQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

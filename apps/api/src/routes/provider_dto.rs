@@ -293,6 +293,7 @@ pub struct QueueQuery {
     /// Only providers (not) under review.
     pub under_review: Option<bool>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -305,6 +306,7 @@ pub struct PageQuery {
     /// Filter by status where the list has one.
     pub status: Option<String>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -189,6 +189,7 @@ pub async fn public(
 #[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

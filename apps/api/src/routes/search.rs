@@ -21,6 +21,7 @@ pub struct SearchParams {
     /// Region code, when no zipcode is given.
     pub region: Option<String>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

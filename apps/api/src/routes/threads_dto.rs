@@ -83,6 +83,7 @@ pub struct MessagePage {
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

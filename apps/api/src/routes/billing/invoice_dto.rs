@@ -155,6 +155,7 @@ pub struct InvoiceQuery {
     /// Due on or after (YYYY-MM-DD).
     pub due_after: Option<NaiveDate>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -167,6 +168,7 @@ pub struct PaymentQuery {
     /// Payments of this invoice only.
     pub invoice_id: Option<i64>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

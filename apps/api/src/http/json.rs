@@ -143,9 +143,9 @@ fn message(e: &validator::ValidationError) -> String {
     }
     let param = |name: &str| e.params.get(name).map(ToString::to_string);
     match (e.code.as_ref(), param("min"), param("max")) {
-        ("length", Some(min), Some(max)) => format!("must be {min} to {max} characters long"),
-        ("length", Some(min), None) => format!("must be at least {min} characters long"),
-        ("length", None, Some(max)) => format!("must be at most {max} characters long"),
+        ("length", Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+        ("length", Some(min), None) => format!("must be at least {min} characters"),
+        ("length", None, Some(max)) => format!("must be at most {max} characters"),
         ("range", Some(min), Some(max)) => format!("must be between {min} and {max}"),
         ("range", Some(min), None) => format!("must be at least {min}"),
         ("range", None, Some(max)) => format!("must be at most {max}"),

@@ -13,6 +13,8 @@ pub struct CreateLsmRequest {
     /// E-mail (the LSM's login).
     pub email: String,
     /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
+    #[validate(length(min = 10, max = 128))]
     pub password: String,
     /// First name.
     pub first_name: String,
@@ -141,6 +143,7 @@ pub struct ServiceRequestBody {
     /// One sentence.
     pub description: String,
     /// Category (`pets`, `cleaning`, ...).
+    #[schema(value_type = super::enums::Category)]
     pub category: String,
     /// Lowercase synonyms.
     pub keywords: Vec<String>,
@@ -148,6 +151,7 @@ pub struct ServiceRequestBody {
     #[schema(value_type = Vec<Object>)]
     pub questions: Vec<serde_json::Value>,
     /// `approved` or `retired` (PATCH only).
+    #[schema(value_type = Option<super::enums::ServiceStatus>)]
     pub status: Option<String>,
 }
 
@@ -192,7 +196,7 @@ pub struct OverrideBody {
     pub region: Option<String>,
     /// Forced value; `null` clears the override. Required: an empty body must not clear anything.
     #[serde(deserialize_with = "required_nullable")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = Option<bool>, required = true)]
     pub is_popular: Option<Option<bool>>,
 }
 

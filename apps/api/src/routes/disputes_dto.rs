@@ -26,6 +26,7 @@ pub struct ResolveRequest {
     /// Why: 1–4000 characters (trimmed).
     pub resolution_notes: String,
     /// `in_favor_of_customer`, `in_favor_of_provider`, `split` or `dismissed`.
+    #[schema(value_type = super::enums::DisputeOutcome)]
     pub outcome: String,
 }
 

@@ -14,14 +14,15 @@ pub struct RegisterRequest {
     #[schema(example = "ann@example.com")]
     pub email: String,
     /// 10 to 128 characters.
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
+    #[validate(length(min = 10, max = 128))]
     pub password: String,
     /// First name.
     pub first_name: String,
     /// Last name.
     pub last_name: String,
     /// `customer` or `provider`.
-    #[schema(example = "customer", pattern = "^(customer|provider)$")]
+    #[schema(example = "customer", value_type = super::enums::RegisterRole)]
     pub role: String,
     /// Phone, 7 to 15 digits.
     pub phone: Option<String>,
@@ -189,6 +190,7 @@ impl From<Profile> for MeResponse {
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// One of the categories (`home_repair`, `cleaning`, `outdoor`, `moving`, `pets`, `wellness`, `events`, `tech_help`, `auto`).
+    #[param(value_type = Option<super::enums::Category>)]
     pub category: Option<String>,
     /// Text in the name, slug or a keyword (case-insensitive).
     pub q: Option<String>,

@@ -169,6 +169,7 @@ pub struct JobPage {
 #[serde(deny_unknown_fields)]
 pub struct JobQuery {
     /// Only this status.
+    #[param(value_type = Option<super::enums::JobStatus>)]
     pub status: Option<String>,
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -305,6 +306,7 @@ mod tests {
 #[serde(deny_unknown_fields)]
 pub struct MarkPaidRequest {
     /// `cash` (default), `check`, `card`, `bank_transfer` or `other`.
+    #[schema(value_type = Option<super::enums::PaymentMethod>)]
     pub method: Option<String>,
     /// A receipt or cheque number (≤ 255 characters).
     pub reference: Option<String>,

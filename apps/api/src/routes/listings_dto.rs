@@ -18,6 +18,7 @@ pub struct ListingRequest {
     /// Up to 100 characters.
     pub category: Option<String>,
     /// `fixed`, `hourly`, `daily`, `per_session` or `quote`.
+    #[schema(value_type = Option<super::enums::PriceType>)]
     pub price_type: Option<String>,
     /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
     pub price_cents: Option<i64>,

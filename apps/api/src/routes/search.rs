@@ -15,8 +15,10 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// What the customer typed (service name, slug or synonym; small typos forgiven).
+    #[param(required = true)]
     pub q: Option<String>,
-    /// Zipcode to search in.
+    /// Zipcode to search in. One of `zipcode` and `region` is required (a rule
+    /// OpenAPI cannot state for parameters; a request with neither is a 422).
     pub zipcode: Option<String>,
     /// Region code, when no zipcode is given.
     pub region: Option<String>,

@@ -57,6 +57,7 @@ impl TenantDto {
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     /// `person` or `organization`.
+    #[schema(value_type = Option<crate::routes::enums::PartyKind>)]
     pub kind: Option<String>,
     /// Name shown on invoices.
     pub display_name: Option<String>,
@@ -184,6 +185,8 @@ pub struct PortalAccessRequest {
     /// Allow portal login.
     pub enabled: bool,
     /// New portal password, 10–128 characters (required the first time).
+    #[schema(min_length = 10, max_length = 128)]
+    #[validate(length(min = 10, max = 128))]
     pub password: Option<String>,
 }
 

@@ -20,15 +20,21 @@ pub struct RefundRequest {
     pub reason: Option<String>,
 }
 
-/// An invoice line as sent.
-#[derive(Debug, Deserialize, ToSchema)]
+/// An invoice line as sent (`Serialize`: `validator` puts a refused list in its error).
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
-    /// What is sold.
+    /// What is sold (1 to 500 characters, no control or invisible characters).
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub description: String,
     /// How many (1–1,000,000).
+    #[validate(range(min = 1, max = 1_000_000))]
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Price of one, in cents.
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub unit_price_cents: i64,
 }
 
@@ -52,7 +58,9 @@ pub struct InvoiceRequest {
     pub notes: Option<Option<String>>,
     /// Deposit asked, 0 ≤ deposit ≤ amount.
     pub deposit_cents: Option<i64>,
-    /// Lines; replace all on edit.
+    /// Lines (1 to 100); replace all on edit.
+    #[validate(nested, length(min = 1, max = 100, message = "must hold 1 to 100 lines"))]
+    #[schema(min_items = 1, max_items = 100)]
     pub lines: Option<Vec<LineRequest>>,
 }
 
@@ -181,6 +189,7 @@ pub struct PaymentRequest {
     /// Amount, > 0 and ≤ the balance.
     pub amount_cents: i64,
     /// `cash`, `check`, `card`, `bank_transfer` or `other`.
+    #[schema(value_type = crate::routes::enums::PaymentMethod)]
     pub method: String,
     /// Cheque number, transfer id…
     pub reference: Option<String>,

@@ -76,7 +76,11 @@ fn complete(op: &mut Operation) {
         ensure(op, "400", "The body is not JSON");
         ensure(op, "413", "The body is over 64 KiB");
         ensure(op, "415", "The body is not `application/json`");
-        ensure(op, "422", "The body is not an object of the documented shape, or a field is invalid");
+        ensure(
+            op,
+            "422",
+            "The body is not an object of the documented shape, or a field is invalid",
+        );
     }
     if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
         ensure(op, "401", "No or bad token");

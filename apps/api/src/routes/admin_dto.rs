@@ -14,7 +14,6 @@ pub struct CreateLsmRequest {
     pub email: String,
     /// 10 to 128 characters.
     #[schema(min_length = 10, max_length = 128)]
-    #[validate(length(min = 10, max = 128))]
     pub password: String,
     /// First name.
     pub first_name: String,

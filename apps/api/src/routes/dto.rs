@@ -13,9 +13,9 @@ pub struct RegisterRequest {
     /// E-mail; unique, case-insensitively.
     #[schema(example = "ann@example.com")]
     pub email: String,
-    /// 10 to 128 characters.
+    /// 10 to 128 characters. (No `#[validate]` here: the identity crate checks
+    /// it together with the other fields, so a client sees every bad field at once.)
     #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
-    #[validate(length(min = 10, max = 128))]
     pub password: String,
     /// First name.
     pub first_name: String,

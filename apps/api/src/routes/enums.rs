@@ -101,7 +101,13 @@ pub enum ServiceStatus {
 mod tests {
     fn names<T: serde::Serialize>(all: &[T]) -> Vec<String> {
         all.iter()
-            .map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned())
+            .map(|v| {
+                serde_json::to_value(v)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect()
     }
 

@@ -59,7 +59,10 @@ pub struct InvoiceRequest {
     /// Deposit asked, 0 ≤ deposit ≤ amount.
     pub deposit_cents: Option<i64>,
     /// Lines (1 to 100); replace all on edit.
-    #[validate(nested, length(min = 1, max = 100, message = "must hold 1 to 100 lines"))]
+    #[validate(
+        nested,
+        length(min = 1, max = 100, message = "must hold 1 to 100 lines")
+    )]
     #[schema(min_items = 1, max_items = 100)]
     pub lines: Option<Vec<LineRequest>>,
 }

@@ -57,10 +57,12 @@ const TABLES: &[&str] = &[
     "service_listings",
     "marketplace_transactions",
     "tenant_invitations",
+    "account_tokens",
 ];
 
 /// Unique keys the application maps to 409s by name.
 const REQUIRED_UNIQUE: &[&str] = &[
+    "uq_account_tokens_token_hash",
     "uq_users_email",
     "uq_users_stripe_customer_id",
     "uq_user_roles_user_id_role",

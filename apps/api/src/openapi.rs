@@ -1,6 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::problem::{Problem, ProblemField};
@@ -31,6 +35,145 @@ impl Modify for BearerAuth {
             .build();
         components.add_security_scheme("portal", SecurityScheme::Http(portal));
     }
+}
+
+/// The statuses the shared plumbing answers before or around any handler,
+/// added to every operation that can meet them (a route's own description
+/// wins): a JSON body can be malformed (400), too large (413), of another
+/// media type (415) or of the wrong shape (422); a secured route answers 401;
+/// a query can hold a bad value (422); a path id can name nothing (404); an
+/// `If-Match` can be malformed (400) or stale (412), and its pattern is the
+/// one the server parses. New routes get all of this by themselves.
+#[derive(Debug)]
+struct Contract;
+
+/// `If-Match` as `http::precondition::if_match` reads it: `*`, or a list of
+/// (weak or strong) quoted entity tags, empty list elements allowed.
+pub const IF_MATCH_PATTERN: &str = r#"^[ \t]*\*[ \t]*$|^[ \t,]*(W/)?"[\x21\x23-\x7E\x80-\xFF]*"([ \t]*,[ \t,]*(W/)?"[\x21\x23-\x7E\x80-\xFF]*")*[ \t]*(,[ \t,]*)?$"#;
+
+fn problem(description: &str) -> RefOr<Response> {
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/problem+json".to_owned(),
+        RefOr::T(Content::new(Some(Ref::from_schema_name("Problem")))),
+    );
+    RefOr::T(response)
+}
+
+fn ensure(op: &mut Operation, status: &str, description: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| problem(description));
+}
+
+fn complete(op: &mut Operation) {
+    let json_body = op.request_body.as_ref().is_some_and(|b| match b {
+        RefOr::T(body) => body.content.contains_key("application/json"),
+        RefOr::Ref(_) => true,
+    });
+    if json_body {
+        ensure(op, "400", "The body is not JSON");
+        ensure(op, "413", "The body is over 64 KiB");
+        ensure(op, "415", "The body is not `application/json`");
+        ensure(
+            op,
+            "422",
+            "The body is not an object of the documented shape, or a field is invalid",
+        );
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        ensure(op, "401", "No or bad token");
+    }
+    let mut path = false;
+    let mut query = false;
+    let mut if_match = false;
+    for param in op.parameters.iter_mut().flatten() {
+        let RefOr::T(param) = param else { continue };
+        match param.parameter_in {
+            ParameterIn::Path => path = true,
+            ParameterIn::Query => query = true,
+            ParameterIn::Header if param.name.eq_ignore_ascii_case("if-match") => {
+                if_match = true;
+                if let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut() {
+                    schema.pattern = Some(IF_MATCH_PATTERN.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    if path {
+        ensure(op, "404", "No such resource visible to the caller");
+    }
+    if query {
+        ensure(op, "422", "A query parameter is invalid");
+    }
+    if if_match {
+        ensure(op, "400", "If-Match is malformed");
+        ensure(op, "412", "If-Match names none of the current version");
+    }
+}
+
+impl Modify for Contract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                complete(op);
+            }
+        }
+    }
+}
+
+/// The methods the document lists for a path pattern (`/api/v1/jobs/{}`,
+/// parameters unnamed), for the `Allow` header of a 405.
+pub fn allowed_methods() -> &'static std::collections::HashMap<String, String> {
+    static ALLOWED: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    ALLOWED.get_or_init(|| {
+        let doc = ApiDoc::openapi();
+        doc.paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.head.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let allow: Vec<&str> = methods.iter().filter(|m| m.1).map(|m| m.0).collect();
+                (unnamed_params(path), allow.join(", "))
+            })
+            .collect()
+    })
+}
+
+/// `/a/{id}/b/{x}` as `/a/{}/b/{}`: actix and the document may name a
+/// parameter differently.
+pub fn unnamed_params(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The STM API.
@@ -84,7 +227,7 @@ impl Modify for BearerAuth {
         attachments::upload, attachments::download,
     ),
     components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto)),
-    modifiers(&BearerAuth, &UniqueOperationIds),
+    modifiers(&BearerAuth, &Contract, &UniqueOperationIds),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "catalog", description = "Services, regions, search, popularity"),

@@ -80,8 +80,29 @@ pub(crate) fn unavailable(err: &DbErr) -> bool {
         {
             true
         }
-        _ => connection_lost(err),
+        _ => connection_lost(err) || sqlite_busy(err),
     }
+}
+
+/// SQLite's "database is locked" (`SQLITE_BUSY`/`SQLITE_LOCKED` and their
+/// extended codes) after the busy timeout: writers queued longer than it
+/// allows. Nothing was written; the request may be sent again, so it is a 503
+/// with `Retry-After` like an unreachable database, not a 500.
+fn sqlite_busy(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(db) = &**e else {
+        return false;
+    };
+    let primary = db
+        .code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .map(|c| c & 0xff);
+    matches!(primary, Some(5 | 6)) && db.message().contains("locked")
 }
 
 /// Maps a database error; violations keep their constraint name, an

@@ -248,8 +248,15 @@ impl ListingRepository for SqlListingRepository {
             change.expected.0.as_str().into(),
             change.expected.1.into(),
         ]);
+        // The service check reads before the transaction: on SQLite a
+        // transaction that reads and then writes cannot wait for the write
+        // lock (another writer's commit makes its snapshot stale: SQLITE_BUSY
+        // at once, whatever busy_timeout says), one that writes first waits
+        // like any writer. Services are retired, never deleted, so the check
+        // cannot go stale. (Found by scripts/fuzz: moderating listings from
+        // two workers at once answered 500 "database is locked".)
+        check_service(&self.db, &l.fields).await?;
         let txn = self.db.begin().await.map_err(store_err)?;
-        check_service(&txn, &l.fields).await?;
         let updated = exec(
             &txn,
             "UPDATE service_listings SET title = ?, description = ?, category = ?, price_cents = ?, \

@@ -233,6 +233,24 @@ impl AdminService {
         region: Region,
     ) -> Result<(), SupplyError> {
         admin_only(ctx)?;
+        // A key already taken is a conflict (409), not an invalid field: the
+        // same body is fine once the other region is gone.
+        if existing.get(&region.code).is_some() {
+            return Err(SupplyError::Duplicate(format!(
+                "a region with code `{}` already exists",
+                region.code
+            )));
+        }
+        if let Some(prefix) = region.zip_prefixes.iter().find(|p| {
+            existing
+                .all()
+                .iter()
+                .any(|r| r.zip_prefixes.iter().any(|q| q == *p))
+        }) {
+            return Err(SupplyError::Duplicate(format!(
+                "zip prefix `{prefix}` already belongs to another region"
+            )));
+        }
         let mut all = existing.all().to_vec();
         all.push(region.clone());
         RegionDirectory::new(all).map_err(|e| SupplyError::field("region", e.to_string()))?;

@@ -11,7 +11,7 @@ use super::problem::ApiError;
 pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// The field a serde message names (`missing field `email``, `unknown field `x``).
-fn named_field(message: &str) -> Option<String> {
+pub(crate) fn named_field(message: &str) -> Option<String> {
     let names_a_field = ["missing field", "unknown field", "duplicate field"]
         .iter()
         .any(|p| message.starts_with(p));
@@ -82,14 +82,25 @@ pub async fn not_found(_req: HttpRequest) -> HttpResponse {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route").error_response()
 }
 
-/// Known route, wrong method.
+/// Known route, wrong method: 405 with the `Allow` header RFC 9110 requires,
+/// listing the methods the OpenAPI document gives the route.
 pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    ApiError::new(
+    let allow = req
+        .match_pattern()
+        .and_then(|p| crate::openapi::allowed_methods().get(&crate::openapi::unnamed_params(&p)))
+        .cloned()
+        .unwrap_or_default();
+    let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         format!("{} is not allowed on this route", req.method()),
     )
-    .error_response()
+    .error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    res
 }
 
 /// A resource whose unmatched methods answer 405 as a problem.

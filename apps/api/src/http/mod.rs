@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod extract_errors;
+pub mod json;
 pub mod metrics;
 pub mod middleware;
 pub mod optional_json;

@@ -6,35 +6,40 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::auth::{AuthUser, SignedIn};
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// `POST /auth/verify-email`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     /// The token from the verification e-mail's link.
     #[schema(min_length = 1, max_length = 256)]
+    #[validate(length(min = 1, max = 256))]
     pub token: String,
 }
 
 /// `POST /auth/password-reset`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     /// The account's e-mail.
     #[schema(max_length = 320)]
+    #[validate(length(max = 320))]
     pub email: String,
 }
 
 /// `POST /auth/password-reset/confirm`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetConfirm {
     /// The token from the reset e-mail's link.
     #[schema(min_length = 1, max_length = 256)]
+    #[validate(length(min = 1, max = 256))]
     pub token: String,
     /// The new password (10–128 characters).
     #[schema(min_length = 10, max_length = 128)]
@@ -42,11 +47,12 @@ pub struct PasswordResetConfirm {
 }
 
 /// `POST /me/password`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The password in use.
     #[schema(max_length = 128)]
+    #[validate(length(max = 128))]
     pub current_password: String,
     /// The new password (10–128 characters).
     #[schema(min_length = 10, max_length = 128)]
@@ -54,11 +60,12 @@ pub struct ChangePasswordRequest {
 }
 
 /// `DELETE /me`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CloseAccountRequest {
     /// The account's password, to confirm.
     #[schema(max_length = 128)]
+    #[validate(length(max = 128))]
     pub password: String,
 }
 
@@ -106,7 +113,7 @@ pub(crate) fn client(req: &HttpRequest) -> Option<String> {
 ))]
 pub async fn verify_email(
     state: web::Data<AppState>,
-    body: web::Json<VerifyEmailRequest>,
+    body: Json<VerifyEmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.accounts.verify_email(&body.token).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "email_verified": true })))
@@ -145,7 +152,7 @@ pub async fn resend_verification(
 pub async fn password_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetRequest>,
+    body: Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = body.into_inner().email;
     state
@@ -170,10 +177,11 @@ pub async fn password_reset(
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`token_invalid`, `token_expired`, `token_used`, or a password outside 10–128 characters", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn password_reset_confirm(
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetConfirm>,
+    body: Json<PasswordResetConfirm>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     state
@@ -192,12 +200,13 @@ pub async fn password_reset_confirm(
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `current_password`), or a new password outside 10–128 characters", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many password attempts (the login throttle); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: SignedIn,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     throttle(&req, &state, &who).await?;
@@ -292,12 +301,13 @@ pub async fn export(
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `password`)", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many password attempts (the login throttle); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: SignedIn,
-    body: web::Json<CloseAccountRequest>,
+    body: Json<CloseAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     throttle(&req, &state, &who).await?;
     state

@@ -7,12 +7,13 @@ use supply::admin::CreateLsmCommand;
 
 use super::admin_dto::{
     AuditPage, CreateLsmRequest, LsmAccountDto, LsmPage, RegionBody, ServicePatchBody,
-    ServiceRequestBody, SettingsDto,
+    ServiceRequestBody, SettingsDto, SettingsPatch,
 };
 use super::dto::{RegionDto, ServiceDetailDto, ServiceDto};
 use super::provider_dto::PageQuery;
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ use crate::state::AppState;
 pub async fn create_lsm(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<CreateLsmRequest>,
+    body: Json<CreateLsmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -92,10 +93,10 @@ pub async fn get_settings(
 pub async fn patch_settings(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<serde_json::Map<String, serde_json::Value>>,
+    body: Json<SettingsPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
-    let settings = state.admin.update_settings(&ctx, &body).await?;
+    let settings = state.admin.update_settings(&ctx, &body.0.0).await?;
     Ok(HttpResponse::Ok().json(settings_dto(&settings)))
 }
 
@@ -197,7 +198,7 @@ async fn answer_service(
 pub async fn create_service(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<ServiceRequestBody>,
+    body: Json<ServiceRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -233,7 +234,7 @@ pub async fn update_service(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
     path: web::Path<i64>,
-    body: web::Json<ServicePatchBody>,
+    body: Json<ServicePatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let id = ServiceId(path.into_inner());
@@ -273,13 +274,13 @@ pub async fn update_service(
     (status = 201, description = "The region", body = RegionDto),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Code taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad code or name, a prefix already served", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A region with this code exists, or another region serves one of the prefixes", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad code, name or prefix", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create_region(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    body: web::Json<RegionBody>,
+    body: Json<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();

@@ -4,14 +4,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use supply::ports::{AuditRecord, Lsm};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// `POST /admin/lsms`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLsmRequest {
     /// E-mail (the LSM's login).
     pub email: String,
     /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     /// First name.
     pub first_name: String,
@@ -71,6 +73,18 @@ pub struct LsmPage {
     "demand_digest_minutes": 60}))]
 pub struct SettingsDto(pub std::collections::BTreeMap<String, i64>);
 
+/// `PATCH /admin/settings`: `{key: integer}`. The keys and their ranges are
+/// the settings' own rules (`supply::PlatformSettings`), checked all at once.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct SettingsPatch(pub serde_json::Map<String, serde_json::Value>);
+
+impl Validate for SettingsPatch {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
 /// A line of the decisions log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditDto {
@@ -118,7 +132,7 @@ pub struct AuditPage {
 }
 
 /// `POST /admin/services` (and `PATCH` with an optional `status`).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRequestBody {
     /// Unique display name.
@@ -128,6 +142,7 @@ pub struct ServiceRequestBody {
     /// One sentence.
     pub description: String,
     /// Category (`pets`, `cleaning`, ...).
+    #[schema(value_type = super::enums::Category)]
     pub category: String,
     /// Lowercase synonyms.
     pub keywords: Vec<String>,
@@ -135,11 +150,12 @@ pub struct ServiceRequestBody {
     #[schema(value_type = Vec<Object>)]
     pub questions: Vec<serde_json::Value>,
     /// `approved` or `retired` (PATCH only).
+    #[schema(value_type = Option<super::enums::ServiceStatus>)]
     pub status: Option<String>,
 }
 
 /// `PATCH /admin/services/{id}`: any field; the rest stays.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePatchBody {
     /// Display name.
@@ -160,7 +176,7 @@ pub struct ServicePatchBody {
 }
 
 /// `POST /admin/regions`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegionBody {
     /// Code, 2–16 of `a-z0-9_`.
@@ -172,14 +188,14 @@ pub struct RegionBody {
 }
 
 /// `PUT /admin/popularity/{service_id}`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideBody {
     /// Region code; absent means every region.
     pub region: Option<String>,
     /// Forced value; `null` clears the override. Required: an empty body must not clear anything.
     #[serde(deserialize_with = "required_nullable")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = Option<bool>, required = true)]
     pub is_popular: Option<Option<bool>>,
 }
 

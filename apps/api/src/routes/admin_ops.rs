@@ -7,6 +7,7 @@ use super::admin_dto::{OverrideBody, RowsDto};
 use super::provider_dto::{BanRequestDto, BanRequestPage, NoteRequest, PageQuery};
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -98,7 +99,7 @@ pub async fn override_popularity(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
     path: web::Path<i64>,
-    body: web::Json<OverrideBody>,
+    body: Json<OverrideBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();

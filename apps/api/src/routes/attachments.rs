@@ -272,7 +272,9 @@ async fn record(state: &AppState, ctx: &Ctx, s: Stored) -> Result<HttpResponse, 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "disputes", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-    (status = 200, description = "The bytes, with their sniffed type and `Content-Disposition: attachment`", content_type = "application/octet-stream", body = Vec<u8>),
+    (status = 200, description = "The bytes, with their sniffed type and `Content-Disposition: attachment`", content(
+        (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/heic"), (Vec<u8> = "application/pdf"),
+    )),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]

@@ -5,6 +5,7 @@ use identity::{LoginCommand, RegisterCommand};
 
 use super::dto::{LoginRequest, MeResponse, RefreshRequest, RegisterRequest, SessionResponse};
 use crate::auth::AuthUser;
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -22,7 +23,7 @@ use crate::state::AppState;
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     state
@@ -56,7 +57,7 @@ pub async fn register(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let ip = req.peer_addr().map(|a| a.ip());
@@ -85,7 +86,7 @@ pub async fn login(
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let session = state
         .accounts
@@ -101,7 +102,7 @@ pub async fn refresh(
 ))]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.accounts.logout(&body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -6,7 +6,7 @@ use kernel::PageRequest;
 
 use super::disputes_dto::{DisputeDto, DisputePage, DisputeQuery, RaiseRequest};
 use crate::auth::AuthUser;
-use crate::http::body::Object;
+use crate::http::json::Json;
 use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -55,9 +55,9 @@ pub async fn raise(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<RaiseRequest>>,
+    body: Json<RaiseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let req = body.into_inner().0;
+    let req = body.into_inner();
     let d = state
         .disputes
         .raise(&ctx, *id, &req.description, &req.attachment_ids)

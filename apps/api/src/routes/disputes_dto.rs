@@ -5,9 +5,10 @@ use disputes::Dispute;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 /// `POST /jobs/{id}/disputes`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RaiseRequest {
     /// What went wrong: 1–4000 characters (trimmed).
@@ -19,12 +20,13 @@ pub struct RaiseRequest {
 }
 
 /// `POST /lsm/disputes/{id}/resolve`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     /// Why: 1–4000 characters (trimmed).
     pub resolution_notes: String,
     /// `in_favor_of_customer`, `in_favor_of_provider`, `split` or `dismissed`.
+    #[schema(value_type = super::enums::DisputeOutcome)]
     pub outcome: String,
 }
 
@@ -35,6 +37,7 @@ pub struct DisputeQuery {
     /// Only `pending` or `resolved` disputes.
     pub status: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

@@ -4,23 +4,25 @@ use catalog::{Question, QuestionKind, Region, Service};
 use identity::{Profile, Session, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// `POST /auth/register`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// E-mail; unique, case-insensitively.
     #[schema(example = "ann@example.com")]
     pub email: String,
-    /// 10 to 128 characters.
-    #[schema(example = "correct horse battery")]
+    /// 10 to 128 characters. (No `#[validate]` here: the identity crate checks
+    /// it together with the other fields, so a client sees every bad field at once.)
+    #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
     pub password: String,
     /// First name.
     pub first_name: String,
     /// Last name.
     pub last_name: String,
     /// `customer` or `provider`.
-    #[schema(example = "customer", pattern = "^(customer|provider)$")]
+    #[schema(example = "customer", value_type = super::enums::RegisterRole)]
     pub role: String,
     /// Phone, 7 to 15 digits.
     pub phone: Option<String>,
@@ -30,7 +32,7 @@ pub struct RegisterRequest {
 }
 
 /// `POST /auth/login`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// E-mail.
@@ -40,7 +42,7 @@ pub struct LoginRequest {
 }
 
 /// `POST /auth/refresh` and `POST /auth/logout`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token last received.
@@ -188,10 +190,12 @@ impl From<Profile> for MeResponse {
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// One of the categories (`home_repair`, `cleaning`, `outdoor`, `moving`, `pets`, `wellness`, `events`, `tech_help`, `auto`).
+    #[param(value_type = Option<super::enums::Category>)]
     pub category: Option<String>,
     /// Text in the name, slug or a keyword (case-insensitive).
     pub q: Option<String>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -19,6 +19,7 @@ pub struct EventsQuery {
     /// Only events with a larger `seq` (default 0: from the oldest kept).
     pub after: Option<i64>,
     /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -19,6 +19,7 @@ pub struct NotificationQuery {
     /// Only unread ones.
     pub unread: Option<bool>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -118,6 +119,7 @@ pub struct DemandQuery {
     /// Only (un)reviewed requests in the list.
     pub reviewed: Option<bool>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -11,7 +11,8 @@ use super::jobs_dto::{
     MarkPaidRequest, RatingDto, RatingRequest,
 };
 use crate::auth::AuthUser;
-use crate::http::body::{EmptyBody, Object};
+use crate::http::body::EmptyBody;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::precondition::{if_match, with_etag};
 use crate::http::problem::StringError;
@@ -46,10 +47,10 @@ fn job_response(
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<Object<CreateJobRequest>>,
+    body: Json<CreateJobRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.ensure_verified(&ctx).await?;
-    let b = body.into_inner().0;
+    let b = body.into_inner();
     let cmd = CreateJob {
         provider_id: b.provider_id,
         service_id: b.service_id,
@@ -205,9 +206,9 @@ macro_rules! reason_transition {
             req: HttpRequest,
             AuthUser(ctx): AuthUser,
             id: web::Path<i64>,
-            OptionalJson(body): OptionalJson<Object<JobReasonRequest>>,
+            OptionalJson(body): OptionalJson<JobReasonRequest>,
         ) -> Result<HttpResponse, ApiError> {
-            let reason = body.map(|b| b.0).unwrap_or_default().reason;
+            let reason = body.unwrap_or_default().reason;
             let reason = parse_reason(reason.as_deref(), $required)?;
             let make: fn(Option<String>) -> Action = $make;
             transition(&state, &req, &ctx, *id, make(reason)).await
@@ -269,9 +270,9 @@ pub async fn mark_paid(
     req: HttpRequest,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    OptionalJson(body): OptionalJson<Object<MarkPaidRequest>>,
+    OptionalJson(body): OptionalJson<MarkPaidRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.map(|b| b.0).unwrap_or_default();
+    let b = body.unwrap_or_default();
     let paid_with = PaidWith::parse(b.method.as_deref(), b.reference.as_deref())?;
     let precondition = if_match(&req)?;
     let record = state
@@ -299,9 +300,9 @@ pub async fn edit(
     req: HttpRequest,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<EditJobRequest>>,
+    body: Json<EditJobRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner().0;
+    let b = body.into_inner();
     let patch = TermsPatch {
         price_cents: b.price_cents,
         scheduled_at: b.scheduled_at,
@@ -325,9 +326,9 @@ pub async fn rate(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<RatingRequest>>,
+    body: Json<RatingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner().0;
+    let b = body.into_inner();
     let input = RatingInput {
         rating: b.rating,
         punctuality_rating: b.punctuality_rating,

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use jobs::ports::{JobEventRecord, JobRecord, RatingRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `POST /jobs`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateJobRequest {
     /// The provider to book (approved, offering the service).
@@ -32,7 +33,7 @@ pub struct CreateJobRequest {
 }
 
 /// `PATCH /jobs/{id}`: the provider's new terms; at least one field.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EditJobRequest {
     /// New price in cents (≥ 0).
@@ -44,7 +45,7 @@ pub struct EditJobRequest {
 }
 
 /// `POST /jobs/{id}/reject` (reason required) · `/cancel` · `/decline-changes` (optional).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct JobReasonRequest {
     /// Why (1–2000 characters).
@@ -52,7 +53,7 @@ pub struct JobReasonRequest {
 }
 
 /// `POST /jobs/{id}/rating`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
     /// Overall, 1–5.
@@ -168,8 +169,10 @@ pub struct JobPage {
 #[serde(deny_unknown_fields)]
 pub struct JobQuery {
     /// Only this status.
+    #[param(value_type = Option<super::enums::JobStatus>)]
     pub status: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
@@ -299,10 +302,11 @@ mod tests {
 }
 
 /// `POST /jobs/{id}/mark-paid`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MarkPaidRequest {
     /// `cash` (default), `check`, `card`, `bank_transfer` or `other`.
+    #[schema(value_type = Option<super::enums::PaymentMethod>)]
     pub method: Option<String>,
     /// A receipt or cheque number (≤ 255 characters).
     pub reference: Option<String>,

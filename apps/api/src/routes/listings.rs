@@ -11,7 +11,8 @@ use super::listings_dto::{
     InquiryRequest, ListingDto, ListingPage, ListingQuery, ListingRequest, ModerationRequest,
 };
 use crate::auth::{AuthUser, MaybeUser};
-use crate::http::body::{EmptyBody, Object};
+use crate::http::body::EmptyBody;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
@@ -42,11 +43,11 @@ fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<Object<ListingRequest>>,
+    body: Json<ListingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let created = state
         .listings
-        .create(&ctx, body.into_inner().0.into())
+        .create(&ctx, body.into_inner().into())
         .await?;
     Ok(listing(StatusCode::CREATED, created))
 }
@@ -109,11 +110,11 @@ pub async fn edit(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<ListingRequest>>,
+    body: Json<ListingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let edited = state
         .listings
-        .edit(&ctx, *id, body.into_inner().0.into())
+        .edit(&ctx, *id, body.into_inner().into())
         .await?;
     Ok(listing(StatusCode::OK, edited))
 }
@@ -171,9 +172,9 @@ macro_rules! moderation {
             state: web::Data<AppState>,
             AuthUser(ctx): AuthUser,
             id: web::Path<i64>,
-            OptionalJson(body): OptionalJson<Object<ModerationRequest>>,
+            OptionalJson(body): OptionalJson<ModerationRequest>,
         ) -> Result<HttpResponse, ApiError> {
-            let reason = body.map(|b| b.0).unwrap_or_default().reason;
+            let reason = body.unwrap_or_default().reason;
             let reason = check_reason(reason).map_err(|e| ApiError::validation(vec![e]))?;
             let changed = state.listings.apply(&ctx, *id, $action, reason).await?;
             Ok(listing(StatusCode::OK, changed))
@@ -210,9 +211,9 @@ pub async fn inquire(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<InquiryRequest>>,
+    body: Json<InquiryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner().0;
+    let b = body.into_inner();
     state.ensure_verified(&ctx).await?;
     // Only an active listing takes inquiries, whoever asks.
     let listing = state.listings.get(None, *id).await?;

@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use marketplace::{Listing, ListingInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `POST /listings` and `PATCH /listings/{id}` (where every field is optional
 /// and an absent or `null` one is left as it is).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ListingRequest {
     /// 1–255 characters (may be blank on a draft; required to publish).
@@ -17,6 +18,7 @@ pub struct ListingRequest {
     /// Up to 100 characters.
     pub category: Option<String>,
     /// `fixed`, `hourly`, `daily`, `per_session` or `quote`.
+    #[schema(value_type = Option<super::enums::PriceType>)]
     pub price_type: Option<String>,
     /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
     pub price_cents: Option<i64>,
@@ -60,7 +62,7 @@ impl From<ListingRequest> for ListingInput {
 }
 
 /// `POST /listings/{id}/suspend` · `/reinstate` (optional).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationRequest {
     /// Why (up to 2000 characters), kept in the audit log.
@@ -173,13 +175,14 @@ pub struct ListingQuery {
     /// Exact price type.
     pub price_type: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
 }
 
 /// `POST /listings/{id}/threads`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InquiryRequest {
     /// The message (rules of `POST /threads/{id}/messages`).

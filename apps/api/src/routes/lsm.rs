@@ -7,6 +7,7 @@ use supply::service::Decision;
 use super::provider_dto::{BanRequestDto, ProviderDto, ProviderPage, QueueQuery, ReasonRequest};
 use super::providers::id_page;
 use crate::auth::AuthUser;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -123,7 +124,7 @@ pub async fn request_ban(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     path: web::Path<i64>,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = state
         .admin

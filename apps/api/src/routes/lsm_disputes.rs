@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use super::disputes::{page, query};
 use super::disputes_dto::{DisputeDto, DisputePage, DisputeQuery, ResolveRequest};
 use crate::auth::AuthUser;
-use crate::http::body::Object;
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -43,9 +43,9 @@ pub async fn resolve(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<ResolveRequest>>,
+    body: Json<ResolveRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let req = body.into_inner().0;
+    let req = body.into_inner();
     let d = state
         .disputes
         .resolve(&ctx, *id, &req.resolution_notes, &req.outcome)

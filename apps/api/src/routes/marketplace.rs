@@ -10,7 +10,8 @@ use super::marketplace_dto::{
     TransactionDto, TransactionPage, TransactionQuery, TransactionRequest,
 };
 use crate::auth::AuthUser;
-use crate::http::body::{EmptyBody, Object};
+use crate::http::body::EmptyBody;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
@@ -64,11 +65,11 @@ pub async fn list(
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<Object<TransactionRequest>>,
+    body: Json<TransactionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let made = state
         .transactions
-        .create(&ctx, body.into_inner().0.into())
+        .create(&ctx, body.into_inner().into())
         .await?;
     Ok(transaction(StatusCode::CREATED, made))
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use marketplace::{SaleInput, SaleRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// One marketplace transaction.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,6 +89,7 @@ pub struct TransactionPage {
 #[serde(deny_unknown_fields)]
 pub struct TransactionQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
@@ -96,7 +98,7 @@ pub struct TransactionQuery {
 /// `POST /marketplace/transactions`. Fee and net payout are computed: a
 /// `platform_fee_cents` or `net_payout_cents` (or any other unknown field)
 /// is a 422 naming it.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TransactionRequest {
     /// What was sold, 1–500 characters.

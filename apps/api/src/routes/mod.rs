@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod disputes;
 pub mod disputes_dto;
 pub mod dto;
+pub mod enums;
 pub mod events;
 pub mod health;
 pub mod inbox;

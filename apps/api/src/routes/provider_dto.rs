@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 use supply::Provider;
 use supply::ports::{BanRequest, OfferedService};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `POST /providers`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyRequest {
     /// Business name, 1 to 200 characters.
@@ -27,7 +28,7 @@ pub struct ApplyRequest {
 }
 
 /// `PATCH /providers/me`: any of the fields.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatchRequest {
     /// New business name.
@@ -47,7 +48,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 }
 
 /// `PUT /providers/me/services`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OfferedServicesRequest {
     /// The services to offer; others are switched off (history kept).
@@ -55,7 +56,7 @@ pub struct OfferedServicesRequest {
 }
 
 /// `PATCH /providers/me/services/{service_id}`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ToggleServiceRequest {
     /// Whether customers can book it.
@@ -63,7 +64,7 @@ pub struct ToggleServiceRequest {
 }
 
 /// A reason, required or optional depending on the route.
-#[derive(Debug, Deserialize, ToSchema, Default)]
+#[derive(Debug, Deserialize, ToSchema, Default, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
     /// Why.
@@ -71,7 +72,7 @@ pub struct ReasonRequest {
 }
 
 /// An admin's note on a ban decision.
-#[derive(Debug, Deserialize, ToSchema, Default)]
+#[derive(Debug, Deserialize, ToSchema, Default, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     /// Note for the log.
@@ -292,6 +293,7 @@ pub struct QueueQuery {
     /// Only providers (not) under review.
     pub under_review: Option<bool>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -304,6 +306,7 @@ pub struct PageQuery {
     /// Filter by status where the list has one.
     pub status: Option<String>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

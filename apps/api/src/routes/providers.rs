@@ -9,6 +9,7 @@ use super::provider_dto::{
     PublicProviderDto, ReviewPage, ToggleServiceRequest,
 };
 use crate::auth::{Provider, RequireRole};
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub fn id_page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest
 pub async fn apply(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
-    body: web::Json<ApplyRequest>,
+    body: Json<ApplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     state.ensure_verified(&ctx).await?;
@@ -91,7 +92,7 @@ pub async fn me(
 pub async fn update_me(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
-    body: web::Json<ProfilePatchRequest>,
+    body: Json<ProfilePatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
@@ -116,7 +117,7 @@ pub async fn update_me(
 pub async fn set_services(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
-    body: web::Json<OfferedServicesRequest>,
+    body: Json<OfferedServicesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let catalog = state.catalog.get();
@@ -142,7 +143,7 @@ pub async fn toggle_service(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
     path: web::Path<i64>,
-    body: web::Json<ToggleServiceRequest>,
+    body: Json<ToggleServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let offered = state
@@ -189,6 +190,7 @@ pub async fn public(
 #[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -15,12 +15,15 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// What the customer typed (service name, slug or synonym; small typos forgiven).
+    #[param(required = true)]
     pub q: Option<String>,
-    /// Zipcode to search in.
+    /// Zipcode to search in. One of `zipcode` and `region` is required (a rule
+    /// OpenAPI cannot state for parameters; a request with neither is a 422).
     pub zipcode: Option<String>,
     /// Region code, when no zipcode is given.
     pub region: Option<String>,
     /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -11,7 +11,8 @@ use super::threads_dto::{
     ThreadDto, ThreadPage,
 };
 use crate::auth::AuthUser;
-use crate::http::body::{EmptyBody, Object};
+use crate::http::body::EmptyBody;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
@@ -105,9 +106,9 @@ pub async fn post(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<Uuid>,
-    body: web::Json<Object<PostMessageRequest>>,
+    body: Json<PostMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let text = body.into_inner().0.body;
+    let text = body.into_inner().body;
     let message = state.messaging.post(&ctx, *id, &text).await?;
     Ok(HttpResponse::Created().json(message_json(&message)))
 }
@@ -125,9 +126,9 @@ pub async fn read(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<Uuid>,
-    OptionalJson(body): OptionalJson<Object<MarkReadRequest>>,
+    OptionalJson(body): OptionalJson<MarkReadRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let up_to = body.map(|b| b.0).unwrap_or_default().up_to_message_id;
+    let up_to = body.unwrap_or_default().up_to_message_id;
     let read = state.messaging.mark_read(&ctx, *id, up_to).await?;
     Ok(HttpResponse::Ok().json(ReadStateDto {
         thread_id: read.thread_id,

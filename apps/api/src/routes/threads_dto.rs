@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 /// A message, as the routes answer and as `message.created` events carry it.
 #[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -82,13 +83,14 @@ pub struct MessagePage {
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
 }
 
 /// `POST /threads/{id}/messages`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PostMessageRequest {
     /// 1–4000 characters (trimmed).
@@ -96,7 +98,7 @@ pub struct PostMessageRequest {
 }
 
 /// `POST /threads/{id}/read`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MarkReadRequest {
     /// Read up to this message; default the newest.

@@ -96,9 +96,18 @@ async fn admin_routes_validate_and_refuse_other_roles() {
             .status,
         StatusCode::CREATED
     );
+    // A key already taken is a conflict: the same code, or a prefix another region serves.
+    let same_code = json!({"code": "anc", "name": "Anchorage again", "zip_prefixes": ["996"]});
     let clash = json!({"code": "anc2", "name": "Anchorage 2", "zip_prefixes": ["995"]});
+    for body in [same_code, clash] {
+        let res = app
+            .call("POST", "/api/v1/admin/regions", Some(&admin), Some(&body))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{body}: {}", res.body);
+    }
+    let bad = json!({"code": "Bad Code", "name": "x", "zip_prefixes": ["997"]});
     assert_eq!(
-        app.call("POST", "/api/v1/admin/regions", Some(&admin), Some(&clash))
+        app.call("POST", "/api/v1/admin/regions", Some(&admin), Some(&bad))
             .await
             .status,
         StatusCode::UNPROCESSABLE_ENTITY

@@ -17,6 +17,7 @@ mod billing_refunds;
 mod billing_tenancy;
 mod catalog;
 mod cli;
+mod contract;
 mod decisions;
 mod demand;
 mod demo;

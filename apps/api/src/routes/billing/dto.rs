@@ -4,6 +4,7 @@ use billing::{Contact, Party, Tenant, TenantScope};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.
 pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -13,7 +14,7 @@ pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 }
 
 /// `POST /tenants`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TenantRequest {
     /// Business name.
@@ -52,10 +53,11 @@ impl TenantDto {
 }
 
 /// `POST /billing/parties` (all fields) and `PATCH` (any field; `null` clears e-mail or phone).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
     /// `person` or `organization`.
+    #[schema(value_type = Option<crate::routes::enums::PartyKind>)]
     pub kind: Option<String>,
     /// Name shown on invoices.
     pub display_name: Option<String>,
@@ -103,7 +105,7 @@ impl From<Party> for PartyDto {
 }
 
 /// `POST /billing/contacts` and `PATCH` (`null` clears optional fields).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRequest {
     /// First name.
@@ -177,12 +179,14 @@ impl From<Contact> for ContactDto {
 }
 
 /// `PUT /billing/contacts/{id}/portal`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PortalAccessRequest {
     /// Allow portal login.
     pub enabled: bool,
     /// New portal password, 10–128 characters (required the first time).
+    #[schema(min_length = 10, max_length = 128)]
+    #[validate(length(min = 10, max = 128))]
     pub password: Option<String>,
 }
 
@@ -191,6 +195,7 @@ pub struct PortalAccessRequest {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

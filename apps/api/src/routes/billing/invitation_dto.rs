@@ -4,9 +4,10 @@ use billing::{Invitation, ReceivedInvitation, TenantRole};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 /// `POST /tenants/me/invitations`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRequest {
     /// The invitee's e-mail; they need no account yet.

@@ -4,13 +4,14 @@ use billing::{Invoice, InvoiceLine, Payment};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::dto::nullable;
 
-pub use crate::http::body::{EmptyBody, Object};
+pub use crate::http::body::EmptyBody;
 
 /// `POST /billing/payments/{id}/refund`: absent or `{}` refunds all that remains.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// How much to give back, > 0 and ≤ what remains refundable (default: all of it).
@@ -19,20 +20,26 @@ pub struct RefundRequest {
     pub reason: Option<String>,
 }
 
-/// An invoice line as sent.
-#[derive(Debug, Deserialize, ToSchema)]
+/// An invoice line as sent (`Serialize`: `validator` puts a refused list in its error).
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
-    /// What is sold.
+    /// What is sold (1 to 500 characters, no control or invisible characters).
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub description: String,
     /// How many (1–1,000,000).
+    #[validate(range(min = 1, max = 1_000_000))]
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Price of one, in cents.
+    #[validate(range(min = 0))]
+    #[schema(minimum = 0)]
     pub unit_price_cents: i64,
 }
 
 /// `POST /billing/invoices` (`lines` required) and `PATCH` of a draft (any field).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceRequest {
     /// Billed party of this tenant.
@@ -51,7 +58,12 @@ pub struct InvoiceRequest {
     pub notes: Option<Option<String>>,
     /// Deposit asked, 0 ≤ deposit ≤ amount.
     pub deposit_cents: Option<i64>,
-    /// Lines; replace all on edit.
+    /// Lines (1 to 100); replace all on edit.
+    #[validate(
+        nested,
+        length(min = 1, max = 100, message = "must hold 1 to 100 lines")
+    )]
+    #[schema(min_items = 1, max_items = 100)]
     pub lines: Option<Vec<LineRequest>>,
 }
 
@@ -154,6 +166,7 @@ pub struct InvoiceQuery {
     /// Due on or after (YYYY-MM-DD).
     pub due_after: Option<NaiveDate>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -166,18 +179,20 @@ pub struct PaymentQuery {
     /// Payments of this invoice only.
     pub invoice_id: Option<i64>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 /// `POST /billing/invoices/{id}/payments`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     /// Amount, > 0 and ≤ the balance.
     pub amount_cents: i64,
     /// `cash`, `check`, `card`, `bank_transfer` or `other`.
+    #[schema(value_type = crate::routes::enums::PaymentMethod)]
     pub method: String,
     /// Cheque number, transfer id…
     pub reference: Option<String>,
@@ -257,7 +272,7 @@ impl PaymentDto {
 }
 
 /// `POST /portal/login`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PortalLoginRequest {
     /// The business's slug.

@@ -6,11 +6,12 @@ use billing::service::{InvoiceInput, InvoiceListQuery, PaymentInput, RefundInput
 
 use super::dto::ListPage;
 use super::invoice_dto::{
-    EmptyBody, InvoiceDto, InvoiceQuery, InvoiceRequest, Object, PaymentDto, PaymentQuery,
-    PaymentRequest, RefundRequest,
+    EmptyBody, InvoiceDto, InvoiceQuery, InvoiceRequest, PaymentDto, PaymentQuery, PaymentRequest,
+    RefundRequest,
 };
 use super::page;
 use crate::auth::AuthUser;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::precondition::{if_match, with_etag};
 use crate::http::problem::TenantProblems;
@@ -52,11 +53,11 @@ fn one(status: actix_web::http::StatusCode, invoice: billing::Invoice) -> HttpRe
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<Object<InvoiceRequest>>,
+    body: Json<InvoiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let invoice = state
         .billing
-        .create_invoice(&ctx, input(body.into_inner().0))
+        .create_invoice(&ctx, input(body.into_inner()))
         .await?;
     Ok(one(actix_web::http::StatusCode::CREATED, invoice))
 }
@@ -118,12 +119,12 @@ pub async fn update(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<InvoiceRequest>>,
+    body: Json<InvoiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = if_match(&req)?;
     let invoice = state
         .billing
-        .update_invoice(&ctx, *id, &precondition, input(body.into_inner().0))
+        .update_invoice(&ctx, *id, &precondition, input(body.into_inner()))
         .await?;
     Ok(one(actix_web::http::StatusCode::OK, invoice))
 }
@@ -143,7 +144,7 @@ pub async fn issue(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    _body: OptionalJson<Object<EmptyBody>>,
+    _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = if_match(&req)?;
     Ok(one(
@@ -169,7 +170,7 @@ pub async fn void(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    _body: OptionalJson<Object<EmptyBody>>,
+    _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = if_match(&req)?;
     Ok(one(
@@ -192,7 +193,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    _body: OptionalJson<Object<EmptyBody>>,
+    _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = if_match(&req)?;
     state
@@ -218,7 +219,7 @@ pub async fn pay(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<Object<PaymentRequest>>,
+    body: Json<PaymentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         Some(v) => Some(
@@ -233,7 +234,7 @@ pub async fn pay(
         ),
         None => None,
     };
-    let b = body.into_inner().0;
+    let b = body.into_inner();
     let cmd = PaymentInput {
         amount_cents: b.amount_cents,
         method: b.method,
@@ -265,9 +266,9 @@ pub async fn refund(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    OptionalJson(body): OptionalJson<Object<RefundRequest>>,
+    OptionalJson(body): OptionalJson<RefundRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.map(|b| b.0).unwrap_or_default();
+    let body = body.unwrap_or_default();
     let input = RefundInput {
         amount_cents: body.amount_cents,
         reason: body.reason,

@@ -9,6 +9,7 @@ use super::dto::{ListPage, PageQuery};
 use super::invitation_dto::{EmptyBody, InvitationDto, InvitationRequest, ReceivedInvitationDto};
 use super::page;
 use crate::auth::AuthUser;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 pub async fn invite(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<InvitationRequest>,
+    body: Json<InvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let invitation = state.billing.invite(&ctx, &body.email).await?;
     Ok(HttpResponse::Created().json(InvitationDto::from(invitation)))

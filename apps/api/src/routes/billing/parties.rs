@@ -9,6 +9,7 @@ use super::dto::{
 use super::page;
 use crate::auth::AuthUser;
 use crate::http::body::EmptyBody;
+use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
@@ -43,7 +44,7 @@ fn contact_input(b: ContactRequest) -> ContactInput {
 pub async fn create_party(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<PartyRequest>,
+    body: Json<PartyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let party = state
         .billing
@@ -97,7 +98,7 @@ pub async fn update_party(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<PartyRequest>,
+    body: Json<PartyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let party = state
         .billing
@@ -133,7 +134,7 @@ pub async fn delete_party(
 pub async fn create_contact(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<ContactRequest>,
+    body: Json<ContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let contact = state
         .billing
@@ -188,7 +189,7 @@ pub async fn update_contact(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<ContactRequest>,
+    body: Json<ContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let contact = state
         .billing
@@ -226,7 +227,7 @@ pub async fn set_portal(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
-    body: web::Json<PortalAccessRequest>,
+    body: Json<PortalAccessRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let contact = state

@@ -6,6 +6,7 @@ use super::dto::{ListPage, PageQuery};
 use super::invoice_dto::{InvoiceDto, PortalLoginRequest, PortalTokenDto};
 use super::page;
 use crate::auth::PortalUser;
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -20,7 +21,7 @@ use crate::state::AppState;
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<PortalLoginRequest>,
+    body: Json<PortalLoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let ip = req.peer_addr().map(|a| a.ip());

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::dto::{TenantDto, TenantRequest};
 use crate::auth::AuthUser;
+use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -17,7 +18,7 @@ use crate::state::AppState;
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: web::Json<TenantRequest>,
+    body: Json<TenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, scope) = state
         .billing

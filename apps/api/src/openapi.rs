@@ -226,7 +226,7 @@ pub fn unnamed_params(path: &str) -> String {
         crate::routes::events::feed, crate::routes::events::socket,
         attachments::upload, attachments::download,
     ),
-    components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto)),
+    components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto, crate::routes::enums::JobStatus)),
     modifiers(&BearerAuth, &Contract, &UniqueOperationIds),
     tags(
         (name = "auth", description = "Accounts and sessions"),

@@ -294,3 +294,27 @@ fn the_committed_document_is_up_to_date() {
         "docs/openapi.json is stale: run `cargo run -p stm-api -- openapi --output docs/openapi.json`"
     );
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    // A `value_type` naming a schema that is not registered leaves a dangling
+    // `$ref`, which client generators refuse (openapi-typescript stops on it).
+    let doc: Value =
+        serde_json::from_str(&stm_api::openapi::document()).unwrap_or_else(|e| panic!("{e}"));
+    let text = doc.to_string();
+    let prefix = "\"#/components/schemas/";
+    let mut missing = Vec::new();
+    for (at, _) in text.match_indices(prefix) {
+        let rest = &text[at + prefix.len()..];
+        let name = &rest[..rest.find('"').unwrap_or(0)];
+        if doc["components"]["schemas"].get(name).is_none() {
+            missing.push(name.to_owned());
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "unresolved schema references: {missing:?}"
+    );
+}

@@ -67,6 +67,19 @@ pub(crate) async fn revoke_all_sessions(
     keep_family: Option<&str>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    // On PostgreSQL, wait for in-flight rotations of the user's families (they
+    // lock their family's rows) to commit, so the UPDATE below, a new
+    // statement with a new snapshot, also revokes the token they added; a
+    // rotation that comes after finds its old token revoked and stores nothing.
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.query_all_raw(stmt(
+            db,
+            "SELECT id FROM refresh_tokens WHERE user_id = ? ORDER BY id FOR UPDATE",
+            vec![user.0.into()],
+        ))
+        .await
+        .map_err(store_err)?;
+    }
     exec(
         db,
         "UPDATE refresh_tokens SET revoked_at = ? \
@@ -218,6 +231,10 @@ fn cell(r: &QueryResult, i: usize) -> Result<serde_json::Value, StoreError> {
     if let Ok(v) = r.try_get_by_index::<Option<i64>>(i) {
         return Ok(json!(v));
     }
+    // PostgreSQL's INTEGER columns (ratings) do not decode as i64.
+    if let Ok(v) = r.try_get_by_index::<Option<i32>>(i) {
+        return Ok(json!(v));
+    }
     if let Ok(v) = r.try_get_by_index::<Option<bool>>(i) {
         return Ok(json!(v));
     }
@@ -282,9 +299,10 @@ impl AccountClosure for SqlAccountRepository {
                 &self.db,
                 "SELECT u.tenant_id, \
                         (SELECT COUNT(*) FROM users o WHERE o.tenant_id = u.tenant_id \
-                            AND o.id <> u.id AND o.tenant_role = 'owner'), \
+                            AND o.id <> u.id AND o.tenant_role = 'owner' \
+                            AND o.deleted_at IS NULL), \
                         (SELECT COUNT(*) FROM users o WHERE o.tenant_id = u.tenant_id \
-                            AND o.id <> u.id) \
+                            AND o.id <> u.id AND o.deleted_at IS NULL) \
                    FROM users u WHERE u.id = ? AND u.tenant_role = 'owner' \
                     AND u.tenant_id IS NOT NULL",
                 vec![user.0.into()],
@@ -478,6 +496,14 @@ impl AccountClosure for SqlAccountRepository {
             )
             .await?;
         }
+        // Mail not yet sent to the old address is not sent any more.
+        exec(
+            &txn,
+            "UPDATE email_outbox SET status = 'failed', last_error = 'account closed' \
+              WHERE status = 'pending' AND to_email = (SELECT email FROM users WHERE id = ?)",
+            vec![user.0.into()],
+        )
+        .await?;
         exec(
             &txn,
             "UPDATE users SET email = ?, email_verified = ?, password_hash = '!', \
@@ -499,6 +525,23 @@ impl AccountClosure for SqlAccountRepository {
             vec![user.0.into()],
         )
         .await?;
+        // A provider profile leaves search, booking and the LSM queue (its
+        // business name stays on the jobs and invoices that show it); its
+        // listings stop being offered.
+        exec(
+            &txn,
+            "UPDATE service_providers SET is_deleted = ?, deleted_at = ?, phone = '', bio = NULL, \
+                    updated_at = ? WHERE user_id = ? AND status <> 'rejected'",
+            vec![true.into(), now.into(), now.into(), user.0.into()],
+        )
+        .await?;
+        exec(
+            &txn,
+            "UPDATE service_listings SET status = 'inactive', updated_at = ? \
+              WHERE provider_user_id = ? AND status IN ('draft', 'active')",
+            vec![now.into(), user.0.into()],
+        )
+        .await?;
         revoke_all_sessions(&txn, user, None, now).await?;
         exec(
             &txn,
@@ -506,11 +549,28 @@ impl AccountClosure for SqlAccountRepository {
             vec![now.into(), user.0.into()],
         )
         .await?;
+        if plan.close_tenant.is_none() {
+            // A member who leaves a tenant that lives on is no longer its member.
+            exec(
+                &txn,
+                "UPDATE users SET tenant_id = NULL, tenant_role = NULL WHERE id = ?",
+                vec![user.0.into()],
+            )
+            .await?;
+        }
         if let Some(tenant) = plan.close_tenant {
             exec(
                 &txn,
                 "UPDATE tenants SET closed_at = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL",
                 vec![now.into(), now.into(), tenant.0.into()],
+            )
+            .await?;
+            // Nobody joins a closed tenant: its pending invitations end with it.
+            exec(
+                &txn,
+                "UPDATE tenant_invitations SET status = 'revoked', decided_at = ? \
+                  WHERE tenant_id = ? AND status = 'pending'",
+                vec![now.into(), tenant.0.into()],
             )
             .await?;
         }

@@ -177,7 +177,10 @@ impl UserRepository for SqlUserRepository {
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        // A closed account is gone for its owner: no refresh, no profile, no
+        // resend (its rows stay for the records others rely on).
         let row = users::Entity::find_by_id(id.0)
+            .filter(Expr::cust("deleted_at IS NULL"))
             .one(&self.db)
             .await
             .map_err(store_err)?;

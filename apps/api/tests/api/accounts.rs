@@ -322,6 +322,9 @@ async fn accounts_end_to_end(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refreshes(&app, &phone).await, StatusCode::UNAUTHORIZED);
+    // Its still unexpired access token finds no account any more.
+    let me = app.get("/api/v1/me", Some(&phone_token)).await;
+    assert_eq!(me.status, StatusCode::NOT_FOUND, "{}", me.body);
     assert_eq!(
         count(&app, "SELECT COUNT(*) AS n FROM users WHERE email LIKE 'deleted-%@deleted.invalid' AND phone IS NULL AND first_name = 'Deleted'").await,
         1
@@ -399,8 +402,16 @@ async fn leaving_keeps_what_others_rely_on(backend: Backend) {
         1
     );
 
-    // A sole owner's tenant is closed, its records kept.
+    // A sole owner's tenant is closed, its records kept; its pending
+    // invitation can no longer bring anyone in.
     let owner = m.app.tenant_owner("solo@example.com", "solo-co").await;
+    m.app
+        .create(
+            &owner,
+            "/api/v1/tenants/me/invitations",
+            json!({"email": "helper@example.com"}),
+        )
+        .await;
     let r = m
         .app
         .call(
@@ -415,6 +426,14 @@ async fn leaving_keeps_what_others_rely_on(backend: Backend) {
         count(
             &m.app,
             "SELECT COUNT(*) AS n FROM tenants WHERE slug = 'solo-co' AND closed_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &m.app,
+            "SELECT COUNT(*) AS n FROM tenant_invitations WHERE email = 'helper@example.com' AND status = 'revoked'"
         )
         .await,
         1

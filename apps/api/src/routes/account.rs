@@ -91,16 +91,12 @@ pub struct SessionList {
     pub items: Vec<SessionDto>,
 }
 
-fn user_agent(req: &HttpRequest) -> Option<String> {
+/// The client's `User-Agent` (at most 255 characters), for the sessions list.
+pub(crate) fn client(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(actix_web::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(255).collect())
-}
-
-/// The client's `User-Agent`, for the sessions list.
-pub(crate) fn client(req: &HttpRequest) -> Option<String> {
-    user_agent(req)
 }
 
 /// Confirm the e-mail address with the token from the verification e-mail.

@@ -106,6 +106,9 @@ pub enum ServiceStatus {
 }
 
 impl ServiceStatus {
+    /// Every status.
+    pub const ALL: [ServiceStatus; 2] = [ServiceStatus::Approved, ServiceStatus::Retired];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,9 +119,7 @@ impl ServiceStatus {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [ServiceStatus::Approved, ServiceStatus::Retired]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }
 

@@ -20,5 +20,7 @@ pub use error::IdentityError;
 pub use model::{
     AccessToken, NewUser, Profile, RefreshRecord, Session, User, UserStatus, UserWithSecret,
 };
-pub use service::{AccountPorts, AccountService, LoginCommand, RegisterCommand, TokenPolicy};
+pub use service::{
+    AccountPorts, AccountService, LoginCommand, RegisterCommand, SELF_SERVICE_ROLES, TokenPolicy,
+};
 pub use values::{Email, Password, PersonName, Phone};

@@ -16,6 +16,13 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    /// Every status.
+    pub const ALL: [UserStatus; 3] = [
+        UserStatus::Active,
+        UserStatus::Suspended,
+        UserStatus::Banned,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,13 +34,7 @@ impl UserStatus {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            UserStatus::Active,
-            UserStatus::Suspended,
-            UserStatus::Banned,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }
 

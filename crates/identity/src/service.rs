@@ -137,6 +137,10 @@ fn keep_valid<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) ->
     result.map_err(|e| errors.push(e)).ok()
 }
 
+/// The roles an account may register itself with (LSMs and admins are created
+/// by an admin).
+pub const SELF_SERVICE_ROLES: [Role; 2] = [Role::Customer, Role::Provider];
+
 /// Validates every field, reporting all problems at once.
 fn validate(cmd: &RegisterCommand) -> Result<ValidRegistration, IdentityError> {
     let mut errors = Vec::new();
@@ -149,11 +153,10 @@ fn validate(cmd: &RegisterCommand) -> Result<ValidRegistration, IdentityError> {
     let last_name = keep_valid(&mut errors, PersonName::parse("last_name", &cmd.last_name));
     let role = keep_valid(
         &mut errors,
-        match cmd.role.as_str() {
-            "customer" => Ok(Role::Customer),
-            "provider" => Ok(Role::Provider),
-            _ => Err(FieldError::new("role", "must be `customer` or `provider`")),
-        },
+        SELF_SERVICE_ROLES
+            .into_iter()
+            .find(|r| r.as_str() == cmd.role)
+            .ok_or_else(|| FieldError::new("role", "must be `customer` or `provider`")),
     );
     let phone = cmd
         .phone

@@ -9,5 +9,6 @@ pub mod middleware;
 pub mod optional_json;
 pub mod precondition;
 pub mod problem;
+pub mod rules;
 
 pub use problem::{ApiError, Problem};

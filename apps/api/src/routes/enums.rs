@@ -1,156 +1,115 @@
-//! The closed sets of values request fields and query parameters accept, for
-//! the document only: the wire fields stay strings, parsed by the domain
-//! (`Category::parse`, `JobStatus::parse`, ...), whose 422 names the field.
-//! Each list here is the domain's, value for value; a test compares them.
+//! The closed sets of values request fields, query parameters and responses
+//! use, for the document: each is a string schema whose `enum` is read from the
+//! domain's own list (`catalog::Category::ALL`, `jobs::JobStatus::ALL`, ...), so
+//! the document cannot drift from what the domain parses. The wire fields stay
+//! strings, parsed by the domain, whose 422 names the field.
+//!
+//! A field points at one with `#[schema(value_type = Option<super::enums::Category>)]`
+//! (or `#[param(value_type = ...)]` for a query parameter).
 
-use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
-/// A catalog category.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum Category {
-    HomeRepair,
-    Cleaning,
-    Outdoor,
-    Moving,
-    Pets,
-    Wellness,
-    Events,
-    TechHelp,
-    Auto,
+/// A string schema listing `values`, described by `description`.
+fn vocabulary(description: &str, values: Vec<&'static str>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+        .into()
 }
 
-/// A job's status.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum JobStatus {
-    New,
-    InProgress,
-    Completed,
-    Cancelled,
-    Paid,
-    RejectedBySp,
+macro_rules! vocabulary {
+    ($($(#[doc = $doc:literal])+ $name:ident = $all:expr;)+) => {$(
+        $(#[doc = $doc])+
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl $name {
+            /// The values, in the domain's order.
+            pub fn values() -> Vec<&'static str> {
+                $all.into_iter().map(|v| v.as_str()).collect()
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                vocabulary(concat!($($doc),+).trim(), $name::values())
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )+};
 }
 
-/// How a payment was made.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum PaymentMethod {
-    Cash,
-    Check,
-    Card,
-    BankTransfer,
-    Other,
-}
-
-/// How a listing is priced.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum PriceType {
-    Fixed,
-    Hourly,
-    Daily,
-    PerSession,
-    Quote,
-}
-
-/// How a dispute was resolved.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum DisputeOutcome {
-    InFavorOfCustomer,
-    InFavorOfProvider,
-    Split,
-    Dismissed,
-}
-
-/// A billing party's kind.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum PartyKind {
-    Person,
-    Organization,
-}
-
-/// The role a new account registers with.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum RegisterRole {
-    Customer,
-    Provider,
-}
-
-/// A catalog service's status, as an admin sets it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum ServiceStatus {
-    Approved,
-    Retired,
+vocabulary! {
+    /// A catalog category.
+    Category = catalog::Category::ALL;
+    /// A catalog service's status, as an admin sets it.
+    ServiceStatus = catalog::ServiceStatus::ALL;
+    /// The role a new account registers itself with.
+    RegisterRole = identity::SELF_SERVICE_ROLES;
+    /// Whether an account may sign in.
+    UserStatus = identity::UserStatus::ALL;
+    /// A provider's onboarding and standing.
+    ProviderStatus = supply::ProviderStatus::ALL;
+    /// Where an LSM's request to ban a provider stands.
+    BanStatus = supply::ports::BanStatus::ALL;
+    /// A job's status.
+    JobStatus = jobs::JobStatus::ALL;
+    /// How a payment was made.
+    PaymentMethod = billing::PaymentMethod::ALL.iter().copied();
+    /// How a listing is priced.
+    PriceType = marketplace::PriceType::ALL;
+    /// Where a listing stands.
+    ListingStatus = marketplace::ListingStatus::ALL;
+    /// Where a marketplace sale stands.
+    SaleStatus = marketplace::SaleStatus::ALL;
+    /// Where a dispute stands.
+    DisputeStatus = disputes::DisputeStatus::ALL;
+    /// How a dispute was resolved.
+    DisputeOutcome = disputes::Outcome::ALL;
+    /// A billing party's kind.
+    PartyKind = billing::PartyKind::ALL.iter().copied();
+    /// An invoice's status.
+    InvoiceStatus = billing::InvoiceStatus::ALL.iter().copied();
+    /// A recorded payment's status.
+    PaymentStatus = billing::PaymentStatus::ALL.iter().copied();
+    /// A member's place in a tenant.
+    TenantRole = billing::TenantRole::ALL.iter().copied();
+    /// Where an invitation to a tenant stands.
+    InvitationStatus = billing::InvitationStatus::ALL.iter().copied();
 }
 
 #[cfg(test)]
 mod tests {
-    fn names<T: serde::Serialize>(all: &[T]) -> Vec<String> {
-        all.iter()
-            .map(|v| {
-                serde_json::to_value(v)
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
+    use super::*;
+
+    #[test]
+    fn the_payment_methods_of_jobs_and_billing_are_one_vocabulary() {
+        let jobs: Vec<&str> = jobs::payment::PayMethod::ALL
+            .into_iter()
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(jobs, PaymentMethod::values());
     }
 
     #[test]
-    fn each_list_is_the_domains() {
-        use super::*;
-        let categories = names(&[
-            Category::HomeRepair,
-            Category::Cleaning,
-            Category::Outdoor,
-            Category::Moving,
-            Category::Pets,
-            Category::Wellness,
-            Category::Events,
-            Category::TechHelp,
-            Category::Auto,
-        ]);
-        let domain: Vec<String> = catalog::Category::ALL
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect();
-        assert_eq!(categories, domain);
-        for s in names(&[
-            JobStatus::New,
-            JobStatus::InProgress,
-            JobStatus::Completed,
-            JobStatus::Cancelled,
-            JobStatus::Paid,
-            JobStatus::RejectedBySp,
-        ]) {
-            assert!(jobs::JobStatus::parse(&s).is_some(), "{s}");
-        }
-        for s in names(&[
-            PaymentMethod::Cash,
-            PaymentMethod::Check,
-            PaymentMethod::Card,
-            PaymentMethod::BankTransfer,
-            PaymentMethod::Other,
-        ]) {
-            assert!(jobs::payment::PayMethod::parse(&s).is_some(), "{s}");
-        }
-        for s in names(&[ServiceStatus::Approved, ServiceStatus::Retired]) {
-            assert!(catalog::ServiceStatus::parse(&s).is_some(), "{s}");
-        }
+    fn each_vocabulary_is_an_enum_of_the_domains_names() {
+        let doc = serde_json::to_value(<JobStatus as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(doc["type"], "string");
+        assert_eq!(
+            doc["enum"],
+            serde_json::json!([
+                "new",
+                "in_progress",
+                "completed",
+                "cancelled",
+                "paid",
+                "rejected_by_sp"
+            ])
+        );
+        assert_eq!(RegisterRole::values(), ["customer", "provider"]);
+        assert_eq!(Category::values().len(), 9);
     }
 }

@@ -20,6 +20,9 @@ pub enum BanStatus {
 }
 
 impl BanStatus {
+    /// Every status.
+    pub const ALL: [BanStatus; 3] = [BanStatus::Pending, BanStatus::Approved, BanStatus::Rejected];
+
     /// Stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,9 +33,7 @@ impl BanStatus {
     }
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [BanStatus::Pending, BanStatus::Approved, BanStatus::Rejected]
-            .into_iter()
-            .find(|b| b.as_str() == s)
+        Self::ALL.into_iter().find(|b| b.as_str() == s)
     }
 }
 

@@ -7,11 +7,11 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use persistence::Backend;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
-use crate::email::{Inbox, free_port, serve_smtp};
+use crate::email::free_port;
 use crate::helpers::{TestApp, spawn_app_with, text};
 use crate::jobs_support::market;
+use crate::smtp::{self, Inbox};
 use crate::supply_support::{PASSWORD, count};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
@@ -19,11 +19,7 @@ const NEW_PASSWORD: &str = "a brand new passphrase";
 /// An app mailing to a fresh local SMTP listener, verified e-mail required.
 async fn app_with_mail(backend: Backend) -> (TestApp, Inbox) {
     let port = free_port().await;
-    let inbox: Inbox = Inbox::default();
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    serve_smtp(listener, inbox.clone());
+    let inbox = smtp::serve(port).await;
     let app = spawn_app_with(backend, |s| {
         s.email.smtp_host = Some("127.0.0.1".into());
         s.email.smtp_port = port;
@@ -42,9 +38,9 @@ async fn app_with_mail(backend: Backend) -> (TestApp, Inbox) {
 async fn token_from_mail(inbox: &Inbox, to: &str, path: &str, nth: usize) -> String {
     let marker = format!("https://app.stm.test/{path}?token=");
     for _ in 0..300 {
-        let messages = inbox.lock().map(|i| i.clone()).unwrap_or_default();
         // The bodies arrive quoted-printable: undo soft line breaks and `=3D`.
-        let messages: Vec<String> = messages
+        let messages: Vec<String> = inbox
+            .datas()
             .iter()
             .map(|m| m.replace("=\n", "").replace("=3D", "="))
             .collect();

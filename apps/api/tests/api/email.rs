@@ -1,64 +1,14 @@
 //! E-mails really leave through SMTP: a tiny SMTP listener started by the
 //! test receives them, and while it is down the outbox retries.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use persistence::Backend;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use crate::helpers::{TestApp, spawn_app_with};
+use crate::smtp;
 use crate::supply_support::{ADMIN_EMAIL, PASSWORD, count, login, lsm};
-
-/// Messages (the DATA part) received by the fake server.
-pub(crate) type Inbox = Arc<Mutex<Vec<String>>>;
-
-/// Serves minimal SMTP on `listener`: greets, accepts every command, stores DATA.
-pub(crate) fn serve_smtp(listener: TcpListener, inbox: Inbox) {
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let inbox = inbox.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                let _ = write.write_all(b"220 fake.smtp ESMTP\r\n").await;
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            inbox.lock().map(|mut i| i.push(body.clone())).ok();
-                            data = None;
-                            let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_uppercase();
-                    let answer: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 fake.smtp\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 end with .\r\n"
-                        }
-                        "QUIT" => {
-                            let _ = write.write_all(b"221 bye\r\n").await;
-                            break;
-                        }
-                        _ => b"250 OK\r\n",
-                    };
-                    let _ = write.write_all(answer).await;
-                }
-            });
-        }
-    });
-}
 
 async fn wait_for(app: &TestApp, sql: &str, expected: i64) {
     for _ in 0..200 {
@@ -117,23 +67,21 @@ async fn mail_is_retried_while_the_relay_is_down_then_delivered() {
     wait_for(&app, "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'pending' AND attempts >= 2 AND last_error IS NOT NULL", 1).await;
     assert_eq!(count(&app, &format!("SELECT COUNT(*) AS n FROM service_requests WHERE id = {request} AND email_sent = TRUE")).await, 1);
 
-    let inbox: Inbox = Arc::default();
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    serve_smtp(listener, inbox.clone());
+    let inbox = smtp::serve(port).await;
     wait_for(
         &app,
         "SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'sent'",
         1,
     )
     .await;
-    let received = inbox.lock().map(|i| i.clone()).unwrap_or_default();
+    let received = inbox.messages();
     assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].to, ["nyc.lsm@stm.test"]);
     assert!(
-        received[0].contains("xylophone tuning") && received[0].contains("nyc.lsm@stm.test"),
+        received[0].data.contains("xylophone tuning")
+            && received[0].data.contains("nyc.lsm@stm.test"),
         "{}",
-        received[0]
+        received[0].data
     );
 }
 

@@ -17,6 +17,8 @@ mod billing_refunds;
 mod billing_tenancy;
 mod catalog;
 mod cli;
+#[path = "../common/cluster.rs"]
+mod cluster;
 mod contract;
 mod decisions;
 mod demand;
@@ -46,6 +48,8 @@ mod realtime;
 mod realtime_restart;
 mod realtime_slow;
 mod realtime_support;
+#[path = "../common/smtp.rs"]
+mod smtp;
 mod smtp_tls;
 mod supply;
 mod supply_support;

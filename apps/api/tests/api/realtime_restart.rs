@@ -3,94 +3,20 @@
 //! still receives an event caused after `pg_ctl restart`, and the pool hands
 //! out no dead connection once the database is back.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 
+use crate::cluster::{self, Cluster};
 use crate::helpers::{id, spawn_app_on};
 use crate::realtime_support::{Must, connect, market_on, with_admin};
 
-const BIN: &str = "/usr/lib/postgresql/15/bin";
-
-/// A cluster in a temp dir on a free port, stopped on drop.
-struct Cluster {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-fn as_postgres(program: &str, args: &[&str]) {
-    let status = Command::new("runuser")
-        .args(["-u", "postgres", "--", &format!("{BIN}/{program}")])
-        .args(args)
-        .status()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(status.success(), "{program} {args:?} failed");
-}
-
-impl Cluster {
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn start() -> Self {
-        let dir = tempfile::tempdir().must();
-        let chown = Command::new("chown")
-            .args(["postgres:postgres", &dir.path().display().to_string()])
-            .status()
-            .must();
-        assert!(chown.success());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .must()
-            .local_addr()
-            .must()
-            .port();
-        let cluster = Self { dir, port };
-        let data = cluster.data().display().to_string();
-        as_postgres(
-            "initdb",
-            &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"],
-        );
-        let opts = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
-            cluster.dir.path().display()
-        );
-        let log = cluster.dir.path().join("log").display().to_string();
-        as_postgres(
-            "pg_ctl",
-            &["start", "-w", "-D", &data, "-l", &log, "-o", &opts],
-        );
-        cluster
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn restart(&self) {
-        let data = self.data().display().to_string();
-        as_postgres("pg_ctl", &["restart", "-w", "-m", "fast", "-D", &data]);
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.data().display().to_string();
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--", &format!("{BIN}/pg_ctl")])
-            .args(["stop", "-m", "immediate", "-D", &data])
-            .status();
-    }
-}
-
 #[actix_web::test]
 async fn a_socket_still_receives_events_after_the_database_restarts() {
-    if !Path::new(BIN).join("initdb").exists() {
-        eprintln!("skipped: no initdb under {BIN}");
+    if !cluster::available() {
         return;
     }
-    let cluster = Cluster::start();
+    let cluster = Cluster::create();
     // A fallback poll far away: only a re-established LISTEN can deliver in time.
     let app = spawn_app_on(&cluster.url(), |s| {
         with_admin(s);

@@ -4,12 +4,12 @@
 //! only once the connection is encrypted; a relay whose certificate is not
 //! trusted is never sent to, and the e-mail stays queued.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use persistence::Backend;
 use stm_api::background_config::SmtpTls;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -17,10 +17,8 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::helpers::{TestApp, spawn_app_with};
+use crate::smtp::{Inbox, dialog};
 use crate::supply_support::{ADMIN_EMAIL, PASSWORD, count, login, lsm};
-
-/// The DATA of each message the relay accepted (always over TLS).
-type Inbox = Arc<Mutex<Vec<String>>>;
 
 fn tls_file(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/api/tls/{name}"))
@@ -37,44 +35,6 @@ fn acceptor(name: &str) -> Result<TlsAcceptor, Box<dyn std::error::Error>> {
         .with_no_client_auth()
         .with_single_cert(certs, key)?;
     Ok(TlsAcceptor::from(Arc::new(config)))
-}
-
-/// Serves SMTP over an encrypted stream: greets (unless after STARTTLS),
-/// accepts every command and stores each DATA in `inbox`.
-async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(stream: S, greet: bool, inbox: Inbox) {
-    let (read, mut write) = tokio::io::split(stream);
-    let mut lines = BufReader::new(read).lines();
-    if greet {
-        let _ = write.write_all(b"220 fake.smtp ESMTP\r\n").await;
-    }
-    let mut data: Option<String> = None;
-    while let Ok(Some(line)) = lines.next_line().await {
-        if let Some(body) = data.as_mut() {
-            if line == "." {
-                inbox.lock().map(|mut i| i.push(body.clone())).ok();
-                data = None;
-                let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
-            } else {
-                body.push_str(&line);
-                body.push('\n');
-            }
-            continue;
-        }
-        let verb = line.split_whitespace().next().unwrap_or_default();
-        let answer: &[u8] = match verb.to_uppercase().as_str() {
-            "EHLO" | "HELO" => b"250 fake.smtp\r\n",
-            "DATA" => {
-                data = Some(String::new());
-                b"354 end with .\r\n"
-            }
-            "QUIT" => {
-                let _ = write.write_all(b"221 bye\r\n").await;
-                break;
-            }
-            _ => b"250 OK\r\n",
-        };
-        let _ = write.write_all(answer).await;
-    }
 }
 
 /// Before STARTTLS only EHLO, STARTTLS and QUIT are served; mail is refused
@@ -158,7 +118,7 @@ async fn app_and_relay(mode: SmtpTls, relay_cert: &str) -> (TestApp, Inbox) {
         .local_addr()
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"));
-    let inbox: Inbox = Arc::default();
+    let inbox = Inbox::default();
     serve(listener, mode, relay_cert, inbox.clone());
     let app = spawn_app_with(Backend::Sqlite, |s| {
         s.bootstrap.admin_email = Some(ADMIN_EMAIL.into());
@@ -191,12 +151,13 @@ async fn mail_reaches_a_trusted_relay_over_starttls_and_implicit_tls() {
             1,
         )
         .await;
-        let received = inbox.lock().map(|i| i.clone()).unwrap_or_default();
+        let received = inbox.messages();
         assert_eq!(received.len(), 1, "{mode:?}: {received:?}");
+        assert_eq!(received[0].to, ["nyc.lsm@stm.test"], "{mode:?}");
         assert!(
-            received[0].contains("xylophone tuning") && received[0].contains("nyc.lsm@stm.test"),
+            received[0].data.contains("xylophone tuning"),
             "{mode:?}: {}",
-            received[0]
+            received[0].data
         );
     }
 }
@@ -220,7 +181,7 @@ async fn an_untrusted_relay_certificate_is_refused_and_the_mail_stays_queued() {
             0,
             "{mode:?}"
         );
-        let received = inbox.lock().map(|i| i.len()).unwrap_or_default();
+        let received = inbox.messages().len();
         assert_eq!(
             received, 0,
             "{mode:?}: nothing may reach an unverified relay"

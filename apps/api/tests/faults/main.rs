@@ -3,10 +3,12 @@
 //! throwaway cluster; the SMTP relay goes away and comes back; two instances
 //! share one database. See docs/testing.md, "Faults".
 
+#[path = "../common/cluster.rs"]
 mod cluster;
 mod kill;
 mod pg_restart;
 mod relay;
+#[path = "../common/smtp.rs"]
 mod smtp;
 mod support;
 mod two_instances;

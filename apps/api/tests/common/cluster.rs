@@ -1,12 +1,13 @@
 //! A throwaway PostgreSQL cluster (never the shared one): `initdb` into a temp
 //! dir as the `postgres` user, on a free port; stopped (`-m immediate`) and
-//! removed when dropped, also when the test fails. The same approach as the
-//! API suite's `realtime_restart.rs`, with stop and start apart.
+//! removed when dropped, also when the test fails. Both test binaries include
+//! this file (`tests/faults/pg_restart.rs`, `tests/api/realtime_restart.rs`).
+
+// Each test binary uses part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use crate::support::{Must, free_port};
 
 const BIN: &str = "/usr/lib/postgresql/15/bin";
 
@@ -39,6 +40,17 @@ fn as_postgres(program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("a free port: {e}"))
+}
+
+fn must<T>(result: Result<T, String>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
 impl Cluster {
     fn data(&self) -> PathBuf {
         self.dir.path().join("data")
@@ -46,22 +58,21 @@ impl Cluster {
 
     /// `initdb` and start.
     pub fn create() -> Self {
-        let dir = tempfile::tempdir().must();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temp dir: {e}"));
         let chown = Command::new("chown")
             .args(["postgres:postgres", &dir.path().display().to_string()])
             .status()
-            .must();
+            .unwrap_or_else(|e| panic!("chown: {e}"));
         assert!(chown.success(), "chown of the cluster dir failed");
         let cluster = Self {
             dir,
             port: free_port(),
         };
         let data = cluster.data().display().to_string();
-        as_postgres(
+        must(as_postgres(
             "initdb",
             &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"],
-        )
-        .must();
+        ));
         cluster.start();
         cluster
     }
@@ -80,17 +91,28 @@ impl Cluster {
             self.dir.path().display()
         );
         let log = self.dir.path().join("log").display().to_string();
-        as_postgres(
+        must(as_postgres(
             "pg_ctl",
             &["start", "-w", "-D", &data, "-l", &log, "-o", &opts],
-        )
-        .must();
+        ));
     }
 
     /// `pg_ctl stop -m fast -w`: sessions are terminated, the port closes.
     pub fn stop(&self) {
         let data = self.data().display().to_string();
-        as_postgres("pg_ctl", &["stop", "-w", "-m", "fast", "-D", &data]).must();
+        must(as_postgres(
+            "pg_ctl",
+            &["stop", "-w", "-m", "fast", "-D", &data],
+        ));
+    }
+
+    /// `pg_ctl restart -w -m fast`.
+    pub fn restart(&self) {
+        let data = self.data().display().to_string();
+        must(as_postgres(
+            "pg_ctl",
+            &["restart", "-w", "-m", "fast", "-D", &data],
+        ));
     }
 }
 

@@ -239,22 +239,20 @@ impl Provider {
     }
 }
 
-/// Normalises a phone number to its digits (keeping a leading `+`), refusing
-/// anything but 7 to 15 digits with common separators.
+/// Normalises a phone number to its digits (keeping a leading `+`); the rule
+/// (7 to 15 digits with common separators) is `identity::Phone`'s.
 pub fn normalise_phone(input: &str) -> Result<String, FieldError> {
-    let phone = input.trim();
-    let (plus, body) = match phone.strip_prefix('+') {
-        Some(rest) => ("+", rest),
-        None => ("", phone),
+    let phone = identity::Phone::parse(input)?;
+    let plus = if phone.as_str().starts_with('+') {
+        "+"
+    } else {
+        ""
     };
-    let allowed = |c: char| c.is_ascii_digit() || " -.()".contains(c);
-    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
-    if phone.len() > 32 || !body.chars().all(allowed) || !(7..=15).contains(&digits.len()) {
-        return Err(FieldError::new(
-            "phone",
-            "must be a phone number of 7 to 15 digits",
-        ));
-    }
+    let digits: String = phone
+        .as_str()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     Ok(format!("{plus}{digits}"))
 }
 

@@ -29,6 +29,7 @@ pub struct ListingRequest {
     pub category: Option<String>,
     /// `fixed`, `hourly`, `daily`, `per_session` or `quote`.
     #[schema(value_type = Option<super::enums::PriceType>)]
+    #[validate(custom(function = "known_price_type"))]
     pub price_type: Option<String>,
     /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
     #[schema(minimum = 0, maximum = 1_000_000_000)]

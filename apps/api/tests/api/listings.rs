@@ -63,7 +63,7 @@ async fn creating_is_checked(m: &Market) {
         .as_array()
         .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(fields, ["price_type", "price_cents"], "{}", r.body);
+    assert_eq!(fields, ["price_cents", "price_type"], "{}", r.body);
     let r = call(
         m,
         "POST",

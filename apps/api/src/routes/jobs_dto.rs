@@ -332,7 +332,10 @@ mod tests {
             property::<CreateJobRequest>("zipcode")["pattern"],
             crate::http::rules::ZIPCODE
         );
-        assert_eq!(property::<CreateJobRequest>("currency")["pattern"], CURRENCY);
+        assert_eq!(
+            property::<CreateJobRequest>("currency")["pattern"],
+            CURRENCY
+        );
     }
 }
 

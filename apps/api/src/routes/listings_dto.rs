@@ -306,9 +306,10 @@ mod tests {
         assert_eq!(images["maxItems"], MAX_IMAGES);
         assert_eq!(images["items"]["maxLength"], MAX_IMAGE);
         let params = ListingQuery::into_params(|| None);
-        let zip = params.iter().find(|p| p.name == "zip_code").map(|p| {
-            serde_json::to_value(&p.schema).unwrap_or_default()
-        });
+        let zip = params
+            .iter()
+            .find(|p| p.name == "zip_code")
+            .map(|p| serde_json::to_value(&p.schema).unwrap_or_default());
         assert_eq!(zip.unwrap_or_default()["pattern"], BLANK_OR_ZIPCODE);
     }
 

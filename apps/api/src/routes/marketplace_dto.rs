@@ -175,7 +175,10 @@ mod tests {
     #[test]
     fn the_documented_rules_are_the_checked_ones() {
         use super::super::billing::formats::{CURRENCY, property};
-        assert_eq!(property::<TransactionRequest>("currency")["pattern"], CURRENCY);
+        assert_eq!(
+            property::<TransactionRequest>("currency")["pattern"],
+            CURRENCY
+        );
         assert_eq!(
             property::<TransactionRequest>("amount_cents")["maximum"],
             marketplace::sale::MAX_AMOUNT_CENTS

@@ -222,9 +222,13 @@ async fn fee_and_net_are_never_input_and_every_field_is_checked() {
     // once; the domain's (blank text, a real date) after them, all at once.
     let documented = json!({"service_description": "x", "amount_cents": 0, "transaction_date": "2026-11-01",
         "payment_method": "gold", "currency": "dollars"});
-    let domain = json!({"service_description": " ", "amount_cents": 5, "transaction_date": "tomorrow"});
+    let domain =
+        json!({"service_description": " ", "amount_cents": 5, "transaction_date": "tomorrow"});
     for (bad, expected) in [
-        (documented, vec!["amount_cents", "currency", "payment_method"]),
+        (
+            documented,
+            vec!["amount_cents", "currency", "payment_method"],
+        ),
         (domain, vec!["service_description", "transaction_date"]),
     ] {
         let r = m

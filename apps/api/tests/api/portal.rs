@@ -158,7 +158,11 @@ async fn a_contact_reads_only_the_issued_invoices_of_its_party() {
         )
         .await;
     assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
-    assert_eq!(nul.body["errors"][0]["field"], "tenant_slug", "{}", nul.body);
+    assert_eq!(
+        nul.body["errors"][0]["field"], "tenant_slug",
+        "{}",
+        nul.body
+    );
 
     // Disabling the portal ends the session; deleting the contact too.
     app.send(

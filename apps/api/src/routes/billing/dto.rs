@@ -23,7 +23,12 @@ pub struct TenantRequest {
     pub name: String,
     /// Unique URL name (3–50 lowercase letters and digits in words joined by single
     /// dashes); the portal logs in with it.
-    #[schema(example = "acme-plumbing", min_length = 3, max_length = 50, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(
+        example = "acme-plumbing",
+        min_length = 3,
+        max_length = 50,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     #[validate(custom(function = "crate::http::rules::slug"))]
     pub slug: String,
 }
@@ -249,6 +254,9 @@ mod tests {
             crate::http::rules::SLUG
         );
         assert_eq!(property::<PartyRequest>("phone")["pattern"], BLANK_OR_PHONE);
-        assert_eq!(property::<ContactRequest>("phone")["pattern"], BLANK_OR_PHONE);
+        assert_eq!(
+            property::<ContactRequest>("phone")["pattern"],
+            BLANK_OR_PHONE
+        );
     }
 }

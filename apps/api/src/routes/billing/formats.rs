@@ -61,7 +61,11 @@ pub fn currency(s: &str) -> Result<(), ValidationError> {
 
 /// [`BLANK_OR_PHONE`] and [`rules::PHONE_MAX`].
 pub fn blank_or_phone(s: &str) -> Result<(), ValidationError> {
-    if s.is_empty() { Ok(()) } else { rules::phone(s) }
+    if s.is_empty() {
+        Ok(())
+    } else {
+        rules::phone(s)
+    }
 }
 
 /// [`BLANK_OR_ZIPCODE`].

@@ -249,9 +249,11 @@ fn idempotency_key(v: &actix_web::http::header::HeaderValue) -> Result<String, A
         ApiError::validation(vec![kernel::FieldError::new("Idempotency-Key", message)])
     };
     let key = v.to_str().map_err(|_| {
-        refused(validator::ValidationError::new("idempotency_key").with_message(
-            std::borrow::Cow::Borrowed("must be 1 to 255 visible ASCII characters"),
-        ))
+        refused(
+            validator::ValidationError::new("idempotency_key").with_message(
+                std::borrow::Cow::Borrowed("must be 1 to 255 visible ASCII characters"),
+            ),
+        )
     })?;
     super::formats::idempotency_key(key).map_err(refused)?;
     Ok(key.to_owned())

@@ -18,9 +18,23 @@ pub struct RaiseRequest {
     /// Up to 10 of the caller's own uploaded attachments, none already
     /// evidence of a dispute, no duplicates; default none.
     #[serde(default)]
-    #[schema(max_items = 10)]
-    #[validate(length(max = 10, message = "at most 10 attachments"))]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 10)]
+    #[validate(
+        length(max = 10, message = "at most 10 attachments"),
+        custom(function = "distinct")
+    )]
     pub attachment_ids: Vec<Uuid>,
+}
+
+/// No id twice (the document says `uniqueItems`).
+fn distinct(ids: &[Uuid]) -> Result<(), validator::ValidationError> {
+    let unique: std::collections::BTreeSet<&Uuid> = ids.iter().collect();
+    if unique.len() == ids.len() {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("distinct")
+            .with_message("must not name an attachment twice".into()))
+    }
 }
 
 /// `POST /lsm/disputes/{id}/resolve`.

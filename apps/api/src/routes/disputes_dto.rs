@@ -12,11 +12,29 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct RaiseRequest {
     /// What went wrong: 1–4000 characters (trimmed).
+    #[schema(min_length = 1, max_length = 4000)]
+    #[validate(length(min = 1, max = 4000))]
     pub description: String,
     /// Up to 10 of the caller's own uploaded attachments, none already
     /// evidence of a dispute, no duplicates; default none.
     #[serde(default)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 10)]
+    #[validate(
+        length(max = 10, message = "at most 10 attachments"),
+        custom(function = "distinct")
+    )]
     pub attachment_ids: Vec<Uuid>,
+}
+
+/// No id twice (the document says `uniqueItems`).
+fn distinct(ids: &[Uuid]) -> Result<(), validator::ValidationError> {
+    let unique: std::collections::BTreeSet<&Uuid> = ids.iter().collect();
+    if unique.len() == ids.len() {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("distinct")
+            .with_message("must not name an attachment twice".into()))
+    }
 }
 
 /// `POST /lsm/disputes/{id}/resolve`.
@@ -24,6 +42,8 @@ pub struct RaiseRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     /// Why: 1–4000 characters (trimmed).
+    #[schema(min_length = 1, max_length = 4000)]
+    #[validate(length(min = 1, max = 4000))]
     pub resolution_notes: String,
     /// `in_favor_of_customer`, `in_favor_of_provider`, `split` or `dismissed`.
     #[schema(value_type = super::enums::DisputeOutcome)]
@@ -35,6 +55,7 @@ pub struct ResolveRequest {
 #[serde(deny_unknown_fields)]
 pub struct DisputeQuery {
     /// Only `pending` or `resolved` disputes.
+    #[param(value_type = Option<super::enums::DisputeStatus>)]
     pub status: Option<String>,
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -67,8 +88,10 @@ pub struct DisputeDto {
     /// Evidence, in the order given.
     pub attachment_ids: Vec<Uuid>,
     /// `pending` (completion and payment of the job are frozen) or `resolved`.
+    #[schema(value_type = super::enums::DisputeStatus)]
     pub status: String,
     /// Once resolved: `in_favor_of_customer`, `in_favor_of_provider`, `split`, `dismissed`.
+    #[schema(value_type = Option<super::enums::DisputeOutcome>)]
     pub outcome: Option<String>,
     /// The LSM or admin who resolved it.
     pub resolved_by: Option<i64>,

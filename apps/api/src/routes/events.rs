@@ -17,6 +17,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Only events with a larger `seq` (default 0: from the oldest kept).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// 1 to 500, default 100.
     #[param(minimum = 1, maximum = 500)]
@@ -99,6 +100,7 @@ pub async fn feed(
 #[into_params(parameter_in = Query)]
 pub struct SocketQuery {
     /// Replay every stored event after this `seq` first (default: only new events).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// The access token, for clients that cannot set `Authorization`.
     pub access_token: Option<String>,

@@ -15,20 +15,30 @@ pub struct CreateJobRequest {
     /// The catalog service.
     pub service_id: i64,
     /// What is needed (1–4000 characters).
+    #[schema(min_length = 1, max_length = 4000)]
+    #[validate(length(min = 1, max = 4000))]
     pub description: String,
     /// Answers to the service's questions, `{key: value}`; required keys must be present.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub answers: serde_json::Map<String, serde_json::Value>,
-    /// Where (must be in the provider's region).
+    /// Where: `12345` or `12345-6789` (must be in the provider's region).
+    #[schema(pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: String,
     /// A proposed price in cents (≥ 0).
+    #[schema(minimum = 0)]
+    #[validate(range(min = 0))]
     pub price_cents: Option<i64>,
-    /// ISO 4217 code, default `USD`.
+    /// ISO 4217 code, three letters of either case (stored upper-case), default `USD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,
     /// When (years 1900–9999).
     pub scheduled_at: Option<DateTime<Utc>>,
-    /// Street address (≤ 500 characters).
+    /// Street address (≤ 500 characters; blank means none).
+    #[schema(max_length = 500)]
+    #[validate(length(max = 500))]
     pub address: Option<String>,
 }
 
@@ -37,10 +47,14 @@ pub struct CreateJobRequest {
 #[serde(deny_unknown_fields)]
 pub struct EditJobRequest {
     /// New price in cents (≥ 0).
+    #[schema(minimum = 0)]
+    #[validate(range(min = 0))]
     pub price_cents: Option<i64>,
     /// New schedule.
     pub scheduled_at: Option<DateTime<Utc>>,
-    /// New description.
+    /// New description (1–4000 characters).
+    #[schema(min_length = 1, max_length = 4000)]
+    #[validate(length(min = 1, max = 4000))]
     pub description: Option<String>,
 }
 
@@ -48,7 +62,9 @@ pub struct EditJobRequest {
 #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct JobReasonRequest {
-    /// Why (1–2000 characters).
+    /// Why (up to 2000 characters; blank means none, which `reject` refuses).
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub reason: Option<String>,
 }
 
@@ -57,12 +73,20 @@ pub struct JobReasonRequest {
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
     /// Overall, 1–5.
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
     pub rating: i64,
     /// Punctuality, 1–5.
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
     pub punctuality_rating: i64,
     /// Responsiveness, 1–5.
+    #[schema(minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5))]
     pub response_time: i64,
-    /// Free text (≤ 2000 characters).
+    /// Free text (≤ 2000 characters; blank means none).
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub feedback: Option<String>,
 }
 
@@ -80,6 +104,7 @@ pub struct JobDto {
     /// The job's chat thread.
     pub thread_id: Option<uuid::Uuid>,
     /// `new`, `in_progress`, `completed`, `cancelled`, `paid` or `rejected_by_sp`.
+    #[schema(value_type = super::enums::JobStatus)]
     pub status: String,
     /// What is needed.
     pub description: String,
@@ -299,6 +324,19 @@ mod tests {
         let rest = serde_json::to_value(JobDto::from(&record)).unwrap();
         assert_eq!(rest, jobs::view::job_json(&record));
     }
+
+    #[test]
+    fn the_documented_patterns_are_the_checked_ones() {
+        use crate::routes::billing::formats::{CURRENCY, property};
+        assert_eq!(
+            property::<CreateJobRequest>("zipcode")["pattern"],
+            crate::http::rules::ZIPCODE
+        );
+        assert_eq!(
+            property::<CreateJobRequest>("currency")["pattern"],
+            CURRENCY
+        );
+    }
 }
 
 /// `POST /jobs/{id}/mark-paid`.
@@ -308,6 +346,8 @@ pub struct MarkPaidRequest {
     /// `cash` (default), `check`, `card`, `bank_transfer` or `other`.
     #[schema(value_type = Option<super::enums::PaymentMethod>)]
     pub method: Option<String>,
-    /// A receipt or cheque number (≤ 255 characters).
+    /// A receipt or cheque number (≤ 255 characters; blank means none).
+    #[schema(max_length = 255)]
+    #[validate(length(max = 255))]
     pub reference: Option<String>,
 }

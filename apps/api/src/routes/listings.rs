@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use kernel::PageRequest;
 use marketplace::filter::{RawFilter, check_reason};
 use marketplace::{ListingAction, ListingError};
+use validator::Validate;
 
 use super::listings_dto::{
     InquiryRequest, ListingDto, ListingPage, ListingQuery, ListingRequest, ModerationRequest,
@@ -62,6 +63,8 @@ pub async fn search(
     query: web::Query<ListingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
+    q.validate()
+        .map_err(|e| ApiError::validation(crate::http::json::field_errors(&e)))?;
     let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
     let filter = RawFilter {
         category: q.category,

@@ -3,42 +3,107 @@
 use chrono::{DateTime, Utc};
 use marketplace::{Listing, ListingInput};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Array, RefOr};
 use utoipa::{IntoParams, ToSchema};
-use validator::Validate;
+use validator::{Validate, ValidationError};
+
+use super::billing::formats::{MAX_IMAGE, MAX_IMAGES, MAX_TAG, MAX_TAGS};
 
 /// `POST /listings` and `PATCH /listings/{id}` (where every field is optional
 /// and an absent or `null` one is left as it is).
 #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ListingRequest {
-    /// 1–255 characters (may be blank on a draft; required to publish).
+    /// Up to 255 characters (may be blank on a draft; required to publish).
+    #[schema(max_length = 255)]
+    #[validate(length(max = 255))]
     pub title: Option<String>,
-    /// Up to 5000 characters.
+    /// Up to 5000 characters (may be blank on a draft; required to publish).
+    #[schema(max_length = 5000)]
+    #[validate(length(max = 5000))]
     pub description: Option<String>,
-    /// Up to 100 characters.
+    /// Free text, up to 100 characters (may be blank on a draft; required to publish).
+    #[schema(max_length = 100)]
+    #[validate(length(max = 100))]
     pub category: Option<String>,
     /// `fixed`, `hourly`, `daily`, `per_session` or `quote`.
     #[schema(value_type = Option<super::enums::PriceType>)]
+    #[validate(custom(function = "known_price_type"))]
     pub price_type: Option<String>,
     /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    #[validate(range(min = 0, max = 1_000_000_000))]
     pub price_cents: Option<i64>,
-    /// ISO 4217, default `USD`.
+    /// ISO 4217, three letters of either case (stored upper-case), default `USD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,
-    /// Up to 100 characters.
+    /// Up to 100 characters; blank means none.
+    #[schema(max_length = 100)]
+    #[validate(length(max = 100))]
     pub city: Option<String>,
-    /// Up to 64 characters.
+    /// Up to 64 characters; blank means none.
+    #[schema(max_length = 64)]
+    #[validate(length(max = 64))]
     pub state: Option<String>,
-    /// A US ZIP code (ZIP+4 is cut to 5 digits).
+    /// A US ZIP code, `12345` or `12345-6789` (ZIP+4 is cut to 5 digits).
+    #[schema(pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zip_code: Option<String>,
     /// 0–500.
+    #[schema(minimum = 0, maximum = 500)]
+    #[validate(range(min = 0, max = 500))]
     pub service_area_miles: Option<i32>,
     /// An optional catalog service.
+    #[schema(minimum = 1)]
+    #[validate(range(min = 1))]
     pub service_id: Option<i64>,
-    /// Up to 20 tags of up to 50 characters (duplicates dropped).
+    /// Up to 20 tags of 1 to 50 characters (duplicates dropped).
+    #[schema(schema_with = tags_schema)]
+    #[validate(
+        length(max = 20, message = "at most 20 tags"),
+        custom(function = "super::billing::formats::tags")
+    )]
     pub tags: Option<Vec<String>>,
-    /// Up to 10 image references (URLs or attachment ids, up to 500 characters).
-    #[schema(value_type = Option<Vec<String>>)]
+    /// Up to 10 image references (URLs or attachment ids, 1 to 500 characters).
+    #[schema(schema_with = images_schema)]
+    #[validate(
+        length(max = 10, message = "at most 10 images"),
+        custom(function = "super::billing::formats::images")
+    )]
     pub images: Option<Vec<serde_json::Value>>,
+}
+
+/// An optional array of `max_items` strings of 1 to `max_length` characters.
+fn bounded_strings(description: &str, max_items: usize, max_length: usize) -> Array {
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some(description))
+        .max_items(Some(max_items))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(max_length)),
+        )
+        .build()
+}
+
+fn tags_schema() -> impl Into<RefOr<Schema>> {
+    bounded_strings(
+        "Up to 20 tags of 1 to 50 characters (duplicates dropped).",
+        MAX_TAGS,
+        MAX_TAG,
+    )
+}
+
+fn images_schema() -> impl Into<RefOr<Schema>> {
+    bounded_strings(
+        "Up to 10 image references (URLs or attachment ids, 1 to 500 characters).",
+        MAX_IMAGES,
+        MAX_IMAGE,
+    )
 }
 
 impl From<ListingRequest> for ListingInput {
@@ -65,7 +130,9 @@ impl From<ListingRequest> for ListingInput {
 #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationRequest {
-    /// Why (up to 2000 characters), kept in the audit log.
+    /// Why (up to 2000 characters; blank means none), kept in the audit log.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub reason: Option<String>,
 }
 
@@ -91,6 +158,7 @@ pub struct ListingDto {
     /// Price in cents.
     pub price_cents: Option<i64>,
     /// Price type.
+    #[schema(value_type = super::enums::PriceType)]
     pub price_type: String,
     /// ISO 4217.
     pub currency: String,
@@ -103,6 +171,7 @@ pub struct ListingDto {
     /// Service area.
     pub service_area_miles: Option<i32>,
     /// `draft`, `active`, `inactive`, `suspended`.
+    #[schema(value_type = super::enums::ListingStatus)]
     pub status: String,
     /// Image references.
     pub images: Vec<String>,
@@ -154,25 +223,36 @@ pub struct ListingPage {
     pub next_cursor: Option<String>,
 }
 
-/// `GET /listings` query: every filter optional, combined with AND.
-#[derive(Debug, Deserialize, IntoParams)]
+/// `GET /listings` query: every filter optional, combined with AND; an empty
+/// text filter is no filter. The handler checks the declared bounds.
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ListingQuery {
-    /// Exact category.
+    /// Exact category (up to 100 characters).
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
     pub category: Option<String>,
-    /// Text in title, description or tags (case-insensitive, 1–100 characters).
+    /// Text in title, description or tags (case-insensitive, up to 100 characters).
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
     pub q: Option<String>,
-    /// Exact state.
+    /// Exact state (up to 64 characters).
+    #[param(max_length = 64)]
+    #[validate(length(max = 64))]
     pub state: Option<String>,
-    /// Exact ZIP code.
+    /// Exact ZIP code, `12345` or `12345-6789` (empty: no filter).
+    #[param(pattern = "^$|^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "super::billing::formats::blank_or_zipcode"))]
     pub zip_code: Option<String>,
     /// Lowest price in cents, inclusive (listings without a price are left out).
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub min_price: Option<String>,
     /// Highest price in cents, inclusive (listings without a price are left out).
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub max_price: Option<String>,
     /// Exact price type.
+    #[param(value_type = Option<super::enums::PriceType>)]
+    #[validate(custom(function = "known_price_type"))]
     pub price_type: Option<String>,
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -185,8 +265,61 @@ pub struct ListingQuery {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InquiryRequest {
-    /// The message (rules of `POST /threads/{id}/messages`).
+    /// The message: 1–4000 characters (rules of `POST /threads/{id}/messages`).
+    #[schema(min_length = 1, max_length = 4000)]
+    #[validate(length(min = 1, max = 4000))]
     pub body: String,
-    /// Subject of a new thread (up to 255 characters); a later inquiry keeps the thread's.
+    /// Subject of a new thread (up to 255 characters; blank means none); a later
+    /// inquiry keeps the thread's.
+    #[schema(max_length = 255)]
+    #[validate(length(max = 255))]
     pub subject: Option<String>,
+}
+
+/// One of the price types, exactly as the document lists them.
+fn known_price_type(s: &str) -> Result<(), ValidationError> {
+    if super::enums::PriceType::values().contains(&s) {
+        Ok(())
+    } else {
+        let names = super::enums::PriceType::values().join(", ");
+        Err(ValidationError::new("price_type")
+            .with_message(format!("must be one of {names}").into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::billing::formats::{BLANK_OR_ZIPCODE, CURRENCY, property};
+    use super::*;
+
+    #[test]
+    fn the_documented_rules_are_the_checked_ones() {
+        assert_eq!(property::<ListingRequest>("currency")["pattern"], CURRENCY);
+        assert_eq!(
+            property::<ListingRequest>("zip_code")["pattern"],
+            crate::http::rules::ZIPCODE
+        );
+        let tags = property::<ListingRequest>("tags");
+        assert_eq!(tags["maxItems"], MAX_TAGS);
+        assert_eq!(tags["items"]["maxLength"], MAX_TAG);
+        let images = property::<ListingRequest>("images");
+        assert_eq!(images["maxItems"], MAX_IMAGES);
+        assert_eq!(images["items"]["maxLength"], MAX_IMAGE);
+        let params = ListingQuery::into_params(|| None);
+        let zip = params
+            .iter()
+            .find(|p| p.name == "zip_code")
+            .map(|p| serde_json::to_value(&p.schema).unwrap_or_default());
+        assert_eq!(zip.unwrap_or_default()["pattern"], BLANK_OR_ZIPCODE);
+    }
+
+    #[test]
+    fn the_listing_limits_are_the_domains() {
+        assert_eq!(marketplace::listing::MAX_PRICE_CENTS, 1_000_000_000);
+        assert_eq!(marketplace::listing::MAX_AREA_MILES, 500);
+        assert_eq!(marketplace::listing::MAX_TITLE, 255);
+        assert_eq!(marketplace::listing::MAX_DESCRIPTION, 5000);
+        assert_eq!(marketplace::listing::MAX_CATEGORY, 100);
+        assert_eq!(marketplace::filter::MAX_Q, 100);
+    }
 }

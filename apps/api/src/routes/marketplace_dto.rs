@@ -36,8 +36,10 @@ pub struct TransactionDto {
     /// The day of the sale (UTC).
     pub transaction_date: NaiveDate,
     /// `pending`, `completed`, `cancelled`, `refunded`.
+    #[schema(value_type = super::enums::SaleStatus)]
     pub status: String,
     /// How it was (or is to be) paid.
+    #[schema(value_type = Option<super::enums::PaymentMethod>)]
     pub payment_method: Option<String>,
     /// Free notes.
     pub notes: Option<String>,
@@ -102,33 +104,60 @@ pub struct TransactionQuery {
 #[serde(deny_unknown_fields)]
 pub struct TransactionRequest {
     /// What was sold, 1–500 characters.
-    pub service_description: Option<String>,
+    #[schema(min_length = 1, max_length = 500)]
+    #[validate(length(min = 1, max = 500))]
+    pub service_description: String,
     /// Price in cents, 1 – 10 000 000 000 000.
-    pub amount_cents: Option<i64>,
+    #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
+    #[validate(range(min = 1, max = 10_000_000_000_000_i64))]
+    pub amount_cents: i64,
     /// The day of the sale, `YYYY-MM-DD`.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub transaction_date: Option<String>,
-    /// ISO 4217, default `USD`.
+    #[schema(value_type = String, format = Date)]
+    pub transaction_date: String,
+    /// ISO 4217, three letters of either case (stored upper-case), default `USD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,
     /// A party of the caller's tenant (another tenant's is a 404).
+    #[schema(minimum = 1)]
+    #[validate(range(min = 1))]
     pub client_party_id: Option<i64>,
     /// The client's marketplace user (told of each change).
+    #[schema(minimum = 1)]
+    #[validate(range(min = 1))]
     pub client_user_id: Option<i64>,
     /// A listing of the tenant's provider (another provider's is a 404).
+    #[schema(minimum = 1)]
+    #[validate(range(min = 1))]
     pub service_listing_id: Option<i64>,
     /// `cash`, `check`, `card`, `bank_transfer` or `other`; the method of the
     /// payment recorded on completion (`other` when absent).
+    #[schema(value_type = Option<super::enums::PaymentMethod>)]
+    #[validate(custom(function = "known_payment_method"))]
     pub payment_method: Option<String>,
-    /// Up to 2000 characters.
+    /// Up to 2000 characters; blank means none.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub notes: Option<String>,
+}
+
+/// One of the payment methods, exactly as the document lists them.
+fn known_payment_method(s: &str) -> Result<(), validator::ValidationError> {
+    let names = super::enums::PaymentMethod::values();
+    if names.contains(&s) {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("payment_method")
+            .with_message(format!("must be one of {}", names.join(", ")).into()))
+    }
 }
 
 impl From<TransactionRequest> for SaleInput {
     fn from(r: TransactionRequest) -> Self {
         Self {
-            service_description: r.service_description,
-            amount_cents: r.amount_cents,
-            transaction_date: r.transaction_date,
+            service_description: Some(r.service_description),
+            amount_cents: Some(r.amount_cents),
+            transaction_date: Some(r.transaction_date),
             currency: r.currency,
             client_party_id: r.client_party_id,
             client_user_id: r.client_user_id,
@@ -136,5 +165,23 @@ impl From<TransactionRequest> for SaleInput {
             payment_method: r.payment_method,
             notes: r.notes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_rules_are_the_checked_ones() {
+        use super::super::billing::formats::{CURRENCY, property};
+        assert_eq!(
+            property::<TransactionRequest>("currency")["pattern"],
+            CURRENCY
+        );
+        assert_eq!(
+            property::<TransactionRequest>("amount_cents")["maximum"],
+            marketplace::sale::MAX_AMOUNT_CENTS
+        );
     }
 }

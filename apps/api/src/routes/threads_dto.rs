@@ -93,7 +93,9 @@ pub struct PageQuery {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PostMessageRequest {
-    /// 1–4000 characters (trimmed).
+    /// 1–4000 characters (trimmed; no control or invisible characters).
+    #[schema(min_length = 1, max_length = 4000)]
+    #[validate(length(min = 1, max = 4000))]
     pub body: String,
 }
 

@@ -33,6 +33,30 @@ async fn idempotency_keys_replay_refuse_and_serialise() {
         .await;
     assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(other.body["errors"][0]["field"], "Idempotency-Key");
+    // The documented format (1–255 visible ASCII characters) is refused before anything is recorded.
+    let long = "k".repeat(256);
+    for bad in ["a b", long.as_str()] {
+        let r = app
+            .send(
+                "POST",
+                &path,
+                Some(&token),
+                Some(&payment_body(1)),
+                &[("idempotency-key", bad)],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+        assert_eq!(
+            r.body["errors"][0]["field"], "Idempotency-Key",
+            "{}",
+            r.body
+        );
+    }
 
     // The same new key twice in flight, for the whole remaining balance: one payment,
     // and both answers are that payment (the loser must not judge it against the paid invoice).

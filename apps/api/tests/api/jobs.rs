@@ -32,6 +32,21 @@ async fn booking_is_validated(m: &Market) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.body["errors"][0]["field"], "zipcode", "{}", r.body);
 
+    // The documented formats hold on the raw text: no padded zipcode or currency.
+    let mut body = m.booking();
+    body["zipcode"] = json!(" 10001");
+    body["currency"] = json!("usd ");
+    let r = m
+        .app
+        .call("POST", "/api/v1/jobs", Some(&m.customer), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<&str> = r.body["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(fields, ["currency", "zipcode"], "{}", r.body);
+
     let r = m
         .app
         .call(

@@ -63,7 +63,7 @@ async fn creating_is_checked(m: &Market) {
         .as_array()
         .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(fields, ["price_type", "price_cents"], "{}", r.body);
+    assert_eq!(fields, ["price_cents", "price_type"], "{}", r.body);
     let r = call(
         m,
         "POST",
@@ -352,6 +352,11 @@ async fn search_filters_and_pages(backend: Backend) {
     assert_eq!(ids(&m, "?q=100%25").await, [sitting], "% is literal");
     assert_eq!(ids(&m, "?q=_").await, Vec::<i64>::new(), "_ is literal");
     assert_eq!(ids(&m, "?category=pets&state=NJ&q=cat").await, [sitting]);
+    // An empty text or zipcode filter is no filter, as the document's pattern says.
+    assert_eq!(
+        ids(&m, "?q=&zip_code=&state=").await,
+        [clean, paint, sitting, walks]
+    );
 
     // Pages of two, then one, with no duplicates or gaps.
     let r = call(&m, "GET", "/api/v1/listings?limit=2", None, None).await;
@@ -379,6 +384,8 @@ async fn search_filters_and_pages(backend: Backend) {
     assert_eq!(second, [sitting, walks]);
     assert!(r.body["next_cursor"].is_null(), "{}", r.body);
 
+    let long_q = format!("?q={}", "a".repeat(101));
+    let long_category = format!("?category={}", "a".repeat(101));
     for (query, field) in [
         ("?min_price=abc", "min_price"),
         ("?max_price=-1", "max_price"),
@@ -389,6 +396,13 @@ async fn search_filters_and_pages(backend: Backend) {
         ("?cursor=%25%25", "cursor"),
         ("?q=a%E2%80%AEb", "q"),
         ("?color=red", "query"),
+        // What the document forbids, on the raw value: padding, a blank price
+        // type, more than 100 characters.
+        ("?zip_code=%2007030", "zip_code"),
+        ("?price_type=", "price_type"),
+        ("?price_type=%20quote", "price_type"),
+        (long_q.as_str(), "q"),
+        (long_category.as_str(), "category"),
     ] {
         assert_eq!(field_of(&m, query).await, field, "{query}");
     }

@@ -218,28 +218,31 @@ async fn fee_and_net_are_never_input_and_every_field_is_checked() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
-    let bad = json!({"service_description": " ", "amount_cents": 0, "transaction_date": "tomorrow",
+    // The documented rules (ranges, formats, enums) are checked first, all at
+    // once; the domain's (blank text, a real date) after them, all at once.
+    let documented = json!({"service_description": "x", "amount_cents": 0, "transaction_date": "2026-11-01",
         "payment_method": "gold", "currency": "dollars"});
-    let r = m
-        .app
-        .send("POST", SALES, Some(&m.provider), Some(&bad), &[])
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let mut fields: Vec<&str> = r.body["errors"]
-        .as_array()
-        .map(|e| e.iter().filter_map(|f| f["field"].as_str()).collect())
-        .unwrap_or_default();
-    fields.sort_unstable();
-    assert_eq!(
-        fields,
-        [
-            "amount_cents",
-            "currency",
-            "payment_method",
-            "service_description",
-            "transaction_date"
-        ]
-    );
+    let domain =
+        json!({"service_description": " ", "amount_cents": 5, "transaction_date": "tomorrow"});
+    for (bad, expected) in [
+        (
+            documented,
+            vec!["amount_cents", "currency", "payment_method"],
+        ),
+        (domain, vec!["service_description", "transaction_date"]),
+    ] {
+        let r = m
+            .app
+            .send("POST", SALES, Some(&m.provider), Some(&bad), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let mut fields: Vec<&str> = r.body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|f| f["field"].as_str()).collect())
+            .unwrap_or_default();
+        fields.sort_unstable();
+        assert_eq!(fields, expected, "{}", r.body);
+    }
     let r = m
         .app
         .send("POST", SALES, Some(&m.provider), Some(&json!([1])), &[])

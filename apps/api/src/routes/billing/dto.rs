@@ -17,10 +17,19 @@ pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TenantRequest {
-    /// Business name.
+    /// Business name, 1 to 200 characters (no control or invisible characters).
+    #[schema(min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
     pub name: String,
-    /// Unique URL name (3–50 lowercase letters, digits, dashes); the portal logs in with it.
-    #[schema(example = "acme-plumbing")]
+    /// Unique URL name (3–50 lowercase letters and digits in words joined by single
+    /// dashes); the portal logs in with it.
+    #[schema(
+        example = "acme-plumbing",
+        min_length = 3,
+        max_length = 50,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
+    #[validate(custom(function = "crate::http::rules::slug"))]
     pub slug: String,
 }
 
@@ -34,6 +43,7 @@ pub struct TenantDto {
     /// Slug.
     pub slug: String,
     /// `owner` or `staff`.
+    #[schema(value_type = crate::routes::enums::TenantRole)]
     pub role: String,
     /// Created.
     pub created_at: DateTime<Utc>,
@@ -59,15 +69,20 @@ pub struct PartyRequest {
     /// `person` or `organization`.
     #[schema(value_type = Option<crate::routes::enums::PartyKind>)]
     pub kind: Option<String>,
-    /// Name shown on invoices.
+    /// Name shown on invoices, 1 to 200 characters (required on create).
+    #[schema(min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
     pub display_name: Option<String>,
-    /// E-mail.
+    /// E-mail, up to 254 characters; blank or `null` means none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
+    #[validate(length(max = 254))]
     pub email: Option<Option<String>>,
-    /// Phone.
+    /// Phone (7 to 15 digits, an optional leading `+`, spaces, dashes, dots and
+    /// parentheses; at most 32 characters); blank or `null` means none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 32, pattern = "^$|^\\+?[ ().-]*([0-9][ ().-]*){7,15}$")]
+    #[validate(custom(function = "super::formats::blank_or_phone"))]
     pub phone: Option<Option<String>>,
 }
 
@@ -77,6 +92,7 @@ pub struct PartyDto {
     /// Id.
     pub id: i64,
     /// Kind.
+    #[schema(value_type = crate::routes::enums::PartyKind)]
     pub kind: String,
     /// Name.
     pub display_name: String,
@@ -108,17 +124,23 @@ impl From<Party> for PartyDto {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRequest {
-    /// First name.
+    /// First name, 1 to 100 characters (required on create).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
     pub first_name: Option<String>,
-    /// Last name.
+    /// Last name, 1 to 100 characters (required on create).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
     pub last_name: Option<String>,
-    /// E-mail (portal login name).
+    /// E-mail (portal login name), up to 254 characters; blank or `null` means none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
+    #[validate(length(max = 254))]
     pub email: Option<Option<String>>,
-    /// Phone.
+    /// Phone (as on parties); blank or `null` means none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 32, pattern = "^$|^\\+?[ ().-]*([0-9][ ().-]*){7,15}$")]
+    #[validate(custom(function = "super::formats::blank_or_phone"))]
     pub phone: Option<Option<String>>,
     /// Party of this tenant.
     #[serde(default, deserialize_with = "nullable")]
@@ -217,5 +239,24 @@ impl<T> ListPage<T> {
             items: page.items.into_iter().map(f).collect(),
             next_cursor: page.next_cursor.map(|c| c.as_str().to_owned()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::formats::{BLANK_OR_PHONE, property};
+    use super::*;
+
+    #[test]
+    fn the_documented_patterns_are_the_checked_ones() {
+        assert_eq!(
+            property::<TenantRequest>("slug")["pattern"],
+            crate::http::rules::SLUG
+        );
+        assert_eq!(property::<PartyRequest>("phone")["pattern"], BLANK_OR_PHONE);
+        assert_eq!(
+            property::<ContactRequest>("phone")["pattern"],
+            BLANK_OR_PHONE
+        );
     }
 }

@@ -10,8 +10,9 @@ use validator::Validate;
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRequest {
-    /// The invitee's e-mail; they need no account yet.
-    #[schema(example = "helper@example.com")]
+    /// The invitee's e-mail (up to 254 characters); they need no account yet.
+    #[schema(example = "helper@example.com", min_length = 1, max_length = 254)]
+    #[validate(length(min = 1, max = 254))]
     pub email: String,
 }
 
@@ -25,9 +26,11 @@ pub struct InvitationDto {
     /// The invitee's e-mail.
     pub email: String,
     /// Always `staff`.
+    #[schema(value_type = crate::routes::enums::TenantRole)]
     pub role: &'static str,
     /// `pending`, `accepted`, `declined`, `revoked` or `expired` (a pending one past
     /// `expires_at` shows as `expired`).
+    #[schema(value_type = crate::routes::enums::InvitationStatus)]
     pub status: &'static str,
     /// Until when it can be accepted.
     pub expires_at: DateTime<Utc>,

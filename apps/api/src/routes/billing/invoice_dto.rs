@@ -15,8 +15,13 @@ pub use crate::http::body::EmptyBody;
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// How much to give back, > 0 and ≤ what remains refundable (default: all of it).
+    #[schema(minimum = 1)]
+    #[validate(range(min = 1))]
     pub amount_cents: Option<i64>,
-    /// Why (at most 500 characters, no control or invisible characters); kept on the payment.
+    /// Why (at most 500 characters, no control or invisible characters; blank
+    /// means none); kept on the payment.
+    #[schema(max_length = 500)]
+    #[validate(length(max = 500))]
     pub reason: Option<String>,
 }
 
@@ -46,17 +51,22 @@ pub struct InvoiceRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub client_party_id: Option<Option<i64>>,
-    /// ISO 4217 code, default `USD`.
+    /// ISO 4217 code, three letters of either case (stored upper-case), default `USD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    #[validate(custom(function = "super::formats::currency"))]
     pub currency: Option<String>,
     /// Due date (YYYY-MM-DD).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub due_date: Option<Option<NaiveDate>>,
-    /// Notes.
+    /// Notes, up to 5000 characters; blank or `null` means none.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
+    #[validate(length(max = 5000))]
     pub notes: Option<Option<String>>,
     /// Deposit asked, 0 ≤ deposit ≤ amount.
+    #[schema(minimum = 0)]
+    #[validate(range(min = 0))]
     pub deposit_cents: Option<i64>,
     /// Lines (1 to 100); replace all on edit.
     #[validate(
@@ -101,6 +111,7 @@ pub struct InvoiceDto {
     /// Billed party.
     pub client_party_id: Option<i64>,
     /// `draft`, `issued`, `partially_paid`, `paid` or `void`.
+    #[schema(value_type = crate::routes::enums::InvoiceStatus)]
     pub status: String,
     /// Currency.
     pub currency: String,
@@ -155,7 +166,8 @@ impl From<Invoice> for InvoiceDto {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InvoiceQuery {
-    /// Status.
+    /// Only this status.
+    #[param(value_type = Option<crate::routes::enums::InvoiceStatus>)]
     pub status: Option<String>,
     /// Billed party.
     pub client_party_id: Option<i64>,
@@ -190,11 +202,15 @@ pub struct PaymentQuery {
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     /// Amount, > 0 and ≤ the balance.
+    #[schema(minimum = 1)]
+    #[validate(range(min = 1))]
     pub amount_cents: i64,
     /// `cash`, `check`, `card`, `bank_transfer` or `other`.
     #[schema(value_type = crate::routes::enums::PaymentMethod)]
     pub method: String,
-    /// Cheque number, transfer id…
+    /// Cheque number, transfer id… (up to 255 characters; blank means none).
+    #[schema(max_length = 255)]
+    #[validate(length(max = 255))]
     pub reference: Option<String>,
     /// When the money arrived (default now).
     pub received_at: Option<DateTime<Utc>>,
@@ -206,6 +222,7 @@ pub struct InvoiceBalanceDto {
     /// Id.
     pub id: i64,
     /// Status now.
+    #[schema(value_type = crate::routes::enums::InvoiceStatus)]
     pub status: String,
     /// Balance now.
     pub balance_cents: i64,
@@ -229,8 +246,10 @@ pub struct PaymentDto {
     /// Currency.
     pub currency: String,
     /// `succeeded`, or `refunded` once refunded in full.
+    #[schema(value_type = crate::routes::enums::PaymentStatus)]
     pub status: String,
     /// Method.
+    #[schema(value_type = crate::routes::enums::PaymentMethod)]
     pub method: String,
     /// Reference.
     pub reference: Option<String>,
@@ -275,11 +294,18 @@ impl PaymentDto {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PortalLoginRequest {
-    /// The business's slug.
+    /// The business's slug (3–50 lowercase letters and digits in words joined by
+    /// single dashes).
+    #[schema(min_length = 3, max_length = 50, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[validate(custom(function = "crate::http::rules::slug"))]
     pub tenant_slug: String,
-    /// The contact's e-mail.
+    /// The contact's e-mail (up to 254 characters).
+    #[schema(min_length = 1, max_length = 254)]
+    #[validate(length(min = 1, max = 254))]
     pub email: String,
-    /// The portal password.
+    /// The portal password (portal passwords are 10 to 128 characters).
+    #[schema(max_length = 128)]
+    #[validate(length(max = 128))]
     pub password: String,
 }
 
@@ -292,4 +318,19 @@ pub struct PortalTokenDto {
     pub token_type: &'static str,
     /// Seconds until it expires.
     pub expires_in: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::formats::{CURRENCY, property};
+    use super::*;
+
+    #[test]
+    fn the_documented_patterns_are_the_checked_ones() {
+        assert_eq!(property::<InvoiceRequest>("currency")["pattern"], CURRENCY);
+        assert_eq!(
+            property::<PortalLoginRequest>("tenant_slug")["pattern"],
+            crate::http::rules::SLUG
+        );
+    }
 }

@@ -206,7 +206,7 @@ pub async fn delete(
 /// Record a payment. With `Idempotency-Key`, a retry of the same request
 /// returns the first answer and records nothing more.
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/payments", tag = "billing", security(("bearer" = [])),
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")),
     request_body = PaymentRequest, responses(
     TenantProblems,
     (status = 201, description = "The payment with the invoice's new balance and status", body = PaymentDto),
@@ -222,16 +222,7 @@ pub async fn pay(
     body: Json<PaymentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| {
-                    ApiError::validation(vec![kernel::FieldError::new(
-                        "Idempotency-Key",
-                        "must be visible ASCII",
-                    )])
-                })?
-                .to_owned(),
-        ),
+        Some(v) => Some(idempotency_key(v)?),
         None => None,
     };
     let b = body.into_inner();
@@ -248,6 +239,24 @@ pub async fn pay(
         res.insert_header(("idempotent-replayed", "true"));
     }
     Ok(res.json(PaymentDto::new(outcome.payment, Some(&outcome.invoice))))
+}
+
+/// The `Idempotency-Key` header as the document states it, checked before the
+/// tenant is looked up (the domain checks it again, trimmed).
+fn idempotency_key(v: &actix_web::http::header::HeaderValue) -> Result<String, ApiError> {
+    let refused = |e: validator::ValidationError| {
+        let message = e.message.map_or_else(String::new, |m| m.into_owned());
+        ApiError::validation(vec![kernel::FieldError::new("Idempotency-Key", message)])
+    };
+    let key = v.to_str().map_err(|_| {
+        refused(
+            validator::ValidationError::new("idempotency_key").with_message(
+                std::borrow::Cow::Borrowed("must be 1 to 255 visible ASCII characters"),
+            ),
+        )
+    })?;
+    super::formats::idempotency_key(key).map_err(refused)?;
+    Ok(key.to_owned())
 }
 
 /// Refund part or all of a succeeded payment. No body or `{}` refunds all that
@@ -293,4 +302,21 @@ pub async fn payments(
     let page = page(q.limit, q.cursor)?;
     let payments = state.billing.payments(&ctx, q.invoice_id, &page).await?;
     Ok(HttpResponse::Ok().json(ListPage::from_page(payments, |p| PaymentDto::new(p, None))))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_documented_idempotency_key_is_the_checked_one() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&crate::openapi::document()).unwrap_or_default();
+        let params = &doc["paths"]["/api/v1/billing/invoices/{id}/payments"]["post"]["parameters"];
+        let key = params
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "Idempotency-Key"))
+            .map(|p| p["schema"].clone())
+            .unwrap_or_default();
+        assert_eq!(key["pattern"], super::super::formats::IDEMPOTENCY_KEY);
+        assert_eq!(key["maxLength"], super::super::formats::IDEMPOTENCY_KEY_MAX);
+    }
 }

@@ -2,6 +2,7 @@
 //! The tenant always comes from the authenticated user, never from the request.
 
 pub mod dto;
+pub mod formats;
 pub mod invitation_dto;
 pub mod invoice_dto;
 pub mod invoices;

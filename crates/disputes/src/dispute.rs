@@ -87,6 +87,9 @@ pub enum RaisedBy {
 }
 
 impl RaisedBy {
+    /// Both parties.
+    pub const ALL: [Self; 2] = [Self::Customer, Self::Provider];
+
     /// The stored and wire name (`disputes.raised_by_type`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -97,9 +100,7 @@ impl RaisedBy {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Customer, Self::Provider]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
     /// How messages name the party.

@@ -126,6 +126,22 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind.
+    pub const ALL: [Self; 12] = [
+        Self::Created,
+        Self::Accepted,
+        Self::Rejected,
+        Self::Edited,
+        Self::ChangesApproved,
+        Self::ChangesDeclined,
+        Self::Cancelled,
+        Self::Completed,
+        Self::Paid,
+        Self::DeadlineMissed,
+        Self::Disputed,
+        Self::Rated,
+    ];
+
     /// The stored name (the `ck_job_events_kind` values).
     pub fn as_str(self) -> &'static str {
         match self {

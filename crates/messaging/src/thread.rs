@@ -15,6 +15,9 @@ pub enum ThreadKind {
 }
 
 impl ThreadKind {
+    /// Every kind.
+    pub const ALL: [Self; 2] = [Self::Job, Self::Listing];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -25,9 +28,7 @@ impl ThreadKind {
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Job, Self::Listing]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -41,6 +42,9 @@ pub enum ThreadStatus {
 }
 
 impl ThreadStatus {
+    /// Every status.
+    pub const ALL: [Self; 2] = [Self::Active, Self::Blocked];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,6 +77,14 @@ pub enum SenderRole {
 }
 
 impl SenderRole {
+    /// Every role.
+    pub const ALL: [Self; 4] = [
+        Self::Customer,
+        Self::ServiceProvider,
+        Self::Lsm,
+        Self::System,
+    ];
+
     /// The stored name (`ck_messages_sender_role`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -82,6 +82,7 @@ pub struct DisputeDto {
     /// Who raised it.
     pub raised_by_id: i64,
     /// `customer` or `service_provider`.
+    #[schema(value_type = super::enums::RaisedBy)]
     pub raised_by_type: String,
     /// The raiser's account.
     pub description: String,

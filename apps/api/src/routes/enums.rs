@@ -79,6 +79,16 @@ vocabulary! {
     TenantRole = billing::TenantRole::ALL.iter().copied();
     /// Where an invitation to a tenant stands.
     InvitationStatus = billing::InvitationStatus::ALL.iter().copied();
+    /// What a job's history entry records.
+    JobEventKind = jobs::EventKind::ALL;
+    /// What a thread is about.
+    ThreadKind = messaging::ThreadKind::ALL;
+    /// Whether a thread's parties may still post.
+    ThreadStatus = messaging::ThreadStatus::ALL;
+    /// The role a message was posted with.
+    SenderRole = messaging::SenderRole::ALL;
+    /// The party of the job who raised a dispute.
+    RaisedBy = disputes::RaisedBy::ALL;
 }
 
 #[cfg(test)]

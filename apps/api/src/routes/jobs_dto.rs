@@ -209,6 +209,7 @@ pub struct JobEventDto {
     /// Id.
     pub id: i64,
     /// `created`, `accepted`, `edited`, ….
+    #[schema(value_type = super::enums::JobEventKind)]
     pub kind: String,
     /// Who (null for the platform).
     pub actor_user_id: Option<i64>,

@@ -17,7 +17,8 @@ pub struct MessageDto {
     pub thread_id: Uuid,
     /// The author; null for system messages.
     pub sender_user_id: Option<i64>,
-    /// `customer`, `service_provider`, `lsm`, `admin` or `system`.
+    /// `customer`, `service_provider`, `lsm` or `system`.
+    #[schema(value_type = super::enums::SenderRole)]
     pub sender_role: String,
     /// 1–4000 characters.
     pub body: String,
@@ -33,6 +34,7 @@ pub struct ThreadDto {
     /// Id.
     pub id: Uuid,
     /// `job` or `listing`.
+    #[schema(value_type = super::enums::ThreadKind)]
     pub kind: String,
     /// The job, for job threads.
     pub job_id: Option<i64>,
@@ -47,6 +49,7 @@ pub struct ThreadDto {
     /// Subject (inquiries).
     pub subject: Option<String>,
     /// `active` or `blocked`.
+    #[schema(value_type = super::enums::ThreadStatus)]
     pub status: String,
     /// Newest message time.
     pub last_message_at: DateTime<Utc>,

@@ -11,19 +11,30 @@ use validator::Validate;
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyRequest {
-    /// Business name, 1 to 200 characters.
-    #[schema(example = "Ann's Paws")]
+    /// Business name, 1 to 200 characters (not blank).
+    #[schema(example = "Ann's Paws", min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
     pub business_name: String,
-    /// Phone, 7 to 15 digits.
-    #[schema(example = "212-555-0100")]
+    /// Phone: an optional `+`, then 7 to 15 digits with spaces, dashes, dots
+    /// and parentheses; up to 32 characters.
+    #[schema(
+        example = "212-555-0100",
+        pattern = r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$",
+        max_length = 32
+    )]
+    #[validate(custom(function = "crate::http::rules::phone"))]
     pub phone: String,
-    /// Business zipcode; must be in a served region.
-    #[schema(example = "10001")]
+    /// Business zipcode (12345 or 12345-6789); must be in a served region.
+    #[schema(example = "10001", pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: String,
-    /// Offered catalog services (at least one, approved).
-    #[schema(example = json!([30]))]
+    /// Offered catalog services (at least one, approved; repeats count once).
+    #[schema(example = json!([30]), min_items = 1)]
+    #[validate(length(min = 1))]
     pub service_ids: Vec<i64>,
-    /// About the business.
+    /// About the business, up to 2000 characters; blank means none.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub bio: Option<String>,
 }
 
@@ -31,13 +42,22 @@ pub struct ApplyRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatchRequest {
-    /// New business name.
+    /// New business name, 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
+    #[validate(length(min = 1, max = 200))]
     pub business_name: Option<String>,
-    /// New phone.
+    /// New phone (the format of `POST /providers`).
+    #[schema(
+        example = "212-555-0100",
+        pattern = r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$",
+        max_length = 32
+    )]
+    #[validate(custom(function = "crate::http::rules::phone"))]
     pub phone: Option<String>,
-    /// New bio; `null` clears it.
+    /// New bio, up to 2000 characters; `null` or blank clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub bio: Option<Option<String>>,
 }
 
@@ -51,7 +71,9 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OfferedServicesRequest {
-    /// The services to offer; others are switched off (history kept).
+    /// The services to offer (at least one); others are switched off (history kept).
+    #[schema(min_items = 1)]
+    #[validate(length(min = 1))]
     pub service_ids: Vec<i64>,
 }
 
@@ -67,7 +89,9 @@ pub struct ToggleServiceRequest {
 #[derive(Debug, Deserialize, ToSchema, Default, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
-    /// Why.
+    /// Why, up to 2000 characters (required, not blank, where the route says so).
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub reason: Option<String>,
 }
 
@@ -75,7 +99,9 @@ pub struct ReasonRequest {
 #[derive(Debug, Deserialize, ToSchema, Default, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
-    /// Note for the log.
+    /// Note for the log, up to 2000 characters; blank means none.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub note: Option<String>,
 }
 
@@ -117,7 +143,8 @@ pub struct ProviderDto {
     pub region: String,
     /// Bio.
     pub bio: Option<String>,
-    /// `pending`, `approved`, `rejected`, `suspended` or `banned`.
+    /// Onboarding and standing.
+    #[schema(value_type = super::enums::ProviderStatus)]
     pub status: String,
     /// In the LSM's review queue.
     pub under_review: bool,
@@ -247,7 +274,8 @@ pub struct BanRequestDto {
     pub requested_by: i64,
     /// Why.
     pub reason: String,
-    /// `pending`, `approved` or `rejected`.
+    /// Where the request stands.
+    #[schema(value_type = super::enums::BanStatus)]
     pub status: String,
     /// Admin who decided.
     pub decided_by: Option<i64>,
@@ -288,7 +316,8 @@ pub struct BanRequestPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// `pending`, `approved`, `rejected`, `suspended` or `banned`.
+    /// Only providers with this status (another value is a 422).
+    #[param(value_type = Option<super::enums::ProviderStatus>)]
     pub status: Option<String>,
     /// Only providers (not) under review.
     pub under_review: Option<bool>,
@@ -299,12 +328,24 @@ pub struct QueueQuery {
     pub cursor: Option<String>,
 }
 
-/// A plain page query.
+/// Query of `GET /admin/ban-requests`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BanRequestQuery {
+    /// Only requests with this status (another value is a 422).
+    #[param(value_type = Option<super::enums::BanStatus>)]
+    pub status: Option<String>,
+    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A plain page query, for the lists without a filter.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Filter by status where the list has one.
-    pub status: Option<String>,
     /// 1 to 100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,

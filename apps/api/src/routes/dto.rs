@@ -23,13 +23,51 @@ pub fn region_code(s: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// The domain's own verdict on a field, as a validation error, so that one 422
+/// lists every bad field of a registration (the domain checks run again after).
+fn verdict<T>(parsed: Result<T, kernel::FieldError>) -> Result<(), ValidationError> {
+    parsed
+        .map(|_| ())
+        .map_err(|e| ValidationError::new("invalid").with_message(e.message.into()))
+}
+
+/// `identity::Email` (when the length rule, reported apart, holds).
+pub(crate) fn email(s: &str) -> Result<(), ValidationError> {
+    if !(1..=EMAIL_MAX).contains(&s.chars().count()) {
+        return Ok(());
+    }
+    verdict(identity::Email::parse(s))
+}
+
+/// `identity::PersonName` (when the length rule, reported apart, holds).
+pub(crate) fn person_name(s: &str) -> Result<(), ValidationError> {
+    if !(1..=NAME_MAX).contains(&s.chars().count()) {
+        return Ok(());
+    }
+    verdict(identity::PersonName::parse("name", s))
+}
+
+/// Longest e-mail of an account (`identity::Email`).
+pub const EMAIL_MAX: usize = 254;
+
+/// Longest first or last name (`identity::PersonName`).
+pub const NAME_MAX: usize = 100;
+
+fn self_service_role(s: &str) -> Result<(), ValidationError> {
+    if identity::SELF_SERVICE_ROLES.iter().any(|r| r.as_str() == s) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("role").with_message("must be `customer` or `provider`".into()))
+    }
+}
+
 /// `POST /auth/register`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// E-mail; unique, case-insensitively. Up to 254 characters.
     #[schema(example = "ann@example.com", min_length = 1, max_length = 254)]
-    #[validate(length(min = 1, max = 254))]
+    #[validate(length(min = 1, max = 254), custom(function = "email"))]
     pub email: String,
     /// 10 to 128 characters (counted untrimmed, as the identity crate does).
     #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
@@ -37,14 +75,15 @@ pub struct RegisterRequest {
     pub password: String,
     /// First name, up to 100 characters (not blank).
     #[schema(min_length = 1, max_length = 100)]
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "person_name"))]
     pub first_name: String,
     /// Last name, up to 100 characters (not blank).
     #[schema(min_length = 1, max_length = 100)]
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "person_name"))]
     pub last_name: String,
     /// `customer` or `provider`.
     #[schema(example = "customer", value_type = super::enums::RegisterRole)]
+    #[validate(custom(function = "self_service_role"))]
     pub role: String,
     /// Phone: an optional `+`, then 7 to 15 digits with spaces, dashes, dots
     /// and parentheses; up to 32 characters.
@@ -363,4 +402,120 @@ pub struct RegionPage {
     pub items: Vec<RegionDto>,
     /// Always `null`.
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::http::rules;
+    use proptest::prelude::*;
+    use regex::Regex;
+    use serde_json::{Value, json};
+    use utoipa::IntoParams;
+
+    /// What the document states for the property `field` of `T`.
+    pub(crate) fn property<T: utoipa::PartialSchema>(field: &str) -> Value {
+        serde_json::to_value(T::schema()).unwrap_or_default()["properties"][field].clone()
+    }
+
+    /// What the document states for the query parameter `name` of `T`.
+    fn param<T: IntoParams>(name: &str) -> Value {
+        T::into_params(|| None)
+            .into_iter()
+            .filter_map(|p| serde_json::to_value(p).ok())
+            .find(|p| p["name"] == name)
+            .map(|p| p["schema"].clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_documented_formats_are_the_rules_the_server_checks() {
+        use super::super::admin_dto::{CreateLsmRequest, OverrideBody, RegionBody};
+        use super::super::provider_dto::{ApplyRequest, ProfilePatchRequest};
+        use super::super::search::{PopularParams, SearchParams};
+        let phones = [
+            property::<RegisterRequest>("phone"),
+            property::<ApplyRequest>("phone"),
+            property::<ProfilePatchRequest>("phone"),
+        ];
+        for phone in phones {
+            assert_eq!(phone["pattern"], rules::PHONE, "{phone}");
+            assert_eq!(phone["maxLength"], json!(rules::PHONE_MAX), "{phone}");
+        }
+        let zipcodes = [
+            property::<RegisterRequest>("zipcode"),
+            property::<ApplyRequest>("zipcode"),
+            param::<SearchParams>("zipcode"),
+            param::<PopularParams>("zipcode"),
+        ];
+        for zipcode in zipcodes {
+            assert_eq!(zipcode["pattern"], rules::ZIPCODE, "{zipcode}");
+        }
+        let regions = [
+            property::<CreateLsmRequest>("region"),
+            property::<RegionBody>("code"),
+            property::<OverrideBody>("region"),
+            param::<SearchParams>("region"),
+            param::<PopularParams>("region"),
+        ];
+        for region in regions {
+            assert_eq!(region["pattern"], REGION_CODE, "{region}");
+        }
+        for field in ["email", "first_name", "last_name"] {
+            let (register, lsm) = (
+                property::<RegisterRequest>(field),
+                property::<CreateLsmRequest>(field),
+            );
+            assert_eq!(register["minLength"], lsm["minLength"], "{field}");
+            assert_eq!(register["maxLength"], lsm["maxLength"], "{field}");
+        }
+        assert_eq!(
+            property::<RegisterRequest>("email")["maxLength"],
+            json!(EMAIL_MAX)
+        );
+        assert_eq!(
+            property::<RegisterRequest>("first_name")["maxLength"],
+            json!(NAME_MAX)
+        );
+    }
+
+    #[test]
+    fn one_422_lists_every_bad_field_of_a_registration() {
+        let bad = RegisterRequest {
+            email: "not-an-email".into(),
+            password: "short".into(),
+            first_name: " \u{200B} ".into(),
+            last_name: "Lee".into(),
+            role: "admin".into(),
+            phone: Some("555".into()),
+            zipcode: Some(" 10001".into()),
+        };
+        let errors = bad.validate().unwrap_err();
+        let mut fields: Vec<_> = errors.field_errors().into_keys().collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            [
+                "email",
+                "first_name",
+                "password",
+                "phone",
+                "role",
+                "zipcode"
+            ]
+        );
+        assert_eq!(
+            errors.field_errors()["email"].len(),
+            1,
+            "one message per field"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn region_codes_match_the_pattern(s in "[a-z0-9_]{0,18}|[a-zA-Z0-9_ -]{0,6}|\\PC{0,6}") {
+            let re = Regex::new(REGION_CODE).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(re.is_match(&s), region_code(&s).is_ok(), "{:?}", s);
+        }
+    }
 }

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use supply::ports::{AuditRecord, Lsm};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type,
+};
 use validator::{Validate, ValidationError};
 
 /// A catalog service's slug: lowercase letters, digits and dashes
@@ -98,6 +100,64 @@ impl utoipa::PartialSchema for ZipPrefix {
 }
 
 impl ToSchema for ZipPrefix {}
+
+/// A question's key: lowercase letters, digits and underscores.
+pub const QUESTION_KEY: &str = "^[a-z0-9_]+$";
+
+/// An intake question of a catalog service, as the document states it. The
+/// server reads each into `catalog::Question` (unknown, missing or mistyped
+/// fields are a 422) and `ServiceDefinition::check` holds every bound stated
+/// here on the raw text: key, label and options of 1 to 200 characters.
+#[derive(Debug)]
+pub struct ServiceQuestion;
+
+fn text(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .min_length(Some(1))
+        .max_length(Some(KEYWORD_MAX))
+}
+
+impl utoipa::PartialSchema for ServiceQuestion {
+    fn schema() -> RefOr<Schema> {
+        let key = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "Answer key, unique within the service (`snake_case`).",
+            ))
+            .pattern(Some(QUESTION_KEY));
+        let kind = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("`text`, `number`, `choice`, `boolean` or `date`."));
+        let options = ArrayBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+            .description(Some("Two or more answers, on `choice` questions only."))
+            .items(text("An allowed answer."))
+            .min_items(Some(2));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("An intake question asked when booking."))
+            .property("key", key)
+            .property("label", text("The question as shown."))
+            .property("kind", kind)
+            .property(
+                "required",
+                ObjectBuilder::new()
+                    .schema_type(Type::Boolean)
+                    .description(Some("Whether an answer is needed.")),
+            )
+            .property("options", options)
+            .required("key")
+            .required("label")
+            .required("kind")
+            .required("required")
+            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for ServiceQuestion {}
 
 /// `POST /admin/lsms`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -262,7 +322,7 @@ pub struct ServiceRequestBody {
     #[validate(custom(function = "each_keyword"))]
     pub keywords: Vec<String>,
     /// 2 to 5 intake questions `{key, label, kind, required, options?}`.
-    #[schema(value_type = Vec<Object>, min_items = 2, max_items = 5)]
+    #[schema(value_type = Vec<ServiceQuestion>, min_items = 2, max_items = 5)]
     #[validate(length(min = 2, max = 5))]
     pub questions: Vec<serde_json::Value>,
 }
@@ -291,7 +351,7 @@ pub struct ServicePatchBody {
     #[validate(custom(function = "each_keyword"))]
     pub keywords: Option<Vec<String>>,
     /// 2 to 5 questions (replace the list).
-    #[schema(value_type = Option<Vec<Object>>, min_items = 2, max_items = 5)]
+    #[schema(value_type = Option<Vec<ServiceQuestion>>, min_items = 2, max_items = 5)]
     #[validate(length(min = 2, max = 5))]
     pub questions: Option<Vec<serde_json::Value>>,
     /// `approved` or `retired`.

@@ -5,7 +5,35 @@ use serde::{Deserialize, Serialize};
 use supply::Provider;
 use supply::ports::{BanRequest, OfferedService};
 use utoipa::{IntoParams, ToSchema};
-use validator::Validate;
+use validator::{Validate, ValidationError};
+
+/// Longest business name (`supply`'s rule).
+pub const BUSINESS_NAME_MAX: usize = 200;
+
+/// Longest bio, reason or note (`supply`'s rule).
+pub const FREE_TEXT_MAX: usize = 2000;
+
+/// The domain's verdict on a text field whose length rule holds (the length
+/// rule reports itself), so that one 422 lists every bad field of a body.
+fn printable(s: &str, max: usize, blank_is_none: bool) -> Result<(), ValidationError> {
+    if s.chars().count() > max || (blank_is_none && s.trim().is_empty()) {
+        return Ok(());
+    }
+    kernel::text::bounded("text", s, max)
+        .map(|_| ())
+        .map_err(|e| ValidationError::new("text").with_message(e.message.into()))
+}
+
+fn printable_business_name(s: &str) -> Result<(), ValidationError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    printable(s, BUSINESS_NAME_MAX, false)
+}
+
+fn printable_bio(s: &str) -> Result<(), ValidationError> {
+    printable(s, FREE_TEXT_MAX, true)
+}
 
 /// `POST /providers`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -13,7 +41,10 @@ use validator::Validate;
 pub struct ApplyRequest {
     /// Business name, 1 to 200 characters (not blank).
     #[schema(example = "Ann's Paws", min_length = 1, max_length = 200)]
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "printable_business_name")
+    )]
     pub business_name: String,
     /// Phone: an optional `+`, then 7 to 15 digits with spaces, dashes, dots
     /// and parentheses; up to 32 characters.
@@ -34,7 +65,7 @@ pub struct ApplyRequest {
     pub service_ids: Vec<i64>,
     /// About the business, up to 2000 characters; blank means none.
     #[schema(max_length = 2000)]
-    #[validate(length(max = 2000))]
+    #[validate(length(max = 2000), custom(function = "printable_bio"))]
     pub bio: Option<String>,
 }
 
@@ -44,7 +75,10 @@ pub struct ApplyRequest {
 pub struct ProfilePatchRequest {
     /// New business name, 1 to 200 characters (not blank).
     #[schema(min_length = 1, max_length = 200)]
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "printable_business_name")
+    )]
     pub business_name: Option<String>,
     /// New phone (the format of `POST /providers`).
     #[schema(
@@ -57,7 +91,7 @@ pub struct ProfilePatchRequest {
     /// New bio, up to 2000 characters; `null` or blank clears it.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 2000)]
-    #[validate(length(max = 2000))]
+    #[validate(length(max = 2000), custom(function = "printable_bio"))]
     pub bio: Option<Option<String>>,
 }
 
@@ -351,4 +385,63 @@ pub struct PageQuery {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(errors: &validator::ValidationErrors) -> Vec<String> {
+        let mut fields: Vec<_> = errors
+            .field_errors()
+            .into_keys()
+            .map(|f| f.to_string())
+            .collect();
+        fields.sort_unstable();
+        fields
+    }
+
+    #[test]
+    fn one_422_lists_every_bad_field_of_an_application() {
+        let bad = ApplyRequest {
+            business_name: "   ".into(),
+            phone: "call me".into(),
+            zipcode: "1000".into(),
+            service_ids: vec![],
+            bio: Some("\u{202E}reversed".into()),
+        };
+        let errors = bad.validate().unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            ["bio", "business_name", "phone", "service_ids", "zipcode"]
+        );
+        let blank_bio = ApplyRequest {
+            business_name: "Ann's Paws".into(),
+            phone: "212-555-0100".into(),
+            zipcode: "10001".into(),
+            service_ids: vec![30],
+            bio: Some("  ".into()),
+        };
+        assert!(blank_bio.validate().is_ok(), "a blank bio means none");
+    }
+
+    #[test]
+    fn a_patched_bio_is_checked_when_given_and_null_clears_it() {
+        let patch = |bio| ProfilePatchRequest {
+            business_name: None,
+            phone: None,
+            bio,
+        };
+        assert!(patch(Some(None)).validate().is_ok());
+        assert!(patch(None).validate().is_ok());
+        assert!(
+            patch(Some(Some("x".repeat(FREE_TEXT_MAX))))
+                .validate()
+                .is_ok()
+        );
+        for bad in ["x".repeat(FREE_TEXT_MAX + 1), "a\u{200B}b".into()] {
+            let errors = patch(Some(Some(bad))).validate().unwrap_err();
+            assert_eq!(fields(&errors), ["bio"]);
+        }
+    }
 }

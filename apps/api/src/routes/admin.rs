@@ -202,12 +202,6 @@ pub async fn create_service(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let b = body.into_inner();
-    if b.status.is_some() {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "status",
-            "new services are approved",
-        )]));
-    }
     let def = definition(
         b.name,
         b.slug,

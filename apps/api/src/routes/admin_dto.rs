@@ -4,23 +4,190 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use supply::ports::{AuditRecord, Lsm};
 use utoipa::ToSchema;
-use validator::Validate;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type,
+};
+use validator::{Validate, ValidationError};
+
+/// A catalog service's slug: lowercase letters, digits and dashes
+/// (`catalog::ServiceDefinition::check`), 1 to [`SERVICE_SLUG_MAX`] characters.
+pub const SERVICE_SLUG: &str = "^[a-z0-9-]+$";
+
+/// Longest service slug.
+pub const SERVICE_SLUG_MAX: usize = 100;
+
+/// Longest keyword of a service, in characters.
+pub const KEYWORD_MAX: usize = 200;
+
+/// A 3-digit zip prefix of a region.
+pub const ZIP_PREFIX: &str = "^[0-9]{3}$";
+
+fn refused(code: &'static str, message: &'static str) -> ValidationError {
+    ValidationError::new(code).with_message(message.into())
+}
+
+/// [`SERVICE_SLUG`] (the length is checked apart).
+fn service_slug(s: &str) -> Result<(), ValidationError> {
+    if s.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        Ok(())
+    } else {
+        Err(refused(
+            "slug",
+            "must be lowercase letters, digits and dashes",
+        ))
+    }
+}
+
+/// Each keyword is 1 to [`KEYWORD_MAX`] characters ([`ServiceKeyword`]).
+fn each_keyword(list: &[String]) -> Result<(), ValidationError> {
+    if list
+        .iter()
+        .all(|k| (1..=KEYWORD_MAX).contains(&k.chars().count()))
+    {
+        Ok(())
+    } else {
+        Err(refused(
+            "keywords",
+            "each keyword must be 1 to 200 characters",
+        ))
+    }
+}
+
+/// Each prefix matches [`ZIP_PREFIX`].
+fn each_zip_prefix(list: &[String]) -> Result<(), ValidationError> {
+    if list
+        .iter()
+        .all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        Ok(())
+    } else {
+        Err(refused("zip_prefixes", "each prefix must be 3 digits"))
+    }
+}
+
+/// A keyword of a catalog service, as the document states it.
+#[derive(Debug)]
+pub struct ServiceKeyword;
+
+impl utoipa::PartialSchema for ServiceKeyword {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A lowercase synonym, 1 to 200 characters."))
+            .min_length(Some(1))
+            .max_length(Some(KEYWORD_MAX))
+            .into()
+    }
+}
+
+impl ToSchema for ServiceKeyword {}
+
+/// A region's 3-digit zip prefix, as the document states it.
+#[derive(Debug)]
+pub struct ZipPrefix;
+
+impl utoipa::PartialSchema for ZipPrefix {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A 3-digit zip prefix."))
+            .pattern(Some(ZIP_PREFIX))
+            .into()
+    }
+}
+
+impl ToSchema for ZipPrefix {}
+
+/// A question's key: lowercase letters, digits and underscores.
+pub const QUESTION_KEY: &str = "^[a-z0-9_]+$";
+
+/// An intake question of a catalog service, as the document states it. The
+/// server reads each into `catalog::Question` (unknown, missing or mistyped
+/// fields are a 422) and `ServiceDefinition::check` holds every bound stated
+/// here on the raw text: key, label and options of 1 to 200 characters.
+#[derive(Debug)]
+pub struct ServiceQuestion;
+
+fn text(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .min_length(Some(1))
+        .max_length(Some(KEYWORD_MAX))
+}
+
+impl utoipa::PartialSchema for ServiceQuestion {
+    fn schema() -> RefOr<Schema> {
+        let key = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "Answer key, unique within the service (`snake_case`).",
+            ))
+            .pattern(Some(QUESTION_KEY));
+        let kind = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("`text`, `number`, `choice`, `boolean` or `date`."));
+        let options = ArrayBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+            .description(Some("Two or more answers, on `choice` questions only."))
+            .items(text("An allowed answer."))
+            .min_items(Some(2));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("An intake question asked when booking."))
+            .property("key", key)
+            .property("label", text("The question as shown."))
+            .property("kind", kind)
+            .property(
+                "required",
+                ObjectBuilder::new()
+                    .schema_type(Type::Boolean)
+                    .description(Some("Whether an answer is needed.")),
+            )
+            .property("options", options)
+            .required("key")
+            .required("label")
+            .required("kind")
+            .required("required")
+            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for ServiceQuestion {}
 
 /// `POST /admin/lsms`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLsmRequest {
-    /// E-mail (the LSM's login).
+    /// E-mail (the LSM's login), up to 254 characters.
+    #[schema(min_length = 1, max_length = 254)]
+    #[validate(length(min = 1, max = 254), custom(function = "super::dto::email"))]
     pub email: String,
     /// 10 to 128 characters.
     #[schema(min_length = 10, max_length = 128)]
+    #[validate(length(min = 10, max = 128))]
     pub password: String,
-    /// First name.
+    /// First name, up to 100 characters (not blank).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "super::dto::person_name")
+    )]
     pub first_name: String,
-    /// Last name.
+    /// Last name, up to 100 characters (not blank).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "super::dto::person_name")
+    )]
     pub last_name: String,
-    /// The region code the LSM manages.
-    #[schema(example = "nyc")]
+    /// The code of the region the LSM manages.
+    #[schema(example = "nyc", pattern = "^[a-z0-9_]{2,16}$")]
+    #[validate(custom(function = "super::dto::region_code"))]
     pub region: String,
 }
 
@@ -131,47 +298,64 @@ pub struct AuditPage {
     pub next_cursor: Option<String>,
 }
 
-/// `POST /admin/services` (and `PATCH` with an optional `status`).
+/// `POST /admin/services`: a new service is approved.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceRequestBody {
-    /// Unique display name.
+    /// Unique display name, up to 100 characters (not blank).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
     pub name: String,
-    /// Unique kebab-case slug.
+    /// Unique slug: lowercase letters, digits and dashes, up to 100.
+    #[schema(pattern = "^[a-z0-9-]+$", min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100), custom(function = "service_slug"))]
     pub slug: String,
-    /// One sentence.
+    /// One sentence, up to 2000 characters.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub description: String,
     /// Category (`pets`, `cleaning`, ...).
     #[schema(value_type = super::enums::Category)]
     pub category: String,
-    /// Lowercase synonyms.
+    /// Lowercase synonyms, each 1 to 200 characters.
+    #[schema(value_type = Vec<ServiceKeyword>)]
+    #[validate(custom(function = "each_keyword"))]
     pub keywords: Vec<String>,
     /// 2 to 5 intake questions `{key, label, kind, required, options?}`.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ServiceQuestion>, min_items = 2, max_items = 5)]
+    #[validate(length(min = 2, max = 5))]
     pub questions: Vec<serde_json::Value>,
-    /// `approved` or `retired` (PATCH only).
-    #[schema(value_type = Option<super::enums::ServiceStatus>)]
-    pub status: Option<String>,
 }
 
 /// `PATCH /admin/services/{id}`: any field; the rest stays.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePatchBody {
-    /// Display name.
+    /// Display name, up to 100 characters (not blank).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
     pub name: Option<String>,
-    /// Slug.
+    /// Slug: lowercase letters, digits and dashes, up to 100.
+    #[schema(pattern = "^[a-z0-9-]+$", min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100), custom(function = "service_slug"))]
     pub slug: Option<String>,
-    /// Description.
+    /// Description, up to 2000 characters.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub description: Option<String>,
     /// Category.
+    #[schema(value_type = Option<super::enums::Category>)]
     pub category: Option<String>,
-    /// Keywords.
+    /// Keywords (replace the list), each 1 to 200 characters.
+    #[schema(value_type = Option<Vec<ServiceKeyword>>)]
+    #[validate(custom(function = "each_keyword"))]
     pub keywords: Option<Vec<String>>,
-    /// Questions.
-    #[schema(value_type = Option<Vec<Object>>)]
+    /// 2 to 5 questions (replace the list).
+    #[schema(value_type = Option<Vec<ServiceQuestion>>, min_items = 2, max_items = 5)]
+    #[validate(length(min = 2, max = 5))]
     pub questions: Option<Vec<serde_json::Value>>,
     /// `approved` or `retired`.
+    #[schema(value_type = Option<super::enums::ServiceStatus>)]
     pub status: Option<String>,
 }
 
@@ -180,10 +364,16 @@ pub struct ServicePatchBody {
 #[serde(deny_unknown_fields)]
 pub struct RegionBody {
     /// Code, 2–16 of `a-z0-9_`.
+    #[schema(example = "nyc", pattern = "^[a-z0-9_]{2,16}$")]
+    #[validate(custom(function = "super::dto::region_code"))]
     pub code: String,
-    /// Display name.
+    /// Display name, up to 255 characters (not blank).
+    #[schema(min_length = 1, max_length = 255)]
+    #[validate(length(min = 1, max = 255))]
     pub name: String,
     /// 3-digit zip prefixes no other region claims.
+    #[schema(value_type = Vec<ZipPrefix>)]
+    #[validate(custom(function = "each_zip_prefix"))]
     pub zip_prefixes: Vec<String>,
 }
 
@@ -192,6 +382,8 @@ pub struct RegionBody {
 #[serde(deny_unknown_fields)]
 pub struct OverrideBody {
     /// Region code; absent means every region.
+    #[schema(example = "nyc", pattern = "^[a-z0-9_]{2,16}$")]
+    #[validate(custom(function = "super::dto::region_code"))]
     pub region: Option<String>,
     /// Forced value; `null` clears the override. Required: an empty body must not clear anything.
     #[serde(deserialize_with = "required_nullable")]
@@ -212,3 +404,7 @@ fn required_nullable<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
+
+#[cfg(test)]
+#[path = "admin_dto_tests.rs"]
+mod tests;

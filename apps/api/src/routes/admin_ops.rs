@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use kernel::ServiceId;
 
 use super::admin_dto::{OverrideBody, RowsDto};
-use super::provider_dto::{BanRequestDto, BanRequestPage, NoteRequest, PageQuery};
+use super::provider_dto::{BanRequestDto, BanRequestPage, BanRequestQuery, NoteRequest};
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
 use crate::http::json::Json;
@@ -13,7 +13,7 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Ban requests, optionally by status.
-#[utoipa::path(get, path = "/api/v1/admin/ban-requests", tag = "admin", security(("bearer" = [])), params(PageQuery), responses(
+#[utoipa::path(get, path = "/api/v1/admin/ban-requests", tag = "admin", security(("bearer" = [])), params(BanRequestQuery), responses(
     (status = 200, description = "A page of ban requests, oldest first", body = BanRequestPage),
     (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -22,7 +22,7 @@ use crate::state::AppState;
 pub async fn ban_requests(
     state: web::Data<AppState>,
     role: RequireRole<Admin>,
-    query: web::Query<PageQuery>,
+    query: web::Query<BanRequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
     let q = query.into_inner();

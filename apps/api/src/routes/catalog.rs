@@ -17,7 +17,7 @@ pub async fn list_services(
     state: web::Data<AppState>,
     query: web::Query<ServiceQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+    let q = super::providers::checked(query.into_inner())?;
     let filter = ServiceFilter::parse(q.category.as_deref(), q.q.as_deref())?;
     let page = PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))?;
     let catalog = state.catalog.get();

@@ -4,40 +4,114 @@ use catalog::{Question, QuestionKind, Region, Service};
 use identity::{Profile, Session, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
+use validator::{Validate, ValidationError};
+
+/// A region code: 2 to 16 of `a-z`, `0-9` and `_` (`catalog::RegionDirectory`
+/// refuses any other code, so no region can be named otherwise).
+pub const REGION_CODE: &str = "^[a-z0-9_]{2,16}$";
+
+/// [`REGION_CODE`], on the raw text.
+pub fn region_code(s: &str) -> Result<(), ValidationError> {
+    let ok = (2..=16).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("region_code")
+            .with_message("must be 2 to 16 of a-z, 0-9 and _".into()))
+    }
+}
+
+/// The domain's own verdict on a field, as a validation error, so that one 422
+/// lists every bad field of a registration (the domain checks run again after).
+fn verdict<T>(parsed: Result<T, kernel::FieldError>) -> Result<(), ValidationError> {
+    parsed
+        .map(|_| ())
+        .map_err(|e| ValidationError::new("invalid").with_message(e.message.into()))
+}
+
+/// `identity::Email` (when the length rule, reported apart, holds).
+pub(crate) fn email(s: &str) -> Result<(), ValidationError> {
+    if !(1..=EMAIL_MAX).contains(&s.chars().count()) {
+        return Ok(());
+    }
+    verdict(identity::Email::parse(s))
+}
+
+/// `identity::PersonName` (when the length rule, reported apart, holds).
+pub(crate) fn person_name(s: &str) -> Result<(), ValidationError> {
+    if !(1..=NAME_MAX).contains(&s.chars().count()) {
+        return Ok(());
+    }
+    verdict(identity::PersonName::parse("name", s))
+}
+
+/// Longest e-mail of an account (`identity::Email`).
+pub const EMAIL_MAX: usize = 254;
+
+/// Longest first or last name (`identity::PersonName`).
+pub const NAME_MAX: usize = 100;
+
+fn self_service_role(s: &str) -> Result<(), ValidationError> {
+    if identity::SELF_SERVICE_ROLES.iter().any(|r| r.as_str() == s) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("role").with_message("must be `customer` or `provider`".into()))
+    }
+}
 
 /// `POST /auth/register`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// E-mail; unique, case-insensitively.
-    #[schema(example = "ann@example.com")]
+    /// E-mail; unique, case-insensitively. Up to 254 characters.
+    #[schema(example = "ann@example.com", min_length = 1, max_length = 254)]
+    #[validate(length(min = 1, max = 254), custom(function = "email"))]
     pub email: String,
-    /// 10 to 128 characters. (No `#[validate]` here: the identity crate checks
-    /// it together with the other fields, so a client sees every bad field at once.)
+    /// 10 to 128 characters (counted untrimmed, as the identity crate does).
     #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
+    #[validate(length(min = 10, max = 128))]
     pub password: String,
-    /// First name.
+    /// First name, up to 100 characters (not blank).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100), custom(function = "person_name"))]
     pub first_name: String,
-    /// Last name.
+    /// Last name, up to 100 characters (not blank).
+    #[schema(min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100), custom(function = "person_name"))]
     pub last_name: String,
     /// `customer` or `provider`.
     #[schema(example = "customer", value_type = super::enums::RegisterRole)]
+    #[validate(custom(function = "self_service_role"))]
     pub role: String,
-    /// Phone, 7 to 15 digits.
+    /// Phone: an optional `+`, then 7 to 15 digits with spaces, dashes, dots
+    /// and parentheses; up to 32 characters.
+    #[schema(
+        example = "212-555-0100",
+        pattern = r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$",
+        max_length = 32
+    )]
+    #[validate(custom(function = "crate::http::rules::phone"))]
     pub phone: Option<String>,
     /// Home zipcode (12345 or 12345-6789).
-    #[schema(example = "10001")]
+    #[schema(example = "10001", pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: Option<String>,
 }
 
-/// `POST /auth/login`.
+/// `POST /auth/login`. The bounds are the longest e-mail and password any
+/// account can have; a wrong pair within them is a 401 that never says which.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    /// E-mail.
+    /// E-mail, up to 320 characters.
+    #[schema(max_length = 320)]
+    #[validate(length(max = 320))]
     pub email: String,
-    /// Password.
+    /// Password, up to 128 characters.
+    #[schema(max_length = 128)]
+    #[validate(length(max = 128))]
     pub password: String,
 }
 
@@ -45,7 +119,9 @@ pub struct LoginRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token last received.
+    /// The refresh token last received (43 characters as issued; up to 256 accepted).
+    #[schema(max_length = 256)]
+    #[validate(length(max = 256))]
     pub refresh_token: String,
 }
 
@@ -64,14 +140,16 @@ pub struct UserDto {
     pub last_name: String,
     /// Phone.
     pub phone: Option<String>,
-    /// `active`, `suspended` or `banned`.
+    /// Whether the account may sign in.
+    #[schema(value_type = super::enums::UserStatus)]
     pub status: String,
     /// Roles held.
     #[schema(value_type = Vec<String>, example = json!(["customer"]))]
     pub roles: Vec<kernel::Role>,
     /// Back-office tenant.
     pub tenant_id: Option<i64>,
-    /// `owner` or `staff`.
+    /// Place in the tenant.
+    #[schema(value_type = Option<super::enums::TenantRole>)]
     pub tenant_role: Option<String>,
     /// Created.
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -139,6 +217,7 @@ pub struct ProviderSummaryDto {
     /// Business name.
     pub business_name: String,
     /// Onboarding status.
+    #[schema(value_type = super::enums::ProviderStatus)]
     pub status: String,
 }
 
@@ -186,13 +265,15 @@ impl From<Profile> for MeResponse {
 }
 
 /// Query of `GET /services`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// One of the categories (`home_repair`, `cleaning`, `outdoor`, `moving`, `pets`, `wellness`, `events`, `tech_help`, `auto`).
     #[param(value_type = Option<super::enums::Category>)]
     pub category: Option<String>,
-    /// Text in the name, slug or a keyword (case-insensitive).
+    /// Text in the name, slug or a keyword (case-insensitive), up to 100 characters.
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
     pub q: Option<String>,
     /// 1 to 100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -251,6 +332,7 @@ pub struct ServiceDto {
     /// One sentence.
     pub description: String,
     /// Category.
+    #[schema(value_type = super::enums::Category)]
     pub category: String,
     /// Synonyms.
     pub keywords: Vec<String>,
@@ -321,3 +403,7 @@ pub struct RegionPage {
     /// Always `null`.
     pub next_cursor: Option<String>,
 }
+
+#[cfg(test)]
+#[path = "dto_tests.rs"]
+pub(crate) mod tests;

@@ -115,6 +115,7 @@ pub async fn read(
 #[into_params(parameter_in = Query)]
 pub struct DemandQuery {
     /// Period in days, 1 to 365 (default 30).
+    #[param(minimum = 1, maximum = 365)]
     pub days: Option<i64>,
     /// Only (un)reviewed requests in the list.
     pub reviewed: Option<bool>,

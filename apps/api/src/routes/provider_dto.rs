@@ -5,25 +5,67 @@ use serde::{Deserialize, Serialize};
 use supply::Provider;
 use supply::ports::{BanRequest, OfferedService};
 use utoipa::{IntoParams, ToSchema};
-use validator::Validate;
+use validator::{Validate, ValidationError};
+
+/// Longest business name (`supply`'s rule).
+pub const BUSINESS_NAME_MAX: usize = 200;
+
+/// Longest bio, reason or note (`supply`'s rule).
+pub const FREE_TEXT_MAX: usize = 2000;
+
+/// The domain's verdict on a text field whose length rule holds (the length
+/// rule reports itself), so that one 422 lists every bad field of a body.
+fn printable(s: &str, max: usize, blank_is_none: bool) -> Result<(), ValidationError> {
+    if s.chars().count() > max || (blank_is_none && s.trim().is_empty()) {
+        return Ok(());
+    }
+    kernel::text::bounded("text", s, max)
+        .map(|_| ())
+        .map_err(|e| ValidationError::new("text").with_message(e.message.into()))
+}
+
+fn printable_business_name(s: &str) -> Result<(), ValidationError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    printable(s, BUSINESS_NAME_MAX, false)
+}
+
+fn printable_bio(s: &str) -> Result<(), ValidationError> {
+    printable(s, FREE_TEXT_MAX, true)
+}
 
 /// `POST /providers`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyRequest {
-    /// Business name, 1 to 200 characters.
-    #[schema(example = "Ann's Paws")]
+    /// Business name, 1 to 200 characters (not blank).
+    #[schema(example = "Ann's Paws", min_length = 1, max_length = 200)]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "printable_business_name")
+    )]
     pub business_name: String,
-    /// Phone, 7 to 15 digits.
-    #[schema(example = "212-555-0100")]
+    /// Phone: an optional `+`, then 7 to 15 digits with spaces, dashes, dots
+    /// and parentheses; up to 32 characters.
+    #[schema(
+        example = "212-555-0100",
+        pattern = r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$",
+        max_length = 32
+    )]
+    #[validate(custom(function = "crate::http::rules::phone"))]
     pub phone: String,
-    /// Business zipcode; must be in a served region.
-    #[schema(example = "10001")]
+    /// Business zipcode (12345 or 12345-6789); must be in a served region.
+    #[schema(example = "10001", pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: String,
-    /// Offered catalog services (at least one, approved).
-    #[schema(example = json!([30]))]
+    /// Offered catalog services (at least one, approved; repeats count once).
+    #[schema(example = json!([30]), min_items = 1)]
+    #[validate(length(min = 1))]
     pub service_ids: Vec<i64>,
-    /// About the business.
+    /// About the business, up to 2000 characters; blank means none.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000), custom(function = "printable_bio"))]
     pub bio: Option<String>,
 }
 
@@ -31,13 +73,25 @@ pub struct ApplyRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatchRequest {
-    /// New business name.
+    /// New business name, 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "printable_business_name")
+    )]
     pub business_name: Option<String>,
-    /// New phone.
+    /// New phone (the format of `POST /providers`).
+    #[schema(
+        example = "212-555-0100",
+        pattern = r"^\+?[ ().-]*([0-9][ ().-]*){7,15}$",
+        max_length = 32
+    )]
+    #[validate(custom(function = "crate::http::rules::phone"))]
     pub phone: Option<String>,
-    /// New bio; `null` clears it.
+    /// New bio, up to 2000 characters; `null` or blank clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[validate(length(max = 2000), custom(function = "printable_bio"))]
     pub bio: Option<Option<String>>,
 }
 
@@ -51,7 +105,9 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct OfferedServicesRequest {
-    /// The services to offer; others are switched off (history kept).
+    /// The services to offer (at least one); others are switched off (history kept).
+    #[schema(min_items = 1)]
+    #[validate(length(min = 1))]
     pub service_ids: Vec<i64>,
 }
 
@@ -67,7 +123,9 @@ pub struct ToggleServiceRequest {
 #[derive(Debug, Deserialize, ToSchema, Default, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
-    /// Why.
+    /// Why, up to 2000 characters (required, not blank, where the route says so).
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub reason: Option<String>,
 }
 
@@ -75,7 +133,9 @@ pub struct ReasonRequest {
 #[derive(Debug, Deserialize, ToSchema, Default, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NoteRequest {
-    /// Note for the log.
+    /// Note for the log, up to 2000 characters; blank means none.
+    #[schema(max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub note: Option<String>,
 }
 
@@ -117,7 +177,8 @@ pub struct ProviderDto {
     pub region: String,
     /// Bio.
     pub bio: Option<String>,
-    /// `pending`, `approved`, `rejected`, `suspended` or `banned`.
+    /// Onboarding and standing.
+    #[schema(value_type = super::enums::ProviderStatus)]
     pub status: String,
     /// In the LSM's review queue.
     pub under_review: bool,
@@ -247,7 +308,8 @@ pub struct BanRequestDto {
     pub requested_by: i64,
     /// Why.
     pub reason: String,
-    /// `pending`, `approved` or `rejected`.
+    /// Where the request stands.
+    #[schema(value_type = super::enums::BanStatus)]
     pub status: String,
     /// Admin who decided.
     pub decided_by: Option<i64>,
@@ -288,7 +350,8 @@ pub struct BanRequestPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// `pending`, `approved`, `rejected`, `suspended` or `banned`.
+    /// Only providers with this status (another value is a 422).
+    #[param(value_type = Option<super::enums::ProviderStatus>)]
     pub status: Option<String>,
     /// Only providers (not) under review.
     pub under_review: Option<bool>,
@@ -299,11 +362,12 @@ pub struct QueueQuery {
     pub cursor: Option<String>,
 }
 
-/// A plain page query.
+/// Query of `GET /admin/ban-requests`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Filter by status where the list has one.
+pub struct BanRequestQuery {
+    /// Only requests with this status (another value is a 422).
+    #[param(value_type = Option<super::enums::BanStatus>)]
     pub status: Option<String>,
     /// 1 to 100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -311,3 +375,18 @@ pub struct PageQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+/// A plain page query, for the lists without a filter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+#[path = "provider_dto_tests.rs"]
+mod tests;

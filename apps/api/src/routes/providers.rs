@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use kernel::{PageRequest, ProviderId, ServiceId};
 use supply::service::{ApplyCommand, UpdateProfileCommand};
+use validator::Validate;
 
 use super::provider_dto::{
     ApplyRequest, OfferedServiceDto, OfferedServicesRequest, ProfilePatchRequest, ProviderDto,
@@ -12,6 +13,15 @@ use crate::auth::{Provider, RequireRole};
 use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
+
+/// Checks a query's declared rules (`#[derive(Validate)]`, the bounds the
+/// document states): a 422 naming each bad parameter, before any domain rule.
+pub fn checked<T: Validate>(query: T) -> Result<T, ApiError> {
+    query
+        .validate()
+        .map_err(|e| ApiError::validation(crate::http::json::field_errors(&e)))?;
+    Ok(query)
+}
 
 /// Validates `limit` and `cursor`.
 pub fn page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {

@@ -4,23 +4,31 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use supply::search::SearchQuery;
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
-use super::providers::page;
+use super::providers::{checked, page};
 use crate::auth::MaybeUser;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Query of `GET /search`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// What the customer typed (service name, slug or synonym; small typos forgiven).
-    #[param(required = true)]
+    /// What the customer typed (service name, slug or synonym; small typos
+    /// forgiven), up to 100 characters.
+    #[param(required = true, min_length = 1, max_length = 100)]
+    #[validate(length(min = 1, max = 100))]
     pub q: Option<String>,
-    /// Zipcode to search in. One of `zipcode` and `region` is required (a rule
-    /// OpenAPI cannot state for parameters; a request with neither is a 422).
+    /// Zipcode to search in (12345 or 12345-6789). One of `zipcode` and
+    /// `region` is required (a rule OpenAPI cannot state for parameters; a
+    /// request with neither is a 422).
+    #[param(pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: Option<String>,
-    /// Region code, when no zipcode is given.
+    /// Region code, when no zipcode is given (checked even when one is).
+    #[param(pattern = "^[a-z0-9_]{2,16}$")]
+    #[validate(custom(function = "super::dto::region_code"))]
     pub region: Option<String>,
     /// 1 to 100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -93,7 +101,7 @@ pub async fn search(
     MaybeUser(ctx): MaybeUser,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = query.into_inner();
+    let p = checked(query.into_inner())?;
     let query = SearchQuery {
         q: p.q,
         zipcode: p.zipcode,
@@ -132,12 +140,16 @@ pub async fn search(
 }
 
 /// Query of `GET /services/popular`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct PopularParams {
     /// Region code.
+    #[param(pattern = "^[a-z0-9_]{2,16}$")]
+    #[validate(custom(function = "super::dto::region_code"))]
     pub region: Option<String>,
-    /// Or a zipcode.
+    /// Or a zipcode (12345 or 12345-6789; checked even when a region is given).
+    #[param(pattern = "^[0-9]{5}(-[0-9]{4})?$")]
+    #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: Option<String>,
 }
 
@@ -172,7 +184,7 @@ pub async fn popular(
     state: web::Data<AppState>,
     query: web::Query<PopularParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = query.into_inner();
+    let p = checked(query.into_inner())?;
     let catalog = state.catalog.get();
     let region = match (p.region.as_deref(), p.zipcode.as_deref()) {
         (Some(code), _) => catalog.regions().get(code).ok_or_else(|| {

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use persistence::Backend;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::supply_support::*;
 
@@ -147,4 +147,85 @@ async fn notifications_belong_to_their_owner() {
         app.get("/api/v1/notifications", None).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[actix_web::test]
+async fn admin_bodies_and_filters_outside_the_documented_bounds_are_refused_by_field() {
+    let (app, admin) = app_with_admin(Backend::Sqlite).await;
+    let question =
+        |key: &str| json!({"key": key, "label": "Why?", "kind": "text", "required": true});
+    let service = |slug: &str, questions: Value| {
+        json!({"name": "Koi Care", "slug": slug, "description": "Ponds.", "category": "pets",
+            "keywords": ["koi"], "questions": questions})
+    };
+    let refused = [
+        (
+            "GET",
+            "/api/v1/admin/ban-requests?status=open",
+            None,
+            "status",
+        ),
+        ("GET", "/api/v1/lsm/providers?status=gone", None, "status"),
+        (
+            "POST",
+            "/api/v1/admin/regions",
+            Some(json!({"code": "kc", "name": "Kansas City", "zip_prefixes": ["641", "64"]})),
+            "zip_prefixes",
+        ),
+        (
+            "POST",
+            "/api/v1/admin/regions",
+            Some(json!({"code": "kc", "name": "K".repeat(256), "zip_prefixes": ["641"]})),
+            "name",
+        ),
+        (
+            "POST",
+            "/api/v1/admin/services",
+            Some(service("Koi Care", json!([question("a"), question("b")]))),
+            "slug",
+        ),
+        (
+            "POST",
+            "/api/v1/admin/services",
+            Some(service("koi-care", json!([question("a")]))),
+            "questions",
+        ),
+        (
+            "PUT",
+            "/api/v1/admin/popularity/1",
+            Some(json!({"region": "NYC", "is_popular": true})),
+            "region",
+        ),
+        (
+            "POST",
+            "/api/v1/admin/lsms",
+            Some(
+                json!({"email": "k@stm.test", "password": PASSWORD, "first_name": "K", "last_name": "L", "region": " nyc"}),
+            ),
+            "region",
+        ),
+    ];
+    for (method, path, body, field) in refused {
+        let r = app.call(method, path, Some(&admin), body.as_ref()).await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{method} {path}: {}",
+            r.body
+        );
+    }
+    // Both refused above fit once corrected.
+    let ok = app
+        .call(
+            "POST",
+            "/api/v1/admin/services",
+            Some(&admin),
+            Some(&service("koi-care", json!([question("a"), question("b")]))),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    let pending = app
+        .get("/api/v1/admin/ban-requests?status=pending", Some(&admin))
+        .await;
+    assert_eq!(pending.status, StatusCode::OK, "{}", pending.body);
 }

@@ -254,3 +254,44 @@ async fn a_bootstrap_admin_is_created_from_configuration() {
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     assert_eq!(login.body["user"]["roles"], json!(["admin"]));
 }
+
+#[actix_web::test]
+async fn account_fields_are_checked_raw_and_login_bounds_tell_nothing_about_accounts() {
+    let app = spawn_app().await;
+    let mut padded = registration("pad@example.com", "customer");
+    padded["zipcode"] = json!(" 10001");
+    padded["phone"] = json!("212 555 0100 ext 7");
+    let r = app.post("/api/v1/auth/register", &padded).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let fields: Vec<_> = r.body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(fields, vec![json!("phone"), json!("zipcode")]);
+
+    app.register("known@example.com", "customer").await;
+    let login = |password: String| json!({"email": "known@example.com", "password": password});
+    let wrong = app
+        .post("/api/v1/auth/login", &login("x".repeat(128)))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
+    let long = app
+        .post("/api/v1/auth/login", &login("x".repeat(129)))
+        .await;
+    assert_eq!(
+        (long.status, long.body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("password"))
+    );
+    let token = app
+        .post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": "t".repeat(257)}),
+        )
+        .await;
+    assert_eq!(
+        (token.status, token.body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("refresh_token"))
+    );
+}

@@ -117,3 +117,37 @@ async fn regions_are_listed_with_their_prefixes() {
             .is_some_and(|p| p.iter().any(|p| p == "100"))
     );
 }
+
+#[actix_web::test]
+async fn catalog_and_search_queries_are_checked_as_the_document_states() {
+    let app = spawn_app().await;
+    let long = "a".repeat(101);
+    for (path, field) in [
+        (format!("/api/v1/services?q={long}"), "q"),
+        (format!("/api/v1/search?q={long}&zipcode=10001"), "q"),
+        // Each parameter is checked even when the other one decides the region.
+        (
+            "/api/v1/search?q=plumbing&zipcode=10001&region=NYC".to_owned(),
+            "region",
+        ),
+        (
+            "/api/v1/search?q=plumbing&zipcode=%2010001".to_owned(),
+            "zipcode",
+        ),
+        (
+            "/api/v1/services/popular?region=nyc&zipcode=1000".to_owned(),
+            "zipcode",
+        ),
+        ("/api/v1/services/popular?region=n".to_owned(), "region"),
+    ] {
+        let r = app.get(&path, None).await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{path}: {}",
+            r.body
+        );
+    }
+    let r = app.get("/api/v1/services/popular?region=nyc", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

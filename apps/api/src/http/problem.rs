@@ -291,3 +291,27 @@ pub enum TenantProblems {
     #[response(status = 403, content_type = "application/problem+json")]
     NoTenant(Problem),
 }
+
+/// The refusal of an admin-only route to any other signed-in account.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum AdminOnly {
+    /// Not an admin
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+}
+
+/// The refusal of an LSM route (admins pass too) to any other account.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum LsmOnly {
+    /// Not an LSM (or admin)
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+}
+
+/// The refusal of a provider route to an account without the provider role.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum ProviderOnly {
+    /// Not a provider account
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+}

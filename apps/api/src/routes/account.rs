@@ -118,7 +118,6 @@ pub async fn verify_email(
 /// Send a new verification e-mail; the previous link stops working.
 #[utoipa::path(post, path = "/api/v1/auth/resend-verification", tag = "auth", security(("bearer" = [])), responses(
     (status = 202, description = "Queued (nothing is sent when the e-mail is already verified)"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "Too many account e-mails for this address or client; see Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -191,7 +190,6 @@ pub async fn password_reset_confirm(
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed; the other sessions were ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `current_password`), or a new password outside 10–128 characters", body = Problem, content_type = "application/problem+json"),
@@ -230,7 +228,6 @@ async fn throttle(req: &HttpRequest, state: &AppState, who: &SignedIn) -> Result
 /// The caller's live sessions, the current one marked.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "Live sessions", body = SessionList),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn sessions(state: web::Data<AppState>, who: SignedIn) -> Result<HttpResponse, ApiError> {
     let items = state
@@ -255,7 +252,6 @@ pub async fn sessions(state: web::Data<AppState>, who: SignedIn) -> Result<HttpR
     params(("id" = String, Path, description = "Session id from `GET /me/sessions`")),
     responses(
     (status = 204, description = "Ended"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No live session of the caller with this id", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn end_session(
@@ -271,7 +267,6 @@ pub async fn end_session(
 /// and notifications.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "The caller's data as JSON", body = Object),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn export(
     state: web::Data<AppState>,
@@ -291,7 +286,6 @@ pub async fn export(
 #[utoipa::path(delete, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), request_body = CloseAccountRequest, responses(
     (status = 204, description = "Closed"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`account_in_use`: open jobs, an open dispute, or the only owner of a tenant with other members (the detail names each)", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),

@@ -14,14 +14,14 @@ use super::provider_dto::PageQuery;
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
 use crate::http::json::Json;
+use crate::http::problem::AdminOnly;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Create an LSM account for one region.
 #[utoipa::path(post, path = "/api/v1/admin/lsms", tag = "admin", security(("bearer" = [])), request_body = CreateLsmRequest, responses(
     (status = 201, description = "The LSM", body = LsmAccountDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 409, description = "E-mail already registered", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields or unknown region", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); nothing stored, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -48,8 +48,7 @@ pub async fn create_lsm(
 /// List LSMs.
 #[utoipa::path(get, path = "/api/v1/admin/lsms", tag = "admin", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of LSMs", body = LsmPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list_lsms(
@@ -73,8 +72,7 @@ fn settings_dto(s: &supply::PlatformSettings) -> SettingsDto {
 /// The platform settings in force.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])), responses(
     (status = 200, description = "Every setting", body = SettingsDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
 ))]
 pub async fn get_settings(
     state: web::Data<AppState>,
@@ -86,8 +84,7 @@ pub async fn get_settings(
 /// Change settings: `{key: integer}`; every key validated, nothing stored if one is bad.
 #[utoipa::path(patch, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])), request_body = SettingsDto, responses(
     (status = 200, description = "Every setting after the change", body = SettingsDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 422, description = "Unknown key or value out of range (negative threshold, zero deadline, ...)", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn patch_settings(
@@ -103,8 +100,7 @@ pub async fn patch_settings(
 /// The decisions log, newest first.
 #[utoipa::path(get, path = "/api/v1/admin/audit-log", tag = "admin", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of decisions", body = AuditPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn audit_log(
@@ -190,8 +186,7 @@ async fn answer_service(
 /// Add a catalog service.
 #[utoipa::path(post, path = "/api/v1/admin/services", tag = "admin", security(("bearer" = [])), request_body = ServiceRequestBody, responses(
     (status = 201, description = "The service", body = ServiceDetailDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 409, description = "Name or slug taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid content", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -218,8 +213,7 @@ pub async fn create_service(
 #[utoipa::path(patch, path = "/api/v1/admin/services/{id}", tag = "admin", security(("bearer" = [])), request_body = ServicePatchBody,
     params(("id" = i64, Path, description = "Service id")), responses(
     (status = 200, description = "The service", body = ServiceDetailDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Name or slug taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid content", body = Problem, content_type = "application/problem+json"),
@@ -266,8 +260,7 @@ pub async fn update_service(
 /// Add a served region.
 #[utoipa::path(post, path = "/api/v1/admin/regions", tag = "admin", security(("bearer" = [])), request_body = RegionBody, responses(
     (status = 201, description = "The region", body = RegionDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 409, description = "A region with this code exists, or another region serves one of the prefixes", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad code, name or prefix", body = Problem, content_type = "application/problem+json"),
 ))]

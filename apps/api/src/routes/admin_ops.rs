@@ -9,14 +9,14 @@ use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
+use crate::http::problem::AdminOnly;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Ban requests, optionally by status.
 #[utoipa::path(get, path = "/api/v1/admin/ban-requests", tag = "admin", security(("bearer" = [])), params(BanRequestQuery), responses(
     (status = 200, description = "A page of ban requests, oldest first", body = BanRequestPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn ban_requests(
@@ -52,8 +52,7 @@ async fn decide(
 #[utoipa::path(post, path = "/api/v1/admin/ban-requests/{id}/approve", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ban request id")), request_body(content = Option<NoteRequest>), responses(
     (status = 200, description = "Approved", body = BanRequestDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already decided, or the provider can no longer be banned", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -71,8 +70,7 @@ pub async fn approve_ban(
 #[utoipa::path(post, path = "/api/v1/admin/ban-requests/{id}/reject", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ban request id")), request_body(content = Option<NoteRequest>), responses(
     (status = 200, description = "Rejected", body = BanRequestDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -90,8 +88,7 @@ pub async fn reject_ban(
 #[utoipa::path(put, path = "/api/v1/admin/popularity/{service_id}", tag = "admin", security(("bearer" = [])), request_body = OverrideBody,
     params(("service_id" = i64, Path, description = "Service id")), responses(
     (status = 200, description = "Rows changed", body = RowsDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
     (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Unknown region", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -120,8 +117,7 @@ pub async fn override_popularity(
 /// Recompute regional popularity now.
 #[utoipa::path(post, path = "/api/v1/admin/popularity/recompute", tag = "admin", security(("bearer" = [])), responses(
     (status = 200, description = "Rows written", body = RowsDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+    AdminOnly,
 ))]
 pub async fn recompute(
     state: web::Data<AppState>,

@@ -233,7 +233,6 @@ async fn read_form(store: &AttachmentStore, mut form: Multipart) -> Result<Store
     responses(
     (status = 201, description = "Stored: the kind is the one sniffed from the bytes", body = AttachmentDto),
     (status = 400, description = "Malformed multipart body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Larger than 10 MiB (nothing is stored)", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not multipart, or the bytes are not an image or a PDF", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "No part named `file`, several, or another part", body = Problem, content_type = "application/problem+json"),
@@ -275,7 +274,6 @@ async fn record(state: &AppState, ctx: &Ctx, s: Stored) -> Result<HttpResponse, 
     (status = 200, description = "The bytes, with their sniffed type and `Content-Disposition: attachment`", content(
         (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/heic"), (Vec<u8> = "application/pdf"),
     )),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn download(

@@ -111,7 +111,6 @@ pub async fn logout(
 /// The caller, their roles and profiles.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "The caller", body = MeResponse),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn me(

@@ -45,7 +45,6 @@ pub(crate) fn page(found: kernel::Page<disputes::Dispute>) -> DisputePage {
     params(("id" = i64, Path, description = "Job id")), request_body = RaiseRequest, responses(
     (status = 201, description = "The open dispute", body = DisputeDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The caller sees the job (its region's LSM, an admin) but is not a party", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such job visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A dispute on the job is already open, or the job is still `new`", body = Problem, content_type = "application/problem+json"),
@@ -69,7 +68,6 @@ pub async fn raise(
 /// region's, an admin's all; newest first.
 #[utoipa::path(get, path = "/api/v1/disputes", tag = "disputes", security(("bearer" = [])), params(DisputeQuery), responses(
     (status = 200, description = "Newest first", body = DisputePage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
@@ -85,7 +83,6 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/disputes/{id}", tag = "disputes", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Dispute id")), responses(
     (status = 200, description = "The dispute", body = DisputeDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(

@@ -64,7 +64,6 @@ fn expired() -> ApiError {
 /// The caller's events after `after`.
 #[utoipa::path(get, path = "/api/v1/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery), responses(
     (status = 200, description = "The caller's events after `after`, oldest first", body = EventPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 410, description = "`events_expired`: events after `after` were pruned", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad `after` or `limit`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -131,7 +130,6 @@ fn socket_user(
 #[utoipa::path(get, path = "/api/v1/ws", tag = "realtime", security(("bearer" = [])), params(SocketQuery), responses(
     (status = 101, description = "WebSocket: envelopes `{seq, type, at, data}`; the client may send `message.send`"),
     (status = 400, description = "Not a WebSocket upgrade", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 410, description = "`events_expired`: events after `after` were pruned", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad `after`", body = Problem, content_type = "application/problem+json"),
 ))]

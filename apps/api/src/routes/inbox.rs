@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::providers::id_page;
 use crate::auth::{AuthUser, Lsm, RequireRole};
+use crate::http::problem::LsmOnly;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -71,7 +72,6 @@ pub struct NotificationPage {
 /// The caller's notifications.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery), responses(
     (status = 200, description = "A page of notifications, newest first", body = NotificationPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
@@ -98,7 +98,6 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Notification id")), responses(
     (status = 200, description = "The notification", body = NotificationDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not the caller's notification", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn read(
@@ -190,7 +189,6 @@ pub struct DemandResponse {
 /// The region's missing-service demand.
 #[utoipa::path(get, path = "/api/v1/lsm/service-requests", tag = "lsm", security(("bearer" = [])), params(DemandQuery), responses(
     (status = 200, description = "Top keywords and the raw list", body = DemandResponse),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an LSM", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad days, limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -221,8 +219,7 @@ pub async fn service_requests(
 #[utoipa::path(post, path = "/api/v1/lsm/service-requests/{id}/review", tag = "lsm", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Service request id")), responses(
     (status = 200, description = "The request", body = ServiceRequestDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+    LsmOnly,
     (status = 404, description = "No such request in the caller's region", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn review(

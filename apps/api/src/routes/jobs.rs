@@ -40,7 +40,6 @@ fn job_response(
 #[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), request_body = CreateJobRequest, responses(
     (status = 201, description = "The job, `new`, with its response deadline and thread", body = JobDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a customer, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field (each named): answers, zipcode, provider, service", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -70,7 +69,6 @@ pub async fn create(
 /// The caller's jobs: as customer, as provider, the region's for an LSM, all for an admin.
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), params(JobQuery), responses(
     (status = 200, description = "Newest first", body = JobPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
@@ -96,7 +94,6 @@ pub async fn list(
 /// One job (parties, the region's LSMs, admins; anyone else 404).
 #[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The job, with its version as `ETag`", body = JobDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(
@@ -111,7 +108,6 @@ pub async fn get(
 /// A job's history: every transition with its data, oldest first.
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/events", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The events", body = JobEventList),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn events(
@@ -145,7 +141,6 @@ macro_rules! bare_transition {
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The job after the transition", body = JobDto),
             (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
             (status = 409, description = "Not allowed from the job's state (status, pending changes, open dispute), or a racing change won", body = Problem, content_type = "application/problem+json"),
@@ -194,7 +189,6 @@ macro_rules! reason_transition {
             request_body(content = Option<JobReasonRequest>), responses(
             (status = 200, description = "The job after the transition", body = JobDto),
             (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
             (status = 409, description = "Not allowed from the job's state, or a racing change won", body = Problem, content_type = "application/problem+json"),
@@ -258,7 +252,6 @@ reason_transition!(
     request_body(content = Option<MarkPaidRequest>), responses(
     (status = 200, description = "The job, `paid`, with `paid_at`", body = JobDto),
     (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Only the job's provider marks it paid", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not completed, no price, an open dispute, already paid, or the provider has no tenant", body = Problem, content_type = "application/problem+json"),
@@ -288,7 +281,6 @@ pub async fn mark_paid(
     request_body = EditJobRequest, responses(
     (status = 200, description = "The job with `pending_approval: true`", body = JobDto),
     (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Only the job's provider edits", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not editable in the job's state", body = Problem, content_type = "application/problem+json"),
@@ -316,7 +308,6 @@ pub async fn edit(
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/rating", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RatingRequest, responses(
     (status = 201, description = "The rating", body = RatingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Only the job's customer rates", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not completed yet, or already rated", body = Problem, content_type = "application/problem+json"),

@@ -37,7 +37,6 @@ fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
 #[utoipa::path(post, path = "/api/v1/listings", tag = "marketplace", security(("bearer" = [])), request_body = ListingRequest, responses(
     (status = 201, description = "The listing, `draft`, in the provider's tenant and region", body = ListingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider with an approved profile", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field (each named)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -103,7 +102,6 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ListingRequest, responses(
     (status = 200, description = "The listing", body = ListingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or another provider's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Suspended, or a racing change kept winning", body = Problem, content_type = "application/problem+json"),
@@ -128,7 +126,6 @@ macro_rules! owner_action {
         #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The listing after the change", body = ListingDto),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = "Not a provider", body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent or another provider's", body = Problem, content_type = "application/problem+json"),
             (status = 409, description = "Not allowed from the listing's status (a suspended listing is never republished)", body = Problem, content_type = "application/problem+json"),
@@ -165,7 +162,6 @@ macro_rules! moderation {
         #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
             request_body(content = Option<ModerationRequest>, description = "Optional reason, kept in the audit log"), responses(
             (status = 200, description = "The listing after the change", body = ListingDto),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = "Neither an LSM nor an admin", body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent, or another region's listing", body = Problem, content_type = "application/problem+json"),
             (status = 409, description = "Not allowed from the listing's status", body = Problem, content_type = "application/problem+json"),
@@ -204,7 +200,6 @@ moderation!(
 #[utoipa::path(post, path = "/api/v1/listings/{id}/threads", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = InquiryRequest, responses(
     (status = 201, description = "The thread (`kind: \"listing\"`) with the message as `last_message`", body = crate::routes::threads_dto::ThreadDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a customer, or the listing's own seller, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No active listing with this id", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The inquiry thread is blocked", body = Problem, content_type = "application/problem+json"),

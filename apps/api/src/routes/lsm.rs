@@ -9,14 +9,14 @@ use super::providers::id_page;
 use crate::auth::AuthUser;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
+use crate::http::problem::LsmOnly;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// The region's providers: onboarding and review queue.
 #[utoipa::path(get, path = "/api/v1/lsm/providers", tag = "lsm", security(("bearer" = [])), params(QueueQuery), responses(
     (status = 200, description = "Providers of the caller's region, oldest first", body = ProviderPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+    LsmOnly,
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn queue(
@@ -55,8 +55,7 @@ macro_rules! decision_route {
         #[utoipa::path(post, path = $path, tag = "lsm", security(("bearer" = [])),
             params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
             (status = 200, description = $ok, body = ProviderDto),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-            (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+            LsmOnly,
             (status = 404, description = "No such provider in the caller's region", body = Problem, content_type = "application/problem+json"),
             (status = 409, description = "Not allowed from the provider's current status", body = Problem, content_type = "application/problem+json"),
             (status = 422, description = "Missing reason where required, invalid body", body = Problem, content_type = "application/problem+json"),
@@ -114,8 +113,7 @@ decision_route!(
 #[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/ban-requests", tag = "lsm", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Provider id")), request_body = ReasonRequest, responses(
     (status = 201, description = "Ban request filed; admins are told", body = BanRequestDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an LSM (or admin)", body = Problem, content_type = "application/problem+json"),
+    LsmOnly,
     (status = 404, description = "No such provider in the caller's region", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not approved or suspended, or a request is already pending", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing reason", body = Problem, content_type = "application/problem+json"),

@@ -12,7 +12,6 @@ use crate::state::AppState;
 /// The disputes of the caller's region, newest first (LSMs only; admins use `GET /disputes`).
 #[utoipa::path(get, path = "/api/v1/lsm/disputes", tag = "lsm", security(("bearer" = [])), params(DisputeQuery), responses(
     (status = 200, description = "Disputes of jobs in the caller's region, newest first", body = DisputePage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not an LSM", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -33,7 +32,6 @@ pub async fn queue(
     params(("id" = i64, Path, description = "Dispute id")), request_body = ResolveRequest, responses(
     (status = 200, description = "The resolved dispute", body = DisputeDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "A party of the job: they see the dispute but do not decide it", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller (an LSM of another region, a stranger)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already resolved", body = Problem, content_type = "application/problem+json"),

@@ -35,7 +35,6 @@ fn transaction(status: StatusCode, t: marketplace::SaleRecord) -> HttpResponse {
 /// tenant's, and everyone the ones they are the client of.
 #[utoipa::path(get, path = "/api/v1/marketplace/transactions", tag = "marketplace", security(("bearer" = [])), params(TransactionQuery), responses(
     (status = 200, description = "Newest first", body = TransactionPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
@@ -57,7 +56,6 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/marketplace/transactions", tag = "marketplace", security(("bearer" = [])), request_body = TransactionRequest, responses(
     (status = 201, description = "The transaction, `pending`, with computed `platform_fee_cents` and `net_payout_cents` and its `invoice_id`", body = TransactionDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not staff of a tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "`client_party_id` or `service_listing_id` is not the tenant's", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid or unknown field (each named; `platform_fee_cents` and `net_payout_cents` are not inputs)", body = Problem, content_type = "application/problem+json"),
@@ -77,7 +75,6 @@ pub async fn create(
 /// One transaction: the tenant's staff and its client see it.
 #[utoipa::path(get, path = "/api/v1/marketplace/transactions/{id}", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The transaction", body = TransactionDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent, or neither the caller's tenant's nor theirs as client", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(
@@ -96,7 +93,6 @@ macro_rules! staff_action {
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The transaction after the change", body = TransactionDto),
             (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = "The transaction's client (who may read it, not act on it)", body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent, or not the caller's tenant's", body = Problem, content_type = "application/problem+json"),
             (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),

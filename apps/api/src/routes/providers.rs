@@ -11,6 +11,7 @@ use super::provider_dto::{
 };
 use crate::auth::{Provider, RequireRole};
 use crate::http::json::Json;
+use crate::http::problem::ProviderOnly;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -43,7 +44,6 @@ pub fn id_page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest
 /// Apply as a provider.
 #[utoipa::path(post, path = "/api/v1/providers", tag = "providers", security(("bearer" = [])), request_body = ApplyRequest, responses(
     (status = 201, description = "Application stored, status pending; the region's LSMs are told", body = ProviderDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider account, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Already applied, or rejected too recently (the detail names the date a new application is accepted)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields, unserved zipcode, unknown or retired services", body = Problem, content_type = "application/problem+json"),
@@ -75,8 +75,7 @@ pub async fn apply(
 /// The caller's provider profile with its offered services.
 #[utoipa::path(get, path = "/api/v1/providers/me", tag = "providers", security(("bearer" = [])), responses(
     (status = 200, description = "Own profile", body = ProviderDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    ProviderOnly,
     (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn me(
@@ -93,8 +92,7 @@ pub async fn me(
 /// Change the business name, phone or bio.
 #[utoipa::path(patch, path = "/api/v1/providers/me", tag = "providers", security(("bearer" = [])), request_body = ProfilePatchRequest, responses(
     (status = 200, description = "Updated profile", body = ProviderDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    ProviderOnly,
     (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -118,8 +116,7 @@ pub async fn update_me(
 /// Replace the set of offered services.
 #[utoipa::path(put, path = "/api/v1/providers/me/services", tag = "providers", security(("bearer" = [])), request_body = OfferedServicesRequest, responses(
     (status = 200, description = "Offered services, active and switched off", body = [OfferedServiceDto]),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    ProviderOnly,
     (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Empty list, unknown or retired services", body = Problem, content_type = "application/problem+json"),
@@ -143,8 +140,7 @@ pub async fn set_services(
 #[utoipa::path(patch, path = "/api/v1/providers/me/services/{service_id}", tag = "providers", security(("bearer" = [])), request_body = ToggleServiceRequest,
     params(("service_id" = i64, Path, description = "Catalog service id")), responses(
     (status = 200, description = "The offered service", body = OfferedServiceDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not a provider account", body = Problem, content_type = "application/problem+json"),
+    ProviderOnly,
     (status = 404, description = "Not applied, or the service is not offered", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),

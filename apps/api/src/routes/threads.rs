@@ -36,7 +36,6 @@ fn page(q: PageQuery) -> Result<PageRequest, ApiError> {
 /// The caller's threads, as buyer or seller, and disputed job threads of an LSM's region.
 #[utoipa::path(get, path = "/api/v1/threads", tag = "messaging", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Newest activity first, with the caller's unread counts; threads the caller archived come back with a newer message", body = ThreadPage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn list(
@@ -57,7 +56,6 @@ pub async fn list(
 /// One thread (participants; admins for audit).
 #[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, description = "The thread", body = ThreadDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn get(
@@ -72,7 +70,6 @@ pub async fn get(
 /// A thread's history, newest first (participants; admins for audit).
 #[utoipa::path(get, path = "/api/v1/threads/{id}/messages", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path), PageQuery), responses(
     (status = 200, description = "Newest first; `next_cursor` continues with older messages", body = MessagePage),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -96,7 +93,6 @@ pub async fn messages(
 #[utoipa::path(post, path = "/api/v1/threads/{id}/messages", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PostMessageRequest, responses(
     (status = 201, description = "The message", body = MessageDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "An admin reading for audit", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The thread is blocked", body = Problem, content_type = "application/problem+json"),
@@ -117,7 +113,6 @@ pub async fn post(
 #[utoipa::path(post, path = "/api/v1/threads/{id}/read", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content = Option<MarkReadRequest>), responses(
     (status = 200, description = "The caller's unread count now", body = ReadStateDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "An admin reading for audit", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "up_to_message_id below 1, unknown fields", body = Problem, content_type = "application/problem+json"),
@@ -143,7 +138,6 @@ macro_rules! thread_action {
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The thread", body = ThreadDto),
             (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-            (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
             (status = 403, description = $forbidden, body = Problem, content_type = "application/problem+json"),
             (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
             (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),

@@ -18,7 +18,6 @@ use crate::state::AppState;
 /// invitee is e-mailed and joins only by accepting.
 #[utoipa::path(post, path = "/api/v1/tenants/me/invitations", tag = "billing", security(("bearer" = [])), request_body = InvitationRequest, responses(
     (status = 201, description = "Invited", body = InvitationDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A pending invitation to this e-mail exists, or it belongs to a member already", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid e-mail", body = Problem, content_type = "application/problem+json"),
@@ -35,7 +34,6 @@ pub async fn invite(
 /// The tenant's invitations, newest first (owner only).
 #[utoipa::path(get, path = "/api/v1/tenants/me/invitations", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "OK", body = ListPage<InvitationDto>),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -55,7 +53,6 @@ pub async fn list(
 /// The caller's pending, unexpired invitations (matched by their account's e-mail).
 #[utoipa::path(get, path = "/api/v1/me/tenant-invitations", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "OK", body = ListPage<ReceivedInvitationDto>),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn received(
@@ -78,7 +75,6 @@ pub async fn received(
 #[utoipa::path(post, path = "/api/v1/tenant-invitations/{id}/accept", tag = "billing", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Invitation id")), request_body(content = Option<EmptyBody>), responses(
     (status = 200, description = "Accepted", body = InvitationDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No invitation to the caller's e-mail with this id", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Expired, already answered, or the caller already belongs to a tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
@@ -97,7 +93,6 @@ pub async fn accept(
 #[utoipa::path(post, path = "/api/v1/tenant-invitations/{id}/decline", tag = "billing", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Invitation id")), request_body(content = Option<EmptyBody>), responses(
     (status = 200, description = "Declined", body = InvitationDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No invitation to the caller's e-mail with this id", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Expired or already answered", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
@@ -116,7 +111,6 @@ pub async fn decline(
 #[utoipa::path(post, path = "/api/v1/tenants/me/leave", tag = "billing", security(("bearer" = [])),
     request_body(content = Option<EmptyBody>), responses(
     (status = 204, description = "Left"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The caller belongs to no tenant", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The caller is the tenant's last owner", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
@@ -134,7 +128,6 @@ pub async fn leave(
 #[utoipa::path(delete, path = "/api/v1/tenants/me/staff/{user_id}", tag = "billing", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "The member's user id")), request_body(content = Option<EmptyBody>), responses(
     (status = 204, description = "Removed"),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such member of the caller's tenant", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The user is the tenant's last owner", body = Problem, content_type = "application/problem+json"),

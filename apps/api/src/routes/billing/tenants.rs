@@ -11,7 +11,6 @@ use crate::state::AppState;
 /// Create a tenant; the caller becomes its owner (a user belongs to at most one tenant).
 #[utoipa::path(post, path = "/api/v1/tenants", tag = "billing", security(("bearer" = [])), request_body = TenantRequest, responses(
     (status = 201, description = "Created", body = TenantDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Slug taken, or the caller already belongs to a tenant", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid name or slug", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -30,7 +29,6 @@ pub async fn create(
 /// The caller's tenant.
 #[utoipa::path(get, path = "/api/v1/tenants/me", tag = "billing", security(("bearer" = [])), responses(
     (status = 200, description = "OK", body = TenantDto),
-    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The caller belongs to no tenant", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn me(

@@ -78,6 +78,28 @@ pub enum QuestionKind {
     Date,
 }
 
+impl QuestionKind {
+    /// Every kind.
+    pub const ALL: [QuestionKind; 5] = [
+        QuestionKind::Text,
+        QuestionKind::Number,
+        QuestionKind::Choice,
+        QuestionKind::Boolean,
+        QuestionKind::Date,
+    ];
+
+    /// The wire and seed-file name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Text => "text",
+            QuestionKind::Number => "number",
+            QuestionKind::Choice => "choice",
+            QuestionKind::Boolean => "boolean",
+            QuestionKind::Date => "date",
+        }
+    }
+}
+
 /// One intake question a customer answers when booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -238,5 +260,18 @@ impl ServiceDefinition {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn question_kinds_are_named_as_seed_files_spell_them() {
+        for kind in QuestionKind::ALL {
+            let wire = serde_json::to_value(kind).ok();
+            assert_eq!(wire.as_ref().and_then(|v| v.as_str()), Some(kind.as_str()));
+        }
     }
 }

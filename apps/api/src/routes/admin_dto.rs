@@ -127,9 +127,7 @@ impl utoipa::PartialSchema for ServiceQuestion {
                 "Answer key, unique within the service (`snake_case`).",
             ))
             .pattern(Some(QUESTION_KEY));
-        let kind = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some("`text`, `number`, `choice`, `boolean` or `date`."));
+        let kind = <super::enums::QuestionKind as utoipa::PartialSchema>::schema();
         let options = ArrayBuilder::new()
             .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
             .description(Some("Two or more answers, on `choice` questions only."))
@@ -260,6 +258,7 @@ pub struct AuditDto {
     /// Who.
     pub actor_user_id: i64,
     /// As what (`lsm`, `admin`).
+    #[schema(value_type = super::enums::Role)]
     pub actor_role: String,
     /// What (`provider.approve`).
     pub action: String,

@@ -1,6 +1,6 @@
 //! Wire types: what clients send and receive. Domain types convert into these.
 
-use catalog::{Question, QuestionKind, Region, Service};
+use catalog::{Question, Region, Service};
 use identity::{Profile, Session, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -144,7 +144,7 @@ pub struct UserDto {
     #[schema(value_type = super::enums::UserStatus)]
     pub status: String,
     /// Roles held.
-    #[schema(value_type = Vec<String>, example = json!(["customer"]))]
+    #[schema(value_type = Vec<super::enums::Role>, example = json!(["customer"]))]
     pub roles: Vec<kernel::Role>,
     /// Back-office tenant.
     pub tenant_id: Option<i64>,
@@ -290,6 +290,7 @@ pub struct QuestionDto {
     /// Question text.
     pub label: String,
     /// `text`, `number`, `choice`, `boolean` or `date`.
+    #[schema(value_type = super::enums::QuestionKind)]
     pub kind: String,
     /// Whether an answer is needed.
     pub required: bool,
@@ -298,22 +299,12 @@ pub struct QuestionDto {
     pub options: Option<Vec<String>>,
 }
 
-fn kind_name(kind: QuestionKind) -> &'static str {
-    match kind {
-        QuestionKind::Text => "text",
-        QuestionKind::Number => "number",
-        QuestionKind::Choice => "choice",
-        QuestionKind::Boolean => "boolean",
-        QuestionKind::Date => "date",
-    }
-}
-
 impl From<&Question> for QuestionDto {
     fn from(q: &Question) -> Self {
         Self {
             key: q.key.clone(),
             label: q.label.clone(),
-            kind: kind_name(q.kind).to_owned(),
+            kind: q.kind.as_str().to_owned(),
             required: q.required,
             options: q.options.clone(),
         }

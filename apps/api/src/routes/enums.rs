@@ -47,6 +47,10 @@ vocabulary! {
     Category = catalog::Category::ALL;
     /// A catalog service's status, as an admin sets it.
     ServiceStatus = catalog::ServiceStatus::ALL;
+    /// A role an account holds.
+    Role = kernel::Role::ALL;
+    /// The answer type of an intake question.
+    QuestionKind = catalog::QuestionKind::ALL;
     /// The role a new account registers itself with.
     RegisterRole = identity::SELF_SERVICE_ROLES;
     /// Whether an account may sign in.

@@ -359,6 +359,16 @@ impl AccountService {
             .ok_or(IdentityError::UserNotFound)
     }
 
+    /// The caller's account row alone (no roles or profiles joined), e.g. to
+    /// throttle a password check by its e-mail.
+    pub async fn account(&self, ctx: &Ctx) -> Result<User, IdentityError> {
+        self.users
+            .find_by_id(ctx.user_id)
+            .await
+            .map_err(store)?
+            .ok_or(IdentityError::UserNotFound)
+    }
+
     /// Makes sure an admin with this e-mail exists: creates one, or grants the
     /// role to an existing user (whose password is left alone). Returns the user id.
     pub async fn ensure_admin(&self, email: &str, password: &str) -> Result<UserId, IdentityError> {

@@ -218,10 +218,10 @@ pub async fn change_password(
 
 /// A password check counts toward the login throttle of the caller's e-mail and address.
 async fn throttle(req: &HttpRequest, state: &AppState, who: &SignedIn) -> Result<(), ApiError> {
-    let me = state.accounts.me(&who.ctx).await?;
+    let me = state.accounts.account(&who.ctx).await?;
     state
         .limiter
-        .check(req.peer_addr().map(|a| a.ip()), &me.user.email)
+        .check(req.peer_addr().map(|a| a.ip()), &me.email)
         .map_err(ApiError::rate_limited)
 }
 

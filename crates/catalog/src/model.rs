@@ -202,7 +202,7 @@ impl ServiceDefinition {
                 && s.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
-        if self.name.trim().is_empty() || self.name.len() > 100 {
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             return fail("name must be 1 to 100 characters");
         }
         let texts = std::iter::once(self.name.as_str())

@@ -8,14 +8,19 @@ use serde_json::Value;
 
 /// One setting: its key, default and allowed range.
 #[derive(Debug, Clone, Copy)]
-struct Key {
-    name: &'static str,
-    default: i64,
-    min: i64,
-    max: i64,
+pub struct Key {
+    /// The key.
+    pub name: &'static str,
+    /// Its value until an admin changes it.
+    pub default: i64,
+    /// Smallest allowed value.
+    pub min: i64,
+    /// Largest allowed value.
+    pub max: i64,
 }
 
-const KEYS: [Key; 8] = [
+/// Every setting, with its default and range.
+pub const KEYS: [Key; 8] = [
     Key {
         name: "response_deadline_minutes",
         default: 60,

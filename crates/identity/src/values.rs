@@ -16,7 +16,8 @@ impl Email {
         kernel::check_text(input).map_err(|issue| FieldError::new("email", issue.message()))?;
         let email = kernel::normalize_identity(input);
         let bad = || FieldError::new("email", "must be a valid e-mail address");
-        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(bad());
         }
         let (local, domain) = email.split_once('@').ok_or_else(bad)?;

@@ -281,6 +281,7 @@ fn amount(a: i64) -> Result<i64, FieldError> {
 fn date(d: &str) -> Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
         .map_err(|_| FieldError::new("transaction_date", "must be a date YYYY-MM-DD"))
+        .and_then(|date| kernel::dates::check_date("transaction_date", date))
 }
 
 fn currency(c: Option<&str>) -> Result<String, FieldError> {

@@ -82,7 +82,7 @@ pub async fn get_settings(
 }
 
 /// Change settings: `{key: integer}`; every key validated, nothing stored if one is bad.
-#[utoipa::path(patch, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])), request_body = SettingsDto, responses(
+#[utoipa::path(patch, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])), request_body = SettingsPatch, responses(
     (status = 200, description = "Every setting after the change", body = SettingsDto),
     AdminOnly,
     (status = 422, description = "Unknown key or value out of range (negative threshold, zero deadline, ...)", body = Problem, content_type = "application/problem+json"),

@@ -6,7 +6,8 @@ use supply::ports::{AuditRecord, Lsm};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type,
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
 };
 use validator::{Validate, ValidationError};
 
@@ -56,15 +57,18 @@ fn each_keyword(list: &[String]) -> Result<(), ValidationError> {
     }
 }
 
-/// Each prefix matches [`ZIP_PREFIX`].
+/// Each prefix matches [`ZIP_PREFIX`], and none comes twice (`uniqueItems`).
 fn each_zip_prefix(list: &[String]) -> Result<(), ValidationError> {
-    if list
+    let distinct: std::collections::BTreeSet<&String> = list.iter().collect();
+    if !list
         .iter()
         .all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
     {
-        Ok(())
-    } else {
         Err(refused("zip_prefixes", "each prefix must be 3 digits"))
+    } else if distinct.len() != list.len() {
+        Err(refused("zip_prefixes", "each prefix may be listed once"))
+    } else {
+        Ok(())
     }
 }
 
@@ -244,6 +248,33 @@ pub struct SettingsDto(pub std::collections::BTreeMap<String, i64>);
 #[serde(transparent)]
 pub struct SettingsPatch(pub serde_json::Map<String, serde_json::Value>);
 
+/// One integer property per setting, with its range; no other key.
+impl utoipa::PartialSchema for SettingsPatch {
+    fn schema() -> RefOr<Schema> {
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "The settings to change (at least one), each an integer in its range; unknown keys are refused.",
+            ))
+            .min_properties(Some(1))
+            .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)));
+        for key in effects::settings::KEYS {
+            object = object.property(
+                key.name,
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(key.min))
+                    .maximum(Some(key.max))
+                    .description(Some(format!("Default {}.", key.default))),
+            );
+        }
+        object.into()
+    }
+}
+
+impl ToSchema for SettingsPatch {}
+
 impl Validate for SettingsPatch {
     fn validate(&self) -> Result<(), validator::ValidationErrors> {
         Ok(())
@@ -370,8 +401,8 @@ pub struct RegionBody {
     #[schema(min_length = 1, max_length = 255)]
     #[validate(length(min = 1, max = 255))]
     pub name: String,
-    /// 3-digit zip prefixes no other region claims.
-    #[schema(value_type = Vec<ZipPrefix>)]
+    /// 3-digit zip prefixes no other region claims, each once.
+    #[schema(value_type = std::collections::BTreeSet<ZipPrefix>)]
     #[validate(custom(function = "each_zip_prefix"))]
     pub zip_prefixes: Vec<String>,
 }

@@ -10,6 +10,7 @@ use validator::Validate;
 
 use super::listings_dto::{
     InquiryRequest, ListingDto, ListingPage, ListingQuery, ListingRequest, ModerationRequest,
+    NewListingRequest,
 };
 use crate::auth::{AuthUser, MaybeUser};
 use crate::http::body::EmptyBody;
@@ -34,7 +35,7 @@ fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
 }
 
 /// A provider with an approved profile creates a draft listing.
-#[utoipa::path(post, path = "/api/v1/listings", tag = "marketplace", security(("bearer" = [])), request_body = ListingRequest, responses(
+#[utoipa::path(post, path = "/api/v1/listings", tag = "marketplace", security(("bearer" = [])), request_body = NewListingRequest, responses(
     (status = 201, description = "The listing, `draft`, in the provider's tenant and region", body = ListingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a provider with an approved profile", body = Problem, content_type = "application/problem+json"),
@@ -43,7 +44,7 @@ fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
 pub async fn create(
     state: web::Data<AppState>,
     AuthUser(ctx): AuthUser,
-    body: Json<ListingRequest>,
+    body: Json<NewListingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let created = state
         .listings

@@ -10,27 +10,29 @@ use validator::{Validate, ValidationError};
 
 use super::billing::formats::{MAX_IMAGE, MAX_IMAGES, MAX_TAG, MAX_TAGS};
 
-/// `POST /listings` and `PATCH /listings/{id}` (where every field is optional
-/// and an absent or `null` one is left as it is).
-#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct ListingRequest {
-    /// Up to 255 characters (may be blank on a draft; required to publish).
+/// The listing request bodies: one field list, two strictnesses.
+macro_rules! listing_request {
+    ($(#[$doc:meta])* $name:ident, $core:ty, $price_type:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+    /// Up to 255 characters (may be blank on a draft, but not absent on create; required to publish).
     #[schema(max_length = 255)]
     #[validate(length(max = 255))]
-    pub title: Option<String>,
-    /// Up to 5000 characters (may be blank on a draft; required to publish).
+    pub title: $core,
+    /// Up to 5000 characters (may be blank on a draft, but not absent on create; required to publish).
     #[schema(max_length = 5000)]
     #[validate(length(max = 5000))]
-    pub description: Option<String>,
-    /// Free text, up to 100 characters (may be blank on a draft; required to publish).
+    pub description: $core,
+    /// Free text, up to 100 characters (may be blank on a draft, but not absent on create; required to publish).
     #[schema(max_length = 100)]
     #[validate(length(max = 100))]
-    pub category: Option<String>,
+    pub category: $core,
     /// `fixed`, `hourly`, `daily`, `per_session` or `quote`.
-    #[schema(value_type = Option<super::enums::PriceType>)]
+    #[schema(value_type = $price_type)]
     #[validate(custom(function = "known_price_type"))]
-    pub price_type: Option<String>,
+    pub price_type: $core,
     /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     #[validate(range(min = 0, max = 1_000_000_000))]
@@ -73,6 +75,44 @@ pub struct ListingRequest {
         custom(function = "super::billing::formats::images")
     )]
     pub images: Option<Vec<serde_json::Value>>,
+}
+    };
+}
+
+listing_request!(
+    /// `POST /listings`: a draft. `title`, `description`, `category` and
+    /// `price_type` are required (the text ones may be blank on a draft).
+    NewListingRequest,
+    String,
+    super::enums::PriceType
+);
+
+listing_request!(
+    /// `PATCH /listings/{id}`: every field is optional, and an absent or `null`
+    /// one is left as it is.
+    ListingRequest,
+    Option<String>,
+    Option<super::enums::PriceType>
+);
+
+impl From<NewListingRequest> for ListingInput {
+    fn from(r: NewListingRequest) -> Self {
+        Self {
+            title: Some(r.title),
+            description: Some(r.description),
+            category: Some(r.category),
+            price_type: Some(r.price_type),
+            price_cents: r.price_cents,
+            currency: r.currency,
+            city: r.city,
+            state: r.state,
+            zip_code: r.zip_code,
+            service_area_miles: r.service_area_miles,
+            service_id: r.service_id,
+            tags: r.tags,
+            images: r.images,
+        }
+    }
 }
 
 /// An optional array of `max_items` strings of 1 to `max_length` characters.
@@ -276,8 +316,34 @@ pub struct InquiryRequest {
     pub subject: Option<String>,
 }
 
-/// One of the price types, exactly as the document lists them.
-fn known_price_type(s: &str) -> Result<(), ValidationError> {
+/// A price type field: required on create, optional on edit.
+trait PriceTypeField {
+    fn given(&self) -> Option<&str>;
+}
+
+impl PriceTypeField for String {
+    fn given(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T: PriceTypeField> PriceTypeField for &T {
+    fn given(&self) -> Option<&str> {
+        (**self).given()
+    }
+}
+
+impl PriceTypeField for Option<String> {
+    fn given(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+/// One of the price types, exactly as the document lists them (absent passes).
+fn known_price_type<F: PriceTypeField>(field: &F) -> Result<(), ValidationError> {
+    let Some(s) = field.given() else {
+        return Ok(());
+    };
     if super::enums::PriceType::values().contains(&s) {
         Ok(())
     } else {

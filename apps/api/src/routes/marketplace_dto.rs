@@ -111,7 +111,7 @@ pub struct TransactionRequest {
     #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     #[validate(range(min = 1, max = 10_000_000_000_000_i64))]
     pub amount_cents: i64,
-    /// The day of the sale, `YYYY-MM-DD`.
+    /// The day of the sale, `YYYY-MM-DD`, in the years 1900–9999.
     #[schema(value_type = String, format = Date)]
     pub transaction_date: String,
     /// ISO 4217, three letters of either case (stored upper-case), default `USD`.

@@ -105,13 +105,23 @@ async fn admin_routes_validate_and_refuse_other_roles() {
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{body}: {}", res.body);
     }
-    let bad = json!({"code": "Bad Code", "name": "x", "zip_prefixes": ["997"]});
-    assert_eq!(
-        app.call("POST", "/api/v1/admin/regions", Some(&admin), Some(&bad))
-            .await
-            .status,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    // A bad code, and a prefix listed twice (the document says `uniqueItems`).
+    for (bad, field) in [
+        (
+            json!({"code": "Bad Code", "name": "x", "zip_prefixes": ["997"]}),
+            "code",
+        ),
+        (
+            json!({"code": "anc3", "name": "x", "zip_prefixes": ["997", "997"]}),
+            "zip_prefixes",
+        ),
+    ] {
+        let res = app
+            .call("POST", "/api/v1/admin/regions", Some(&admin), Some(&bad))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(res.body["errors"][0]["field"], field, "{bad}: {}", res.body);
+    }
     assert_eq!(
         app.get("/api/v1/search?q=dog%20walking&zipcode=99501", None)
             .await

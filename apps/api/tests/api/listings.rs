@@ -64,6 +64,17 @@ async fn creating_is_checked(m: &Market) {
         .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(fields, ["price_cents", "price_type"], "{}", r.body);
+    // The document requires title, description, category and price_type on
+    // create (blank text is a draft; absent is not).
+    let r = call(
+        m,
+        "POST",
+        "/api/v1/listings",
+        Some(&m.provider),
+        Some(&json!({})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let r = call(
         m,
         "POST",

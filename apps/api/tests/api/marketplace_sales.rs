@@ -224,12 +224,15 @@ async fn fee_and_net_are_never_input_and_every_field_is_checked() {
         "payment_method": "gold", "currency": "dollars"});
     let domain =
         json!({"service_description": " ", "amount_cents": 5, "transaction_date": "tomorrow"});
+    let long_ago =
+        json!({"service_description": "x", "amount_cents": 5, "transaction_date": "0900-01-01"});
     for (bad, expected) in [
         (
             documented,
             vec!["amount_cents", "currency", "payment_method"],
         ),
         (domain, vec!["service_description", "transaction_date"]),
+        (long_ago, vec!["transaction_date"]),
     ] {
         let r = m
             .app

@@ -66,7 +66,7 @@ impl TenantDto {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRequest {
-    /// `person` or `organization`.
+    /// `person` or `organization` (required on create).
     #[schema(value_type = Option<crate::routes::enums::PartyKind>)]
     pub kind: Option<String>,
     /// Name shown on invoices, 1 to 200 characters (required on create).

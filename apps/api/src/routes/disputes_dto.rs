@@ -52,7 +52,6 @@ pub struct ResolveRequest {
 
 /// Filters and page of `GET /disputes` and `GET /lsm/disputes`.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct DisputeQuery {
     /// Only `pending` or `resolved` disputes.
     #[param(value_type = Option<super::enums::DisputeStatus>)]

@@ -191,7 +191,6 @@ pub struct JobPage {
 
 /// `GET /jobs` filters.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct JobQuery {
     /// Only this status.
     #[param(value_type = Option<super::enums::JobStatus>)]

@@ -266,7 +266,6 @@ pub struct ListingPage {
 /// `GET /listings` query: every filter optional, combined with AND; an empty
 /// text filter is no filter. The handler checks the declared bounds.
 #[derive(Debug, Deserialize, IntoParams, Validate)]
-#[serde(deny_unknown_fields)]
 pub struct ListingQuery {
     /// Exact category (up to 100 characters).
     #[param(max_length = 100)]

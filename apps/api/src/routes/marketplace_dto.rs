@@ -88,7 +88,6 @@ pub struct TransactionPage {
 
 /// `GET /marketplace/transactions` query.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct TransactionQuery {
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]

@@ -83,7 +83,6 @@ pub struct MessagePage {
 
 /// Page of a list.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]

@@ -406,7 +406,6 @@ async fn search_filters_and_pages(backend: Backend) {
         ("?limit=0", "limit"),
         ("?cursor=%25%25", "cursor"),
         ("?q=a%E2%80%AEb", "q"),
-        ("?color=red", "query"),
         // What the document forbids, on the raw value: padding, a blank price
         // type, more than 100 characters.
         ("?zip_code=%2007030", "zip_code"),
@@ -417,6 +416,8 @@ async fn search_filters_and_pages(backend: Backend) {
     ] {
         assert_eq!(field_of(&m, query).await, field, "{query}");
     }
+    // An unknown parameter is ignored, as on every list (docs/api.md).
+    assert_eq!(ids(&m, "?color=red").await, ids(&m, "").await);
 }
 
 #[actix_web::test]

@@ -31,8 +31,44 @@ pub const SLUG_MIN: usize = 3;
 /// Longest tenant slug.
 pub const SLUG_MAX: usize = 50;
 
-fn refused(code: &'static str, message: &'static str) -> ValidationError {
-    ValidationError::new(code).with_message(Cow::Borrowed(message))
+/// A validator refusal with the message the 422 shows.
+pub fn refused(code: &'static str, message: impl Into<Cow<'static, str>>) -> ValidationError {
+    ValidationError::new(code).with_message(message.into())
+}
+
+/// A domain parser's verdict on a raw field as a validator refusal, so that
+/// one 422 lists every bad field of a body (the domain checks run again after).
+pub fn verdict<T>(parsed: Result<T, kernel::FieldError>) -> Result<(), ValidationError> {
+    parsed
+        .map(|_| ())
+        .map_err(|e| refused("invalid", e.message))
+}
+
+/// Every item passes `ok` (an array's `items` rule), else `message`.
+pub fn every<T>(
+    items: &[T],
+    ok: impl Fn(&T) -> bool,
+    code: &'static str,
+    message: impl Into<Cow<'static, str>>,
+) -> Result<(), ValidationError> {
+    if items.iter().all(ok) {
+        Ok(())
+    } else {
+        Err(refused(code, message))
+    }
+}
+
+/// No item comes twice (an array's `uniqueItems`), else `message`.
+pub fn distinct<T: Ord>(
+    items: &[T],
+    message: impl Into<Cow<'static, str>>,
+) -> Result<(), ValidationError> {
+    let unique: std::collections::BTreeSet<&T> = items.iter().collect();
+    if unique.len() == items.len() {
+        Ok(())
+    } else {
+        Err(refused("distinct", message))
+    }
 }
 
 /// [`ZIPCODE`].
@@ -89,25 +125,41 @@ pub fn slug(s: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// What the DTO tests share: the generated schema of a property, and the
+/// property-test step that a pattern with its lengths and a checking function
+/// give the same verdict.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod testing {
+    use std::ops::RangeBounds;
+
     use proptest::prelude::*;
     use regex::Regex;
 
-    fn agree(
+    /// What the document states for the property `name` of `T`.
+    pub(crate) fn property<T: utoipa::PartialSchema>(name: &str) -> serde_json::Value {
+        serde_json::to_value(T::schema()).unwrap_or_default()["properties"][name].clone()
+    }
+
+    /// `s` matches `pattern` with a length (in characters) in `lengths`
+    /// exactly when the server's check `accepted` it.
+    pub(crate) fn agree(
         pattern: &str,
-        max: Option<usize>,
-        min: usize,
-        check: fn(&str) -> Result<(), ValidationError>,
+        lengths: impl RangeBounds<usize>,
+        accepted: bool,
         s: &str,
     ) -> Result<(), TestCaseError> {
         let re = Regex::new(pattern).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let n = s.chars().count();
-        let documented = re.is_match(s) && n >= min && max.is_none_or(|m| n <= m);
-        prop_assert_eq!(documented, check(s).is_ok(), "{:?}", s);
+        let documented = re.is_match(s) && lengths.contains(&s.chars().count());
+        prop_assert_eq!(documented, accepted, "{:?}", s);
         Ok(())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::agree;
+    use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn examples() {
@@ -129,17 +181,17 @@ mod tests {
     proptest! {
         #[test]
         fn zipcodes_match_the_pattern(s in "[0-9 -]{0,12}|[0-9]{5}-[0-9]{4}|\\PC{0,12}") {
-            agree(ZIPCODE, None, 0, zipcode, &s)?;
+            agree(ZIPCODE, .., zipcode(&s).is_ok(), &s)?;
         }
 
         #[test]
         fn phones_match_the_pattern(s in "\\+?[0-9 ().+a-]{0,40}|\\PC{0,20}") {
-            agree(PHONE, Some(PHONE_MAX), 0, phone, &s)?;
+            agree(PHONE, ..=PHONE_MAX, phone(&s).is_ok(), &s)?;
         }
 
         #[test]
         fn slugs_match_the_pattern(s in "[a-z0-9-]{0,55}|[a-zA-Z0-9 _-]{0,12}|\\PC{0,12}") {
-            agree(SLUG, Some(SLUG_MAX), SLUG_MIN, slug, &s)?;
+            agree(SLUG, SLUG_MIN..=SLUG_MAX, slug(&s).is_ok(), &s)?;
         }
     }
 }

@@ -9,8 +9,8 @@ use super::admin_dto::{
     AuditPage, CreateLsmRequest, LsmAccountDto, LsmPage, RegionBody, ServicePatchBody,
     ServiceRequestBody, SettingsDto, SettingsPatch,
 };
+use super::dto::PageQuery;
 use super::dto::{RegionDto, ServiceDetailDto, ServiceDto};
-use super::provider_dto::PageQuery;
 use super::providers::id_page;
 use crate::auth::{Admin, RequireRole};
 use crate::http::json::Json;

@@ -11,6 +11,8 @@ use utoipa::openapi::schema::{
 };
 use validator::{Validate, ValidationError};
 
+use crate::http::rules::{self, refused};
+
 /// A catalog service's slug: lowercase letters, digits and dashes
 /// (`catalog::ServiceDefinition::check`), 1 to [`SERVICE_SLUG_MAX`] characters.
 pub const SERVICE_SLUG: &str = "^[a-z0-9-]+$";
@@ -23,10 +25,6 @@ pub const KEYWORD_MAX: usize = 200;
 
 /// A 3-digit zip prefix of a region.
 pub const ZIP_PREFIX: &str = "^[0-9]{3}$";
-
-fn refused(code: &'static str, message: &'static str) -> ValidationError {
-    ValidationError::new(code).with_message(message.into())
-}
 
 /// [`SERVICE_SLUG`] (the length is checked apart).
 fn service_slug(s: &str) -> Result<(), ValidationError> {
@@ -44,32 +42,23 @@ fn service_slug(s: &str) -> Result<(), ValidationError> {
 
 /// Each keyword is 1 to [`KEYWORD_MAX`] characters ([`ServiceKeyword`]).
 fn each_keyword(list: &[String]) -> Result<(), ValidationError> {
-    if list
-        .iter()
-        .all(|k| (1..=KEYWORD_MAX).contains(&k.chars().count()))
-    {
-        Ok(())
-    } else {
-        Err(refused(
-            "keywords",
-            "each keyword must be 1 to 200 characters",
-        ))
-    }
+    rules::every(
+        list,
+        |k| (1..=KEYWORD_MAX).contains(&k.chars().count()),
+        "keywords",
+        format!("each keyword must be 1 to {KEYWORD_MAX} characters"),
+    )
 }
 
 /// Each prefix matches [`ZIP_PREFIX`], and none comes twice (`uniqueItems`).
 fn each_zip_prefix(list: &[String]) -> Result<(), ValidationError> {
-    let distinct: std::collections::BTreeSet<&String> = list.iter().collect();
-    if !list
-        .iter()
-        .all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        Err(refused("zip_prefixes", "each prefix must be 3 digits"))
-    } else if distinct.len() != list.len() {
-        Err(refused("zip_prefixes", "each prefix may be listed once"))
-    } else {
-        Ok(())
-    }
+    rules::every(
+        list,
+        |p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()),
+        "zip_prefixes",
+        "each prefix must be 3 digits",
+    )?;
+    rules::distinct(list, "each prefix may be listed once")
 }
 
 /// A keyword of a catalog service, as the document states it.

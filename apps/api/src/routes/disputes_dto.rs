@@ -28,13 +28,7 @@ pub struct RaiseRequest {
 
 /// No id twice (the document says `uniqueItems`).
 fn distinct(ids: &[Uuid]) -> Result<(), validator::ValidationError> {
-    let unique: std::collections::BTreeSet<&Uuid> = ids.iter().collect();
-    if unique.len() == ids.len() {
-        Ok(())
-    } else {
-        Err(validator::ValidationError::new("distinct")
-            .with_message("must not name an attachment twice".into()))
-    }
+    crate::http::rules::distinct(ids, "must not name an attachment twice")
 }
 
 /// `POST /lsm/disputes/{id}/resolve`.

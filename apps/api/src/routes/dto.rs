@@ -6,6 +6,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+use crate::http::rules::{refused, verdict};
+
+/// `?limit=&cursor=`: the query of every list without a filter.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
 /// A region code: 2 to 16 of `a-z`, `0-9` and `_` (`catalog::RegionDirectory`
 /// refuses any other code, so no region can be named otherwise).
 pub const REGION_CODE: &str = "^[a-z0-9_]{2,16}$";
@@ -18,17 +31,8 @@ pub fn region_code(s: &str) -> Result<(), ValidationError> {
     if ok {
         Ok(())
     } else {
-        Err(ValidationError::new("region_code")
-            .with_message("must be 2 to 16 of a-z, 0-9 and _".into()))
+        Err(refused("region_code", "must be 2 to 16 of a-z, 0-9 and _"))
     }
-}
-
-/// The domain's own verdict on a field, as a validation error, so that one 422
-/// lists every bad field of a registration (the domain checks run again after).
-fn verdict<T>(parsed: Result<T, kernel::FieldError>) -> Result<(), ValidationError> {
-    parsed
-        .map(|_| ())
-        .map_err(|e| ValidationError::new("invalid").with_message(e.message.into()))
 }
 
 /// `identity::Email` (when the length rule, reported apart, holds).
@@ -53,14 +57,6 @@ pub const EMAIL_MAX: usize = 254;
 /// Longest first or last name (`identity::PersonName`).
 pub const NAME_MAX: usize = 100;
 
-fn self_service_role(s: &str) -> Result<(), ValidationError> {
-    if identity::SELF_SERVICE_ROLES.iter().any(|r| r.as_str() == s) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("role").with_message("must be `customer` or `provider`".into()))
-    }
-}
-
 /// `POST /auth/register`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -83,7 +79,7 @@ pub struct RegisterRequest {
     pub last_name: String,
     /// `customer` or `provider`.
     #[schema(example = "customer", value_type = super::enums::RegisterRole)]
-    #[validate(custom(function = "self_service_role"))]
+    #[validate(custom(function = "super::enums::RegisterRole::check"))]
     pub role: String,
     /// Phone: an optional `+`, then 7 to 15 digits with spaces, dashes, dots
     /// and parentheses; up to 32 characters.

@@ -30,6 +30,19 @@ macro_rules! vocabulary {
             pub fn values() -> Vec<&'static str> {
                 $all.into_iter().map(|v| v.as_str()).collect()
             }
+
+            /// `s` is one of [`Self::values`] (a `#[validate(custom)]` rule).
+            pub fn check(s: &str) -> Result<(), validator::ValidationError> {
+                let values = Self::values();
+                if values.contains(&s) {
+                    Ok(())
+                } else {
+                    Err(crate::http::rules::refused(
+                        "one_of",
+                        format!("must be one of {}", values.join(", ")),
+                    ))
+                }
+            }
         }
 
         impl utoipa::PartialSchema for $name {

@@ -327,7 +327,8 @@ mod tests {
 
     #[test]
     fn the_documented_patterns_are_the_checked_ones() {
-        use crate::routes::billing::formats::{CURRENCY, property};
+        use crate::http::rules::testing::property;
+        use crate::routes::billing::formats::CURRENCY;
         assert_eq!(
             property::<CreateJobRequest>("zipcode")["pattern"],
             crate::http::rules::ZIPCODE

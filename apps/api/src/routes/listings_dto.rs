@@ -12,7 +12,7 @@ use super::billing::formats::{MAX_IMAGE, MAX_IMAGES, MAX_TAG, MAX_TAGS};
 
 /// The listing request bodies: one field list, two strictnesses.
 macro_rules! listing_request {
-    ($(#[$doc:meta])* $name:ident, $core:ty, $price_type:ty) => {
+    ($(#[$doc:meta])* $name:ident, $core:ty, $price_type:ty, $given:expr) => {
         $(#[$doc])*
         #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
         #[serde(deny_unknown_fields)]
@@ -76,6 +76,26 @@ macro_rules! listing_request {
     )]
     pub images: Option<Vec<serde_json::Value>>,
 }
+
+        impl From<$name> for ListingInput {
+            fn from(r: $name) -> Self {
+                Self {
+                    title: $given(r.title),
+                    description: $given(r.description),
+                    category: $given(r.category),
+                    price_type: $given(r.price_type),
+                    price_cents: r.price_cents,
+                    currency: r.currency,
+                    city: r.city,
+                    state: r.state,
+                    zip_code: r.zip_code,
+                    service_area_miles: r.service_area_miles,
+                    service_id: r.service_id,
+                    tags: r.tags,
+                    images: r.images,
+                }
+            }
+        }
     };
 }
 
@@ -84,7 +104,8 @@ listing_request!(
     /// `price_type` are required (the text ones may be blank on a draft).
     NewListingRequest,
     String,
-    super::enums::PriceType
+    super::enums::PriceType,
+    Some
 );
 
 listing_request!(
@@ -92,28 +113,9 @@ listing_request!(
     /// one is left as it is.
     ListingRequest,
     Option<String>,
-    Option<super::enums::PriceType>
+    Option<super::enums::PriceType>,
+    std::convert::identity
 );
-
-impl From<NewListingRequest> for ListingInput {
-    fn from(r: NewListingRequest) -> Self {
-        Self {
-            title: Some(r.title),
-            description: Some(r.description),
-            category: Some(r.category),
-            price_type: Some(r.price_type),
-            price_cents: r.price_cents,
-            currency: r.currency,
-            city: r.city,
-            state: r.state,
-            zip_code: r.zip_code,
-            service_area_miles: r.service_area_miles,
-            service_id: r.service_id,
-            tags: r.tags,
-            images: r.images,
-        }
-    }
-}
 
 /// An optional array of `max_items` strings of 1 to `max_length` characters.
 fn bounded_strings(description: &str, max_items: usize, max_length: usize) -> Array {
@@ -144,26 +146,6 @@ fn images_schema() -> impl Into<RefOr<Schema>> {
         MAX_IMAGES,
         MAX_IMAGE,
     )
-}
-
-impl From<ListingRequest> for ListingInput {
-    fn from(r: ListingRequest) -> Self {
-        Self {
-            title: r.title,
-            description: r.description,
-            category: r.category,
-            price_type: r.price_type,
-            price_cents: r.price_cents,
-            currency: r.currency,
-            city: r.city,
-            state: r.state,
-            zip_code: r.zip_code,
-            service_area_miles: r.service_area_miles,
-            service_id: r.service_id,
-            tags: r.tags,
-            images: r.images,
-        }
-    }
 }
 
 /// `POST /listings/{id}/suspend` · `/reinstate` (optional).
@@ -340,22 +322,14 @@ impl PriceTypeField for Option<String> {
 
 /// One of the price types, exactly as the document lists them (absent passes).
 fn known_price_type<F: PriceTypeField>(field: &F) -> Result<(), ValidationError> {
-    let Some(s) = field.given() else {
-        return Ok(());
-    };
-    if super::enums::PriceType::values().contains(&s) {
-        Ok(())
-    } else {
-        let names = super::enums::PriceType::values().join(", ");
-        Err(ValidationError::new("price_type")
-            .with_message(format!("must be one of {names}").into()))
-    }
+    field.given().map_or(Ok(()), super::enums::PriceType::check)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::billing::formats::{BLANK_OR_ZIPCODE, CURRENCY, property};
+    use super::super::billing::formats::{BLANK_OR_ZIPCODE, CURRENCY};
     use super::*;
+    use crate::http::rules::testing::property;
 
     #[test]
     fn the_documented_rules_are_the_checked_ones() {

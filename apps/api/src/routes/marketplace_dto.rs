@@ -132,23 +132,12 @@ pub struct TransactionRequest {
     /// `cash`, `check`, `card`, `bank_transfer` or `other`; the method of the
     /// payment recorded on completion (`other` when absent).
     #[schema(value_type = Option<super::enums::PaymentMethod>)]
-    #[validate(custom(function = "known_payment_method"))]
+    #[validate(custom(function = "super::enums::PaymentMethod::check"))]
     pub payment_method: Option<String>,
     /// Up to 2000 characters; blank means none.
     #[schema(max_length = 2000)]
     #[validate(length(max = 2000))]
     pub notes: Option<String>,
-}
-
-/// One of the payment methods, exactly as the document lists them.
-fn known_payment_method(s: &str) -> Result<(), validator::ValidationError> {
-    let names = super::enums::PaymentMethod::values();
-    if names.contains(&s) {
-        Ok(())
-    } else {
-        Err(validator::ValidationError::new("payment_method")
-            .with_message(format!("must be one of {}", names.join(", ")).into()))
-    }
 }
 
 impl From<TransactionRequest> for SaleInput {
@@ -173,7 +162,8 @@ mod tests {
 
     #[test]
     fn the_documented_rules_are_the_checked_ones() {
-        use super::super::billing::formats::{CURRENCY, property};
+        use super::super::billing::formats::CURRENCY;
+        use crate::http::rules::testing::property;
         assert_eq!(
             property::<TransactionRequest>("currency")["pattern"],
             CURRENCY

@@ -19,9 +19,7 @@ fn printable(s: &str, max: usize, blank_is_none: bool) -> Result<(), ValidationE
     if s.chars().count() > max || (blank_is_none && s.trim().is_empty()) {
         return Ok(());
     }
-    kernel::text::bounded("text", s, max)
-        .map(|_| ())
-        .map_err(|e| ValidationError::new("text").with_message(e.message.into()))
+    crate::http::rules::verdict(kernel::text::bounded("text", s, max))
 }
 
 fn printable_business_name(s: &str) -> Result<(), ValidationError> {
@@ -369,17 +367,6 @@ pub struct BanRequestQuery {
     /// Only requests with this status (another value is a 422).
     #[param(value_type = Option<super::enums::BanStatus>)]
     pub status: Option<String>,
-    /// 1 to 100, default 20.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-/// A plain page query, for the lists without a filter.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
     /// 1 to 100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,

@@ -6,9 +6,10 @@ use kernel::PageRequest;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::dto::PageQuery;
 use super::threads_dto::{
-    MarkReadRequest, MessageDto, MessagePage, PageQuery, PostMessageRequest, ReadStateDto,
-    ThreadDto, ThreadPage,
+    MarkReadRequest, MessageDto, MessagePage, PostMessageRequest, ReadStateDto, ThreadDto,
+    ThreadPage,
 };
 use crate::auth::AuthUser;
 use crate::http::body::EmptyBody;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -79,16 +79,6 @@ pub struct MessagePage {
     pub items: Vec<MessageDto>,
     /// Where the next (older) page starts.
     pub next_cursor: Option<String>,
-}
-
-/// Page of a list.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct PageQuery {
-    /// 1–100, default 20.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// From `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 /// `POST /threads/{id}/messages`.

@@ -108,12 +108,8 @@ async fn declared_rules_name_nested_fields_and_allowed_bodies_pass() {
         .call("POST", "/api/v1/billing/invoices", Some(&owner), Some(&bad))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let fields: Vec<&str> = r.body["errors"]
-        .as_array()
-        .map(|e| e.iter().filter_map(|f| f["field"].as_str()).collect())
-        .unwrap_or_default();
     assert_eq!(
-        fields,
+        r.error_fields(),
         ["lines[0].quantity", "lines[0].unit_price_cents"],
         "{}",
         r.body

@@ -33,6 +33,14 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The `field` of each entry of a problem's `errors[]`, in order.
+    pub fn error_fields(&self) -> Vec<&str> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// Settings for tests: any port, a private data folder, a fixed key.

@@ -41,11 +41,7 @@ async fn booking_is_validated(m: &Market) {
         .call("POST", "/api/v1/jobs", Some(&m.customer), Some(&body))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let fields: Vec<&str> = r.body["errors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
-        .unwrap_or_default();
-    assert_eq!(fields, ["currency", "zipcode"], "{}", r.body);
+    assert_eq!(r.error_fields(), ["currency", "zipcode"], "{}", r.body);
 
     let r = m
         .app

@@ -59,11 +59,12 @@ async fn creating_is_checked(m: &Market) {
     bad["price_type"] = json!("weekly");
     let r = call(m, "POST", "/api/v1/listings", Some(&m.provider), Some(&bad)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let fields: Vec<&str> = r.body["errors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
-        .unwrap_or_default();
-    assert_eq!(fields, ["price_cents", "price_type"], "{}", r.body);
+    assert_eq!(
+        r.error_fields(),
+        ["price_cents", "price_type"],
+        "{}",
+        r.body
+    );
     // The document requires title, description, category and price_type on
     // create (blank text is a draft; absent is not).
     let r = call(

@@ -239,10 +239,7 @@ async fn fee_and_net_are_never_input_and_every_field_is_checked() {
             .send("POST", SALES, Some(&m.provider), Some(&bad), &[])
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        let mut fields: Vec<&str> = r.body["errors"]
-            .as_array()
-            .map(|e| e.iter().filter_map(|f| f["field"].as_str()).collect())
-            .unwrap_or_default();
+        let mut fields = r.error_fields();
         fields.sort_unstable();
         assert_eq!(fields, expected, "{}", r.body);
     }

@@ -3,7 +3,7 @@
 use billing::{Contact, Party, Tenant, TenantScope};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.
@@ -212,17 +212,6 @@ pub struct PortalAccessRequest {
     pub password: Option<String>,
 }
 
-/// `?limit=&cursor=`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// 1–100, default 20.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// A page of items.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListPage<T> {
@@ -244,8 +233,9 @@ impl<T> ListPage<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::formats::{BLANK_OR_PHONE, property};
+    use super::super::formats::BLANK_OR_PHONE;
     use super::*;
+    use crate::http::rules::testing::property;
 
     #[test]
     fn the_documented_patterns_are_the_checked_ones() {

@@ -322,8 +322,9 @@ pub struct PortalTokenDto {
 
 #[cfg(test)]
 mod tests {
-    use super::super::formats::{CURRENCY, property};
+    use super::super::formats::CURRENCY;
     use super::*;
+    use crate::http::rules::testing::property;
 
     #[test]
     fn the_documented_patterns_are_the_checked_ones() {

@@ -5,13 +5,14 @@
 use actix_web::{HttpResponse, web};
 use kernel::UserId;
 
-use super::dto::{ListPage, PageQuery};
+use super::dto::ListPage;
 use super::invitation_dto::{EmptyBody, InvitationDto, InvitationRequest, ReceivedInvitationDto};
 use super::page;
 use crate::auth::AuthUser;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::{ApiError, Problem};
+use crate::routes::dto::PageQuery;
 use crate::state::AppState;
 
 /// The owner invites an e-mail to join the tenant as staff (valid 7 days); the

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use billing::service::{ContactInput, PartyInput, PortalAccess};
 
 use super::dto::{
-    ContactDto, ContactRequest, ListPage, PageQuery, PartyDto, PartyRequest, PortalAccessRequest,
+    ContactDto, ContactRequest, ListPage, PartyDto, PartyRequest, PortalAccessRequest,
 };
 use super::page;
 use crate::auth::AuthUser;
@@ -13,6 +13,7 @@ use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::problem::TenantProblems;
 use crate::http::{ApiError, Problem};
+use crate::routes::dto::PageQuery;
 use crate::state::AppState;
 
 fn party_input(b: PartyRequest) -> PartyInput {

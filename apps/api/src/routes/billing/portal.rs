@@ -2,12 +2,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::dto::{ListPage, PageQuery};
+use super::dto::ListPage;
 use super::invoice_dto::{InvoiceDto, PortalLoginRequest, PortalTokenDto};
 use super::page;
 use crate::auth::PortalUser;
 use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
+use crate::routes::dto::PageQuery;
 use crate::state::AppState;
 
 /// Log in as a contact: tenant slug, e-mail and portal password.

@@ -20,7 +20,7 @@ pub struct Key {
 }
 
 /// Every setting, with its default and range.
-pub const KEYS: [Key; 8] = [
+pub const KEYS: [Key; 15] = [
     Key {
         name: "response_deadline_minutes",
         default: 60,
@@ -69,7 +69,51 @@ pub const KEYS: [Key; 8] = [
         min: 1,
         max: 10_080,
     },
+    Key {
+        name: "open_requests_per_pair",
+        default: 3,
+        min: 1,
+        max: 1_000,
+    },
+    Key {
+        name: "open_requests_per_customer",
+        default: 10,
+        min: 1,
+        max: 10_000,
+    },
+    Key {
+        name: "chat_posts_per_minute",
+        default: 30,
+        min: 1,
+        max: 10_000,
+    },
+    Key {
+        name: "upload_files_per_day",
+        default: 100,
+        min: 1,
+        max: 100_000,
+    },
+    Key {
+        name: "upload_bytes_per_day",
+        default: 50 * MIB,
+        min: MIB,
+        max: 100 * 1024 * MIB,
+    },
+    Key {
+        name: "upload_bytes_stored",
+        default: 500 * MIB,
+        min: MIB,
+        max: 1024 * 1024 * MIB,
+    },
+    Key {
+        name: "sale_notices_per_hour",
+        default: 60,
+        min: 1,
+        max: 100_000,
+    },
 ];
+
+const MIB: i64 = 1024 * 1024;
 
 /// The platform settings in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +237,34 @@ impl PlatformSettings {
     pub fn demand_digest_minutes(&self) -> i64 {
         self.get("demand_digest_minutes")
     }
+    /// Open (`new`) job requests one customer may have with one provider.
+    pub fn open_requests_per_pair(&self) -> i64 {
+        self.get("open_requests_per_pair")
+    }
+    /// Open (`new`) job requests one customer may have in all.
+    pub fn open_requests_per_customer(&self) -> i64 {
+        self.get("open_requests_per_customer")
+    }
+    /// Chat messages one user may post per minute (REST and socket together).
+    pub fn chat_posts_per_minute(&self) -> i64 {
+        self.get("chat_posts_per_minute")
+    }
+    /// Files one user may upload per day.
+    pub fn upload_files_per_day(&self) -> i64 {
+        self.get("upload_files_per_day")
+    }
+    /// Bytes one user may upload per day.
+    pub fn upload_bytes_per_day(&self) -> i64 {
+        self.get("upload_bytes_per_day")
+    }
+    /// Bytes one user may keep stored.
+    pub fn upload_bytes_stored(&self) -> i64 {
+        self.get("upload_bytes_stored")
+    }
+    /// Sales naming a client that one tenant may record per hour.
+    pub fn sale_notices_per_hour(&self) -> i64 {
+        self.get("sale_notices_per_hour")
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +294,20 @@ mod tests {
             (1000, 90)
         );
         assert_eq!(s.demand_digest_minutes(), 60);
-        assert_eq!(s.all().len(), 8);
+        assert_eq!(
+            (s.open_requests_per_pair(), s.open_requests_per_customer()),
+            (3, 10)
+        );
+        assert_eq!(
+            (s.chat_posts_per_minute(), s.upload_files_per_day()),
+            (30, 100)
+        );
+        assert_eq!(
+            (s.upload_bytes_per_day(), s.upload_bytes_stored()),
+            (50 << 20, 500 << 20)
+        );
+        assert_eq!(s.sale_notices_per_hour(), 60);
+        assert_eq!(s.all().len(), 15);
     }
 
     #[test]

@@ -35,6 +35,7 @@ mod m20261130_000014_jobs_messaging;
 mod m20261130_000018_listings;
 mod m20261130_000019_dispute_attachments;
 mod m20261130_000020_accounts;
+mod m20261207_000023_agreed_terms;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_listings::Migration),
             Box::new(m20261130_000019_dispute_attachments::Migration),
             Box::new(m20261130_000020_accounts::Migration),
+            Box::new(m20261207_000023_agreed_terms::Migration),
         ]
     }
 }

@@ -31,6 +31,9 @@ pub enum JobError {
     /// The `If-Match` version is not the job's (412).
     #[error("the job changed since you read it")]
     PreconditionFailed,
+    /// The action must name the version it was decided on (428).
+    #[error("{0}")]
+    PreconditionRequired(&'static str),
     /// Storage or another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -50,6 +53,7 @@ impl JobError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
             Self::PreconditionFailed => ErrorKind::PreconditionFailed,
+            Self::PreconditionRequired(_) => ErrorKind::PreconditionRequired,
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -64,6 +68,7 @@ impl JobError {
             Self::Conflict(_) => "conflict",
             Self::Stale => "concurrent_update",
             Self::PreconditionFailed => "precondition_failed",
+            Self::PreconditionRequired(_) => "precondition_required",
             Self::Internal(_) => "internal",
         }
     }

@@ -47,6 +47,29 @@ impl Terms {
     }
 }
 
+/// The largest price a job may carry: 10^10 minor units (a hundred million
+/// dollars), far above any home service and far below what sums of prices
+/// could overflow.
+pub const MAX_PRICE_CENTS: i64 = 10_000_000_000;
+
+/// A price's field error, if it is negative or above [`MAX_PRICE_CENTS`].
+pub fn check_price(price_cents: Option<i64>) -> Option<kernel::FieldError> {
+    let p = price_cents?;
+    if p < 0 {
+        Some(kernel::FieldError::new(
+            "price_cents",
+            "must not be negative",
+        ))
+    } else if p > MAX_PRICE_CENTS {
+        Some(kernel::FieldError::new(
+            "price_cents",
+            format!("must be at most {MAX_PRICE_CENTS}"),
+        ))
+    } else {
+        None
+    }
+}
+
 /// A provider's edit: only the fields present change.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TermsPatch {
@@ -59,15 +82,10 @@ pub struct TermsPatch {
 }
 
 impl TermsPatch {
-    /// Checks each field present: price ≥ 0, schedule in range, description 1–4000 clean characters.
+    /// Checks each field present: price from 0 to [`MAX_PRICE_CENTS`], schedule in range, description 1–4000 clean characters.
     pub fn validated(self) -> Result<Self, JobError> {
         let mut errors = Vec::new();
-        if self.price_cents.is_some_and(|p| p < 0) {
-            errors.push(kernel::FieldError::new(
-                "price_cents",
-                "must not be negative",
-            ));
-        }
+        errors.extend(check_price(self.price_cents));
         if let Some(at) = self.scheduled_at
             && let Err(e) = kernel::dates::check_timestamp("scheduled_at", at)
         {
@@ -132,9 +150,13 @@ pub struct Job {
     pub region_code: String,
     /// Where it stands.
     pub status: JobStatus,
-    /// The negotiable terms.
+    /// The terms the job shows: the agreed ones, or the provider's pending
+    /// proposal while `pending_approval` is set.
     pub terms: Terms,
-    /// The provider changed the terms and the customer has not answered yet.
+    /// The terms in force: the initial ones, or the last the customer
+    /// approved. An edit never moves them; a decline restores them.
+    pub agreed: Terms,
+    /// The provider proposed new terms and the customer has not answered yet.
     pub pending_approval: bool,
     /// When the provider must have answered.
     pub response_deadline: Timestamp,
@@ -223,20 +245,26 @@ impl Job {
             }
             Action::MarkPaid => {
                 self.paid_at = Some(now);
-                json!({ "price_cents": self.terms.price_cents })
+                json!({ "price_cents": self.agreed.price_cents })
             }
             Action::Edit(patch) => {
+                // A new proposal replaces a pending one; the agreed terms stay.
                 let before = self.terms.clone();
                 self.terms = patch.apply_to(&before);
                 self.pending_approval = true;
-                json!({ "before": before.to_json(), "after": self.terms.to_json() })
+                json!({
+                    "before": before.to_json(),
+                    "after": self.terms.to_json(),
+                    "agreed": self.agreed.to_json(),
+                })
             }
             Action::ApproveChanges => {
+                self.agreed = self.terms.clone();
                 self.pending_approval = false;
                 json!({ "terms": self.terms.to_json() })
             }
-            Action::DeclineChanges { reason, previous } => {
-                let declined = std::mem::replace(&mut self.terms, previous);
+            Action::DeclineChanges { reason } => {
+                let declined = std::mem::replace(&mut self.terms, self.agreed.clone());
                 self.pending_approval = false;
                 self.rejection_reason = reason.clone();
                 json!({

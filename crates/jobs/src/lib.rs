@@ -29,7 +29,9 @@ pub mod warnings;
 pub use answers::validate_answers;
 pub use error::JobError;
 pub use fees::{FeeSplit, platform_fee};
-pub use job::{Job, JobEvent, Outcome, Terms, TermsPatch, parse_reason};
+pub use job::{
+    Job, JobEvent, MAX_PRICE_CENTS, Outcome, Terms, TermsPatch, check_price, parse_reason,
+};
 pub use machine::{Action, Facts, TRANSITIONS, Transition};
 pub use metrics::{ResponseMetrics, ResponseSample};
 pub use payment::{PaidWith, PayMethod, Sale};

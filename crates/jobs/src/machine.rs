@@ -17,7 +17,7 @@
 use kernel::Timestamp;
 
 use crate::error::JobError;
-use crate::job::{Job, Terms, TermsPatch};
+use crate::job::{Job, TermsPatch};
 use crate::status::{ActionKind, EventKind, JobStatus, Party};
 
 /// What an actor asks of a job.
@@ -41,15 +41,15 @@ pub enum Action {
     MarkPaid,
     /// Provider changes the terms (validated with [`TermsPatch::validated`]).
     Edit(TermsPatch),
-    /// Customer accepts the changes.
+    /// Customer accepts the pending proposal: it becomes the agreed terms.
+    /// The use case only takes it with an `If-Match` naming the version the
+    /// customer saw, so what is approved is what was shown.
     ApproveChanges,
-    /// Customer refuses the changes; `previous` is the `before` of the last
-    /// `edited` event, which the use case reads from the job's history.
+    /// Customer refuses the pending proposal: the agreed terms are restored,
+    /// however many edits came before.
     DeclineChanges {
         /// Why, if they say.
         reason: Option<String>,
-        /// The terms to restore.
-        previous: Terms,
     },
     /// The sweep found the response deadline passed without an answer.
     MissDeadline,
@@ -137,7 +137,7 @@ fn completable(job: &Job, facts: &Facts, now: Timestamp) -> Result<(), JobError>
 }
 
 fn payable(job: &Job, facts: &Facts, now: Timestamp) -> Result<(), JobError> {
-    if job.terms.price_cents.is_none_or(|p| p <= 0) {
+    if job.agreed.price_cents.is_none_or(|p| p <= 0) {
         return Err(JobError::Conflict("the job has no price to be paid"));
     }
     no_dispute(job, facts, now)

@@ -13,6 +13,14 @@ fn t0() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
 }
 
+fn initial_terms() -> Terms {
+    Terms {
+        price_cents: Some(10_000),
+        scheduled_at: None,
+        description: "Walk Rex".into(),
+    }
+}
+
 fn job() -> Job {
     Job {
         id: 1,
@@ -22,11 +30,8 @@ fn job() -> Job {
         service_id: ServiceId(3),
         region_code: "nyc".into(),
         status: JobStatus::New,
-        terms: Terms {
-            price_cents: Some(10_000),
-            scheduled_at: None,
-            description: "Walk Rex".into(),
-        },
+        terms: initial_terms(),
+        agreed: initial_terms(),
         pending_approval: false,
         response_deadline: t0() + Duration::minutes(60),
         responded_at: None,
@@ -108,31 +113,78 @@ fn the_wrong_party_is_forbidden_and_the_wrong_status_conflicts() {
 }
 
 #[test]
-fn declining_changes_restores_the_previous_terms() {
+fn declining_after_several_edits_restores_the_agreed_terms() {
     let j = job();
-    let edited = j
-        .apply(Party::Provider, price(15_000), &ACTIVE, t0())
+    let first = j
+        .apply(Party::Provider, price(20_000), &ACTIVE, t0())
         .unwrap();
-    assert!(edited.job.pending_approval);
-    assert_eq!(edited.job.terms.price_cents, Some(15_000));
-    let before = Terms::from_json(&edited.events[0].data["before"]).unwrap();
-    assert_eq!(before, j.terms);
-
-    let declined = edited
+    assert!(first.job.pending_approval);
+    assert_eq!(first.job.terms.price_cents, Some(20_000));
+    assert_eq!(first.job.agreed, j.terms);
+    let second = first
+        .job
+        .apply(Party::Provider, price(30_000), &ACTIVE, t0())
+        .unwrap();
+    assert_eq!(second.job.terms.price_cents, Some(30_000));
+    assert_eq!(
+        second.job.agreed, j.terms,
+        "an edit never moves the agreed terms"
+    );
+    let declined = second
         .job
         .apply(
             Party::Customer,
             Action::DeclineChanges {
                 reason: Some("too dear".into()),
-                previous: before,
             },
             &ACTIVE,
             t0(),
         )
         .unwrap();
     assert_eq!(declined.job.terms, j.terms);
+    assert_eq!(declined.job.terms.price_cents, Some(10_000));
     assert!(!declined.job.pending_approval);
     assert_eq!(declined.job.rejection_reason.as_deref(), Some("too dear"));
+}
+
+#[test]
+fn approving_makes_the_proposal_the_agreed_terms_and_payment_takes_them() {
+    let accepted = job()
+        .apply(Party::Provider, Action::Accept, &ACTIVE, t0())
+        .unwrap()
+        .job;
+    let edited = accepted
+        .apply(Party::Provider, price(12_000), &ACTIVE, t0())
+        .unwrap()
+        .job;
+    let approved = edited
+        .apply(Party::Customer, Action::ApproveChanges, &ACTIVE, t0())
+        .unwrap()
+        .job;
+    assert_eq!(approved.agreed.price_cents, Some(12_000));
+    assert_eq!(approved.terms, approved.agreed);
+    let reedited = approved
+        .apply(Party::Provider, price(99_000), &ACTIVE, t0())
+        .unwrap()
+        .job;
+    let declined = reedited
+        .apply(
+            Party::Customer,
+            Action::DeclineChanges { reason: None },
+            &ACTIVE,
+            t0(),
+        )
+        .unwrap()
+        .job;
+    assert_eq!(declined.terms.price_cents, Some(12_000));
+    let done = declined
+        .apply(Party::Provider, Action::Complete, &ACTIVE, t0())
+        .unwrap()
+        .job;
+    let paid = done
+        .apply(Party::Provider, Action::MarkPaid, &ACTIVE, t0())
+        .unwrap();
+    assert_eq!(paid.events[0].data["price_cents"], 12_000);
 }
 
 #[test]
@@ -194,10 +246,7 @@ fn any_action() -> impl Strategy<Value = (Party, Action)> {
         Just(Action::MarkPaid),
         (0i64..100_000).prop_map(price),
         Just(Action::ApproveChanges),
-        Just(Action::DeclineChanges {
-            reason: None,
-            previous: job().terms
-        }),
+        Just(Action::DeclineChanges { reason: None }),
         Just(Action::MissDeadline),
     ];
     (party, action)
@@ -225,6 +274,35 @@ proptest! {
                     prop_assert!(!(out.job.status == JobStatus::Completed && out.job.pending_approval));
                     j = out.job;
                 }
+            }
+        }
+    }
+}
+
+proptest! {
+    /// Whatever the provider edits and however the customer answers, the terms
+    /// in force are the initial ones or ones the customer approved, and with no
+    /// proposal pending the job shows exactly them.
+    #[test]
+    fn the_terms_in_force_are_always_initial_or_approved(
+        steps in prop::collection::vec((any_action(), 0i64..180), 1..60)
+    ) {
+        let mut j = job();
+        let mut approved = vec![initial_terms()];
+        for ((party, action), minutes) in steps {
+            let now = t0() + Duration::minutes(minutes);
+            let approving = action == Action::ApproveChanges;
+            let shown = j.terms.clone();
+            if let Ok(out) = j.apply(party, action, &ACTIVE, now) {
+                if approving {
+                    prop_assert_eq!(&out.job.agreed, &shown, "approve takes what was shown");
+                    approved.push(shown);
+                }
+                j = out.job;
+            }
+            prop_assert!(approved.contains(&j.agreed), "unagreed terms in force: {:?}", j.agreed);
+            if !j.pending_approval {
+                prop_assert_eq!(&j.terms, &j.agreed);
             }
         }
     }

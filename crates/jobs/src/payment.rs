@@ -129,7 +129,7 @@ impl Sale {
         now: Timestamp,
     ) -> Result<Self, JobError> {
         let amount_cents = job
-            .terms
+            .agreed
             .price_cents
             .filter(|p| *p > 0)
             .ok_or(JobError::Conflict("the job has no price to be paid"))?;

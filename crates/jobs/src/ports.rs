@@ -7,7 +7,7 @@ use effects::Effects;
 use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
 use serde_json::{Map, Value};
 
-use crate::job::{Job, JobEvent, Terms};
+use crate::job::{Job, JobEvent};
 use crate::machine::Facts;
 use crate::metrics::{ResponseMetrics, ResponseSample};
 use crate::payment::Sale;
@@ -193,8 +193,6 @@ pub trait JobRepository: Send + Sync {
     ) -> Result<Option<JobRecord>, StoreError>;
     /// What the rules need beyond the row (an open dispute, the provider's standing).
     async fn facts(&self, job: &Job) -> Result<Facts, StoreError>;
-    /// The terms before the latest edit (for a decline).
-    async fn terms_before_last_edit(&self, id: i64) -> Result<Option<Terms>, StoreError>;
     /// Writes a transition if the job is still at `expected_version`
     /// ([`StoreError::Stale`] otherwise), with its events, thread change and effects.
     async fn apply(&self, change: JobChange) -> Result<JobRecord, StoreError>;

@@ -139,9 +139,7 @@ impl JobService {
         let description = parse_description(&cmd.description)
             .map_err(|e| errors.push(e))
             .ok();
-        if cmd.price_cents.is_some_and(|p| p < 0) {
-            errors.push(FieldError::new("price_cents", "must not be negative"));
-        }
+        errors.extend(crate::job::check_price(cmd.price_cents));
         let currency = match kernel::Currency::parse(cmd.currency.as_deref().unwrap_or("USD")) {
             Ok(c) => c.to_string(),
             Err(e) => {
@@ -228,6 +226,11 @@ impl JobService {
         };
         let settings = self.repo.settings().await?;
         let now = self.clock.now();
+        let terms = Terms {
+            price_cents: cmd.price_cents,
+            scheduled_at: cmd.scheduled_at,
+            description,
+        };
         let job = Job {
             id: 0,
             customer_id: ctx.user_id,
@@ -236,11 +239,8 @@ impl JobService {
             service_id: ServiceId(cmd.service_id),
             region_code: provider.region_code,
             status: JobStatus::New,
-            terms: Terms {
-                price_cents: cmd.price_cents,
-                scheduled_at: cmd.scheduled_at,
-                description,
-            },
+            agreed: terms.clone(),
+            terms,
             pending_approval: false,
             response_deadline: now + chrono::Duration::minutes(settings.response_deadline_minutes),
             responded_at: None,
@@ -309,6 +309,16 @@ impl JobService {
             let party = party_of(ctx, &record.job).ok_or(JobError::Forbidden(
                 "only the job's customer or provider may change it",
             ))?;
+            if action == Action::ApproveChanges
+                && party == Party::Customer
+                && !if_match.names_versions()
+            {
+                // An approval must name the proposal it approves: without a
+                // version, a proposal edited in between would be approved unseen.
+                return Err(JobError::PreconditionRequired(
+                    "approving changes needs `If-Match` with the version of the job you saw",
+                ));
+            }
             if !if_match.matches(record.job.version) {
                 return Err(JobError::PreconditionFailed);
             }
@@ -333,19 +343,6 @@ impl JobService {
         action: Action,
     ) -> Result<JobChange, JobError> {
         let facts: Facts = self.repo.facts(&record.job).await?;
-        let action = match action {
-            Action::DeclineChanges { reason, .. } => {
-                let previous = self
-                    .repo
-                    .terms_before_last_edit(record.job.id)
-                    .await?
-                    .ok_or(JobError::Conflict(
-                        "there are no changes waiting for approval",
-                    ))?;
-                Action::DeclineChanges { reason, previous }
-            }
-            other => other,
-        };
         let kind = action.kind();
         let now = self.clock.now();
         let before = record.job.terms.clone();

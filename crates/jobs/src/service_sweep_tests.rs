@@ -22,6 +22,7 @@ fn settings() -> JobSettings {
 fn completed(price: i64) -> crate::ports::JobRecord {
     let mut r = record(JobStatus::Completed, 3);
     r.job.terms.price_cents = Some(price);
+    r.job.agreed.price_cents = Some(price);
     r
 }
 

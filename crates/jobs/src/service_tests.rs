@@ -73,6 +73,11 @@ pub(crate) fn record(status: JobStatus, version: i64) -> JobRecord {
                 scheduled_at: None,
                 description: "walk".into(),
             },
+            agreed: Terms {
+                price_cents: Some(5_000),
+                scheduled_at: None,
+                description: "walk".into(),
+            },
             pending_approval: false,
             response_deadline: now() + Duration::hours(1),
             responded_at: None,
@@ -231,7 +236,7 @@ fn if_match_is_a_precondition() {
 }
 
 #[test]
-fn declining_restores_the_terms_recorded_before_the_edit() {
+fn declining_restores_the_agreed_terms() {
     let mut repo = MockJobRepository::new();
     repo.expect_find_visible().returning(|_, _| {
         let mut r = record(JobStatus::InProgress, 4);
@@ -245,13 +250,6 @@ fn declining_restores_the_terms_recorded_before_the_edit() {
             provider_active: true,
         })
     });
-    repo.expect_terms_before_last_edit().returning(|_| {
-        Ok(Some(Terms {
-            price_cents: Some(5_000),
-            scheduled_at: None,
-            description: "walk".into(),
-        }))
-    });
     repo.expect_apply().times(1).returning(|change| {
         assert_eq!(change.expected_version, 4);
         assert_eq!(change.job.terms.price_cents, Some(5_000));
@@ -263,13 +261,31 @@ fn declining_restores_the_terms_recorded_before_the_edit() {
     });
     let action = Action::DeclineChanges {
         reason: Some("too dear".into()),
-        previous: Terms {
-            price_cents: None,
-            scheduled_at: None,
-            description: String::new(),
-        },
     };
     let out =
         block_on(service(repo).transition(&customer(), 5, action, Precondition::Absent)).unwrap();
     assert_eq!(out.job.terms.price_cents, Some(5_000));
+}
+
+#[test]
+fn approving_changes_needs_if_match_with_a_version() {
+    for precondition in [Precondition::Absent, Precondition::Any] {
+        let mut repo = MockJobRepository::new();
+        repo.expect_find_visible().returning(|_, _| {
+            let mut r = record(JobStatus::New, 4);
+            r.job.pending_approval = true;
+            r.job.terms.price_cents = Some(99_000);
+            Ok(Some(r))
+        });
+        repo.expect_apply().never();
+        let err = block_on(service(repo).transition(
+            &customer(),
+            5,
+            Action::ApproveChanges,
+            precondition,
+        ))
+        .unwrap_err();
+        assert!(matches!(err, JobError::PreconditionRequired(_)));
+        assert_eq!(err.kind(), kernel::ErrorKind::PreconditionRequired);
+    }
 }

@@ -24,6 +24,7 @@ pub fn job_json(r: &JobRecord) -> Value {
         "region_code": j.region_code,
         "address": r.address,
         "pending_approval": j.pending_approval,
+        "agreed_terms": j.agreed.to_json(),
         "response_deadline": j.response_deadline,
         "responded_at": j.responded_at,
         "rejection_reason": j.rejection_reason,

@@ -16,6 +16,9 @@ pub enum ErrorKind {
     Conflict,
     /// A stale `If-Match` (412).
     PreconditionFailed,
+    /// A change that must name the version it was decided on came without
+    /// `If-Match` (428).
+    PreconditionRequired,
     /// Invalid input (422).
     Validation,
     /// Too many attempts (429).

@@ -49,6 +49,11 @@ pub(crate) async fn book(
         service_id: p.service,
         region_code: p.region.clone(),
         status: JobStatus::New,
+        agreed: Terms {
+            price_cents: Some(price_cents),
+            scheduled_at: Some(at + Duration::days(2)),
+            description: description.to_owned(),
+        },
         terms: Terms {
             price_cents: Some(price_cents),
             scheduled_at: Some(at + Duration::days(2)),

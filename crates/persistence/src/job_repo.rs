@@ -24,7 +24,7 @@ use crate::sql::stmt;
 /// The columns every job read selects, with the provider's user.
 pub(crate) const JOB_COLUMNS: &str = "j.id, j.customer_id, j.provider_id, sp.user_id AS provider_user_id, \
      j.service_id, j.thread_id, j.status, j.description, j.answers_json, j.price_cents, j.currency, \
-     j.scheduled_at, j.zipcode, j.region_code, j.address, j.pending_approval, j.response_deadline, \
+     j.scheduled_at, j.zipcode, j.region_code, j.address, j.pending_approval, j.agreed_terms, j.response_deadline, \
      j.responded_at, j.rejection_reason, j.cancellation_reason, j.completed_at, j.paid_at, \
      j.deadline_warning_issued, j.version, j.created_at, j.updated_at";
 
@@ -46,6 +46,22 @@ pub(crate) fn record(row: &QueryResult) -> Result<JobRecord, StoreError> {
     let ot = |c: &str| row.try_get::<Option<Timestamp>>("", c).map_err(store_err);
     let b = |c: &str| row.try_get::<bool>("", c).map_err(store_err);
     let status = s("status")?;
+    let terms = Terms {
+        price_cents: row
+            .try_get::<Option<i64>>("", "price_cents")
+            .map_err(store_err)?,
+        scheduled_at: ot("scheduled_at")?,
+        description: s("description")?,
+    };
+    // Stored only while a proposal is pending; otherwise the shown terms are the agreed ones.
+    let agreed = match row
+        .try_get::<Option<serde_json::Value>>("", "agreed_terms")
+        .map_err(store_err)?
+    {
+        Some(v) => Terms::from_json(&v)
+            .ok_or_else(|| StoreError::Backend("unreadable agreed_terms".into()))?,
+        None => terms.clone(),
+    };
     let job = Job {
         id: i("id")?,
         customer_id: UserId(i("customer_id")?),
@@ -55,13 +71,8 @@ pub(crate) fn record(row: &QueryResult) -> Result<JobRecord, StoreError> {
         region_code: s("region_code")?,
         status: jobs::JobStatus::parse(&status)
             .ok_or_else(|| StoreError::Backend(format!("unknown job status {status}")))?,
-        terms: Terms {
-            price_cents: row
-                .try_get::<Option<i64>>("", "price_cents")
-                .map_err(store_err)?,
-            scheduled_at: ot("scheduled_at")?,
-            description: s("description")?,
-        },
+        terms,
+        agreed,
         pending_approval: b("pending_approval")?,
         response_deadline: t("response_deadline")?,
         responded_at: ot("responded_at")?,
@@ -213,21 +224,6 @@ impl JobRepository for SqlJobRepository {
             provider_active: row.try_get("", "active").map_err(store_err)?,
             open_dispute: row.try_get("", "disputed").map_err(store_err)?,
         })
-    }
-
-    async fn terms_before_last_edit(&self, id: i64) -> Result<Option<Terms>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT data FROM job_events WHERE job_id = ? AND kind = 'edited' ORDER BY id DESC LIMIT 1",
-                vec![id.into()],
-            ))
-            .await
-            .map_err(store_err)?;
-        let Some(row) = row else { return Ok(None) };
-        let data: serde_json::Value = row.try_get("", "data").map_err(store_err)?;
-        Ok(Terms::from_json(&data["before"]))
     }
 
     async fn apply(&self, change: JobChange) -> Result<JobRecord, StoreError> {

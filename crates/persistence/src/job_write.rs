@@ -140,15 +140,16 @@ pub(crate) async fn update_job(
     let n = exec(
         db,
         "UPDATE jobs SET status = ?, description = ?, price_cents = ?, scheduled_at = ?, \
-         pending_approval = ?, responded_at = ?, rejection_reason = ?, cancellation_reason = ?, \
-         completed_at = ?, paid_at = ?, deadline_warning_issued = ?, version = ?, updated_at = ? \
-         WHERE id = ? AND version = ?",
+         pending_approval = ?, agreed_terms = ?, responded_at = ?, rejection_reason = ?, \
+         cancellation_reason = ?, completed_at = ?, paid_at = ?, deadline_warning_issued = ?, \
+         version = ?, updated_at = ? WHERE id = ? AND version = ?",
         vec![
             j.status.as_str().into(),
             j.terms.description.clone().into(),
             j.terms.price_cents.into(),
             j.terms.scheduled_at.into(),
             j.pending_approval.into(),
+            agreed_terms(j),
             j.responded_at.into(),
             j.rejection_reason.clone().into(),
             j.cancellation_reason.clone().into(),
@@ -166,6 +167,16 @@ pub(crate) async fn update_job(
         Ok(())
     } else {
         Err(StoreError::Stale)
+    }
+}
+
+/// The agreed terms as stored: only while a proposal is pending (otherwise
+/// the row's own terms are the agreed ones).
+fn agreed_terms(j: &Job) -> sea_orm::Value {
+    if j.pending_approval {
+        json_value(j.agreed.to_json())
+    } else {
+        sea_orm::Value::Json(None)
     }
 }
 

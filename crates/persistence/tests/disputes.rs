@@ -64,6 +64,11 @@ async fn job(db: &Database, customer: UserId) -> i64 {
         service_id: ServiceId(1),
         region_code: "nyc".into(),
         status: JobStatus::New,
+        agreed: Terms {
+            price_cents: Some(5_000),
+            scheduled_at: None,
+            description: "walk".into(),
+        },
         terms: Terms {
             price_cents: Some(5_000),
             scheduled_at: None,

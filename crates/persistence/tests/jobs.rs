@@ -67,6 +67,11 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
         service_id: ServiceId(1),
         region_code: "nyc".into(),
         status: JobStatus::New,
+        agreed: Terms {
+            price_cents: Some(5_000),
+            scheduled_at: None,
+            description: "walk".into(),
+        },
         terms: Terms {
             price_cents: Some(5_000),
             scheduled_at: None,

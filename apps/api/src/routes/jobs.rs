@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use jobs::ports::JobFilter;
 use jobs::service::CreateJob;
-use jobs::{Action, JobStatus, PaidWith, RatingInput, Terms, TermsPatch, parse_reason};
+use jobs::{Action, JobStatus, PaidWith, RatingInput, TermsPatch, parse_reason};
 use kernel::FieldError;
 
 use super::jobs_dto::{
@@ -173,13 +173,34 @@ bare_transition!(
     "Only the job's provider completes",
     Action::Complete
 );
-bare_transition!(
-    approve,
-    "/api/v1/jobs/{id}/approve",
-    "The customer approves the provider's pending changes.",
-    "Only the job's customer approves",
-    Action::ApproveChanges
-);
+
+/// The customer approves the provider's pending proposal, which becomes the
+/// job's agreed terms.
+///
+/// The approval must name what it approves: `If-Match` with the version of the
+/// job the customer saw. Without it, or with `*`, the answer is 428; if the
+/// provider changed the proposal since (or anything else moved the job), 412.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/approve", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = String, Header, description = "The strong entity tag of the job version the customer saw (`\"7\"`); required")),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The job, its proposal now the agreed terms", body = JobDto),
+    (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Only the job's customer approves", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "No changes are pending, or the job's state forbids it", body = Problem, content_type = "application/problem+json"),
+    (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
+    (status = 428, description = "No If-Match with a version (absent or `*`)", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    transition(&state, &req, &ctx, *id, Action::ApproveChanges).await
+}
 
 macro_rules! reason_transition {
     ($name:ident, $path:literal, $doc:literal, $who:literal, $required:expr, $make:expr) => {
@@ -231,17 +252,10 @@ reason_transition!(
 reason_transition!(
     decline_changes,
     "/api/v1/jobs/{id}/decline-changes",
-    "The customer declines the pending changes: the previous terms come back.",
+    "The customer declines the pending proposal: the agreed terms come back, however many edits came before.",
     "Only the job's customer declines",
     false,
-    |reason| Action::DeclineChanges {
-        reason,
-        previous: Terms {
-            price_cents: None,
-            scheduled_at: None,
-            description: String::new()
-        }
-    }
+    |reason| Action::DeclineChanges { reason }
 );
 
 /// The provider records the customer's payment of a completed job: the job

@@ -26,9 +26,9 @@ pub struct CreateJobRequest {
     #[schema(pattern = "^[0-9]{5}(-[0-9]{4})?$")]
     #[validate(custom(function = "crate::http::rules::zipcode"))]
     pub zipcode: String,
-    /// A proposed price in cents (≥ 0).
-    #[schema(minimum = 0)]
-    #[validate(range(min = 0))]
+    /// A proposed price in minor units of `currency`, 0 to 10^10.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
+    #[validate(range(min = 0, max = 10_000_000_000_i64))]
     pub price_cents: Option<i64>,
     /// ISO 4217 code, three letters of either case (stored upper-case), default `USD`.
     #[schema(pattern = "^[A-Za-z]{3}$")]
@@ -46,9 +46,9 @@ pub struct CreateJobRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EditJobRequest {
-    /// New price in cents (≥ 0).
-    #[schema(minimum = 0)]
-    #[validate(range(min = 0))]
+    /// New price in minor units, 0 to 10^10.
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
+    #[validate(range(min = 0, max = 10_000_000_000_i64))]
     pub price_cents: Option<i64>,
     /// New schedule.
     pub scheduled_at: Option<DateTime<Utc>>,
@@ -123,8 +123,13 @@ pub struct JobDto {
     pub region_code: String,
     /// Street address.
     pub address: Option<String>,
-    /// The provider changed the terms and the customer has not answered.
+    /// The provider proposed new terms (shown in `price_cents`,
+    /// `scheduled_at` and `description`) and the customer has not answered.
     pub pending_approval: bool,
+    /// The terms in force: the initial ones or the last the customer
+    /// approved. Equal to the shown terms unless `pending_approval`; a
+    /// decline brings them back.
+    pub agreed_terms: JobTermsDto,
     /// When the provider must have answered.
     pub response_deadline: DateTime<Utc>,
     /// When the provider answered.
@@ -166,6 +171,11 @@ impl From<&JobRecord> for JobDto {
             region_code: j.region_code.clone(),
             address: r.address.clone(),
             pending_approval: j.pending_approval,
+            agreed_terms: JobTermsDto {
+                price_cents: j.agreed.price_cents,
+                scheduled_at: j.agreed.scheduled_at,
+                description: j.agreed.description.clone(),
+            },
             response_deadline: j.response_deadline,
             responded_at: j.responded_at,
             rejection_reason: j.rejection_reason.clone(),
@@ -178,6 +188,17 @@ impl From<&JobRecord> for JobDto {
             updated_at: r.updated_at,
         }
     }
+}
+
+/// A job's negotiable terms.
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct JobTermsDto {
+    /// Price in minor units of the job's currency, once quoted.
+    pub price_cents: Option<i64>,
+    /// When the work is planned.
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// What is needed.
+    pub description: String,
 }
 
 /// A page of jobs.
@@ -302,6 +323,11 @@ mod tests {
                     price_cents: Some(100),
                     scheduled_at: Some(at),
                     description: "d".into(),
+                },
+                agreed: Terms {
+                    price_cents: Some(90),
+                    scheduled_at: None,
+                    description: "e".into(),
                 },
                 pending_approval: true,
                 response_deadline: at,

@@ -110,7 +110,9 @@ pub const MATRIX: &[Op] = &[
     op("POST", "/api/v1/jobs/{id}/reject", Kind::NewJob, (REASON, 200), JOB_PROVIDER),
     op("POST", "/api/v1/jobs/{id}/complete", Kind::AcceptedJob, (NONE, 200), JOB_PROVIDER),
     op("POST", "/api/v1/jobs/{id}/mark-paid", Kind::CompletedJob, (NONE, 200), JOB_PROVIDER),
-    op("POST", "/api/v1/jobs/{id}/approve", Kind::ChangedJob, (NONE, 200), JOB_CUSTOMER),
+    // The matrix sends no If-Match: the customer, allowed, gets 428 (an approval
+    // must name the version it approves; jobs_negotiation.rs approves for real).
+    op("POST", "/api/v1/jobs/{id}/approve", Kind::ChangedJob, (NONE, 428), JOB_CUSTOMER),
     op("POST", "/api/v1/jobs/{id}/decline-changes", Kind::ChangedJob, (NONE, 200), JOB_CUSTOMER),
     op("POST", "/api/v1/jobs/{id}/cancel", Kind::NewJob, (REASON, 200), JOB_CUSTOMER),
     op("POST", "/api/v1/jobs/{id}/rating", Kind::CompletedJob,

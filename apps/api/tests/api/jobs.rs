@@ -136,10 +136,21 @@ async fn a_job_goes_from_request_through_negotiation_to_a_rating(backend: Backen
     assert_eq!(r.body["price_cents"], 5_000);
     assert_eq!(r.body["pending_approval"], false);
     assert_eq!(r.body["rejection_reason"], "too dear");
-    m.app
+    let proposal = m
+        .app
         .call("PATCH", &path, Some(&m.provider), Some(&edit(6_000)))
         .await;
-    let r = m.act(&m.customer, jid, "approve", None).await;
+    let etag = proposal.header("etag").unwrap_or_default().to_owned();
+    let r = m
+        .app
+        .send(
+            "POST",
+            &format!("{path}/approve"),
+            Some(&m.customer),
+            None,
+            &[("if-match", &etag)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["price_cents"], 6_000);
 

@@ -35,6 +35,7 @@ mod hostile_input;
 mod identity_text;
 mod jobs;
 mod jobs_figures;
+mod jobs_negotiation;
 mod jobs_paid;
 mod jobs_support;
 mod listings;

@@ -21,6 +21,7 @@ pub struct Model {
     pub region_code: String,
     pub address: Option<String>,
     pub pending_approval: bool,
+    pub agreed_terms: Option<Json>,
     pub response_deadline: DateTimeUtc,
     pub responded_at: Option<DateTimeUtc>,
     pub rejection_reason: Option<String>,

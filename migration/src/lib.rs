@@ -36,6 +36,7 @@ mod m20261130_000018_listings;
 mod m20261130_000019_dispute_attachments;
 mod m20261130_000020_accounts;
 mod m20261207_000023_agreed_terms;
+mod m20261207_000024_revoked_sessions;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_dispute_attachments::Migration),
             Box::new(m20261130_000020_accounts::Migration),
             Box::new(m20261207_000023_agreed_terms::Migration),
+            Box::new(m20261207_000024_revoked_sessions::Migration),
         ]
     }
 }
@@ -92,6 +94,7 @@ mod tests {
             m20261130_000014_jobs_messaging::tables(),
             m20261130_000019_dispute_attachments::tables(),
             m20261130_000020_accounts::tables(),
+            m20261207_000024_revoked_sessions::tables(),
         ]
         .concat()
     }
@@ -112,6 +115,7 @@ mod tests {
             m20261130_000018_listings::indexes(),
             m20261130_000019_dispute_attachments::indexes(),
             m20261130_000020_accounts::indexes(),
+            m20261207_000024_revoked_sessions::indexes(),
         ]
         .concat()
     }

@@ -239,6 +239,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         ),
         feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),
         hub: Arc::default(),
+        revocations: Arc::new(crate::auth::Revocations::new(
+            persistence::SqlRevocationLog::new(db_conn.clone()),
+            settings.auth.access_ttl_secs,
+        )),
         realtime: settings.realtime.clone(),
         transactions: marketplace::SaleService::new(
             Arc::new(persistence::SqlSaleRepository::new(db_conn.clone())),
@@ -332,6 +336,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(state);
         let jwt = web::Data::new(state.jwt.clone());
+        let revocations = web::Data::from(state.revocations.clone());
         let portal = web::Data::new(portal_keys(&settings, &state.jwt));
         let metrics = web::Data::new(Metrics::default());
         let pruner = state.clone();
@@ -345,6 +350,7 @@ impl Application {
             }
         });
         crate::realtime::listener::spawn(&state.db, state.hub.clone(), &settings.realtime);
+        actix_web::rt::spawn(state.revocations.clone().run());
         if settings.jobs.enabled {
             crate::background::spawn(state.clone(), &settings.email, &settings.jobs)?;
         }
@@ -354,6 +360,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(jwt.clone())
+                .app_data(revocations.clone())
                 .app_data(portal.clone())
                 .app_data(metrics.clone())
                 .app_data(json_config())

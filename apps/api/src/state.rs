@@ -53,6 +53,8 @@ pub struct AppState {
     pub feed: Arc<dyn effects::feed::EventFeed>,
     /// This instance's live sockets.
     pub hub: Arc<crate::realtime::Hub>,
+    /// Access tokens to refuse before their `exp` (ended sessions, closed or banned accounts).
+    pub revocations: Arc<crate::auth::Revocations>,
     /// Socket heartbeat and back-pressure.
     pub realtime: crate::realtime::RealtimeSettings,
     /// Marketplace listings.

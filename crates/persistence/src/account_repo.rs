@@ -80,6 +80,16 @@ pub(crate) async fn revoke_all_sessions(
         .await
         .map_err(store_err)?;
     }
+    crate::revocation_repo::record_sessions(
+        db,
+        user,
+        (
+            "family_id <> ?",
+            vec![keep_family.unwrap_or_default().into()],
+        ),
+        now,
+    )
+    .await?;
     exec(
         db,
         "UPDATE refresh_tokens SET revoked_at = ? \
@@ -543,6 +553,13 @@ impl AccountClosure for SqlAccountRepository {
         )
         .await?;
         revoke_all_sessions(&txn, user, None, now).await?;
+        crate::revocation_repo::record_account(
+            &txn,
+            user,
+            crate::revocation_repo::RevocationKind::Closed,
+            now,
+        )
+        .await?;
         exec(
             &txn,
             "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL",

@@ -83,6 +83,13 @@ pub(crate) async fn apply_transition(
             .map_err(store_err)?;
     }
     if let Some(user) = change.ban_user {
+        crate::revocation_repo::record_account(
+            db,
+            user,
+            crate::revocation_repo::RevocationKind::Disabled,
+            now,
+        )
+        .await?;
         users::Entity::update_many()
             .col_expr(users::Column::Status, Expr::value("banned"))
             .col_expr(users::Column::UpdatedAt, Expr::value(now))

@@ -92,14 +92,48 @@ impl JwtKeys {
 
     /// Checks signature, algorithm, issuer, audience and expiry; returns the caller's context.
     pub fn verify(&self, token: &str) -> Option<Ctx> {
+        self.verify_access(token).map(|v| v.ctx)
+    }
+
+    /// [`JwtKeys::verify`] with what the revocation check and sockets need.
+    pub fn verify_access(&self, token: &str) -> Option<Verified> {
         let claims = self.verify_claims(token)?;
         let user_id = claims.sub.parse().ok().map(UserId)?;
-        Some(Ctx {
-            user_id,
-            roles: claims.roles,
-            tenant_id: claims.tid.map(TenantId),
-            region: claims.region,
+        Some(Verified {
+            ctx: Ctx {
+                user_id,
+                roles: claims.roles,
+                tenant_id: claims.tid.map(TenantId),
+                region: claims.region,
+            },
+            session: claims.sid,
+            issued_at: claims.iat,
+            expires_at: claims.exp,
         })
+    }
+}
+
+/// A checked access token.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The caller.
+    pub ctx: Ctx,
+    /// Its session (refresh-token family).
+    pub session: Option<String>,
+    /// Issued at (Unix seconds).
+    pub issued_at: i64,
+    /// Expires at (Unix seconds).
+    pub expires_at: i64,
+}
+
+impl Verified {
+    /// What the revocation check needs.
+    pub fn facts(&self) -> crate::auth::revocations::TokenFacts<'_> {
+        crate::auth::revocations::TokenFacts {
+            user: self.ctx.user_id.0,
+            session: self.session.as_deref(),
+            issued_at: self.issued_at,
+        }
     }
 }
 

@@ -5,10 +5,12 @@ pub mod extract;
 pub mod jwt;
 pub mod limiter;
 pub mod password;
+pub mod revocations;
 pub mod session;
 
 pub use extract::{Admin, AuthUser, Customer, Lsm, MaybeUser, PortalUser, Provider, RequireRole};
 pub use jwt::{JwtKeys, PortalKeys};
 pub use limiter::{LoginLimiter, RegistrationLimiter};
 pub use password::{Argon2Hasher, HashLimits};
+pub use revocations::Revocations;
 pub use session::SignedIn;

@@ -36,8 +36,22 @@ pub struct SendMessage {
     pub body: String,
 }
 
+/// A checked client frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientFrame {
+    /// `message.send`.
+    Send(SendMessage),
+    /// `auth`: a renewed access token for this socket's session.
+    Auth {
+        /// The client's id, echoed in the answer.
+        id: String,
+        /// The new access token.
+        access_token: String,
+    },
+}
+
 /// A client frame, or the error frame to answer it with.
-pub fn parse_client(text: &str) -> Result<SendMessage, String> {
+pub fn parse_client(text: &str) -> Result<ClientFrame, String> {
     let value: Value = serde_json::from_str(text).map_err(|_| {
         let e = ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -69,7 +83,18 @@ pub fn parse_client(text: &str) -> Result<SendMessage, String> {
     };
     match obj.get("type").and_then(Value::as_str) {
         Some("message.send") => {}
-        _ => return Err(invalid("type", "must be `message.send`")),
+        Some("auth") => {
+            let token = obj
+                .get("access_token")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty() && t.len() <= 4096)
+                .ok_or_else(|| invalid("access_token", "must be an access token"))?;
+            return Ok(ClientFrame::Auth {
+                id: id.to_owned(),
+                access_token: token.to_owned(),
+            });
+        }
+        _ => return Err(invalid("type", "must be `message.send` or `auth`")),
     }
     let thread_id = obj
         .get("thread_id")
@@ -80,11 +105,11 @@ pub fn parse_client(text: &str) -> Result<SendMessage, String> {
         .get("body")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("body", "must be a string"))?;
-    Ok(SendMessage {
+    Ok(ClientFrame::Send(SendMessage {
         id: id.to_owned(),
         thread_id,
         body: body.to_owned(),
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -117,7 +142,20 @@ mod tests {
             r#"{"type":"message.send","id":"c1","thread_id":"6f1c4a8e-1d2b-4c3d-9e8f-0a1b2c3d4e5f","body":"hi"}"#,
         )
         .unwrap();
+        let ClientFrame::Send(ok) = ok else {
+            panic!("not a send: {ok:?}")
+        };
         assert_eq!(ok.id, "c1");
         assert_eq!(ok.body, "hi");
+        let auth = parse_client(r#"{"type":"auth","id":"a1","access_token":"t"}"#).unwrap();
+        assert_eq!(
+            auth,
+            ClientFrame::Auth {
+                id: "a1".into(),
+                access_token: "t".into()
+            }
+        );
+        let e = parsed(&parse_client(r#"{"type":"auth","id":"a1"}"#).unwrap_err());
+        assert_eq!(e["problem"]["errors"][0]["field"], "access_token");
     }
 }

@@ -47,6 +47,31 @@ impl Hub {
         }
     }
 
+    /// Adds a socket of `user` unless the user has `max` on this instance
+    /// already (checked and added under one lock, so racing upgrades cannot
+    /// pass the limit together).
+    pub fn register_within(self: &Arc<Self>, user: i64, max: usize) -> Option<Registration> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let wake = Arc::new(Notify::new());
+        {
+            let mut map = self.lock();
+            let list = map.entry(user).or_default();
+            if list.len() >= max {
+                if list.is_empty() {
+                    map.remove(&user);
+                }
+                return None;
+            }
+            list.push((id, wake.clone()));
+        }
+        Some(Registration {
+            hub: self.clone(),
+            user,
+            id,
+            wake,
+        })
+    }
+
     /// Wakes every socket of `user` (a stored permit, so none is missed while busy).
     pub fn wake_user(&self, user: i64) {
         if let Some(list) = self.lock().get(&user) {
@@ -100,6 +125,14 @@ mod tests {
         );
         drop(a);
         assert_eq!(hub.socket_count(), 1);
+        let second = hub.register_within(2, 2);
+        assert!(second.is_some());
+        assert!(
+            hub.register_within(2, 2).is_none(),
+            "a third over a limit of two"
+        );
+        drop(second);
+        assert!(hub.register_within(2, 2).is_some());
         hub.wake_all();
         tokio::time::timeout(std::time::Duration::from_millis(100), b.wake.notified())
             .await

@@ -34,6 +34,8 @@ pub struct RealtimeSettings {
     pub fallback_poll_ms: u64,
     /// Days events are kept before pruning (the newest per user is always kept).
     pub retention_days: i64,
+    /// Sockets one user may hold on one instance; the next is closed with 4008.
+    pub max_sockets_per_user: usize,
 }
 
 impl Default for RealtimeSettings {
@@ -45,6 +47,7 @@ impl Default for RealtimeSettings {
             sqlite_poll_ms: 250,
             fallback_poll_ms: 5_000,
             retention_days: effects::feed::RETENTION_DAYS,
+            max_sockets_per_user: 8,
         }
     }
 }
@@ -72,6 +75,9 @@ impl RealtimeSettings {
         }
         if !(100..=600_000).contains(&self.fallback_poll_ms) {
             return bad("fallback_poll_ms", "must be between 100 and 600000");
+        }
+        if !(1..=1_000).contains(&self.max_sockets_per_user) {
+            return bad("max_sockets_per_user", "must be between 1 and 1000");
         }
         if self.retention_days < effects::feed::RETENTION_DAYS || self.retention_days > 3650 {
             return bad("retention_days", "must be between 7 and 3650");

@@ -15,8 +15,10 @@ use effects::feed::{EventFeed, FeedRead};
 use kernel::UserId;
 use tokio::sync::mpsc;
 
-use super::frames::{ack_frame, envelope, error_frame, parse_client};
+use super::frames::{ClientFrame, ack_frame, envelope, error_frame, parse_client};
 use super::hub::Registration;
+use crate::auth::jwt::Verified;
+use crate::auth::revocations::Denial;
 use crate::http::ApiError;
 
 /// Events read per database round trip.
@@ -47,6 +49,9 @@ pub struct SocketSession {
     pub send_timeout: Duration,
     /// The caller, for `message.send`.
     pub ctx: kernel::Ctx,
+    /// The access token the socket was opened (or last renewed) with: its
+    /// session, issue and expiry times.
+    pub token: Verified,
     /// The use cases, for `message.send`.
     pub state: actix_web::web::Data<crate::state::AppState>,
 }
@@ -55,6 +60,40 @@ pub struct SocketSession {
 enum End {
     Client,
     Close(CloseReason),
+}
+
+/// The socket's session ended (logout, revocation, password change or reset, closed account).
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
+/// The access token expired and was not renewed with an `auth` frame.
+pub const CLOSE_TOKEN_EXPIRED: u16 = 4002;
+/// The account was banned.
+pub const CLOSE_ACCOUNT_DISABLED: u16 = 4003;
+/// The user has `realtime.max_sockets_per_user` sockets on this instance already.
+pub const CLOSE_TOO_MANY_SOCKETS: u16 = 4008;
+
+fn denied(denial: Denial) -> End {
+    match denial {
+        Denial::SessionEnded => End::Close(reason(
+            CloseCode::Other(CLOSE_SESSION_ENDED),
+            "session ended",
+        )),
+        Denial::AccountDisabled => End::Close(reason(
+            CloseCode::Other(CLOSE_ACCOUNT_DISABLED),
+            "account disabled",
+        )),
+    }
+}
+
+/// When a token whose `exp` is `at` (Unix seconds) stops being valid.
+fn deadline(at: i64) -> tokio::time::Instant {
+    let left = at.saturating_sub(chrono::Utc::now().timestamp()).max(0);
+    tokio::time::Instant::now() + Duration::from_secs(left.unsigned_abs())
+}
+
+/// What a client frame leads to.
+enum Answer {
+    Frame(String),
+    End(End),
 }
 
 fn reason(code: CloseCode, description: &str) -> CloseReason {
@@ -74,8 +113,20 @@ impl SocketSession {
         let mut ping = actix_web::rt::time::interval(self.ping_every);
         ping.tick().await;
         let mut unanswered = 0u8;
+        let mut revoked = self.state.revocations.subscribe();
+        let expiry = tokio::time::sleep_until(deadline(self.token.expires_at));
+        tokio::pin!(expiry);
         let end = loop {
+            if let Some(denial) = self.state.revocations.check(self.token.facts()) {
+                break denied(denial);
+            }
             tokio::select! {
+                changed = revoked.changed() => {
+                    if changed.is_err() { break End::Client; }
+                }
+                () = &mut expiry => {
+                    break End::Close(reason(CloseCode::Other(CLOSE_TOKEN_EXPIRED), "token expired"));
+                }
                 () = self.registration.wake.notified() => {
                     if let Err(end) = self.deliver(&tx).await { break end; }
                 }
@@ -92,7 +143,11 @@ impl SocketSession {
                         if let Err(end) = push(&tx, Out::Pong(bytes)) { break end; }
                     }
                     Some(Ok(Message::Text(text))) => {
-                        let reply = self.answer(&text).await;
+                        let reply = match self.answer(&text).await {
+                            Answer::Frame(reply) => reply,
+                            Answer::End(end) => break end,
+                        };
+                        expiry.as_mut().reset(deadline(self.token.expires_at));
                         if let Err(end) = push(&tx, Out::Text(reply)) { break end; }
                     }
                     Some(Ok(Message::Binary(_))) => {
@@ -115,22 +170,58 @@ impl SocketSession {
         }
     }
 
-    /// The answer to a client frame: an ack with the message, or an error
-    /// frame with the problem `POST /threads/{id}/messages` would return.
-    async fn answer(&self, text: &str) -> String {
-        let send = match parse_client(text) {
-            Ok(send) => send,
-            Err(frame) => return frame,
+    /// The answer to a client frame: an ack with the message or the renewed
+    /// expiry, an error frame with the problem `POST /threads/{id}/messages`
+    /// would return, or the end of a socket whose session is void.
+    async fn answer(&mut self, text: &str) -> Answer {
+        let frame = match parse_client(text) {
+            Ok(frame) => frame,
+            Err(frame) => return Answer::Frame(frame),
         };
-        match self
-            .state
-            .messaging
-            .post(&self.ctx, send.thread_id, &send.body)
-            .await
-        {
-            Ok(message) => ack_frame(&send.id, messaging::view::message_json(&message)),
-            Err(e) => error_frame(Some(&send.id), &ApiError::from(e)),
+        // Every acting frame re-checks the session.
+        if let Some(denial) = self.state.revocations.check(self.token.facts()) {
+            return Answer::End(denied(denial));
         }
+        let send = match frame {
+            ClientFrame::Auth { id, access_token } => {
+                return Answer::Frame(self.renew(&id, &access_token));
+            }
+            ClientFrame::Send(send) => send,
+        };
+        Answer::Frame(
+            match self
+                .state
+                .messaging
+                .post(&self.ctx, send.thread_id, &send.body)
+                .await
+            {
+                Ok(message) => ack_frame(&send.id, messaging::view::message_json(&message)),
+                Err(e) => error_frame(Some(&send.id), &ApiError::from(e)),
+            },
+        )
+    }
+
+    /// Takes a renewed access token of the same user and session.
+    fn renew(&mut self, id: &str, token: &str) -> String {
+        let refuse = |detail: &str| {
+            error_frame(
+                Some(id),
+                &ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail),
+            )
+        };
+        let Some(fresh) = self.state.jwt.verify_access(token) else {
+            return refuse("the access token is invalid or expired");
+        };
+        if fresh.ctx.user_id != self.token.ctx.user_id || fresh.session != self.token.session {
+            return refuse("the access token is of another user or session");
+        }
+        if let Some(denial) = self.state.revocations.check(fresh.facts()) {
+            return error_frame(Some(id), &denial.error());
+        }
+        let expires_at = chrono::DateTime::from_timestamp(fresh.expires_at, 0);
+        self.ctx = fresh.ctx.clone();
+        self.token = fresh;
+        ack_frame(id, serde_json::json!({ "expires_at": expires_at }))
     }
 
     /// Sends every stored event after `last_sent`; an `Err` ends the socket.

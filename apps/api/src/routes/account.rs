@@ -183,6 +183,7 @@ pub async fn password_reset_confirm(
         .accounts
         .confirm_password_reset(&b.token, &b.new_password)
         .await?;
+    state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -213,6 +214,7 @@ pub async fn change_password(
             &b.new_password,
         )
         .await?;
+    state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -260,6 +262,7 @@ pub async fn end_session(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     state.accounts.revoke_session(&ctx, &id).await?;
+    state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -304,5 +307,6 @@ pub async fn close(
         .accounts
         .close_account(&who.ctx, &body.password)
         .await?;
+    state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }

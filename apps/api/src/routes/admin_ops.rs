@@ -45,6 +45,9 @@ async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let note = body.unwrap_or_default().note;
     let decided = state.admin.decide_ban(ctx, id, approve, note).await?;
+    if approve {
+        state.revocations.refresh_now().await;
+    }
     Ok(HttpResponse::Ok().json(BanRequestDto::from(decided)))
 }
 

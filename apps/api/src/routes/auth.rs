@@ -91,8 +91,12 @@ pub async fn refresh(
     let session = state
         .accounts
         .refresh(&body.refresh_token, super::account::client(&req))
-        .await?;
-    Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
+        .await;
+    if session.is_err() {
+        // A reused token revokes its whole family: void its access tokens here now.
+        state.revocations.refresh_now().await;
+    }
+    Ok(HttpResponse::Ok().json(SessionResponse::from(session?)))
 }
 
 /// Revoke the session a refresh token belongs to.
@@ -105,6 +109,7 @@ pub async fn logout(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.accounts.logout(&body.refresh_token).await?;
+    state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }
 

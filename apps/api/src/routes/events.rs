@@ -3,11 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use effects::feed::{FeedQuery, FeedRead};
-use kernel::{Ctx, FieldError};
+use kernel::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AuthUser, JwtKeys, MaybeUser};
+use crate::auth::AuthUser;
+use crate::auth::jwt::Verified;
 use crate::http::{ApiError, Problem};
 use crate::realtime::session::SocketSession;
 use crate::state::AppState;
@@ -105,25 +106,36 @@ pub struct SocketQuery {
     pub access_token: Option<String>,
 }
 
-/// The caller from the bearer header, else from `access_token`.
-fn socket_user(
+/// The caller's token from the bearer header, else from `access_token`;
+/// 401 when missing, invalid or of an ended session, 403 for a banned account.
+fn socket_token(
     req: &HttpRequest,
-    header: Option<Ctx>,
-    token: Option<&str>,
-) -> Result<Ctx, ApiError> {
-    if let Some(ctx) = header {
-        return Ok(ctx);
-    }
-    let Some(token) = token else {
+    state: &AppState,
+    query: Option<&str>,
+) -> Result<Verified, ApiError> {
+    let Some(token) = crate::auth::extract::bearer_token(req).or(query) else {
         return Err(ApiError::unauthorized("sign in first"));
     };
-    let keys = req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| {
-        ApiError::internal(&crate::http::problem::StringError(
-            "JWT keys not registered".into(),
-        ))
-    })?;
-    keys.verify(token)
-        .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))
+    let verified = state
+        .jwt
+        .verify_access(token)
+        .ok_or_else(|| ApiError::unauthorized("the access token is invalid or expired"))?;
+    match state.revocations.check(verified.facts()) {
+        Some(denial) => Err(denial.error()),
+        None => Ok(verified),
+    }
+}
+
+/// Upgrades and at once closes a socket over the per-user limit (4008), so
+/// the client learns why rather than seeing a refused handshake.
+fn refuse_socket(req: &HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
+    let (response, session, _stream) = actix_ws::handle(req, body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string()))?;
+    actix_web::rt::spawn(session.close(Some(actix_ws::CloseReason {
+        code: actix_ws::CloseCode::Other(crate::realtime::session::CLOSE_TOO_MANY_SOCKETS),
+        description: Some("too many sockets for this user".into()),
+    })));
+    Ok(response)
 }
 
 /// The caller's events, live, over a WebSocket.
@@ -136,14 +148,19 @@ fn socket_user(
 pub async fn socket(
     state: web::Data<AppState>,
     req: HttpRequest,
-    MaybeUser(header): MaybeUser,
     q: web::Query<SocketQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = socket_user(&req, header, q.access_token.as_deref())?;
+    let token = socket_token(&req, &state, q.access_token.as_deref())?;
+    let ctx = token.ctx.clone();
     let after = q.after.map(|a| query(Some(a), None)).transpose()?;
     // Registered before the first read, so no wake-up between the two is lost.
-    let registration = state.hub.register(ctx.user_id.0);
+    let Some(registration) = state
+        .hub
+        .register_within(ctx.user_id.0, state.realtime.max_sockets_per_user)
+    else {
+        return refuse_socket(&req, body);
+    };
     let last_sent = match after {
         Some(q) => {
             if let FeedRead::Expired = state
@@ -173,6 +190,7 @@ pub async fn socket(
         queue_frames: state.realtime.queue_frames,
         send_timeout: std::time::Duration::from_millis(state.realtime.send_timeout_ms),
         ctx,
+        token,
         state: state.clone(),
     };
     actix_web::rt::spawn(socket.run(session, stream.max_frame_size(64 * 1024)));

@@ -46,6 +46,7 @@ mod portal;
 mod portal_sessions;
 mod postgres;
 mod realtime;
+mod realtime_authority;
 mod realtime_restart;
 mod realtime_slow;
 mod realtime_support;

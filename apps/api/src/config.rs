@@ -132,7 +132,7 @@ pub struct AuthSettings {
     pub refresh_ttl_days: i64,
     /// Login attempts allowed per client IP per minute.
     pub login_attempts_per_minute_per_ip: u32,
-    /// Login attempts allowed per e-mail per minute.
+    /// Failed password checks allowed per e-mail per minute (successes are free).
     pub login_attempts_per_minute_per_email: u32,
     /// Registrations allowed per client IP per minute.
     pub registrations_per_minute_per_ip: u32,

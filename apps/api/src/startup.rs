@@ -25,7 +25,9 @@ const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 /// and left the allocator holding the pages.
 const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
-use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys, RegistrationLimiter};
+use crate::auth::{
+    Argon2Hasher, JwtKeys, LoginLimiter, MailLimiter, PortalKeys, RegistrationLimiter,
+};
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
 use crate::http::metrics::Metrics;
@@ -216,7 +218,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         notifications: supply.notifications,
         billing,
         portal_limiter,
-        account_mail_limiter: LoginLimiter::per_hour(
+        account_mail_limiter: MailLimiter::per_hour(
             settings.auth.account_emails_per_hour_per_ip,
             settings.auth.account_emails_per_hour_per_email,
         ),
@@ -342,6 +344,7 @@ impl Application {
                 pruner.limiter.prune();
                 pruner.portal_limiter.prune();
                 pruner.registrations.prune();
+                pruner.account_mail_limiter.prune();
             }
         });
         crate::realtime::listener::spawn(&state.db, state.hub.clone(), &settings.realtime);

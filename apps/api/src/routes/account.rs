@@ -4,11 +4,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
+use identity::IdentityError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{AuthUser, SignedIn};
+use crate::auth::{Attempt, AuthUser, SignedIn};
 use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -203,8 +204,8 @@ pub async fn change_password(
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    throttle(&req, &state, &who).await?;
-    state
+    let attempt = throttle(&req, &state, &who).await?;
+    let outcome = state
         .accounts
         .change_password(
             &who.ctx,
@@ -212,17 +213,31 @@ pub async fn change_password(
             &b.current_password,
             &b.new_password,
         )
-        .await?;
+        .await;
+    settle(attempt, &outcome);
+    outcome?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A password check counts toward the login throttle of the caller's e-mail and address.
-async fn throttle(req: &HttpRequest, state: &AppState, who: &SignedIn) -> Result<(), ApiError> {
+/// A password check goes through the login throttle of the caller's e-mail
+/// and address: refused while the address has used up its failures.
+async fn throttle<'a>(
+    req: &HttpRequest,
+    state: &'a AppState,
+    who: &SignedIn,
+) -> Result<Attempt<'a>, ApiError> {
     let me = state.accounts.account(&who.ctx).await?;
     state
         .limiter
-        .check(req.peer_addr().map(|a| a.ip()), &me.email)
+        .begin(req.peer_addr().map(|a| a.ip()), &me.email)
         .map_err(ApiError::rate_limited)
+}
+
+/// Only a wrong password costs the address one of its attempts.
+fn settle<T>(attempt: Attempt<'_>, outcome: &Result<T, IdentityError>) {
+    if matches!(outcome, Err(IdentityError::WrongPassword(_))) {
+        attempt.failed();
+    }
 }
 
 /// The caller's live sessions, the current one marked.
@@ -299,10 +314,9 @@ pub async fn close(
     who: SignedIn,
     body: Json<CloseAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    throttle(&req, &state, &who).await?;
-    state
-        .accounts
-        .close_account(&who.ctx, &body.password)
-        .await?;
+    let attempt = throttle(&req, &state, &who).await?;
+    let outcome = state.accounts.close_account(&who.ctx, &body.password).await;
+    settle(attempt, &outcome);
+    outcome?;
     Ok(HttpResponse::NoContent().finish())
 }

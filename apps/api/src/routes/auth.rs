@@ -1,7 +1,7 @@
 //! `/auth/*` and `/me`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use identity::{LoginCommand, RegisterCommand};
+use identity::{IdentityError, LoginCommand, RegisterCommand};
 
 use super::dto::{LoginRequest, MeResponse, RefreshRequest, RegisterRequest, SessionResponse};
 use crate::auth::AuthUser;
@@ -61,19 +61,23 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let ip = req.peer_addr().map(|a| a.ip());
-    state
+    let attempt = state
         .limiter
-        .check(ip, &b.email)
+        .begin(ip, &b.email)
         .map_err(ApiError::rate_limited)?;
-    let session = state
+    let outcome = state
         .accounts
         .login(LoginCommand {
             email: b.email,
             password: b.password,
             user_agent: super::account::client(&req),
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(SessionResponse::from(session)))
+        .await;
+    // Only a wrong password (or unknown e-mail) costs the address an attempt.
+    if matches!(outcome, Err(IdentityError::InvalidCredentials)) {
+        attempt.failed();
+    }
+    Ok(HttpResponse::Ok().json(SessionResponse::from(outcome?)))
 }
 
 /// Exchange a refresh token for a new pair; the old one stops working.

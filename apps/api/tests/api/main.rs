@@ -54,3 +54,4 @@ mod smtp_tls;
 mod supply;
 mod supply_support;
 mod threads;
+mod throttles;

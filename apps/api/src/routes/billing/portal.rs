@@ -26,14 +26,19 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let ip = req.peer_addr().map(|a| a.ip());
-    state
+    let attempt = state
         .portal_limiter
-        .check(ip, &format!("{}/{}", b.tenant_slug.trim(), b.email.trim()))
+        .begin(ip, &format!("{}/{}", b.tenant_slug.trim(), b.email.trim()))
         .map_err(ApiError::rate_limited)?;
-    let token = state
+    let outcome = state
         .billing
         .portal_login(&b.tenant_slug, &b.email, &b.password)
-        .await?;
+        .await;
+    // As for staff logins, only a refused password costs the address an attempt.
+    if matches!(outcome, Err(billing::BillingError::InvalidCredentials)) {
+        attempt.failed();
+    }
+    let token = outcome?;
     Ok(HttpResponse::Ok().json(PortalTokenDto {
         access_token: token.token,
         token_type: "Bearer",

@@ -51,6 +51,8 @@ pub struct Settings {
     pub realtime: crate::realtime::RealtimeSettings,
     /// Search.
     pub search: SearchSettings,
+    /// Who may read `/metrics`.
+    pub metrics: crate::http::metrics_access::MetricsSettings,
 }
 
 /// `[search]`
@@ -226,6 +228,7 @@ impl Settings {
 
     /// Checks values the types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.metrics.validate()?;
         if self.server.host.trim().is_empty() {
             return Err(invalid("server.host", "must not be empty"));
         }

@@ -17,7 +17,7 @@ use crate::routes::{
     providers, search,
 };
 
-/// Adds the bearer-token scheme the secured routes refer to.
+/// Adds the bearer-token schemes the secured routes refer to.
 #[derive(Debug)]
 struct BearerAuth;
 
@@ -34,6 +34,11 @@ impl Modify for BearerAuth {
             .bearer_format("JWT (audience stm-portal)")
             .build();
         components.add_security_scheme("portal", SecurityScheme::Http(portal));
+        let metrics = Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("The server's `metrics.token`"))
+            .build();
+        components.add_security_scheme("metrics", SecurityScheme::Http(metrics));
     }
 }
 

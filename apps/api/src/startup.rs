@@ -31,6 +31,7 @@ use crate::auth::{
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
 use crate::http::metrics::Metrics;
+use crate::http::metrics_access::MetricsAccess;
 use crate::state::{AppState, CatalogRegions, CatalogStore};
 
 /// Any start-up failure, with a message for the operator.
@@ -336,6 +337,7 @@ impl Application {
         let jwt = web::Data::new(state.jwt.clone());
         let portal = web::Data::new(portal_keys(&settings, &state.jwt));
         let metrics = web::Data::new(Metrics::default());
+        let metrics_access = web::Data::new(MetricsAccess::new(&settings.metrics));
         let pruner = state.clone();
         actix_web::rt::spawn(async move {
             let mut every = actix_web::rt::time::interval(Duration::from_secs(60));
@@ -359,6 +361,7 @@ impl Application {
                 .app_data(jwt.clone())
                 .app_data(portal.clone())
                 .app_data(metrics.clone())
+                .app_data(metrics_access.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())

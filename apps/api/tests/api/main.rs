@@ -30,6 +30,7 @@ mod disputes_resolve;
 mod email;
 mod errors;
 mod flood;
+mod headers;
 mod helpers;
 mod hostile_input;
 mod identity_text;

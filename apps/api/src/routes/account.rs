@@ -101,7 +101,7 @@ pub(crate) fn client(req: &HttpRequest) -> Option<String> {
 }
 
 /// Confirm the e-mail address with the token from the verification e-mail.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = VerifyEmailRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", security(), request_body = VerifyEmailRequest, responses(
     (status = 200, description = "E-mail verified"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -137,7 +137,7 @@ pub async fn resend_verification(
 
 /// Ask for a password-reset e-mail. The answer is the same whether or not
 /// the address has an account.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", security(), request_body = PasswordResetRequest, responses(
     (status = 202, description = "If the address has an account, a reset e-mail is on its way"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -167,7 +167,7 @@ pub async fn password_reset(
 }
 
 /// Set a new password with the token from the reset e-mail; every session ends.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm, responses(
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", security(), request_body = PasswordResetConfirm, responses(
     (status = 204, description = "Password set; every session of the account was ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),

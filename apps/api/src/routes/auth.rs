@@ -10,7 +10,7 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Register as a customer or a provider.
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", security(), request_body = RegisterRequest, responses(
     (status = 201, description = "Registered and signed in", body = SessionResponse),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "E-mail already registered", body = Problem, content_type = "application/problem+json"),
@@ -45,7 +45,7 @@ pub async fn register(
 }
 
 /// Sign in with e-mail and password.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(), request_body = LoginRequest, responses(
     (status = 200, description = "Signed in", body = SessionResponse),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "E-mail or password incorrect (never says which)", body = Problem, content_type = "application/problem+json"),
@@ -81,7 +81,7 @@ pub async fn login(
 }
 
 /// Exchange a refresh token for a new pair; the old one stops working.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", security(), request_body = RefreshRequest, responses(
     (status = 200, description = "New tokens", body = SessionResponse),
     (status = 401, description = "Unknown, expired or reused token (reuse revokes the whole session)", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Account suspended or banned", body = Problem, content_type = "application/problem+json"),
@@ -100,7 +100,7 @@ pub async fn refresh(
 }
 
 /// Revoke the session a refresh token belongs to.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(), request_body = RefreshRequest, responses(
     (status = 204, description = "Signed out (also for unknown tokens)"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
 ))]

@@ -9,7 +9,7 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// The approved catalog, filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", params(ServiceQuery), responses(
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", security(), params(ServiceQuery), responses(
     (status = 200, description = "A page of services", body = ServicePage),
     (status = 422, description = "Unknown category, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -29,7 +29,7 @@ pub async fn list_services(
 }
 
 /// One service with its intake questions.
-#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "catalog", params(("id" = i64, Path, description = "Service id")), responses(
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "catalog", security(), params(("id" = i64, Path, description = "Service id")), responses(
     (status = 200, description = "The service", body = ServiceDetailDto),
     (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -53,7 +53,7 @@ pub async fn get_service(
 }
 
 /// Every served region with its zip prefixes.
-#[utoipa::path(get, path = "/api/v1/regions", tag = "catalog", responses(
+#[utoipa::path(get, path = "/api/v1/regions", tag = "catalog", security(), responses(
     (status = 200, description = "All regions", body = RegionPage),
 ))]
 pub async fn list_regions(state: web::Data<AppState>) -> HttpResponse {

@@ -20,13 +20,13 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "OK", body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(), responses((status = 200, description = "OK", body = Health)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// The database answers.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses(
+#[utoipa::path(get, path = "/readyz", tag = "operations", security(), responses(
     (status = 200, description = "OK", body = Health),
     (status = 503, description = "Database unreachable", body = crate::http::Problem, content_type = "application/problem+json"),
 ))]

@@ -54,7 +54,7 @@ pub async fn create(
 }
 
 /// Active listings, newest first, filtered.
-#[utoipa::path(get, path = "/api/v1/listings", tag = "marketplace", params(ListingQuery), responses(
+#[utoipa::path(get, path = "/api/v1/listings", tag = "marketplace", security(), params(ListingQuery), responses(
     (status = 200, description = "Newest first", body = ListingPage),
     (status = 422, description = "A malformed parameter, named", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -85,7 +85,7 @@ pub async fn search(
 }
 
 /// One listing: active to anyone; the owner, the region's LSMs and admins also see the others.
-#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "marketplace", params(("id" = i64, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "marketplace", security((), ("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The listing", body = ListingDto),
     (status = 401, description = "Bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),

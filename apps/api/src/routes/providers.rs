@@ -160,7 +160,7 @@ pub async fn toggle_service(
 }
 
 /// An approved provider's public profile.
-#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = i64, Path, description = "Provider id")), responses(
+#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", security(), params(("id" = i64, Path, description = "Provider id")), responses(
     (status = 200, description = "Public profile", body = PublicProviderDto),
     (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -203,7 +203,7 @@ pub struct ReviewQuery {
 }
 
 /// An approved provider's ratings, newest first.
-#[utoipa::path(get, path = "/api/v1/providers/{id}/reviews", tag = "providers", params(("id" = i64, Path, description = "Provider id"), ReviewQuery), responses(
+#[utoipa::path(get, path = "/api/v1/providers/{id}/reviews", tag = "providers", security(), params(("id" = i64, Path, description = "Provider id"), ReviewQuery), responses(
     (status = 200, description = "A page of reviews", body = ReviewPage),
     (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),

@@ -176,7 +176,7 @@ pub struct PopularResponse {
 }
 
 /// The popular services of a region (admin overrides win).
-#[utoipa::path(get, path = "/api/v1/services/popular", tag = "catalog", params(PopularParams), responses(
+#[utoipa::path(get, path = "/api/v1/services/popular", tag = "catalog", security(), params(PopularParams), responses(
     (status = 200, description = "Popular services", body = PopularResponse),
     (status = 422, description = "No region or zipcode, unknown region, malformed or unserved zipcode", body = Problem, content_type = "application/problem+json"),
 ))]

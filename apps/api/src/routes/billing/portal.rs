@@ -12,7 +12,7 @@ use crate::routes::dto::PageQuery;
 use crate::state::AppState;
 
 /// Log in as a contact: tenant slug, e-mail and portal password.
-#[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", request_body = PortalLoginRequest, responses(
+#[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", security(), request_body = PortalLoginRequest, responses(
     (status = 200, description = "OK", body = PortalTokenDto),
     (status = 401, description = "Wrong tenant, e-mail or password, disabled portal or deleted contact (never says which)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),

@@ -101,6 +101,11 @@ pub(crate) fn client(req: &HttpRequest) -> Option<String> {
 }
 
 /// Confirm the e-mail address with the token from the verification e-mail.
+///
+/// Public: the token from the e-mail is the credential. Marks the account's
+/// e-mail verified (needed for booking, applying and inquiring when the server
+/// requires verified e-mails). A token that is unknown, expired or already used
+/// is a 422 naming which.
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", security(), request_body = VerifyEmailRequest, responses(
     (status = 200, description = "E-mail verified"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -117,6 +122,11 @@ pub async fn verify_email(
 }
 
 /// Send a new verification e-mail; the previous link stops working.
+///
+/// Any signed-in user. Queues a new verification e-mail to the account's
+/// address and invalidates the previous link; nothing is sent when the address
+/// is already verified. Throttled per client IP and per user per hour (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/resend-verification", tag = "auth", security(("bearer" = [])), responses(
     (status = 202, description = "Queued (nothing is sent when the e-mail is already verified)"),
     (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
@@ -137,6 +147,12 @@ pub async fn resend_verification(
 
 /// Ask for a password-reset e-mail. The answer is the same whether or not
 /// the address has an account.
+///
+/// Public. Answers 202 before looking the address up, so neither the status,
+/// the body nor the timing tells whether an account exists. Known, active
+/// accounts get an e-mail with a single-use link (valid for a limited time); a
+/// newer request replaces the older link. Throttled per client IP and per
+/// address per hour (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", security(), request_body = PasswordResetRequest, responses(
     (status = 202, description = "If the address has an account, a reset e-mail is on its way"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -167,6 +183,10 @@ pub async fn password_reset(
 }
 
 /// Set a new password with the token from the reset e-mail; every session ends.
+///
+/// Public: the token from the e-mail is the credential. Sets the new password
+/// (10–128 characters) and ends every session of the account, on every device.
+/// A token that is unknown, expired or already used is a 422 naming which.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", security(), request_body = PasswordResetConfirm, responses(
     (status = 204, description = "Password set; every session of the account was ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -188,6 +208,11 @@ pub async fn password_reset_confirm(
 }
 
 /// Change the password; every other session ends.
+///
+/// Any signed-in user, with the current password. The new password (10–128
+/// characters) takes effect at once; every other session ends, the caller's own
+/// stays. A wrong current password is a 422 `wrong_password` and counts toward
+/// the login throttle of the address (429 with `Retry-After` once used up).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed; the other sessions were ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -241,6 +266,11 @@ fn settle<T>(attempt: Attempt<'_>, outcome: &Result<T, IdentityError>) {
 }
 
 /// The caller's live sessions, the current one marked.
+///
+/// Any signed-in user. Each sign-in and its refreshes, with when it started,
+/// when it was last used and its client's `User-Agent`; the session of the
+/// calling token is marked `current`. Use the ids with `DELETE
+/// /me/sessions/{id}`.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "Live sessions", body = SessionList),
 ))]
@@ -263,6 +293,9 @@ pub async fn sessions(state: web::Data<AppState>, who: SignedIn) -> Result<HttpR
 
 /// End one of the caller's sessions (its refresh token stops working; its
 /// access token expires within its lifetime).
+///
+/// Any signed-in user, for their own sessions only: another user's session id
+/// is a 404. Use it to sign out a lost device.
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth", security(("bearer" = [])),
     params(("id" = String, Path, description = "Session id from `GET /me/sessions`")),
     responses(
@@ -280,6 +313,9 @@ pub async fn end_session(
 
 /// The caller's own data: profile, roles, jobs, messages sent, ratings given
 /// and notifications.
+///
+/// Any signed-in user. A JSON download (`Content-Disposition: attachment`) of
+/// the data the platform holds about the caller, for portability requests.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "The caller's data as JSON", body = Object),
 ))]
@@ -298,6 +334,12 @@ pub async fn export(
 
 /// Close the account: personal fields anonymised, login disabled, every
 /// session ended; jobs, ratings, invoices and transactions stay.
+///
+/// Any signed-in user, confirming with the password. Refused with 409
+/// `account_in_use` while the account has open jobs, an open dispute, or is the
+/// only owner of a tenant with other members. A wrong password is a 422 and
+/// counts toward the login throttle of the address (429 with `Retry-After` once
+/// used up).
 #[utoipa::path(delete, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), request_body = CloseAccountRequest, responses(
     (status = 204, description = "Closed"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

@@ -20,12 +20,19 @@ pub struct Health {
 }
 
 /// The process is up.
+///
+/// Public liveness probe: answers 200 while the process serves requests,
+/// without touching the database.
 #[utoipa::path(get, path = "/healthz", tag = "operations", security(), responses((status = 200, description = "OK", body = Health)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// The database answers.
+///
+/// Public readiness probe for load balancers: 200 when the database answers
+/// within 2 s, else 503 `not_ready`, so an instance that lost its database is
+/// taken out of rotation.
 #[utoipa::path(get, path = "/readyz", tag = "operations", security(), responses(
     (status = 200, description = "OK", body = Health),
     (status = 503, description = "Database unreachable", body = crate::http::Problem, content_type = "application/problem+json"),

@@ -12,6 +12,12 @@ use crate::routes::dto::PageQuery;
 use crate::state::AppState;
 
 /// Log in as a contact: tenant slug, e-mail and portal password.
+///
+/// Public. A contact whose tenant enabled their portal access signs in and gets
+/// a short-lived portal token (audience `stm-portal`), valid only on
+/// `/portal/*`. Every failure is the same 401. Throttled per client IP and per
+/// tenant + e-mail, failed attempts only for the latter (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", security(), request_body = PortalLoginRequest, responses(
     (status = 200, description = "OK", body = PortalTokenDto),
     (status = 401, description = "Wrong tenant, e-mail or password, disabled portal or deleted contact (never says which)", body = Problem, content_type = "application/problem+json"),
@@ -47,6 +53,11 @@ pub async fn login(
 }
 
 /// The issued invoices of the contact's party.
+///
+/// Contacts with client-portal access, with a portal token from `POST
+/// /portal/login` (staff tokens are refused). The invoices of the contact's own
+/// party once issued (drafts never appear), paginated with `limit` and
+/// `cursor`. A revoked portal access is a 401.
 #[utoipa::path(get, path = "/api/v1/portal/invoices", tag = "portal", security(("portal" = [])), params(PageQuery), responses(
     (status = 200, description = "OK", body = ListPage<InvoiceDto>),
     (status = 401, description = "No or bad portal token (staff tokens included), or access revoked", body = Problem, content_type = "application/problem+json"),
@@ -66,6 +77,9 @@ pub async fn invoices(
 }
 
 /// One issued invoice of the contact's party.
+///
+/// Contacts with client-portal access, with a portal token. The invoice with
+/// its lines; drafts and other parties' invoices are a 404.
 #[utoipa::path(get, path = "/api/v1/portal/invoices/{id}", tag = "portal", security(("portal" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "OK", body = InvoiceDto),
     (status = 401, description = "No or bad portal token, or access revoked", body = Problem, content_type = "application/problem+json"),

@@ -219,7 +219,7 @@ pub async fn password_reset_confirm(
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `current_password`), or a new password outside 10–128 characters", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many password attempts (the login throttle); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "The login throttle: too many wrong passwords for this address, or attempts from this IP; see Retry-After", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_password(
@@ -347,7 +347,7 @@ pub async fn export(
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `password`)", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many password attempts (the login throttle); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "The login throttle: too many wrong passwords for this address, or attempts from this IP; see Retry-After", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(

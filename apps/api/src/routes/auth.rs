@@ -65,7 +65,7 @@ pub async fn register(
     (status = 401, description = "E-mail or password incorrect (never says which)", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Account suspended or banned", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many attempts for this IP or e-mail; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts from this IP, or too many wrong passwords for this e-mail; see Retry-After", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn login(

@@ -22,7 +22,7 @@ use crate::state::AppState;
     (status = 200, description = "OK", body = PortalTokenDto),
     (status = 401, description = "Wrong tenant, e-mail or password, disabled portal or deleted contact (never says which)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing or unknown fields", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts from this IP, or too many wrong passwords for this tenant and e-mail; see Retry-After", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn login(

@@ -51,6 +51,8 @@ pub struct Settings {
     pub realtime: crate::realtime::RealtimeSettings,
     /// Search.
     pub search: SearchSettings,
+    /// Who may read `/metrics`.
+    pub metrics: crate::http::metrics_access::MetricsSettings,
 }
 
 /// `[search]`
@@ -132,7 +134,7 @@ pub struct AuthSettings {
     pub refresh_ttl_days: i64,
     /// Login attempts allowed per client IP per minute.
     pub login_attempts_per_minute_per_ip: u32,
-    /// Login attempts allowed per e-mail per minute.
+    /// Failed password checks allowed per e-mail per minute (successes are free).
     pub login_attempts_per_minute_per_email: u32,
     /// Registrations allowed per client IP per minute.
     pub registrations_per_minute_per_ip: u32,
@@ -226,6 +228,7 @@ impl Settings {
 
     /// Checks values the types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.metrics.validate()?;
         if self.server.host.trim().is_empty() {
             return Err(invalid("server.host", "must not be empty"));
         }

@@ -17,7 +17,7 @@ use crate::routes::{
     providers, search,
 };
 
-/// Adds the bearer-token scheme the secured routes refer to.
+/// Adds the bearer-token schemes the secured routes refer to.
 #[derive(Debug)]
 struct BearerAuth;
 
@@ -34,6 +34,11 @@ impl Modify for BearerAuth {
             .bearer_format("JWT (audience stm-portal)")
             .build();
         components.add_security_scheme("portal", SecurityScheme::Http(portal));
+        let metrics = Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("The server's `metrics.token`"))
+            .build();
+        components.add_security_scheme("metrics", SecurityScheme::Http(metrics));
     }
 }
 
@@ -184,6 +189,7 @@ pub fn unnamed_params(path: &str) -> String {
         description = "Local home-services marketplace with a back office for provider businesses. \
             Errors are RFC 9457 `application/problem+json` documents with a stable `code`.",
     ),
+    servers((url = "/", description = "The server that serves this document")),
     paths(
         health::healthz, health::readyz, health::metrics,
         auth::register, auth::login, auth::refresh, auth::logout, auth::me,
@@ -227,7 +233,7 @@ pub fn unnamed_params(path: &str) -> String {
         attachments::upload, attachments::download,
     ),
     components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto, crate::routes::enums::JobStatus)),
-    modifiers(&BearerAuth, &Contract, &UniqueOperationIds),
+    modifiers(&BearerAuth, &Contract, &UniqueOperationIds, &UsedSchemasOnly),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "catalog", description = "Services, regions, search, popularity"),
@@ -246,6 +252,30 @@ pub fn unnamed_params(path: &str) -> String {
     )
 )]
 pub struct ApiDoc;
+
+/// Drops component schemas nothing refers to: a generic page (`ListPage<T>`)
+/// inlines `T`, which utoipa still registers on its own, unused.
+#[derive(Debug)]
+struct UsedSchemasOnly;
+
+impl Modify for UsedSchemasOnly {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // A removed schema may have been the last to refer to another.
+        loop {
+            let text = serde_json::to_string(&*openapi).unwrap_or_default();
+            let Some(components) = openapi.components.as_mut() else {
+                return;
+            };
+            let before = components.schemas.len();
+            components
+                .schemas
+                .retain(|name, _| text.contains(&format!("\"#/components/schemas/{name}\"")));
+            if components.schemas.len() == before {
+                return;
+            }
+        }
+    }
+}
 
 /// The document as pretty JSON, as committed in `docs/openapi.json`.
 pub fn document() -> String {

@@ -25,10 +25,13 @@ const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 /// and left the allocator holding the pages.
 const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
 
-use crate::auth::{Argon2Hasher, JwtKeys, LoginLimiter, PortalKeys, RegistrationLimiter};
+use crate::auth::{
+    Argon2Hasher, JwtKeys, LoginLimiter, MailLimiter, PortalKeys, RegistrationLimiter,
+};
 use crate::config::Settings;
 use crate::http::extract_errors::{json_config, not_found, path_config, query_config};
 use crate::http::metrics::Metrics;
+use crate::http::metrics_access::MetricsAccess;
 use crate::state::{AppState, CatalogRegions, CatalogStore};
 
 /// Any start-up failure, with a message for the operator.
@@ -216,7 +219,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         notifications: supply.notifications,
         billing,
         portal_limiter,
-        account_mail_limiter: LoginLimiter::per_hour(
+        account_mail_limiter: MailLimiter::per_hour(
             settings.auth.account_emails_per_hour_per_ip,
             settings.auth.account_emails_per_hour_per_email,
         ),
@@ -339,6 +342,7 @@ impl Application {
         let revocations = web::Data::from(state.revocations.clone());
         let portal = web::Data::new(portal_keys(&settings, &state.jwt));
         let metrics = web::Data::new(Metrics::default());
+        let metrics_access = web::Data::new(MetricsAccess::new(&settings.metrics));
         let pruner = state.clone();
         actix_web::rt::spawn(async move {
             let mut every = actix_web::rt::time::interval(Duration::from_secs(60));
@@ -347,6 +351,7 @@ impl Application {
                 pruner.limiter.prune();
                 pruner.portal_limiter.prune();
                 pruner.registrations.prune();
+                pruner.account_mail_limiter.prune();
             }
         });
         crate::realtime::listener::spawn(&state.db, state.hub.clone(), &settings.realtime);
@@ -363,6 +368,7 @@ impl Application {
                 .app_data(revocations.clone())
                 .app_data(portal.clone())
                 .app_data(metrics.clone())
+                .app_data(metrics_access.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())

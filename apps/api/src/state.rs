@@ -8,7 +8,7 @@ use identity::ports::RegionLookup;
 use kernel::Zipcode;
 use persistence::Database;
 
-use crate::auth::{JwtKeys, LoginLimiter, RegistrationLimiter};
+use crate::auth::{JwtKeys, LoginLimiter, MailLimiter, RegistrationLimiter};
 
 /// Shared application state.
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub struct AppState {
     pub catalog: Arc<CatalogStore>,
     /// Access-token keys.
     pub jwt: JwtKeys,
-    /// Login throttling.
+    /// Login and password-check throttling.
     pub limiter: LoginLimiter,
     /// Registration throttling per client IP.
     pub registrations: RegistrationLimiter,
@@ -30,7 +30,7 @@ pub struct AppState {
     /// Client-portal login throttling (per IP and per tenant + e-mail).
     pub portal_limiter: LoginLimiter,
     /// Throttle of account e-mails (verification resends, password resets).
-    pub account_mail_limiter: LoginLimiter,
+    pub account_mail_limiter: MailLimiter,
     /// `auth.require_verified_email`.
     pub require_verified_email: bool,
     /// Provider use cases.

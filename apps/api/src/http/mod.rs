@@ -5,6 +5,7 @@ pub mod body;
 pub mod extract_errors;
 pub mod json;
 pub mod metrics;
+pub mod metrics_access;
 pub mod middleware;
 pub mod optional_json;
 pub mod precondition;

@@ -4,11 +4,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
+use identity::IdentityError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::{AuthUser, SignedIn};
+use crate::auth::{Attempt, AuthUser, SignedIn};
 use crate::http::json::Json;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
@@ -100,7 +101,12 @@ pub(crate) fn client(req: &HttpRequest) -> Option<String> {
 }
 
 /// Confirm the e-mail address with the token from the verification e-mail.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = VerifyEmailRequest, responses(
+///
+/// Public: the token from the e-mail is the credential. Marks the account's
+/// e-mail verified (needed for booking, applying and inquiring when the server
+/// requires verified e-mails). A token that is unknown, expired or already used
+/// is a 422 naming which.
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", security(), request_body = VerifyEmailRequest, responses(
     (status = 200, description = "E-mail verified"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -116,6 +122,11 @@ pub async fn verify_email(
 }
 
 /// Send a new verification e-mail; the previous link stops working.
+///
+/// Any signed-in user. Queues a new verification e-mail to the account's
+/// address and invalidates the previous link; nothing is sent when the address
+/// is already verified. Throttled per client IP and per user per hour (429 with
+/// `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/resend-verification", tag = "auth", security(("bearer" = [])), responses(
     (status = 202, description = "Queued (nothing is sent when the e-mail is already verified)"),
     (status = 404, description = "The account no longer exists", body = Problem, content_type = "application/problem+json"),
@@ -136,7 +147,13 @@ pub async fn resend_verification(
 
 /// Ask for a password-reset e-mail. The answer is the same whether or not
 /// the address has an account.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest, responses(
+///
+/// Public. Answers 202 before looking the address up, so neither the status,
+/// the body nor the timing tells whether an account exists. Known, active
+/// accounts get an e-mail with a single-use link (valid for a limited time); a
+/// newer request replaces the older link. Throttled per client IP and per
+/// address per hour (429 with `Retry-After`).
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", security(), request_body = PasswordResetRequest, responses(
     (status = 202, description = "If the address has an account, a reset e-mail is on its way"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -166,7 +183,11 @@ pub async fn password_reset(
 }
 
 /// Set a new password with the token from the reset e-mail; every session ends.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm, responses(
+///
+/// Public: the token from the e-mail is the credential. Sets the new password
+/// (10–128 characters) and ends every session of the account, on every device.
+/// A token that is unknown, expired or already used is a 422 naming which.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", security(), request_body = PasswordResetConfirm, responses(
     (status = 204, description = "Password set; every session of the account was ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
@@ -188,13 +209,18 @@ pub async fn password_reset_confirm(
 }
 
 /// Change the password; every other session ends.
+///
+/// Any signed-in user, with the current password. The new password (10–128
+/// characters) takes effect at once; every other session ends, the caller's own
+/// stays. A wrong current password is a 422 `wrong_password` and counts toward
+/// the login throttle of the address (429 with `Retry-After` once used up).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest, responses(
     (status = 204, description = "Changed; the other sessions were ended"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `current_password`), or a new password outside 10–128 characters", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many password attempts (the login throttle); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "The login throttle: too many wrong passwords for this address, or attempts from this IP; see Retry-After", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn change_password(
@@ -204,8 +230,8 @@ pub async fn change_password(
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    throttle(&req, &state, &who).await?;
-    state
+    let attempt = throttle(&req, &state, &who).await?;
+    let outcome = state
         .accounts
         .change_password(
             &who.ctx,
@@ -213,21 +239,40 @@ pub async fn change_password(
             &b.current_password,
             &b.new_password,
         )
-        .await?;
+        .await;
+    settle(attempt, &outcome);
+    outcome?;
     state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A password check counts toward the login throttle of the caller's e-mail and address.
-async fn throttle(req: &HttpRequest, state: &AppState, who: &SignedIn) -> Result<(), ApiError> {
+/// A password check goes through the login throttle of the caller's e-mail
+/// and address: refused while the address has used up its failures.
+async fn throttle<'a>(
+    req: &HttpRequest,
+    state: &'a AppState,
+    who: &SignedIn,
+) -> Result<Attempt<'a>, ApiError> {
     let me = state.accounts.account(&who.ctx).await?;
     state
         .limiter
-        .check(req.peer_addr().map(|a| a.ip()), &me.email)
+        .begin(req.peer_addr().map(|a| a.ip()), &me.email)
         .map_err(ApiError::rate_limited)
 }
 
+/// Only a wrong password costs the address one of its attempts.
+fn settle<T>(attempt: Attempt<'_>, outcome: &Result<T, IdentityError>) {
+    if matches!(outcome, Err(IdentityError::WrongPassword(_))) {
+        attempt.failed();
+    }
+}
+
 /// The caller's live sessions, the current one marked.
+///
+/// Any signed-in user. Each sign-in and its refreshes, with when it started,
+/// when it was last used and its client's `User-Agent`; the session of the
+/// calling token is marked `current`. Use the ids with `DELETE
+/// /me/sessions/{id}`.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "Live sessions", body = SessionList),
 ))]
@@ -250,6 +295,9 @@ pub async fn sessions(state: web::Data<AppState>, who: SignedIn) -> Result<HttpR
 
 /// End one of the caller's sessions (its refresh token stops working; its
 /// access token expires within its lifetime).
+///
+/// Any signed-in user, for their own sessions only: another user's session id
+/// is a 404. Use it to sign out a lost device.
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth", security(("bearer" = [])),
     params(("id" = String, Path, description = "Session id from `GET /me/sessions`")),
     responses(
@@ -268,6 +316,9 @@ pub async fn end_session(
 
 /// The caller's own data: profile, roles, jobs, messages sent, ratings given
 /// and notifications.
+///
+/// Any signed-in user. A JSON download (`Content-Disposition: attachment`) of
+/// the data the platform holds about the caller, for portability requests.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, description = "The caller's data as JSON", body = Object),
 ))]
@@ -286,6 +337,12 @@ pub async fn export(
 
 /// Close the account: personal fields anonymised, login disabled, every
 /// session ended; jobs, ratings, invoices and transactions stay.
+///
+/// Any signed-in user, confirming with the password. Refused with 409
+/// `account_in_use` while the account has open jobs, an open dispute, or is the
+/// only owner of a tenant with other members. A wrong password is a 422 and
+/// counts toward the login throttle of the address (429 with `Retry-After` once
+/// used up).
 #[utoipa::path(delete, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), request_body = CloseAccountRequest, responses(
     (status = 204, description = "Closed"),
     (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -293,7 +350,7 @@ pub async fn export(
     (status = 413, description = "Body over 64 KiB", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`wrong_password` (field `password`)", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many password attempts (the login throttle); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "The login throttle: too many wrong passwords for this address, or attempts from this IP; see Retry-After", body = Problem, content_type = "application/problem+json"),
     (status = 503, description = "Password hashing saturated (`busy`); nothing changed, retry after Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn close(
@@ -302,11 +359,10 @@ pub async fn close(
     who: SignedIn,
     body: Json<CloseAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    throttle(&req, &state, &who).await?;
-    state
-        .accounts
-        .close_account(&who.ctx, &body.password)
-        .await?;
+    let attempt = throttle(&req, &state, &who).await?;
+    let outcome = state.accounts.close_account(&who.ctx, &body.password).await;
+    settle(attempt, &outcome);
+    outcome?;
     state.revocations.refresh_now().await;
     Ok(HttpResponse::NoContent().finish())
 }

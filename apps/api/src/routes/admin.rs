@@ -19,6 +19,12 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Create an LSM account for one region.
+///
+/// Admins only. Creates a user with the `lsm` role for one served region, with
+/// the password given; the LSM signs in like anyone else and manages that
+/// region's providers, listings and disputes. An e-mail already registered is a
+/// 409, an unknown region a 422; hashing the password may answer 503 `busy`
+/// when saturated.
 #[utoipa::path(post, path = "/api/v1/admin/lsms", tag = "admin", security(("bearer" = [])), request_body = CreateLsmRequest, responses(
     (status = 201, description = "The LSM", body = LsmAccountDto),
     AdminOnly,
@@ -46,6 +52,9 @@ pub async fn create_lsm(
 }
 
 /// List LSMs.
+///
+/// Admins only. The local service managers (LSMs) of every region, paginated
+/// with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/admin/lsms", tag = "admin", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of LSMs", body = LsmPage),
     AdminOnly,
@@ -70,6 +79,9 @@ fn settings_dto(s: &supply::PlatformSettings) -> SettingsDto {
 }
 
 /// The platform settings in force.
+///
+/// Admins only. Every platform setting with the value in force (response
+/// deadline, warning thresholds, platform fee, quotas, ...), defaults included.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])), responses(
     (status = 200, description = "Every setting", body = SettingsDto),
     AdminOnly,
@@ -82,6 +94,11 @@ pub async fn get_settings(
 }
 
 /// Change settings: `{key: integer}`; every key validated, nothing stored if one is bad.
+///
+/// Admins only. Changes some settings: a JSON object of `{key: integer}`. Every
+/// key and value is checked against its range first, and nothing is stored when
+/// one is unknown or out of range (422 naming it). The change is audited and
+/// takes effect at once; the answer is every setting after it.
 #[utoipa::path(patch, path = "/api/v1/admin/settings", tag = "admin", security(("bearer" = [])), request_body = SettingsPatch, responses(
     (status = 200, description = "Every setting after the change", body = SettingsDto),
     AdminOnly,
@@ -98,6 +115,11 @@ pub async fn patch_settings(
 }
 
 /// The decisions log, newest first.
+///
+/// Admins only. Every audited decision of the platform (approvals, suspensions,
+/// bans, dispute resolutions, listing moderation, setting changes, ...) with
+/// its actor, subject and reason, newest first, paginated with `limit` and
+/// `cursor`. Other roles get 403.
 #[utoipa::path(get, path = "/api/v1/admin/audit-log", tag = "admin", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "A page of decisions", body = AuditPage),
     AdminOnly,
@@ -184,6 +206,10 @@ async fn answer_service(
 }
 
 /// Add a catalog service.
+///
+/// Admins only. Adds a service to the catalog with its name, slug, category,
+/// keywords and the intake questions customers answer when booking. A name or
+/// slug already taken is a 409.
 #[utoipa::path(post, path = "/api/v1/admin/services", tag = "admin", security(("bearer" = [])), request_body = ServiceRequestBody, responses(
     (status = 201, description = "The service", body = ServiceDetailDto),
     AdminOnly,
@@ -210,6 +236,10 @@ pub async fn create_service(
 }
 
 /// Edit or retire a catalog service.
+///
+/// Admins only. Changes a catalog service's content, or retires it so it is no
+/// longer offered or booked (existing jobs keep it). A name or slug already
+/// taken is a 409.
 #[utoipa::path(patch, path = "/api/v1/admin/services/{id}", tag = "admin", security(("bearer" = [])), request_body = ServicePatchBody,
     params(("id" = i64, Path, description = "Service id")), responses(
     (status = 200, description = "The service", body = ServiceDetailDto),
@@ -258,6 +288,10 @@ pub async fn update_service(
 }
 
 /// Add a served region.
+///
+/// Admins only. Adds a served region with its code, name and zip prefixes;
+/// customers in those zipcodes can then search and book. A code already used,
+/// or a prefix another region serves, is a 409.
 #[utoipa::path(post, path = "/api/v1/admin/regions", tag = "admin", security(("bearer" = [])), request_body = RegionBody, responses(
     (status = 201, description = "The region", body = RegionDto),
     AdminOnly,

@@ -14,6 +14,11 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Ban requests, optionally by status.
+///
+/// Admins only. The ban requests LSMs filed against providers of their regions,
+/// oldest first so the longest-waiting comes first; `status` narrows to
+/// pending, approved or rejected ones. Other roles get 403; an unknown status
+/// is a 422.
 #[utoipa::path(get, path = "/api/v1/admin/ban-requests", tag = "admin", security(("bearer" = [])), params(BanRequestQuery), responses(
     (status = 200, description = "A page of ban requests, oldest first", body = BanRequestPage),
     AdminOnly,
@@ -52,6 +57,11 @@ async fn decide(
 }
 
 /// Approve a ban request: the provider and its user are banned, gone from search.
+///
+/// Admins only. Decides a pending ban request: the provider and its user
+/// account are banned, the provider leaves search at once and the user can no
+/// longer sign in. The decision is audited. A request already decided, or a
+/// provider that can no longer be banned, is a 409.
 #[utoipa::path(post, path = "/api/v1/admin/ban-requests/{id}/approve", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ban request id")), request_body(content = Option<NoteRequest>), responses(
     (status = 200, description = "Approved", body = BanRequestDto),
@@ -70,6 +80,10 @@ pub async fn approve_ban(
 }
 
 /// Reject a ban request.
+///
+/// Admins only. Decides a pending ban request without banning: the provider
+/// keeps its standing. The decision is audited; a request already decided is a
+/// 409.
 #[utoipa::path(post, path = "/api/v1/admin/ban-requests/{id}/reject", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ban request id")), request_body(content = Option<NoteRequest>), responses(
     (status = 200, description = "Rejected", body = BanRequestDto),
@@ -88,6 +102,11 @@ pub async fn reject_ban(
 }
 
 /// Force a service popular or not in a region (or every region); `is_popular: null` clears.
+///
+/// Admins only. Overrides the computed popularity of a service in one region
+/// (or every region when none is named): `is_popular: true` or `false` wins
+/// over the weekly computation until cleared with `null`. Answers how many rows
+/// changed; an unknown service is a 404, an unknown region a 422.
 #[utoipa::path(put, path = "/api/v1/admin/popularity/{service_id}", tag = "admin", security(("bearer" = [])), request_body = OverrideBody,
     params(("service_id" = i64, Path, description = "Service id")), responses(
     (status = 200, description = "Rows changed", body = RowsDto),
@@ -118,6 +137,10 @@ pub async fn override_popularity(
 }
 
 /// Recompute regional popularity now.
+///
+/// Admins only. Runs the weekly popularity computation now instead of waiting
+/// for its slot: every region's popular services are recomputed from distinct
+/// searchers, admin overrides kept. Answers how many rows were written.
 #[utoipa::path(post, path = "/api/v1/admin/popularity/recompute", tag = "admin", security(("bearer" = [])), responses(
     (status = 200, description = "Rows written", body = RowsDto),
     AdminOnly,

@@ -228,6 +228,12 @@ async fn read_form(store: &AttachmentStore, mut form: Multipart) -> Result<Store
 }
 
 /// Uploads a file (PNG, JPEG, WebP, HEIC or PDF, ≤ 10 MiB), e.g. dispute evidence.
+///
+/// Any signed-in user. A `multipart/form-data` body with exactly one part named
+/// `file`. The type is sniffed from the bytes, never taken from the name or the
+/// declared type, and must be PNG, JPEG, WebP, HEIC or PDF. The answer's id is
+/// then cited, e.g. as evidence when raising a dispute. Anything else in the
+/// body, or a file over 10 MiB, is refused.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "disputes", security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
@@ -268,6 +274,10 @@ async fn record(state: &AppState, ctx: &Ctx, s: Stored) -> Result<HttpResponse, 
 
 /// Downloads a file: to its owner, and to those who may see a dispute it is
 /// evidence for (the job's customer and provider, the region's LSMs, admins).
+///
+/// Downloads always carry `Content-Disposition: attachment`, the sniffed
+/// content type and `nosniff`, so a browser never renders them inline. Anyone
+/// else gets 404, whether or not the id exists.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "disputes", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(

@@ -9,7 +9,11 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// The approved catalog, filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", params(ServiceQuery), responses(
+///
+/// Public. The approved catalog services customers can book, filtered by
+/// `category` or keyword (`q`), paginated with `limit` and `cursor`. Retired
+/// services are left out.
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", security(), params(ServiceQuery), responses(
     (status = 200, description = "A page of services", body = ServicePage),
     (status = 422, description = "Unknown category, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -29,7 +33,10 @@ pub async fn list_services(
 }
 
 /// One service with its intake questions.
-#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "catalog", params(("id" = i64, Path, description = "Service id")), responses(
+///
+/// Public. The service with its category and the intake questions a customer
+/// answers when booking it (their kinds, options and bounds).
+#[utoipa::path(get, path = "/api/v1/services/{id}", tag = "catalog", security(), params(("id" = i64, Path, description = "Service id")), responses(
     (status = 200, description = "The service", body = ServiceDetailDto),
     (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -53,7 +60,11 @@ pub async fn get_service(
 }
 
 /// Every served region with its zip prefixes.
-#[utoipa::path(get, path = "/api/v1/regions", tag = "catalog", responses(
+///
+/// Public. The regions the marketplace serves, each with its code, name and the
+/// zip prefixes it covers, so a frontend can tell a customer whether their
+/// zipcode is served.
+#[utoipa::path(get, path = "/api/v1/regions", tag = "catalog", security(), responses(
     (status = 200, description = "All regions", body = RegionPage),
 ))]
 pub async fn list_regions(state: web::Data<AppState>) -> HttpResponse {

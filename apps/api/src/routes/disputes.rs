@@ -41,6 +41,10 @@ pub(crate) fn page(found: kernel::Page<disputes::Dispute>) -> DisputePage {
 /// join the job thread (a rejected job's thread reappears to both parties), a
 /// system message is posted, the LSMs and the other party are notified, and
 /// the job can be neither completed nor marked paid until it is resolved.
+///
+/// One open dispute per job at a time, and not on a `new` job (409). Evidence
+/// is given as up to 10 attachment ids the caller uploaded and has not cited
+/// elsewhere.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/disputes", tag = "disputes", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Job id")), request_body = RaiseRequest, responses(
     (status = 201, description = "The open dispute", body = DisputeDto),
@@ -66,6 +70,10 @@ pub async fn raise(
 
 /// The disputes the caller may see: a party's (of their jobs), an LSM's
 /// region's, an admin's all; newest first.
+///
+/// Any signed-in user; the list is scoped to what the caller may see, so other
+/// disputes are simply absent. Filter by `status` (open or resolved); paginated
+/// with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/disputes", tag = "disputes", security(("bearer" = [])), params(DisputeQuery), responses(
     (status = 200, description = "Newest first", body = DisputePage),
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -80,6 +88,10 @@ pub async fn list(
 }
 
 /// One dispute (parties, the region's LSMs, admins).
+///
+/// The dispute with its description, evidence attachment ids, job thread and,
+/// once resolved, the outcome, notes and who resolved it. Anyone else gets 404,
+/// whether or not the dispute exists.
 #[utoipa::path(get, path = "/api/v1/disputes/{id}", tag = "disputes", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Dispute id")), responses(
     (status = 200, description = "The dispute", body = DisputeDto),

@@ -63,6 +63,13 @@ fn expired() -> ApiError {
 }
 
 /// The caller's events after `after`.
+///
+/// Any signed-in user. The REST twin of the WebSocket: the caller's durable
+/// event feed (new jobs, transitions, messages, notifications) after the `seq`
+/// given as `after`, oldest first, up to `limit`. A client that was offline
+/// resumes from the last `seq` it saw; events older than the retention were
+/// pruned and asking for them is a 410 `events_expired` (reload the state, then
+/// follow from the newest).
 #[utoipa::path(get, path = "/api/v1/events", tag = "realtime", security(("bearer" = [])), params(EventsQuery), responses(
     (status = 200, description = "The caller's events after `after`, oldest first", body = EventPage),
     (status = 410, description = "`events_expired`: events after `after` were pruned", body = Problem, content_type = "application/problem+json"),
@@ -139,6 +146,13 @@ fn refuse_socket(req: &HttpRequest, body: web::Payload) -> Result<HttpResponse, 
 }
 
 /// The caller's events, live, over a WebSocket.
+///
+/// Any signed-in user, with the access token in `Authorization` or, for
+/// browsers, in `access_token`. Upgrades to a WebSocket that first replays
+/// stored events after `after`, then pushes new ones as envelopes `{seq, type,
+/// at, data}`; the client may send `message.send` frames. The frames, close
+/// codes and renewal are described in docs/realtime.md; events pruned before
+/// `after` are a 410 `events_expired`.
 #[utoipa::path(get, path = "/api/v1/ws", tag = "realtime", security(("bearer" = [])), params(SocketQuery), responses(
     (status = 101, description = "WebSocket: envelopes `{seq, type, at, data}`; the client may send `message.send`"),
     (status = 400, description = "Not a WebSocket upgrade", body = Problem, content_type = "application/problem+json"),

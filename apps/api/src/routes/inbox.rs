@@ -70,6 +70,10 @@ pub struct NotificationPage {
 }
 
 /// The caller's notifications.
+///
+/// Any signed-in user. The caller's in-app notifications (job transitions,
+/// messages, decisions about them), newest first, with their read state;
+/// paginated with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])), params(NotificationQuery), responses(
     (status = 200, description = "A page of notifications, newest first", body = NotificationPage),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -95,6 +99,8 @@ pub async fn list(
 }
 
 /// Mark one notification read.
+///
+/// Any signed-in user, for their own notifications; another user's is a 404.
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Notification id")), responses(
     (status = 200, description = "The notification", body = NotificationDto),
@@ -187,6 +193,10 @@ pub struct DemandResponse {
 }
 
 /// The region's missing-service demand.
+///
+/// LSMs (their region) and admins. What customers searched for without finding
+/// a provider: the top keywords over the last `days` with their counts, and the
+/// raw requests, paginated; the demand the LSM recruits providers for.
 #[utoipa::path(get, path = "/api/v1/lsm/service-requests", tag = "lsm", security(("bearer" = [])), params(DemandQuery), responses(
     (status = 200, description = "Top keywords and the raw list", body = DemandResponse),
     (status = 403, description = "Not an LSM", body = Problem, content_type = "application/problem+json"),
@@ -216,6 +226,9 @@ pub async fn service_requests(
 }
 
 /// Mark a request of the region reviewed.
+///
+/// LSMs of the request's region and admins. Marks a missing-service request as
+/// reviewed so it leaves the open list; requests of other regions are a 404.
 #[utoipa::path(post, path = "/api/v1/lsm/service-requests/{id}/review", tag = "lsm", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Service request id")), responses(
     (status = 200, description = "The request", body = ServiceRequestDto),

@@ -37,6 +37,13 @@ fn job_response(
 }
 
 /// Book a provider for a catalog service.
+///
+/// Customers. Books an approved provider that offers the service in the
+/// customer's region, with the answers to the service's intake questions, the
+/// address and zipcode, and optionally a description, a schedule and a price
+/// (integer minor units of `currency`). The job starts `new` with a response
+/// deadline for the provider, and a job chat thread opens between the two.
+/// Verified e-mail may be required (403 `email_unverified`).
 #[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), request_body = CreateJobRequest, responses(
     (status = 201, description = "The job, `new`, with its response deadline and thread", body = JobDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -67,6 +74,10 @@ pub async fn create(
 }
 
 /// The caller's jobs: as customer, as provider, the region's for an LSM, all for an admin.
+///
+/// Any signed-in user, scoped by role: a customer's bookings, a provider's
+/// incoming jobs, an LSM's region, or all for an admin. Filter by `status`;
+/// paginated with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), params(JobQuery), responses(
     (status = 200, description = "Newest first", body = JobPage),
     (status = 422, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -92,6 +103,10 @@ pub async fn list(
 }
 
 /// One job (parties, the region's LSMs, admins; anyone else 404).
+///
+/// The job with its status, terms, pending changes and deadlines; the `ETag` is
+/// its version for `If-Match` on transitions. Anyone not allowed to see it gets
+/// 404, whether or not it exists.
 #[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The job, with its version as `ETag`", body = JobDto),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -106,6 +121,11 @@ pub async fn get(
 }
 
 /// A job's history: every transition with its data, oldest first.
+///
+/// Whoever may see the job (its parties, the region's LSMs, admins). The
+/// negotiation and audit trail: each transition (created, accepted, edited,
+/// approved, declined, cancelled, completed, paid, disputed, rated, ...) with
+/// its actor, time and data such as an edit's before and after.
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/events", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The events", body = JobEventList),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -134,8 +154,9 @@ async fn transition(
 }
 
 macro_rules! bare_transition {
-    ($name:ident, $path:literal, $doc:literal, $who:literal, $action:expr) => {
+    ($name:ident, $path:literal, $doc:literal, $who:literal, $action:expr $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "jobs", security(("bearer" = [])),
             params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
@@ -164,14 +185,16 @@ bare_transition!(
     "/api/v1/jobs/{id}/accept",
     "The provider accepts a new job.",
     "Only the job's provider accepts",
-    Action::Accept
+    Action::Accept,
+    "The job's provider. Moves a `new` job to accepted; the customer is notified. Other parties get 403, strangers 404; a job no longer `new` is a 409. `If-Match` is optional; a stale version is a 412."
 );
 bare_transition!(
     complete,
     "/api/v1/jobs/{id}/complete",
     "The provider completes a job in progress (no pending changes, no open dispute).",
     "Only the job's provider completes",
-    Action::Complete
+    Action::Complete,
+    "The job's provider marks the work done; the customer is notified and may then rate. Not possible while changes are pending or a dispute is open (409). `If-Match` is optional; a stale version is a 412."
 );
 
 /// The customer approves the provider's pending proposal, which becomes the
@@ -203,8 +226,9 @@ pub async fn approve(
 }
 
 macro_rules! reason_transition {
-    ($name:ident, $path:literal, $doc:literal, $who:literal, $required:expr, $make:expr) => {
+    ($name:ident, $path:literal, $doc:literal, $who:literal, $required:expr, $make:expr $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "jobs", security(("bearer" = [])),
             params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
             request_body(content = Option<JobReasonRequest>), responses(
@@ -239,7 +263,8 @@ reason_transition!(
     true,
     |r| Action::Reject {
         reason: r.unwrap_or_default()
-    }
+    },
+    "The job's provider declines a `new` job, with a reason; the customer is notified and the job chat is hidden (it reappears if a dispute is raised). A job no longer `new` is a 409. `If-Match` is optional; a stale version is a 412."
 );
 reason_transition!(
     cancel,
@@ -247,7 +272,8 @@ reason_transition!(
     "The customer cancels a new or in-progress job.",
     "Only the job's customer cancels",
     false,
-    |reason| Action::Cancel { reason }
+    |reason| Action::Cancel { reason },
+    "The job's customer, with a reason, while the job has not been completed; the provider is notified. Other states are a 409. `If-Match` is optional; a stale version is a 412."
 );
 reason_transition!(
     decline_changes,
@@ -255,12 +281,18 @@ reason_transition!(
     "The customer declines the pending proposal: the agreed terms come back, however many edits came before.",
     "Only the job's customer declines",
     false,
-    |reason| Action::DeclineChanges { reason }
+    |reason| Action::DeclineChanges { reason },
+    "The job's customer, with an optional reason. The pending proposal is dropped and the agreed terms (the initial ones or the last approved) come back, however many edits came before; the provider is notified. Without a pending proposal it is a 409."
 );
 
 /// The provider records the customer's payment of a completed job: the job
 /// becomes `paid`, and the provider's tenant gets the marketplace transaction
 /// (platform fee from the settings) and a paid marketplace invoice, at once.
+///
+/// The job's provider, with the payment method and an optional reference. A job
+/// not completed, without a price, under an open dispute, already paid, or
+/// whose provider has no back-office tenant is a 409. `If-Match` is optional; a
+/// stale version is a 412.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/mark-paid", tag = "jobs", security(("bearer" = [])),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
     request_body(content = Option<MarkPaidRequest>), responses(
@@ -290,6 +322,11 @@ pub async fn mark_paid(
 }
 
 /// The provider renegotiates price, schedule or description; the customer must approve.
+///
+/// The job's provider. Proposes new terms (price, schedule, description): the
+/// job is `pending_approval` until the customer approves or declines, and
+/// cannot be completed meanwhile. `If-Match` with the job's version guards
+/// against editing stale terms (412).
 #[utoipa::path(patch, path = "/api/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
     request_body = EditJobRequest, responses(
@@ -319,6 +356,11 @@ pub async fn edit(
 }
 
 /// The customer rates a completed or paid job, once.
+///
+/// The job's customer, once per job: 1–5 on each axis with optional feedback.
+/// The rating counts toward the provider's confidence-weighted score used in
+/// search ranking and shows on its public reviews. Rating twice, or before
+/// completion, is a 409.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/rating", tag = "jobs", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RatingRequest, responses(
     (status = 201, description = "The rating", body = RatingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),

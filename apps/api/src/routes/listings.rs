@@ -35,6 +35,10 @@ fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
 }
 
 /// A provider with an approved profile creates a draft listing.
+///
+/// Providers with an approved profile. Creates a `draft` in the provider's
+/// tenant and region; it is not visible to buyers until published. Fields are
+/// checked and each invalid one named (422).
 #[utoipa::path(post, path = "/api/v1/listings", tag = "marketplace", security(("bearer" = [])), request_body = NewListingRequest, responses(
     (status = 201, description = "The listing, `draft`, in the provider's tenant and region", body = ListingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -54,7 +58,12 @@ pub async fn create(
 }
 
 /// Active listings, newest first, filtered.
-#[utoipa::path(get, path = "/api/v1/listings", tag = "marketplace", params(ListingQuery), responses(
+///
+/// Public. Active marketplace listings, filtered by keyword (`q`), category,
+/// state or `zip_code`, price range and price type, newest first, paginated
+/// with `limit` and `cursor`. Drafts, inactive and suspended listings never
+/// appear here.
+#[utoipa::path(get, path = "/api/v1/listings", tag = "marketplace", security(), params(ListingQuery), responses(
     (status = 200, description = "Newest first", body = ListingPage),
     (status = 422, description = "A malformed parameter, named", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -85,7 +94,11 @@ pub async fn search(
 }
 
 /// One listing: active to anyone; the owner, the region's LSMs and admins also see the others.
-#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "marketplace", params(("id" = i64, Path)), responses(
+///
+/// Public for active listings; a token is optional and, when sent, must be
+/// valid (401 otherwise). Drafts, inactive and suspended listings are visible
+/// only to their owner, the region's LSMs and admins; anyone else gets 404.
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "marketplace", security((), ("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The listing", body = ListingDto),
     (status = 401, description = "Bad token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -100,6 +113,10 @@ pub async fn get(
 }
 
 /// The owner edits a listing (not a suspended one).
+///
+/// The listing's owner (a provider). Changes the given fields; an active
+/// listing stays active with the new content. A suspended listing cannot be
+/// edited (409); another provider's listing is a 404.
 #[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ListingRequest, responses(
     (status = 200, description = "The listing", body = ListingDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -122,8 +139,9 @@ pub async fn edit(
 }
 
 macro_rules! owner_action {
-    ($name:ident, $path:literal, $doc:literal, $action:expr) => {
+    ($name:ident, $path:literal, $doc:literal, $action:expr $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The listing after the change", body = ListingDto),
@@ -148,18 +166,21 @@ owner_action!(
     publish,
     "/api/v1/listings/{id}/publish",
     "The owner publishes (`published_at` set the first time).",
-    ListingAction::Publish
+    ListingAction::Publish,
+    "The listing's owner. Makes a draft or inactive listing `active` and visible to buyers; `published_at` is set the first time. Publishing needs a title, description, category and a price unless the price type is `quote` (422 naming each missing one). A suspended listing is never republished by its owner (409)."
 );
 owner_action!(
     unpublish,
     "/api/v1/listings/{id}/unpublish",
     "The owner takes an active listing down (`inactive`).",
-    ListingAction::Unpublish
+    ListingAction::Unpublish,
+    "The listing's owner. An `active` listing becomes `inactive` and leaves search; it can be published again later. A suspended listing stays suspended (409)."
 );
 
 macro_rules! moderation {
-    ($name:ident, $path:literal, $doc:literal, $action:expr) => {
+    ($name:ident, $path:literal, $doc:literal, $action:expr $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
             request_body(content = Option<ModerationRequest>, description = "Optional reason, kept in the audit log"), responses(
             (status = 200, description = "The listing after the change", body = ListingDto),
@@ -186,18 +207,24 @@ moderation!(
     suspend,
     "/api/v1/listings/{id}/suspend",
     "An LSM of the listing's region or an admin suspends it (audited).",
-    ListingAction::Suspend
+    ListingAction::Suspend,
+    "Moderation: an LSM of the listing's region or an admin, with a reason. The listing leaves search at once and its owner can neither edit nor republish it until reinstated; the decision is audited. LSMs of other regions get 404; other roles 403."
 );
 moderation!(
     reinstate,
     "/api/v1/listings/{id}/reinstate",
     "An LSM of the listing's region or an admin returns a suspended listing to `active` (audited).",
-    ListingAction::Reinstate
+    ListingAction::Reinstate,
+    "Moderation: an LSM of the listing's region or an admin, with a reason. The listing is active again and the decision is audited. LSMs of other regions get 404; other roles 403."
 );
 
 /// A customer asks about an active listing: the first inquiry opens a
 /// `listing` thread with the seller, a later one by the same buyer is
 /// appended to it (one thread per buyer and listing).
+///
+/// Customers, on active listings only; the seller cannot inquire on its own
+/// listing (403). Verified e-mail may be required (403 `email_unverified`); a
+/// blocked inquiry thread refuses new messages (409).
 #[utoipa::path(post, path = "/api/v1/listings/{id}/threads", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), request_body = InquiryRequest, responses(
     (status = 201, description = "The thread (`kind: \"listing\"`) with the message as `last_message`", body = crate::routes::threads_dto::ThreadDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),

@@ -14,6 +14,10 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// The region's providers: onboarding and review queue.
+///
+/// LSMs (their region) and admins. Providers by status (pending applications,
+/// approved, suspended, under review after warnings, ...), oldest first so the
+/// longest-waiting comes first; paginated with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/lsm/providers", tag = "lsm", security(("bearer" = [])), params(QueueQuery), responses(
     (status = 200, description = "Providers of the caller's region, oldest first", body = ProviderPage),
     LsmOnly,
@@ -50,8 +54,9 @@ async fn decide(
 }
 
 macro_rules! decision_route {
-    ($name:ident, $path:literal, $doc:literal, $ok:literal, $make:expr) => {
+    ($name:ident, $path:literal, $doc:literal, $ok:literal, $make:expr $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "lsm", security(("bearer" = [])),
             params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
             (status = 200, description = $ok, body = ProviderDto),
@@ -78,38 +83,48 @@ decision_route!(
     "/api/v1/lsm/providers/{id}/approve",
     "Approve a pending provider: its back-office tenant is created.",
     "Approved, with `tenant_id`",
-    |_| Decision::Approve
+    |_| Decision::Approve,
+    "LSMs of the provider's region and admins. A pending application becomes approved: the provider appears in search for its services, gets a back-office tenant (its id is in the answer) and is e-mailed. The decision is audited; other regions' providers are a 404."
 );
 decision_route!(
     reject,
     "/api/v1/lsm/providers/{id}/reject",
     "Reject a pending provider with a reason (required); the provider is e-mailed.",
     "Rejected",
-    Decision::Reject
+    Decision::Reject,
+    "LSMs of the provider's region and admins. A pending application is rejected with the reason given; the provider may apply again after a waiting period. The decision is audited."
 );
 decision_route!(
     suspend,
     "/api/v1/lsm/providers/{id}/suspend",
     "Suspend an approved provider (reason optional).",
     "Suspended",
-    Decision::Suspend
+    Decision::Suspend,
+    "LSMs of the provider's region and admins. An approved provider leaves search and cannot be booked until reinstated. The decision is audited."
 );
 decision_route!(
     reinstate,
     "/api/v1/lsm/providers/{id}/reinstate",
     "Reinstate a suspended provider (warnings cleared).",
     "Approved again",
-    |_| Decision::Reinstate
+    |_| Decision::Reinstate,
+    "LSMs of the provider's region and admins. A suspended provider is approved again, its warnings cleared, and back in search. The decision is audited."
 );
 decision_route!(
     clear_warnings,
     "/api/v1/lsm/providers/{id}/clear-warnings",
     "Clear a provider's warnings and take it off the review queue.",
     "Warnings cleared",
-    |_| Decision::ClearWarnings
+    |_| Decision::ClearWarnings,
+    "LSMs of the provider's region and admins. Resets the provider's warning count (missed response deadlines, provider cancellations) and takes it off the review queue. The decision is audited."
 );
 
 /// Ask an admin to ban a provider of the region (reason required).
+///
+/// LSMs of the provider's region and admins. Files a request with its reason
+/// for an admin to decide (`POST /admin/ban-requests/{id}/approve` or
+/// `reject`); admins are notified. Only approved or suspended providers, and
+/// one pending request at a time (409).
 #[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/ban-requests", tag = "lsm", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Provider id")), request_body = ReasonRequest, responses(
     (status = 201, description = "Ban request filed; admins are told", body = BanRequestDto),

@@ -10,6 +10,10 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// The disputes of the caller's region, newest first (LSMs only; admins use `GET /disputes`).
+///
+/// LSMs only, scoped to their region; filter by `status`, paginated with
+/// `limit` and `cursor`. Admins read every region's disputes at `GET
+/// /disputes`.
 #[utoipa::path(get, path = "/api/v1/lsm/disputes", tag = "lsm", security(("bearer" = [])), params(DisputeQuery), responses(
     (status = 200, description = "Disputes of jobs in the caller's region, newest first", body = DisputePage),
     (status = 403, description = "Not an LSM", body = Problem, content_type = "application/problem+json"),
@@ -28,6 +32,9 @@ pub async fn queue(
 /// notes and an outcome. Both parties are notified and the decision is
 /// audited; the outcome moves no money, and the job's completion and payment
 /// are no longer frozen.
+///
+/// A dispute already resolved is a 409. Parties of the job see the dispute but
+/// get 403 here; LSMs of other regions get 404.
 #[utoipa::path(post, path = "/api/v1/lsm/disputes/{id}/resolve", tag = "lsm", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Dispute id")), request_body = ResolveRequest, responses(
     (status = 200, description = "The resolved dispute", body = DisputeDto),

@@ -33,6 +33,9 @@ fn transaction(status: StatusCode, t: marketplace::SaleRecord) -> HttpResponse {
 
 /// The caller's marketplace transactions: staff of a tenant read the
 /// tenant's, and everyone the ones they are the client of.
+///
+/// Any signed-in user; rows the caller is neither staff of the tenant nor the
+/// client of are absent. Paginated with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/marketplace/transactions", tag = "marketplace", security(("bearer" = [])), params(TransactionQuery), responses(
     (status = 200, description = "Newest first", body = TransactionPage),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -53,6 +56,10 @@ pub async fn list(
 
 /// Staff of a tenant record an off-platform sale: `pending`, fee and net
 /// computed from `platform_fee_bps`, with an issued marketplace invoice.
+///
+/// Staff of the provider's tenant. Amounts are integer minor units of the
+/// currency; `platform_fee_cents` and `net_payout_cents` are computed, never
+/// inputs. Complete, cancel or refund it with the routes below.
 #[utoipa::path(post, path = "/api/v1/marketplace/transactions", tag = "marketplace", security(("bearer" = [])), request_body = TransactionRequest, responses(
     (status = 201, description = "The transaction, `pending`, with computed `platform_fee_cents` and `net_payout_cents` and its `invoice_id`", body = TransactionDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -73,6 +80,9 @@ pub async fn create(
 }
 
 /// One transaction: the tenant's staff and its client see it.
+///
+/// Anyone else gets 404, whether or not it exists. Amounts are integer minor
+/// units of the currency.
 #[utoipa::path(get, path = "/api/v1/marketplace/transactions/{id}", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     (status = 200, description = "The transaction", body = TransactionDto),
     (status = 404, description = "Absent, or neither the caller's tenant's nor theirs as client", body = Problem, content_type = "application/problem+json"),
@@ -87,8 +97,9 @@ pub async fn get(
 }
 
 macro_rules! staff_action {
-    ($name:ident, $path:literal, $doc:literal, $action:expr, $conflict:literal) => {
+    ($name:ident, $path:literal, $doc:literal, $action:expr, $conflict:literal $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The transaction after the change", body = TransactionDto),
@@ -115,19 +126,22 @@ staff_action!(
     "/api/v1/marketplace/transactions/{id}/complete",
     "The client paid: `pending → completed`; its invoice gets one succeeded payment of the whole amount (the transaction's `payment_method`, else `other`) and is `paid`.",
     SaleAction::Complete,
-    "Not pending, or its invoice was changed in billing"
+    "Not pending, or its invoice was changed in billing",
+    "Staff of the transaction's tenant. The client may read the transaction but not act on it (403). A transaction no longer pending, or whose invoice was changed in billing, is a 409."
 );
 staff_action!(
     cancel,
     "/api/v1/marketplace/transactions/{id}/cancel",
     "Called off before payment: `pending → cancelled`; its invoice is `void`.",
     SaleAction::Cancel,
-    "Not pending, or its invoice was changed in billing"
+    "Not pending, or its invoice was changed in billing",
+    "Staff of the transaction's tenant. The client may read the transaction but not act on it (403). A transaction no longer pending, or whose invoice was changed in billing, is a 409."
 );
 staff_action!(
     refund,
     "/api/v1/marketplace/transactions/{id}/refund",
     "Paid back: `completed → refunded`; its payment is refunded in full and the invoice is `issued` again at its full balance. A second refund is a 409.",
     SaleAction::Refund,
-    "Not completed (a second refund), or its invoice is void"
+    "Not completed (a second refund), or its invoice is void",
+    "Staff of the transaction's tenant. The client may read the transaction but not act on it (403); an invoice voided in billing is a 409."
 );

@@ -42,6 +42,12 @@ pub fn id_page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest
 }
 
 /// Apply as a provider.
+///
+/// Users registered as providers. Submits the business profile (business name,
+/// zipcode in a served region, phone, bio) and the catalog services offered;
+/// the application is `pending` until an LSM of the region decides, and the
+/// region's LSMs are notified. A second application, or one too soon after a
+/// rejection, is a 409.
 #[utoipa::path(post, path = "/api/v1/providers", tag = "providers", security(("bearer" = [])), request_body = ApplyRequest, responses(
     (status = 201, description = "Application stored, status pending; the region's LSMs are told", body = ProviderDto),
     (status = 403, description = "Not a provider account, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
@@ -73,6 +79,10 @@ pub async fn apply(
 }
 
 /// The caller's provider profile with its offered services.
+///
+/// Providers. The caller's own profile with its status (pending, approved,
+/// suspended, ...), warnings and offered services, whether or not approved.
+/// Before applying it is a 404.
 #[utoipa::path(get, path = "/api/v1/providers/me", tag = "providers", security(("bearer" = [])), responses(
     (status = 200, description = "Own profile", body = ProviderDto),
     ProviderOnly,
@@ -90,6 +100,9 @@ pub async fn me(
 }
 
 /// Change the business name, phone or bio.
+///
+/// Providers. Changes the given profile fields; the region and approval are
+/// unchanged. A rejected or banned provider's record is closed (409).
 #[utoipa::path(patch, path = "/api/v1/providers/me", tag = "providers", security(("bearer" = [])), request_body = ProfilePatchRequest, responses(
     (status = 200, description = "Updated profile", body = ProviderDto),
     ProviderOnly,
@@ -114,6 +127,10 @@ pub async fn update_me(
 }
 
 /// Replace the set of offered services.
+///
+/// Providers. Replaces the whole set of catalog services offered; each must
+/// exist and not be retired. Search and booking follow at once. A rejected or
+/// banned provider's record is closed (409).
 #[utoipa::path(put, path = "/api/v1/providers/me/services", tag = "providers", security(("bearer" = [])), request_body = OfferedServicesRequest, responses(
     (status = 200, description = "Offered services, active and switched off", body = [OfferedServiceDto]),
     ProviderOnly,
@@ -137,6 +154,10 @@ pub async fn set_services(
 }
 
 /// Switch one offered service on or off.
+///
+/// Providers. Pauses or resumes one offered service without removing it: a
+/// switched-off service is not found in search and cannot be booked. A service
+/// not offered is a 404.
 #[utoipa::path(patch, path = "/api/v1/providers/me/services/{service_id}", tag = "providers", security(("bearer" = [])), request_body = ToggleServiceRequest,
     params(("service_id" = i64, Path, description = "Catalog service id")), responses(
     (status = 200, description = "The offered service", body = OfferedServiceDto),
@@ -160,7 +181,12 @@ pub async fn toggle_service(
 }
 
 /// An approved provider's public profile.
-#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = i64, Path, description = "Provider id")), responses(
+///
+/// Public. The business name, bio, region, offered services,
+/// confidence-weighted rating, completed jobs and response metrics of an
+/// approved provider. Pending, rejected, suspended and banned providers are a
+/// 404.
+#[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", security(), params(("id" = i64, Path, description = "Provider id")), responses(
     (status = 200, description = "Public profile", body = PublicProviderDto),
     (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -203,7 +229,11 @@ pub struct ReviewQuery {
 }
 
 /// An approved provider's ratings, newest first.
-#[utoipa::path(get, path = "/api/v1/providers/{id}/reviews", tag = "providers", params(("id" = i64, Path, description = "Provider id"), ReviewQuery), responses(
+///
+/// Public. The ratings customers gave an approved provider, with their axes and
+/// feedback, newest first, paginated with `limit` and `cursor`. Other providers
+/// are a 404.
+#[utoipa::path(get, path = "/api/v1/providers/{id}/reviews", tag = "providers", security(), params(("id" = i64, Path, description = "Provider id"), ReviewQuery), responses(
     (status = 200, description = "A page of reviews", body = ReviewPage),
     (status = 404, description = "No such approved provider", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),

@@ -90,6 +90,13 @@ pub struct SearchResponse {
 }
 
 /// Search providers of a service near a zipcode (or in a region).
+///
+/// Public; a token is optional and, when sent, must be valid (401 otherwise).
+/// The keyword resolves to a catalog service by name, slug or synonym, tolerant
+/// of small typos; the result is that region's approved providers offering it,
+/// ranked by confidence-weighted rating, response rate and completed jobs,
+/// paginated. When nothing matches, the search is recorded as demand for the
+/// region's LSMs and its `service_request_id` returned.
 #[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams), security((), ("bearer" = [])), responses(
     (status = 200, description = "Ranked providers; `service_request_id` when nothing matched", body = SearchResponse),
     (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
@@ -176,7 +183,11 @@ pub struct PopularResponse {
 }
 
 /// The popular services of a region (admin overrides win).
-#[utoipa::path(get, path = "/api/v1/services/popular", tag = "catalog", params(PopularParams), responses(
+///
+/// Public. The services most searched by distinct searchers in a region (given
+/// as `region` or a served `zipcode`), computed weekly; admin overrides win
+/// over the computation.
+#[utoipa::path(get, path = "/api/v1/services/popular", tag = "catalog", security(), params(PopularParams), responses(
     (status = 200, description = "Popular services", body = PopularResponse),
     (status = 422, description = "No region or zipcode, unknown region, malformed or unserved zipcode", body = Problem, content_type = "application/problem+json"),
 ))]

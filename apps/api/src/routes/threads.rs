@@ -35,6 +35,11 @@ fn page(q: PageQuery) -> Result<PageRequest, ApiError> {
 }
 
 /// The caller's threads, as buyer or seller, and disputed job threads of an LSM's region.
+///
+/// Any signed-in user. Job chats and listing inquiries the caller takes part
+/// in, plus, for an LSM, disputed job threads of their region; newest activity
+/// first with the caller's unread counts. Archived threads come back when a new
+/// message arrives. Paginated with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/threads", tag = "messaging", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Newest activity first, with the caller's unread counts; threads the caller archived come back with a newer message", body = ThreadPage),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -55,6 +60,10 @@ pub async fn list(
 }
 
 /// One thread (participants; admins for audit).
+///
+/// Participants of the thread; admins may read any for audit. Its kind (job
+/// chat or listing inquiry), parties, subject, status, last message and the
+/// caller's unread count. Anyone else gets 404.
 #[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, description = "The thread", body = ThreadDto),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -69,6 +78,9 @@ pub async fn get(
 }
 
 /// A thread's history, newest first (participants; admins for audit).
+///
+/// Participants of the thread; admins may read any for audit. Messages newest
+/// first; `next_cursor` continues with older ones. Anyone else gets 404.
 #[utoipa::path(get, path = "/api/v1/threads/{id}/messages", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path), PageQuery), responses(
     (status = 200, description = "Newest first; `next_cursor` continues with older messages", body = MessagePage),
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -91,6 +103,10 @@ pub async fn messages(
 }
 
 /// Posts a message; every participant receives `message.created` with the same JSON.
+///
+/// Participants of the thread (not admins reading for audit, 403). The text is
+/// 1–4000 printable characters; a blocked thread refuses it (409). Realtime
+/// clients receive the message at once over the WebSocket or the event feed.
 #[utoipa::path(post, path = "/api/v1/threads/{id}/messages", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PostMessageRequest, responses(
     (status = 201, description = "The message", body = MessageDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -111,6 +127,10 @@ pub async fn post(
 }
 
 /// Marks the thread read up to a message (default: the newest).
+///
+/// Participants of the thread. Marks the caller's messages read up to
+/// `up_to_message_id` (default the newest) and answers the remaining unread
+/// count.
 #[utoipa::path(post, path = "/api/v1/threads/{id}/read", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body(content = Option<MarkReadRequest>), responses(
     (status = 200, description = "The caller's unread count now", body = ReadStateDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -133,8 +153,9 @@ pub async fn read(
 }
 
 macro_rules! thread_action {
-    ($name:ident, $path:literal, $doc:literal, $forbidden:literal) => {
+    ($name:ident, $path:literal, $doc:literal, $forbidden:literal $(, $about:literal)?) => {
         #[doc = $doc]
+        $(#[doc = ""] #[doc = $about])?
         #[utoipa::path(post, path = $path, tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)),
             request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
             (status = 200, description = "The thread", body = ThreadDto),
@@ -159,11 +180,13 @@ thread_action!(
     archive,
     "/api/v1/threads/{id}/archive",
     "Hides the thread from the caller's inbox until a new message arrives.",
-    "An admin reading for audit"
+    "An admin reading for audit",
+    "Participants of the thread. Only the caller's view changes; the other participants keep it in their inbox. Admins reading for audit cannot archive (403)."
 );
 thread_action!(
     block,
     "/api/v1/threads/{id}/block",
     "Blocks the thread: the parties' messages are refused (system messages still post).",
-    "Not allowed to block: the customer of a job chat, an LSM, an admin"
+    "Not allowed to block: the customer of a job chat, an LSM, an admin",
+    "Participants who may block: the provider of a job chat, and either side of a listing inquiry. Job customers, LSMs and admins get 403. Blocking cannot be undone through the API."
 );

@@ -39,13 +39,30 @@ async fn readiness_fails_when_the_database_is_gone() {
     assert_eq!(ready.body["code"], "not_ready");
 }
 
+/// The token the metrics tests configure and scrape with.
+pub const METRICS_TOKEN: &str = "scrape-token-for-the-tests-0123456789";
+
+pub fn with_metrics_token(s: &mut stm_api::config::Settings) {
+    s.metrics.token = Some(stm_api::config::Secret::new(METRICS_TOKEN));
+}
+
+/// `GET /metrics` as the scraper sends it.
+pub async fn scrape(app: &crate::helpers::TestApp) -> crate::helpers::Reply {
+    let bearer = format!("Bearer {METRICS_TOKEN}");
+    let r = app
+        .send("GET", "/metrics", None, None, &[("authorization", &bearer)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r
+}
+
 #[actix_web::test]
 async fn metrics_count_requests_by_route_and_status() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(Backend::Sqlite, with_metrics_token).await;
     app.get("/api/v1/services/1", None).await;
     app.get("/api/v1/services/2", None).await;
     app.get("/api/v1/services/999999", None).await;
-    let metrics = app.get("/metrics", None).await;
+    let metrics = scrape(&app).await;
     let text = metrics.body.as_str().unwrap_or_default().to_owned();
     assert!(
         text.contains(
@@ -61,9 +78,9 @@ async fn metrics_count_requests_by_route_and_status() {
 
 #[actix_web::test]
 async fn clients_cannot_grow_metrics_with_made_up_methods_or_paths() {
-    let app = spawn_app().await;
-    app.get("/metrics", None).await;
-    let before = app.get("/metrics", None).await;
+    let app = spawn_app_with(Backend::Sqlite, with_metrics_token).await;
+    scrape(&app).await;
+    let before = scrape(&app).await;
     let before = before.body.as_str().unwrap().len();
     for i in 0..200 {
         let method = format!("{}{i}", "X".repeat(2000));
@@ -73,7 +90,7 @@ async fn clients_cannot_grow_metrics_with_made_up_methods_or_paths() {
         assert!(r.status.is_client_error(), "{}", r.status);
         app.get(&format!("/api/v1/no-such-route-{i}"), None).await;
     }
-    let metrics = app.get("/metrics", None).await;
+    let metrics = scrape(&app).await;
     let text = metrics.body.as_str().unwrap();
     assert!(
         !text.contains("XXXX"),

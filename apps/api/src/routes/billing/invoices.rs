@@ -44,6 +44,11 @@ fn one(status: actix_web::http::StatusCode, invoice: billing::Invoice) -> HttpRe
 }
 
 /// Create a draft invoice from its lines.
+///
+/// Staff of a tenant. Creates a `draft` for one of the tenant's parties from
+/// its lines; totals are computed in integer minor units of the invoice's
+/// currency and checked for overflow. The `ETag` header holds the version for
+/// later `If-Match`.
 #[utoipa::path(post, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])), request_body = InvoiceRequest, responses(
     TenantProblems,
     (status = 201, description = "The draft; `ETag` holds its version", body = InvoiceDto),
@@ -63,6 +68,10 @@ pub async fn create(
 }
 
 /// Live invoices, newest first, filtered.
+///
+/// Staff of a tenant. The tenant's invoices without their lines, filtered by
+/// status, client party, marketplace origin and due date, paginated with
+/// `limit` and `cursor`. A party or cursor of another tenant is a 404.
 #[utoipa::path(get, path = "/api/v1/billing/invoices", tag = "billing", security(("bearer" = [])), params(InvoiceQuery), responses(
     TenantProblems,
     (status = 200, description = "A page (without lines)", body = ListPage<InvoiceDto>),
@@ -88,6 +97,10 @@ pub async fn list(
 }
 
 /// An invoice with its lines; `ETag` holds its version.
+///
+/// Staff of a tenant. The invoice with its lines, totals, balance and status;
+/// `ETag` holds its version for `If-Match` on later changes. Another tenant's
+/// invoice is a 404.
 #[utoipa::path(get, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
@@ -105,6 +118,11 @@ pub async fn get(
 }
 
 /// Edit a draft (`If-Match` optional; 412 when stale).
+///
+/// Staff of a tenant. Changes a draft's fields or lines; totals are recomputed.
+/// Issued, paid and void invoices are not editable (409). `If-Match` is
+/// optional; a stale version is a 412, so two editors cannot overwrite each
+/// other unknowingly.
 #[utoipa::path(patch, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body = InvoiceRequest, responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
@@ -130,6 +148,11 @@ pub async fn update(
 }
 
 /// Issue a draft.
+///
+/// Staff of a tenant. An issued invoice can no longer be edited, can be paid,
+/// and appears in the client portal of its party. A draft with nothing to bill
+/// is a 422; an invoice that is not a draft is a 409. `If-Match` is optional; a
+/// stale version is a 412.
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/issue", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
@@ -157,6 +180,10 @@ pub async fn issue(
 }
 
 /// Void a draft or an unpaid issued invoice.
+///
+/// Staff of a tenant. Voids a draft or an issued invoice without succeeded
+/// payments; a voided invoice can no longer be paid or edited. Invoices with
+/// succeeded payments (refund them first) or already void are a 409.
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/void", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 200, description = "OK", body = InvoiceDto),
@@ -180,6 +207,10 @@ pub async fn void(
 }
 
 /// Soft-delete an invoice without succeeded payments.
+///
+/// Staff of a tenant. Marks the invoice deleted. An invoice with succeeded
+/// payments cannot be deleted (409): refund its payments and void it instead.
+/// `If-Match` is optional; a stale one is a 412.
 #[utoipa::path(delete, path = "/api/v1/billing/invoices/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags (`\"1\", \"7\"`); without it a lost race is re-read and re-applied")), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 204, description = "Deleted"),
@@ -205,6 +236,11 @@ pub async fn delete(
 
 /// Record a payment. With `Idempotency-Key`, a retry of the same request
 /// returns the first answer and records nothing more.
+///
+/// Staff of a tenant. Records a payment against an issued or partially paid
+/// invoice; the balance and status follow (`partially_paid`, `paid`).
+/// Concurrent payments never overpay: an amount above the balance is a 422. The
+/// same `Idempotency-Key` with another body is a 422.
 #[utoipa::path(post, path = "/api/v1/billing/invoices/{id}/payments", tag = "billing", security(("bearer" = [])),
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")),
     request_body = PaymentRequest, responses(
@@ -256,6 +292,9 @@ fn idempotency_key(v: &actix_web::http::header::HeaderValue) -> Result<String, A
 /// Refund part or all of a succeeded payment. No body or `{}` refunds all that
 /// remains; the answer is the payment with its invoice's new balance and status
 /// (a refund can move a paid invoice back to `partially_paid` or `issued`).
+///
+/// Staff of a tenant. Concurrent refunds never refund more than was paid. A
+/// payment already refunded in full, or not succeeded, is a 409.
 #[utoipa::path(post, path = "/api/v1/billing/payments/{id}/refund", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body(content = Option<RefundRequest>, description = "Optional; absent or `{}` refunds all that remains"), responses(
     TenantProblems,
@@ -281,6 +320,9 @@ pub async fn refund(
 }
 
 /// Payments, newest first.
+///
+/// Staff of a tenant. The tenant's payments with their refunded amounts,
+/// optionally for one invoice, paginated with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/billing/payments", tag = "billing", security(("bearer" = [])), params(PaymentQuery), responses(
     TenantProblems,
     (status = 200, description = "OK", body = ListPage<PaymentDto>),

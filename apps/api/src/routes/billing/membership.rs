@@ -17,6 +17,9 @@ use crate::state::AppState;
 
 /// The owner invites an e-mail to join the tenant as staff (valid 7 days); the
 /// invitee is e-mailed and joins only by accepting.
+///
+/// The tenant's owner. A pending invitation to the same e-mail, or an e-mail of
+/// a member already, is a 409.
 #[utoipa::path(post, path = "/api/v1/tenants/me/invitations", tag = "billing", security(("bearer" = [])), request_body = InvitationRequest, responses(
     (status = 201, description = "Invited", body = InvitationDto),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
@@ -33,6 +36,10 @@ pub async fn invite(
 }
 
 /// The tenant's invitations, newest first (owner only).
+///
+/// The tenant's owner. Every invitation sent, with its status (pending,
+/// accepted, declined, revoked, expired), newest first, paginated with `limit`
+/// and `cursor`. Staff who are not owners get 403.
 #[utoipa::path(get, path = "/api/v1/tenants/me/invitations", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "OK", body = ListPage<InvitationDto>),
     (status = 403, description = "No tenant, or not its owner", body = Problem, content_type = "application/problem+json"),
@@ -52,6 +59,11 @@ pub async fn list(
 }
 
 /// The caller's pending, unexpired invitations (matched by their account's e-mail).
+///
+/// Any signed-in user. Invitations to join a tenant as staff that were sent to
+/// the caller's e-mail and are still pending and unexpired, with the inviting
+/// tenant's name; answer them with `POST /tenant-invitations/{id}/accept` or
+/// `decline`.
 #[utoipa::path(get, path = "/api/v1/me/tenant-invitations", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "OK", body = ListPage<ReceivedInvitationDto>),
     (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -73,6 +85,11 @@ pub async fn received(
 }
 
 /// The invitee accepts and becomes staff of the inviting tenant.
+///
+/// The invitee: a signed-in user whose e-mail the invitation was sent to. The
+/// caller becomes staff of the tenant and can use its back office. An expired
+/// or answered invitation, or a caller already in a tenant, is a 409;
+/// invitations to other e-mails are a 404.
 #[utoipa::path(post, path = "/api/v1/tenant-invitations/{id}/accept", tag = "billing", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Invitation id")), request_body(content = Option<EmptyBody>), responses(
     (status = 200, description = "Accepted", body = InvitationDto),
@@ -91,6 +108,10 @@ pub async fn accept(
 }
 
 /// The invitee declines.
+///
+/// The invitee: a signed-in user whose e-mail the invitation was sent to. The
+/// invitation is closed and the tenant's owner sees it declined. Expired or
+/// answered invitations are a 409.
 #[utoipa::path(post, path = "/api/v1/tenant-invitations/{id}/decline", tag = "billing", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Invitation id")), request_body(content = Option<EmptyBody>), responses(
     (status = 200, description = "Declined", body = InvitationDto),
@@ -109,6 +130,10 @@ pub async fn decline(
 }
 
 /// The caller leaves their tenant; its last owner cannot.
+///
+/// Staff of a tenant. The caller loses access to the tenant's back office at
+/// once. The last owner cannot leave (409), so a tenant is never left without
+/// an owner.
 #[utoipa::path(post, path = "/api/v1/tenants/me/leave", tag = "billing", security(("bearer" = [])),
     request_body(content = Option<EmptyBody>), responses(
     (status = 204, description = "Left"),
@@ -126,6 +151,9 @@ pub async fn leave(
 }
 
 /// The owner removes a member of the tenant; its last owner cannot be removed.
+///
+/// The tenant's owner. The member loses access to the back office at once. The
+/// last owner cannot be removed (409); a user who is not a member is a 404.
 #[utoipa::path(delete, path = "/api/v1/tenants/me/staff/{user_id}", tag = "billing", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "The member's user id")), request_body(content = Option<EmptyBody>), responses(
     (status = 204, description = "Removed"),

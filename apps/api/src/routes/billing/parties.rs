@@ -37,6 +37,9 @@ fn contact_input(b: ContactRequest) -> ContactInput {
 }
 
 /// Create a party.
+///
+/// Staff of a tenant. Adds a client the tenant can bill: a person or a company,
+/// with its display name, e-mail and phone.
 #[utoipa::path(post, path = "/api/v1/billing/parties", tag = "billing", security(("bearer" = [])), request_body = PartyRequest, responses(
     TenantProblems,
     (status = 201, description = "Created", body = PartyDto),
@@ -55,6 +58,10 @@ pub async fn create_party(
 }
 
 /// Live parties of the caller's tenant, newest first.
+///
+/// Staff of a tenant. The tenant's clients (people or companies it bills),
+/// deleted ones left out, paginated with `limit` and `cursor`. Callers without
+/// a tenant get 403 `no_tenant`.
 #[utoipa::path(get, path = "/api/v1/billing/parties", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
     TenantProblems,
     (status = 200, description = "OK", body = ListPage<PartyDto>),
@@ -75,6 +82,9 @@ pub async fn list_parties(
 }
 
 /// A party.
+///
+/// Staff of a tenant. One of the tenant's live parties; another tenant's, or a
+/// deleted one, is a 404.
 #[utoipa::path(get, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     TenantProblems,
     (status = 200, description = "OK", body = PartyDto),
@@ -89,6 +99,9 @@ pub async fn get_party(
 }
 
 /// Change a party.
+///
+/// Staff of a tenant. Changes the given fields of a party; invoices already
+/// issued keep the details they were issued with.
 #[utoipa::path(patch, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PartyRequest, responses(
     TenantProblems,
     (status = 200, description = "OK", body = PartyDto),
@@ -109,6 +122,9 @@ pub async fn update_party(
 }
 
 /// Soft-delete a party.
+///
+/// Staff of a tenant. Marks the party deleted: it leaves lists and new invoices
+/// can no longer name it; existing invoices keep it.
 #[utoipa::path(delete, path = "/api/v1/billing/parties/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 204, description = "Deleted"),
@@ -125,6 +141,10 @@ pub async fn delete_party(
 }
 
 /// Create a contact.
+///
+/// Staff of a tenant. Adds a contact to one of the tenant's parties, optionally
+/// linked to a marketplace user (once per tenant). A party of another tenant is
+/// a 404, as if it did not exist.
 #[utoipa::path(post, path = "/api/v1/billing/contacts", tag = "billing", security(("bearer" = [])), request_body = ContactRequest, responses(
     TenantProblems,
     (status = 201, description = "Created", body = ContactDto),
@@ -145,6 +165,10 @@ pub async fn create_contact(
 }
 
 /// Live contacts, newest first.
+///
+/// Staff of a tenant (owner or member). The people at the tenant's parties
+/// (clients), deleted ones left out, paginated with `limit` and `cursor`.
+/// Callers without a tenant get 403 `no_tenant`.
 #[utoipa::path(get, path = "/api/v1/billing/contacts", tag = "billing", security(("bearer" = [])), params(PageQuery), responses(
     TenantProblems,
     (status = 200, description = "OK", body = ListPage<ContactDto>),
@@ -165,6 +189,9 @@ pub async fn list_contacts(
 }
 
 /// A contact.
+///
+/// Staff of a tenant. One of the tenant's live contacts; another tenant's, or a
+/// deleted one, is a 404.
 #[utoipa::path(get, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), responses(
     TenantProblems,
     (status = 200, description = "OK", body = ContactDto),
@@ -179,6 +206,10 @@ pub async fn get_contact(
 }
 
 /// Change a contact.
+///
+/// Staff of a tenant. Changes the given fields of a contact, possibly moving it
+/// to another party of the same tenant. A marketplace user or portal e-mail
+/// already used by another contact of the tenant is a 409.
 #[utoipa::path(patch, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContactRequest, responses(
     TenantProblems,
     (status = 200, description = "OK", body = ContactDto),
@@ -200,6 +231,10 @@ pub async fn update_contact(
 }
 
 /// Soft-delete a contact (its portal access ends).
+///
+/// Staff of a tenant. Marks the contact deleted: it leaves lists and its
+/// client-portal access ends at once (its portal tokens stop working). Another
+/// tenant's contact is a 404.
 #[utoipa::path(delete, path = "/api/v1/billing/contacts/{id}", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<EmptyBody>, description = "None or `{}`; anything else is refused"), responses(
     TenantProblems,
     (status = 204, description = "Deleted"),
@@ -216,6 +251,11 @@ pub async fn delete_contact(
 }
 
 /// Enable (with a password) or disable the contact's client-portal access.
+///
+/// Staff of a tenant. Enabling needs the contact's e-mail and a password
+/// (10–128 characters) the contact then uses at `POST /portal/login`; changing
+/// the password or disabling ends every portal token issued before. The
+/// password is never returned. Hashing may answer 503 `busy` when saturated.
 #[utoipa::path(put, path = "/api/v1/billing/contacts/{id}/portal", tag = "billing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PortalAccessRequest, responses(
     TenantProblems,
     (status = 200, description = "The contact (never the password hash)", body = ContactDto),

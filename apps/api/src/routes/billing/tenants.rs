@@ -9,6 +9,11 @@ use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Create a tenant; the caller becomes its owner (a user belongs to at most one tenant).
+///
+/// Any signed-in user without a tenant. Creates a back-office tenant with its
+/// name and URL slug; the caller becomes its owner. A slug already taken, or a
+/// caller who already belongs to a tenant, is a 409. Approved providers get a
+/// tenant automatically.
 #[utoipa::path(post, path = "/api/v1/tenants", tag = "billing", security(("bearer" = [])), request_body = TenantRequest, responses(
     (status = 201, description = "Created", body = TenantDto),
     (status = 409, description = "Slug taken, or the caller already belongs to a tenant", body = Problem, content_type = "application/problem+json"),
@@ -27,6 +32,9 @@ pub async fn create(
 }
 
 /// The caller's tenant.
+///
+/// Staff of a tenant. The tenant with its name, slug and the caller's role in
+/// it (owner or staff). Callers without a tenant get 403.
 #[utoipa::path(get, path = "/api/v1/tenants/me", tag = "billing", security(("bearer" = [])), responses(
     (status = 200, description = "OK", body = TenantDto),
     (status = 403, description = "The caller belongs to no tenant", body = Problem, content_type = "application/problem+json"),

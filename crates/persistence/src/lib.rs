@@ -32,6 +32,7 @@ pub mod notification_repo;
 pub mod outbox_repo;
 mod popularity_sql;
 pub mod provider_repo;
+mod sale_clients;
 pub mod sale_repo;
 pub mod search_repo;
 mod sql;

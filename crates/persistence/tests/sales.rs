@@ -15,7 +15,7 @@ use fixtures::{count, user};
 use jobs::payment::PayMethod;
 use kernel::{PageRequest, Role, StoreError, TenantId, UserId};
 use marketplace::sale::{InvoiceFollow, SaleAction, SaleFields, SaleRecord, SaleStatus, split};
-use marketplace::sale_ports::{EffectsOf, NewSale, SaleRepository, SaleViewer};
+use marketplace::sale_ports::{EffectsOf, Inserted, NewSale, SaleRepository, SaleViewer};
 use marketplace::sale_service::{decide, recorded_effects};
 use persistence::billing::{BillingDb, SqlTenantRepository};
 use persistence::{Database, SqlSaleRepository};
@@ -57,11 +57,16 @@ async fn record(
             provider_user_id: seller,
             fields: fields(amount, client),
             split: split(amount, 1000),
+            allowance: None,
             at: Utc::now(),
         },
         EffectsOf(recorded_effects),
     )
     .await
+    .map(|inserted| match inserted {
+        Inserted::Sale(sale) => *sale,
+        Inserted::AllowanceUsed { .. } => panic!("no allowance was asked"),
+    })
     .unwrap()
 }
 

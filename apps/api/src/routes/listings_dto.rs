@@ -37,7 +37,9 @@ macro_rules! listing_request {
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     #[validate(range(min = 0, max = 1_000_000_000))]
     pub price_cents: Option<i64>,
-    /// ISO 4217, three letters of either case (stored upper-case), default `USD`.
+    /// ISO 4217 code of a currency with minor units, either case (stored
+    /// upper-case), default `USD`; `XYZ`, `XXX`, `XTS`, `XAU` and other codes
+    /// without minor units are refused. Amounts (`*_cents`) are in its minor unit.
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,

@@ -113,7 +113,9 @@ pub struct TransactionRequest {
     /// The day of the sale, `YYYY-MM-DD`, in the years 1900–9999.
     #[schema(value_type = String, format = Date)]
     pub transaction_date: String,
-    /// ISO 4217, three letters of either case (stored upper-case), default `USD`.
+    /// ISO 4217 code of a currency with minor units, either case (stored
+    /// upper-case), default `USD`; `XYZ`, `XXX`, `XTS`, `XAU` and other codes
+    /// without minor units are refused. Amounts (`*_cents`) are in its minor unit.
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,

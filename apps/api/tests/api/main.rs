@@ -33,6 +33,7 @@ mod flood;
 mod helpers;
 mod hostile_input;
 mod identity_text;
+mod input_refusals;
 mod jobs;
 mod jobs_figures;
 mod jobs_paid;
@@ -48,6 +49,7 @@ mod realtime;
 mod realtime_restart;
 mod realtime_slow;
 mod realtime_support;
+mod sales_clients;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -97,11 +97,12 @@ async fn strangers_and_unknown_ids_are_refused_alike(m: &Market) {
 
 async fn only_real_clients(backend: Backend) {
     let m = market(backend).await;
-    strangers_and_unknown_ids_are_refused_alike(&m).await;
-    // The customer of a job, and a user who asked about a listing, are clients.
-    let job = m.book().await;
+    // The customer of a job, and a user who asked about a listing, are
+    // clients; a stranger is not, even once the provider has clients.
+    m.book().await;
     let customer = me(&m.app, &m.customer).await;
     let asker = inquirer(&m).await;
+    strangers_and_unknown_ids_are_refused_alike(&m).await;
     let phishing = "Your account is locked, call +1 555 0100";
     for client in [customer, asker] {
         let r = post_sale(&m, &naming(Some(client), phishing)).await;
@@ -136,7 +137,6 @@ async fn only_real_clients(backend: Backend) {
     )
     .await;
     assert_eq!(subjects, 2);
-    let _ = job;
 }
 
 #[actix_web::test]
@@ -239,8 +239,12 @@ async fn money_reads_in_major_units(backend: Backend) {
         let r = m.act(&m.provider, job, action, None).await;
         assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
     }
+    // A sale in dollars: two decimals.
     let customer = me(&m.app, &m.customer).await;
-    let r = post_sale(&m, &naming(Some(customer), "Walks")).await;
+    let mut sale = naming(Some(customer), "Walks");
+    sale["amount_cents"] = json!(7_654_321);
+    sale["currency"] = json!("USD");
+    let r = post_sale(&m, &sale).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     for (table, columns) in [
         ("email_outbox", ["subject", "body_text"]),
@@ -249,17 +253,20 @@ async fn money_reads_in_major_units(backend: Backend) {
         let [a, b] = columns;
         let raw = count(
             &m.app,
-            &format!("SELECT COUNT(*) AS n FROM {table} WHERE {a} LIKE '%1234567%' OR {b} LIKE '%1234567%'"),
+            &format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE {a} LIKE '%1234567%' OR {b} LIKE '%1234567%' \
+                 OR {a} LIKE '%7654321%' OR {b} LIKE '%7654321%'"
+            ),
         )
         .await;
         assert_eq!(raw, 0, "{table} shows raw minor units");
-        let shown = count(
-            &m.app,
-            &format!("SELECT COUNT(*) AS n FROM {table} WHERE {b} LIKE '%JPY 1,234,567%'"),
-        )
-        .await;
-        // Requested, accepted, completed, paid (customer), receipt (provider), sale.
-        assert!(shown >= 6, "{table}: {shown} texts with the amount");
+        let shown =
+            |amount: &str| format!("SELECT COUNT(*) AS n FROM {table} WHERE {b} LIKE '%{amount}%'");
+        // Requested, accepted, completed, paid (customer), receipt (provider).
+        let yen = count(&m.app, &shown("JPY 1,234,567")).await;
+        assert!(yen >= 5, "{table}: {yen} texts with the job's price");
+        let dollars = count(&m.app, &shown("USD 76,543.21")).await;
+        assert_eq!(dollars, 1, "{table}: the sale's notice");
     }
 }
 

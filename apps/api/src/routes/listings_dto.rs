@@ -33,7 +33,8 @@ macro_rules! listing_request {
     #[schema(value_type = $price_type)]
     #[validate(custom(function = "known_price_type"))]
     pub price_type: $core,
-    /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
+    /// 0 – 1 000 000 000 minor units of `currency` (cents of USD, yen of
+    /// JPY); required to publish unless `quote`.
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     #[validate(range(min = 0, max = 1_000_000_000))]
     pub price_cents: Option<i64>,
@@ -179,7 +180,7 @@ pub struct ListingDto {
     pub description: String,
     /// Category.
     pub category: String,
-    /// Price in cents.
+    /// Price in minor units of `currency`.
     pub price_cents: Option<i64>,
     /// Price type.
     #[schema(value_type = super::enums::PriceType)]
@@ -267,10 +268,10 @@ pub struct ListingQuery {
     #[param(pattern = "^$|^[0-9]{5}(-[0-9]{4})?$")]
     #[validate(custom(function = "super::billing::formats::blank_or_zipcode"))]
     pub zip_code: Option<String>,
-    /// Lowest price in cents, inclusive (listings without a price are left out).
+    /// Lowest price in minor units, inclusive (listings without a price are left out).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub min_price: Option<String>,
-    /// Highest price in cents, inclusive (listings without a price are left out).
+    /// Highest price in minor units, inclusive (listings without a price are left out).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub max_price: Option<String>,
     /// Exact price type.

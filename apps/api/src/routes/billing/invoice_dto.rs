@@ -37,7 +37,7 @@ pub struct LineRequest {
     #[validate(range(min = 1, max = 1_000_000))]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
-    /// Price of one, in cents.
+    /// Price of one, in minor units of the invoice's `currency`.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
     pub unit_price_cents: i64,

@@ -187,7 +187,9 @@ pub fn unnamed_params(path: &str) -> String {
     info(
         title = "STM API",
         description = "Local home-services marketplace with a back office for provider businesses. \
-            Errors are RFC 9457 `application/problem+json` documents with a stable `code`.",
+            Errors are RFC 9457 `application/problem+json` documents with a stable `code`. \
+            Amounts (`*_cents`) are integers in the minor unit of their `currency` as ISO 4217 \
+            defines it: USD 1234 is $12.34, JPY 1234 is ¥1,234, KWD 1234 is 1.234 dinars.",
     ),
     servers((url = "/", description = "The server that serves this document")),
     paths(

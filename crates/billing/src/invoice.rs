@@ -167,7 +167,10 @@ impl Payment {
         if amount > remaining {
             return Err(BillingError::field(
                 "amount_cents",
-                format!("must not exceed the {remaining} cents still refundable"),
+                format!(
+                    "must not exceed the {} still refundable ({remaining} in minor units)",
+                    kernel::Money::new(remaining, self.currency)
+                ),
             ));
         }
         self.refunded_cents += amount;
@@ -279,7 +282,8 @@ impl Invoice {
             return Err(BillingError::field(
                 "amount_cents",
                 format!(
-                    "must not exceed the balance of {} cents",
+                    "must not exceed the balance of {} ({} in minor units)",
+                    kernel::Money::new(self.balance_cents, self.currency),
                     self.balance_cents
                 ),
             ));

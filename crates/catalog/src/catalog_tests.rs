@@ -20,6 +20,8 @@ fn service(id: i64, name: &str, category: Category, keywords: &[&str]) -> Servic
                 kind: QuestionKind::Date,
                 required: true,
                 options: None,
+                min: None,
+                max: None,
             }],
         },
         status: ServiceStatus::Approved,

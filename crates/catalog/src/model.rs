@@ -115,6 +115,20 @@ pub struct Question {
     /// Allowed answers, for `choice` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
+    /// Smallest answer, for `number` only; absent means 0 (most questions
+    /// count something). Whole numbers, like [`Question::max`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Largest answer, for `number` only; absent means no bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+impl Question {
+    /// The smallest answer a `number` question takes (its `min`, else 0).
+    pub fn lower_bound(&self) -> i64 {
+        self.min.unwrap_or(0)
+    }
 }
 
 /// Whether a service can be offered.
@@ -194,7 +208,8 @@ pub struct Region {
 
 impl ServiceDefinition {
     /// Checks the content rules: non-empty names, kebab-case slug, keywords,
-    /// 2–5 questions with unique snake_case keys, options exactly on choice questions.
+    /// 2–5 questions with unique snake_case keys, options exactly on choice
+    /// questions, `min`/`max` only on number questions with `min ≤ max`.
     pub fn check(&self) -> Result<(), String> {
         let fail = |why: &str| Err(format!("service `{}`: {why}", self.slug));
         let kebab = |s: &str| {
@@ -258,6 +273,13 @@ impl ServiceDefinition {
             if !options_ok {
                 return fail("choice questions need 2+ options; other kinds none");
             }
+            let bounded = q.min.is_some() || q.max.is_some();
+            if bounded && q.kind != QuestionKind::Number {
+                return fail("min and max are for number questions only");
+            }
+            if q.max.is_some_and(|max| max < q.lower_bound()) {
+                return fail("a number question's max must not be below its min (default 0)");
+            }
         }
         Ok(())
     }
@@ -273,5 +295,50 @@ mod tests {
             let wire = serde_json::to_value(kind).ok();
             assert_eq!(wire.as_ref().and_then(|v| v.as_str()), Some(kind.as_str()));
         }
+    }
+
+    fn definition(questions: serde_json::Value) -> ServiceDefinition {
+        serde_json::from_value(serde_json::json!({
+            "name": "Dog walking", "slug": "dog-walking", "description": "Walks.",
+            "category": "pets", "keywords": ["walker"], "questions": questions
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn number_bounds_are_checked_and_only_on_numbers() {
+        let count = |extra: serde_json::Value| {
+            let mut q = serde_json::json!({"key": "dogs", "label": "Dogs?", "kind": "number", "required": true});
+            q.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            definition(
+                serde_json::json!([q, {"key": "notes", "label": "Notes", "kind": "text", "required": false}]),
+            )
+        };
+        assert!(count(serde_json::json!({})).check().is_ok());
+        assert!(
+            count(serde_json::json!({"min": 1, "max": 6}))
+                .check()
+                .is_ok()
+        );
+        assert!(
+            count(serde_json::json!({"min": -40, "max": -10}))
+                .check()
+                .is_ok()
+        );
+        assert!(
+            count(serde_json::json!({"min": 5, "max": 4}))
+                .check()
+                .is_err()
+        );
+        // The default min is 0: a negative max alone is empty.
+        assert!(count(serde_json::json!({"max": -1})).check().is_err());
+        let on_text = definition(serde_json::json!([
+            {"key": "dogs", "label": "Dogs?", "kind": "number", "required": true},
+            {"key": "notes", "label": "Notes", "kind": "text", "required": false, "max": 3}
+        ]));
+        assert!(on_text.check().is_err());
+        assert_eq!(count(serde_json::json!({})).questions[0].lower_bound(), 0);
     }
 }

@@ -59,10 +59,7 @@ fn check(q: &Question, value: &Value) -> Result<Value, String> {
             }
             Ok(Value::from(s))
         }
-        QuestionKind::Number => match value {
-            Value::Number(n) if n.as_f64().is_some_and(f64::is_finite) => Ok(value.clone()),
-            _ => Err("must be a number".into()),
-        },
+        QuestionKind::Number => number(q, value),
         QuestionKind::Boolean => match value {
             Value::Bool(_) => Ok(value.clone()),
             _ => Err("must be true or false".into()),
@@ -83,6 +80,26 @@ fn check(q: &Question, value: &Value) -> Result<Value, String> {
             kernel::dates::check_date("date", date).map_err(|e| e.message)?;
             Ok(value.clone())
         }
+    }
+}
+
+/// A finite number within the question's bounds (`min` defaults to 0).
+fn number(q: &Question, value: &Value) -> Result<Value, String> {
+    let n = value
+        .as_f64()
+        .filter(|n| n.is_finite())
+        .ok_or("must be a number")?;
+    // Bounds are whole numbers well inside f64's exact range.
+    #[allow(clippy::cast_precision_loss)]
+    let (min, max) = (q.lower_bound() as f64, q.max.map(|m| m as f64));
+    match max {
+        Some(max) if n < min || n > max => Err(format!(
+            "must be between {} and {}",
+            q.lower_bound(),
+            q.max.unwrap_or_default()
+        )),
+        None if n < min => Err(format!("must be at least {}", q.lower_bound())),
+        _ => Ok(value.clone()),
     }
 }
 
@@ -133,6 +150,37 @@ mod tests {
                 "answers.colour"
             ]
         );
+    }
+
+    #[test]
+    fn numbers_stay_within_their_bounds() {
+        let mut qs = questions();
+        let walks = |qs: &[Question], v: Value| {
+            validate_answers(qs, &map(json!({"dog_size": "small", "walks": v})))
+        };
+        // No bounds stated: at least 0, no top.
+        assert_eq!(
+            walks(&qs, json!(-5)).unwrap_err()[0].message,
+            "must be at least 0"
+        );
+        assert!(walks(&qs, json!(-0.5)).is_err());
+        assert!(walks(&qs, json!(0)).is_ok());
+        assert!(walks(&qs, json!(1e12)).is_ok());
+        qs[1].min = Some(1);
+        qs[1].max = Some(14);
+        assert_eq!(walks(&qs, json!(0)).unwrap_err()[0].field, "answers.walks");
+        assert_eq!(
+            walks(&qs, json!(15)).unwrap_err()[0].message,
+            "must be between 1 and 14"
+        );
+        assert!(walks(&qs, json!(14)).is_ok());
+        assert!(walks(&qs, json!(14.5)).is_err());
+        assert!(walks(&qs, json!(1.5)).is_ok());
+        // An explicit negative min allows negatives.
+        qs[1].min = Some(-10);
+        qs[1].max = None;
+        assert!(walks(&qs, json!(-10)).is_ok());
+        assert!(walks(&qs, json!(-11)).is_err());
     }
 
     #[test]

@@ -43,6 +43,8 @@ mod machine_tests;
 
 #[cfg(test)]
 mod service_tests;
+#[cfg(test)]
+mod templates_tests;
 
 #[cfg(test)]
 mod service_sweep_tests;

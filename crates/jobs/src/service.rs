@@ -93,7 +93,7 @@ pub(crate) fn change_effects(record: &JobRecord, action: ActionKind) -> Effects 
         EventType::JobUpdated,
         view::job_json(record),
     ));
-    if let Some(message) = templates::job_changed(job, action) {
+    if let Some(message) = templates::job_changed(record, action) {
         effects = effects.message(message);
     }
     effects
@@ -102,7 +102,7 @@ pub(crate) fn change_effects(record: &JobRecord, action: ActionKind) -> Effects 
 fn created_effects(record: &JobRecord) -> Effects {
     let job = &record.job;
     Effects::none()
-        .message(templates::job_requested(job))
+        .message(templates::job_requested(record))
         .event(RealtimeEvent::new(
             Audience::Users(vec![job.customer_id, job.provider_user_id]),
             EventType::JobUpdated,
@@ -351,12 +351,12 @@ impl JobService {
             ActionKind::Reject => ThreadChange::SoftDelete { by: ctx.user_id },
             ActionKind::Edit => ThreadChange::SystemMessage(format!(
                 "The provider proposed new terms: {} → {}",
-                templates::terms_line(&before),
-                templates::terms_line(&outcome.job.terms)
+                templates::terms_line(&before, &record.currency),
+                templates::terms_line(&outcome.job.terms, &record.currency)
             )),
             ActionKind::DeclineChanges => ThreadChange::SystemMessage(format!(
                 "The customer declined the new terms; back to {}",
-                templates::terms_line(&outcome.job.terms)
+                templates::terms_line(&outcome.job.terms, &record.currency)
             )),
             ActionKind::ApproveChanges => {
                 ThreadChange::SystemMessage("The customer approved the new terms.".into())

@@ -13,7 +13,7 @@ use crate::service::{ATTEMPTS, JobService, party_of};
 use crate::templates::money;
 
 /// The provider's receipt: what was recorded and what the platform keeps.
-fn payment_recorded(sale: &Sale) -> Message {
+pub(crate) fn payment_recorded(sale: &Sale) -> Message {
     Message {
         audience: effects::Audience::User(sale.provider_user_id),
         template: "job.payment_recorded".into(),
@@ -23,9 +23,9 @@ fn payment_recorded(sale: &Sale) -> Message {
              A paid invoice is in your books.",
             sale.job_id,
             sale.paid_with.method.as_str(),
-            money(Some(sale.amount_cents)),
-            money(Some(sale.split.fee_cents)),
-            money(Some(sale.split.net_cents)),
+            money(Some(sale.amount_cents), &sale.currency),
+            money(Some(sale.split.fee_cents), &sale.currency),
+            money(Some(sale.split.net_cents), &sale.currency),
         ),
         data: json!({ "job_id": sale.job_id }),
     }

@@ -1,43 +1,47 @@
 //! The notifications and e-mails a job change sends. Subjects are fixed text
-//! with ids, never text a client wrote; bodies bound what they quote.
+//! with ids, never text a client wrote; bodies bound what they quote. Money
+//! is written by `kernel::money_text` in the job's currency.
 
 use effects::{Audience, Message};
 use kernel::text::truncate_chars;
 use serde_json::json;
 
 use crate::job::{Job, Terms};
+use crate::ports::JobRecord;
 use crate::status::ActionKind;
 
-pub(crate) fn money(cents: Option<i64>) -> String {
+/// A price in the job's `currency` (minor units), or "no price yet".
+pub(crate) fn money(cents: Option<i64>, currency: &str) -> String {
     cents.map_or_else(
         || "no price yet".to_owned(),
-        |c| format!("${}.{:02}", c / 100, c % 100),
+        |c| kernel::money_text::format_stored(c, currency),
     )
 }
 
-/// A one-line summary of terms, for system messages.
-pub fn terms_line(t: &Terms) -> String {
+/// A one-line summary of terms priced in `currency`, for system messages.
+pub fn terms_line(t: &Terms, currency: &str) -> String {
     let when = t.scheduled_at.map_or_else(
         || "unscheduled".to_owned(),
         |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
     );
     format!(
         "{} · {} · \"{}\"",
-        money(t.price_cents),
+        money(t.price_cents, currency),
         when,
         truncate_chars(&t.description, 80)
     )
 }
 
 /// The provider hears of a new job.
-pub fn job_requested(job: &Job) -> Message {
+pub fn job_requested(record: &JobRecord) -> Message {
+    let job = &record.job;
     Message {
         audience: Audience::ProviderOwner(job.provider_id),
         template: "job.requested".into(),
         subject: format!("New job request #{}", job.id),
         body: format!(
             "A customer asked for a job: {}\nPlease answer before {}.",
-            terms_line(&job.terms),
+            terms_line(&job.terms, &record.currency),
             job.response_deadline.format("%Y-%m-%d %H:%M UTC")
         ),
         data: json!({ "job_id": job.id }),
@@ -45,7 +49,8 @@ pub fn job_requested(job: &Job) -> Message {
 }
 
 /// The other party hears of a transition.
-pub fn job_changed(job: &Job, action: ActionKind) -> Option<Message> {
+pub fn job_changed(record: &JobRecord, action: ActionKind) -> Option<Message> {
+    let job = &record.job;
     let (to_customer, what) = match action {
         ActionKind::Accept => (true, "was accepted by the provider"),
         ActionKind::Reject => (true, "was declined by the provider"),
@@ -66,7 +71,11 @@ pub fn job_changed(job: &Job, action: ActionKind) -> Option<Message> {
         audience,
         template: format!("job.{}", action_name(action)),
         subject: format!("Job #{} {what}", job.id),
-        body: format!("Job #{} {what}.\nTerms: {}", job.id, terms_line(&job.terms)),
+        body: format!(
+            "Job #{} {what}.\nTerms: {}",
+            job.id,
+            terms_line(&job.terms, &record.currency)
+        ),
         data: json!({ "job_id": job.id, "status": job.status.as_str() }),
     })
 }

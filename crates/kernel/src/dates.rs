@@ -6,8 +6,12 @@
 //! timestamp field of every route (due dates, payment times, schedules,
 //! transaction dates, query filters) goes through [`check_date`] or
 //! [`check_timestamp`] and is a 422 naming the field when outside the range.
+//!
+//! chrono also reads a leap second (`23:59:60`), which SQLite would store as
+//! text no other timestamp sorts like and PostgreSQL cannot hold at all; STM
+//! keeps no leap seconds, so [`check_timestamp`] refuses one on both.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Timelike};
 
 use crate::{FieldError, Timestamp};
 
@@ -32,8 +36,16 @@ pub fn check_date(field: &str, date: NaiveDate) -> Result<NaiveDate, FieldError>
     check_year(field, date.year()).map(|()| date)
 }
 
-/// Refuses a timestamp outside [`MIN_YEAR`]..=[`MAX_YEAR`] (UTC); `field` names it in the error.
+/// Refuses a timestamp outside [`MIN_YEAR`]..=[`MAX_YEAR`] (UTC), or on a
+/// leap second (`…:60`); `field` names it in the error.
 pub fn check_timestamp(field: &str, at: Timestamp) -> Result<Timestamp, FieldError> {
+    // chrono keeps a leap second as nanoseconds past 999,999,999.
+    if at.nanosecond() >= 1_000_000_000 {
+        return Err(FieldError::new(
+            field,
+            "must not be a leap second (seconds run 00 to 59)",
+        ));
+    }
     check_year(field, at.year()).map(|()| at)
 }
 
@@ -65,5 +77,17 @@ mod tests {
             check_timestamp("received_at", old).unwrap_err().field,
             "received_at"
         );
+    }
+
+    #[test]
+    fn a_leap_second_is_refused() {
+        let leap: Timestamp = "2016-12-31T23:59:60Z".parse().unwrap();
+        assert_eq!(leap.nanosecond(), 1_000_000_000);
+        let err = check_timestamp("scheduled_at", leap).unwrap_err();
+        assert_eq!(err.field, "scheduled_at");
+        let fraction: Timestamp = "2016-12-31T23:59:60.5+00:00".parse().unwrap();
+        assert!(check_timestamp("scheduled_at", fraction).is_err());
+        let last: Timestamp = "2016-12-31T23:59:59.999999999Z".parse().unwrap();
+        assert!(check_timestamp("scheduled_at", last).is_ok());
     }
 }

@@ -9,6 +9,7 @@ pub mod dates;
 pub mod error;
 pub mod id;
 pub mod money;
+pub mod money_text;
 pub mod page;
 pub mod precondition;
 pub mod text;

@@ -3,7 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An ISO 4217 code: three ASCII upper-case letters.
+/// An ISO 4217 currency: a code of ISO 4217's table (as kept by the
+/// `iso_currency` crate) that has minor units and is not a special code.
+///
+/// `*_cents` fields everywhere are amounts in the currency's minor unit
+/// ([`Currency::minor_units`]): USD 1234 is $12.34, JPY 1234 is ¥1,234,
+/// KWD 1234 is 1.234 dinars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
@@ -12,8 +17,26 @@ impl Currency {
     /// US dollars, the default currency.
     pub const USD: Currency = Currency(*b"USD");
 
-    /// Parses a three-letter code, case-insensitively.
+    /// `XXX`, ISO's "no currency": never accepted from a client; what a
+    /// text shows for a stored code that is not even three letters.
+    pub const NONE: Currency = Currency(*b"XXX");
+
+    /// Parses a code, case-insensitively, as a client sends it: it must be in
+    /// ISO 4217's table with minor units. Codes without minor units (`XXX` no
+    /// currency, `XTS` testing, `XAU` gold, `XDR`…) and the other special
+    /// `X…` codes are refused, as is anything not in the table (`XYZ`).
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
+        let c = Self::from_stored(code)?;
+        match c.iso() {
+            Some(iso) if iso.exponent().is_some() && !iso.is_special() => Ok(c),
+            _ => Err(MoneyError::InvalidCurrency),
+        }
+    }
+
+    /// Reads back a stored code: three ASCII letters, upper-cased. Rows
+    /// written before codes were checked against the table may hold a code
+    /// outside it; reading them must not fail (see [`Currency::minor_units`]).
+    pub fn from_stored(code: &str) -> Result<Self, MoneyError> {
         let bytes = code.trim().as_bytes();
         match bytes {
             [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => Ok(Self([
@@ -29,6 +52,20 @@ impl Currency {
     pub fn as_str(&self) -> &str {
         // Only ever built from ASCII letters.
         std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+
+    /// Digits after the decimal point of the currency's major unit, from
+    /// ISO 4217's table: USD 2, JPY 0, KWD 3, CLF 4. A stored code outside
+    /// the table (only rows older than the check hold one) counts as 2, the
+    /// most common minor unit.
+    pub fn minor_units(self) -> u32 {
+        self.iso()
+            .and_then(iso_currency::Currency::exponent)
+            .map_or(2, u32::from)
+    }
+
+    fn iso(self) -> Option<iso_currency::Currency> {
+        iso_currency::Currency::from_code(self.as_str())
     }
 }
 
@@ -57,10 +94,12 @@ impl std::fmt::Display for Currency {
     }
 }
 
-/// An amount of money in cents of a currency.
+/// An amount of money in minor units ("cents") of a currency; its
+/// `Display` is the one way every text shows money (see [`crate::money_text`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
-    /// The amount in the currency's minor unit.
+    /// The amount in the currency's minor unit (cents of USD, yen of JPY,
+    /// fils of KWD).
     pub cents: i64,
     /// The currency.
     pub currency: Currency,
@@ -75,8 +114,8 @@ pub enum MoneyError {
     /// The two amounts are in different currencies.
     #[error("currencies differ")]
     CurrencyMismatch,
-    /// Not a three-letter ISO 4217 code.
-    #[error("currency must be a three-letter ISO 4217 code")]
+    /// Not an ISO 4217 code of a currency with minor units.
+    #[error("must be an ISO 4217 currency code with minor units, such as USD, EUR or JPY")]
     InvalidCurrency,
 }
 
@@ -151,6 +190,40 @@ mod tests {
         );
         assert_eq!(Currency::parse("EURO"), Err(MoneyError::InvalidCurrency));
         assert_eq!(Currency::parse("U1D"), Err(MoneyError::InvalidCurrency));
+    }
+
+    #[test]
+    fn only_iso_codes_with_minor_units_are_accepted() {
+        for ok in ["USD", "jpy", "KWD", "EUR", "CLF", "chf"] {
+            assert!(Currency::parse(ok).is_ok(), "{ok}");
+        }
+        // Not in the table, no minor units, or a special code.
+        for bad in ["XYZ", "XXX", "XTS", "XAU", "XAG", "XDR", "XAD", "ABC"] {
+            assert_eq!(
+                Currency::parse(bad),
+                Err(MoneyError::InvalidCurrency),
+                "{bad}"
+            );
+        }
+        // A stored code is read back whatever it is, with two decimals.
+        assert_eq!(
+            Currency::from_stored("xyz").map(Currency::minor_units),
+            Ok(2)
+        );
+        assert_eq!(
+            Currency::from_stored("X1Z"),
+            Err(MoneyError::InvalidCurrency)
+        );
+    }
+
+    #[test]
+    fn minor_units_come_from_the_iso_table() {
+        let units = |c: &str| Currency::parse(c).map(Currency::minor_units);
+        assert_eq!(units("USD"), Ok(2));
+        assert_eq!(units("JPY"), Ok(0));
+        assert_eq!(units("KWD"), Ok(3));
+        assert_eq!(units("BHD"), Ok(3));
+        assert_eq!(units("CLF"), Ok(4));
     }
 
     #[test]

@@ -11,11 +11,14 @@ pub mod filter;
 pub mod listing;
 pub mod ports;
 pub mod sale;
+pub mod sale_notices;
 pub mod sale_ports;
 pub mod sale_service;
 pub mod service;
 pub mod status;
 
+#[cfg(test)]
+mod sale_client_tests;
 #[cfg(test)]
 mod sale_tests;
 #[cfg(test)]

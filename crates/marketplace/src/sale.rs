@@ -148,6 +148,18 @@ pub enum SaleError {
     /// Another reason the state refuses it (409).
     #[error("{0}")]
     Conflict(&'static str),
+    /// The tenant named clients in `sale_notices_per_hour` sales within the
+    /// last hour (429 `quota_exceeded`); one more is possible after
+    /// `retry_after_secs`.
+    #[error(
+        "this business named clients in {limit} sales within the last hour; retry in {retry_after_secs} s"
+    )]
+    QuotaExceeded {
+        /// The hourly allowance (`sale_notices_per_hour`).
+        limit: u32,
+        /// Seconds until the oldest counted sale leaves the hour.
+        retry_after_secs: u64,
+    },
     /// Storage failed (500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -167,6 +179,7 @@ impl SaleError {
             Self::NotFound => K::NotFound,
             Self::Forbidden(_) => K::Forbidden,
             Self::InvalidTransition { .. } | Self::Conflict(_) => K::Conflict,
+            Self::QuotaExceeded { .. } => K::RateLimited,
             Self::Internal(_) => K::Internal,
         }
     }
@@ -179,6 +192,7 @@ impl SaleError {
             Self::Forbidden(_) => "forbidden",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
+            Self::QuotaExceeded { .. } => "quota_exceeded",
             Self::Internal(_) => "internal",
         }
     }
@@ -289,7 +303,7 @@ fn currency(c: Option<&str>) -> Result<String, FieldError> {
         None => Ok(Currency::default().as_str().to_owned()),
         Some(c) => Currency::parse(c)
             .map(|c| c.as_str().to_owned())
-            .map_err(|_| FieldError::new("currency", "must be an ISO 4217 code")),
+            .map_err(|e| FieldError::new("currency", e.to_string())),
     }
 }
 

@@ -28,8 +28,35 @@ pub struct NewSale {
     pub fields: SaleFields,
     /// Fee and net payout, from `platform_fee_bps`.
     pub split: FeeSplit,
+    /// The allowance the insert must fit in, when the sale names a client user.
+    pub allowance: Option<NoticeAllowance>,
     /// When.
     pub at: Timestamp,
+}
+
+/// How many sales naming a client user the tenant may have recorded since
+/// `since` (not counting those a paid job recorded). The insert counts them
+/// after taking the tenant's write lock, so racing requests cannot both see
+/// room for the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeAllowance {
+    /// `sale_notices_per_hour`.
+    pub max: u32,
+    /// The start of the window (an hour before `at`).
+    pub since: Timestamp,
+}
+
+/// What an insert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// The sale, with its invoice.
+    Sale(Box<SaleRecord>),
+    /// Nothing: the allowance was used up; the oldest counted sale was
+    /// recorded at `oldest`.
+    AllowanceUsed {
+        /// When the oldest sale of the window was recorded.
+        oldest: Timestamp,
+    },
 }
 
 /// A decided edge, applied only if the sale still has status `from`.
@@ -70,6 +97,8 @@ pub trait SaleRepository: Send + Sync {
     async fn staff_tenant(&self, user: UserId) -> Result<Option<TenantId>, StoreError>;
     /// `platform_fee_bps`.
     async fn fee_bps(&self) -> Result<u32, StoreError>;
+    /// `sale_notices_per_hour`.
+    async fn sale_notices_per_hour(&self) -> Result<u32, StoreError>;
     /// Whose sales the tenant records: the provider whose back-office tenant
     /// it is, else its first owner.
     async fn seller_of(&self, tenant: TenantId) -> Result<Option<UserId>, StoreError>;
@@ -82,11 +111,19 @@ pub trait SaleRepository: Send + Sync {
         seller: UserId,
         listing: i64,
     ) -> Result<bool, StoreError>;
-    /// Whether the user exists.
-    async fn user_exists(&self, user: UserId) -> Result<bool, StoreError>;
+    /// Whether `user` is a client of the provider `seller` (of `tenant`): the
+    /// customer of one of its jobs, or the buyer of an inquiry thread on one
+    /// of its listings. An id that names no user is simply not a client.
+    async fn is_client_of(
+        &self,
+        tenant: TenantId,
+        seller: UserId,
+        user: UserId,
+    ) -> Result<bool, StoreError>;
     /// Inserts the pending sale and its issued invoice, and the effects
-    /// `effects_of` gives for the inserted sale, in one transaction.
-    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<SaleRecord, StoreError>;
+    /// `effects_of` gives for the inserted sale, in one transaction — unless
+    /// `new.allowance` is used up, when nothing is written.
+    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<Inserted, StoreError>;
     /// One sale if `viewer` may see it.
     async fn find_visible(
         &self,

@@ -3,15 +3,16 @@
 
 use std::sync::Arc;
 
-use effects::{Audience, Effects, Message};
 use jobs::payment::PayMethod;
 use kernel::{Clock, Ctx, Page, PageRequest, StoreError};
-use serde_json::json;
 
 use crate::sale::{
     SaleAction, SaleError, SaleInput, SaleRecord, SaleStatus, invoice_follow, split, transition,
 };
-use crate::sale_ports::{EffectsOf, NewSale, SaleChange, SaleRepository, SaleViewer};
+use crate::sale_notices::{SaleNews, tell_client};
+use crate::sale_ports::{
+    EffectsOf, Inserted, NewSale, NoticeAllowance, SaleChange, SaleRepository, SaleViewer,
+};
 
 /// How often an edge is re-decided after the sale changed under it.
 const ATTEMPTS: usize = 3;
@@ -29,39 +30,19 @@ impl std::fmt::Debug for SaleService {
     }
 }
 
-/// The client's message about `sale`, if it has a client user.
-fn tell_client(sale: &SaleRecord, template: &str, subject: &str) -> Effects {
-    let Some(client) = sale.client_user_id else {
-        return Effects::none();
-    };
-    Effects::none().message(Message {
-        audience: Audience::User(client),
-        template: template.to_owned(),
-        subject: subject.to_owned(),
-        body: format!(
-            "{}: {} {} on {} ({}).",
-            sale.service_description,
-            sale.amount_cents,
-            sale.currency,
-            sale.transaction_date,
-            sale.status.as_str()
-        ),
-        data: json!({
-            "transaction_id": sale.id,
-            "status": sale.status.as_str(),
-            "amount_cents": sale.amount_cents,
-            "currency": sale.currency,
-        }),
-    })
-}
+pub use crate::sale_notices::recorded_effects;
 
-/// What recording a sale causes: its client (if a user) is told.
-pub fn recorded_effects(sale: &SaleRecord) -> Effects {
-    tell_client(
-        sale,
-        "marketplace.transaction_recorded",
-        "A purchase was recorded",
-    )
+/// The window of `sale_notices_per_hour`.
+const NOTICE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// What a sale naming a client that is not one gets: the same words whether
+/// the id names a user or not, so the answer tells nothing about ids.
+pub const NOT_A_CLIENT: &str = "is not a client of this business (a customer of one of its jobs, or who asked about one of its listings)";
+
+/// Seconds until a sale recorded at `oldest` leaves the window, at least 1.
+pub fn retry_after_secs(oldest: kernel::Timestamp, now: kernel::Timestamp) -> u64 {
+    let left = (oldest + NOTICE_WINDOW - now).num_seconds();
+    u64::try_from(left).unwrap_or(0).max(1)
 }
 
 /// Decides `action` on `sale`: the new status, what its invoice does and who
@@ -77,24 +58,13 @@ pub fn decide(
         status: to,
         ..sale.clone()
     };
-    let (template, subject) = match action {
-        SaleAction::Complete => ("marketplace.transaction_completed", "Your purchase is paid"),
-        SaleAction::Cancel => (
-            "marketplace.transaction_cancelled",
-            "A purchase was cancelled",
-        ),
-        SaleAction::Refund => (
-            "marketplace.transaction_refunded",
-            "Your purchase was refunded",
-        ),
-    };
     Ok(SaleChange {
         id: sale.id,
         tenant_id: sale.provider_tenant_id,
         from: sale.status,
         to,
         invoice: invoice_follow(action, method),
-        effects: tell_client(&after, template, subject),
+        effects: tell_client(&after, SaleNews::Moved(action)),
         at,
     })
 }
@@ -125,7 +95,9 @@ impl SaleService {
     }
 
     /// Staff of a tenant record an off-platform sale: `pending`, with an
-    /// issued marketplace invoice; fee and net from `platform_fee_bps`.
+    /// issued marketplace invoice; fee and net from `platform_fee_bps`. A
+    /// named `client_user_id` must be a client of the provider, and the
+    /// tenant names clients in at most `sale_notices_per_hour` sales an hour.
     pub async fn create(&self, ctx: &Ctx, input: SaleInput) -> Result<SaleRecord, SaleError> {
         let Some(tenant) = self.repo.staff_tenant(ctx.user_id).await? else {
             return Err(SaleError::Forbidden(
@@ -150,20 +122,37 @@ impl SaleService {
         {
             return Err(SaleError::NotFound);
         }
+        // Only a real client may be told of a sale: one id that is not a
+        // client and one that names nobody get the same answer.
         if let Some(user) = fields.client_user_id
-            && !self.repo.user_exists(user).await?
+            && !self.repo.is_client_of(tenant, seller, user).await?
         {
-            return Err(SaleError::field("client_user_id", "names no user"));
+            return Err(SaleError::field("client_user_id", NOT_A_CLIENT));
         }
+        let now = self.clock.now();
+        let allowance = match fields.client_user_id {
+            Some(_) => Some(NoticeAllowance {
+                max: self.repo.sale_notices_per_hour().await?,
+                since: now - NOTICE_WINDOW,
+            }),
+            None => None,
+        };
         let bps = self.repo.fee_bps().await?;
         let new = NewSale {
             tenant_id: tenant,
             provider_user_id: seller,
             split: split(fields.amount_cents, bps),
             fields,
-            at: self.clock.now(),
+            allowance,
+            at: now,
         };
-        Ok(self.repo.insert(new, EffectsOf(recorded_effects)).await?)
+        match self.repo.insert(new, EffectsOf(recorded_effects)).await? {
+            Inserted::Sale(sale) => Ok(*sale),
+            Inserted::AllowanceUsed { oldest } => Err(SaleError::QuotaExceeded {
+                limit: allowance.map_or(0, |a| a.max),
+                retry_after_secs: retry_after_secs(oldest, now),
+            }),
+        }
     }
 
     /// One sale the caller may see (their tenant's, or theirs as client).

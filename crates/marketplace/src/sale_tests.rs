@@ -12,14 +12,14 @@ use crate::sale::{
     EDGES, InvoiceFollow, SaleAction, SaleError, SaleInput, SaleRecord, SaleStatus, invoice_follow,
     transition,
 };
-use crate::sale_ports::MockSaleRepository;
+use crate::sale_ports::{Inserted, MockSaleRepository};
 use crate::sale_service::{SaleService, decide, is_final};
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap()
 }
 
-fn input() -> SaleInput {
+pub(crate) fn input() -> SaleInput {
     SaleInput {
         service_description: Some(" Lawn mowing ".into()),
         amount_cents: Some(12_345),
@@ -28,7 +28,7 @@ fn input() -> SaleInput {
     }
 }
 
-fn record(status: SaleStatus) -> SaleRecord {
+pub(crate) fn record(status: SaleStatus) -> SaleRecord {
     SaleRecord {
         id: 5,
         provider_tenant_id: TenantId(3),
@@ -52,11 +52,11 @@ fn record(status: SaleStatus) -> SaleRecord {
     }
 }
 
-fn service(repo: MockSaleRepository) -> SaleService {
+pub(crate) fn service(repo: MockSaleRepository) -> SaleService {
     SaleService::new(Arc::new(repo), Arc::new(FixedClock(now())))
 }
 
-fn staff() -> Ctx {
+pub(crate) fn staff() -> Ctx {
     Ctx::new(UserId(7), vec![Role::Provider])
 }
 
@@ -197,7 +197,7 @@ fn create_needs_a_tenant_and_computes_the_fee() {
                 && new.tenant_id == TenantId(3)
                 && new.provider_user_id == UserId(7)
         })
-        .returning(|_, _| Ok(record(SaleStatus::Pending)));
+        .returning(|_, _| Ok(Inserted::Sale(Box::new(record(SaleStatus::Pending)))));
     let made = block_on(service(repo).create(&staff(), input())).unwrap();
     assert_eq!(made.status, SaleStatus::Pending);
 }

@@ -112,8 +112,8 @@ pub(crate) async fn step(
         jobs::ActionKind::Reject => ThreadChange::SoftDelete { by: actor },
         jobs::ActionKind::Edit => ThreadChange::SystemMessage(format!(
             "The provider proposed new terms: {} → {}",
-            jobs::templates::terms_line(&before),
-            jobs::templates::terms_line(&outcome.job.terms)
+            jobs::templates::terms_line(&before, &record.currency),
+            jobs::templates::terms_line(&outcome.job.terms, &record.currency)
         )),
         _ => ThreadChange::None,
     };

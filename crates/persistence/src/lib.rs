@@ -33,6 +33,7 @@ pub mod outbox_repo;
 mod popularity_sql;
 pub mod provider_repo;
 pub mod revocation_repo;
+mod sale_clients;
 pub mod sale_repo;
 pub mod search_repo;
 mod sql;

@@ -7,7 +7,9 @@
 use async_trait::async_trait;
 use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
 use marketplace::sale::{InvoiceFollow, SaleRecord, SaleStatus};
-use marketplace::sale_ports::{EffectsOf, NewSale, SaleChange, SaleRepository, SaleViewer};
+use marketplace::sale_ports::{
+    EffectsOf, Inserted, NewSale, SaleChange, SaleRepository, SaleViewer,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryResult};
 
 use crate::billing::BillingDb;
@@ -17,6 +19,7 @@ use crate::error::store_err;
 use crate::marketplace_repo::{
     MarketplaceInvoice, insert_invoice, insert_payment, insert_returning_id,
 };
+use crate::sale_clients::{CLIENT_OF, allowance_used, rollback};
 use crate::sql::{exec, stmt};
 
 const COLUMNS: &str = "t.id, t.provider_tenant_id, t.provider_user_id, t.client_party_id, \
@@ -81,6 +84,17 @@ impl SqlSaleRepository {
         }
     }
 
+    async fn settings(&self) -> Result<supply::PlatformSettings, StoreError> {
+        let rows: Vec<(String, serde_json::Value)> = platform_settings::Entity::find()
+            .all(&self.db)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .map(|r| (r.key, r.value))
+            .collect();
+        Ok(supply::PlatformSettings::from_stored(&rows))
+    }
+
     async fn exists(&self, sql: &str, values: Vec<sea_orm::Value>) -> Result<bool, StoreError> {
         Ok(self
             .db
@@ -121,15 +135,13 @@ impl SaleRepository for SqlSaleRepository {
     }
 
     async fn fee_bps(&self) -> Result<u32, StoreError> {
-        let rows: Vec<(String, serde_json::Value)> = platform_settings::Entity::find()
-            .all(&self.db)
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .map(|r| (r.key, r.value))
-            .collect();
-        let s = supply::PlatformSettings::from_stored(&rows);
+        let s = self.settings().await?;
         Ok(u32::try_from(s.platform_fee_bps()).unwrap_or(0))
+    }
+
+    async fn sale_notices_per_hour(&self) -> Result<u32, StoreError> {
+        let s = self.settings().await?;
+        Ok(u32::try_from(s.sale_notices_per_hour()).unwrap_or(u32::MAX))
     }
 
     async fn seller_of(&self, tenant: TenantId) -> Result<Option<UserId>, StoreError> {
@@ -175,13 +187,31 @@ impl SaleRepository for SqlSaleRepository {
         .await
     }
 
-    async fn user_exists(&self, user: UserId) -> Result<bool, StoreError> {
-        self.exists("SELECT id FROM users WHERE id = ?", vec![user.0.into()])
-            .await
+    async fn is_client_of(
+        &self,
+        tenant: TenantId,
+        seller: UserId,
+        user: UserId,
+    ) -> Result<bool, StoreError> {
+        self.exists(
+            CLIENT_OF,
+            vec![
+                user.0.into(),
+                seller.0.into(),
+                tenant.0.into(),
+                seller.0.into(),
+            ],
+        )
+        .await
     }
 
-    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<SaleRecord, StoreError> {
+    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<Inserted, StoreError> {
         let txn = self.billing.plain_write().await?;
+        if let Some(allowance) = new.allowance
+            && let Some(oldest) = allowance_used(&txn, new.tenant_id, allowance).await?
+        {
+            return rollback(txn, Inserted::AllowanceUsed { oldest }).await;
+        }
         let mut record = pending(insert_row(&txn, &new).await?, &new);
         // Effects before the books: the billing role sees only billing tables.
         write_effects(&txn, &(effects_of.0)(&record), new.at).await?;
@@ -200,7 +230,7 @@ impl SaleRepository for SqlSaleRepository {
         };
         record.invoice_id = Some(insert_invoice(&txn, &self.billing, &invoice).await?);
         txn.commit().await.map_err(store_err)?;
-        Ok(record)
+        Ok(Inserted::Sale(Box::new(record)))
     }
 
     async fn find_visible(

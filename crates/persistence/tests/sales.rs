@@ -15,7 +15,9 @@ use fixtures::{count, user};
 use jobs::payment::PayMethod;
 use kernel::{PageRequest, Role, StoreError, TenantId, UserId};
 use marketplace::sale::{InvoiceFollow, SaleAction, SaleFields, SaleRecord, SaleStatus, split};
-use marketplace::sale_ports::{EffectsOf, NewSale, SaleRepository, SaleViewer};
+use marketplace::sale_ports::{
+    EffectsOf, Inserted, NewSale, NoticeAllowance, SaleRepository, SaleViewer,
+};
 use marketplace::sale_service::{decide, recorded_effects};
 use persistence::billing::{BillingDb, SqlTenantRepository};
 use persistence::{Database, SqlSaleRepository};
@@ -57,11 +59,16 @@ async fn record(
             provider_user_id: seller,
             fields: fields(amount, client),
             split: split(amount, 1000),
+            allowance: None,
             at: Utc::now(),
         },
         EffectsOf(recorded_effects),
     )
     .await
+    .map(|inserted| match inserted {
+        Inserted::Sale(sale) => *sale,
+        Inserted::AllowanceUsed { .. } => panic!("no allowance was asked"),
+    })
     .unwrap()
 }
 
@@ -252,3 +259,72 @@ async fn reads_are_scoped_to_the_viewer(db: &Database) {
 }
 
 on_both_backends!(scope_on, reads_are_scoped_to_the_viewer);
+
+async fn insert_within(
+    repo: &SqlSaleRepository,
+    t: TenantId,
+    seller: UserId,
+    client: Option<UserId>,
+    allowance: Option<NoticeAllowance>,
+) -> Inserted {
+    let new = NewSale {
+        tenant_id: t,
+        provider_user_id: seller,
+        fields: fields(500, client),
+        split: split(500, 1000),
+        allowance,
+        at: Utc::now(),
+    };
+    repo.insert(new, EffectsOf(recorded_effects)).await.unwrap()
+}
+
+/// The allowance counts the tenant's sales naming a client within the window
+/// and refuses past it, writing nothing; other tenants' and unnamed sales do
+/// not count; a window that starts later has room again.
+async fn the_allowance_counts_named_sales_in_the_window(db: &Database) {
+    let (a, owner) = tenant(db, "owner@q.com", "tenant-q").await;
+    let (b, other) = tenant(db, "owner@o.com", "tenant-o").await;
+    let client = user(db, "client@q.com", Role::Customer).await;
+    let repo = SqlSaleRepository::new(db.conn().clone());
+    let start = Utc::now() - chrono::TimeDelta::hours(1);
+    let two = Some(NoticeAllowance {
+        max: 2,
+        since: start,
+    });
+    let first = match insert_within(&repo, a, owner, Some(client), two).await {
+        Inserted::Sale(s) => s,
+        other => panic!("{other:?}"),
+    };
+    record(&repo, a, owner, 700, None).await;
+    record(&repo, b, other, 700, Some(client)).await;
+    assert!(matches!(
+        insert_within(&repo, a, owner, Some(client), two).await,
+        Inserted::Sale(_)
+    ));
+    let before = count(db, "SELECT COUNT(*) AS n FROM marketplace_transactions").await;
+    match insert_within(&repo, a, owner, Some(client), two).await {
+        Inserted::AllowanceUsed { oldest } => {
+            assert_eq!(
+                oldest.timestamp_millis(),
+                first.created_at.timestamp_millis()
+            );
+        }
+        other => panic!("expected the allowance used, got {other:?}"),
+    }
+    let after = count(db, "SELECT COUNT(*) AS n FROM marketplace_transactions").await;
+    assert_eq!(after, before);
+    let later = Some(NoticeAllowance {
+        max: 2,
+        since: first.created_at,
+    });
+    assert!(matches!(
+        insert_within(&repo, a, owner, Some(client), later).await,
+        Inserted::Sale(_)
+    ));
+    // Nobody is a client of a seller without jobs or listings; an id that
+    // names nobody is not one either.
+    assert!(!repo.is_client_of(a, owner, client).await.unwrap());
+    assert!(!repo.is_client_of(a, owner, UserId(987_654)).await.unwrap());
+}
+
+on_both_backends!(allowance_on, the_allowance_counts_named_sales_in_the_window);

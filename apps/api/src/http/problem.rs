@@ -112,6 +112,14 @@ impl ApiError {
         }
     }
 
+    /// The same error answered with `Retry-After: secs` (a quota's 429).
+    pub fn with_retry_after(self, secs: u64) -> Self {
+        Self {
+            retry_after: Some(secs),
+            ..self
+        }
+    }
+
     /// 503 with `Retry-After`: a bounded resource (password hashing) is
     /// saturated for the moment; nothing was changed.
     pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {

@@ -100,7 +100,8 @@ pub const QUESTION_KEY: &str = "^[a-z0-9_]+$";
 /// An intake question of a catalog service, as the document states it. The
 /// server reads each into `catalog::Question` (unknown, missing or mistyped
 /// fields are a 422) and `ServiceDefinition::check` holds every bound stated
-/// here on the raw text: key, label and options of 1 to 200 characters.
+/// here on the raw text: key, label and options of 1 to 200 characters;
+/// `min`/`max` only on `number` questions, `min ≤ max`.
 #[derive(Debug)]
 pub struct ServiceQuestion;
 
@@ -110,6 +111,15 @@ fn text(description: &str) -> ObjectBuilder {
         .description(Some(description))
         .min_length(Some(1))
         .max_length(Some(KEYWORD_MAX))
+}
+
+fn bound(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
+        .description(Some(description))
 }
 
 impl utoipa::PartialSchema for ServiceQuestion {
@@ -139,6 +149,14 @@ impl utoipa::PartialSchema for ServiceQuestion {
                     .description(Some("Whether an answer is needed.")),
             )
             .property("options", options)
+            .property(
+                "min",
+                bound("Smallest answer of a `number` question (whole number); absent means 0."),
+            )
+            .property(
+                "max",
+                bound("Largest answer of a `number` question (whole number, at least `min`); absent means no bound."),
+            )
             .required("key")
             .required("label")
             .required("kind")
@@ -340,7 +358,7 @@ pub struct ServiceRequestBody {
     #[schema(value_type = Vec<ServiceKeyword>)]
     #[validate(custom(function = "each_keyword"))]
     pub keywords: Vec<String>,
-    /// 2 to 5 intake questions `{key, label, kind, required, options?}`.
+    /// 2 to 5 intake questions `{key, label, kind, required, options?, min?, max?}`.
     #[schema(value_type = Vec<ServiceQuestion>, min_items = 2, max_items = 5)]
     #[validate(length(min = 2, max = 5))]
     pub questions: Vec<serde_json::Value>,

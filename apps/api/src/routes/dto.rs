@@ -293,16 +293,26 @@ pub struct QuestionDto {
     /// Allowed answers for `choice`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
+    /// Smallest answer a `number` question takes (0 unless the service says
+    /// otherwise); absent on other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Largest answer a `number` question takes; absent when unbounded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
 }
 
 impl From<&Question> for QuestionDto {
     fn from(q: &Question) -> Self {
+        let number = q.kind == catalog::QuestionKind::Number;
         Self {
             key: q.key.clone(),
             label: q.label.clone(),
             kind: q.kind.as_str().to_owned(),
             required: q.required,
             options: q.options.clone(),
+            min: number.then(|| q.lower_bound()),
+            max: q.max.filter(|_| number),
         }
     }
 }

@@ -30,7 +30,9 @@ pub struct CreateJobRequest {
     #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     #[validate(range(min = 0, max = 10_000_000_000_i64))]
     pub price_cents: Option<i64>,
-    /// ISO 4217 code, three letters of either case (stored upper-case), default `USD`.
+    /// ISO 4217 code of a currency with minor units, either case (stored
+    /// upper-case), default `USD`; `XYZ`, `XXX`, `XTS`, `XAU` and other codes
+    /// without minor units are refused. Amounts (`*_cents`) are in its minor unit.
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,

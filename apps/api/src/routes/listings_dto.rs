@@ -33,11 +33,14 @@ macro_rules! listing_request {
     #[schema(value_type = $price_type)]
     #[validate(custom(function = "known_price_type"))]
     pub price_type: $core,
-    /// 0 – 1 000 000 000 cents; required to publish unless `quote`.
+    /// 0 – 1 000 000 000 minor units of `currency` (cents of USD, yen of
+    /// JPY); required to publish unless `quote`.
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     #[validate(range(min = 0, max = 1_000_000_000))]
     pub price_cents: Option<i64>,
-    /// ISO 4217, three letters of either case (stored upper-case), default `USD`.
+    /// ISO 4217 code of a currency with minor units, either case (stored
+    /// upper-case), default `USD`; `XYZ`, `XXX`, `XTS`, `XAU` and other codes
+    /// without minor units are refused. Amounts (`*_cents`) are in its minor unit.
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,
@@ -177,7 +180,7 @@ pub struct ListingDto {
     pub description: String,
     /// Category.
     pub category: String,
-    /// Price in cents.
+    /// Price in minor units of `currency`.
     pub price_cents: Option<i64>,
     /// Price type.
     #[schema(value_type = super::enums::PriceType)]
@@ -265,10 +268,10 @@ pub struct ListingQuery {
     #[param(pattern = "^$|^[0-9]{5}(-[0-9]{4})?$")]
     #[validate(custom(function = "super::billing::formats::blank_or_zipcode"))]
     pub zip_code: Option<String>,
-    /// Lowest price in cents, inclusive (listings without a price are left out).
+    /// Lowest price in minor units, inclusive (listings without a price are left out).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub min_price: Option<String>,
-    /// Highest price in cents, inclusive (listings without a price are left out).
+    /// Highest price in minor units, inclusive (listings without a price are left out).
     #[param(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub max_price: Option<String>,
     /// Exact price type.

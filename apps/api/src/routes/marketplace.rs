@@ -22,6 +22,10 @@ impl From<SaleError> for ApiError {
         match e {
             SaleError::Validation(errors) => ApiError::validation(errors),
             SaleError::Internal(why) => ApiError::internal(&StringError(why)),
+            SaleError::QuotaExceeded {
+                retry_after_secs, ..
+            } => ApiError::from_kind(e.kind(), e.code(), e.to_string(), Vec::new())
+                .with_retry_after(retry_after_secs),
             other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
         }
     }
@@ -65,7 +69,8 @@ pub async fn list(
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not staff of a tenant", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "`client_party_id` or `service_listing_id` is not the tenant's", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid or unknown field (each named; `platform_fee_cents` and `net_payout_cents` are not inputs)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid or unknown field (each named; `platform_fee_cents` and `net_payout_cents` are not inputs); a `client_user_id` that is not a client of the provider (a customer of one of its jobs, or who opened an inquiry on one of its listings) — the same answer whether the id names a user or not", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`quota_exceeded`: the tenant named clients in `sale_notices_per_hour` sales within the last hour; see Retry-After. Sales without `client_user_id` and paid jobs are never refused", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn create(
     state: web::Data<AppState>,

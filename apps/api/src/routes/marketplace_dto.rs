@@ -25,7 +25,7 @@ pub struct TransactionDto {
     pub job_id: Option<i64>,
     /// What was sold.
     pub service_description: String,
-    /// Price in cents.
+    /// Price in minor units of `currency`.
     pub amount_cents: i64,
     /// ISO 4217.
     pub currency: String,
@@ -106,14 +106,17 @@ pub struct TransactionRequest {
     #[schema(min_length = 1, max_length = 500)]
     #[validate(length(min = 1, max = 500))]
     pub service_description: String,
-    /// Price in cents, 1 – 10 000 000 000 000.
+    /// Price in minor units of `currency` (cents of USD, yen of JPY),
+    /// 1 – 10 000 000 000 000.
     #[schema(minimum = 1, maximum = 10_000_000_000_000_i64)]
     #[validate(range(min = 1, max = 10_000_000_000_000_i64))]
     pub amount_cents: i64,
     /// The day of the sale, `YYYY-MM-DD`, in the years 1900–9999.
     #[schema(value_type = String, format = Date)]
     pub transaction_date: String,
-    /// ISO 4217, three letters of either case (stored upper-case), default `USD`.
+    /// ISO 4217 code of a currency with minor units, either case (stored
+    /// upper-case), default `USD`; `XYZ`, `XXX`, `XTS`, `XAU` and other codes
+    /// without minor units are refused. Amounts (`*_cents`) are in its minor unit.
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,

@@ -271,6 +271,15 @@ impl World {
     }
 
     async fn sale(&self, p: &Party) -> i64 {
+        // Only a client of the provider may be named: the customer has booked
+        // it once (once only: open requests per pair are limited).
+        let jobs = self.app.get("/api/v1/jobs", Some(&p.customer)).await;
+        let booked = jobs.body["items"]
+            .as_array()
+            .is_some_and(|j| j.iter().any(|j| j["provider_id"] == p.provider_id));
+        if !booked {
+            self.book(p).await;
+        }
         let body = json!({"service_description": "Walks", "amount_cents": 2500,
             "transaction_date": "2026-11-29", "client_user_id": p.customer_id});
         id(&self

@@ -34,6 +34,7 @@ mod headers;
 mod helpers;
 mod hostile_input;
 mod identity_text;
+mod input_refusals;
 mod jobs;
 mod jobs_figures;
 mod jobs_negotiation;
@@ -51,6 +52,7 @@ mod realtime_authority;
 mod realtime_restart;
 mod realtime_slow;
 mod realtime_support;
+mod sales_clients;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -59,6 +59,8 @@ async fn act(m: &Market, token: &str, sale: i64, action: &str) -> crate::helpers
 async fn lifecycle(backend: Backend) {
     let m = market(backend).await;
     let client = me(&m.app, &m.customer).await;
+    // Only a client of the provider may be named (see sales_clients.rs).
+    m.book().await;
     // Recorded: pending, fee and net computed, an issued invoice of the full amount.
     let big = 3_000_000_005_i64;
     let made = m

@@ -57,7 +57,7 @@ pub(super) fn invoice(
 ) -> Result<Invoice, StoreError> {
     Ok(Invoice {
         status: InvoiceStatus::parse(&row.status).ok_or_else(|| corrupt("invoice", row.id))?,
-        currency: Currency::parse(&row.currency).map_err(|_| corrupt("invoice", row.id))?,
+        currency: Currency::from_stored(&row.currency).map_err(|_| corrupt("invoice", row.id))?,
         id: row.id,
         number: row.number,
         client_party_id: row.client_party_id,
@@ -79,7 +79,7 @@ pub(super) fn payment(row: payments::Model) -> Result<Payment, StoreError> {
     Ok(Payment {
         status: PaymentStatus::parse(&row.status).ok_or_else(|| corrupt("payment", row.id))?,
         method: PaymentMethod::parse(&row.method).ok_or_else(|| corrupt("payment", row.id))?,
-        currency: Currency::parse(&row.currency).map_err(|_| corrupt("payment", row.id))?,
+        currency: Currency::from_stored(&row.currency).map_err(|_| corrupt("payment", row.id))?,
         id: row.id,
         invoice_id: row.invoice_id,
         amount_cents: row.amount_cents,

@@ -37,7 +37,7 @@ pub struct LineRequest {
     #[validate(range(min = 1, max = 1_000_000))]
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
-    /// Price of one, in cents.
+    /// Price of one, in minor units of the invoice's `currency`.
     #[validate(range(min = 0))]
     #[schema(minimum = 0)]
     pub unit_price_cents: i64,
@@ -51,7 +51,9 @@ pub struct InvoiceRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub client_party_id: Option<Option<i64>>,
-    /// ISO 4217 code, three letters of either case (stored upper-case), default `USD`.
+    /// ISO 4217 code of a currency with minor units, either case (stored
+    /// upper-case), default `USD`; `XYZ`, `XXX`, `XTS`, `XAU` and other codes
+    /// without minor units are refused. Amounts (`*_cents`) are in its minor unit.
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::formats::currency"))]
     pub currency: Option<String>,

@@ -24,6 +24,7 @@ const SHOWN: [(&str, &str); 3] = [
 fn priced(currency: &str) -> JobRecord {
     let mut r = record(JobStatus::New, 1);
     r.job.terms.price_cents = Some(PRICE);
+    r.job.agreed.price_cents = Some(PRICE);
     r.currency = currency.into();
     r
 }

@@ -318,9 +318,10 @@ async fn accounts_end_to_end(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refreshes(&app, &phone).await, StatusCode::UNAUTHORIZED);
-    // Its still unexpired access token finds no account any more.
+    // Its still unexpired access token is void at once.
     let me = app.get("/api/v1/me", Some(&phone_token)).await;
-    assert_eq!(me.status, StatusCode::NOT_FOUND, "{}", me.body);
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.body);
+    assert_eq!(me.body["code"], "session_revoked");
     assert_eq!(
         count(&app, "SELECT COUNT(*) AS n FROM users WHERE email LIKE 'deleted-%@deleted.invalid' AND phone IS NULL AND first_name = 'Deleted'").await,
         1

@@ -292,14 +292,15 @@ async fn a_socket_refuses_foreign_tokens_and_closes_at_exp() {
 async fn an_auth_frame_with_the_sessions_next_token_extends_the_socket() {
     let app = spawn_app_with(Backend::Sqlite, |s| {
         with_admin(s);
-        s.auth.access_ttl_secs = 3;
+        s.auth.access_ttl_secs = 4;
     })
     .await;
     let m = market_on(app).await;
     let app = &m.app;
     let (access, refresh) = sign_in(app, "customer@example.test").await;
     let mut socket = open(app, &access).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let opened = tokio::time::Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let r = app
         .post("/api/v1/auth/refresh", &json!({"refresh_token": refresh}))
         .await;
@@ -307,27 +308,19 @@ async fn an_auth_frame_with_the_sessions_next_token_extends_the_socket() {
     let next = text(&r.body, "access_token").to_owned();
     socket
         .send(ws::Message::Text(
-            json!({"type": "auth", "id": "r1", "access_token": next})
-                .to_string()
-                .into(),
+            json!({"type": "auth", "id": "r1", "access_token": next}).to_string().into(),
         ))
         .await;
-    let ack = socket
-        .next_json(Duration::from_secs(2))
-        .await
-        .unwrap_or_default();
+    let ack = socket.next_json(Duration::from_secs(2)).await.unwrap_or_default();
     assert_eq!(ack["type"], "ack", "{ack}");
     assert_eq!(ack["id"], "r1");
     assert!(ack["data"]["expires_at"].is_string(), "{ack}");
-    // Past the first token's exp the socket lives on, until the renewed one's.
-    assert_eq!(
-        close_code(&mut socket, Duration::from_millis(1800)).await,
-        None
-    );
-    assert_eq!(
-        close_code(&mut socket, Duration::from_secs(4)).await,
-        Some(4002)
-    );
+    // Past the first token's exp (4 s after opening) the socket lives on...
+    let past_first = (opened + Duration::from_millis(4600))
+        .saturating_duration_since(tokio::time::Instant::now());
+    assert_eq!(close_code(&mut socket, past_first).await, None);
+    // ...until the renewed token's.
+    assert_eq!(close_code(&mut socket, Duration::from_secs(5)).await, Some(4002));
 }
 
 #[actix_web::test]

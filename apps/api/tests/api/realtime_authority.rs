@@ -308,10 +308,15 @@ async fn an_auth_frame_with_the_sessions_next_token_extends_the_socket() {
     let next = text(&r.body, "access_token").to_owned();
     socket
         .send(ws::Message::Text(
-            json!({"type": "auth", "id": "r1", "access_token": next}).to_string().into(),
+            json!({"type": "auth", "id": "r1", "access_token": next})
+                .to_string()
+                .into(),
         ))
         .await;
-    let ack = socket.next_json(Duration::from_secs(2)).await.unwrap_or_default();
+    let ack = socket
+        .next_json(Duration::from_secs(2))
+        .await
+        .unwrap_or_default();
     assert_eq!(ack["type"], "ack", "{ack}");
     assert_eq!(ack["id"], "r1");
     assert!(ack["data"]["expires_at"].is_string(), "{ack}");
@@ -320,7 +325,10 @@ async fn an_auth_frame_with_the_sessions_next_token_extends_the_socket() {
         .saturating_duration_since(tokio::time::Instant::now());
     assert_eq!(close_code(&mut socket, past_first).await, None);
     // ...until the renewed token's.
-    assert_eq!(close_code(&mut socket, Duration::from_secs(5)).await, Some(4002));
+    assert_eq!(
+        close_code(&mut socket, Duration::from_secs(5)).await,
+        Some(4002)
+    );
 }
 
 #[actix_web::test]

@@ -1,6 +1,6 @@
 //! What job operations refuse with.
 
-use kernel::{ErrorKind, FieldError, StoreError};
+use kernel::{ErrorKind, FieldError, QuotaExceeded, StoreError};
 
 /// A job operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +31,9 @@ pub enum JobError {
     /// The `If-Match` version is not the job's (412).
     #[error("the job changed since you read it")]
     PreconditionFailed,
+    /// A quota on open requests is reached (429 `quota_exceeded`).
+    #[error(transparent)]
+    Quota(QuotaExceeded),
     /// Storage or another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -50,6 +53,7 @@ impl JobError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
             Self::PreconditionFailed => ErrorKind::PreconditionFailed,
+            Self::Quota(_) => ErrorKind::RateLimited,
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -64,6 +68,7 @@ impl JobError {
             Self::Conflict(_) => "conflict",
             Self::Stale => "concurrent_update",
             Self::PreconditionFailed => "precondition_failed",
+            Self::Quota(_) => "quota_exceeded",
             Self::Internal(_) => "internal",
         }
     }

@@ -11,6 +11,7 @@ use crate::job::{Job, JobEvent, Terms};
 use crate::machine::Facts;
 use crate::metrics::{ResponseMetrics, ResponseSample};
 use crate::payment::Sale;
+use crate::quota::OpenRequestLimits;
 use crate::rating::Rating;
 use crate::status::JobStatus;
 
@@ -48,6 +49,8 @@ pub struct JobSettings {
     pub platform_fee_bps: u32,
     /// Warnings that put a provider under review.
     pub warning_threshold: i64,
+    /// Open requests a customer may have (per provider, in all).
+    pub open_requests: OpenRequestLimits,
 }
 
 /// A job to create, with everything it causes.
@@ -185,6 +188,16 @@ pub trait JobRepository: Send + Sync {
     ) -> Result<Option<BookableProvider>, StoreError>;
     /// Creates the job, its thread, its events and effects in one transaction.
     async fn create(&self, new: NewJob) -> Result<JobRecord, StoreError>;
+    /// [`create`](Self::create) if [`OpenRequestLimits::admit`] lets the
+    /// customer have one more open request: the transaction takes the
+    /// customer's lock first, counts their open (`new`) jobs, asks the rule,
+    /// and inserts — so racing requests cannot pass the limit together. A
+    /// refusal writes nothing and is the inner `Err`.
+    async fn create_within_quota(
+        &self,
+        new: NewJob,
+        limits: OpenRequestLimits,
+    ) -> Result<Result<JobRecord, kernel::QuotaExceeded>, StoreError>;
     /// A job the viewer may see.
     async fn find_visible(
         &self,

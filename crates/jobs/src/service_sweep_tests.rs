@@ -16,6 +16,7 @@ fn settings() -> JobSettings {
         response_deadline_minutes: 60,
         platform_fee_bps: 1000,
         warning_threshold: 3,
+        open_requests: crate::OpenRequestLimits::default(),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod id;
 pub mod money;
 pub mod page;
 pub mod precondition;
+pub mod quota;
 pub mod text;
 pub mod zipcode;
 
@@ -21,6 +22,7 @@ pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};
 pub use precondition::Precondition;
+pub use quota::{QuotaExceeded, WindowUse};
 pub use text::{TextIssue, check_text, fold_keyword, is_clean_text, normalize_identity};
 pub use zipcode::Zipcode;
 

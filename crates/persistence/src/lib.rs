@@ -23,6 +23,7 @@ pub mod entities;
 mod error;
 pub mod event_repo;
 pub mod identity_repo;
+mod job_quota;
 pub mod job_repo;
 mod job_write;
 mod keyset;
@@ -39,6 +40,7 @@ mod sweep_repo;
 pub mod testing;
 pub mod thread_repo;
 mod transition;
+mod user_lock;
 
 pub use account_repo::SqlAccountRepository;
 pub use admin_repo::SqlAdminRepository;

@@ -44,6 +44,7 @@ mod operations;
 mod portal;
 mod portal_sessions;
 mod postgres;
+mod quotas_jobs;
 mod realtime;
 mod realtime_restart;
 mod realtime_slow;

@@ -33,6 +33,7 @@ pub mod notification_repo;
 pub mod outbox_repo;
 mod popularity_sql;
 pub mod provider_repo;
+mod quota_read;
 pub mod sale_repo;
 pub mod search_repo;
 mod sql;

@@ -44,6 +44,7 @@ mod operations;
 mod portal;
 mod portal_sessions;
 mod postgres;
+mod quotas_chat;
 mod quotas_jobs;
 mod realtime;
 mod realtime_restart;

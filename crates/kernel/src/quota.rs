@@ -42,7 +42,7 @@ impl QuotaExceeded {
 /// A rolling-window count: `used` events in the window, the oldest of them
 /// at `oldest`. Refuses when one more would exceed `limit`; the refusal lifts
 /// when the oldest leaves the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WindowUse {
     /// Events in the window (this one not counted).
     pub used: i64,

@@ -9,6 +9,7 @@ pub mod account_repo;
 pub mod admin_repo;
 pub mod applicant_key;
 pub mod attachment_repo;
+mod attachment_sweep;
 pub mod ban_repo;
 pub mod billing;
 pub mod catalog_repo;

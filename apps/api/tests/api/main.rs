@@ -46,6 +46,7 @@ mod portal_sessions;
 mod postgres;
 mod quotas_chat;
 mod quotas_jobs;
+mod quotas_sweep;
 mod quotas_uploads;
 mod realtime;
 mod realtime_restart;

@@ -35,6 +35,7 @@ mod m20261130_000014_jobs_messaging;
 mod m20261130_000018_listings;
 mod m20261130_000019_dispute_attachments;
 mod m20261130_000020_accounts;
+mod m20261207_000022_quotas;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_listings::Migration),
             Box::new(m20261130_000019_dispute_attachments::Migration),
             Box::new(m20261130_000020_accounts::Migration),
+            Box::new(m20261207_000022_quotas::Migration),
         ]
     }
 }
@@ -90,6 +92,7 @@ mod tests {
             m20261130_000014_jobs_messaging::tables(),
             m20261130_000019_dispute_attachments::tables(),
             m20261130_000020_accounts::tables(),
+            m20261207_000022_quotas::tables(),
         ]
         .concat()
     }
@@ -110,6 +113,7 @@ mod tests {
             m20261130_000018_listings::indexes(),
             m20261130_000019_dispute_attachments::indexes(),
             m20261130_000020_accounts::indexes(),
+            m20261207_000022_quotas::indexes(),
         ]
         .concat()
     }

@@ -58,6 +58,7 @@ const TABLES: &[&str] = &[
     "marketplace_transactions",
     "tenant_invitations",
     "account_tokens",
+    "provider_warnings",
 ];
 
 /// Unique keys the application maps to 409s by name.

@@ -14,6 +14,7 @@ use crate::payment::Sale;
 use crate::quota::OpenRequestLimits;
 use crate::rating::Rating;
 use crate::status::JobStatus;
+use crate::warnings::Warning;
 
 /// Who is reading; the repository turns it into the `WHERE` clause
 /// (customer, provider's user, an LSM of the job's region, or an admin).
@@ -241,13 +242,16 @@ pub trait JobRepository: Send + Sync {
     /// about, oldest deadline first, at most `limit`.
     async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError>;
     /// Writes the `deadline_missed` transition like [`apply`](Self::apply)
-    /// and, in the same transaction, adds the provider's warning; what the
-    /// new count means (review, who is told) is [`crate::warnings::after_warning`]'s
-    /// answer at `threshold`.
+    /// and, in the same transaction under the provider's lock, asks
+    /// [`crate::warnings::counts`] whether it costs the provider a warning
+    /// (given its last counted warning for the job's customer); if so,
+    /// records it, adds it to the provider's count, writes `warning.notice`
+    /// and what [`crate::warnings::after_warning`] says the new count means
+    /// at `warning.threshold`.
     async fn miss_deadline(
         &self,
         change: JobChange,
-        threshold: i64,
+        warning: Warning,
     ) -> Result<JobRecord, StoreError>;
     /// The jobs created since `since`, per provider, as the response metrics read them.
     async fn response_samples(

@@ -362,9 +362,9 @@ impl JobRepository for SqlJobRepository {
     async fn miss_deadline(
         &self,
         change: JobChange,
-        threshold: i64,
+        warning: jobs::warnings::Warning,
     ) -> Result<JobRecord, StoreError> {
-        crate::sweep_repo::miss_deadline(&self.db, change, threshold).await
+        crate::sweep_repo::miss_deadline(&self.db, change, warning).await
     }
 
     async fn response_samples(

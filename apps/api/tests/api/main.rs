@@ -48,6 +48,7 @@ mod quotas_chat;
 mod quotas_jobs;
 mod quotas_sweep;
 mod quotas_uploads;
+mod quotas_warnings;
 mod realtime;
 mod realtime_restart;
 mod realtime_slow;

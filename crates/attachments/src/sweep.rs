@@ -71,6 +71,7 @@ impl AttachmentService {
         let cutoff = cutoff(now);
         loop {
             let batch = self.repo().sweep_candidates(cutoff, BATCH).await?;
+            let before = report.expired;
             for c in &batch {
                 if self.repo().delete_uncited(c.id, cutoff).await? {
                     report.expired += 1;
@@ -79,7 +80,9 @@ impl AttachmentService {
                     let _ = blobs.delete(&c.storage_key).await;
                 }
             }
-            if (batch.len() as u64) < BATCH {
+            // A short batch was the last; a full one that removed nothing
+            // would come back the same (the next slot tries again).
+            if (batch.len() as u64) < BATCH || report.expired == before {
                 break;
             }
         }

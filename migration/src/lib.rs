@@ -35,6 +35,7 @@ mod m20261130_000014_jobs_messaging;
 mod m20261130_000018_listings;
 mod m20261130_000019_dispute_attachments;
 mod m20261130_000020_accounts;
+mod m20261207_000022_quotas;
 mod m20261207_000023_agreed_terms;
 mod m20261207_000024_revoked_sessions;
 mod util;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_listings::Migration),
             Box::new(m20261130_000019_dispute_attachments::Migration),
             Box::new(m20261130_000020_accounts::Migration),
+            Box::new(m20261207_000022_quotas::Migration),
             Box::new(m20261207_000023_agreed_terms::Migration),
             Box::new(m20261207_000024_revoked_sessions::Migration),
         ]
@@ -94,6 +96,7 @@ mod tests {
             m20261130_000014_jobs_messaging::tables(),
             m20261130_000019_dispute_attachments::tables(),
             m20261130_000020_accounts::tables(),
+            m20261207_000022_quotas::tables(),
             m20261207_000024_revoked_sessions::tables(),
         ]
         .concat()
@@ -115,6 +118,7 @@ mod tests {
             m20261130_000018_listings::indexes(),
             m20261130_000019_dispute_attachments::indexes(),
             m20261130_000020_accounts::indexes(),
+            m20261207_000022_quotas::indexes(),
             m20261207_000024_revoked_sessions::indexes(),
         ]
         .concat()

@@ -59,6 +59,7 @@ const TABLES: &[&str] = &[
     "tenant_invitations",
     "account_tokens",
     "revoked_sessions",
+    "provider_warnings",
 ];
 
 /// Unique keys the application maps to 409s by name.

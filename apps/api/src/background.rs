@@ -1,7 +1,8 @@
 //! Background work inside the API process: the e-mail outbox worker (SMTP or
 //! the log), the weekly popularity run, the missing-service digests and the
-//! catalog refresh, the response-deadline sweep and the daily response figures. Safe on several instances: outbox rows, popularity runs and
-//! digests are claimed in the database.
+//! catalog refresh, the response-deadline sweep, the daily response figures
+//! and the hourly upload sweep. Safe on several instances: outbox rows,
+//! popularity runs, digests and upload sweeps are claimed in the database.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -168,6 +169,7 @@ pub fn spawn(
             every.tick().await;
             jobs_tick(&state, &schedule).await;
             sweep_tick(&state).await;
+            upload_sweep_tick(&state).await;
             if std::time::Instant::now() >= figures_due {
                 figures_due = std::time::Instant::now() + FIGURES_EVERY;
                 match state.jobs.refresh_response_figures().await {
@@ -190,6 +192,18 @@ async fn sweep_tick(state: &AppState) {
         Ok(r) if r.warned > 0 => tracing::info!(warned = r.warned, "missed response deadlines"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+    }
+}
+
+/// The upload sweeper (`attachments::sweep`): each tick asks for the current
+/// hour's slot, which one instance wins in the database; the others skip.
+async fn upload_sweep_tick(state: &AppState) {
+    match state.attachments.sweep(&state.storage).await {
+        Ok(r) if r.expired + r.orphans > 0 => {
+            tracing::info!(expired = r.expired, orphans = r.orphans, "uploads swept");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
     }
 }
 

@@ -7,6 +7,8 @@
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
+use attachments::ports::StoredObject;
+use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
@@ -101,6 +103,30 @@ impl AttachmentStore {
     }
 }
 
+/// The sweeper's view of the store (`attachments::sweep`).
+#[async_trait::async_trait]
+impl attachments::ports::BlobStore for AttachmentStore {
+    async fn list(&self, prefix: &str) -> Result<Vec<StoredObject>, String> {
+        let prefix = Path::from(prefix.trim_end_matches('/'));
+        self.store
+            .list(Some(&prefix))
+            .map_ok(|meta| StoredObject {
+                key: meta.location.to_string(),
+                last_modified: meta.last_modified,
+            })
+            .try_collect()
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), String> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
 /// One object being written, part by part.
 #[derive(Debug)]
 pub struct Upload {
@@ -132,7 +158,6 @@ impl Upload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::TryStreamExt;
 
     fn on_disk(dir: &std::path::Path) -> u64 {
         std::fs::read_dir(dir)

@@ -1,7 +1,12 @@
 //! The name a file is stored and served under. The client's name is only a
-//! label: path parts, control characters and quotes are removed, it is cut to
-//! 255 characters, and the download header carries it twice (RFC 6266): an
-//! ASCII `filename` fallback and the exact UTF-8 `filename*`.
+//! label: path parts, quotes and — by the printable-text rule every other
+//! field follows (`kernel::text`) — control characters, bidirectional
+//! controls and zero-width or other invisible characters are removed, so
+//! `evil\u{202E}gnp.pdf` cannot display as `evilfdp.png`; it is cut to 255
+//! characters, and the download header carries it twice (RFC 6266): an ASCII
+//! `filename` fallback and the exact UTF-8 `filename*`. Other fields refuse
+//! such characters; a file name is cleaned instead, because it comes from the
+//! client's file system, not from what the user typed.
 
 /// The longest stored name, in characters (the column is `varchar(255)`).
 pub const MAX_CHARS: usize = 255;
@@ -15,7 +20,11 @@ pub fn sanitize(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | '`' | ';'))
+        .filter(|&c| {
+            !c.is_control()
+                && !kernel::text::is_invisible(c)
+                && !matches!(c, '"' | '\'' | '`' | ';')
+        })
         .take(MAX_CHARS)
         .collect();
     let trimmed = cleaned.trim();
@@ -26,8 +35,11 @@ pub fn sanitize(raw: &str) -> String {
     }
 }
 
-/// `Content-Disposition: attachment` for a stored (sanitised) name.
-pub fn content_disposition(name: &str) -> String {
+/// `Content-Disposition: attachment` for a stored name, cleaned again so a
+/// row stored before the cleaning rule cannot put invisible characters in
+/// the header.
+pub fn content_disposition(stored: &str) -> String {
+    let name = sanitize(stored);
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -40,7 +52,7 @@ pub fn content_disposition(name: &str) -> String {
         .collect();
     format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        percent_encode(name)
+        percent_encode(&name)
     )
 }
 
@@ -69,6 +81,34 @@ mod tests {
         assert_eq!(sanitize("  ..  "), FALLBACK);
         assert_eq!(sanitize("dir/"), FALLBACK);
         assert_eq!(sanitize(""), FALLBACK);
+    }
+
+    #[test]
+    fn bidi_controls_and_invisible_characters_are_removed() {
+        // U+202E RIGHT-TO-LEFT OVERRIDE would show `evilfdp.png`.
+        assert_eq!(sanitize("evil\u{202E}gnp.pdf"), "evilgnp.pdf");
+        for c in [
+            '\u{200B}', '\u{200D}', '\u{2066}', '\u{2069}', '\u{FEFF}', '\u{AD}', '\u{7F}',
+        ] {
+            assert_eq!(
+                sanitize(&format!("a{c}b.png")),
+                "ab.png",
+                "{:X}",
+                u32::from(c)
+            );
+        }
+        assert_eq!(sanitize("\u{202E}\u{200B}"), FALLBACK);
+        // Letters of every script stay.
+        assert_eq!(sanitize("Übersicht 東京.pdf"), "Übersicht 東京.pdf");
+    }
+
+    #[test]
+    fn a_stored_name_with_invisible_characters_is_cleaned_in_the_header() {
+        let header = content_disposition("evil\u{202E}gnp.pdf");
+        assert_eq!(
+            header,
+            "attachment; filename=\"evilgnp.pdf\"; filename*=UTF-8''evilgnp.pdf"
+        );
     }
 
     #[test]

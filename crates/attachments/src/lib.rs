@@ -7,7 +7,9 @@
 //!   [`MAX_BYTES`], the incremental SHA-256 and the sniffing of the head;
 //! - [`file_name`]: the stored name and the `Content-Disposition` header;
 //! - [`model`] and [`ports`]: the metadata row and who may read it;
-//! - [`service`]: the use cases over the port.
+//! - [`service`]: the use cases over the port;
+//! - [`quota`]: the per-user upload quotas;
+//! - [`sweep`]: the removal of uploads nobody cited and of bytes without a row.
 //!
 //! The bytes themselves go to object storage through an adapter outside the
 //! domain crates (the API's `storage` module).
@@ -16,8 +18,10 @@ pub mod file_name;
 pub mod intake;
 pub mod model;
 pub mod ports;
+pub mod quota;
 pub mod service;
 pub mod sniff;
+pub mod sweep;
 
 pub use intake::{Checked, Intake, Refusal, Release};
 pub use model::{Attachment, AttachmentError};

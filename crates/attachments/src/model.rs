@@ -42,6 +42,9 @@ pub enum AttachmentError {
     /// Absent, or not the caller's to see (404).
     #[error("not found")]
     NotFound,
+    /// An upload quota is reached (429 `quota_exceeded`).
+    #[error(transparent)]
+    Quota(kernel::QuotaExceeded),
     /// Storage failed (500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -53,6 +56,7 @@ impl AttachmentError {
         match self {
             Self::Refused(_) => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
+            Self::Quota(_) => ErrorKind::RateLimited,
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -63,6 +67,7 @@ impl AttachmentError {
             Self::Refused(Refusal::TooLarge) => "file_too_large",
             Self::Refused(Refusal::Unsupported) => "unsupported_media_type",
             Self::NotFound => "not_found",
+            Self::Quota(_) => "quota_exceeded",
             Self::Internal(_) => "internal",
         }
     }

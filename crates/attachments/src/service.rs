@@ -1,4 +1,5 @@
-//! The use cases: record an accepted upload, find one for a reader.
+//! The use cases: check the upload quota, record an accepted upload, find
+//! one for a reader (the sweeper is in [`crate::sweep`]).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use crate::file_name::sanitize;
 use crate::intake::Checked;
 use crate::model::{Attachment, AttachmentError, storage_key};
 use crate::ports::{AttachmentRepository, AttachmentViewer};
+use crate::quota::DAY;
 
 /// Attachment use cases over their port.
 #[derive(Clone)]
@@ -39,6 +41,22 @@ impl AttachmentService {
         Self { repo, clock }
     }
 
+    pub(crate) fn repo(&self) -> &dyn AttachmentRepository {
+        self.repo.as_ref()
+    }
+
+    pub(crate) fn now(&self) -> kernel::Timestamp {
+        self.clock.now()
+    }
+
+    /// Refuses an upload before its body is read when the caller has no room
+    /// left for one more file (see [`crate::quota`]).
+    pub async fn check_quota(&self, ctx: &Ctx) -> Result<(), AttachmentError> {
+        let now = self.clock.now();
+        let (limits, used) = self.repo.upload_use(ctx.user_id, now - DAY).await?;
+        limits.admit(&used, 1, now).map_err(AttachmentError::Quota)
+    }
+
     /// A fresh id and storage key for an upload about to start.
     pub fn slot() -> Slot {
         let id = Uuid::new_v4();
@@ -66,7 +84,11 @@ impl AttachmentService {
             storage_key: slot.storage_key,
             created_at: self.clock.now(),
         };
-        self.repo.insert(&attachment).await?;
+        let since = attachment.created_at - DAY;
+        self.repo
+            .insert_within_quota(&attachment, since)
+            .await?
+            .map_err(AttachmentError::Quota)?;
         Ok(attachment)
     }
 

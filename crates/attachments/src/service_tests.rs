@@ -22,10 +22,14 @@ fn checked() -> Checked {
 #[test]
 fn a_recorded_upload_is_the_callers_with_a_sanitised_name_and_its_slot() {
     let mut repo = MockAttachmentRepository::new();
-    repo.expect_insert()
-        .withf(|a| a.owner_user_id == UserId(7) && a.file_name == "report.pdf")
+    repo.expect_insert_within_quota()
+        .withf(|a, since| {
+            a.owner_user_id == UserId(7)
+                && a.file_name == "report.pdf"
+                && *since == a.created_at - chrono::Duration::hours(24)
+        })
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _| Ok(Ok(())));
     let slot = AttachmentService::slot();
     let ctx = Ctx::new(UserId(7), vec![Role::Customer]);
     let saved =
@@ -55,4 +59,36 @@ fn an_admin_reads_with_the_admin_scope() {
         .returning(|_, _| Ok(None));
     let ctx = Ctx::new(UserId(1), vec![Role::Admin]);
     let _ = block_on(service(repo).find(&ctx, Uuid::new_v4()));
+}
+
+#[test]
+fn an_upload_over_a_quota_is_refused_before_and_after_its_bytes() {
+    let used = |files| crate::quota::UploadUse {
+        files: kernel::WindowUse {
+            used: files,
+            oldest: None,
+        },
+        ..Default::default()
+    };
+    let mut repo = MockAttachmentRepository::new();
+    repo.expect_upload_use()
+        .returning(move |_, _| Ok((crate::quota::UploadLimits::default(), used(100))));
+    let ctx = Ctx::new(UserId(7), vec![Role::Customer]);
+    let err = block_on(service(repo).check_quota(&ctx)).unwrap_err();
+    assert_eq!(err.code(), "quota_exceeded");
+
+    let mut repo = MockAttachmentRepository::new();
+    repo.expect_insert_within_quota().returning(|a, _| {
+        let limits = crate::quota::UploadLimits {
+            bytes_stored: 41,
+            ..Default::default()
+        };
+        Ok(limits.admit(&Default::default(), a.size_bytes as i64, a.created_at))
+    });
+    let err = block_on(service(repo).record(&ctx, AttachmentService::slot(), "a.pdf", checked()))
+        .unwrap_err();
+    assert!(
+        matches!(&err, AttachmentError::Quota(q) if q.quota == "upload_bytes_stored"),
+        "{err:?}"
+    );
 }

@@ -1,6 +1,6 @@
 //! What job operations refuse with.
 
-use kernel::{ErrorKind, FieldError, StoreError};
+use kernel::{ErrorKind, FieldError, QuotaExceeded, StoreError};
 
 /// A job operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +34,9 @@ pub enum JobError {
     /// The action must name the version it was decided on (428).
     #[error("{0}")]
     PreconditionRequired(&'static str),
+    /// A quota on open requests is reached (429 `quota_exceeded`).
+    #[error(transparent)]
+    Quota(QuotaExceeded),
     /// Storage or another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
@@ -54,6 +57,7 @@ impl JobError {
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
             Self::PreconditionFailed => ErrorKind::PreconditionFailed,
             Self::PreconditionRequired(_) => ErrorKind::PreconditionRequired,
+            Self::Quota(_) => ErrorKind::RateLimited,
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -69,6 +73,7 @@ impl JobError {
             Self::Stale => "concurrent_update",
             Self::PreconditionFailed => "precondition_failed",
             Self::PreconditionRequired(_) => "precondition_required",
+            Self::Quota(_) => "quota_exceeded",
             Self::Internal(_) => "internal",
         }
     }

@@ -16,6 +16,7 @@ pub mod machine;
 pub mod metrics;
 pub mod payment;
 pub mod ports;
+pub mod quota;
 pub mod rating;
 pub mod service;
 pub mod service_payment;
@@ -35,6 +36,7 @@ pub use job::{
 pub use machine::{Action, Facts, TRANSITIONS, Transition};
 pub use metrics::{ResponseMetrics, ResponseSample};
 pub use payment::{PaidWith, PayMethod, Sale};
+pub use quota::{OpenRequestLimits, OpenRequests};
 pub use rating::{Rating, RatingInput, Stars};
 pub use status::{ActionKind, EventKind, JobStatus, Party};
 

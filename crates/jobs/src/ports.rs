@@ -11,8 +11,10 @@ use crate::job::{Job, JobEvent};
 use crate::machine::Facts;
 use crate::metrics::{ResponseMetrics, ResponseSample};
 use crate::payment::Sale;
+use crate::quota::OpenRequestLimits;
 use crate::rating::Rating;
 use crate::status::JobStatus;
+use crate::warnings::Warning;
 
 /// Who is reading; the repository turns it into the `WHERE` clause
 /// (customer, provider's user, an LSM of the job's region, or an admin).
@@ -48,6 +50,8 @@ pub struct JobSettings {
     pub platform_fee_bps: u32,
     /// Warnings that put a provider under review.
     pub warning_threshold: i64,
+    /// Open requests a customer may have (per provider, in all).
+    pub open_requests: OpenRequestLimits,
 }
 
 /// A job to create, with everything it causes.
@@ -185,6 +189,16 @@ pub trait JobRepository: Send + Sync {
     ) -> Result<Option<BookableProvider>, StoreError>;
     /// Creates the job, its thread, its events and effects in one transaction.
     async fn create(&self, new: NewJob) -> Result<JobRecord, StoreError>;
+    /// [`create`](Self::create) if [`OpenRequestLimits::admit`] lets the
+    /// customer have one more open request: the transaction takes the
+    /// customer's lock first, counts their open (`new`) jobs, asks the rule,
+    /// and inserts — so racing requests cannot pass the limit together. A
+    /// refusal writes nothing and is the inner `Err`.
+    async fn create_within_quota(
+        &self,
+        new: NewJob,
+        limits: OpenRequestLimits,
+    ) -> Result<Result<JobRecord, kernel::QuotaExceeded>, StoreError>;
     /// A job the viewer may see.
     async fn find_visible(
         &self,
@@ -226,13 +240,16 @@ pub trait JobRepository: Send + Sync {
     /// about, oldest deadline first, at most `limit`.
     async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError>;
     /// Writes the `deadline_missed` transition like [`apply`](Self::apply)
-    /// and, in the same transaction, adds the provider's warning; what the
-    /// new count means (review, who is told) is [`crate::warnings::after_warning`]'s
-    /// answer at `threshold`.
+    /// and, in the same transaction under the provider's lock, asks
+    /// [`crate::warnings::counts`] whether it costs the provider a warning
+    /// (given its last counted warning for the job's customer); if so,
+    /// records it, adds it to the provider's count, writes `warning.notice`
+    /// and what [`crate::warnings::after_warning`] says the new count means
+    /// at `warning.threshold`.
     async fn miss_deadline(
         &self,
         change: JobChange,
-        threshold: i64,
+        warning: Warning,
     ) -> Result<JobRecord, StoreError>;
     /// The jobs created since `since`, per provider, as the response metrics read them.
     async fn response_samples(

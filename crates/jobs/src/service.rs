@@ -265,7 +265,10 @@ impl JobService {
             effects_for: created_effects,
             at: now,
         };
-        Ok(self.repo.create(new).await?)
+        self.repo
+            .create_within_quota(new, settings.open_requests)
+            .await?
+            .map_err(JobError::Quota)
     }
 
     /// A job the caller may see.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use effects::Effects;
 use kernel::{ProviderId, StoreError};
 
 use crate::error::JobError;
@@ -11,6 +12,7 @@ use crate::metrics::{ResponseMetrics, ResponseSample, WINDOW_DAYS};
 use crate::ports::{JobChange, JobRecord, ThreadChange};
 use crate::service::{JobService, change_effects};
 use crate::status::{ActionKind, Party};
+use crate::warnings::Warning;
 
 /// Jobs one sweep looks at; the next tick takes the rest.
 pub const SWEEP_BATCH: u64 = 500;
@@ -27,7 +29,8 @@ pub struct SweepReport {
 impl JobService {
     /// Warns about every `new` job whose response deadline passed unanswered:
     /// the `deadline_missed` transition by the system (compare-and-set; the
-    /// once-only event index backs it), the provider's warning and e-mail,
+    /// once-only event index backs it) and, at most once per customer per
+    /// day ([`crate::warnings::counts`]), the provider's warning and e-mail,
     /// and at the threshold the review flag with the region's managers told.
     /// Concurrent sweeps race on the compare-and-set: one warns, the others skip.
     pub async fn sweep_deadlines(&self) -> Result<SweepReport, JobError> {
@@ -53,20 +56,25 @@ impl JobService {
                 updated_at: now,
                 ..record
             };
+            // `job.updated` always; the provider's e-mail only with a counted warning.
+            let mut effects = change_effects(&updated, ActionKind::MissDeadline);
+            let warning = Warning {
+                threshold: settings.warning_threshold,
+                notice: Effects {
+                    messages: std::mem::take(&mut effects.messages),
+                    ..Effects::none()
+                },
+            };
             let change = JobChange {
                 expected_version: updated.job.version - 1,
-                effects: change_effects(&updated, ActionKind::MissDeadline),
+                effects,
                 job: outcome.job,
                 actor: None,
                 events: outcome.events,
                 thread: ThreadChange::None,
                 at: now,
             };
-            match self
-                .repo()
-                .miss_deadline(change, settings.warning_threshold)
-                .await
-            {
+            match self.repo().miss_deadline(change, warning).await {
                 Ok(_) => report.warned += 1,
                 Err(StoreError::Stale) => {}
                 Err(e) => return Err(e.into()),

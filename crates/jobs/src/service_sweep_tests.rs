@@ -16,6 +16,7 @@ fn settings() -> JobSettings {
         response_deadline_minutes: 60,
         platform_fee_bps: 1000,
         warning_threshold: 3,
+        open_requests: crate::OpenRequestLimits::default(),
     }
 }
 
@@ -110,14 +111,18 @@ fn the_sweep_warns_overdue_jobs_and_skips_lost_races() {
     let mut calls = 0;
     repo.expect_miss_deadline()
         .times(2)
-        .returning(move |change, threshold| {
+        .returning(move |change, warning| {
             calls += 1;
-            assert_eq!(threshold, 3);
+            assert_eq!(warning.threshold, 3);
             assert!(change.job.deadline_warning_issued);
             assert_eq!(change.job.status, JobStatus::New);
             assert_eq!(change.actor, None);
             assert_eq!(change.events[0].kind, EventKind::DeadlineMissed);
-            assert_eq!(change.effects.messages[0].template, "job.deadline_missed");
+            // The e-mail goes with the warning (written only if it counts);
+            // `job.updated` with the job.
+            assert_eq!(warning.notice.messages[0].template, "job.deadline_missed");
+            assert!(change.effects.messages.is_empty());
+            assert_eq!(change.effects.events.len(), 1);
             // The second job was warned by a concurrent sweep.
             if calls == 1 {
                 Ok(record(JobStatus::New, 2))

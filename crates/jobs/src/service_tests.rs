@@ -14,6 +14,7 @@ use crate::error::JobError;
 use crate::job::{Job, Terms};
 use crate::machine::{Action, Facts};
 use crate::ports::{BookableProvider, JobRecord, JobSettings, MockJobRepository, ThreadChange};
+use crate::quota::{OpenRequestLimits, OpenRequests};
 use crate::service::{CreateJob, JobService};
 use crate::status::JobStatus;
 
@@ -128,7 +129,7 @@ fn booking_names_every_bad_field_and_writes_nothing() {
     let mut repo = MockJobRepository::new();
     repo.expect_bookable_provider()
         .returning(|_, _| Ok(Some(bookable(false))));
-    repo.expect_create().never();
+    repo.expect_create_within_quota().never();
     let cmd = CreateJob {
         answers: serde_json::Map::new(),
         zipcode: "94105".into(),
@@ -153,15 +154,59 @@ fn booking_sets_the_deadline_from_settings_and_creates_once() {
             response_deadline_minutes: 90,
             platform_fee_bps: 1000,
             warning_threshold: 3,
+            open_requests: OpenRequestLimits {
+                per_pair: 2,
+                per_customer: 7,
+            },
         })
     });
-    repo.expect_create().times(1).returning(|new| {
-        assert_eq!(new.job.response_deadline, now() + Duration::minutes(90));
-        assert_eq!(new.job.status, JobStatus::New);
-        Ok(record(JobStatus::New, 1))
-    });
+    repo.expect_create_within_quota()
+        .times(1)
+        .returning(|new, limits| {
+            assert_eq!(new.job.response_deadline, now() + Duration::minutes(90));
+            assert_eq!(new.job.status, JobStatus::New);
+            // The repository is handed the limits in force, to ask the rule under its lock.
+            assert_eq!((limits.per_pair, limits.per_customer), (2, 7));
+            Ok(Ok(record(JobStatus::New, 1)))
+        });
     let out = block_on(service(repo).create(&customer(), &catalog(), booking())).unwrap();
     assert_eq!(out.job.id, 5);
+}
+
+#[test]
+fn a_booking_over_the_open_request_quota_is_a_quota_refusal() {
+    let mut repo = MockJobRepository::new();
+    repo.expect_bookable_provider()
+        .returning(|_, _| Ok(Some(bookable(true))));
+    repo.expect_settings().returning(|| {
+        Ok(JobSettings {
+            response_deadline_minutes: 60,
+            platform_fee_bps: 1000,
+            warning_threshold: 3,
+            open_requests: OpenRequestLimits::default(),
+        })
+    });
+    repo.expect_create_within_quota().returning(|new, limits| {
+        let open = OpenRequests {
+            with_provider: 3,
+            first_deadline_with_provider: Some(new.at + Duration::minutes(30)),
+            in_all: 3,
+            first_deadline_in_all: Some(new.at + Duration::minutes(30)),
+        };
+        Ok(limits
+            .admit(&open, new.at)
+            .map(|()| record(JobStatus::New, 1)))
+    });
+    let err = block_on(service(repo).create(&customer(), &catalog(), booking())).unwrap_err();
+    assert_eq!(err.code(), "quota_exceeded");
+    assert_eq!(err.kind(), kernel::ErrorKind::RateLimited);
+    let JobError::Quota(q) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (q.quota, q.retry_after_secs),
+        ("open_requests_per_pair", 1800)
+    );
 }
 
 #[test]

@@ -1,11 +1,36 @@
 //! What a missed response deadline does to its provider (SPEC §4 Provider
-//! onboarding, warnings): one warning per job; at `warning_threshold` the
-//! provider goes under review and the region's managers are told, once.
+//! onboarding, warnings): one warning per job, but at most one per customer
+//! per day (issue 17: a customer who floods a provider with requests must not
+//! put it under review); at `warning_threshold` the provider goes under
+//! review and the region's managers are told, once.
 
+use chrono::Duration;
 use effects::Effects;
+use kernel::Timestamp;
 
 use crate::job::Job;
 use crate::templates;
+
+/// A provider is warned about one customer's requests at most this often.
+pub const PER_CUSTOMER_EVERY: Duration = Duration::hours(24);
+
+/// What a missed deadline may cost its provider, decided by the repository
+/// under the provider's lock with [`counts`] and [`after_warning`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// Warnings that put a provider under review.
+    pub threshold: i64,
+    /// The provider's warning e-mail, sent only when the warning counts.
+    pub notice: Effects,
+}
+
+/// Whether a missed deadline counts as a warning, given when the provider's
+/// last counted warning for the same customer was: not within
+/// [`PER_CUSTOMER_EVERY`] of `now`. The job records its `deadline_missed`
+/// either way.
+pub fn counts(last_for_customer: Option<Timestamp>, now: Timestamp) -> bool {
+    last_for_customer.is_none_or(|last| now - last >= PER_CUSTOMER_EVERY)
+}
 
 /// The consequence of one more warning.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +65,16 @@ mod tests {
 
     fn sample_job() -> Job {
         record(JobStatus::New, 1).job
+    }
+
+    #[test]
+    fn one_customer_costs_a_provider_one_warning_a_day() {
+        let now = crate::service_tests::now();
+        assert!(counts(None, now));
+        assert!(!counts(Some(now), now));
+        assert!(!counts(Some(now - Duration::hours(23)), now));
+        assert!(counts(Some(now - Duration::hours(24)), now));
+        assert!(counts(Some(now - Duration::days(3)), now));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod money;
 pub mod money_text;
 pub mod page;
 pub mod precondition;
+pub mod quota;
 pub mod text;
 pub mod zipcode;
 
@@ -22,6 +23,7 @@ pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};
 pub use precondition::Precondition;
+pub use quota::{QuotaExceeded, WindowUse};
 pub use text::{TextIssue, check_text, fold_keyword, is_clean_text, normalize_identity};
 pub use zipcode::Zipcode;
 

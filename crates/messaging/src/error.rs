@@ -1,8 +1,68 @@
 //! What messaging operations refuse with: a validation (422), not found (404),
-//! forbidden (403), a thread state that refuses it such as a block (409), or an
-//! internal failure (500).
+//! forbidden (403), a thread state that refuses it such as a block (409), the
+//! sender's post quota (429), or an internal failure (500).
 
-kernel::simple_domain_error! {
-    /// A messaging operation failed.
-    pub MessagingError
+use kernel::{ErrorKind, FieldError, QuotaExceeded, StoreError};
+
+/// A messaging operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessagingError {
+    /// Input fields are invalid (422).
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// Absent, or the caller may not see it (404).
+    #[error("not found")]
+    NotFound,
+    /// The caller may see it but lacks the right (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The state refuses it (409).
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// The sender posted `chat_posts_per_minute` messages in the last minute (429).
+    #[error(transparent)]
+    Quota(QuotaExceeded),
+    /// Storage or another port failed (500).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl MessagingError {
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The kind the HTTP layer maps to a status.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Validation(_) => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Quota(_) => ErrorKind::RateLimited,
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict(_) => "conflict",
+            Self::Quota(_) => "quota_exceeded",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for MessagingError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
 }

@@ -8,6 +8,7 @@
 pub mod body;
 pub mod error;
 pub mod ports;
+pub mod quota;
 pub mod service;
 pub mod thread;
 pub mod view;

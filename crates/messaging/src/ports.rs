@@ -6,6 +6,7 @@ use kernel::{StoreError, Timestamp, UserId};
 use uuid::Uuid;
 
 use crate::body::MessageBody;
+use crate::quota::RecentPosts;
 use crate::thread::{SenderRole, Thread, Viewer};
 
 /// A thread as a user sees it: the thread, their unread count, its newest message.
@@ -148,4 +149,11 @@ pub trait ThreadRepository: Send + Sync {
     /// Returns the thread id and the message; [`StoreError::Stale`] when the
     /// thread is blocked.
     async fn inquire(&self, inquiry: NewInquiry) -> Result<(Uuid, MessageRecord), StoreError>;
+    /// The post quota in force (`chat_posts_per_minute`) and `sender`'s
+    /// messages created at or after `since`, in every thread.
+    async fn recent_posts(
+        &self,
+        sender: UserId,
+        since: Timestamp,
+    ) -> Result<RecentPosts, StoreError>;
 }

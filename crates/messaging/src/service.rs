@@ -134,6 +134,7 @@ impl MessagingService {
         for _ in 0..ATTEMPTS {
             let (record, v, _) = self.load(ctx, thread_id).await?;
             let role = record.thread.sender_role(&v)?;
+            self.admit_post(ctx).await?;
             let message = NewMessage {
                 thread_id,
                 sender: v.user_id,
@@ -255,12 +256,14 @@ impl MessagingService {
             ));
         }
         let body = MessageBody::parse(body).map_err(|e| MessagingError::Validation(vec![e]))?;
+        let subject = subject(subject_line)?;
+        self.admit_post(ctx).await?;
         let inquiry = NewInquiry {
             thread_id: Uuid::new_v4(),
             listing_id: listing.listing_id,
             buyer: ctx.user_id,
             seller: listing.seller,
-            subject: subject(subject_line)?,
+            subject,
             body,
             at: self.clock.now(),
         };
@@ -271,6 +274,21 @@ impl MessagingService {
             other => other?,
         };
         Ok((self.load(ctx, thread_id).await?.0, message))
+    }
+}
+
+impl MessagingService {
+    /// Refuses a post beyond the caller's `chat_posts_per_minute`, counted
+    /// from the stored messages (REST, socket and inquiries alike). Two posts
+    /// racing at the limit may both pass: the quota bounds floods, and a
+    /// lock per post would serialise every chat write of the user for it.
+    async fn admit_post(&self, ctx: &Ctx) -> Result<(), MessagingError> {
+        let now = self.clock.now();
+        let recent = self
+            .repo
+            .recent_posts(ctx.user_id, now - crate::quota::WINDOW)
+            .await?;
+        recent.admit(now).map_err(MessagingError::Quota)
     }
 }
 

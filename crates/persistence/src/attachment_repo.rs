@@ -7,13 +7,15 @@
 use async_trait::async_trait;
 use attachments::Attachment;
 use attachments::ContentKind;
-use attachments::ports::{AttachmentRepository, AttachmentViewer};
-use kernel::{StoreError, UserId};
+use attachments::ports::{AttachmentRepository, AttachmentViewer, SweepCandidate};
+use attachments::quota::{UploadLimits, UploadUse};
+use kernel::{QuotaExceeded, StoreError, Timestamp, UserId};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 use uuid::Uuid;
 
+use crate::attachment_sweep as sweep;
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+use crate::sql::stmt;
 
 const COLUMNS: &str = "a.id, a.owner_user_id, a.file_name, a.content_type, a.size_bytes, a.sha256, a.storage_key, a.created_at";
 
@@ -60,25 +62,43 @@ fn parse_row(r: &QueryResult) -> Result<Attachment, StoreError> {
 #[async_trait]
 impl AttachmentRepository for SqlAttachmentRepository {
     async fn insert(&self, a: &Attachment) -> Result<(), StoreError> {
-        let size = i64::try_from(a.size_bytes)
-            .map_err(|_| StoreError::Backend(format!("size {} out of range", a.size_bytes)))?;
-        exec(
-            &self.db,
-            "INSERT INTO attachments (id, owner_user_id, file_name, content_type, size_bytes, sha256, \
-             storage_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                a.id.into(),
-                a.owner_user_id.0.into(),
-                a.file_name.clone().into(),
-                a.kind.mime().into(),
-                size.into(),
-                a.sha256.clone().into(),
-                a.storage_key.clone().into(),
-                a.created_at.into(),
-            ],
-        )
-        .await?;
-        Ok(())
+        sweep::insert(&self.db, a).await
+    }
+
+    async fn upload_use(
+        &self,
+        owner: UserId,
+        since: Timestamp,
+    ) -> Result<(UploadLimits, UploadUse), StoreError> {
+        sweep::upload_use(&self.db, owner, since).await
+    }
+
+    async fn insert_within_quota(
+        &self,
+        attachment: &Attachment,
+        since: Timestamp,
+    ) -> Result<Result<(), QuotaExceeded>, StoreError> {
+        sweep::insert_within_quota(&self.db, attachment, since).await
+    }
+
+    async fn claim_sweep(&self, slot: Timestamp) -> Result<bool, StoreError> {
+        sweep::claim_sweep(&self.db, slot).await
+    }
+
+    async fn sweep_candidates(
+        &self,
+        cutoff: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<SweepCandidate>, StoreError> {
+        sweep::sweep_candidates(&self.db, cutoff, limit).await
+    }
+
+    async fn delete_uncited(&self, id: Uuid, cutoff: Timestamp) -> Result<bool, StoreError> {
+        sweep::delete_uncited(&self.db, id, cutoff).await
+    }
+
+    async fn known_keys(&self, keys: Vec<String>) -> Result<Vec<String>, StoreError> {
+        sweep::known_keys(&self.db, keys).await
     }
 
     async fn find_visible(

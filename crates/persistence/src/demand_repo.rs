@@ -43,7 +43,7 @@ impl SqlDemandRepository {
 
 /// Microsecond precision, as PostgreSQL stores it, so that a bound instant
 /// compares equal to the stored one on both backends.
-fn micros(t: Timestamp) -> Timestamp {
+pub(crate) fn micros(t: Timestamp) -> Timestamp {
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t)
 }
@@ -52,7 +52,8 @@ const RESET_SQL: &str = "UPDATE service_region_popularity
     SET search_count = 0, is_popular = FALSE, window_start = ?, window_end = ?, computed_at = ?
     WHERE computed_at IS NULL OR computed_at <> ?";
 
-const CLAIM_SQL: &str = "INSERT INTO platform_settings (key, value, updated_at) VALUES (?, ?, ?)
+pub(crate) const CLAIM_SQL: &str =
+    "INSERT INTO platform_settings (key, value, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
     WHERE platform_settings.updated_at < excluded.updated_at";
 

@@ -18,7 +18,7 @@ use crate::billing::BillingDb;
 use crate::effects::write_effects;
 use crate::entities::platform_settings;
 use crate::error::store_err;
-use crate::job_write::{insert_events, rate_job, write_change};
+use crate::job_write::{rate_job, write_change};
 use crate::sql::stmt;
 
 /// The columns every job read selects, with the provider's user.
@@ -145,6 +145,10 @@ impl JobRepository for SqlJobRepository {
             response_deadline_minutes: s.response_deadline_minutes(),
             platform_fee_bps: u32::try_from(s.platform_fee_bps()).unwrap_or(0),
             warning_threshold: s.warning_threshold(),
+            open_requests: jobs::OpenRequestLimits {
+                per_pair: s.open_requests_per_pair(),
+                per_customer: s.open_requests_per_customer(),
+            },
         })
     }
 
@@ -180,12 +184,17 @@ impl JobRepository for SqlJobRepository {
 
     async fn create(&self, new: NewJob) -> Result<JobRecord, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        let id = crate::job_write::insert_job(&txn, &new).await?;
-        insert_events(&txn, id, Some(new.job.customer_id), &new.events, new.at).await?;
-        let saved = load(&txn, id).await?;
-        write_effects(&txn, &(new.effects_for)(&saved), new.at).await?;
+        let saved = crate::job_quota::insert_new(&txn, &new).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
+    }
+
+    async fn create_within_quota(
+        &self,
+        new: NewJob,
+        limits: jobs::OpenRequestLimits,
+    ) -> Result<Result<JobRecord, kernel::QuotaExceeded>, StoreError> {
+        crate::job_quota::create_within_quota(&self.db, new, limits).await
     }
 
     async fn find_visible(
@@ -349,9 +358,9 @@ impl JobRepository for SqlJobRepository {
     async fn miss_deadline(
         &self,
         change: JobChange,
-        threshold: i64,
+        warning: jobs::warnings::Warning,
     ) -> Result<JobRecord, StoreError> {
-        crate::sweep_repo::miss_deadline(&self.db, change, threshold).await
+        crate::sweep_repo::miss_deadline(&self.db, change, warning).await
     }
 
     async fn response_samples(

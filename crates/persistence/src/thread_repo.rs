@@ -327,4 +327,22 @@ impl ThreadRepository for SqlThreadRepository {
         .await
         .map(|_| ())
     }
+
+    async fn recent_posts(
+        &self,
+        sender: UserId,
+        since: Timestamp,
+    ) -> Result<messaging::quota::RecentPosts, StoreError> {
+        let limit = crate::quota_read::settings(&self.db)
+            .await?
+            .chat_posts_per_minute();
+        let used = crate::quota_read::window_use(
+            &self.db,
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages \
+             WHERE sender_user_id = ? AND created_at >= ?",
+            vec![sender.0.into(), since.into()],
+        )
+        .await?;
+        Ok(messaging::quota::RecentPosts { limit, used })
+    }
 }

@@ -120,6 +120,24 @@ impl ApiError {
         }
     }
 
+    /// 429 `quota_exceeded` with `Retry-After`: a quota on what one client
+    /// may create for others (job requests, chat posts, uploads) is reached.
+    pub fn quota_exceeded(q: &kernel::QuotaExceeded) -> Self {
+        Self {
+            retry_after: Some(q.retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "quota_exceeded",
+                q.to_string(),
+            )
+        }
+    }
+
+    /// Seconds of the `Retry-After` this error carries, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
     /// 503 with `Retry-After`: a bounded resource (password hashing) is
     /// saturated for the moment; nothing was changed.
     pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {

@@ -15,9 +15,15 @@ pub fn envelope(event: &StoredEvent) -> Value {
     json!({"seq": event.seq, "type": event.kind, "at": event.at, "data": event.data})
 }
 
-/// `{"type":"error","id":…,"problem":{…}}`; `id` is null when the frame had none usable.
+/// `{"type":"error","id":…,"problem":{…}}`; `id` is null when the frame had
+/// none usable. A refusal with a `Retry-After` over HTTP (a quota) carries
+/// the same seconds as `retry_after`.
 pub fn error_frame(id: Option<&str>, error: &ApiError) -> String {
-    json!({"type": "error", "id": id, "problem": error.problem()}).to_string()
+    let mut frame = json!({"type": "error", "id": id, "problem": error.problem()});
+    if let Some(secs) = error.retry_after() {
+        frame["retry_after"] = json!(secs);
+    }
+    frame.to_string()
 }
 
 /// `{"type":"ack","id":…,"data":<message>}`.
@@ -128,6 +134,22 @@ mod tests {
             assert_eq!(e["id"], Value::Null, "{bad}");
             assert!(e["problem"]["status"].as_u64().unwrap() >= 400);
         }
+    }
+
+    #[test]
+    fn a_quota_refusal_carries_its_retry_after() {
+        let q = kernel::QuotaExceeded {
+            quota: "chat_posts_per_minute",
+            limit: 30,
+            retry_after_secs: 12,
+            hint: "",
+        };
+        let e = parsed(&error_frame(Some("c1"), &ApiError::quota_exceeded(&q)));
+        assert_eq!(e["retry_after"], 12);
+        assert_eq!(e["problem"]["code"], "quota_exceeded");
+        assert_eq!(e["problem"]["status"], 429);
+        let plain = parsed(&error_frame(None, &ApiError::not_found()));
+        assert!(plain.get("retry_after").is_none());
     }
 
     #[test]

@@ -33,6 +33,7 @@ impl From<AttachmentError> for ApiError {
         match e {
             AttachmentError::Refused(r) => refused(r),
             AttachmentError::Internal(why) => ApiError::internal(&StringError(why)),
+            AttachmentError::Quota(q) => ApiError::quota_exceeded(&q),
             other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
         }
     }
@@ -242,6 +243,8 @@ async fn read_form(store: &AttachmentStore, mut form: Multipart) -> Result<Store
     (status = 413, description = "Larger than 10 MiB (nothing is stored)", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not multipart, or the bytes are not an image or a PDF", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "No part named `file`, several, or another part", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`quota_exceeded`: the caller's `upload_files_per_day`, `upload_bytes_per_day` (both over the last 24 h) or `upload_bytes_stored` is reached; nothing is stored", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the oldest counted upload is a day old (daily quotas), or a day (stored bytes: uploads nobody cites are removed a day after their upload)"))),
 ))]
 pub async fn upload(
     state: web::Data<AppState>,
@@ -250,6 +253,9 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     check_headers(&req)?;
+    // Before a byte is read: no room for one more file is refused at once
+    // (the real size is checked again under the user's lock when recorded).
+    state.attachments.check_quota(&ctx).await?;
     let form = Multipart::new(req.headers(), payload);
     let stored = read_form(&state.storage, form).await?;
     record(&state, &ctx, stored).await

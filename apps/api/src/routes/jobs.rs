@@ -24,6 +24,7 @@ impl From<jobs::JobError> for ApiError {
         match e {
             jobs::JobError::Validation(errors) => ApiError::validation(errors),
             jobs::JobError::Internal(why) => ApiError::internal(&StringError(why)),
+            jobs::JobError::Quota(q) => ApiError::quota_exceeded(&q),
             other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
         }
     }
@@ -49,6 +50,8 @@ fn job_response(
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a customer, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field (each named): answers, zipcode, provider, service", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`quota_exceeded`: the customer already has `open_requests_per_pair` open (`new`) requests with this provider or `open_requests_per_customer` in all; nothing is created", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the earliest response deadline of the open requests that fill the quota (at least 60)"))),
 ))]
 pub async fn create(
     state: web::Data<AppState>,

@@ -232,6 +232,8 @@ moderation!(
     (status = 404, description = "No active listing with this id", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The inquiry thread is blocked", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad body or subject", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`quota_exceeded`: the caller posted `chat_posts_per_minute` messages (REST, socket and inquiries together) in the last minute; nothing is posted", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the caller's oldest post of the last minute is a minute old"))),
 ))]
 pub async fn inquire(
     state: web::Data<AppState>,

@@ -25,6 +25,7 @@ impl From<messaging::MessagingError> for ApiError {
         match e {
             messaging::MessagingError::Validation(errors) => ApiError::validation(errors),
             messaging::MessagingError::Internal(why) => ApiError::internal(&StringError(why)),
+            messaging::MessagingError::Quota(q) => ApiError::quota_exceeded(&q),
             other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
         }
     }
@@ -114,6 +115,8 @@ pub async fn messages(
     (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The thread is blocked", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Body missing, empty, over 4000 characters or with forbidden characters", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`quota_exceeded`: the caller posted `chat_posts_per_minute` messages (REST, socket and inquiries together) in the last minute; nothing is posted", body = Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds until the caller's oldest post of the last minute is a minute old"))),
 ))]
 pub async fn post(
     state: web::Data<AppState>,

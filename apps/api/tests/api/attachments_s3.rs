@@ -128,3 +128,28 @@ async fn uploads_and_downloads_go_through_an_s3_compatible_server() {
     .await;
     assert_eq!(bad.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+#[actix_web::test]
+async fn the_sweeper_removes_uncited_uploads_and_rowless_objects_from_the_bucket() {
+    let moto = start_moto("swept").await;
+    let endpoint = moto.endpoint.clone();
+    let s3 = move |s: &mut stm_api::config::Settings| {
+        s.storage.backend = StorageBackend::S3;
+        s.storage.bucket = Some("swept".into());
+        s.storage.endpoint = Some(endpoint.clone());
+        s.storage.allow_http = true;
+        s.storage.access_key_id = Some("testing".into());
+        s.storage.secret_access_key = Some(Secret::new("testing"));
+    };
+    let mut settings = stm_api::config::Settings::default();
+    s3(&mut settings);
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        crate::realtime_support::with_admin(s);
+        s3(s);
+    })
+    .await;
+    let m = crate::realtime_support::market_on(app).await;
+    let store = stm_api::storage::AttachmentStore::from_settings(&settings.storage)
+        .unwrap_or_else(|e| panic!("{e}"));
+    crate::quotas_sweep::sweeps_once_what_nobody_cites(&m, &store).await;
+}

@@ -196,6 +196,19 @@ async fn side(
 /// Builds the world on `backend`.
 pub async fn world(backend: Backend) -> World {
     let (app, admin) = app_with_admin(backend).await;
+    // The matrix books a job per object it needs; the open-request quotas
+    // (tested in quotas_jobs.rs) would refuse the fourth.
+    let quotas =
+        serde_json::json!({"open_requests_per_pair": 1000, "open_requests_per_customer": 10000});
+    let r = app
+        .call(
+            "PATCH",
+            "/api/v1/admin/settings",
+            Some(&admin),
+            Some(&quotas),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
     let walking = service_id(&app, "dog-walking").await;
     let plumbing = service_id(&app, "plumbing").await;
     let nyc = lsm(&app, &admin, "lsm-nyc@matrix.test", "nyc").await;

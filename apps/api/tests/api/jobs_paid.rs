@@ -273,14 +273,22 @@ async fn sweep_warns_once_and_puts_under_review(backend: Backend) {
         1
     );
 
-    // An answered job is never warned; two more unanswered ones reach the threshold (3).
+    // An answered job is never warned; two more unanswered ones, of two
+    // other customers (one customer costs a provider one warning a day),
+    // reach the threshold (3).
     let answered = id(&m.book().await);
     assert_eq!(
         m.act(&m.provider, answered, "accept", None).await.status,
         StatusCode::OK
     );
-    m.book().await;
-    m.book().await;
+    for email in ["second@example.test", "third@example.test"] {
+        let other = crate::supply_support::user(&m.app, email, "customer").await;
+        let r = m
+            .app
+            .call("POST", "/api/v1/jobs", Some(&other), Some(&m.booking()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
     let queue = "/api/v1/lsm/providers?under_review=true";
     let before = m.app.get(queue, Some(&m.lsm)).await;
     assert_eq!(

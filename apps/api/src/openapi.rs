@@ -46,6 +46,8 @@ impl Modify for BearerAuth {
 /// added to every operation that can meet them (a route's own description
 /// wins): a JSON body can be malformed (400), too large (413), of another
 /// media type (415) or of the wrong shape (422); a secured route answers 401;
+/// a user's token can be of an ended session (401 `session_revoked`) or a
+/// disabled account (403 `account_disabled`);
 /// a query can hold a bad value (422); a path id can name nothing (404); an
 /// `If-Match` can be malformed (400) or stale (412), and its pattern is the
 /// one the server parses. New routes get all of this by themselves.
@@ -72,6 +74,22 @@ fn ensure(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem(description));
 }
 
+/// What a user's token answers once its session ended (`auth::revocations`).
+const REVOKED_401: &str = "`session_revoked`: the token's session ended (logout, a revoked \
+    session, a password change or reset) or its account was closed";
+/// What a banned or suspended account's token answers.
+const DISABLED_403: &str = "`account_disabled`: the account is suspended or banned";
+
+/// Ensures `status`, described by `also` or with `also` appended.
+fn mention(op: &mut Operation, status: &str, also: &str) {
+    ensure(op, status, also);
+    if let Some(RefOr::T(response)) = op.responses.responses.get_mut(status)
+        && !response.description.contains(also)
+    {
+        response.description = format!("{}; {also}", response.description);
+    }
+}
+
 fn complete(op: &mut Operation) {
     let json_body = op.request_body.as_ref().is_some_and(|b| match b {
         RefOr::T(body) => body.content.contains_key("application/json"),
@@ -89,6 +107,12 @@ fn complete(op: &mut Operation) {
     }
     if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
         ensure(op, "401", "No or bad token");
+    }
+    let bearer =
+        utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new());
+    if op.security.as_ref().is_some_and(|s| s.contains(&bearer)) {
+        mention(op, "401", REVOKED_401);
+        mention(op, "403", DISABLED_403);
     }
     let mut path = false;
     let mut query = false;

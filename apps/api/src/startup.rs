@@ -354,8 +354,20 @@ impl Application {
                 pruner.account_mail_limiter.prune();
             }
         });
-        crate::realtime::listener::spawn(&state.db, state.hub.clone(), &settings.realtime);
-        actix_web::rt::spawn(state.revocations.clone().run());
+        crate::realtime::listener::spawn(
+            &state.db,
+            state.hub.clone(),
+            state.revocations.clone(),
+            &settings.realtime,
+        );
+        actix_web::rt::spawn(
+            state
+                .revocations
+                .clone()
+                .run(std::time::Duration::from_millis(
+                    settings.realtime.revocation_poll_ms,
+                )),
+        );
         if settings.jobs.enabled {
             crate::background::spawn(state.clone(), &settings.email, &settings.jobs)?;
         }

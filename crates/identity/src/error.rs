@@ -20,6 +20,11 @@ pub enum IdentityError {
     /// The refresh token is unknown, expired or revoked.
     #[error("refresh token is invalid or expired")]
     InvalidRefreshToken,
+    /// A revoked refresh token was presented again (or lost a race with
+    /// another use of it): its whole session was revoked. Answered exactly
+    /// like [`IdentityError::InvalidRefreshToken`].
+    #[error("refresh token is invalid or expired")]
+    RefreshTokenReused,
     /// The user does not exist (any more).
     #[error("user not found")]
     UserNotFound,
@@ -65,9 +70,9 @@ impl IdentityError {
             IdentityError::EmailTaken | IdentityError::AccountInUse(_) => ErrorKind::Conflict,
             IdentityError::EmailUnverified => ErrorKind::Forbidden,
             IdentityError::SessionNotFound => ErrorKind::NotFound,
-            IdentityError::InvalidCredentials | IdentityError::InvalidRefreshToken => {
-                ErrorKind::Unauthorized
-            }
+            IdentityError::InvalidCredentials
+            | IdentityError::InvalidRefreshToken
+            | IdentityError::RefreshTokenReused => ErrorKind::Unauthorized,
             IdentityError::AccountDisabled(_) => ErrorKind::Forbidden,
             IdentityError::UserNotFound => ErrorKind::NotFound,
             IdentityError::Busy => ErrorKind::Unavailable,
@@ -82,7 +87,9 @@ impl IdentityError {
             IdentityError::EmailTaken => "email_taken",
             IdentityError::InvalidCredentials => "invalid_credentials",
             IdentityError::AccountDisabled(_) => "account_disabled",
-            IdentityError::InvalidRefreshToken => "invalid_refresh_token",
+            IdentityError::InvalidRefreshToken | IdentityError::RefreshTokenReused => {
+                "invalid_refresh_token"
+            }
             IdentityError::Busy => "busy",
             IdentityError::UserNotFound | IdentityError::SessionNotFound => "not_found",
             IdentityError::TokenInvalid => "token_invalid",

@@ -300,7 +300,7 @@ impl AccountService {
         let record = record.ok_or(IdentityError::InvalidRefreshToken)?;
         if record.revoked_at.is_some() {
             revoke_family(&*self.tokens, &record.family_id, now).await?;
-            return Err(IdentityError::InvalidRefreshToken);
+            return Err(IdentityError::RefreshTokenReused);
         }
         if record.expires_at <= now {
             return Err(IdentityError::InvalidRefreshToken);
@@ -328,7 +328,7 @@ impl AccountService {
         {
             // Lost a race with another use of the same token: treat as reuse.
             revoke_family(&*self.tokens, &record.family_id, now).await?;
-            return Err(IdentityError::InvalidRefreshToken);
+            return Err(IdentityError::RefreshTokenReused);
         }
         let access = self
             .issuer

@@ -295,7 +295,7 @@ fn reusing_a_rotated_token_revokes_the_whole_family() {
     m.tokens.expect_rotate().never();
     assert!(matches!(
         block_on(m.service().refresh("old", None)),
-        Err(IdentityError::InvalidRefreshToken)
+        Err(IdentityError::RefreshTokenReused)
     ));
 }
 
@@ -315,7 +315,7 @@ fn losing_a_rotation_race_counts_as_reuse() {
         .returning(|_, _| Ok(()));
     assert!(matches!(
         block_on(m.service().refresh("old", None)),
-        Err(IdentityError::InvalidRefreshToken)
+        Err(IdentityError::RefreshTokenReused)
     ));
 }
 

@@ -2,11 +2,10 @@
 //! scope is in the query; writes take what a rule decided and only write it.
 
 use async_trait::async_trait;
-use kernel::{StoreError, Timestamp, UserId};
+use kernel::{QuotaExceeded, StoreError, Timestamp, UserId};
 use uuid::Uuid;
 
 use crate::body::MessageBody;
-use crate::quota::RecentPosts;
 use crate::thread::{SenderRole, Thread, Viewer};
 
 /// A thread as a user sees it: the thread, their unread count, its newest message.
@@ -133,10 +132,14 @@ pub trait ThreadRepository: Send + Sync {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<MessageRecord>, StoreError>;
-    /// Writes the message, bumps `last_message_at`, clears both parties'
-    /// archive and writes `message.created` for every participant, in one
-    /// transaction. [`StoreError::Stale`] when the thread was blocked meanwhile.
-    async fn post(&self, message: NewMessage) -> Result<MessageRecord, StoreError>;
+    /// In one transaction, first taking the sender's lock (so two racing
+    /// posts count each other): the sender's posts in the last
+    /// [`crate::quota::WINDOW`] before `message.at`, counted and judged by
+    /// [`crate::quota::RecentPosts::admit`] — a refusal writes nothing; then the message,
+    /// `last_message_at`, both parties' archive cleared and `message.created`
+    /// for every participant. [`StoreError::Stale`] when the thread was
+    /// blocked meanwhile.
+    async fn post(&self, message: NewMessage) -> Result<Posted, StoreError>;
     /// Writes the receipt and `thread.read` events; returns the reader's unread count.
     async fn mark_read(&self, read: MarkRead) -> Result<i64, StoreError>;
     /// Archives the thread for `user`.
@@ -146,14 +149,14 @@ pub trait ThreadRepository: Send + Sync {
     /// In one transaction: the buyer's listing thread on this listing (opened
     /// if they have none; one per buyer and listing), the message as in
     /// [`ThreadRepository::post`] and `message.created` for both parties.
-    /// Returns the thread id and the message; [`StoreError::Stale`] when the
-    /// thread is blocked.
-    async fn inquire(&self, inquiry: NewInquiry) -> Result<(Uuid, MessageRecord), StoreError>;
-    /// The post quota in force (`chat_posts_per_minute`) and `sender`'s
-    /// messages created at or after `since`, in every thread.
-    async fn recent_posts(
+    /// Returns the thread id and the message, or the quota's refusal as in
+    /// [`ThreadRepository::post`]; [`StoreError::Stale`] when the thread is
+    /// blocked.
+    async fn inquire(
         &self,
-        sender: UserId,
-        since: Timestamp,
-    ) -> Result<RecentPosts, StoreError>;
+        inquiry: NewInquiry,
+    ) -> Result<Result<(Uuid, MessageRecord), QuotaExceeded>, StoreError>;
 }
+
+/// A post's outcome: the stored message, or the quota's refusal.
+pub type Posted = Result<MessageRecord, QuotaExceeded>;

@@ -134,7 +134,6 @@ impl MessagingService {
         for _ in 0..ATTEMPTS {
             let (record, v, _) = self.load(ctx, thread_id).await?;
             let role = record.thread.sender_role(&v)?;
-            self.admit_post(ctx).await?;
             let message = NewMessage {
                 thread_id,
                 sender: v.user_id,
@@ -147,7 +146,7 @@ impl MessagingService {
             match self.repo.post(message).await {
                 // Blocked between the read and the write: the rule decides again.
                 Err(StoreError::Stale) => continue,
-                other => return Ok(other?),
+                other => return other?.map_err(MessagingError::Quota),
             }
         }
         Err(MessagingError::Conflict(
@@ -257,7 +256,6 @@ impl MessagingService {
         }
         let body = MessageBody::parse(body).map_err(|e| MessagingError::Validation(vec![e]))?;
         let subject = subject(subject_line)?;
-        self.admit_post(ctx).await?;
         let inquiry = NewInquiry {
             thread_id: Uuid::new_v4(),
             listing_id: listing.listing_id,
@@ -271,24 +269,9 @@ impl MessagingService {
             Err(StoreError::Stale) => {
                 return Err(MessagingError::Conflict("this conversation is blocked"));
             }
-            other => other?,
+            other => other?.map_err(MessagingError::Quota)?,
         };
         Ok((self.load(ctx, thread_id).await?.0, message))
-    }
-}
-
-impl MessagingService {
-    /// Refuses a post beyond the caller's `chat_posts_per_minute`, counted
-    /// from the stored messages (REST, socket and inquiries alike). Two posts
-    /// racing at the limit may both pass: the quota bounds floods, and a
-    /// lock per post would serialise every chat write of the user for it.
-    async fn admit_post(&self, ctx: &Ctx) -> Result<(), MessagingError> {
-        let now = self.clock.now();
-        let recent = self
-            .repo
-            .recent_posts(ctx.user_id, now - crate::quota::WINDOW)
-            .await?;
-        recent.admit(now).map_err(MessagingError::Quota)
     }
 }
 

@@ -52,19 +52,17 @@ fn message(id: i64, sender: i64) -> MessageRecord {
     }
 }
 
-/// The sender has posted `used` messages in the last minute, the first 20 s ago.
-fn posted(repo: &mut MockThreadRepository, used: i64) {
-    repo.expect_recent_posts()
-        .withf(|sender, since| sender.0 > 0 && *since == now() - chrono::Duration::minutes(1))
-        .returning(move |_, _| {
-            Ok(RecentPosts {
-                limit: 30,
-                used: kernel::WindowUse {
-                    used,
-                    oldest: Some(now() - chrono::Duration::seconds(20)),
-                },
-            })
-        });
+/// The quota's refusal: 30 posts, the oldest 20 s ago.
+fn refused() -> kernel::QuotaExceeded {
+    RecentPosts {
+        limit: 30,
+        used: kernel::WindowUse {
+            used: 30,
+            oldest: Some(now() - chrono::Duration::seconds(20)),
+        },
+    }
+    .admit(now())
+    .unwrap_err()
 }
 
 fn service(repo: MockThreadRepository) -> MessagingService {
@@ -159,7 +157,6 @@ fn a_block_that_lands_between_read_and_write_is_decided_again() {
         };
         Ok(Some(record(status)))
     });
-    posted(&mut repo, 0);
     repo.expect_post()
         .times(1)
         .returning(|_| Err(StoreError::Stale));
@@ -187,8 +184,7 @@ fn posting_names_every_participant_and_the_role() {
                 && m.body.as_str() == "hello"
                 && m.at == now()
         })
-        .returning(|_| Ok(message(5, 10)));
-    posted(&mut repo, 29);
+        .returning(|_| Ok(Ok(message(5, 10))));
     let s = service(repo);
     assert_eq!(
         block_on(s.post(&customer(), Uuid::nil(), " hello ")).map(|m| m.id),
@@ -197,12 +193,13 @@ fn posting_names_every_participant_and_the_role() {
 }
 
 #[test]
-fn a_post_over_the_minute_quota_writes_nothing_and_says_when_to_retry() {
+fn a_post_over_the_minute_quota_is_refused_saying_when_to_retry() {
     let mut repo = MockThreadRepository::new();
     repo.expect_find_visible()
         .returning(|_, _| Ok(Some(record(ThreadStatus::Active))));
-    posted(&mut repo, 30);
-    repo.expect_post().never();
+    repo.expect_post()
+        .times(1)
+        .returning(|_| Ok(Err(refused())));
     let err = block_on(service(repo).post(&customer(), Uuid::nil(), "hello")).unwrap_err();
     assert_eq!(err.code(), "quota_exceeded");
     let MessagingError::Quota(q) = err else {
@@ -319,8 +316,9 @@ mod inquiries {
     #[test]
     fn an_inquiry_counts_against_the_post_quota() {
         let mut repo = MockThreadRepository::new();
-        super::posted(&mut repo, 30);
-        repo.expect_inquire().never();
+        repo.expect_inquire()
+            .times(1)
+            .returning(|_| Ok(Err(super::refused())));
         let buyer = Ctx::new(UserId(3), vec![Role::Customer]);
         let err = block_on(service(repo).inquire(&buyer, LISTING, "hi", None));
         assert!(matches!(err, Err(MessagingError::Quota(_))), "{err:?}");
@@ -329,7 +327,6 @@ mod inquiries {
     #[test]
     fn a_blocked_inquiry_is_a_conflict() {
         let mut repo = MockThreadRepository::new();
-        super::posted(&mut repo, 0);
         repo.expect_inquire()
             .withf(|q| q.buyer == UserId(3) && q.seller == UserId(7) && q.listing_id == 5)
             .times(1)

@@ -82,11 +82,10 @@ pub(crate) async fn revoke_all_sessions(
     }
     crate::revocation_repo::record_sessions(
         db,
-        user,
-        (
-            "family_id <> ?",
-            vec![keep_family.unwrap_or_default().into()],
-        ),
+        crate::revocation_repo::Ending::AllOf {
+            user,
+            keep: keep_family,
+        },
         now,
     )
     .await?;

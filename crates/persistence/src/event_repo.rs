@@ -141,6 +141,8 @@ pub struct EventListener(PgListener);
 pub enum Heard {
     /// This user has new events.
     User(i64),
+    /// The revocation log grew.
+    Revoked,
     /// The connection was lost and re-established: notifications may have been missed.
     Reconnected,
 }
@@ -165,6 +167,9 @@ impl EventListener {
             match self.0.try_recv().await.map_err(sqlx_err)? {
                 // Reconnected eagerly (and listening again) before returning.
                 None => return Ok(Heard::Reconnected),
+                Some(n) if n.payload() == crate::revocation_repo::REVOKED => {
+                    return Ok(Heard::Revoked);
+                }
                 Some(n) => match n.payload().parse::<i64>() {
                     Ok(user) => return Ok(Heard::User(user)),
                     Err(_) => tracing::warn!(payload = n.payload(), "odd event notification"),

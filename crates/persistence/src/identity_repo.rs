@@ -21,6 +21,7 @@ use crate::entities::{
     customers, local_service_managers, refresh_tokens, service_providers, user_roles, users,
 };
 use crate::error::store_err;
+use crate::revocation_repo::{Ending, record_sessions};
 use crate::sql::{exec, stmt};
 
 /// At most `max` characters of `s` (a client's `User-Agent` can be anything).
@@ -338,7 +339,7 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         // Waits for an in-flight rotation of this family to commit, so the sweep
         // below (a new statement, hence a new snapshot) also sees the token it added.
         lock_family(&txn, family_id).await?;
-        record_family(&txn, family_id, now).await?;
+        record_sessions(&txn, Ending::Family(family_id), now).await?;
         refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
             .filter(refresh_tokens::Column::FamilyId.eq(family_id))
@@ -391,13 +392,12 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
     ) -> Result<bool, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
         lock_family(&txn, family_id).await?;
-        crate::revocation_repo::record_sessions(
+        record_sessions(
             &txn,
-            user,
-            (
-                "family_id = ? AND expires_at > ?",
-                vec![family_id.into(), now.into()],
-            ),
+            Ending::OneOf {
+                user,
+                family: family_id,
+            },
             now,
         )
         .await?;
@@ -412,23 +412,6 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         txn.commit().await.map_err(store_err)?;
         Ok(revoked > 0)
     }
-}
-
-/// Records the end of a family's session (whoever's it is), if it is live.
-async fn record_family(
-    txn: &DatabaseTransaction,
-    family_id: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    crate::sql::exec(
-        txn,
-        "INSERT INTO revoked_sessions (user_id, session_id, kind, created_at) \
-         SELECT DISTINCT user_id, family_id, 'session', ? FROM refresh_tokens \
-          WHERE family_id = ? AND revoked_at IS NULL",
-        vec![now.into(), family_id.into()],
-    )
-    .await?;
-    Ok(())
 }
 
 /// Serialises rotations and revocations of one token family. PostgreSQL locks

@@ -64,7 +64,7 @@ pub use listing_repo::SqlListingRepository;
 pub use notification_repo::SqlNotificationRepository;
 pub use outbox_repo::SqlOutboxRepository;
 pub use provider_repo::SqlProviderRepository;
-pub use revocation_repo::{Revocation, RevocationKind, SqlRevocationLog};
+pub use revocation_repo::{REVOKED, Revocation, RevocationKind, SqlRevocationLog};
 pub use sale_repo::SqlSaleRepository;
 pub use search_repo::{SqlSearchRepository, search_statements};
 pub use thread_repo::SqlThreadRepository;

@@ -5,6 +5,7 @@
 use kernel::{StoreError, Timestamp, UserId};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+use crate::effects::EVENTS_CHANNEL;
 use crate::error::store_err;
 use crate::sql::{exec, stmt};
 
@@ -53,26 +54,63 @@ pub struct Revocation {
     pub at: Timestamp,
 }
 
-/// Records the end of every live session of `user` that `family_filter`
-/// (an SQL condition on `refresh_tokens` with its values) selects; called
-/// before the tokens are revoked, in the same transaction.
+/// Which live sessions a revocation ends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ending<'a> {
+    /// Every session of the user but `keep` (a password change keeps the caller's).
+    AllOf { user: UserId, keep: Option<&'a str> },
+    /// One session of the user, if it is still live at `now`.
+    OneOf { user: UserId, family: &'a str },
+    /// A family, whoever's it is (a reused refresh token).
+    Family(&'a str),
+}
+
+/// Records the end of every live session `which` selects; called before
+/// the tokens are revoked, in the same transaction.
 pub(crate) async fn record_sessions(
     db: &impl ConnectionTrait,
-    user: UserId,
-    family_filter: (&str, Vec<sea_orm::Value>),
+    which: Ending<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let (condition, values) = family_filter;
-    let sql = format!(
-        "INSERT INTO revoked_sessions (user_id, session_id, kind, created_at) \
+    const LIVE: &str = "INSERT INTO revoked_sessions (user_id, session_id, kind, created_at) \
          SELECT DISTINCT user_id, family_id, 'session', ? FROM refresh_tokens \
-          WHERE user_id = ? AND revoked_at IS NULL AND {condition}"
-    );
-    let mut all = vec![now.into(), user.0.into()];
+          WHERE revoked_at IS NULL AND ";
+    let (condition, values): (&str, Vec<sea_orm::Value>) = match which {
+        Ending::AllOf { user, keep } => (
+            "user_id = ? AND family_id <> ?",
+            vec![user.0.into(), keep.unwrap_or_default().into()],
+        ),
+        Ending::OneOf { user, family } => (
+            "user_id = ? AND family_id = ? AND expires_at > ?",
+            vec![user.0.into(), family.into(), now.into()],
+        ),
+        Ending::Family(family) => ("family_id = ?", vec![family.into()]),
+    };
+    let mut all = vec![now.into()];
     all.extend(values);
-    exec(db, &sql, all).await?;
+    if exec(db, &format!("{LIVE}{condition}"), all).await? > 0 {
+        announce(db).await?;
+    }
     Ok(())
 }
+
+/// Tells every instance listening on PostgreSQL, at commit, that the log
+/// grew; SQLite serves one instance, which reads the log itself.
+async fn announce(db: &impl ConnectionTrait) -> Result<(), StoreError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        exec(
+            db,
+            "SELECT pg_notify(?, ?)",
+            vec![EVENTS_CHANNEL.into(), REVOKED.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The payload of the events channel's notification that the log grew
+/// (the others carry a user id).
+pub const REVOKED: &str = "revoked";
 
 /// Records that every token of `user` issued until now is void.
 pub(crate) async fn record_account(
@@ -87,7 +125,7 @@ pub(crate) async fn record_account(
         vec![user.0.into(), kind.as_str().into(), now.into()],
     )
     .await?;
-    Ok(())
+    announce(db).await
 }
 
 /// Reads the log.
@@ -102,18 +140,31 @@ impl SqlRevocationLog {
         Self { db }
     }
 
-    /// Rows newer than `since`, oldest first. Readers re-read a few seconds
-    /// of overlap, since a row's transaction may commit after a later one's;
-    /// applying a row twice changes nothing.
-    pub async fn read(&self, since: Timestamp) -> Result<Vec<Revocation>, StoreError> {
+    /// Rows written since `since` (by the writers' clocks), oldest first:
+    /// what a starting reader needs.
+    pub async fn read_since(&self, since: Timestamp) -> Result<Vec<Revocation>, StoreError> {
+        self.select("created_at > ?", since.into()).await
+    }
+
+    /// Rows above id `after`, oldest first. Readers re-read some overlap, as
+    /// a row's transaction may commit after a higher id's; applying a row
+    /// twice changes nothing. Ids, not times: the writers' clocks may differ.
+    pub async fn read_after(&self, after: i64) -> Result<Vec<Revocation>, StoreError> {
+        self.select("id > ?", after.into()).await
+    }
+
+    async fn select(
+        &self,
+        condition: &str,
+        value: sea_orm::Value,
+    ) -> Result<Vec<Revocation>, StoreError> {
+        let sql = format!(
+            "SELECT id, user_id, session_id, kind, created_at FROM revoked_sessions \
+              WHERE {condition} ORDER BY id LIMIT 100000"
+        );
         let rows = self
             .db
-            .query_all_raw(stmt(
-                &self.db,
-                "SELECT id, user_id, session_id, kind, created_at FROM revoked_sessions \
-                  WHERE created_at > ? ORDER BY id LIMIT 100000",
-                vec![since.into()],
-            ))
+            .query_all_raw(stmt(&self.db, &sql, vec![value]))
             .await
             .map_err(store_err)?;
         rows.iter()

@@ -6,10 +6,10 @@
 
 use async_trait::async_trait;
 use effects::{Audience, EventType};
-use kernel::{StoreError, Timestamp, UserId};
+use kernel::{QuotaExceeded, StoreError, Timestamp, UserId};
 use messaging::ports::{
-    MarkRead, MessageRecord, NewInquiry, NewMessage, Participants, ThreadPosition, ThreadRecord,
-    ThreadRepository,
+    MarkRead, MessageRecord, NewInquiry, NewMessage, Participants, Posted, ThreadPosition,
+    ThreadRecord, ThreadRepository,
 };
 use messaging::{SenderRole, Thread, ThreadKind, ThreadStatus, Viewer};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::effects::{audience_users, write_user_event};
 use crate::error::store_err;
 use crate::sql::{exec, stmt};
+use crate::user_lock::lock_user;
 
 /// A dispute was raised on the thread's job (the region's LSMs are in it).
 const DISPUTED: &str = "EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = t.job_id)";
@@ -127,6 +128,27 @@ fn message_record(row: &QueryResult) -> Result<MessageRecord, StoreError> {
 
 /// Every user who receives a thread's events, once each, in id order.
 /// The message and `message.created` for every participant, in `txn`.
+/// Takes `sender`'s lock for the transaction, then counts their posts in
+/// the window before `at` and asks the quota rule.
+async fn admit_post(
+    txn: &impl ConnectionTrait,
+    sender: UserId,
+    at: Timestamp,
+) -> Result<Result<(), QuotaExceeded>, StoreError> {
+    lock_user(txn, sender).await?;
+    let limit = crate::quota_read::settings(txn)
+        .await?
+        .chat_posts_per_minute();
+    let used = crate::quota_read::window_use(
+        txn,
+        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages \
+         WHERE sender_user_id = ? AND created_at >= ?",
+        vec![sender.0.into(), (at - messaging::quota::WINDOW).into()],
+    )
+    .await?;
+    Ok(messaging::quota::RecentPosts { limit, used }.admit(at))
+}
+
 async fn post_with_events(
     txn: &impl ConnectionTrait,
     message: &NewMessage,
@@ -264,15 +286,26 @@ impl ThreadRepository for SqlThreadRepository {
         rows.iter().map(message_record).collect()
     }
 
-    async fn post(&self, message: NewMessage) -> Result<MessageRecord, StoreError> {
+    async fn post(&self, message: NewMessage) -> Result<Posted, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
+        if let Err(refused) = admit_post(&txn, message.sender, message.at).await? {
+            txn.rollback().await.map_err(store_err)?;
+            return Ok(Err(refused));
+        }
         let saved = post_with_events(&txn, &message).await?;
         txn.commit().await.map_err(store_err)?;
-        Ok(saved)
+        Ok(Ok(saved))
     }
 
-    async fn inquire(&self, inquiry: NewInquiry) -> Result<(Uuid, MessageRecord), StoreError> {
+    async fn inquire(
+        &self,
+        inquiry: NewInquiry,
+    ) -> Result<Result<(Uuid, MessageRecord), QuotaExceeded>, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
+        if let Err(refused) = admit_post(&txn, inquiry.buyer, inquiry.at).await? {
+            txn.rollback().await.map_err(store_err)?;
+            return Ok(Err(refused));
+        }
         let thread_id = write::listing_thread(&txn, &inquiry).await?;
         let message = NewMessage {
             thread_id,
@@ -288,7 +321,7 @@ impl ThreadRepository for SqlThreadRepository {
         };
         let saved = post_with_events(&txn, &message).await?;
         txn.commit().await.map_err(store_err)?;
-        Ok((thread_id, saved))
+        Ok(Ok((thread_id, saved)))
     }
 
     async fn mark_read(&self, read: MarkRead) -> Result<i64, StoreError> {
@@ -326,23 +359,5 @@ impl ThreadRepository for SqlThreadRepository {
         )
         .await
         .map(|_| ())
-    }
-
-    async fn recent_posts(
-        &self,
-        sender: UserId,
-        since: Timestamp,
-    ) -> Result<messaging::quota::RecentPosts, StoreError> {
-        let limit = crate::quota_read::settings(&self.db)
-            .await?
-            .chat_posts_per_minute();
-        let used = crate::quota_read::window_use(
-            &self.db,
-            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages \
-             WHERE sender_user_id = ? AND created_at >= ?",
-            vec![sender.0.into(), since.into()],
-        )
-        .await?;
-        Ok(messaging::quota::RecentPosts { limit, used })
     }
 }

@@ -5,14 +5,20 @@
 //! The set lives in memory and is fed by the database's revocation log
 //! (`revoked_sessions`, written in each cause's transaction): at start (the
 //! rows young enough to matter), right after a request of this instance
-//! revoked something (so it holds here at once), and by a poll every
-//! [`POLL`] (so it holds on every other instance within that, whatever the
-//! backend and whether or not `LISTEN` is up). Sockets subscribe to changes
-//! and close themselves when their session is hit.
+//! revoked something (so it holds here at once), on PostgreSQL when the
+//! events channel announces a revocation (a `NOTIFY` sent at the cause's
+//! commit) and after the listener reconnects, and by a poll every
+//! `realtime.revocation_poll_ms` (so it holds on every instance within that
+//! even while `LISTEN` is down).
+//! Sockets subscribe to changes and close themselves when their session is hit.
+//!
+//! After the first read, rows are read by id, never by the writers' clocks;
+//! ids seen in the last [`OVERLAP`] are read again, as a row's transaction
+//! may commit after a higher id's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::RwLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use kernel::Timestamp;
@@ -21,11 +27,9 @@ use tokio::sync::watch;
 
 use crate::http::ApiError;
 
-/// How often the log is polled for revocations made by other instances.
-pub const POLL: Duration = Duration::from_millis(500);
-/// Rows are re-read for this long after they were first seen: a row's
-/// transaction may commit after a newer row's.
-const OVERLAP_SECS: i64 = 10;
+/// Ids are re-read for this long (by this instance's monotonic clock) after
+/// they were first read: a row's transaction may commit after a higher id's.
+const OVERLAP: Duration = Duration::from_secs(10);
 
 /// Why a token is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +75,11 @@ struct State {
     sessions: HashMap<String, Timestamp>,
     /// Users whose tokens issued until the time are void, and why.
     accounts: HashMap<i64, (Timestamp, Denial)>,
-    /// Rows newer than this are re-read on the next poll.
-    read_since: Option<Timestamp>,
+    /// Every id up to this was read more than [`OVERLAP`] ago; `None`
+    /// before the first read.
+    settled: Option<i64>,
+    /// The highest id known after each recent read, oldest first.
+    recent: VecDeque<(Instant, i64)>,
 }
 
 /// The per-instance revocation set.
@@ -127,8 +134,15 @@ impl Revocations {
         let _one = self.refresh.lock().await;
         let now = Utc::now();
         let cutoff = now - self.keep;
-        let since = self.read().read_since.map_or(cutoff, |s| s.max(cutoff));
-        let rows = self.log.read(since).await?;
+        let settled = self.read().settled;
+        let rows = match settled {
+            Some(after) => self.log.read_after(after).await?,
+            None => self.log.read_since(cutoff).await?,
+        };
+        let (lowest, highest) = (
+            rows.iter().map(|r| r.id).min(),
+            rows.iter().map(|r| r.id).max(),
+        );
         let mut grew = false;
         {
             let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
@@ -157,7 +171,20 @@ impl Revocations {
             }
             state.sessions.retain(|_, at| *at > cutoff);
             state.accounts.retain(|_, (at, _)| *at > cutoff);
-            state.read_since = Some(now - chrono::Duration::seconds(OVERLAP_SECS));
+            let settled = *state.settled.get_or_insert(lowest.map_or(0, |id| id - 1));
+            let known = highest
+                .into_iter()
+                .chain(state.recent.back().map(|(_, id)| *id))
+                .max()
+                .unwrap_or(settled);
+            let read_at = Instant::now();
+            state.recent.push_back((read_at, known));
+            while let Some(&(at, id)) = state.recent.front()
+                && read_at.duration_since(at) > OVERLAP
+            {
+                state.recent.pop_front();
+                state.settled = Some(settled.max(id));
+            }
         }
         if grew {
             self.changed.send_modify(|n| *n += 1);
@@ -174,14 +201,15 @@ impl Revocations {
     }
 
     /// Polls the log until the process ends; prunes old rows now and then.
-    pub async fn run(self: std::sync::Arc<Self>) {
-        let mut tick = tokio::time::interval(POLL);
+    pub async fn run(self: std::sync::Arc<Self>, every: Duration) {
+        let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut polls: u64 = 0;
         loop {
             tick.tick().await;
             self.refresh_now().await;
             polls += 1;
+            // About hourly at the default period.
             if polls.is_multiple_of(7200)
                 && let Err(e) = self.log.prune(Utc::now() - self.keep * 2).await
             {

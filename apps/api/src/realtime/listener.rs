@@ -5,6 +5,9 @@
 //! users whose events are above the last one seen — chosen over an in-process
 //! signal because every write path then wakes sockets without being touched.
 //! Both: a slow fallback poll wakes every socket.
+//!
+//! The same channel tells that the revocation log grew (payload `revoked`):
+//! the instance re-reads it at once, and again after a reconnect.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +16,15 @@ use persistence::event_repo::{EventListener, Heard, newest_event_id, users_with_
 use persistence::{Backend, Database};
 
 use super::{Hub, RealtimeSettings};
+use crate::auth::Revocations;
 
 /// Starts the wake-up sources on the current runtime.
-pub fn spawn(db: &Database, hub: Arc<Hub>, settings: &RealtimeSettings) {
+pub fn spawn(
+    db: &Database,
+    hub: Arc<Hub>,
+    revocations: Arc<Revocations>,
+    settings: &RealtimeSettings,
+) {
     let fallback = Duration::from_millis(settings.fallback_poll_ms);
     let all = hub.clone();
     actix_web::rt::spawn(async move {
@@ -29,14 +38,14 @@ pub fn spawn(db: &Database, hub: Arc<Hub>, settings: &RealtimeSettings) {
     if db.backend() == Backend::Postgres {
         // On the Tokio runtime itself, not actix's local set: the listener's
         // connection must be dropped inside a Tokio context, also at shutdown.
-        tokio::spawn(listen(conn, hub));
+        tokio::spawn(listen(conn, hub, revocations));
     } else {
         let every = Duration::from_millis(settings.sqlite_poll_ms);
         actix_web::rt::spawn(poll_newest(conn, hub, every));
     }
 }
 
-async fn listen(conn: Database, hub: Arc<Hub>) {
+async fn listen(conn: Database, hub: Arc<Hub>, revocations: Arc<Revocations>) {
     loop {
         let mut listener = match EventListener::connect(conn.conn()).await {
             Ok(Some(listener)) => listener,
@@ -49,12 +58,15 @@ async fn listen(conn: Database, hub: Arc<Hub>) {
         };
         // Listening again: whatever was stored while nobody listened is read now.
         hub.wake_all();
+        revocations.refresh_now().await;
         loop {
             match listener.next().await {
                 Ok(Heard::User(user)) => hub.wake_user(user),
+                Ok(Heard::Revoked) => revocations.refresh_now().await,
                 Ok(Heard::Reconnected) => {
                     tracing::info!("event listener reconnected");
                     hub.wake_all();
+                    revocations.refresh_now().await;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "event listener lost its connection");

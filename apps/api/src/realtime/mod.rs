@@ -36,6 +36,9 @@ pub struct RealtimeSettings {
     pub retention_days: i64,
     /// Sockets one user may hold on one instance; the next is closed with 4008.
     pub max_sockets_per_user: usize,
+    /// Every backend: how often the revocation log is polled (PostgreSQL also
+    /// hears each revocation on the events channel at once).
+    pub revocation_poll_ms: u64,
 }
 
 impl Default for RealtimeSettings {
@@ -48,6 +51,7 @@ impl Default for RealtimeSettings {
             fallback_poll_ms: 5_000,
             retention_days: effects::feed::RETENTION_DAYS,
             max_sockets_per_user: 8,
+            revocation_poll_ms: 500,
         }
     }
 }
@@ -75,6 +79,9 @@ impl RealtimeSettings {
         }
         if !(100..=600_000).contains(&self.fallback_poll_ms) {
             return bad("fallback_poll_ms", "must be between 100 and 600000");
+        }
+        if !(50..=3_600_000).contains(&self.revocation_poll_ms) {
+            return bad("revocation_poll_ms", "must be between 50 and 3600000");
         }
         if !(1..=1_000).contains(&self.max_sockets_per_user) {
             return bad("max_sockets_per_user", "must be between 1 and 1000");

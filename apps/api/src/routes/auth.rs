@@ -115,8 +115,9 @@ pub async fn refresh(
         .accounts
         .refresh(&body.refresh_token, super::account::client(&req))
         .await;
-    if session.is_err() {
-        // A reused token revokes its whole family: void its access tokens here now.
+    if let Err(IdentityError::RefreshTokenReused | IdentityError::AccountDisabled(_)) = session {
+        // The session was revoked: void its access tokens here now. Unknown
+        // and expired tokens revoke nothing and cost no read.
         state.revocations.refresh_now().await;
     }
     Ok(HttpResponse::Ok().json(SessionResponse::from(session?)))

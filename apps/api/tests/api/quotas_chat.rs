@@ -86,3 +86,48 @@ async fn posts_beyond_the_minute_quota_are_refused_on_both_routes_on_postgres() 
     }
     posts_beyond_the_minute_quota_are_refused_on_both_routes(Backend::Postgres).await;
 }
+
+/// 40 posts of one customer at once: the quota is counted under the
+/// sender's lock, so exactly 30 are stored and 10 refused.
+async fn racing_posts_never_exceed_the_quota(backend: Backend) {
+    let m = market(backend).await;
+    let job = m.book().await;
+    let thread = job["thread_id"].as_str().must().to_owned();
+    let bodies: Vec<String> = (0..40).map(|i| format!("race {i}")).collect();
+    let replies = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| rest_post(&m, &m.customer, &thread, body)),
+    )
+    .await;
+    let created = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS && r.body["code"] == "quota_exceeded")
+        .count();
+    assert_eq!(
+        (created, refused),
+        (30, 10),
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    let sql = "SELECT COUNT(*) AS n FROM messages WHERE body LIKE 'race %'";
+    assert_eq!(count(&m.app, sql).await, 30);
+}
+
+#[actix_web::test]
+async fn racing_posts_never_exceed_the_quota_on_sqlite() {
+    racing_posts_never_exceed_the_quota(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn racing_posts_never_exceed_the_quota_on_postgres() {
+    if persistence::testing::postgres_url().is_none() {
+        eprintln!("STM_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    }
+    racing_posts_never_exceed_the_quota(Backend::Postgres).await;
+}

@@ -383,3 +383,36 @@ async fn a_revocation_on_one_instance_holds_on_another_within_two_seconds() {
     );
     assert_eq!(me(&b, &token).await.0, StatusCode::UNAUTHORIZED);
 }
+
+/// The events channel carries revocations: instance B polls the log only
+/// hourly, so its socket can only close this fast because B heard the
+/// `NOTIFY` sent at A's commit.
+#[actix_web::test]
+async fn another_instance_hears_a_revocation_on_the_events_channel() {
+    if persistence::testing::postgres_url().is_none() {
+        eprintln!("STM_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    }
+    let a = spawn_app_with(Backend::Postgres, with_admin).await;
+    let b = spawn_app_on(a.database_url(), |s| {
+        with_admin(s);
+        s.realtime.revocation_poll_ms = 3_600_000;
+    })
+    .await;
+    let m = market_on(a).await;
+    let (token, refresh) = sign_in(&b, "customer@example.test").await;
+    let mut socket_on_b = open(&b, &token).await;
+    // The poll's first tick is immediate: let it pass before the revocation.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = m
+        .app
+        .post("/api/v1/auth/logout", &json!({"refresh_token": refresh}))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        close_code(&mut socket_on_b, Duration::from_secs(2)).await,
+        Some(4001),
+        "heard on the channel, not polled"
+    );
+    assert_eq!(me(&b, &token).await.0, StatusCode::UNAUTHORIZED);
+}

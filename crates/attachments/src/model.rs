@@ -45,30 +45,41 @@ pub enum AttachmentError {
     /// An upload quota is reached (429 `quota_exceeded`).
     #[error(transparent)]
     Quota(kernel::QuotaExceeded),
-    /// Storage failed (500).
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(kernel::StoreError),
+    /// Another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-impl AttachmentError {
-    /// The kind the HTTP layer maps to a status (refusals have their own statuses).
-    pub fn kind(&self) -> ErrorKind {
+impl kernel::Refusal for AttachmentError {
+    fn kind(&self) -> ErrorKind {
         match self {
-            Self::Refused(_) => ErrorKind::Validation,
+            Self::Refused(Refusal::TooLarge) => ErrorKind::TooLarge,
+            Self::Refused(Refusal::Unsupported) => ErrorKind::UnsupportedMediaType,
             Self::NotFound => ErrorKind::NotFound,
             Self::Quota(_) => ErrorKind::RateLimited,
+            Self::Store(e) => e.kind(),
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Refused(Refusal::TooLarge) => "file_too_large",
             Self::Refused(Refusal::Unsupported) => "unsupported_media_type",
             Self::NotFound => "not_found",
             Self::Quota(_) => "quota_exceeded",
+            Self::Store(e) => kernel::error::store_code(e),
             Self::Internal(_) => "internal",
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Quota(q) => Some(q.retry_after_secs),
+            _ => None,
         }
     }
 }
@@ -77,7 +88,7 @@ impl From<kernel::StoreError> for AttachmentError {
     fn from(e: kernel::StoreError) -> Self {
         match e {
             kernel::StoreError::NotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

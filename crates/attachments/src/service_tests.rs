@@ -1,5 +1,6 @@
 use chrono::TimeZone;
 use futures_executor::block_on;
+use kernel::Refusal as _;
 use kernel::{FixedClock, UserId};
 
 use super::*;

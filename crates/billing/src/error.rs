@@ -42,7 +42,7 @@ impl From<identity::ports::HashError> for BillingError {
         match e {
             identity::ports::HashError::Busy => BillingError::Busy,
             identity::ports::HashError::Failed(why) => {
-                BillingError::Store(StoreError::Backend(why))
+                BillingError::Store(StoreError::backend(why))
             }
         }
     }
@@ -62,9 +62,10 @@ impl BillingError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         BillingError::Validation(vec![FieldError::new(field, message)])
     }
+}
 
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+impl kernel::Refusal for BillingError {
+    fn kind(&self) -> ErrorKind {
         match self {
             BillingError::Validation(_) => ErrorKind::Validation,
             BillingError::NoTenant | BillingError::NotOwner => ErrorKind::Forbidden,
@@ -73,12 +74,11 @@ impl BillingError {
             BillingError::Stale { .. } => ErrorKind::PreconditionFailed,
             BillingError::InvalidCredentials => ErrorKind::Unauthorized,
             BillingError::Busy => ErrorKind::Unavailable,
-            BillingError::Store(_) => ErrorKind::Internal,
+            BillingError::Store(e) => e.kind(),
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             BillingError::Validation(_) => "validation_failed",
             BillingError::NoTenant => "no_tenant",
@@ -88,7 +88,21 @@ impl BillingError {
             BillingError::Stale { .. } => "precondition_failed",
             BillingError::InvalidCredentials => "invalid_credentials",
             BillingError::Busy => "busy",
-            BillingError::Store(_) => "internal",
+            BillingError::Store(e) => kernel::error::store_code(e),
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            BillingError::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            BillingError::Busy => Some(1),
+            _ => None,
         }
     }
 }

@@ -10,9 +10,6 @@ use crate::model::{
     PaymentMethod, ReceivedInvitation, Tenant, TenantRole,
 };
 
-/// The constraint name of "a pending invitation to this e-mail already exists".
-pub const PENDING_INVITATION: &str = "uq_tenant_invitations_tenant_id_email";
-
 /// The e-mail that goes out with a new invitation, queued in its transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationMail {
@@ -110,7 +107,7 @@ pub trait TenantRepository: Send + Sync {
     /// The tenant and role of a user, read fresh.
     async fn membership(&self, user: UserId) -> Result<Option<(TenantId, TenantRole)>, StoreError>;
     /// Creates a tenant and makes `owner` its owner, in one transaction.
-    /// `Conflict("uq_tenants_slug")` for a taken slug, `StoreError::Stale` if the user already has a tenant.
+    /// `Conflict(Constraint::TenantSlug)` for a taken slug, `StoreError::Stale` if the user already has a tenant.
     async fn create_with_owner(
         &self,
         owner: UserId,
@@ -125,7 +122,7 @@ pub trait TenantRepository: Send + Sync {
     /// In one transaction: marks the tenant's pending invitations to this e-mail that
     /// expired by `invitation.created_at` as expired, stores the new invitation and
     /// queues its e-mail. `StoreError::Stale` when a user with the e-mail already
-    /// belongs to the tenant; `Conflict(PENDING_INVITATION)` when one is still pending.
+    /// belongs to the tenant; `Conflict(Constraint::PendingInvitation)` when one is still pending.
     async fn invite(
         &self,
         invitation: Invitation,

@@ -1,6 +1,6 @@
 //! What catalog operations refuse with.
 
-use kernel::{ErrorKind, FieldError, StoreError};
+use kernel::{ErrorKind, FieldError, Refusal, StoreError};
 
 /// A catalog operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -22,23 +22,30 @@ pub enum CatalogError {
     Store(#[from] StoreError),
 }
 
-impl CatalogError {
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+impl Refusal for CatalogError {
+    fn kind(&self) -> ErrorKind {
         match self {
             CatalogError::Validation(_) | CatalogError::UnservedZipcode(_) => ErrorKind::Validation,
             CatalogError::NotFound => ErrorKind::NotFound,
-            CatalogError::InvalidData(_) | CatalogError::Store(_) => ErrorKind::Internal,
+            CatalogError::InvalidData(_) => ErrorKind::Internal,
+            CatalogError::Store(e) => e.kind(),
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             CatalogError::Validation(_) => "validation_failed",
             CatalogError::UnservedZipcode(_) => "unserved_zipcode",
             CatalogError::NotFound => "not_found",
-            CatalogError::InvalidData(_) | CatalogError::Store(_) => "internal",
+            CatalogError::InvalidData(_) => "internal",
+            CatalogError::Store(e) => kernel::error::store_code(e),
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            CatalogError::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
         }
     }
 }

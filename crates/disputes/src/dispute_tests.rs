@@ -2,6 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use jobs::JobStatus;
+use kernel::Refusal as _;
 use kernel::{ErrorKind, Timestamp, UserId};
 use uuid::Uuid;
 

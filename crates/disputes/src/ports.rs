@@ -77,8 +77,8 @@ pub trait DisputeRepository: Send + Sync {
     /// Stores the dispute, its attachment links, the `disputed` job event, the
     /// system message (with `message.created` for the parties and the
     /// region's LSMs) and the effects, in one transaction. A second open
-    /// dispute on the job is `Conflict("uq_disputes_job_id")`; an attachment
-    /// linked meanwhile is `Conflict("uq_dispute_attachments_attachment_id")`.
+    /// dispute on the job is `Conflict(Constraint::DisputeOfJob)`; an attachment
+    /// linked meanwhile is `Conflict(Constraint::DisputeOfAttachment)`.
     async fn raise(&self, new: NewDispute) -> Result<Dispute, StoreError>;
     /// One dispute if `viewer` may see it.
     async fn find_visible(

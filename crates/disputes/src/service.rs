@@ -13,11 +13,6 @@ use crate::error::DisputeError;
 use crate::notices;
 use crate::ports::{DisputeRepository, DisputeScope, DisputeViewer, NewDispute, Resolution};
 
-/// The constraint that keeps one open dispute per job.
-pub const ONE_OPEN_PER_JOB: &str = "uq_disputes_job_id";
-/// The constraint that makes an attachment evidence of one dispute only.
-pub const ONE_DISPUTE_PER_ATTACHMENT: &str = "uq_dispute_attachments_attachment_id";
-
 /// The dispute use cases.
 #[derive(Clone)]
 pub struct DisputeService {
@@ -108,11 +103,11 @@ impl DisputeService {
         };
         let attachments = new.raise.attachment_ids.clone();
         match self.repo.raise(new).await {
-            Err(StoreError::Conflict(c)) if c == ONE_OPEN_PER_JOB => Err(DisputeError::Conflict(
-                "a dispute on this job is already open",
-            )),
+            Err(StoreError::Conflict(kernel::Constraint::DisputeOfJob)) => Err(
+                DisputeError::Conflict("a dispute on this job is already open"),
+            ),
             // Linked by a racing raise between the check and the write.
-            Err(StoreError::Conflict(c)) if c == ONE_DISPUTE_PER_ATTACHMENT => {
+            Err(StoreError::Conflict(kernel::Constraint::DisputeOfAttachment)) => {
                 Err(attachments_error(&attachments))
             }
             other => Ok(other?),

@@ -1,6 +1,7 @@
 //! The use cases over a mocked port: scope, storage outcomes mapped to the
 //! right refusals.
 
+use kernel::Refusal as _;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -10,7 +11,8 @@ use uuid::Uuid;
 
 use crate::dispute::DisputedJob;
 use crate::ports::MockDisputeRepository;
-use crate::service::{DisputeService, ONE_DISPUTE_PER_ATTACHMENT, ONE_OPEN_PER_JOB};
+use crate::service::DisputeService;
+use kernel::Constraint;
 
 fn job() -> DisputedJob {
     DisputedJob {
@@ -57,16 +59,17 @@ fn someone_elses_attachment_is_a_422_before_anything_is_written() {
 #[test]
 fn constraints_become_409_and_422() {
     for (constraint, kind) in [
-        (ONE_OPEN_PER_JOB, ErrorKind::Conflict),
-        (ONE_DISPUTE_PER_ATTACHMENT, ErrorKind::Validation),
+        (Constraint::DisputeOfJob, ErrorKind::Conflict),
+        (Constraint::DisputeOfAttachment, ErrorKind::Validation),
     ] {
         let mut repo = MockDisputeRepository::new();
         repo.expect_job().returning(|_, _| Ok(Some(job())));
+        let refused = constraint.clone();
         repo.expect_raise()
-            .returning(move |_| Err(StoreError::Conflict(constraint.into())));
+            .returning(move |_| Err(StoreError::Conflict(refused.clone())));
         let err =
             futures_executor::block_on(service(repo).raise(&customer(), 7, "x", &[])).unwrap_err();
-        assert_eq!(err.kind(), kind, "{constraint}");
+        assert_eq!(err.kind(), kind, "{constraint:?}");
     }
 }
 

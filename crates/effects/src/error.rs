@@ -1,6 +1,6 @@
 //! What effect use cases refuse with.
 
-use kernel::{ErrorKind, StoreError};
+use kernel::{ErrorKind, Refusal, StoreError};
 
 /// An effects operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -8,25 +8,23 @@ pub enum EffectsError {
     /// Absent, or not the caller's (404).
     #[error("not found")]
     NotFound,
-    /// Storage failed (500).
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(StoreError),
 }
 
-impl EffectsError {
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+impl Refusal for EffectsError {
+    fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound => ErrorKind::NotFound,
-            Self::Internal(_) => ErrorKind::Internal,
+            Self::Store(e) => e.kind(),
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::Internal(_) => "internal",
+            Self::Store(e) => kernel::error::store_code(e),
         }
     }
 }
@@ -35,7 +33,7 @@ impl From<StoreError> for EffectsError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What account operations refuse with.
 
-use kernel::{ErrorKind, FieldError};
+use kernel::{ErrorKind, FieldError, Refusal, StoreError};
 
 /// An account operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,14 +53,16 @@ pub enum IdentityError {
     /// No such session of the caller.
     #[error("session not found")]
     SessionNotFound,
-    /// A storage, hashing or signing fault.
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(StoreError),
+    /// A hashing or signing fault.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-impl IdentityError {
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+impl Refusal for IdentityError {
+    fn kind(&self) -> ErrorKind {
         match self {
             IdentityError::Validation(_)
             | IdentityError::TokenInvalid
@@ -76,12 +78,12 @@ impl IdentityError {
             IdentityError::AccountDisabled(_) => ErrorKind::Forbidden,
             IdentityError::UserNotFound => ErrorKind::NotFound,
             IdentityError::Busy => ErrorKind::Unavailable,
+            IdentityError::Store(e) => e.kind(),
             IdentityError::Internal(_) => ErrorKind::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             IdentityError::Validation(_) => "validation_failed",
             IdentityError::EmailTaken => "email_taken",
@@ -98,7 +100,20 @@ impl IdentityError {
             IdentityError::EmailUnverified => "email_unverified",
             IdentityError::WrongPassword(_) => "wrong_password",
             IdentityError::AccountInUse(_) => "account_in_use",
+            IdentityError::Store(e) => kernel::error::store_code(e),
             IdentityError::Internal(_) => "internal",
         }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            IdentityError::Validation(fields) => fields.clone(),
+            IdentityError::WrongPassword(field) => vec![FieldError::new(*field, "is incorrect")],
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        matches!(self, IdentityError::Busy).then_some(1)
     }
 }

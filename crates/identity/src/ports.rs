@@ -15,7 +15,7 @@ use crate::values::Email;
 #[async_trait]
 pub trait UserRepository: Send + Sync {
     /// Creates the user, its roles and its customer profile in one transaction.
-    /// A taken e-mail is `StoreError::Conflict("uq_users_email")`.
+    /// A taken e-mail is `StoreError::Conflict(Constraint::UserEmail)`.
     async fn create(&self, user: NewUser) -> Result<User, StoreError>;
     /// Finds a user by normalised e-mail, with the password hash.
     async fn find_by_email(&self, email: &Email) -> Result<Option<UserWithSecret>, StoreError>;

@@ -118,8 +118,8 @@ fn hashing(e: HashError) -> IdentityError {
 
 fn store(e: StoreError) -> IdentityError {
     match e {
-        StoreError::Conflict(c) if c == "uq_users_email" => IdentityError::EmailTaken,
-        other => internal(other),
+        StoreError::Conflict(kernel::Constraint::UserEmail) => IdentityError::EmailTaken,
+        other => IdentityError::Store(other),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::ports::{
 use chrono::TimeZone;
 use futures_executor::block_on;
 use kernel::FixedClock;
+use kernel::Refusal as _;
 
 fn now() -> kernel::Timestamp {
     chrono::Utc
@@ -164,7 +165,7 @@ fn register_maps_a_taken_email_to_a_conflict() {
     m.regions.expect_region_for().returning(|_| None);
     m.users
         .expect_create()
-        .returning(|_| Err(StoreError::Conflict("uq_users_email".into())));
+        .returning(|_| Err(StoreError::Conflict(kernel::Constraint::UserEmail)));
     let err = block_on(m.service().register(register_cmd()));
     assert!(matches!(err, Err(IdentityError::EmailTaken)));
 }

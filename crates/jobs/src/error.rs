@@ -1,6 +1,6 @@
 //! What job operations refuse with.
 
-use kernel::{ErrorKind, FieldError, QuotaExceeded, StoreError};
+use kernel::{ErrorKind, FieldError, QuotaExceeded, Refusal, StoreError};
 
 /// A job operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +37,10 @@ pub enum JobError {
     /// A quota on open requests is reached (429 `quota_exceeded`).
     #[error(transparent)]
     Quota(QuotaExceeded),
-    /// Storage or another port failed (500).
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(StoreError),
+    /// Another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -46,36 +49,6 @@ impl JobError {
     /// One invalid field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
-    }
-
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Self::Validation(_) => ErrorKind::Validation,
-            Self::NotFound => ErrorKind::NotFound,
-            Self::Forbidden(_) => ErrorKind::Forbidden,
-            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
-            Self::PreconditionFailed => ErrorKind::PreconditionFailed,
-            Self::PreconditionRequired(_) => ErrorKind::PreconditionRequired,
-            Self::Quota(_) => ErrorKind::RateLimited,
-            Self::Internal(_) => ErrorKind::Internal,
-        }
-    }
-
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Validation(_) => "validation_failed",
-            Self::NotFound => "not_found",
-            Self::Forbidden(_) => "forbidden",
-            Self::InvalidTransition { .. } => "invalid_transition",
-            Self::Conflict(_) => "conflict",
-            Self::Stale => "concurrent_update",
-            Self::PreconditionFailed => "precondition_failed",
-            Self::PreconditionRequired(_) => "precondition_required",
-            Self::Quota(_) => "quota_exceeded",
-            Self::Internal(_) => "internal",
-        }
     }
 
     /// The field errors of a validation failure.
@@ -87,11 +60,54 @@ impl JobError {
     }
 }
 
+impl Refusal for JobError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Validation(_) => ErrorKind::Validation,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
+            Self::PreconditionFailed => ErrorKind::PreconditionFailed,
+            Self::PreconditionRequired(_) => ErrorKind::PreconditionRequired,
+            Self::Quota(_) => ErrorKind::RateLimited,
+            Self::Store(e) => e.kind(),
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::Forbidden(_) => "forbidden",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::Conflict(_) => "conflict",
+            Self::Stale => "concurrent_update",
+            Self::PreconditionFailed => "precondition_failed",
+            Self::PreconditionRequired(_) => "precondition_required",
+            Self::Quota(_) => "quota_exceeded",
+            Self::Store(e) => kernel::error::store_code(e),
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        self.field_errors().to_vec()
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Quota(q) => Some(q.retry_after_secs),
+            _ => None,
+        }
+    }
+}
+
 impl From<StoreError> for JobError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

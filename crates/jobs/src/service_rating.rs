@@ -39,7 +39,7 @@ impl JobService {
         });
         match self.repo().rate(job, &rating, effects, self.now()).await {
             Ok(r) => Ok(r),
-            Err(StoreError::Conflict(c)) if c == "uq_ratings_feedback_job_id" => {
+            Err(StoreError::Conflict(kernel::Constraint::RatingOfJob)) => {
                 Err(JobError::Conflict("this job is already rated"))
             }
             Err(e) => Err(e.into()),

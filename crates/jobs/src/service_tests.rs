@@ -1,5 +1,6 @@
 //! Use cases over mocked ports: validation, scope, races, If-Match, negotiation.
 
+use kernel::Refusal as _;
 use std::sync::Arc;
 
 use catalog::{Catalog, Region, RegionDirectory, Service, ServiceDefinition, ServiceStatus};

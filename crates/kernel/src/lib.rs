@@ -18,7 +18,7 @@ pub mod zipcode;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ctx::{Ctx, Role, UnknownRole};
-pub use error::{ErrorKind, FieldError, StoreError};
+pub use error::{Constraint, ErrorKind, Fault, FieldError, Refusal, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
 pub use page::{Cursor, Page, PageRequest};

@@ -25,7 +25,10 @@ pub enum ListingError {
     /// The state forbids the action for another reason (409).
     #[error("{0}")]
     Conflict(&'static str),
-    /// Storage failed (500).
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(StoreError),
+    /// Another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -35,27 +38,36 @@ impl ListingError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
+}
 
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+impl kernel::Refusal for ListingError {
+    fn kind(&self) -> ErrorKind {
         match self {
             Self::Validation(_) => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::InvalidTransition { .. } | Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Store(e) => e.kind(),
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Validation(_) => "validation_failed",
             Self::NotFound => "not_found",
             Self::Forbidden(_) => "forbidden",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
+            Self::Store(e) => kernel::error::store_code(e),
             Self::Internal(_) => "internal",
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
         }
     }
 }
@@ -64,7 +76,7 @@ impl From<StoreError> for ListingError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

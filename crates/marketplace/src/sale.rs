@@ -160,7 +160,10 @@ pub enum SaleError {
         /// Seconds until the oldest counted sale leaves the hour.
         retry_after_secs: u64,
     },
-    /// Storage failed (500).
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(kernel::StoreError),
+    /// Another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -170,9 +173,10 @@ impl SaleError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
+}
 
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> kernel::ErrorKind {
+impl kernel::Refusal for SaleError {
+    fn kind(&self) -> kernel::ErrorKind {
         use kernel::ErrorKind as K;
         match self {
             Self::Validation(_) => K::Validation,
@@ -180,12 +184,12 @@ impl SaleError {
             Self::Forbidden(_) => K::Forbidden,
             Self::InvalidTransition { .. } | Self::Conflict(_) => K::Conflict,
             Self::QuotaExceeded { .. } => K::RateLimited,
+            Self::Store(e) => e.kind(),
             Self::Internal(_) => K::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Validation(_) => "validation_failed",
             Self::NotFound => "not_found",
@@ -193,7 +197,24 @@ impl SaleError {
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::Conflict(_) => "conflict",
             Self::QuotaExceeded { .. } => "quota_exceeded",
+            Self::Store(e) => kernel::error::store_code(e),
             Self::Internal(_) => "internal",
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::QuotaExceeded {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }
@@ -202,7 +223,7 @@ impl From<kernel::StoreError> for SaleError {
     fn from(e: kernel::StoreError) -> Self {
         match e {
             kernel::StoreError::NotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::TimeDelta;
 use futures_executor::block_on;
+use kernel::Refusal as _;
 use kernel::{FieldError, TenantId, UserId};
 
 use crate::sale::{SaleAction, SaleError, SaleInput, SaleStatus};

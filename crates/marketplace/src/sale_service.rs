@@ -73,7 +73,7 @@ pub fn decide(
 /// meanwhile (partly paid, voided), so the edge no longer fits it.
 fn refused(e: StoreError) -> SaleError {
     match e {
-        StoreError::Conflict(_) => {
+        StoreError::Conflict(kernel::Constraint::SaleInvoiceMoved) => {
             SaleError::Conflict("the transaction's invoice was changed in billing; settle it there")
         }
         other => other.into(),

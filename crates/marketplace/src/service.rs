@@ -62,7 +62,9 @@ fn actor_for(ctx: &Ctx, listing: &Listing, action: ListingAction) -> Result<Acto
 /// names no service (the foreign key), reported on the field.
 fn unknown_service(e: StoreError) -> ListingError {
     match e {
-        StoreError::Conflict(_) => ListingError::field("service_id", "names no catalog service"),
+        StoreError::Conflict(kernel::Constraint::ListingService) => {
+            ListingError::field("service_id", "names no catalog service")
+        }
         other => other.into(),
     }
 }

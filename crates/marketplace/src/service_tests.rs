@@ -249,11 +249,8 @@ fn a_refused_catalog_link_is_a_field_error() {
     let mut repo = MockListingRepository::new();
     repo.expect_find_visible()
         .returning(|_, _| Ok(Some(listing(ListingStatus::Draft))));
-    repo.expect_save().returning(|_| {
-        Err(StoreError::Conflict(
-            "fk_service_listings_service_id".into(),
-        ))
-    });
+    repo.expect_save()
+        .returning(|_| Err(StoreError::Conflict(kernel::Constraint::ListingService)));
     let link = ListingInput {
         service_id: Some(404),
         ..ListingInput::default()

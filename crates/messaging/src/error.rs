@@ -22,7 +22,10 @@ pub enum MessagingError {
     /// The sender posted `chat_posts_per_minute` messages in the last minute (429).
     #[error(transparent)]
     Quota(QuotaExceeded),
-    /// Storage or another port failed (500).
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(kernel::StoreError),
+    /// Another port failed (500).
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -32,28 +35,44 @@ impl MessagingError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
+}
 
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+impl kernel::Refusal for MessagingError {
+    fn kind(&self) -> ErrorKind {
         match self {
             Self::Validation(_) => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::Conflict(_) => ErrorKind::Conflict,
             Self::Quota(_) => ErrorKind::RateLimited,
+            Self::Store(e) => e.kind(),
             Self::Internal(_) => ErrorKind::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Self::Validation(_) => "validation_failed",
             Self::NotFound => "not_found",
             Self::Forbidden(_) => "forbidden",
             Self::Conflict(_) => "conflict",
             Self::Quota(_) => "quota_exceeded",
+            Self::Store(e) => kernel::error::store_code(e),
             Self::Internal(_) => "internal",
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Self::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Quota(q) => Some(q.retry_after_secs),
+            _ => None,
         }
     }
 }
@@ -62,7 +81,7 @@ impl From<StoreError> for MessagingError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Use cases over a mocked repository: scope, roles, blocking, races, receipts.
 
+use kernel::Refusal as _;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};

@@ -160,7 +160,7 @@ impl AccountTokenRepository for SqlAccountRepository {
             id: r.try_get_by_index(0).map_err(store_err)?,
             user_id: UserId(r.try_get_by_index(1).map_err(store_err)?),
             purpose: TokenPurpose::parse(&purpose)
-                .ok_or_else(|| StoreError::Backend(format!("unknown token purpose {purpose}")))?,
+                .ok_or_else(|| StoreError::backend(format!("unknown token purpose {purpose}")))?,
             expires_at: r.try_get_by_index(3).map_err(store_err)?,
             used_at: r.try_get_by_index(4).map_err(store_err)?,
         }))
@@ -259,7 +259,7 @@ fn cell(r: &QueryResult, i: usize) -> Result<serde_json::Value, StoreError> {
     if let Ok(v) = r.try_get_by_index::<Option<f64>>(i) {
         return Ok(json!(v));
     }
-    Err(StoreError::Backend(format!(
+    Err(StoreError::backend(format!(
         "export: column {i} has an unreadable type"
     )))
 }

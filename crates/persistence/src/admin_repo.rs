@@ -32,7 +32,7 @@ impl SqlAdminRepository {
 }
 
 fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::Backend(kernel::Fault::new(e))
 }
 
 #[async_trait]

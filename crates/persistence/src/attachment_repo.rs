@@ -50,9 +50,9 @@ fn parse_row(r: &QueryResult) -> Result<Attachment, StoreError> {
         owner_user_id: UserId(r.try_get("", "owner_user_id").map_err(store_err)?),
         file_name: r.try_get("", "file_name").map_err(store_err)?,
         kind: ContentKind::from_mime(&mime)
-            .ok_or_else(|| StoreError::Backend(format!("unknown content type {mime}")))?,
+            .ok_or_else(|| StoreError::backend(format!("unknown content type {mime}")))?,
         size_bytes: u64::try_from(size)
-            .map_err(|_| StoreError::Backend(format!("negative size {size}")))?,
+            .map_err(|_| StoreError::backend(format!("negative size {size}")))?,
         sha256: r.try_get("", "sha256").map_err(store_err)?,
         storage_key: r.try_get("", "storage_key").map_err(store_err)?,
         created_at: r.try_get("", "created_at").map_err(store_err)?,

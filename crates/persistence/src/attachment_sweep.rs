@@ -53,7 +53,7 @@ pub(crate) async fn upload_use(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("a count returned no row".into()))?;
+        .ok_or_else(|| StoreError::backend("a count returned no row"))?;
     let oldest: Option<Timestamp> = row.try_get("", "oldest").map_err(store_err)?;
     let used = UploadUse {
         files: WindowUse {
@@ -92,7 +92,7 @@ pub(crate) async fn insert(db: &impl ConnectionTrait, a: &Attachment) -> Result<
 
 fn size(a: &Attachment) -> Result<i64, StoreError> {
     i64::try_from(a.size_bytes)
-        .map_err(|_| StoreError::Backend(format!("size {} out of range", a.size_bytes)))
+        .map_err(|_| StoreError::backend(format!("size {} out of range", a.size_bytes)))
 }
 
 /// See [`attachments::ports::AttachmentRepository::insert_within_quota`].

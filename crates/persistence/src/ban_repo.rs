@@ -37,7 +37,7 @@ fn to_ban(r: ban_requests::Model) -> Result<BanRequest, StoreError> {
         requested_by: UserId(r.requested_by),
         reason: r.reason,
         status: BanStatus::parse(&r.status)
-            .ok_or_else(|| StoreError::Backend(format!("ban request {} status", r.id)))?,
+            .ok_or_else(|| StoreError::backend(format!("ban request {} status", r.id)))?,
         decided_by: r.decided_by.map(UserId),
         decision_note: r.decision_note,
         created_at: r.created_at,

@@ -27,7 +27,7 @@ impl SqlCatalogRepository {
 }
 
 fn corrupt(what: &str, id: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(format!("stored {what} {id} does not parse"))
+    StoreError::backend(format!("stored {what} {id} does not parse"))
 }
 
 fn to_service(row: services::Model) -> Result<Service, StoreError> {
@@ -58,7 +58,7 @@ fn service_row(
     now: kernel::Timestamp,
 ) -> Result<services::ActiveModel, StoreError> {
     let json = |v: serde_json::Result<serde_json::Value>| {
-        v.map_err(|e| StoreError::Backend(e.to_string()))
+        v.map_err(|e| StoreError::Backend(kernel::Fault::new(e)))
     };
     Ok(services::ActiveModel {
         id: NotSet,

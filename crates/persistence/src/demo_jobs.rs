@@ -15,7 +15,7 @@ use crate::job_repo::SqlJobRepository;
 use crate::sql::exec;
 
 fn rule_err(e: jobs::JobError) -> StoreError {
-    StoreError::Backend(format!("demo job: {e}"))
+    StoreError::backend(format!("demo job: {e}"))
 }
 
 fn no_effects(_: &JobRecord) -> Effects {
@@ -132,7 +132,7 @@ pub(crate) async fn step(
     let tenant = repo
         .provider_tenant(change.job.provider_id)
         .await?
-        .ok_or_else(|| StoreError::Backend("demo provider without a tenant".into()))?;
+        .ok_or_else(|| StoreError::backend("demo provider without a tenant"))?;
     let fee = repo.settings().await?.platform_fee_bps;
     let sale = Sale::of(
         &change.job,

@@ -45,7 +45,7 @@ fn visible_values(v: &DisputeViewer) -> Vec<Value> {
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unknown {what} {value}"))
+    StoreError::backend(format!("unknown {what} {value}"))
 }
 
 fn job(row: &QueryResult) -> Result<DisputedJob, StoreError> {
@@ -65,11 +65,11 @@ fn attachment_ids(row: &QueryResult) -> Result<Vec<Uuid>, StoreError> {
     let value: serde_json::Value = row.try_get("", "attachments").map_err(store_err)?;
     let value = match value {
         serde_json::Value::String(s) => serde_json::from_str(&s)
-            .map_err(|e| StoreError::Backend(format!("dispute attachments: {e}")))?,
+            .map_err(|e| StoreError::backend(format!("dispute attachments: {e}")))?,
         other => other,
     };
     serde_json::from_value(value)
-        .map_err(|e| StoreError::Backend(format!("dispute attachments: {e}")))
+        .map_err(|e| StoreError::backend(format!("dispute attachments: {e}")))
 }
 
 fn dispute(row: &QueryResult) -> Result<Dispute, StoreError> {

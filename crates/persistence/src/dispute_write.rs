@@ -38,7 +38,7 @@ pub(super) async fn raise(
         return Err(StoreError::NotFound);
     }
     let ids = serde_json::to_value(&r.attachment_ids)
-        .map_err(|e| StoreError::Backend(format!("dispute attachments: {e}")))?;
+        .map_err(|e| StoreError::backend(format!("dispute attachments: {e}")))?;
     let row = db
         .query_one_raw(stmt(
             db,
@@ -56,7 +56,7 @@ pub(super) async fn raise(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("dispute insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("dispute insert returned no id"))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
     for attachment in &r.attachment_ids {
         exec(
@@ -163,7 +163,7 @@ async fn system_message(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("message insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("message insert returned no id"))?;
     exec(
         db,
         "UPDATE message_threads SET last_message_at = ? WHERE id = ?",

@@ -128,7 +128,7 @@ async fn write_notification(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("notification insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("notification insert returned no id"))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
     let data = json!({
         "id": id, "kind": kind, "title": message.subject, "body": message.body,
@@ -155,7 +155,7 @@ pub(crate) async fn write_user_event(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("event counter returned no row".into()))?;
+        .ok_or_else(|| StoreError::backend("event counter returned no row"))?;
     let seq: i64 = row.try_get_by_index(0).map_err(store_err)?;
     exec(
         db,

@@ -1,9 +1,12 @@
 //! Turning database errors into [`StoreError`]s, constraint violations by name.
 
-use kernel::StoreError;
+use kernel::{Fault, StoreError};
 use sea_orm::{DbErr, RuntimeErr};
 
 /// The name of the violated unique or check constraint, if that is what failed.
+///
+/// The one place an error's text is read: SQLite reports a violated
+/// constraint only in its message (sqlx's `constraint()` is PostgreSQL's).
 ///
 /// Foreign-key failures are not named by SQLite and stay backend errors.
 ///
@@ -60,12 +63,6 @@ pub(crate) fn connection_lost(err: &DbErr) -> bool {
     }
 }
 
-/// The words every [`StoreError::Backend`] caused by an unreachable database
-/// starts with. The message travels through each domain crate's error (which
-/// knows nothing of databases) to the HTTP layer, which answers 503 with
-/// `Retry-After` instead of 500 when it finds them.
-pub const UNAVAILABLE: &str = "database unavailable";
-
 /// Whether the database could not be reached at all: no connection from the
 /// pool in time (the server is down or restarting, every connect refused), a
 /// closed pool, or a connection that died under the statement.
@@ -85,7 +82,7 @@ pub(crate) fn unavailable(err: &DbErr) -> bool {
 }
 
 /// SQLite's "database is locked" (`SQLITE_BUSY`/`SQLITE_LOCKED` and their
-/// extended codes) after the busy timeout: writers queued longer than it
+/// extended codes, recognised by the code alone) after the busy timeout: writers queued longer than it
 /// allows. Nothing was written; the request may be sent again, so it is a 503
 /// with `Retry-After` like an unreachable database, not a 500.
 fn sqlite_busy(err: &DbErr) -> bool {
@@ -98,22 +95,28 @@ fn sqlite_busy(err: &DbErr) -> bool {
     let sea_orm::sqlx::Error::Database(db) = &**e else {
         return false;
     };
-    let primary = db
-        .code()
+    // Only SQLite's own error, by type: PostgreSQL's numeric SQLSTATEs
+    // (`22021`) would otherwise pass for result codes.
+    let Some(db) = db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>() else {
+        return false;
+    };
+    let primary = sea_orm::sqlx::error::DatabaseError::code(db)
         .and_then(|c| c.parse::<i32>().ok())
         .map(|c| c & 0xff);
-    matches!(primary, Some(5 | 6)) && db.message().contains("locked")
+    matches!(primary, Some(5 | 6))
 }
 
-/// Maps a database error; violations keep their constraint name, an
-/// unreachable database is marked [`UNAVAILABLE`].
+/// Maps a database error by its type: an unreachable database is
+/// [`StoreError::Unavailable`], a violated constraint is looked up by its
+/// exact name in [`crate::constraints::NAMED`]; the driver's error is kept
+/// as the typed source of the rest.
 pub(crate) fn store_err(err: DbErr) -> StoreError {
     if unavailable(&err) {
-        return StoreError::Backend(format!("{UNAVAILABLE}: {err}"));
+        return StoreError::Unavailable(Fault::new(err));
     }
     match violated_constraint(&err) {
-        Some(name) => StoreError::Conflict(name),
-        None => StoreError::Backend(err.to_string()),
+        Some(name) => StoreError::Conflict(crate::constraints::named(&name)),
+        None => StoreError::Backend(Fault::new(err)),
     }
 }
 
@@ -125,13 +128,13 @@ mod tests {
     #[test]
     fn an_unreachable_database_is_marked_and_other_failures_are_not() {
         let timeout = store_err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
-        assert!(timeout.to_string().contains(UNAVAILABLE), "{timeout}");
+        assert!(matches!(timeout, StoreError::Unavailable(_)), "{timeout}");
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         let refused = DbErr::Conn(RuntimeErr::SqlxError(
             sea_orm::sqlx::Error::Io(refused).into(),
         ));
-        assert!(store_err(refused).to_string().contains(UNAVAILABLE));
+        assert!(matches!(store_err(refused), StoreError::Unavailable(_)));
         let other = store_err(DbErr::Custom("bad row".into()));
-        assert!(!other.to_string().contains(UNAVAILABLE), "{other}");
+        assert!(matches!(other, StoreError::Backend(_)), "{other}");
     }
 }

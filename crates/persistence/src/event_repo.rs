@@ -129,7 +129,9 @@ pub async fn users_with_events_since(
 }
 
 fn sqlx_err(err: sea_orm::sqlx::Error) -> StoreError {
-    StoreError::Backend(err.to_string())
+    crate::error::store_err(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+        std::sync::Arc::new(err),
+    )))
 }
 
 /// A dedicated PostgreSQL connection listening on the events channel.

@@ -71,7 +71,7 @@ fn to_user(
     lsm_region: Option<String>,
 ) -> Result<User, StoreError> {
     let status = UserStatus::parse(&row.status).ok_or_else(|| {
-        StoreError::Backend(format!("user {} has unknown status {}", row.id, row.status))
+        StoreError::backend(format!("user {} has unknown status {}", row.id, row.status))
     })?;
     Ok(User {
         id: UserId(row.id),

@@ -38,7 +38,7 @@ async fn open_requests(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("count returned no row".into()))?;
+        .ok_or_else(|| StoreError::backend("count returned no row"))?;
     Ok(OpenRequests {
         with_provider: row.try_get("", "pair").map_err(store_err)?,
         first_deadline_with_provider: row

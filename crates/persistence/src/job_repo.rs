@@ -58,8 +58,9 @@ pub(crate) fn record(row: &QueryResult) -> Result<JobRecord, StoreError> {
         .try_get::<Option<serde_json::Value>>("", "agreed_terms")
         .map_err(store_err)?
     {
-        Some(v) => Terms::from_json(&v)
-            .ok_or_else(|| StoreError::Backend("unreadable agreed_terms".into()))?,
+        Some(v) => {
+            Terms::from_json(&v).ok_or_else(|| StoreError::backend("unreadable agreed_terms"))?
+        }
         None => terms.clone(),
     };
     let job = Job {
@@ -70,7 +71,7 @@ pub(crate) fn record(row: &QueryResult) -> Result<JobRecord, StoreError> {
         service_id: ServiceId(i("service_id")?),
         region_code: s("region_code")?,
         status: jobs::JobStatus::parse(&status)
-            .ok_or_else(|| StoreError::Backend(format!("unknown job status {status}")))?,
+            .ok_or_else(|| StoreError::backend(format!("unknown job status {status}")))?,
         terms,
         agreed,
         pending_approval: b("pending_approval")?,

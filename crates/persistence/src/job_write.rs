@@ -49,7 +49,7 @@ pub(crate) async fn insert_job(db: &impl ConnectionTrait, new: &NewJob) -> Resul
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("job insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("job insert returned no id"))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
     exec(
         db,
@@ -122,7 +122,7 @@ pub(crate) async fn insert_events(
         )
         .await;
         match written {
-            Err(StoreError::Conflict(c)) if c.starts_with("uq_job_events_job_id_kind") => {
+            Err(StoreError::Conflict(kernel::Constraint::JobEventOnce)) => {
                 return Err(StoreError::Stale);
             }
             other => other?,
@@ -198,7 +198,7 @@ pub(crate) async fn system_message(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("message insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("message insert returned no id"))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
     // The stored time, so the event carries what a later read returns.
     let created_at: Timestamp = row.try_get("", "created_at").map_err(store_err)?;
@@ -281,7 +281,7 @@ pub(crate) async fn rate_job(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("rating insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("rating insert returned no id"))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
     let event = JobEvent {
         kind: jobs::EventKind::Rated,

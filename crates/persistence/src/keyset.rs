@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 /// The key the page continues after, if any.
 pub(crate) fn after<K: DeserializeOwned>(page: &PageRequest) -> Result<Option<K>, StoreError> {
     page.after()
-        .map_err(|e| StoreError::Backend(format!("cursor: {}", e.message)))
+        .map_err(|e| StoreError::backend(format!("cursor: {}", e.message)))
 }
 
 /// How many rows to read.

@@ -82,7 +82,7 @@ fn parse_row(r: &QueryResult) -> Result<Listing, StoreError> {
             category: get_str("category")?,
             price_cents: r.try_get("", "price_cents").map_err(store_err)?,
             price_type: PriceType::parse(&price_type)
-                .ok_or_else(|| StoreError::Backend(format!("unknown price type {price_type}")))?,
+                .ok_or_else(|| StoreError::backend(format!("unknown price type {price_type}")))?,
             currency: get_str("currency")?,
             city: r.try_get("", "city").map_err(store_err)?,
             state: r.try_get("", "state").map_err(store_err)?,
@@ -93,7 +93,7 @@ fn parse_row(r: &QueryResult) -> Result<Listing, StoreError> {
             images: strings(r.try_get("", "images").map_err(store_err)?),
         },
         status: ListingStatus::parse(&status)
-            .ok_or_else(|| StoreError::Backend(format!("unknown listing status {status}")))?,
+            .ok_or_else(|| StoreError::backend(format!("unknown listing status {status}")))?,
         published_at: r.try_get("", "published_at").map_err(store_err)?,
         created_at: r.try_get("", "created_at").map_err(store_err)?,
         updated_at: r.try_get("", "updated_at").map_err(store_err)?,
@@ -148,9 +148,7 @@ async fn check_service(db: &impl ConnectionTrait, f: &ListingFields) -> Result<(
         .map_err(store_err)?;
     match found {
         Some(_) => Ok(()),
-        None => Err(StoreError::Conflict(
-            "fk_service_listings_service_id".into(),
-        )),
+        None => Err(StoreError::Conflict(kernel::Constraint::ListingService)),
     }
 }
 
@@ -212,7 +210,7 @@ impl ListingRepository for SqlListingRepository {
             ))
             .await
             .map_err(store_err)?
-            .ok_or_else(|| StoreError::Backend("listing insert returned no id".into()))?;
+            .ok_or_else(|| StoreError::backend("listing insert returned no id"))?;
         let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
         self.by_id(id).await?.ok_or(StoreError::NotFound)
     }

@@ -21,7 +21,7 @@ pub(crate) async fn insert_returning_id(
         .query_one_raw(stmt(db, &format!("{sql} RETURNING id"), values))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("insert returned no id".into()))?;
+        .ok_or_else(|| StoreError::backend("insert returned no id"))?;
     row.try_get_by_index(0).map_err(store_err)
 }
 

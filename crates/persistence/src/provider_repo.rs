@@ -47,7 +47,7 @@ impl SqlProviderRepository {
 
 pub(crate) fn to_provider(row: sp::Model) -> Result<Provider, StoreError> {
     let status = ProviderStatus::parse(&row.status).ok_or_else(|| {
-        StoreError::Backend(format!("provider {} has status {}", row.id, row.status))
+        StoreError::backend(format!("provider {} has status {}", row.id, row.status))
     })?;
     Ok(Provider {
         id: ProviderId(row.id),

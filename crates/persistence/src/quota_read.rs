@@ -32,7 +32,7 @@ pub(crate) async fn window_use(
         .query_one_raw(stmt(db, sql, values))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("a count returned no row".into()))?;
+        .ok_or_else(|| StoreError::backend("a count returned no row"))?;
     Ok(WindowUse {
         used: row.try_get("", "n").map_err(store_err)?,
         oldest: row

@@ -175,7 +175,7 @@ impl SqlRevocationLog {
                     user: UserId(r.try_get("", "user_id").map_err(store_err)?),
                     session: r.try_get("", "session_id").map_err(store_err)?,
                     kind: RevocationKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Backend(format!("unknown revocation {kind}")))?,
+                        .ok_or_else(|| StoreError::backend(format!("unknown revocation {kind}")))?,
                     at: r.try_get("", "created_at").map_err(store_err)?,
                 })
             })

@@ -59,7 +59,7 @@ fn sale(row: &QueryResult) -> Result<SaleRecord, StoreError> {
         net_payout_cents: g("net_payout_cents")?,
         transaction_date: row.try_get("", "transaction_date").map_err(store_err)?,
         status: SaleStatus::parse(&status)
-            .ok_or_else(|| StoreError::Backend(format!("unknown transaction status {status}")))?,
+            .ok_or_else(|| StoreError::backend(format!("unknown transaction status {status}")))?,
         payment_method: row.try_get("", "payment_method").map_err(store_err)?,
         notes: row.try_get("", "notes").map_err(store_err)?,
         invoice_id: opt("invoice_id")?,
@@ -324,7 +324,7 @@ async fn the_invoice(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Conflict("marketplace_invoice_missing".into()))?;
+        .ok_or_else(|| StoreError::Conflict(kernel::Constraint::SaleInvoiceMoved))?;
     Ok((
         row.try_get("", "id").map_err(store_err)?,
         row.try_get("", "amount_cents").map_err(store_err)?,
@@ -379,7 +379,7 @@ async fn follow_invoice(
     };
     let values = vec![change.at.into(), invoice.into(), tenant.0.into()];
     if exec(txn, guarded, values).await? != 1 {
-        return Err(StoreError::Conflict("marketplace_invoice_changed".into()));
+        return Err(StoreError::Conflict(kernel::Constraint::SaleInvoiceMoved));
     }
     Ok(())
 }

@@ -62,7 +62,7 @@ fn reader_values(viewer: &Viewer) -> Vec<Value> {
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unknown {what} {value}"))
+    StoreError::backend(format!("unknown {what} {value}"))
 }
 
 fn thread_record(row: &QueryResult) -> Result<ThreadRecord, StoreError> {

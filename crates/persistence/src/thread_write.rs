@@ -48,7 +48,7 @@ pub(super) async fn post(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("message insert returned no row".into()))?;
+        .ok_or_else(|| StoreError::backend("message insert returned no row"))?;
     let [buyer, seller] = m.participants.parties;
     exec(
         db,

@@ -81,7 +81,7 @@ async fn tenancy_rules(db: &Database) {
         repo.create_with_owner(other, "Dup", "acme", chrono::Utc::now())
             .await
             .err(),
-        Some(StoreError::Conflict("uq_tenants_slug".into()))
+        Some(StoreError::Conflict(kernel::Constraint::TenantSlug))
     );
     assert_eq!(
         repo.find_by_slug("again").await,
@@ -158,7 +158,7 @@ async fn invoices_are_scoped_versioned_and_exact(db: &Database) {
     assert_eq!(
         again,
         Some(StoreError::Conflict(
-            "uq_payments_tenant_id_idempotency_key".into()
+            kernel::Constraint::PaymentIdempotencyKey
         ))
     );
     let now = invoices

@@ -4,7 +4,7 @@
 mod common;
 
 use billing::invitation::new_invitation;
-use billing::ports::{InvitationMail, PENDING_INVITATION, TenantRepository};
+use billing::ports::{InvitationMail, TenantRepository};
 use billing::{InvitationStatus, TenantRole};
 use chrono::Duration;
 use identity::model::NewUser;
@@ -76,7 +76,7 @@ async fn invitations_need_consent(db: &Database) {
     assert_eq!(outbox_rows(db, "later@example.com").await, 1);
     assert_eq!(
         invite("later@example.com", now).await.err(),
-        Some(StoreError::Conflict(PENDING_INVITATION.into()))
+        Some(StoreError::Conflict(kernel::Constraint::PendingInvitation))
     );
     assert_eq!(outbox_rows(db, "later@example.com").await, 1, "rolled back");
     // Once that one expired, a new invitation replaces it.

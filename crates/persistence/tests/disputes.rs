@@ -291,7 +291,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
         .await;
     assert_eq!(
         again.err(),
-        Some(StoreError::Conflict("uq_disputes_job_id".into()))
+        Some(StoreError::Conflict(kernel::Constraint::DisputeOfJob))
     );
     let other_job = job(db, customer).await;
     let other = repo
@@ -305,7 +305,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
     assert_eq!(
         reused.err(),
         Some(StoreError::Conflict(
-            "uq_dispute_attachments_attachment_id".into()
+            kernel::Constraint::DisputeOfAttachment
         ))
     );
 

@@ -87,7 +87,7 @@ async fn duplicate_emails_conflict_by_constraint_name(db: &Database) {
         .await;
     assert_eq!(
         again.err(),
-        Some(StoreError::Conflict("uq_users_email".into()))
+        Some(StoreError::Conflict(kernel::Constraint::UserEmail))
     );
 }
 on_both_backends!(

@@ -1,6 +1,6 @@
 //! What supply-side operations refuse with.
 
-use kernel::{ErrorKind, FieldError, StoreError};
+use kernel::{Constraint, ErrorKind, FieldError, StoreError};
 
 /// A supply-side operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,10 @@ pub enum SupplyError {
     /// Password hashing is saturated; retry shortly.
     #[error("password hashing is busy; retry shortly")]
     Busy,
-    /// Storage or another port failed.
+    /// Storage failed (500, or 503 when the database is unreachable).
+    #[error(transparent)]
+    Store(StoreError),
+    /// Another port failed.
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -49,8 +52,14 @@ impl From<identity::ports::HashError> for SupplyError {
 }
 
 impl SupplyError {
-    /// The kind the HTTP layer maps to a status.
-    pub fn kind(&self) -> ErrorKind {
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        SupplyError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+impl kernel::Refusal for SupplyError {
+    fn kind(&self) -> ErrorKind {
         match self {
             SupplyError::Validation(_) | SupplyError::UnservedZipcode(_) => ErrorKind::Validation,
             SupplyError::NotFound => ErrorKind::NotFound,
@@ -60,12 +69,12 @@ impl SupplyError {
             | SupplyError::InvalidTransition(_)
             | SupplyError::Duplicate(_) => ErrorKind::Conflict,
             SupplyError::Busy => ErrorKind::Unavailable,
+            SupplyError::Store(e) => e.kind(),
             SupplyError::Internal(_) => ErrorKind::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             SupplyError::Validation(_) => "validation_failed",
             SupplyError::UnservedZipcode(_) => "unserved_zipcode",
@@ -76,13 +85,23 @@ impl SupplyError {
             SupplyError::InvalidTransition(_) => "invalid_transition",
             SupplyError::Duplicate(_) => "conflict",
             SupplyError::Busy => "busy",
+            SupplyError::Store(e) => kernel::error::store_code(e),
             SupplyError::Internal(_) => "internal",
         }
     }
 
-    /// One invalid field.
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
-        SupplyError::Validation(vec![FieldError::new(field, message)])
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            SupplyError::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            SupplyError::Busy => Some(1),
+            _ => None,
+        }
     }
 }
 
@@ -90,20 +109,17 @@ impl From<StoreError> for SupplyError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => SupplyError::NotFound,
-            StoreError::Conflict(name) if name == "uq_users_email" => {
+            StoreError::Conflict(Constraint::UserEmail) => {
                 SupplyError::Duplicate("an account with this e-mail already exists".into())
             }
-            StoreError::Conflict(name) if name == "uq_ban_requests_provider_id" => {
+            StoreError::Conflict(Constraint::BanRequestOfProvider) => {
                 SupplyError::Duplicate("a ban request for this provider is already pending".into())
             }
-            StoreError::Conflict(name) if name == "uq_service_providers_user_id" => {
-                SupplyError::AlreadyApplied
-            }
+            StoreError::Conflict(Constraint::ProviderOfUser) => SupplyError::AlreadyApplied,
             StoreError::Stale => SupplyError::InvalidTransition(
                 "the provider changed meanwhile; reload and decide again".into(),
             ),
-            StoreError::Conflict(name) => SupplyError::Duplicate(format!("conflict on {name}")),
-            StoreError::Backend(why) => SupplyError::Internal(why),
+            other => SupplyError::Store(other),
         }
     }
 }
@@ -114,6 +130,7 @@ impl From<catalog::CatalogError> for SupplyError {
             catalog::CatalogError::Validation(f) => SupplyError::Validation(f),
             catalog::CatalogError::UnservedZipcode(z) => SupplyError::UnservedZipcode(z),
             catalog::CatalogError::NotFound => SupplyError::NotFound,
+            catalog::CatalogError::Store(e) => SupplyError::Store(e),
             other => SupplyError::Internal(other.to_string()),
         }
     }

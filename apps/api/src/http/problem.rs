@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use kernel::{ErrorKind, FieldError};
+use kernel::{ErrorKind, FieldError, Refusal};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -43,6 +43,18 @@ pub struct Problem {
 
 /// The `Retry-After` of a 503 for an unreachable database, in seconds.
 const DATABASE_RETRY_AFTER_SECS: u64 = 2;
+
+/// An error and its sources, one after another.
+fn chain(cause: &dyn std::error::Error) -> String {
+    let mut chain = cause.to_string();
+    let mut source = cause.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    chain
+}
 
 /// An error on its way to becoming a problem response.
 #[derive(Debug, Clone)]
@@ -150,8 +162,8 @@ impl ApiError {
     /// 503 with `Retry-After`: the database is unreachable (down, restarting,
     /// or no pooled connection came free in time); the request changed nothing
     /// and may be sent again. Logged as a warning: the outage is not a bug.
-    pub fn database_unavailable(cause: &str) -> Self {
-        tracing::warn!(error = %cause, "database unavailable");
+    pub fn database_unavailable(cause: &dyn std::error::Error) -> Self {
+        tracing::warn!(error = %chain(cause), "database unavailable");
         Self {
             retry_after: Some(DATABASE_RETRY_AFTER_SECS),
             ..Self::new(
@@ -162,20 +174,9 @@ impl ApiError {
         }
     }
 
-    /// 500 (503 when the cause is an unreachable database); the cause is
-    /// logged with its chain and never sent.
+    /// 500; the cause is logged with its chain and never sent.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
-        let mut chain = cause.to_string();
-        let mut source = cause.source();
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
-        }
-        if chain.contains(persistence::UNAVAILABLE) {
-            return Self::database_unavailable(&chain);
-        }
-        tracing::error!(error = %chain, "internal error");
+        tracing::error!(error = %chain(cause), "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -199,7 +200,12 @@ impl ApiError {
             ErrorKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ErrorKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Unavailable => return Self::unavailable(code, detail),
+            ErrorKind::DatabaseUnavailable => {
+                return Self::database_unavailable(&StringError(detail));
+            }
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if errors.is_empty() {
@@ -251,28 +257,22 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<identity::IdentityError> for ApiError {
-    fn from(e: identity::IdentityError) -> Self {
-        match e {
-            identity::IdentityError::Validation(errors) => Self::validation(errors),
-            identity::IdentityError::WrongPassword(field) => Self::from_kind(
-                kernel::ErrorKind::Validation,
-                "wrong_password",
-                "the password is incorrect".into(),
-                vec![FieldError::new(field, "is incorrect")],
-            ),
-            identity::IdentityError::Internal(ref why) => Self::internal(&StringError(why.clone())),
-            other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
-
-impl From<catalog::CatalogError> for ApiError {
-    fn from(e: catalog::CatalogError) -> Self {
-        match e {
-            catalog::CatalogError::Validation(errors) => Self::validation(errors),
-            ref other if other.kind() == ErrorKind::Internal => Self::internal(other),
-            other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
+/// The one conversion from a domain error to a problem: its kind gives the
+/// status, its code and fields the body; a fault of ours is logged and never
+/// sent; an unreachable database (recognised by the store error's type, as
+/// [`ErrorKind::DatabaseUnavailable`]) is a 503 with `Retry-After`.
+impl<E: Refusal> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        match e.kind() {
+            ErrorKind::Internal => Self::internal(&e),
+            ErrorKind::DatabaseUnavailable => Self::database_unavailable(&e),
+            kind => {
+                let this = Self::from_kind(kind, e.code(), e.to_string(), e.fields());
+                match e.retry_after_secs() {
+                    Some(secs) => this.with_retry_after(secs),
+                    None => this,
+                }
+            }
         }
     }
 }
@@ -288,25 +288,6 @@ impl std::fmt::Display for StringError {
 }
 
 impl std::error::Error for StringError {}
-
-impl From<supply::SupplyError> for ApiError {
-    fn from(e: supply::SupplyError) -> Self {
-        match e {
-            supply::SupplyError::Validation(errors) => Self::validation(errors),
-            supply::SupplyError::Internal(ref why) => Self::internal(&StringError(why.clone())),
-            other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
-
-impl From<effects::EffectsError> for ApiError {
-    fn from(e: effects::EffectsError) -> Self {
-        match e {
-            effects::EffectsError::Internal(ref why) => Self::internal(&StringError(why.clone())),
-            other => Self::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
 
 /// The problems every back-office route may answer before it looks at its input.
 #[derive(Debug, utoipa::IntoResponses)]

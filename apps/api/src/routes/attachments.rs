@@ -16,7 +16,6 @@ use kernel::{Ctx, FieldError};
 
 use super::attachments_dto::{AttachmentDto, UploadForm};
 use crate::auth::AuthUser;
-use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 use crate::storage::{AttachmentStore, Upload};
@@ -27,25 +26,6 @@ const ENVELOPE_BYTES: u64 = 64 * 1024;
 /// After a refusal, how much of the rest of the body is read and dropped so the
 /// client sees the answer instead of a reset connection.
 const DRAIN_BYTES: usize = 1024 * 1024;
-
-impl From<AttachmentError> for ApiError {
-    fn from(e: AttachmentError) -> Self {
-        match e {
-            AttachmentError::Refused(r) => refused(r),
-            AttachmentError::Internal(why) => ApiError::internal(&StringError(why)),
-            AttachmentError::Quota(q) => ApiError::quota_exceeded(&q),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
-
-fn refused(r: Refusal) -> ApiError {
-    let status = match r {
-        Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        Refusal::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-    };
-    ApiError::new(status, AttachmentError::Refused(r).code(), r.to_string())
-}
 
 fn form_error(message: &str) -> ApiError {
     ApiError::validation(vec![FieldError::new("file", message)])
@@ -87,7 +67,7 @@ fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BYTES + ENVELOPE_BYTES) {
-        return Err(refused(Refusal::TooLarge));
+        return Err(AttachmentError::Refused(Refusal::TooLarge).into());
     }
     Ok(())
 }
@@ -218,9 +198,9 @@ async fn read_form(store: &AttachmentStore, mut form: Multipart) -> Result<Store
             }
             Err(Stop::Refused(r)) => {
                 drain(&mut field).await;
-                return Err(refused(r));
+                return Err(AttachmentError::Refused(r).into());
             }
-            Err(Stop::RefusedAtEnd(r)) => return Err(refused(r)),
+            Err(Stop::RefusedAtEnd(r)) => return Err(AttachmentError::Refused(r).into()),
             Err(Stop::Client(e)) => return Err(bad_multipart(e)),
             Err(Stop::Store(e)) => return Err(storage_failed(e)),
         }

@@ -7,19 +7,8 @@ use kernel::PageRequest;
 use super::disputes_dto::{DisputeDto, DisputePage, DisputeQuery, RaiseRequest};
 use crate::auth::AuthUser;
 use crate::http::json::Json;
-use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
-
-impl From<disputes::DisputeError> for ApiError {
-    fn from(e: disputes::DisputeError) -> Self {
-        match e {
-            disputes::DisputeError::Validation(errors) => ApiError::validation(errors),
-            disputes::DisputeError::Internal(why) => ApiError::internal(&StringError(why)),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
 
 /// The use case's query from the wire one.
 pub(crate) fn query(q: DisputeQuery) -> Result<disputes::service::DisputeQuery, ApiError> {

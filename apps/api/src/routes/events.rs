@@ -81,11 +81,7 @@ pub async fn feed(
     q: web::Query<EventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query(q.after, q.limit)?;
-    let read = state
-        .feed
-        .read(ctx.user_id, q.after, q.limit)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let read = state.feed.read(ctx.user_id, q.after, q.limit).await?;
     let FeedRead::Events(events) = read else {
         return Err(expired());
     };
@@ -177,21 +173,12 @@ pub async fn socket(
     };
     let last_sent = match after {
         Some(q) => {
-            if let FeedRead::Expired = state
-                .feed
-                .read(ctx.user_id, q.after, 1)
-                .await
-                .map_err(|e| ApiError::internal(&e))?
-            {
+            if let FeedRead::Expired = state.feed.read(ctx.user_id, q.after, 1).await? {
                 return Err(expired());
             }
             q.after
         }
-        None => state
-            .feed
-            .newest_seq(ctx.user_id)
-            .await
-            .map_err(|e| ApiError::internal(&e))?,
+        None => state.feed.newest_seq(ctx.user_id).await?,
     };
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string()))?;

@@ -15,20 +15,8 @@ use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::precondition::{if_match, with_etag};
-use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
-
-impl From<jobs::JobError> for ApiError {
-    fn from(e: jobs::JobError) -> Self {
-        match e {
-            jobs::JobError::Validation(errors) => ApiError::validation(errors),
-            jobs::JobError::Internal(why) => ApiError::internal(&StringError(why)),
-            jobs::JobError::Quota(q) => ApiError::quota_exceeded(&q),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
 
 fn job_response(
     status: actix_web::http::StatusCode,

@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use kernel::PageRequest;
+use marketplace::ListingAction;
 use marketplace::filter::{RawFilter, check_reason};
-use marketplace::{ListingAction, ListingError};
 use validator::Validate;
 
 use super::listings_dto::{
@@ -16,19 +16,8 @@ use crate::auth::{AuthUser, MaybeUser};
 use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
-use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
-
-impl From<ListingError> for ApiError {
-    fn from(e: ListingError) -> Self {
-        match e {
-            ListingError::Validation(errors) => ApiError::validation(errors),
-            ListingError::Internal(why) => ApiError::internal(&StringError(why)),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
 
 fn listing(status: StatusCode, l: marketplace::Listing) -> HttpResponse {
     HttpResponse::build(status).json(ListingDto::from(l))

@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use marketplace::{SaleAction, SaleError};
+use marketplace::SaleAction;
 
 use super::marketplace_dto::{
     TransactionDto, TransactionPage, TransactionQuery, TransactionRequest,
@@ -13,23 +13,8 @@ use crate::auth::AuthUser;
 use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
-use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
-
-impl From<SaleError> for ApiError {
-    fn from(e: SaleError) -> Self {
-        match e {
-            SaleError::Validation(errors) => ApiError::validation(errors),
-            SaleError::Internal(why) => ApiError::internal(&StringError(why)),
-            SaleError::QuotaExceeded {
-                retry_after_secs, ..
-            } => ApiError::from_kind(e.kind(), e.code(), e.to_string(), Vec::new())
-                .with_retry_after(retry_after_secs),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
 
 fn transaction(status: StatusCode, t: marketplace::SaleRecord) -> HttpResponse {
     HttpResponse::build(status).json(TransactionDto::from(t))

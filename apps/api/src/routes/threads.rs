@@ -15,21 +15,9 @@ use crate::auth::AuthUser;
 use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
-use crate::http::problem::StringError;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 use messaging::view::{message_json, thread_json};
-
-impl From<messaging::MessagingError> for ApiError {
-    fn from(e: messaging::MessagingError) -> Self {
-        match e {
-            messaging::MessagingError::Validation(errors) => ApiError::validation(errors),
-            messaging::MessagingError::Internal(why) => ApiError::internal(&StringError(why)),
-            messaging::MessagingError::Quota(q) => ApiError::quota_exceeded(&q),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
 
 fn page(q: PageQuery) -> Result<PageRequest, ApiError> {
     PageRequest::parse(q.limit, q.cursor).map_err(|e| ApiError::validation(vec![e]))

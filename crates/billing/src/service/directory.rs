@@ -336,12 +336,12 @@ impl BillingService {
 
 fn contact_conflict(e: kernel::StoreError) -> BillingError {
     match e {
-        kernel::StoreError::Conflict(c) if c == "uq_contacts_marketplace_user_id_tenant_id" => {
+        kernel::StoreError::Conflict(kernel::Constraint::ContactOfMarketplaceUser) => {
             BillingError::Conflict("this marketplace user is already a contact of this tenant")
         }
         other => conflict_on(
             other,
-            "uq_contacts_tenant_id_email",
+            kernel::Constraint::ContactEmail,
             BillingError::Conflict("another portal contact of this tenant has this e-mail"),
         ),
     }

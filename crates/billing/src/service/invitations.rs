@@ -6,7 +6,7 @@ use super::{BillingService, into_page, page_start};
 use crate::error::BillingError;
 use crate::invitation::{Answer, Refusal, invitation_mail, may_leave, new_invitation};
 use crate::model::{Invitation, InvitationStatus, ReceivedInvitation, TenantRole};
-use crate::ports::{InvitationMail, PENDING_INVITATION};
+use crate::ports::InvitationMail;
 
 const LAST_OWNER_LEAVES: &str = "a tenant cannot lose its last owner";
 
@@ -32,7 +32,7 @@ impl BillingService {
                 StoreError::Stale => {
                     BillingError::Conflict("this e-mail already belongs to a member of your tenant")
                 }
-                StoreError::Conflict(c) if c == PENDING_INVITATION => {
+                StoreError::Conflict(kernel::Constraint::PendingInvitation) => {
                     BillingError::Conflict("this e-mail already has a pending invitation")
                 }
                 other => other.into(),

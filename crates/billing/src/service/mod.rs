@@ -126,7 +126,7 @@ fn into_page<T>(
 }
 
 /// Maps a storage conflict on a named constraint to a domain error.
-fn conflict_on(e: StoreError, constraint: &str, err: BillingError) -> BillingError {
+fn conflict_on(e: StoreError, constraint: kernel::Constraint, err: BillingError) -> BillingError {
     match e {
         StoreError::Conflict(c) if c == constraint => err,
         other => other.into(),

@@ -153,7 +153,7 @@ impl BillingService {
                         return self.replay(&scope, existing, &hash).await;
                     }
                 }
-                Err(StoreError::Conflict(c)) if c.contains("idempotency_key") => {
+                Err(StoreError::Conflict(kernel::Constraint::PaymentIdempotencyKey)) => {
                     // The same key won a race in flight: answer with that payment.
                     let existing = self
                         .recorded_under(&scope, key)

@@ -54,7 +54,7 @@ impl BillingService {
         };
         self.portal_tokens
             .issue(principal)
-            .map_err(|e| BillingError::Store(kernel::StoreError::Backend(e)))
+            .map_err(|e| BillingError::Store(kernel::StoreError::backend(e)))
     }
 
     /// The contact behind a portal token, if it is still live and enabled and its

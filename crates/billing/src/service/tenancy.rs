@@ -40,7 +40,7 @@ impl BillingService {
             .create_with_owner(ctx.user_id, &name, &slug, self.clock.now())
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(c) if c == "uq_tenants_slug" => {
+                StoreError::Conflict(kernel::Constraint::TenantSlug) => {
                     BillingError::Conflict("this slug is taken")
                 }
                 StoreError::Stale => BillingError::Conflict("you already belong to a tenant"),

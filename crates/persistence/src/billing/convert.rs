@@ -9,7 +9,7 @@ use kernel::{Currency, StoreError, TenantId, UserId};
 use crate::entities::{contacts, invoice_lines, invoices, parties, payments, tenant_invitations};
 
 fn corrupt(what: &str, id: i64) -> StoreError {
-    StoreError::Backend(format!("stored {what} {id} does not parse"))
+    StoreError::backend(format!("stored {what} {id} does not parse"))
 }
 
 pub(super) fn party(row: parties::Model) -> Result<Party, StoreError> {

@@ -63,7 +63,7 @@ pub(crate) async fn next_number(
         ))
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::Backend("the invoice counter returned no row".into()))?;
+        .ok_or_else(|| StoreError::backend("the invoice counter returned no row"))?;
     row.try_get::<i64>("", "last_number").map_err(store_err)
 }
 

@@ -84,16 +84,6 @@ fn membership_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/tenants/me/staff/{user_id}").route(web::delete().to(membership::remove)));
 }
 
-impl From<billing::BillingError> for ApiError {
-    fn from(e: billing::BillingError) -> Self {
-        match e {
-            billing::BillingError::Validation(errors) => ApiError::validation(errors),
-            billing::BillingError::Store(ref cause) => ApiError::internal(cause),
-            other => ApiError::from_kind(other.kind(), other.code(), other.to_string(), Vec::new()),
-        }
-    }
-}
-
 fn page(limit: Option<i64>, cursor: Option<String>) -> Result<PageRequest, ApiError> {
     PageRequest::parse(limit, cursor).map_err(|e| ApiError::validation(vec![e]))
 }

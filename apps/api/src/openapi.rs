@@ -259,7 +259,7 @@ pub fn unnamed_params(path: &str) -> String {
         attachments::upload, attachments::download,
     ),
     components(schemas(Problem, ProblemField, dto::RegionDto, dto::QuestionDto, crate::routes::enums::JobStatus)),
-    modifiers(&BearerAuth, &Contract, &UniqueOperationIds, &UsedSchemasOnly),
+    modifiers(&BearerAuth, &Contract, &UniqueOperationIds, &UsedSchemasOnly, &ProblemCodes),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "catalog", description = "Services, regions, search, popularity"),
@@ -278,6 +278,30 @@ pub fn unnamed_params(path: &str) -> String {
     )
 )]
 pub struct ApiDoc;
+
+/// Lists the closed set of problem codes ([`kernel::Code::ALL`]) as the
+/// `enum` of `Problem.code`, so clients can match them exhaustively.
+#[derive(Debug)]
+struct ProblemCodes;
+
+impl Modify for ProblemCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(code))) = problem.properties.get_mut("code") {
+            code.enum_values = Some(
+                kernel::Code::ALL
+                    .iter()
+                    .map(|c| serde_json::Value::from(c.as_str()))
+                    .collect(),
+            );
+        }
+    }
+}
 
 /// Drops component schemas nothing refers to: a generic page (`ListPage<T>`)
 /// inlines `T`, which utoipa still registers on its own, unused.

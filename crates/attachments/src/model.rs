@@ -65,14 +65,14 @@ impl kernel::Refusal for AttachmentError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            Self::Refused(Refusal::TooLarge) => "file_too_large",
-            Self::Refused(Refusal::Unsupported) => "unsupported_media_type",
-            Self::NotFound => "not_found",
-            Self::Quota(_) => "quota_exceeded",
+            Self::Refused(Refusal::TooLarge) => kernel::Code::FileTooLarge,
+            Self::Refused(Refusal::Unsupported) => kernel::Code::UnsupportedMediaType,
+            Self::NotFound => kernel::Code::NotFound,
+            Self::Quota(_) => kernel::Code::QuotaExceeded,
             Self::Store(e) => kernel::error::store_code(e),
-            Self::Internal(_) => "internal",
+            Self::Internal(_) => kernel::Code::Internal,
         }
     }
 

@@ -78,16 +78,16 @@ impl kernel::Refusal for BillingError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            BillingError::Validation(_) => "validation_failed",
-            BillingError::NoTenant => "no_tenant",
-            BillingError::NotOwner => "not_tenant_owner",
-            BillingError::NotFound => "not_found",
-            BillingError::Conflict(_) => "conflict",
-            BillingError::Stale { .. } => "precondition_failed",
-            BillingError::InvalidCredentials => "invalid_credentials",
-            BillingError::Busy => "busy",
+            BillingError::Validation(_) => kernel::Code::ValidationFailed,
+            BillingError::NoTenant => kernel::Code::NoTenant,
+            BillingError::NotOwner => kernel::Code::NotTenantOwner,
+            BillingError::NotFound => kernel::Code::NotFound,
+            BillingError::Conflict(_) => kernel::Code::Conflict,
+            BillingError::Stale { .. } => kernel::Code::PreconditionFailed,
+            BillingError::InvalidCredentials => kernel::Code::InvalidCredentials,
+            BillingError::Busy => kernel::Code::Busy,
             BillingError::Store(e) => kernel::error::store_code(e),
         }
     }

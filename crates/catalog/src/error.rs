@@ -32,12 +32,12 @@ impl Refusal for CatalogError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            CatalogError::Validation(_) => "validation_failed",
-            CatalogError::UnservedZipcode(_) => "unserved_zipcode",
-            CatalogError::NotFound => "not_found",
-            CatalogError::InvalidData(_) => "internal",
+            CatalogError::Validation(_) => kernel::Code::ValidationFailed,
+            CatalogError::UnservedZipcode(_) => kernel::Code::UnservedZipcode,
+            CatalogError::NotFound => kernel::Code::NotFound,
+            CatalogError::InvalidData(_) => kernel::Code::Internal,
             CatalogError::Store(e) => kernel::error::store_code(e),
         }
     }

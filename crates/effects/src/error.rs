@@ -21,9 +21,9 @@ impl Refusal for EffectsError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            Self::NotFound => "not_found",
+            Self::NotFound => kernel::Code::NotFound,
             Self::Store(e) => kernel::error::store_code(e),
         }
     }

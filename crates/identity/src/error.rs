@@ -83,25 +83,25 @@ impl Refusal for IdentityError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            IdentityError::Validation(_) => "validation_failed",
-            IdentityError::EmailTaken => "email_taken",
-            IdentityError::InvalidCredentials => "invalid_credentials",
-            IdentityError::AccountDisabled(_) => "account_disabled",
+            IdentityError::Validation(_) => kernel::Code::ValidationFailed,
+            IdentityError::EmailTaken => kernel::Code::EmailTaken,
+            IdentityError::InvalidCredentials => kernel::Code::InvalidCredentials,
+            IdentityError::AccountDisabled(_) => kernel::Code::AccountDisabled,
             IdentityError::InvalidRefreshToken | IdentityError::RefreshTokenReused => {
-                "invalid_refresh_token"
+                kernel::Code::InvalidRefreshToken
             }
-            IdentityError::Busy => "busy",
-            IdentityError::UserNotFound | IdentityError::SessionNotFound => "not_found",
-            IdentityError::TokenInvalid => "token_invalid",
-            IdentityError::TokenExpired => "token_expired",
-            IdentityError::TokenUsed => "token_used",
-            IdentityError::EmailUnverified => "email_unverified",
-            IdentityError::WrongPassword(_) => "wrong_password",
-            IdentityError::AccountInUse(_) => "account_in_use",
+            IdentityError::Busy => kernel::Code::Busy,
+            IdentityError::UserNotFound | IdentityError::SessionNotFound => kernel::Code::NotFound,
+            IdentityError::TokenInvalid => kernel::Code::TokenInvalid,
+            IdentityError::TokenExpired => kernel::Code::TokenExpired,
+            IdentityError::TokenUsed => kernel::Code::TokenUsed,
+            IdentityError::EmailUnverified => kernel::Code::EmailUnverified,
+            IdentityError::WrongPassword(_) => kernel::Code::WrongPassword,
+            IdentityError::AccountInUse(_) => kernel::Code::AccountInUse,
             IdentityError::Store(e) => kernel::error::store_code(e),
-            IdentityError::Internal(_) => "internal",
+            IdentityError::Internal(_) => kernel::Code::Internal,
         }
     }
 

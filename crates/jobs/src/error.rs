@@ -75,19 +75,19 @@ impl Refusal for JobError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            Self::Validation(_) => "validation_failed",
-            Self::NotFound => "not_found",
-            Self::Forbidden(_) => "forbidden",
-            Self::InvalidTransition { .. } => "invalid_transition",
-            Self::Conflict(_) => "conflict",
-            Self::Stale => "concurrent_update",
-            Self::PreconditionFailed => "precondition_failed",
-            Self::PreconditionRequired(_) => "precondition_required",
-            Self::Quota(_) => "quota_exceeded",
+            Self::Validation(_) => kernel::Code::ValidationFailed,
+            Self::NotFound => kernel::Code::NotFound,
+            Self::Forbidden(_) => kernel::Code::Forbidden,
+            Self::InvalidTransition { .. } => kernel::Code::InvalidTransition,
+            Self::Conflict(_) => kernel::Code::Conflict,
+            Self::Stale => kernel::Code::ConcurrentUpdate,
+            Self::PreconditionFailed => kernel::Code::PreconditionFailed,
+            Self::PreconditionRequired(_) => kernel::Code::PreconditionRequired,
+            Self::Quota(_) => kernel::Code::QuotaExceeded,
             Self::Store(e) => kernel::error::store_code(e),
-            Self::Internal(_) => "internal",
+            Self::Internal(_) => kernel::Code::Internal,
         }
     }
 

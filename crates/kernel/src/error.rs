@@ -205,7 +205,7 @@ pub trait Refusal: std::error::Error + Send + Sync + 'static {
     /// The kind, which gives the status.
     fn kind(&self) -> ErrorKind;
     /// The stable machine-readable code.
-    fn code(&self) -> &'static str;
+    fn code(&self) -> crate::Code;
     /// The invalid fields of a 422.
     fn fields(&self) -> Vec<FieldError> {
         Vec::new()
@@ -218,11 +218,11 @@ pub trait Refusal: std::error::Error + Send + Sync + 'static {
 
 /// The code of a problem caused by a storage failure a use case did not
 /// turn into its own refusal.
-pub fn store_code(e: &StoreError) -> &'static str {
+pub fn store_code(e: &StoreError) -> crate::Code {
     match e.kind() {
-        ErrorKind::NotFound => "not_found",
-        ErrorKind::DatabaseUnavailable => "unavailable",
-        _ => "internal",
+        ErrorKind::NotFound => crate::Code::NotFound,
+        ErrorKind::DatabaseUnavailable => crate::Code::Unavailable,
+        _ => crate::Code::Internal,
     }
 }
 
@@ -232,7 +232,7 @@ impl Refusal for StoreError {
         StoreError::kind(self)
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> crate::Code {
         store_code(self)
     }
 }
@@ -299,14 +299,14 @@ macro_rules! simple_domain_error {
                 }
             }
 
-            fn code(&self) -> &'static str {
+            fn code(&self) -> $crate::Code {
                 match self {
-                    Self::Validation(_) => "validation_failed",
-                    Self::NotFound => "not_found",
-                    Self::Forbidden(_) => "forbidden",
-                    Self::Conflict(_) => "conflict",
+                    Self::Validation(_) => $crate::Code::ValidationFailed,
+                    Self::NotFound => $crate::Code::NotFound,
+                    Self::Forbidden(_) => $crate::Code::Forbidden,
+                    Self::Conflict(_) => $crate::Code::Conflict,
                     Self::Store(e) => $crate::error::store_code(e),
-                    Self::Internal(_) => "internal",
+                    Self::Internal(_) => $crate::Code::Internal,
                 }
             }
 

@@ -4,6 +4,7 @@
 //! Nothing here performs I/O; every other crate may depend on it.
 
 pub mod clock;
+pub mod code;
 pub mod ctx;
 pub mod dates;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod text;
 pub mod zipcode;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use code::Code;
 pub use ctx::{Ctx, Role, UnknownRole};
 pub use error::{Constraint, ErrorKind, Fault, FieldError, Refusal, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};

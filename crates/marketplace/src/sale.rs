@@ -189,16 +189,16 @@ impl kernel::Refusal for SaleError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            Self::Validation(_) => "validation_failed",
-            Self::NotFound => "not_found",
-            Self::Forbidden(_) => "forbidden",
-            Self::InvalidTransition { .. } => "invalid_transition",
-            Self::Conflict(_) => "conflict",
-            Self::QuotaExceeded { .. } => "quota_exceeded",
+            Self::Validation(_) => kernel::Code::ValidationFailed,
+            Self::NotFound => kernel::Code::NotFound,
+            Self::Forbidden(_) => kernel::Code::Forbidden,
+            Self::InvalidTransition { .. } => kernel::Code::InvalidTransition,
+            Self::Conflict(_) => kernel::Code::Conflict,
+            Self::QuotaExceeded { .. } => kernel::Code::QuotaExceeded,
             Self::Store(e) => kernel::error::store_code(e),
-            Self::Internal(_) => "internal",
+            Self::Internal(_) => kernel::Code::Internal,
         }
     }
 

@@ -50,15 +50,15 @@ impl kernel::Refusal for MessagingError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            Self::Validation(_) => "validation_failed",
-            Self::NotFound => "not_found",
-            Self::Forbidden(_) => "forbidden",
-            Self::Conflict(_) => "conflict",
-            Self::Quota(_) => "quota_exceeded",
+            Self::Validation(_) => kernel::Code::ValidationFailed,
+            Self::NotFound => kernel::Code::NotFound,
+            Self::Forbidden(_) => kernel::Code::Forbidden,
+            Self::Conflict(_) => kernel::Code::Conflict,
+            Self::Quota(_) => kernel::Code::QuotaExceeded,
             Self::Store(e) => kernel::error::store_code(e),
-            Self::Internal(_) => "internal",
+            Self::Internal(_) => kernel::Code::Internal,
         }
     }
 

@@ -74,19 +74,19 @@ impl kernel::Refusal for SupplyError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> kernel::Code {
         match self {
-            SupplyError::Validation(_) => "validation_failed",
-            SupplyError::UnservedZipcode(_) => "unserved_zipcode",
-            SupplyError::NotFound => "not_found",
-            SupplyError::Forbidden(_) => "forbidden",
-            SupplyError::ReapplyTooSoon(_) => "reapply_too_soon",
-            SupplyError::AlreadyApplied => "already_applied",
-            SupplyError::InvalidTransition(_) => "invalid_transition",
-            SupplyError::Duplicate(_) => "conflict",
-            SupplyError::Busy => "busy",
+            SupplyError::Validation(_) => kernel::Code::ValidationFailed,
+            SupplyError::UnservedZipcode(_) => kernel::Code::UnservedZipcode,
+            SupplyError::NotFound => kernel::Code::NotFound,
+            SupplyError::Forbidden(_) => kernel::Code::Forbidden,
+            SupplyError::ReapplyTooSoon(_) => kernel::Code::ReapplyTooSoon,
+            SupplyError::AlreadyApplied => kernel::Code::AlreadyApplied,
+            SupplyError::InvalidTransition(_) => kernel::Code::InvalidTransition,
+            SupplyError::Duplicate(_) => kernel::Code::Conflict,
+            SupplyError::Busy => kernel::Code::Busy,
             SupplyError::Store(e) => kernel::error::store_code(e),
-            SupplyError::Internal(_) => "internal",
+            SupplyError::Internal(_) => kernel::Code::Internal,
         }
     }
 

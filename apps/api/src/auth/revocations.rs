@@ -46,12 +46,12 @@ impl Denial {
         match self {
             Self::SessionEnded => ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
-                "session_revoked",
+                kernel::Code::SessionRevoked,
                 "this session has ended; sign in again",
             ),
             Self::AccountDisabled => ApiError::new(
                 actix_web::http::StatusCode::FORBIDDEN,
-                "account_disabled",
+                kernel::Code::AccountDisabled,
                 "this account is suspended or banned",
             ),
         }

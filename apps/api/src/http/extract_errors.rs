@@ -28,13 +28,13 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                kernel::Code::PayloadTooLarge,
                 format!("the body must not exceed {JSON_LIMIT} bytes"),
             )
         }
         JsonPayloadError::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            kernel::Code::UnsupportedMediaType,
             "send the body as application/json",
         ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
@@ -49,10 +49,14 @@ fn json_error(err: JsonPayloadError) -> ApiError {
         }
         JsonPayloadError::Deserialize(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed_json",
+            kernel::Code::MalformedJson,
             format!("the body is not valid JSON: {e}"),
         ),
-        other => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", other.to_string()),
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            kernel::Code::BadRequest,
+            other.to_string(),
+        ),
     }
 }
 
@@ -79,7 +83,12 @@ pub fn path_config() -> web::PathConfig {
 
 /// Unknown route.
 pub async fn not_found(_req: HttpRequest) -> HttpResponse {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route").error_response()
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        kernel::Code::NotFound,
+        "no such route",
+    )
+    .error_response()
 }
 
 /// Known route, wrong method: 405 with the `Allow` header RFC 9110 requires,
@@ -92,7 +101,7 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
         .unwrap_or_default();
     let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        kernel::Code::MethodNotAllowed,
         format!("{} is not allowed on this route", req.method()),
     )
     .error_response();

@@ -89,12 +89,12 @@ fn ensure_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         return res;
     }
     let code = match status.as_u16() {
-        404 => "not_found",
-        405 => "method_not_allowed",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        s if s >= 500 => "internal",
-        _ => "bad_request",
+        404 => kernel::Code::NotFound,
+        405 => kernel::Code::MethodNotAllowed,
+        413 => kernel::Code::PayloadTooLarge,
+        415 => kernel::Code::UnsupportedMediaType,
+        s if s >= 500 => kernel::Code::Internal,
+        _ => kernel::Code::BadRequest,
     };
     let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
     let problem = ApiError::new(status, code, detail).error_response();

@@ -22,7 +22,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Precondition, ApiError> {
     parse_if_match(&joined).ok_or_else(|| {
         ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
-            "malformed_if_match",
+            kernel::Code::MalformedIfMatch,
             "If-Match must be * or a comma-separated list of quoted entity tags such as \"3\"",
         )
     })

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use kernel::{ErrorKind, FieldError, Refusal};
+use kernel::{Code, ErrorKind, FieldError, Refusal};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,7 +34,7 @@ pub struct Problem {
     pub status: u16,
     /// What happened in this occurrence.
     pub detail: String,
-    /// Stable machine-readable code.
+    /// Stable machine-readable code, one of a closed list (`kernel::Code`).
     pub code: String,
     /// Field errors, for 422.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -60,7 +60,7 @@ fn chain(cause: &dyn std::error::Error) -> String {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: Code,
     detail: String,
     errors: Vec<FieldError>,
     retry_after: Option<u64>,
@@ -74,7 +74,7 @@ impl std::fmt::Display for ApiError {
 
 impl ApiError {
     /// An error with a status, a stable code and a detail for people.
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -94,7 +94,7 @@ impl ApiError {
             errors,
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                Code::ValidationFailed,
                 detail,
             )
         }
@@ -102,17 +102,17 @@ impl ApiError {
 
     /// 401.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        Self::new(StatusCode::UNAUTHORIZED, Code::Unauthorized, detail)
     }
 
     /// 403.
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(StatusCode::FORBIDDEN, Code::Forbidden, detail)
     }
 
     /// 404.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        Self::new(StatusCode::NOT_FOUND, Code::NotFound, "no such resource")
     }
 
     /// 429 with `Retry-After`.
@@ -120,7 +120,7 @@ impl ApiError {
         let detail = format!("too many attempts; retry in {retry_after_secs} s");
         Self {
             retry_after: Some(retry_after_secs),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, Code::RateLimited, detail)
         }
     }
 
@@ -139,7 +139,7 @@ impl ApiError {
             retry_after: Some(q.retry_after_secs),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "quota_exceeded",
+                Code::QuotaExceeded,
                 q.to_string(),
             )
         }
@@ -152,7 +152,7 @@ impl ApiError {
 
     /// 503 with `Retry-After`: a bounded resource (password hashing) is
     /// saturated for the moment; nothing was changed.
-    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unavailable(code: Code, detail: impl Into<String>) -> Self {
         Self {
             retry_after: Some(UNAVAILABLE_RETRY_AFTER_SECS),
             ..Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
@@ -168,7 +168,7 @@ impl ApiError {
             retry_after: Some(DATABASE_RETRY_AFTER_SECS),
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
+                Code::Unavailable,
                 "the database is unreachable; retry shortly",
             )
         }
@@ -179,18 +179,13 @@ impl ApiError {
         tracing::error!(error = %chain(cause), "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Code::Internal,
             "an internal error occurred",
         )
     }
 
     /// A domain error by its kind and code.
-    pub fn from_kind(
-        kind: ErrorKind,
-        code: &'static str,
-        detail: String,
-        errors: Vec<FieldError>,
-    ) -> Self {
+    pub fn from_kind(kind: ErrorKind, code: Code, detail: String, errors: Vec<FieldError>) -> Self {
         let status = match kind {
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
@@ -226,7 +221,7 @@ impl ApiError {
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             errors: self
                 .errors
                 .iter()

@@ -61,7 +61,7 @@ pub fn parse_client(text: &str) -> Result<ClientFrame, String> {
     let value: Value = serde_json::from_str(text).map_err(|_| {
         let e = ApiError::new(
             StatusCode::BAD_REQUEST,
-            "bad_frame",
+            kernel::Code::BadFrame,
             "the frame is not JSON",
         );
         error_frame(None, &e)
@@ -69,7 +69,7 @@ pub fn parse_client(text: &str) -> Result<ClientFrame, String> {
     let Some(obj) = value.as_object() else {
         let e = ApiError::new(
             StatusCode::BAD_REQUEST,
-            "bad_frame",
+            kernel::Code::BadFrame,
             "the frame must be a JSON object",
         );
         return Err(error_frame(None, &e));

@@ -151,7 +151,7 @@ impl SocketSession {
                         if let Err(end) = push(&tx, Out::Text(reply)) { break end; }
                     }
                     Some(Ok(Message::Binary(_))) => {
-                        let e = ApiError::new(StatusCode::BAD_REQUEST, "bad_frame", "frames are JSON text");
+                        let e = ApiError::new(StatusCode::BAD_REQUEST, kernel::Code::BadFrame, "frames are JSON text");
                         if let Err(end) = push(&tx, Out::Text(error_frame(None, &e))) { break end; }
                     }
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break End::Client,
@@ -206,7 +206,7 @@ impl SocketSession {
         let refuse = |detail: &str| {
             error_frame(
                 Some(id),
-                &ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail),
+                &ApiError::new(StatusCode::UNAUTHORIZED, kernel::Code::Unauthorized, detail),
             )
         };
         let Some(fresh) = self.state.jwt.verify_access(token) else {
@@ -232,7 +232,7 @@ impl SocketSession {
                 Ok(FeedRead::Expired) => {
                     let e = ApiError::new(
                         StatusCode::GONE,
-                        "events_expired",
+                        kernel::Code::EventsExpired,
                         "events after `after` are no longer kept; resync over REST",
                     );
                     push(tx, Out::Text(error_frame(None, &e)))?;

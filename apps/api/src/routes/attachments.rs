@@ -34,7 +34,7 @@ fn form_error(message: &str) -> ApiError {
 fn bad_multipart(e: actix_multipart::MultipartError) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "bad_multipart",
+        kernel::Code::BadMultipart,
         format!("malformed multipart body: {e}"),
     )
 }
@@ -57,7 +57,7 @@ fn check_headers(req: &HttpRequest) -> Result<(), ApiError> {
     {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            kernel::Code::UnsupportedMediaType,
             "send multipart/form-data with one part named `file`",
         ));
     }

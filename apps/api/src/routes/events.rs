@@ -57,7 +57,7 @@ fn query(after: Option<i64>, limit: Option<i64>) -> Result<FeedQuery, ApiError> 
 fn expired() -> ApiError {
     ApiError::new(
         StatusCode::GONE,
-        "events_expired",
+        kernel::Code::EventsExpired,
         "events after `after` are no longer kept; resync over REST, then resume from the newest `seq`",
     )
 }
@@ -132,8 +132,13 @@ fn socket_token(
 /// Upgrades and at once closes a socket over the per-user limit (4008), so
 /// the client learns why rather than seeing a refused handshake.
 fn refuse_socket(req: &HttpRequest, body: web::Payload) -> Result<HttpResponse, ApiError> {
-    let (response, session, _stream) = actix_ws::handle(req, body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string()))?;
+    let (response, session, _stream) = actix_ws::handle(req, body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            kernel::Code::NotWebsocket,
+            e.to_string(),
+        )
+    })?;
     actix_web::rt::spawn(session.close(Some(actix_ws::CloseReason {
         code: actix_ws::CloseCode::Other(crate::realtime::session::CLOSE_TOO_MANY_SOCKETS),
         description: Some("too many sockets for this user".into()),
@@ -180,8 +185,13 @@ pub async fn socket(
         }
         None => state.feed.newest_seq(ctx.user_id).await?,
     };
-    let (response, session, stream) = actix_ws::handle(&req, body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "not_websocket", e.to_string()))?;
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            kernel::Code::NotWebsocket,
+            e.to_string(),
+        )
+    })?;
     let socket = SocketSession {
         user: ctx.user_id,
         feed: state.feed.clone(),

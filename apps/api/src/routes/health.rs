@@ -44,7 +44,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
             tracing::warn!(?outcome, "readiness check failed");
             Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
+                kernel::Code::NotReady,
                 "the database is unreachable",
             ))
         }

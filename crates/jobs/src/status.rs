@@ -159,6 +159,18 @@ impl EventKind {
             Self::Rated => "rated",
         }
     }
+
+    /// Whether a job has at most one event of this kind: the rule the
+    /// storage's partial unique index `uq_job_events_job_id_kind_once`
+    /// enforces (a racing second one is `Constraint::JobEventOnce`, which the
+    /// job store reports as a lost race). `persistence/tests/liveness.rs`
+    /// checks the index lists exactly these kinds on both backends.
+    pub fn once_per_job(self) -> bool {
+        !matches!(
+            self,
+            Self::Edited | Self::ChangesApproved | Self::ChangesDeclined | Self::Disputed
+        )
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use crate::entities::{
 use crate::error::store_err;
 use crate::keyset;
 use crate::popularity_sql::{
-    COUNTED_SQL, counted_table_sql, recompute_from_table_sql, recompute_sql,
+    counted_sql, counted_table_sql, recompute_from_table_sql, recompute_sql,
 };
 use crate::sql::{exec, json_value, stmt};
 
@@ -199,7 +199,7 @@ impl DemandRepository for SqlDemandRepository {
     ) -> Result<Vec<SearchCount>, StoreError> {
         let rows = self
             .db
-            .query_all_raw(stmt(&self.db, COUNTED_SQL, vec![from.into(), to.into()]))
+            .query_all_raw(stmt(&self.db, &counted_sql(), vec![from.into(), to.into()]))
             .await
             .map_err(store_err)?;
         rows.into_iter()

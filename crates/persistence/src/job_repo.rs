@@ -158,15 +158,18 @@ impl JobRepository for SqlJobRepository {
         provider: ProviderId,
         service: ServiceId,
     ) -> Result<Option<BookableProvider>, StoreError> {
+        let sql = format!(
+            "SELECT sp.id, sp.user_id, sp.region_code, {} AS active, \
+             EXISTS (SELECT 1 FROM provider_services ps WHERE ps.provider_id = sp.id \
+                     AND ps.service_id = ? AND ps.is_active) AS offers \
+             FROM service_providers sp WHERE sp.id = ?",
+            crate::liveness::live_provider("sp")
+        );
         let row = self
             .db
             .query_one_raw(stmt(
                 &self.db,
-                "SELECT sp.id, sp.user_id, sp.region_code, \
-                 (sp.status = 'approved' AND NOT sp.is_deleted AND u.status = 'active') AS active, \
-                 EXISTS (SELECT 1 FROM provider_services ps WHERE ps.provider_id = sp.id \
-                         AND ps.service_id = ? AND ps.is_active) AS offers \
-                 FROM service_providers sp JOIN users u ON u.id = sp.user_id WHERE sp.id = ?",
+                &sql,
                 vec![service.0.into(), provider.0.into()],
             ))
             .await
@@ -218,13 +221,17 @@ impl JobRepository for SqlJobRepository {
     }
 
     async fn facts(&self, job: &Job) -> Result<Facts, StoreError> {
+        let sql = format!(
+            "SELECT {} AS active, \
+             EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = ? AND d.status = 'pending') AS disputed \
+             FROM service_providers sp WHERE sp.id = ?",
+            crate::liveness::live_provider("sp")
+        );
         let row = self
             .db
             .query_one_raw(stmt(
                 &self.db,
-                "SELECT (sp.status = 'approved' AND NOT sp.is_deleted) AS active, \
-                 EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = ? AND d.status = 'pending') AS disputed \
-                 FROM service_providers sp WHERE sp.id = ?",
+                &sql,
                 vec![job.id.into(), job.provider_id.0.into()],
             ))
             .await

@@ -30,6 +30,7 @@ pub mod job_repo;
 mod job_write;
 mod keyset;
 pub mod listing_repo;
+pub mod liveness;
 pub mod marketplace_repo;
 pub mod notification_repo;
 pub mod outbox_repo;

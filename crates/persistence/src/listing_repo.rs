@@ -171,8 +171,11 @@ impl ListingRepository for SqlListingRepository {
             .db
             .query_one_raw(stmt(
                 &self.db,
-                "SELECT tenant_id, region_code FROM service_providers \
-                 WHERE user_id = ? AND status = 'approved' AND NOT is_deleted",
+                &format!(
+                    "SELECT p.tenant_id, p.region_code FROM service_providers p \
+                     WHERE p.user_id = ? AND {}",
+                    crate::liveness::live_provider("p")
+                ),
                 vec![user.0.into()],
             ))
             .await

@@ -5,11 +5,13 @@
 /// Distinct searchers per (service, region, UTC day), summed per (service,
 /// region) over `[from, to)`, with whether a live provider offers the service
 /// in the region (the same candidates as search). Binds: from, to.
-pub(crate) const COUNTED_SQL: &str = "SELECT d.service_id, d.region, CAST(SUM(d.n) AS BIGINT) AS n,
+pub(crate) fn counted_sql() -> String {
+    format!(
+        "SELECT d.service_id, d.region, CAST(SUM(d.n) AS BIGINT) AS n,
         CASE WHEN EXISTS (
             SELECT 1 FROM service_providers p JOIN provider_services ps ON ps.provider_id = p.id
             WHERE p.region_code = d.region AND ps.service_id = d.service_id
-              AND p.status = 'approved' AND p.is_deleted = FALSE AND ps.is_active = TRUE
+              AND {live} AND ps.is_active = TRUE
         ) THEN 1 ELSE 0 END AS offered
     FROM (
         SELECT service_id, region, searched_on, COUNT(DISTINCT searcher_key) AS n
@@ -17,12 +19,15 @@ pub(crate) const COUNTED_SQL: &str = "SELECT d.service_id, d.region, CAST(SUM(d.
         WHERE searched_at >= ? AND searched_at < ? AND region IS NOT NULL
         GROUP BY service_id, region, searched_on
     ) d
-    GROUP BY d.service_id, d.region";
+    GROUP BY d.service_id, d.region",
+        live = crate::liveness::live_provider("p")
+    )
+}
 
-/// The popularity upsert over [`COUNTED_SQL`]: unoffered services rank last and
+/// The popularity upsert over [`counted_sql()`]: unoffered services rank last and
 /// are never popular. Binds: from, to, top_k, min_searches, now, from, to.
 pub(crate) fn recompute_sql() -> String {
-    upsert_from(&format!("({COUNTED_SQL})"))
+    upsert_from(&format!("({})", counted_sql()))
 }
 
 /// PostgreSQL's first step: the counts into a transaction-local table. An
@@ -32,7 +37,7 @@ pub(crate) fn recompute_sql() -> String {
 /// window is written as literals of the run's own instants.
 pub(crate) fn counted_table_sql(from: &str, to: &str) -> String {
     let mut binds = [from, to].into_iter();
-    let select: String = COUNTED_SQL
+    let select: String = counted_sql()
         .split('?')
         .enumerate()
         .map(|(i, part)| match i {
@@ -53,7 +58,7 @@ pub(crate) fn recompute_from_table_sql() -> String {
 }
 
 /// The ranked upsert over `source` (a table or a parenthesised select of
-/// [`COUNTED_SQL`]'s columns).
+/// [`counted_sql()`]'s columns).
 fn upsert_from(source: &str) -> String {
     format!(
         "INSERT INTO service_region_popularity

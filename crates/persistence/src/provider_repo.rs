@@ -75,6 +75,9 @@ pub(crate) fn to_provider(row: sp::Model) -> Result<Provider, StoreError> {
 pub(crate) fn scope_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
+        Scope::Live => Condition::all().add(Expr::cust(crate::liveness::live_provider(
+            "service_providers",
+        ))),
         Scope::LsmRegion(user) => Condition::all().add(
             sp::Column::RegionCode.in_subquery(
                 Query::select()

@@ -150,8 +150,10 @@ impl SaleRepository for SqlSaleRepository {
                 // Only a provider's back-office tenant sells: a tenant made
                 // by anyone else has no seller (403), so no user can send a
                 // "sale" notice to another by naming them its client.
-                "SELECT MIN(user_id) FROM service_providers \
-                 WHERE tenant_id = ? AND status = 'approved' AND is_deleted = FALSE",
+                &format!(
+                    "SELECT MIN(p.user_id) FROM service_providers p WHERE p.tenant_id = ? AND {}",
+                    crate::liveness::live_provider("p")
+                ),
                 vec![tenant.0.into()],
             )
             .await?

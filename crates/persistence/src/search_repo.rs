@@ -88,7 +88,7 @@ fn search_sql() -> String {
                    {score} AS score, {rate} AS rate
             FROM service_providers p
             JOIN provider_services ps ON ps.provider_id = p.id
-            WHERE p.region_code = ? AND p.status = 'approved' AND p.is_deleted = FALSE
+            WHERE p.region_code = ? AND {live}
               AND ps.service_id = ? AND ps.is_active = TRUE
         )
         SELECT id, business_name, rating_sum, rating_count, completed_jobs,
@@ -97,7 +97,8 @@ fn search_sql() -> String {
         WHERE score < ? OR (score = ? AND (rate < ? OR (rate = ? AND
               (completed_jobs < ? OR (completed_jobs = ? AND id > ?)))))
         ORDER BY score DESC, rate DESC, completed_jobs DESC, id ASC
-        LIMIT ?"
+        LIMIT ?",
+        live = crate::liveness::live_provider("p")
     )
 }
 

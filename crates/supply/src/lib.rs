@@ -28,4 +28,4 @@ pub mod templates;
 pub use ::effects::PlatformSettings;
 pub use effects::{Audience, AuditEntry, Effects, Message};
 pub use error::SupplyError;
-pub use provider::{Provider, ProviderStatus};
+pub use provider::{Provider, ProviderStatus, is_live};

@@ -9,6 +9,7 @@
 //! `under_review` until an LSM clears the warnings, suspends or asks for a ban.
 
 use chrono::{Duration, NaiveDate};
+use identity::model::UserStatus;
 use kernel::{FieldError, ProviderId, TenantId, Timestamp, UserId};
 
 use crate::error::SupplyError;
@@ -53,6 +54,16 @@ impl ProviderStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
+}
+
+/// The one definition of a live provider: approved, not deleted, and its
+/// account active. Only a live provider is found by search, counted by
+/// popularity, booked, accepted for a job, and sells or lists on the
+/// marketplace. Persistence states the same rule once in SQL
+/// (`persistence::liveness::live_provider`), and a test checks that the two
+/// agree on both backends for every combination.
+pub fn is_live(status: ProviderStatus, is_deleted: bool, account: UserStatus) -> bool {
+    status == ProviderStatus::Approved && !is_deleted && account == UserStatus::Active
 }
 
 /// A provider profile.
@@ -132,9 +143,10 @@ impl Provider {
         }
     }
 
-    /// Whether customers can find and book this provider.
-    pub fn is_live(&self) -> bool {
-        self.status == ProviderStatus::Approved && !self.is_deleted
+    /// Whether customers can find and book this provider while its account
+    /// is `account`: see [`is_live`].
+    pub fn is_live_with(&self, account: UserStatus) -> bool {
+        is_live(self.status, self.is_deleted, account)
     }
 
     /// pending → approved. The caller creates the tenant in the same transaction.

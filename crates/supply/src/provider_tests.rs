@@ -36,7 +36,7 @@ fn approval_sets_the_date_and_only_happens_once() {
     let approved = pending().approve(at(2)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(approved.status, ProviderStatus::Approved);
     assert_eq!(approved.approved_at, Some(at(2)));
-    assert!(approved.is_live());
+    assert!(approved.is_live_with(identity::model::UserStatus::Active));
     assert!(matches!(
         approved.approve(at(3)),
         Err(SupplyError::InvalidTransition(_))
@@ -65,10 +65,14 @@ fn suspension_and_reinstatement_toggle_and_clear_the_slate() {
         .add_warning(3, at(3));
     assert!(warned.under_review && warned.warnings == 3);
     let suspended = warned.suspend(at(4)).unwrap_or_else(|e| panic!("{e}"));
-    assert!(!suspended.is_live());
+    assert!(!suspended.is_live_with(identity::model::UserStatus::Active));
     assert!(suspended.suspend(at(4)).is_err());
     let back = suspended.reinstate(at(5)).unwrap_or_else(|e| panic!("{e}"));
-    assert!(back.is_live() && back.warnings == 0 && !back.under_review);
+    assert!(
+        back.is_live_with(identity::model::UserStatus::Active)
+            && back.warnings == 0
+            && !back.under_review
+    );
     assert!(pending().suspend(at(2)).is_err());
     assert!(pending().reinstate(at(2)).is_err());
 }

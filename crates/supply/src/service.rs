@@ -248,9 +248,8 @@ impl ProviderService {
         page: &kernel::PageRequest,
     ) -> Result<kernel::Page<crate::ports::Review>, SupplyError> {
         self.repo
-            .find(&Scope::All, id)
+            .find(&Scope::Live, id)
             .await?
-            .filter(Provider::is_live)
             .ok_or(SupplyError::NotFound)?;
         Ok(self.repo.reviews(id, page).await?)
     }
@@ -262,9 +261,8 @@ impl ProviderService {
     ) -> Result<(Provider, Vec<OfferedService>), SupplyError> {
         let p = self
             .repo
-            .find(&Scope::All, id)
+            .find(&Scope::Live, id)
             .await?
-            .filter(Provider::is_live)
             .ok_or(SupplyError::NotFound)?;
         let offered = self
             .repo

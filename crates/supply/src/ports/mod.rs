@@ -17,6 +17,9 @@ pub enum Scope {
     LsmRegion(UserId),
     /// Every region (admins).
     All,
+    /// Live providers only ([`crate::is_live`]), in every region: what the
+    /// public may see.
+    Live,
 }
 
 /// A new application.

@@ -1,0 +1,14 @@
+//! The one SQL statement of [`supply::is_live`]: a provider row is live when
+//! approved, not deleted, and its user active. Every query that finds,
+//! counts, books or lets a provider sell uses this fragment;
+//! `tests/liveness.rs` checks it against the domain predicate on both
+//! backends for every combination of the three. The once-per-job event
+//! kinds are checked the same way against their index.
+
+/// The condition on the `service_providers` row aliased `p`.
+pub fn live_provider(p: &str) -> String {
+    format!(
+        "({p}.status = 'approved' AND {p}.is_deleted = FALSE AND EXISTS \
+         (SELECT 1 FROM users lu WHERE lu.id = {p}.user_id AND lu.status = 'active'))"
+    )
+}

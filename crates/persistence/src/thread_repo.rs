@@ -43,8 +43,11 @@ fn select_threads() -> String {
     )
 }
 
-/// A party (hidden while soft-deleted, unless disputed), or an LSM of a
-/// disputed job's region. Binds: user, user, LSM region.
+/// The SQL form of messaging's rule (`Thread::visibility`, which decides):
+/// a party (hidden while soft-deleted, unless disputed), or an LSM of a
+/// disputed job's region; admins are let in by [`ThreadRepository::find_visible`]
+/// alone. `tests/disputes.rs` checks the two agree for every kind of viewer.
+/// Binds: user, user, LSM region.
 fn participant_scope() -> String {
     format!(
         "(((t.buyer_user_id = ? OR t.seller_user_id = ?) AND (NOT t.is_deleted OR {DISPUTED})) \

@@ -418,3 +418,99 @@ on_both_backends!(
     disputes_are_scoped_unique_and_resolved_once_on,
     disputes_are_scoped_unique_and_resolved_once
 );
+
+fn thread_viewer(user: UserId, admin: bool, region: Option<&str>) -> messaging::Viewer {
+    messaging::Viewer {
+        user_id: user,
+        is_admin: admin,
+        lsm_region: region.map(str::to_owned),
+    }
+}
+
+async fn set_thread_deleted(db: &Database, thread: Uuid, deleted: bool) {
+    let backend = db.conn().get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE message_threads SET is_deleted = $1 WHERE id = $2",
+        _ => "UPDATE message_threads SET is_deleted = ? WHERE id = ?",
+    };
+    db.conn()
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [deleted.into(), thread.into()],
+        ))
+        .await
+        .unwrap();
+}
+
+/// Messaging decides who sees a thread (`Thread::visibility`); the store's
+/// SQL scope translates that rule, and the two agree for every kind of
+/// viewer — both parties, a stranger, an admin, the region's LSM and another
+/// region's — while the thread is live, soft-deleted, deleted and disputed,
+/// and disputed again after it was restored.
+async fn the_thread_scope_agrees_with_messaging(db: &Database) {
+    use messaging::ports::ThreadRepository;
+    seed(db).await;
+    offer(db, "walker@example.com", "nyc", &[1]).await;
+    let (_, provider_user) = provider(db).await;
+    let customer = user(db, "customer@example.com", Role::Customer).await;
+    let stranger = user(db, "stranger@example.com", Role::Customer).await;
+    let admin = user(db, "admin@example.com", Role::Admin).await;
+    let nyc = lsm(db, "lsm@nyc.example.com", "nyc").await;
+    let la = lsm(db, "lsm@la.example.com", "la").await;
+    let threads = persistence::SqlThreadRepository::new(db.conn().clone());
+    let disputes = SqlDisputeRepository::new(db.conn().clone());
+    let id = job(db, customer).await;
+    let seen = disputes
+        .job(id, &viewer(customer, false, None))
+        .await
+        .unwrap()
+        .unwrap();
+    let thread_id = seen.thread_id.unwrap();
+    let viewers = [
+        thread_viewer(customer, false, None),
+        thread_viewer(provider_user, false, None),
+        thread_viewer(stranger, false, None),
+        thread_viewer(admin, true, None),
+        thread_viewer(nyc, false, Some("nyc")),
+        thread_viewer(la, false, Some("la")),
+    ];
+    let auditor = thread_viewer(admin, true, None);
+    let mut seen_by_lsm = false;
+    for step in [
+        "live",
+        "deleted",
+        "deleted and disputed",
+        "restored and disputed",
+    ] {
+        match step {
+            "deleted" => set_thread_deleted(db, thread_id, true).await,
+            "deleted and disputed" => {
+                disputes
+                    .raise(new_dispute(seen.clone(), customer, vec![]))
+                    .await
+                    .unwrap();
+            }
+            "restored and disputed" => set_thread_deleted(db, thread_id, false).await,
+            _ => {}
+        }
+        let thread = threads
+            .find_visible(thread_id, &auditor)
+            .await
+            .unwrap()
+            .unwrap()
+            .thread;
+        for v in &viewers {
+            let by_store = threads.find_visible(thread_id, v).await.unwrap().is_some();
+            let by_rule = thread.visibility(v).is_some();
+            assert_eq!(by_store, by_rule, "{step}: {v:?}");
+            seen_by_lsm |= by_store && v.user_id == nyc;
+        }
+    }
+    assert!(seen_by_lsm, "the region's LSM sees the disputed thread");
+}
+
+on_both_backends!(
+    the_thread_scope_agrees_with_messaging_on,
+    the_thread_scope_agrees_with_messaging
+);

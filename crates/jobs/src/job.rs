@@ -206,6 +206,12 @@ impl Job {
         facts: &Facts,
         now: Timestamp,
     ) -> Result<Outcome, JobError> {
+        if let Action::Reject { reason } = &action
+            && reason.trim().is_empty()
+        {
+            // Whoever built the action: a rejection always says why.
+            return Err(JobError::field("reason", "is required"));
+        }
         let edge = crate::machine::edge_for(self, actor, &action, facts, now)?;
         let mut job = self.clone();
         job.version += 1;

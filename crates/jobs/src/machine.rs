@@ -17,7 +17,7 @@
 use kernel::Timestamp;
 
 use crate::error::JobError;
-use crate::job::{Job, TermsPatch};
+use crate::job::{Job, TermsPatch, parse_reason};
 use crate::status::{ActionKind, EventKind, JobStatus, Party};
 
 /// What an actor asks of a job.
@@ -56,6 +56,26 @@ pub enum Action {
 }
 
 impl Action {
+    /// A rejection: the reason is required (trimmed, 1–2000 characters).
+    pub fn reject(reason: Option<&str>) -> Result<Self, JobError> {
+        let reason = parse_reason(reason, true)?.unwrap_or_default();
+        Ok(Self::Reject { reason })
+    }
+
+    /// A cancellation, with an optional reason (at most 2000 characters).
+    pub fn cancel(reason: Option<&str>) -> Result<Self, JobError> {
+        Ok(Self::Cancel {
+            reason: parse_reason(reason, false)?,
+        })
+    }
+
+    /// Declining the pending proposal, with an optional reason.
+    pub fn decline_changes(reason: Option<&str>) -> Result<Self, JobError> {
+        Ok(Self::DeclineChanges {
+            reason: parse_reason(reason, false)?,
+        })
+    }
+
     /// The action's name.
     pub fn kind(&self) -> ActionKind {
         match self {

@@ -92,6 +92,23 @@ fn the_happy_path_records_one_event_per_step() {
 }
 
 #[test]
+fn a_rejection_always_says_why_however_it_was_built() {
+    let blank = |e: &JobError| matches!(e, JobError::Validation(f) if f[0].field == "reason");
+    assert!(blank(&Action::reject(None).unwrap_err()));
+    assert!(blank(&Action::reject(Some("   ")).unwrap_err()));
+    let built = Action::Reject { reason: " ".into() };
+    let err = job()
+        .apply(Party::Provider, built, &ACTIVE, t0())
+        .unwrap_err();
+    assert!(blank(&err), "{err:?}");
+    let ok = Action::reject(Some(" booked up ")).unwrap();
+    let done = job().apply(Party::Provider, ok, &ACTIVE, t0()).unwrap();
+    assert_eq!(done.job.rejection_reason.as_deref(), Some("booked up"));
+    assert!(Action::cancel(None).is_ok());
+    assert!(Action::decline_changes(Some(&"x".repeat(2001))).is_err());
+}
+
+#[test]
 fn the_wrong_party_is_forbidden_and_the_wrong_status_conflicts() {
     let j = job();
     let err = j

@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod optional_json;
 pub mod precondition;
 pub mod problem;
+pub mod responses;
 pub mod rules;
 
 pub use problem::{ApiError, Problem};

@@ -284,37 +284,4 @@ impl std::fmt::Display for StringError {
 
 impl std::error::Error for StringError {}
 
-/// The problems every back-office route may answer before it looks at its input.
-#[derive(Debug, utoipa::IntoResponses)]
-pub enum TenantProblems {
-    /// No or bad access token (portal tokens included).
-    #[response(status = 401, content_type = "application/problem+json")]
-    Unauthorized(Problem),
-    /// The caller belongs to no tenant (`no_tenant`).
-    #[response(status = 403, content_type = "application/problem+json")]
-    NoTenant(Problem),
-}
-
-/// The refusal of an admin-only route to any other signed-in account.
-#[derive(Debug, utoipa::IntoResponses)]
-pub enum AdminOnly {
-    /// Not an admin
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-}
-
-/// The refusal of an LSM route (admins pass too) to any other account.
-#[derive(Debug, utoipa::IntoResponses)]
-pub enum LsmOnly {
-    /// Not an LSM (or admin)
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-}
-
-/// The refusal of a provider route to an account without the provider role.
-#[derive(Debug, utoipa::IntoResponses)]
-pub enum ProviderOnly {
-    /// Not a provider account
-    #[response(status = 403, content_type = "application/problem+json")]
-    Forbidden(Problem),
-}
+pub use super::responses::*;

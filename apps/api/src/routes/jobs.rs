@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use jobs::ports::JobFilter;
 use jobs::service::CreateJob;
-use jobs::{Action, JobStatus, PaidWith, RatingInput, TermsPatch, parse_reason};
+use jobs::{Action, JobStatus, PaidWith, RatingInput, TermsPatch};
 use kernel::FieldError;
 
 use super::jobs_dto::{
@@ -15,6 +15,7 @@ use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
 use crate::http::precondition::{if_match, with_etag};
+use crate::http::problem::TransitionProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -144,49 +145,45 @@ async fn transition(
     Ok(job_response(actix_web::http::StatusCode::OK, &record))
 }
 
-macro_rules! bare_transition {
-    ($name:ident, $path:literal, $doc:literal, $who:literal, $action:expr $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "jobs", security(("bearer" = [])),
-            params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
-            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
-            (status = 200, description = "The job after the transition", body = JobDto),
-            (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
-            (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
-            (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-            (status = 409, description = "Not allowed from the job's state (status, pending changes, open dispute), or a racing change won", body = Problem, content_type = "application/problem+json"),
-            (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            req: HttpRequest,
-            AuthUser(ctx): AuthUser,
-            id: web::Path<i64>,
-            _body: OptionalJson<EmptyBody>,
-        ) -> Result<HttpResponse, ApiError> {
-            transition(&state, &req, &ctx, *id, $action).await
-        }
-    };
+/// The provider accepts a new job.
+///
+/// The job's provider. Moves a `new` job to accepted; the customer is notified. Other parties get 403, strangers 404; a job no longer `new` is a 409. `If-Match` is optional; a stale version is a 412.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/accept", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The job after the transition", body = JobDto),
+    (status = 403, description = "Only the job's provider accepts", body = Problem, content_type = "application/problem+json"),
+    TransitionProblems,
+))]
+pub async fn accept(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    transition(&state, &req, &ctx, *id, Action::Accept).await
 }
 
-bare_transition!(
-    accept,
-    "/api/v1/jobs/{id}/accept",
-    "The provider accepts a new job.",
-    "Only the job's provider accepts",
-    Action::Accept,
-    "The job's provider. Moves a `new` job to accepted; the customer is notified. Other parties get 403, strangers 404; a job no longer `new` is a 409. `If-Match` is optional; a stale version is a 412."
-);
-bare_transition!(
-    complete,
-    "/api/v1/jobs/{id}/complete",
-    "The provider completes a job in progress (no pending changes, no open dispute).",
-    "Only the job's provider completes",
-    Action::Complete,
-    "The job's provider marks the work done; the customer is notified and may then rate. Not possible while changes are pending or a dispute is open (409). `If-Match` is optional; a stale version is a 412."
-);
+/// The provider completes a job in progress (no pending changes, no open dispute).
+///
+/// The job's provider marks the work done; the customer is notified and may then rate. Not possible while changes are pending or a dispute is open (409). `If-Match` is optional; a stale version is a 412.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/complete", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The job after the transition", body = JobDto),
+    (status = 403, description = "Only the job's provider completes", body = Problem, content_type = "application/problem+json"),
+    TransitionProblems,
+))]
+pub async fn complete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    transition(&state, &req, &ctx, *id, Action::Complete).await
+}
 
 /// The customer approves the provider's pending proposal, which becomes the
 /// job's agreed terms.
@@ -216,65 +213,73 @@ pub async fn approve(
     transition(&state, &req, &ctx, *id, Action::ApproveChanges).await
 }
 
-macro_rules! reason_transition {
-    ($name:ident, $path:literal, $doc:literal, $who:literal, $required:expr, $make:expr $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "jobs", security(("bearer" = [])),
-            params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
-            request_body(content = Option<JobReasonRequest>), responses(
-            (status = 200, description = "The job after the transition", body = JobDto),
-            (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
-            (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
-            (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-            (status = 409, description = "Not allowed from the job's state, or a racing change won", body = Problem, content_type = "application/problem+json"),
-            (status = 412, description = "If-Match names none of the current version", body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "Missing or invalid reason, unknown fields", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            req: HttpRequest,
-            AuthUser(ctx): AuthUser,
-            id: web::Path<i64>,
-            OptionalJson(body): OptionalJson<JobReasonRequest>,
-        ) -> Result<HttpResponse, ApiError> {
-            let reason = body.unwrap_or_default().reason;
-            let reason = parse_reason(reason.as_deref(), $required)?;
-            let make: fn(Option<String>) -> Action = $make;
-            transition(&state, &req, &ctx, *id, make(reason)).await
-        }
-    };
+/// The reason a transition's body carries, if any.
+fn reason_of(body: Option<JobReasonRequest>) -> Option<String> {
+    body.unwrap_or_default().reason
 }
 
-reason_transition!(
-    reject,
-    "/api/v1/jobs/{id}/reject",
-    "The provider rejects a new job with a reason; its thread is soft-deleted.",
-    "Only the job's provider rejects",
-    true,
-    |r| Action::Reject {
-        reason: r.unwrap_or_default()
-    },
-    "The job's provider declines a `new` job, with a reason; the customer is notified and the job chat is hidden (it reappears if a dispute is raised). A job no longer `new` is a 409. `If-Match` is optional; a stale version is a 412."
-);
-reason_transition!(
-    cancel,
-    "/api/v1/jobs/{id}/cancel",
-    "The customer cancels a new or in-progress job.",
-    "Only the job's customer cancels",
-    false,
-    |reason| Action::Cancel { reason },
-    "The job's customer, with a reason, while the job has not been completed; the provider is notified. Other states are a 409. `If-Match` is optional; a stale version is a 412."
-);
-reason_transition!(
-    decline_changes,
-    "/api/v1/jobs/{id}/decline-changes",
-    "The customer declines the pending proposal: the agreed terms come back, however many edits came before.",
-    "Only the job's customer declines",
-    false,
-    |reason| Action::DeclineChanges { reason },
-    "The job's customer, with an optional reason. The pending proposal is dropped and the agreed terms (the initial ones or the last approved) come back, however many edits came before; the provider is notified. Without a pending proposal it is a 409."
-);
+/// The provider rejects a new job with a reason; its thread is soft-deleted.
+///
+/// The job's provider declines a `new` job, with a reason; the customer is notified and the job chat is hidden (it reappears if a dispute is raised). A job no longer `new` is a 409. `If-Match` is optional; a stale version is a 412.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/reject", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body(content = Option<JobReasonRequest>), responses(
+    (status = 200, description = "The job after the transition", body = JobDto),
+    (status = 403, description = "Only the job's provider rejects", body = Problem, content_type = "application/problem+json"),
+    TransitionProblems,
+))]
+pub async fn reject(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<JobReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let action = Action::reject(reason_of(body).as_deref())?;
+    transition(&state, &req, &ctx, *id, action).await
+}
+
+/// The customer cancels a new or in-progress job.
+///
+/// The job's customer, with a reason, while the job has not been completed; the provider is notified. Other states are a 409. `If-Match` is optional; a stale version is a 412.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/cancel", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body(content = Option<JobReasonRequest>), responses(
+    (status = 200, description = "The job after the transition", body = JobDto),
+    (status = 403, description = "Only the job's customer cancels", body = Problem, content_type = "application/problem+json"),
+    TransitionProblems,
+))]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<JobReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let action = Action::cancel(reason_of(body).as_deref())?;
+    transition(&state, &req, &ctx, *id, action).await
+}
+
+/// The customer declines the pending proposal: the agreed terms come back, however many edits came before.
+///
+/// The job's customer, with an optional reason. The pending proposal is dropped and the agreed terms (the initial ones or the last approved) come back, however many edits came before; the provider is notified. Without a pending proposal it is a 409.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/decline-changes", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
+    request_body(content = Option<JobReasonRequest>), responses(
+    (status = 200, description = "The job after the transition", body = JobDto),
+    (status = 403, description = "Only the job's customer declines", body = Problem, content_type = "application/problem+json"),
+    TransitionProblems,
+))]
+pub async fn decline_changes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<JobReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let action = Action::decline_changes(reason_of(body).as_deref())?;
+    transition(&state, &req, &ctx, *id, action).await
+}
 
 /// The provider records the customer's payment of a completed job: the job
 /// becomes `paid`, and the provider's tenant gets the marketplace transaction

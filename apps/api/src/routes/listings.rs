@@ -16,6 +16,7 @@ use crate::auth::{AuthUser, MaybeUser};
 use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
+use crate::http::problem::{ModerationProblems, OwnerActionProblems};
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -127,85 +128,95 @@ pub async fn edit(
     Ok(listing(StatusCode::OK, edited))
 }
 
-macro_rules! owner_action {
-    ($name:ident, $path:literal, $doc:literal, $action:expr $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
-            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
-            (status = 200, description = "The listing after the change", body = ListingDto),
-            (status = 403, description = "Not a provider", body = Problem, content_type = "application/problem+json"),
-            (status = 404, description = "Absent or another provider's", body = Problem, content_type = "application/problem+json"),
-            (status = 409, description = "Not allowed from the listing's status (a suspended listing is never republished)", body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "Publishing without title, description, category or price (unless `quote`), each named; or a body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            AuthUser(ctx): AuthUser,
-            id: web::Path<i64>,
-            _body: OptionalJson<EmptyBody>,
-        ) -> Result<HttpResponse, ApiError> {
-            let changed = state.listings.apply(&ctx, *id, $action, None).await?;
-            Ok(listing(StatusCode::OK, changed))
-        }
-    };
+/// The owner publishes (`published_at` set the first time).
+///
+/// The listing's owner. Makes a draft or inactive listing `active` and visible to buyers; `published_at` is set the first time. Publishing needs a title, description, category and a price unless the price type is `quote` (422 naming each missing one). A suspended listing is never republished by its owner (409).
+#[utoipa::path(post, path = "/api/v1/listings/{id}/publish", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The listing after the change", body = ListingDto),
+    OwnerActionProblems,
+))]
+pub async fn publish(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let changed = state
+        .listings
+        .apply(&ctx, *id, ListingAction::Publish, None)
+        .await?;
+    Ok(listing(StatusCode::OK, changed))
 }
 
-owner_action!(
-    publish,
-    "/api/v1/listings/{id}/publish",
-    "The owner publishes (`published_at` set the first time).",
-    ListingAction::Publish,
-    "The listing's owner. Makes a draft or inactive listing `active` and visible to buyers; `published_at` is set the first time. Publishing needs a title, description, category and a price unless the price type is `quote` (422 naming each missing one). A suspended listing is never republished by its owner (409)."
-);
-owner_action!(
-    unpublish,
-    "/api/v1/listings/{id}/unpublish",
-    "The owner takes an active listing down (`inactive`).",
-    ListingAction::Unpublish,
-    "The listing's owner. An `active` listing becomes `inactive` and leaves search; it can be published again later. A suspended listing stays suspended (409)."
-);
-
-macro_rules! moderation {
-    ($name:ident, $path:literal, $doc:literal, $action:expr $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
-            request_body(content = Option<ModerationRequest>, description = "Optional reason, kept in the audit log"), responses(
-            (status = 200, description = "The listing after the change", body = ListingDto),
-            (status = 403, description = "Neither an LSM nor an admin", body = Problem, content_type = "application/problem+json"),
-            (status = 404, description = "Absent, or another region's listing", body = Problem, content_type = "application/problem+json"),
-            (status = 409, description = "Not allowed from the listing's status", body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "Bad reason", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            AuthUser(ctx): AuthUser,
-            id: web::Path<i64>,
-            OptionalJson(body): OptionalJson<ModerationRequest>,
-        ) -> Result<HttpResponse, ApiError> {
-            let reason = body.unwrap_or_default().reason;
-            let reason = check_reason(reason).map_err(|e| ApiError::validation(vec![e]))?;
-            let changed = state.listings.apply(&ctx, *id, $action, reason).await?;
-            Ok(listing(StatusCode::OK, changed))
-        }
-    };
+/// The owner takes an active listing down (`inactive`).
+///
+/// The listing's owner. An `active` listing becomes `inactive` and leaves search; it can be published again later. A suspended listing stays suspended (409).
+#[utoipa::path(post, path = "/api/v1/listings/{id}/unpublish", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The listing after the change", body = ListingDto),
+    OwnerActionProblems,
+))]
+pub async fn unpublish(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let changed = state
+        .listings
+        .apply(&ctx, *id, ListingAction::Unpublish, None)
+        .await?;
+    Ok(listing(StatusCode::OK, changed))
 }
 
-moderation!(
-    suspend,
-    "/api/v1/listings/{id}/suspend",
-    "An LSM of the listing's region or an admin suspends it (audited).",
-    ListingAction::Suspend,
-    "Moderation: an LSM of the listing's region or an admin, with a reason. The listing leaves search at once and its owner can neither edit nor republish it until reinstated; the decision is audited. LSMs of other regions get 404; other roles 403."
-);
-moderation!(
-    reinstate,
-    "/api/v1/listings/{id}/reinstate",
-    "An LSM of the listing's region or an admin returns a suspended listing to `active` (audited).",
-    ListingAction::Reinstate,
-    "Moderation: an LSM of the listing's region or an admin, with a reason. The listing is active again and the decision is audited. LSMs of other regions get 404; other roles 403."
-);
+/// An LSM of the listing's region or an admin suspends it (audited).
+///
+/// Moderation: an LSM of the listing's region or an admin, with a reason. The listing leaves search at once and its owner can neither edit nor republish it until reinstated; the decision is audited. LSMs of other regions get 404; other roles 403.
+#[utoipa::path(post, path = "/api/v1/listings/{id}/suspend", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<ModerationRequest>, description = "Optional reason, kept in the audit log"), responses(
+    (status = 200, description = "The listing after the change", body = ListingDto),
+    ModerationProblems,
+))]
+pub async fn suspend(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<ModerationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    moderate(&state, &ctx, *id, ListingAction::Suspend, body).await
+}
+
+/// An LSM of the listing's region or an admin returns a suspended listing to `active` (audited).
+///
+/// Moderation: an LSM of the listing's region or an admin, with a reason. The listing is active again and the decision is audited. LSMs of other regions get 404; other roles 403.
+#[utoipa::path(post, path = "/api/v1/listings/{id}/reinstate", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<ModerationRequest>, description = "Optional reason, kept in the audit log"), responses(
+    (status = 200, description = "The listing after the change", body = ListingDto),
+    ModerationProblems,
+))]
+pub async fn reinstate(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    OptionalJson(body): OptionalJson<ModerationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    moderate(&state, &ctx, *id, ListingAction::Reinstate, body).await
+}
+
+/// A moderation decision with its optional reason (kept in the audit log).
+async fn moderate(
+    state: &AppState,
+    ctx: &kernel::Ctx,
+    id: i64,
+    action: ListingAction,
+    body: Option<ModerationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.unwrap_or_default().reason;
+    let reason = check_reason(reason).map_err(|e| ApiError::validation(vec![e]))?;
+    let changed = state.listings.apply(ctx, id, action, reason).await?;
+    Ok(listing(StatusCode::OK, changed))
+}
 
 /// A customer asks about an active listing: the first inquiry opens a
 /// `listing` thread with the seller, a later one by the same buyer is

@@ -9,7 +9,7 @@ use super::providers::id_page;
 use crate::auth::AuthUser;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
-use crate::http::problem::LsmOnly;
+use crate::http::problem::{DecisionProblems, LsmOnly};
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -53,71 +53,107 @@ async fn decide(
     Ok(HttpResponse::Ok().json(ProviderDto::from(p)))
 }
 
-macro_rules! decision_route {
-    ($name:ident, $path:literal, $doc:literal, $ok:literal, $make:expr $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "lsm", security(("bearer" = [])),
-            params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
-            (status = 200, description = $ok, body = ProviderDto),
-            LsmOnly,
-            (status = 404, description = "No such provider in the caller's region", body = Problem, content_type = "application/problem+json"),
-            (status = 409, description = "Not allowed from the provider's current status", body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "Missing reason where required, invalid body", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            AuthUser(ctx): AuthUser,
-            path: web::Path<i64>,
-            OptionalJson(body): OptionalJson<ReasonRequest>,
-        ) -> Result<HttpResponse, ApiError> {
-            let reason = body.unwrap_or_default().reason;
-            let make: fn(Option<String>) -> Decision = $make;
-            decide(&state, &ctx, path.into_inner(), make(reason)).await
-        }
-    };
+/// Approve a pending provider: its back-office tenant is created.
+///
+/// LSMs of the provider's region and admins. A pending application becomes approved: the provider appears in search for its services, gets a back-office tenant (its id is in the answer) and is e-mailed. The decision is audited; other regions' providers are a 404.
+#[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/approve", tag = "lsm", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
+    (status = 200, description = "Approved, with `tenant_id`", body = ProviderDto),
+    LsmOnly,
+    DecisionProblems,
+))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    path: web::Path<i64>,
+    _body: OptionalJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    decide(&state, &ctx, path.into_inner(), Decision::Approve).await
 }
 
-decision_route!(
-    approve,
-    "/api/v1/lsm/providers/{id}/approve",
-    "Approve a pending provider: its back-office tenant is created.",
-    "Approved, with `tenant_id`",
-    |_| Decision::Approve,
-    "LSMs of the provider's region and admins. A pending application becomes approved: the provider appears in search for its services, gets a back-office tenant (its id is in the answer) and is e-mailed. The decision is audited; other regions' providers are a 404."
-);
-decision_route!(
-    reject,
-    "/api/v1/lsm/providers/{id}/reject",
-    "Reject a pending provider with a reason (required); the provider is e-mailed.",
-    "Rejected",
-    Decision::Reject,
-    "LSMs of the provider's region and admins. A pending application is rejected with the reason given; the provider may apply again after a waiting period. The decision is audited."
-);
-decision_route!(
-    suspend,
-    "/api/v1/lsm/providers/{id}/suspend",
-    "Suspend an approved provider (reason optional).",
-    "Suspended",
-    Decision::Suspend,
-    "LSMs of the provider's region and admins. An approved provider leaves search and cannot be booked until reinstated. The decision is audited."
-);
-decision_route!(
-    reinstate,
-    "/api/v1/lsm/providers/{id}/reinstate",
-    "Reinstate a suspended provider (warnings cleared).",
-    "Approved again",
-    |_| Decision::Reinstate,
-    "LSMs of the provider's region and admins. A suspended provider is approved again, its warnings cleared, and back in search. The decision is audited."
-);
-decision_route!(
-    clear_warnings,
-    "/api/v1/lsm/providers/{id}/clear-warnings",
-    "Clear a provider's warnings and take it off the review queue.",
-    "Warnings cleared",
-    |_| Decision::ClearWarnings,
-    "LSMs of the provider's region and admins. Resets the provider's warning count (missed response deadlines, provider cancellations) and takes it off the review queue. The decision is audited."
-);
+/// Reject a pending provider with a reason (required); the provider is e-mailed.
+///
+/// LSMs of the provider's region and admins. A pending application is rejected with the reason given; the provider may apply again after a waiting period. The decision is audited.
+#[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/reject", tag = "lsm", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
+    (status = 200, description = "Rejected", body = ProviderDto),
+    LsmOnly,
+    DecisionProblems,
+))]
+pub async fn reject(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    path: web::Path<i64>,
+    OptionalJson(body): OptionalJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    decide(
+        &state,
+        &ctx,
+        path.into_inner(),
+        Decision::Reject(body.unwrap_or_default().reason),
+    )
+    .await
+}
+
+/// Suspend an approved provider (reason optional).
+///
+/// LSMs of the provider's region and admins. An approved provider leaves search and cannot be booked until reinstated. The decision is audited.
+#[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/suspend", tag = "lsm", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
+    (status = 200, description = "Suspended", body = ProviderDto),
+    LsmOnly,
+    DecisionProblems,
+))]
+pub async fn suspend(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    path: web::Path<i64>,
+    OptionalJson(body): OptionalJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    decide(
+        &state,
+        &ctx,
+        path.into_inner(),
+        Decision::Suspend(body.unwrap_or_default().reason),
+    )
+    .await
+}
+
+/// Reinstate a suspended provider (warnings cleared).
+///
+/// LSMs of the provider's region and admins. A suspended provider is approved again, its warnings cleared, and back in search. The decision is audited.
+#[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/reinstate", tag = "lsm", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
+    (status = 200, description = "Approved again", body = ProviderDto),
+    LsmOnly,
+    DecisionProblems,
+))]
+pub async fn reinstate(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    path: web::Path<i64>,
+    _body: OptionalJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    decide(&state, &ctx, path.into_inner(), Decision::Reinstate).await
+}
+
+/// Clear a provider's warnings and take it off the review queue.
+///
+/// LSMs of the provider's region and admins. Resets the provider's warning count (missed response deadlines, provider cancellations) and takes it off the review queue. The decision is audited.
+#[utoipa::path(post, path = "/api/v1/lsm/providers/{id}/clear-warnings", tag = "lsm", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Provider id")), request_body(content = Option<ReasonRequest>), responses(
+    (status = 200, description = "Warnings cleared", body = ProviderDto),
+    LsmOnly,
+    DecisionProblems,
+))]
+pub async fn clear_warnings(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    path: web::Path<i64>,
+    _body: OptionalJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    decide(&state, &ctx, path.into_inner(), Decision::ClearWarnings).await
+}
 
 /// Ask an admin to ban a provider of the region (reason required).
 ///

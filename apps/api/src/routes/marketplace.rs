@@ -13,6 +13,7 @@ use crate::auth::AuthUser;
 use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
+use crate::http::problem::StaffActionProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -86,52 +87,68 @@ pub async fn get(
     Ok(transaction(StatusCode::OK, found))
 }
 
-macro_rules! staff_action {
-    ($name:ident, $path:literal, $doc:literal, $action:expr, $conflict:literal $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
-            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
-            (status = 200, description = "The transaction after the change", body = TransactionDto),
-            (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-            (status = 403, description = "The transaction's client (who may read it, not act on it)", body = Problem, content_type = "application/problem+json"),
-            (status = 404, description = "Absent, or not the caller's tenant's", body = Problem, content_type = "application/problem+json"),
-            (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            AuthUser(ctx): AuthUser,
-            id: web::Path<i64>,
-            _body: OptionalJson<EmptyBody>,
-        ) -> Result<HttpResponse, ApiError> {
-            let changed = state.transactions.act(&ctx, *id, $action).await?;
-            Ok(transaction(StatusCode::OK, changed))
-        }
-    };
+/// The client paid: `pending → completed`; its invoice gets one succeeded payment of the whole amount (the transaction's `payment_method`, else `other`) and is `paid`.
+///
+/// Staff of the transaction's tenant. The client may read the transaction but not act on it (403). A transaction no longer pending, or whose invoice was changed in billing, is a 409.
+#[utoipa::path(post, path = "/api/v1/marketplace/transactions/{id}/complete", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The transaction after the change", body = TransactionDto),
+    (status = 409, description = "Not pending, or its invoice was changed in billing", body = Problem, content_type = "application/problem+json"),
+    StaffActionProblems,
+))]
+pub async fn complete(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let changed = state
+        .transactions
+        .act(&ctx, *id, SaleAction::Complete)
+        .await?;
+    Ok(transaction(StatusCode::OK, changed))
 }
 
-staff_action!(
-    complete,
-    "/api/v1/marketplace/transactions/{id}/complete",
-    "The client paid: `pending → completed`; its invoice gets one succeeded payment of the whole amount (the transaction's `payment_method`, else `other`) and is `paid`.",
-    SaleAction::Complete,
-    "Not pending, or its invoice was changed in billing",
-    "Staff of the transaction's tenant. The client may read the transaction but not act on it (403). A transaction no longer pending, or whose invoice was changed in billing, is a 409."
-);
-staff_action!(
-    cancel,
-    "/api/v1/marketplace/transactions/{id}/cancel",
-    "Called off before payment: `pending → cancelled`; its invoice is `void`.",
-    SaleAction::Cancel,
-    "Not pending, or its invoice was changed in billing",
-    "Staff of the transaction's tenant. The client may read the transaction but not act on it (403). A transaction no longer pending, or whose invoice was changed in billing, is a 409."
-);
-staff_action!(
-    refund,
-    "/api/v1/marketplace/transactions/{id}/refund",
-    "Paid back: `completed → refunded`; its payment is refunded in full and the invoice is `issued` again at its full balance. A second refund is a 409.",
-    SaleAction::Refund,
-    "Not completed (a second refund), or its invoice is void",
-    "Staff of the transaction's tenant. The client may read the transaction but not act on it (403); an invoice voided in billing is a 409."
-);
+/// Called off before payment: `pending → cancelled`; its invoice is `void`.
+///
+/// Staff of the transaction's tenant. The client may read the transaction but not act on it (403). A transaction no longer pending, or whose invoice was changed in billing, is a 409.
+#[utoipa::path(post, path = "/api/v1/marketplace/transactions/{id}/cancel", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The transaction after the change", body = TransactionDto),
+    (status = 409, description = "Not pending, or its invoice was changed in billing", body = Problem, content_type = "application/problem+json"),
+    StaffActionProblems,
+))]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let changed = state
+        .transactions
+        .act(&ctx, *id, SaleAction::Cancel)
+        .await?;
+    Ok(transaction(StatusCode::OK, changed))
+}
+
+/// Paid back: `completed → refunded`; its payment is refunded in full and the invoice is `issued` again at its full balance. A second refund is a 409.
+///
+/// Staff of the transaction's tenant. The client may read the transaction but not act on it (403); an invoice voided in billing is a 409.
+#[utoipa::path(post, path = "/api/v1/marketplace/transactions/{id}/refund", tag = "marketplace", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The transaction after the change", body = TransactionDto),
+    (status = 409, description = "Not completed (a second refund), or its invoice is void", body = Problem, content_type = "application/problem+json"),
+    StaffActionProblems,
+))]
+pub async fn refund(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<i64>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let changed = state
+        .transactions
+        .act(&ctx, *id, SaleAction::Refund)
+        .await?;
+    Ok(transaction(StatusCode::OK, changed))
+}

@@ -15,6 +15,7 @@ use crate::auth::AuthUser;
 use crate::http::body::EmptyBody;
 use crate::http::json::Json;
 use crate::http::optional_json::OptionalJson;
+use crate::http::problem::ThreadActionProblems;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 use messaging::view::{message_json, thread_json};
@@ -143,41 +144,40 @@ pub async fn read(
     }))
 }
 
-macro_rules! thread_action {
-    ($name:ident, $path:literal, $doc:literal, $forbidden:literal $(, $about:literal)?) => {
-        #[doc = $doc]
-        $(#[doc = ""] #[doc = $about])?
-        #[utoipa::path(post, path = $path, tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)),
-            request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
-            (status = 200, description = "The thread", body = ThreadDto),
-            (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-            (status = 403, description = $forbidden, body = Problem, content_type = "application/problem+json"),
-            (status = 404, description = "Absent or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-            (status = 422, description = "A body other than none or `{}`", body = Problem, content_type = "application/problem+json"),
-        ))]
-        pub async fn $name(
-            state: web::Data<AppState>,
-            AuthUser(ctx): AuthUser,
-            id: web::Path<Uuid>,
-            _body: OptionalJson<EmptyBody>,
-        ) -> Result<HttpResponse, ApiError> {
-            let record = state.messaging.$name(&ctx, *id).await?;
-            Ok(HttpResponse::Ok().json(thread_json(&record)))
-        }
-    };
+/// Hides the thread from the caller's inbox until a new message arrives.
+///
+/// Participants of the thread. Only the caller's view changes; the other participants keep it in their inbox. Admins reading for audit cannot archive (403).
+#[utoipa::path(post, path = "/api/v1/threads/{id}/archive", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The thread", body = ThreadDto),
+    (status = 403, description = "An admin reading for audit", body = Problem, content_type = "application/problem+json"),
+    ThreadActionProblems,
+))]
+pub async fn archive(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<Uuid>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let record = state.messaging.archive(&ctx, *id).await?;
+    Ok(HttpResponse::Ok().json(thread_json(&record)))
 }
 
-thread_action!(
-    archive,
-    "/api/v1/threads/{id}/archive",
-    "Hides the thread from the caller's inbox until a new message arrives.",
-    "An admin reading for audit",
-    "Participants of the thread. Only the caller's view changes; the other participants keep it in their inbox. Admins reading for audit cannot archive (403)."
-);
-thread_action!(
-    block,
-    "/api/v1/threads/{id}/block",
-    "Blocks the thread: the parties' messages are refused (system messages still post).",
-    "Not allowed to block: the customer of a job chat, an LSM, an admin",
-    "Participants who may block: the provider of a job chat, and either side of a listing inquiry. Job customers, LSMs and admins get 403. Blocking cannot be undone through the API."
-);
+/// Blocks the thread: the parties' messages are refused (system messages still post).
+///
+/// Participants who may block: the provider of a job chat, and either side of a listing inquiry. Job customers, LSMs and admins get 403. Blocking cannot be undone through the API.
+#[utoipa::path(post, path = "/api/v1/threads/{id}/block", tag = "messaging", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content = Option<EmptyBody>, description = "None or `{}`"), responses(
+    (status = 200, description = "The thread", body = ThreadDto),
+    (status = 403, description = "Not allowed to block: the customer of a job chat, an LSM, an admin", body = Problem, content_type = "application/problem+json"),
+    ThreadActionProblems,
+))]
+pub async fn block(
+    state: web::Data<AppState>,
+    AuthUser(ctx): AuthUser,
+    id: web::Path<Uuid>,
+    _body: OptionalJson<EmptyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let record = state.messaging.block(&ctx, *id).await?;
+    Ok(HttpResponse::Ok().json(thread_json(&record)))
+}

@@ -9,6 +9,7 @@ pub mod attachments_dto;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod catalog_dto;
 pub mod disputes;
 pub mod disputes_dto;
 pub mod dto;

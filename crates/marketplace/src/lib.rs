@@ -9,6 +9,7 @@
 pub mod error;
 pub mod filter;
 pub mod listing;
+mod listing_checks;
 pub mod ports;
 pub mod sale;
 pub mod sale_notices;

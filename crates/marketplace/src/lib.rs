@@ -12,6 +12,7 @@ pub mod listing;
 mod listing_checks;
 pub mod ports;
 pub mod sale;
+mod sale_error;
 pub mod sale_notices;
 pub mod sale_ports;
 pub mod sale_service;

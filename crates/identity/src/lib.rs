@@ -6,6 +6,7 @@
 //! is the use-case layer the HTTP shell calls.
 
 pub mod account;
+mod commands;
 pub mod error;
 pub mod model;
 pub mod ports;

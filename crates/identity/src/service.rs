@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
 use kernel::{Clock, Ctx, FieldError, Role, StoreError, UserId, Zipcode};
 
 use crate::account::{AccountLinks, PendingToken, TokenPurpose};
@@ -14,52 +13,7 @@ use crate::ports::{
 };
 use crate::values::{Email, Password, PersonName, Phone};
 
-/// Registration input as received (unvalidated).
-#[derive(Debug, Clone, Default)]
-pub struct RegisterCommand {
-    /// E-mail.
-    pub email: String,
-    /// Password.
-    pub password: String,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// `customer` or `provider`.
-    pub role: String,
-    /// Optional phone.
-    pub phone: Option<String>,
-    /// Optional home zipcode.
-    pub zipcode: Option<String>,
-    /// The client's `User-Agent`, for the sessions list.
-    pub user_agent: Option<String>,
-}
-
-/// Login input as received.
-#[derive(Debug, Clone, Default)]
-pub struct LoginCommand {
-    /// E-mail.
-    pub email: String,
-    /// Password.
-    pub password: String,
-    /// The client's `User-Agent`, for the sessions list.
-    pub user_agent: Option<String>,
-}
-
-/// How long refresh tokens live.
-#[derive(Debug, Clone, Copy)]
-pub struct TokenPolicy {
-    /// Refresh-token lifetime.
-    pub refresh_ttl: Duration,
-}
-
-impl Default for TokenPolicy {
-    fn default() -> Self {
-        Self {
-            refresh_ttl: Duration::days(30),
-        }
-    }
-}
+pub use crate::commands::{LoginCommand, RegisterCommand, TokenPolicy};
 
 /// The account use cases, over their ports.
 #[derive(Clone)]

@@ -7,7 +7,7 @@ use crate::ports::{
     MockAccountClosure, MockAccountTokenRepository, MockPasswordHasher, MockRefreshTokenRepository,
     MockRegionLookup, MockTokenIssuer, MockUserRepository,
 };
-use chrono::TimeZone;
+use chrono::{Duration, TimeZone};
 use futures_executor::block_on;
 use kernel::FixedClock;
 use kernel::Refusal as _;

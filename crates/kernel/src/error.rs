@@ -165,6 +165,10 @@ pub enum Constraint {
     BanRequestOfProvider,
     /// One tenant per slug.
     TenantSlug,
+    /// One catalog service per slug.
+    ServiceSlug,
+    /// One catalog service per name.
+    ServiceName,
     /// One pending invitation per tenant and e-mail.
     PendingInvitation,
     /// One contact per tenant and marketplace user.

@@ -17,6 +17,8 @@ pub const NAMED: &[(&str, Constraint)] = &[
         Constraint::BanRequestOfProvider,
     ),
     ("uq_tenants_slug", Constraint::TenantSlug),
+    ("uq_services_slug", Constraint::ServiceSlug),
+    ("uq_services_name", Constraint::ServiceName),
     (
         "uq_tenant_invitations_tenant_id_email",
         Constraint::PendingInvitation,

@@ -116,6 +116,17 @@ impl From<StoreError> for SupplyError {
                 SupplyError::Duplicate("a ban request for this provider is already pending".into())
             }
             StoreError::Conflict(Constraint::ProviderOfUser) => SupplyError::AlreadyApplied,
+            StoreError::Conflict(Constraint::ServiceSlug) => {
+                SupplyError::Duplicate("a service with this slug already exists".into())
+            }
+            StoreError::Conflict(Constraint::ServiceName) => {
+                SupplyError::Duplicate("a service with this name already exists".into())
+            }
+            // Any other unique key (a write racing an equal one): still a
+            // conflict for the caller, never a fault of ours.
+            StoreError::Conflict(_) => {
+                SupplyError::Duplicate("this conflicts with an existing record".into())
+            }
             StoreError::Stale => SupplyError::InvalidTransition(
                 "the provider changed meanwhile; reload and decide again".into(),
             ),

@@ -70,6 +70,36 @@ async fn admin_routes_validate_and_refuse_other_roles() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let sid = created.body["id"].as_i64().unwrap_or_default();
+    // A slug or a name already taken is a 409 naming what is taken, never a 500.
+    let questions = service["questions"].clone();
+    for (field, body) in [
+        (
+            "slug",
+            json!({"name": "Aquarium Care", "slug": "aquarium-cleaning", "description": "x", "category": "pets", "keywords": [], "questions": questions.clone()}),
+        ),
+        (
+            "name",
+            json!({"name": "Aquarium Cleaning", "slug": "aquarium-care", "description": "x", "category": "pets", "keywords": [], "questions": questions.clone()}),
+        ),
+    ] {
+        let taken = app
+            .call("POST", "/api/v1/admin/services", Some(&admin), Some(&body))
+            .await;
+        assert_eq!(
+            taken.status,
+            StatusCode::CONFLICT,
+            "{field}: {}",
+            taken.body
+        );
+        assert!(
+            taken.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(field),
+            "{field}: {}",
+            taken.body
+        );
+    }
     let found = app
         .get("/api/v1/search?q=fish%20tank&zipcode=10001", None)
         .await;

@@ -12,7 +12,7 @@
 //! even while `LISTEN` is down).
 //! Sockets subscribe to changes and close themselves when their session is hit.
 //!
-//! After the first read, rows are read by id, never by the writers' clocks;
+//! Once a read is [`OVERLAP`] old, rows are read by id, never by the writers' clocks;
 //! ids seen in the last [`OVERLAP`] are read again, as a row's transaction
 //! may commit after a higher id's.
 
@@ -76,7 +76,7 @@ struct State {
     /// Users whose tokens issued until the time are void, and why.
     accounts: HashMap<i64, (Timestamp, Denial)>,
     /// Every id up to this was read more than [`OVERLAP`] ago; `None`
-    /// before the first read.
+    /// until a read is that old (reads go by time until then).
     settled: Option<i64>,
     /// The highest id known after each recent read, oldest first.
     recent: VecDeque<(Instant, i64)>,
@@ -139,10 +139,7 @@ impl Revocations {
             Some(after) => self.log.read_after(after).await?,
             None => self.log.read_since(cutoff).await?,
         };
-        let (lowest, highest) = (
-            rows.iter().map(|r| r.id).min(),
-            rows.iter().map(|r| r.id).max(),
-        );
+        let highest = rows.iter().map(|r| r.id).max();
         let mut grew = false;
         {
             let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
@@ -171,19 +168,22 @@ impl Revocations {
             }
             state.sessions.retain(|_, at| *at > cutoff);
             state.accounts.retain(|_, (at, _)| *at > cutoff);
-            let settled = *state.settled.get_or_insert(lowest.map_or(0, |id| id - 1));
+            // Until a read is OVERLAP old, rows are read by time, so a
+            // transaction that began before the start and commits late is
+            // still seen; from then on, above what was known that long ago.
             let known = highest
                 .into_iter()
                 .chain(state.recent.back().map(|(_, id)| *id))
+                .chain(state.settled)
                 .max()
-                .unwrap_or(settled);
+                .unwrap_or(0);
             let read_at = Instant::now();
             state.recent.push_back((read_at, known));
             while let Some(&(at, id)) = state.recent.front()
                 && read_at.duration_since(at) > OVERLAP
             {
                 state.recent.pop_front();
-                state.settled = Some(settled.max(id));
+                state.settled = Some(state.settled.map_or(id, |s| s.max(id)));
             }
         }
         if grew {

@@ -8,6 +8,7 @@ pub mod background;
 pub mod background_config;
 pub mod cli;
 pub mod config;
+pub mod domain_wiring;
 pub mod http;
 pub mod openapi;
 pub mod realtime;

@@ -206,7 +206,6 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
     let billing = billing_service(&db, hasher, portal_keys(settings, &jwt));
     let db_conn = db.conn().clone();
     Ok(AppState {
-        db,
         accounts,
         catalog,
         jwt,
@@ -224,22 +223,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             settings.auth.account_emails_per_hour_per_email,
         ),
         require_verified_email: settings.auth.require_verified_email,
-        jobs: jobs::service::JobService::new(
-            Arc::new(persistence::SqlJobRepository::new(db_conn.clone())),
-            Arc::new(kernel::SystemClock),
-        ),
-        messaging: messaging::MessagingService::new(
-            Arc::new(persistence::SqlThreadRepository::new(db_conn.clone())),
-            Arc::new(kernel::SystemClock),
-        ),
-        disputes: disputes::DisputeService::new(
-            Arc::new(persistence::SqlDisputeRepository::new(db_conn.clone())),
-            Arc::new(kernel::SystemClock),
-        ),
-        listings: marketplace::ListingService::new(
-            Arc::new(persistence::SqlListingRepository::new(db_conn.clone())),
-            Arc::new(kernel::SystemClock),
-        ),
+        jobs: crate::domain_wiring::jobs(&db),
+        messaging: crate::domain_wiring::messaging(&db),
+        disputes: crate::domain_wiring::disputes(&db),
+        listings: crate::domain_wiring::listings(&db),
         feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),
         hub: Arc::default(),
         revocations: Arc::new(crate::auth::Revocations::new(
@@ -247,15 +234,10 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             settings.auth.access_ttl_secs,
         )),
         realtime: settings.realtime.clone(),
-        transactions: marketplace::SaleService::new(
-            Arc::new(persistence::SqlSaleRepository::new(db_conn.clone())),
-            Arc::new(kernel::SystemClock),
-        ),
-        attachments: attachments::AttachmentService::new(
-            Arc::new(persistence::SqlAttachmentRepository::new(db_conn)),
-            Arc::new(SystemClock),
-        ),
+        transactions: crate::domain_wiring::sales(&db),
+        attachments: crate::domain_wiring::attachments(&db),
         storage: crate::storage::AttachmentStore::from_settings(&settings.storage)?,
+        db,
     })
 }
 

@@ -98,6 +98,7 @@ pub async fn seed_demo(
     // Response figures from the demo jobs, as the daily refresh would compute them.
     jobs::service::JobService::new(
         Arc::new(persistence::SqlJobRepository::new(db.conn().clone())),
+        Arc::new(persistence::SqlUnitsOfWork::new(db.conn().clone())),
         Arc::new(SystemClock),
     )
     .refresh_response_figures()

@@ -6,6 +6,7 @@
 //! in their queries, so another tenant's rows are simply not found.
 //! The money rules are pure functions in [`invoice`].
 
+pub mod books;
 pub mod error;
 pub mod invitation;
 pub mod invoice;

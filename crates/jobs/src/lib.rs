@@ -19,11 +19,13 @@ pub mod ports;
 pub mod quota;
 pub mod rating;
 pub mod service;
+mod service_change;
 pub mod service_payment;
 mod service_rating;
 pub mod service_sweep;
 pub mod status;
 pub mod templates;
+pub mod unit_of_work;
 pub mod view;
 pub mod warnings;
 

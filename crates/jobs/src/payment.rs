@@ -50,6 +50,17 @@ impl PayMethod {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == s)
     }
+
+    /// The same method as the books record it.
+    pub fn billing(self) -> billing::PaymentMethod {
+        match self {
+            Self::Cash => billing::PaymentMethod::Cash,
+            Self::Check => billing::PaymentMethod::Check,
+            Self::Card => billing::PaymentMethod::Card,
+            Self::BankTransfer => billing::PaymentMethod::BankTransfer,
+            Self::Other => billing::PaymentMethod::Other,
+        }
+    }
 }
 
 /// The body of `POST /jobs/{id}/mark-paid`, validated.

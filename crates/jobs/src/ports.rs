@@ -4,17 +4,15 @@
 
 use async_trait::async_trait;
 use effects::Effects;
-use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
 use serde_json::{Map, Value};
 
 use crate::job::{Job, JobEvent};
 use crate::machine::Facts;
 use crate::metrics::{ResponseMetrics, ResponseSample};
-use crate::payment::Sale;
 use crate::quota::OpenRequestLimits;
 use crate::rating::Rating;
 use crate::status::JobStatus;
-use crate::warnings::Warning;
 
 /// Who is reading; the repository turns it into the `WHERE` clause
 /// (customer, provider's user, an LSM of the job's region, or an admin).
@@ -230,27 +228,9 @@ pub trait JobRepository: Send + Sync {
         effects: Effects,
         at: Timestamp,
     ) -> Result<RatingRecord, StoreError>;
-    /// The provider's back-office tenant, if it has one.
-    async fn provider_tenant(&self, provider: ProviderId) -> Result<Option<TenantId>, StoreError>;
-    /// Writes the `paid` transition like [`apply`](Self::apply) and, in the
-    /// same transaction, the sale: the marketplace transaction and its paid
-    /// invoice with its succeeded payment in the provider's tenant.
-    async fn mark_paid(&self, change: JobChange, sale: Sale) -> Result<JobRecord, StoreError>;
     /// `new` jobs past their response deadline, unanswered and not yet warned
     /// about, oldest deadline first, at most `limit`.
     async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError>;
-    /// Writes the `deadline_missed` transition like [`apply`](Self::apply)
-    /// and, in the same transaction under the provider's lock, asks
-    /// [`crate::warnings::counts`] whether it costs the provider a warning
-    /// (given its last counted warning for the job's customer); if so,
-    /// records it, adds it to the provider's count, writes `warning.notice`
-    /// and what [`crate::warnings::after_warning`] says the new count means
-    /// at `warning.threshold`.
-    async fn miss_deadline(
-        &self,
-        change: JobChange,
-        warning: Warning,
-    ) -> Result<JobRecord, StoreError>;
     /// The jobs created since `since`, per provider, as the response metrics read them.
     async fn response_samples(
         &self,

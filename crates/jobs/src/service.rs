@@ -19,11 +19,10 @@ use serde_json::{Map, Value};
 
 use crate::error::JobError;
 use crate::job::{Job, JobEvent, Terms, parse_description};
-use crate::machine::{Action, Facts};
-use crate::ports::{
-    JobChange, JobEventRecord, JobFilter, JobRecord, JobRepository, JobViewer, NewJob, ThreadChange,
-};
+use crate::machine::Action;
+use crate::ports::{JobEventRecord, JobFilter, JobRecord, JobRepository, JobViewer, NewJob};
 use crate::status::{ActionKind, EventKind, JobStatus, Party};
+use crate::unit_of_work::JobUnits;
 use crate::{templates, view};
 
 /// How often a transition is re-applied after losing a race without `If-Match`.
@@ -56,6 +55,7 @@ pub struct CreateJob {
 #[derive(Clone)]
 pub struct JobService {
     repo: Arc<dyn JobRepository>,
+    units: Arc<dyn JobUnits>,
     clock: Arc<dyn Clock>,
 }
 
@@ -112,12 +112,20 @@ fn created_effects(record: &JobRecord) -> Effects {
 
 impl JobService {
     /// The use cases over their ports.
-    pub fn new(repo: Arc<dyn JobRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { repo, clock }
+    pub fn new(
+        repo: Arc<dyn JobRepository>,
+        units: Arc<dyn JobUnits>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { repo, units, clock }
     }
 
     pub(crate) fn repo(&self) -> &dyn JobRepository {
         self.repo.as_ref()
+    }
+
+    pub(crate) fn units(&self) -> &dyn JobUnits {
+        self.units.as_ref()
     }
 
     pub(crate) fn now(&self) -> kernel::Timestamp {
@@ -336,49 +344,5 @@ impl JobService {
             }
         }
         Err(JobError::Stale)
-    }
-
-    pub(crate) async fn change(
-        &self,
-        ctx: &Ctx,
-        record: JobRecord,
-        party: Party,
-        action: Action,
-    ) -> Result<JobChange, JobError> {
-        let facts: Facts = self.repo.facts(&record.job).await?;
-        let kind = action.kind();
-        let now = self.clock.now();
-        let before = record.job.terms.clone();
-        let outcome = record.job.apply(party, action, &facts, now)?;
-        let thread = match kind {
-            ActionKind::Reject => ThreadChange::SoftDelete { by: ctx.user_id },
-            ActionKind::Edit => ThreadChange::SystemMessage(format!(
-                "The provider proposed new terms: {} → {}",
-                templates::terms_line(&before, &record.currency),
-                templates::terms_line(&outcome.job.terms, &record.currency)
-            )),
-            ActionKind::DeclineChanges => ThreadChange::SystemMessage(format!(
-                "The customer declined the new terms; back to {}",
-                templates::terms_line(&outcome.job.terms, &record.currency)
-            )),
-            ActionKind::ApproveChanges => {
-                ThreadChange::SystemMessage("The customer approved the new terms.".into())
-            }
-            _ => ThreadChange::None,
-        };
-        let updated = JobRecord {
-            job: outcome.job.clone(),
-            updated_at: now,
-            ..record
-        };
-        Ok(JobChange {
-            expected_version: updated.job.version - 1,
-            effects: change_effects(&updated, kind),
-            job: outcome.job,
-            actor: Some(ctx.user_id),
-            events: outcome.events,
-            thread,
-            at: now,
-        })
     }
 }

@@ -1,6 +1,9 @@
 //! Mark paid: the `paid` transition with the sale it records in the provider's
 //! books, written together or not at all.
 
+use billing::Invoice;
+use billing::books::MarketplaceBill;
+use billing::ports::NewPayment;
 use effects::Message;
 use kernel::{Ctx, Precondition, StoreError};
 use serde_json::json;
@@ -8,9 +11,10 @@ use serde_json::json;
 use crate::error::JobError;
 use crate::machine::Action;
 use crate::payment::{PaidWith, Sale};
-use crate::ports::JobRecord;
+use crate::ports::{JobChange, JobRecord};
 use crate::service::{ATTEMPTS, JobService, party_of};
 use crate::templates::money;
+use crate::unit_of_work::JobUnitOfWork;
 
 /// The provider's receipt: what was recorded and what the platform keeps.
 pub(crate) fn payment_recorded(sale: &Sale) -> Message {
@@ -32,10 +36,11 @@ pub(crate) fn payment_recorded(sale: &Sale) -> Message {
 }
 
 impl JobService {
-    /// The provider records the customer's payment of a completed job: the
-    /// job becomes `paid`, and the provider's tenant gets the marketplace
-    /// transaction (fee from the settings, never from input) and its paid
-    /// invoice, in one transaction. A provider without a tenant is a 409.
+    /// The provider records the customer's payment of a completed job, in one
+    /// unit of work: the `paid` transition, the marketplace transaction (fee
+    /// from the settings, never from input), then — in the provider's books —
+    /// its invoice, issued and paid by billing's invoice rules, with its
+    /// payment. A provider without a tenant is a 409.
     pub async fn mark_paid(
         &self,
         ctx: &Ctx,
@@ -52,15 +57,17 @@ impl JobService {
                 return Err(JobError::PreconditionFailed);
             }
             let currency = record.currency.clone();
-            let mut change = self.change(ctx, record, party, Action::MarkPaid).await?;
-            let tenant = self
-                .repo()
-                .provider_tenant(change.job.provider_id)
-                .await?
-                .ok_or(JobError::Conflict(
-                    "the provider has no back-office tenant to record the payment in",
-                ))?;
-            let settings = self.repo().settings().await?;
+            let mut unit = self.units().begin().await?;
+            let jobs = unit.jobs();
+            let facts = jobs.facts(&record.job).await?;
+            let mut change = self.change_given(ctx, record, party, Action::MarkPaid, &facts)?;
+            let tenant =
+                jobs.provider_tenant(change.job.provider_id)
+                    .await?
+                    .ok_or(JobError::Conflict(
+                        "the provider has no back-office tenant to record the payment in",
+                    ))?;
+            let settings = jobs.settings().await?;
             let sale = Sale::of(
                 &change.job,
                 &currency,
@@ -70,15 +77,71 @@ impl JobService {
                 change.at,
             )?;
             change.effects = std::mem::take(&mut change.effects).message(payment_recorded(&sale));
-            match self.repo().mark_paid(change, sale).await {
-                Ok(saved) => return Ok(saved),
-                Err(StoreError::Stale) if if_match.names_versions() => {
+            drop(jobs);
+            match write_paid(unit.as_mut(), &change, &sale).await {
+                Ok(saved) => {
+                    unit.commit().await?;
+                    return Ok(saved);
+                }
+                Err(JobError::Store(StoreError::Stale)) if if_match.names_versions() => {
                     return Err(JobError::PreconditionFailed);
                 }
-                Err(StoreError::Stale) => continue,
-                Err(e) => return Err(e.into()),
+                Err(JobError::Store(StoreError::Stale)) => continue,
+                Err(e) => return Err(e),
             }
         }
         Err(JobError::Stale)
     }
+}
+
+/// The writes of a job marked paid, in the order the unit of work needs:
+/// the transition (compare-and-set: [`StoreError::Stale`] when the job
+/// moved), the job as saved, the marketplace transaction, then in the
+/// provider's books its invoice — issued and paid by billing's rules — with
+/// its payment. Returns the job as saved; the caller commits.
+pub async fn write_paid(
+    unit: &mut dyn JobUnitOfWork,
+    change: &JobChange,
+    sale: &Sale,
+) -> Result<JobRecord, JobError> {
+    let (invoice, payment) = paid_invoice(sale)?;
+    let jobs = unit.jobs();
+    jobs.save(change).await?;
+    let saved = jobs.load(change.job.id).await?;
+    let sale_id = jobs.insert_sale(sale).await?;
+    drop(jobs);
+    let books = unit.books(sale.tenant_id);
+    let invoice = books.insert_invoice(invoice, sale_id).await?;
+    books.insert_payment(&invoice, payment, sale.at).await?;
+    Ok(saved)
+}
+
+/// The sale's invoice as billing's rules leave it once the whole amount is
+/// paid (issued, then the payment applied: `paid`, balance 0), and that payment.
+pub(crate) fn paid_invoice(sale: &Sale) -> Result<(Invoice, NewPayment), JobError> {
+    let unbillable = |_| JobError::Conflict("the job's price cannot be invoiced");
+    let mut invoice = Invoice::marketplace(
+        MarketplaceBill {
+            client_party_id: None,
+            currency: &sale.currency,
+            amount_cents: sale.amount_cents,
+            description: &sale.service_description,
+            due_date: sale.transaction_date,
+            notes: format!("Marketplace job #{}", sale.job_id),
+        },
+        sale.at,
+    )
+    .map_err(unbillable)?;
+    invoice
+        .apply_payment(sale.amount_cents)
+        .map_err(unbillable)?;
+    let payment = NewPayment {
+        amount_cents: sale.amount_cents,
+        method: sale.paid_with.method.billing(),
+        reference: sale.paid_with.reference.clone(),
+        received_at: sale.at,
+        idempotency_key: None,
+        request_hash: None,
+    };
+    Ok((invoice, payment))
 }

@@ -12,7 +12,8 @@ use crate::metrics::{ResponseMetrics, ResponseSample, WINDOW_DAYS};
 use crate::ports::{JobChange, JobRecord, ThreadChange};
 use crate::service::{JobService, change_effects};
 use crate::status::{ActionKind, Party};
-use crate::warnings::Warning;
+use crate::unit_of_work::JobUnitOfWork;
+use crate::warnings;
 
 /// Jobs one sweep looks at; the next tick takes the rest.
 pub const SWEEP_BATCH: u64 = 500;
@@ -24,6 +25,36 @@ pub struct SweepReport {
     pub found: usize,
     /// Warnings written by this run (the others were taken by a concurrent run).
     pub warned: usize,
+}
+
+/// The writes of a missed deadline in one unit of work: the job's
+/// compare-and-set (a concurrent sweep that already warned makes it
+/// [`StoreError::Stale`], as does the once-only `deadline_missed` index),
+/// its event and `job.updated`; then, under the provider's row lock, what
+/// [`warnings::counts`] and [`warnings::after_warning`] decide: the counted
+/// warning with its e-mail, and at the threshold the review flag with the
+/// managers' notice.
+pub async fn miss_deadline(
+    unit: &mut dyn JobUnitOfWork,
+    change: &JobChange,
+    notice: Effects,
+    threshold: i64,
+) -> Result<(), StoreError> {
+    let jobs = unit.jobs();
+    jobs.save(change).await?;
+    let job = &change.job;
+    let standing = jobs
+        .standing(job.provider_id, job.customer_id, change.at)
+        .await?;
+    if !warnings::counts(standing.last_warning_from_customer, change.at) {
+        return Ok(());
+    }
+    let count = standing.warnings + 1;
+    let review = warnings::after_warning(job, count, standing.under_review, threshold);
+    jobs.count_warning(job, count, review.flag, change.at)
+        .await?;
+    jobs.effects(&notice, change.at).await?;
+    jobs.effects(&review.effects, change.at).await
 }
 
 impl JobService {
@@ -58,12 +89,9 @@ impl JobService {
             };
             // `job.updated` always; the provider's e-mail only with a counted warning.
             let mut effects = change_effects(&updated, ActionKind::MissDeadline);
-            let warning = Warning {
-                threshold: settings.warning_threshold,
-                notice: Effects {
-                    messages: std::mem::take(&mut effects.messages),
-                    ..Effects::none()
-                },
+            let notice = Effects {
+                messages: std::mem::take(&mut effects.messages),
+                ..Effects::none()
             };
             let change = JobChange {
                 expected_version: updated.job.version - 1,
@@ -74,8 +102,12 @@ impl JobService {
                 thread: ThreadChange::None,
                 at: now,
             };
-            match self.repo().miss_deadline(change, warning).await {
-                Ok(_) => report.warned += 1,
+            let mut unit = self.units().begin().await?;
+            match miss_deadline(unit.as_mut(), &change, notice, settings.warning_threshold).await {
+                Ok(()) => {
+                    unit.commit().await?;
+                    report.warned += 1;
+                }
                 Err(StoreError::Stale) => {}
                 Err(e) => return Err(e.into()),
             }

@@ -100,8 +100,17 @@ pub(crate) fn record(status: JobStatus, version: i64) -> JobRecord {
     }
 }
 
+/// The use cases over `repo`; a unit of work opened by them fails the test.
 pub(crate) fn service(repo: MockJobRepository) -> JobService {
-    JobService::new(Arc::new(repo), Arc::new(FixedClock(now())))
+    service_with(repo, crate::unit_of_work::MockJobUnits::new())
+}
+
+/// The use cases over `repo` and the units of work `units` hands out.
+pub(crate) fn service_with(
+    repo: MockJobRepository,
+    units: crate::unit_of_work::MockJobUnits,
+) -> JobService {
+    JobService::new(Arc::new(repo), Arc::new(units), Arc::new(FixedClock(now())))
 }
 
 fn bookable(offers: bool) -> BookableProvider {

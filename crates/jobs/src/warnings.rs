@@ -14,16 +14,6 @@ use crate::templates;
 /// A provider is warned about one customer's requests at most this often.
 pub const PER_CUSTOMER_EVERY: Duration = Duration::hours(24);
 
-/// What a missed deadline may cost its provider, decided by the repository
-/// under the provider's lock with [`counts`] and [`after_warning`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Warning {
-    /// Warnings that put a provider under review.
-    pub threshold: i64,
-    /// The provider's warning e-mail, sent only when the warning counts.
-    pub notice: Effects,
-}
-
 /// Whether a missed deadline counts as a warning, given when the provider's
 /// last counted warning for the same customer was: not within
 /// [`PER_CUSTOMER_EVERY`] of `now`. The job records its `deadline_missed`

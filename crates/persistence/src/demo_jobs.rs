@@ -129,8 +129,7 @@ pub(crate) async fn step(
     if kind != jobs::ActionKind::MarkPaid {
         return repo.apply(change).await;
     }
-    let tenant = repo
-        .provider_tenant(change.job.provider_id)
+    let tenant = crate::marketplace_repo::provider_tenant(repo.conn(), change.job.provider_id)
         .await?
         .ok_or_else(|| StoreError::backend("demo provider without a tenant"))?;
     let fee = repo.settings().await?.platform_fee_bps;
@@ -143,7 +142,14 @@ pub(crate) async fn step(
         at,
     )
     .map_err(rule_err)?;
-    repo.mark_paid(change, sale).await
+    let mut unit = crate::uow::SqlUnitsOfWork::new(repo.conn().clone())
+        .open()
+        .await?;
+    let saved = jobs::service_payment::write_paid(&mut unit, &change, &sale)
+        .await
+        .map_err(rule_err)?;
+    unit.commit().await?;
+    Ok(saved)
 }
 
 /// Rates a job by the rules.

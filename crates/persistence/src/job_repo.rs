@@ -7,14 +7,13 @@ use jobs::ports::{
     BookableProvider, JobChange, JobEventRecord, JobFilter, JobRecord, JobRepository, JobSettings,
     JobViewer, NewJob, RatingRecord,
 };
-use jobs::{Facts, Job, Rating, ResponseMetrics, ResponseSample, Sale, Terms};
-use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, TenantId, Timestamp, UserId};
+use jobs::{Facts, Job, Rating, ResponseMetrics, ResponseSample, Terms};
+use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult, TransactionTrait, Value,
 };
 use serde_json::json;
 
-use crate::billing::BillingDb;
 use crate::effects::write_effects;
 use crate::entities::platform_settings;
 use crate::error::store_err;
@@ -113,44 +112,72 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: i64) -> Result<JobRecord
     record(&row)
 }
 
+/// The settings jobs read.
+pub(crate) async fn settings(db: &impl ConnectionTrait) -> Result<JobSettings, StoreError> {
+    let rows: Vec<(String, serde_json::Value)> = platform_settings::Entity::find()
+        .all(db)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|r| (r.key, r.value))
+        .collect();
+    let s = supply::PlatformSettings::from_stored(&rows);
+    Ok(JobSettings {
+        response_deadline_minutes: s.response_deadline_minutes(),
+        platform_fee_bps: u32::try_from(s.platform_fee_bps()).unwrap_or(0),
+        warning_threshold: s.warning_threshold(),
+        open_requests: jobs::OpenRequestLimits {
+            per_pair: s.open_requests_per_pair(),
+            per_customer: s.open_requests_per_customer(),
+        },
+    })
+}
+
+/// What the rules need beyond the job row.
+pub(crate) async fn facts(db: &impl ConnectionTrait, job: &Job) -> Result<Facts, StoreError> {
+    let sql = format!(
+        "SELECT {} AS active, \
+         EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = ? AND d.status = 'pending') AS disputed \
+         FROM service_providers sp WHERE sp.id = ?",
+        crate::liveness::live_provider("sp")
+    );
+    let row = db
+        .query_one_raw(stmt(
+            db,
+            &sql,
+            vec![job.id.into(), job.provider_id.0.into()],
+        ))
+        .await
+        .map_err(store_err)?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Facts {
+        provider_active: row.try_get("", "active").map_err(store_err)?,
+        open_dispute: row.try_get("", "disputed").map_err(store_err)?,
+    })
+}
+
 /// Jobs on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct SqlJobRepository {
     db: DatabaseConnection,
-    /// For the sale a paid job writes into its provider's books.
-    billing: BillingDb,
 }
 
 impl SqlJobRepository {
     /// A repository on this pool.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            billing: BillingDb::new(db.clone()),
-            db,
-        }
+        Self { db }
+    }
+
+    /// The pool, for the demo data's units of work.
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.db
     }
 }
 
 #[async_trait]
 impl JobRepository for SqlJobRepository {
     async fn settings(&self) -> Result<JobSettings, StoreError> {
-        let rows: Vec<(String, serde_json::Value)> = platform_settings::Entity::find()
-            .all(&self.db)
-            .await
-            .map_err(store_err)?
-            .into_iter()
-            .map(|r| (r.key, r.value))
-            .collect();
-        let s = supply::PlatformSettings::from_stored(&rows);
-        Ok(JobSettings {
-            response_deadline_minutes: s.response_deadline_minutes(),
-            platform_fee_bps: u32::try_from(s.platform_fee_bps()).unwrap_or(0),
-            warning_threshold: s.warning_threshold(),
-            open_requests: jobs::OpenRequestLimits {
-                per_pair: s.open_requests_per_pair(),
-                per_customer: s.open_requests_per_customer(),
-            },
-        })
+        settings(&self.db).await
     }
 
     async fn bookable_provider(
@@ -221,26 +248,7 @@ impl JobRepository for SqlJobRepository {
     }
 
     async fn facts(&self, job: &Job) -> Result<Facts, StoreError> {
-        let sql = format!(
-            "SELECT {} AS active, \
-             EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = ? AND d.status = 'pending') AS disputed \
-             FROM service_providers sp WHERE sp.id = ?",
-            crate::liveness::live_provider("sp")
-        );
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                &sql,
-                vec![job.id.into(), job.provider_id.0.into()],
-            ))
-            .await
-            .map_err(store_err)?
-            .ok_or(StoreError::NotFound)?;
-        Ok(Facts {
-            provider_active: row.try_get("", "active").map_err(store_err)?,
-            open_dispute: row.try_get("", "disputed").map_err(store_err)?,
-        })
+        facts(&self.db, job).await
     }
 
     async fn apply(&self, change: JobChange) -> Result<JobRecord, StoreError> {
@@ -344,31 +352,8 @@ impl JobRepository for SqlJobRepository {
         Ok(saved)
     }
 
-    async fn provider_tenant(&self, provider: ProviderId) -> Result<Option<TenantId>, StoreError> {
-        crate::marketplace_repo::provider_tenant(&self.db, provider).await
-    }
-
-    async fn mark_paid(&self, change: JobChange, sale: Sale) -> Result<JobRecord, StoreError> {
-        let txn = self.db.begin().await.map_err(store_err)?;
-        write_change(&txn, &change).await?;
-        // Read before the books: from there on the transaction may run as the
-        // billing role, which sees only the tenant's tables.
-        let saved = load(&txn, change.job.id).await?;
-        crate::marketplace_repo::record_sale(&txn, &self.billing, &sale).await?;
-        txn.commit().await.map_err(store_err)?;
-        Ok(saved)
-    }
-
     async fn overdue(&self, now: Timestamp, limit: u64) -> Result<Vec<JobRecord>, StoreError> {
         crate::sweep_repo::overdue(&self.db, now, limit).await
-    }
-
-    async fn miss_deadline(
-        &self,
-        change: JobChange,
-        warning: jobs::warnings::Warning,
-    ) -> Result<JobRecord, StoreError> {
-        crate::sweep_repo::miss_deadline(&self.db, change, warning).await
     }
 
     async fn response_samples(

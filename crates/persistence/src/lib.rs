@@ -46,6 +46,7 @@ mod sweep_repo;
 pub mod testing;
 pub mod thread_repo;
 mod transition;
+pub mod uow;
 mod user_lock;
 
 pub use account_repo::SqlAccountRepository;
@@ -69,3 +70,4 @@ pub use revocation_repo::{REVOKED, Revocation, RevocationKind, SqlRevocationLog}
 pub use sale_repo::SqlSaleRepository;
 pub use search_repo::{SqlSearchRepository, search_statements};
 pub use thread_repo::SqlThreadRepository;
+pub use uow::{SqlUnitOfWork, SqlUnitsOfWork};

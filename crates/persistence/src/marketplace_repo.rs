@@ -5,7 +5,7 @@
 
 use jobs::Sale;
 use kernel::{StoreError, TenantId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::billing::{BillingDb, next_number};
 use crate::error::store_err;
@@ -25,25 +25,17 @@ pub(crate) async fn insert_returning_id(
     row.try_get_by_index(0).map_err(store_err)
 }
 
-/// Writes the sale in the open transaction of the job's `paid` transition:
-/// the `completed` marketplace transaction, then — as a billing write of the
-/// provider's tenant, so row-level security applies — its paid marketplace
-/// invoice (numbered from the tenant's counter) with one line and one
-/// succeeded payment. Returns the invoice id.
-pub(crate) async fn record_sale(
-    txn: &DatabaseTransaction,
-    billing: &BillingDb,
-    sale: &Sale,
-) -> Result<i64, StoreError> {
-    let tenant = sale.tenant_id;
-    let transaction_id = insert_returning_id(
-        txn,
+/// Inserts the `completed` marketplace transaction a paid job records;
+/// returns its id.
+pub(crate) async fn insert_sale(db: &impl ConnectionTrait, sale: &Sale) -> Result<i64, StoreError> {
+    insert_returning_id(
+        db,
         "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, client_user_id, \
          job_id, service_description, amount_cents, currency, platform_fee_cents, net_payout_cents, \
          transaction_date, status, payment_method, notes, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, ?)",
         vec![
-            tenant.0.into(),
+            sale.tenant_id.0.into(),
             sale.provider_user_id.0.into(),
             sale.client_user_id.0.into(),
             sale.job_id.into(),
@@ -59,34 +51,7 @@ pub(crate) async fn record_sale(
             sale.at.into(),
         ],
     )
-    .await?;
-    let invoice = MarketplaceInvoice {
-        tenant,
-        transaction_id,
-        client_party_id: None,
-        currency: &sale.currency,
-        amount_cents: sale.amount_cents,
-        description: &sale.service_description,
-        due_date: sale.transaction_date,
-        notes: Some(format!("Marketplace job #{}", sale.job_id)),
-        paid: true,
-        at: sale.at,
-    };
-    // From here on the transaction writes the tenant's books.
-    let invoice_id = insert_invoice(txn, billing, &invoice).await?;
-    insert_payment(
-        txn,
-        tenant,
-        invoice_id,
-        (sale.amount_cents, &sale.currency),
-        (
-            sale.paid_with.method.as_str(),
-            sale.paid_with.reference.clone(),
-        ),
-        sale.at,
-    )
-    .await?;
-    Ok(invoice_id)
+    .await
 }
 
 /// The one marketplace invoice of a transaction, as it is created.
@@ -190,7 +155,7 @@ pub(crate) async fn insert_payment(
 
 /// The provider's back-office tenant, if it has one.
 pub(crate) async fn provider_tenant(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     provider: kernel::ProviderId,
 ) -> Result<Option<TenantId>, StoreError> {
     let row = db

@@ -1,16 +1,13 @@
-//! The platform's writes on jobs: the deadline warning with the provider's
-//! warning count (at most one per customer per day), and the response figures of the daily refresh.
+//! The platform's reads and writes on jobs outside any use case's unit of
+//! work: the overdue jobs the sweep looks at, and the response figures of the daily refresh.
 
-use jobs::ports::{JobChange, JobRecord};
-use jobs::warnings::Warning;
+use jobs::ports::JobRecord;
 use jobs::{ResponseMetrics, ResponseSample};
 use kernel::{ProviderId, StoreError, Timestamp};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
-use crate::effects::write_effects;
 use crate::error::store_err;
-use crate::job_repo::{JOB_COLUMNS, load, record};
-use crate::job_write::{insert_events, update_job};
+use crate::job_repo::{JOB_COLUMNS, record};
 use crate::sql::{exec, stmt};
 
 /// `new` jobs past their deadline, unanswered, not yet warned about.
@@ -30,99 +27,6 @@ pub(crate) async fn overdue(
         .await
         .map_err(store_err)?;
     rows.iter().map(record).collect()
-}
-
-/// The missed deadline in one transaction: the job's compare-and-set (a
-/// concurrent sweep that already warned makes it [`StoreError::Stale`], as
-/// does the once-only `deadline_missed` index), the event, `job.updated`,
-/// and — if [`jobs::warnings::counts`] says so under the provider's lock —
-/// the counted warning with its e-mail and what it means for review.
-pub(crate) async fn miss_deadline(
-    db: &DatabaseConnection,
-    change: JobChange,
-    warning: Warning,
-) -> Result<JobRecord, StoreError> {
-    let txn = db.begin().await.map_err(store_err)?;
-    update_job(&txn, &change).await?;
-    insert_events(&txn, change.job.id, None, &change.events, change.at).await?;
-    // The provider's row lock: concurrent sweeps of its jobs queue here, so
-    // the last counted warning read below cannot change until commit.
-    exec(
-        &txn,
-        "UPDATE service_providers SET updated_at = ? WHERE id = ?",
-        vec![change.at.into(), change.job.provider_id.0.into()],
-    )
-    .await?;
-    let last = txn
-        .query_one_raw(stmt(
-            &txn,
-            "SELECT MAX(created_at) AS last FROM provider_warnings \
-             WHERE provider_id = ? AND customer_id = ?",
-            vec![
-                change.job.provider_id.0.into(),
-                change.job.customer_id.0.into(),
-            ],
-        ))
-        .await
-        .map_err(store_err)?
-        .map(|r| r.try_get::<Option<Timestamp>>("", "last"))
-        .transpose()
-        .map_err(store_err)?
-        .flatten();
-    if jobs::warnings::counts(last, change.at) {
-        count_warning(&txn, &change, &warning).await?;
-    }
-    write_effects(&txn, &change.effects, change.at).await?;
-    let saved = load(&txn, change.job.id).await?;
-    txn.commit().await.map_err(store_err)?;
-    Ok(saved)
-}
-
-/// A counted warning: its row, the provider's count (atomic; RETURNING gives
-/// the count this warning made and the flag as it stands), the review flag
-/// if the rule raises it, the provider's e-mail and the managers' notice.
-async fn count_warning(
-    txn: &DatabaseTransaction,
-    change: &JobChange,
-    warning: &Warning,
-) -> Result<(), StoreError> {
-    let job = &change.job;
-    exec(
-        txn,
-        "INSERT INTO provider_warnings (provider_id, customer_id, job_id, created_at) \
-         VALUES (?, ?, ?, ?)",
-        vec![
-            job.provider_id.0.into(),
-            job.customer_id.0.into(),
-            job.id.into(),
-            change.at.into(),
-        ],
-    )
-    .await?;
-    let row = txn
-        .query_one_raw(stmt(
-            txn,
-            "UPDATE service_providers SET warnings = warnings + 1 WHERE id = ? \
-             RETURNING warnings, under_review",
-            vec![job.provider_id.0.into()],
-        ))
-        .await
-        .map_err(store_err)?
-        .ok_or(StoreError::NotFound)?;
-    let warnings: i32 = row.try_get("", "warnings").map_err(store_err)?;
-    let under_review: bool = row.try_get("", "under_review").map_err(store_err)?;
-    let review =
-        jobs::warnings::after_warning(job, i64::from(warnings), under_review, warning.threshold);
-    if review.flag {
-        exec(
-            txn,
-            "UPDATE service_providers SET under_review = ? WHERE id = ?",
-            vec![true.into(), job.provider_id.0.into()],
-        )
-        .await?;
-    }
-    write_effects(txn, &warning.notice, change.at).await?;
-    write_effects(txn, &review.effects, change.at).await
 }
 
 /// Every job created since `since`, as the response metrics read it.

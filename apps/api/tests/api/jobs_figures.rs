@@ -72,6 +72,7 @@ async fn figures_rank_and_show(backend: Backend) {
     // The daily refresh, two hours later: the unanswered job is overdue.
     let refresh = JobService::new(
         Arc::new(SqlJobRepository::new(m.app.db.conn().clone())),
+        Arc::new(persistence::SqlUnitsOfWork::new(m.app.db.conn().clone())),
         Arc::new(FixedClock(Utc::now() + Duration::hours(2))),
     );
     assert_eq!(

@@ -208,6 +208,7 @@ async fn racing_mark_paids_apply_once_on_postgres() {
 fn sweeper(m: &Market, hours_later: i64) -> JobService {
     JobService::new(
         Arc::new(SqlJobRepository::new(m.app.db.conn().clone())),
+        Arc::new(persistence::SqlUnitsOfWork::new(m.app.db.conn().clone())),
         Arc::new(FixedClock(Utc::now() + Duration::hours(hours_later))),
     )
 }

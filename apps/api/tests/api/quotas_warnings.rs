@@ -16,6 +16,7 @@ use crate::supply_support::count;
 fn sweeper(m: &Market, hours_later: i64) -> JobService {
     JobService::new(
         Arc::new(SqlJobRepository::new(m.app.db.conn().clone())),
+        Arc::new(persistence::SqlUnitsOfWork::new(m.app.db.conn().clone())),
         Arc::new(FixedClock(Utc::now() + Duration::hours(hours_later))),
     )
 }

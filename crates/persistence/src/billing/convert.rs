@@ -75,7 +75,7 @@ pub(super) fn invoice(
     })
 }
 
-pub(super) fn payment(row: payments::Model) -> Result<Payment, StoreError> {
+pub(crate) fn payment(row: payments::Model) -> Result<Payment, StoreError> {
     Ok(Payment {
         status: PaymentStatus::parse(&row.status).ok_or_else(|| corrupt("payment", row.id))?,
         method: PaymentMethod::parse(&row.method).ok_or_else(|| corrupt("payment", row.id))?,

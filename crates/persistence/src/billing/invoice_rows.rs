@@ -1,19 +1,20 @@
 //! Row-level helpers of the invoice repository: lines, loading, the guarded
 //! state write and the per-tenant invoice counter.
 
-use billing::{Invoice, InvoiceLine};
-use kernel::{StoreError, TenantId};
+use billing::ports::NewPayment;
+use billing::{Invoice, InvoiceLine, Payment, PaymentStatus};
+use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, NotSet, QueryFilter, QueryOrder, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, Statement,
 };
 
 use super::convert;
-use crate::entities::{invoice_lines, invoices};
+use crate::entities::{invoice_lines, invoices, payments};
 use crate::error::store_err;
 
-pub(super) async fn insert_lines(
+pub(crate) async fn insert_lines(
     txn: &DatabaseTransaction,
     invoice_id: i64,
     lines: &[InvoiceLine],
@@ -67,7 +68,7 @@ pub(crate) async fn next_number(
     row.try_get::<i64>("", "last_number").map_err(store_err)
 }
 
-pub(super) async fn load(
+pub(crate) async fn load(
     txn: &DatabaseTransaction,
     tenant: TenantId,
     id: i64,
@@ -76,7 +77,7 @@ pub(super) async fn load(
 }
 
 /// A live invoice of the tenant that also meets `extra`, with its lines.
-pub(super) async fn load_where(
+pub(crate) async fn load_where(
     txn: &DatabaseTransaction,
     tenant: TenantId,
     id: i64,
@@ -100,7 +101,7 @@ pub(super) async fn load_where(
 }
 
 /// Writes balance, status and the other mutable fields if the version is still `expected`.
-pub(super) async fn write_state(
+pub(crate) async fn write_state(
     txn: &DatabaseTransaction,
     tenant: TenantId,
     inv: &Invoice,
@@ -147,4 +148,108 @@ pub(super) async fn write_state(
 pub(super) async fn commit<T>(txn: DatabaseTransaction, value: T) -> Result<T, StoreError> {
     txn.commit().await.map_err(store_err)?;
     Ok(value)
+}
+
+/// Inserts a succeeded payment on `invoice` (in its currency).
+pub(crate) async fn insert_payment(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    invoice: &Invoice,
+    p: NewPayment,
+    at: Timestamp,
+) -> Result<Payment, StoreError> {
+    let row = payments::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.0),
+        invoice_id: Set(invoice.id),
+        amount_cents: Set(p.amount_cents),
+        refunded_cents: Set(0),
+        refund_reason: Set(None),
+        currency: Set(invoice.currency.as_str().to_owned()),
+        status: Set(PaymentStatus::Succeeded.as_str().to_owned()),
+        method: Set(p.method.as_str().to_owned()),
+        reference: Set(p.reference),
+        received_at: Set(p.received_at),
+        idempotency_key: Set(p.idempotency_key),
+        created_at: Set(at),
+        request_hash: Set(p.request_hash),
+    }
+    .insert(txn)
+    .await
+    .map_err(store_err)?;
+    convert::payment(row)
+}
+
+/// A payment's refund as the rule left it, compare-and-set on what the rule
+/// saw: still succeeded, with `refunded_before` refunded.
+pub(crate) async fn write_refund(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    invoice_id: i64,
+    payment: &Payment,
+    refunded_before: i64,
+) -> Result<(), StoreError> {
+    let done = payments::Entity::update_many()
+        .col_expr(
+            payments::Column::RefundedCents,
+            Expr::value(payment.refunded_cents),
+        )
+        .col_expr(
+            payments::Column::Status,
+            Expr::value(payment.status.as_str()),
+        )
+        .col_expr(
+            payments::Column::RefundReason,
+            Expr::value(payment.refund_reason.clone()),
+        )
+        .filter(payments::Column::Id.eq(payment.id))
+        .filter(payments::Column::TenantId.eq(tenant.0))
+        .filter(payments::Column::InvoiceId.eq(invoice_id))
+        .filter(payments::Column::Status.eq(PaymentStatus::Succeeded.as_str()))
+        .filter(payments::Column::RefundedCents.eq(refunded_before))
+        .exec(txn)
+        .await
+        .map_err(store_err)?;
+    if done.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
+}
+
+/// Inserts an invoice as the rules left it, numbered from the tenant's
+/// counter, with its lines; `sale` links a marketplace invoice to its
+/// transaction. Returns it as stored.
+pub(crate) async fn insert_invoice(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    inv: &Invoice,
+    sale: Option<i64>,
+) -> Result<Invoice, StoreError> {
+    let seq = next_number(txn, tenant).await?;
+    let row = invoices::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.0),
+        number: Set(billing::invoice::invoice_number(seq)),
+        client_party_id: Set(inv.client_party_id),
+        status: Set(inv.status.as_str().to_owned()),
+        currency: Set(inv.currency.as_str().to_owned()),
+        amount_cents: Set(inv.amount_cents),
+        deposit_cents: Set(inv.deposit_cents),
+        balance_cents: Set(inv.balance_cents),
+        due_date: Set(inv.due_date),
+        issued_at: Set(inv.issued_at),
+        notes: Set(inv.notes.clone()),
+        deleted_at: Set(None),
+        marketplace_transaction_id: Set(sale),
+        is_marketplace_invoice: Set(inv.is_marketplace_invoice),
+        version: Set(inv.version),
+        created_at: Set(inv.created_at),
+        updated_at: Set(inv.updated_at),
+    }
+    .insert(txn)
+    .await
+    .map_err(store_err)?;
+    insert_lines(txn, row.id, &inv.lines).await?;
+    load(txn, tenant, row.id).await?.ok_or(StoreError::NotFound)
 }

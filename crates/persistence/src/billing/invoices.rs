@@ -2,14 +2,16 @@
 
 use async_trait::async_trait;
 use billing::ports::{InvoiceDraft, InvoiceFilter, InvoiceRepository, NewPayment};
-use billing::{Invoice, InvoiceStatus, Payment, PaymentStatus};
+use billing::{Invoice, InvoiceStatus, Payment};
 use kernel::{StoreError, TenantId, Timestamp};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, NotSet, QueryFilter,
 };
 
-use super::invoice_rows::{commit, insert_lines, load, load_where, next_number, write_state};
+use super::invoice_rows::{
+    commit, insert_lines, insert_payment, load, load_where, next_number, write_refund, write_state,
+};
 use super::{BillingDb, convert, newest_first};
 use crate::entities::{invoice_lines, invoices, payments};
 use crate::error::store_err;
@@ -183,26 +185,8 @@ impl InvoiceRepository for SqlInvoiceRepository {
         let txn = self.db.scoped_write(tenant).await?;
         // The guarded update comes first: it takes the write lock and loses cleanly to a concurrent payment.
         write_state(&txn, tenant, &invoice, expected).await?;
-        let row = payments::ActiveModel {
-            id: NotSet,
-            tenant_id: Set(tenant.0),
-            invoice_id: Set(invoice.id),
-            amount_cents: Set(p.amount_cents),
-            refunded_cents: Set(0),
-            refund_reason: Set(None),
-            currency: Set(invoice.currency.as_str().to_owned()),
-            status: Set(PaymentStatus::Succeeded.as_str().to_owned()),
-            method: Set(p.method.as_str().to_owned()),
-            reference: Set(p.reference),
-            received_at: Set(p.received_at),
-            idempotency_key: Set(p.idempotency_key),
-            created_at: Set(at),
-            request_hash: Set(p.request_hash),
-        }
-        .insert(&txn)
-        .await
-        .map_err(store_err)?;
-        commit(txn, convert::payment(row)?).await
+        let payment = insert_payment(&txn, tenant, &invoice, p, at).await?;
+        commit(txn, payment).await
     }
 
     async fn refund_payment(
@@ -215,31 +199,7 @@ impl InvoiceRepository for SqlInvoiceRepository {
     ) -> Result<Payment, StoreError> {
         let txn = self.db.scoped_write(tenant).await?;
         write_state(&txn, tenant, &invoice, expected).await?;
-        // Compare-and-set on what the rule saw: still succeeded, nothing refunded since.
-        let done = payments::Entity::update_many()
-            .col_expr(
-                payments::Column::RefundedCents,
-                Expr::value(payment.refunded_cents),
-            )
-            .col_expr(
-                payments::Column::Status,
-                Expr::value(payment.status.as_str()),
-            )
-            .col_expr(
-                payments::Column::RefundReason,
-                Expr::value(payment.refund_reason.clone()),
-            )
-            .filter(payments::Column::Id.eq(payment.id))
-            .filter(payments::Column::TenantId.eq(tenant.0))
-            .filter(payments::Column::InvoiceId.eq(invoice.id))
-            .filter(payments::Column::Status.eq(PaymentStatus::Succeeded.as_str()))
-            .filter(payments::Column::RefundedCents.eq(refunded_before))
-            .exec(&txn)
-            .await
-            .map_err(store_err)?;
-        if done.rows_affected != 1 {
-            return Err(StoreError::Stale);
-        }
+        write_refund(&txn, tenant, invoice.id, &payment, refunded_before).await?;
         let row = payments::Entity::find_by_id(payment.id)
             .one(&txn)
             .await

@@ -6,7 +6,7 @@
 mod convert;
 mod directory;
 mod invitations;
-mod invoice_rows;
+pub(crate) mod invoice_rows;
 mod invoices;
 mod tenants;
 
@@ -23,6 +23,7 @@ use sea_orm::{
 
 use crate::error::store_err;
 
+pub(crate) use convert::payment as payment_of;
 pub use directory::{SqlContactRepository, SqlPartyRepository};
 pub(crate) use invoice_rows::next_number;
 pub use invoices::SqlInvoiceRepository;

@@ -23,10 +23,11 @@ pub fn messaging(db: &Database) -> messaging::MessagingService {
     )
 }
 
-/// Disputes.
+/// Disputes, with units of work for raising and resolving.
 pub fn disputes(db: &Database) -> disputes::DisputeService {
     disputes::DisputeService::new(
         Arc::new(persistence::SqlDisputeRepository::new(db.conn().clone())),
+        Arc::new(persistence::SqlUnitsOfWork::new(db.conn().clone())),
         Arc::new(SystemClock),
     )
 }

@@ -87,6 +87,16 @@ pub enum RaisedBy {
 }
 
 impl RaisedBy {
+    /// The same side of the job, as the jobs crate names it.
+    pub fn party(self) -> jobs::Party {
+        match self {
+            Self::Customer => jobs::Party::Customer,
+            Self::Provider => jobs::Party::Provider,
+        }
+    }
+}
+
+impl RaisedBy {
     /// Both parties.
     pub const ALL: [Self; 2] = [Self::Customer, Self::Provider];
 
@@ -166,6 +176,24 @@ pub struct Dispute {
 }
 
 impl Dispute {
+    /// The dispute `raise` opened as `id` on `job` at `at`: pending.
+    pub fn opened(id: i64, job: DisputedJob, raise: Raise, at: Timestamp) -> Dispute {
+        Dispute {
+            id,
+            job,
+            raised_by_id: raise.raised_by_id,
+            raised_by: raise.raised_by,
+            description: raise.description,
+            attachment_ids: raise.attachment_ids,
+            status: DisputeStatus::Pending,
+            outcome: None,
+            resolved_by: None,
+            resolution_notes: None,
+            created_at: at,
+            resolved_at: None,
+        }
+    }
+
     /// The party that did not raise it.
     pub fn other_party(&self) -> UserId {
         match self.raised_by {

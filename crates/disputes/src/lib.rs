@@ -6,14 +6,16 @@
 //! record and moves no money.
 //!
 //! The rules in [`dispute`] decide; the use cases in [`service`] load, call
-//! the rules, add the effects of [`notices`] and hand everything to the
-//! storage port in [`ports`], which writes it in one transaction.
+//! the rules, add the effects of [`notices`], and write everything through
+//! one unit of work ([`unit_of_work`]) with the jobs crate's rule for the
+//! disputed job and messaging's thread store.
 
 pub mod dispute;
 pub mod error;
 pub mod notices;
 pub mod ports;
 pub mod service;
+pub mod unit_of_work;
 pub mod view;
 
 #[cfg(test)]

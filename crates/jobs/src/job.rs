@@ -197,6 +197,25 @@ pub struct Outcome {
 }
 
 impl Job {
+    /// A dispute `dispute_id` opened by `by` (the customer or the provider).
+    /// Nothing of the job changes but its version — so a decision taken on
+    /// the job before the dispute loses its compare-and-set and is taken
+    /// again, seeing it (the freeze holds under concurrency) — and its
+    /// history, which records `disputed`.
+    pub fn disputed(&self, by: Party, dispute_id: i64) -> Outcome {
+        Outcome {
+            job: Job {
+                version: self.version + 1,
+                ..self.clone()
+            },
+            events: vec![JobEvent {
+                kind: EventKind::Disputed,
+                actor: by,
+                data: json!({ "dispute_id": dispute_id }),
+            }],
+        }
+    }
+
     /// Applies `action` by `actor`: the new job and its events, or why not.
     /// The rules are [`crate::machine::TRANSITIONS`]; this only performs the effect.
     pub fn apply(

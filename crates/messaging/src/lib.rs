@@ -11,6 +11,7 @@ pub mod ports;
 pub mod quota;
 pub mod service;
 pub mod thread;
+pub mod thread_store;
 pub mod view;
 
 #[cfg(test)]

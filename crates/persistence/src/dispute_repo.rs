@@ -1,21 +1,18 @@
 //! Disputes in SQL. Scope is in the `WHERE` clause: a party of the job, an
 //! LSM of the job's region, or an admin sees a dispute; anyone else gets
-//! nothing. Raising and resolving write the dispute, the thread's system
-//! message and every effect in one transaction (see `dispute_write.rs`).
+//! nothing. Raising and resolving are written through a unit of work
+//! (`uow/disputes.rs`).
 
 use async_trait::async_trait;
-use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer, NewDispute, Resolution};
+use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer};
 use disputes::{Dispute, DisputeStatus, DisputedJob, Outcome, RaisedBy};
 use jobs::JobStatus;
 use kernel::{StoreError, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Value};
 use uuid::Uuid;
 
 use crate::error::store_err;
 use crate::sql::stmt;
-
-#[path = "dispute_write.rs"]
-mod write;
 
 /// The job columns a dispute needs, with the provider's user.
 const JOB: &str = "j.id AS job_id, j.status AS job_status, j.customer_id, \
@@ -100,17 +97,6 @@ fn dispute(row: &QueryResult) -> Result<Dispute, StoreError> {
     })
 }
 
-/// One dispute by id, unscoped (inside a write that already checked scope).
-pub(crate) async fn load(db: &impl ConnectionTrait, id: i64) -> Result<Dispute, StoreError> {
-    let sql = format!("{} WHERE d.id = ?", select());
-    let row = db
-        .query_one_raw(stmt(db, &sql, vec![id.into()]))
-        .await
-        .map_err(store_err)?
-        .ok_or(StoreError::NotFound)?;
-    dispute(&row)
-}
-
 /// Disputes on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct SqlDisputeRepository {
@@ -176,13 +162,6 @@ impl DisputeRepository for SqlDisputeRepository {
             .collect())
     }
 
-    async fn raise(&self, new: NewDispute) -> Result<Dispute, StoreError> {
-        let txn = self.db.begin().await.map_err(store_err)?;
-        let stored = write::raise(&txn, &new).await?;
-        txn.commit().await.map_err(store_err)?;
-        Ok(stored)
-    }
-
     async fn find_visible(
         &self,
         id: i64,
@@ -229,13 +208,5 @@ impl DisputeRepository for SqlDisputeRepository {
             .await
             .map_err(store_err)?;
         rows.iter().map(dispute).collect()
-    }
-
-    async fn resolve(&self, resolution: Resolution) -> Result<Dispute, StoreError> {
-        let txn = self.db.begin().await.map_err(store_err)?;
-        write::resolve(&txn, &resolution).await?;
-        let stored = load(&txn, resolution.dispute.id).await?;
-        txn.commit().await.map_err(store_err)?;
-        Ok(stored)
     }
 }

@@ -2,7 +2,7 @@
 //! happens to its thread (a system message with its real-time event, or the
 //! soft delete of a rejection), and ratings with the provider's figures.
 
-use effects::EventType;
+use effects::Audience;
 use jobs::ports::{JobChange, NewJob, RatingRecord, ThreadChange};
 use jobs::{Job, JobEvent, Rating};
 use kernel::{StoreError, Timestamp, UserId};
@@ -10,9 +10,9 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::effects::write_effects;
-use crate::effects::write_user_event;
 use crate::error::store_err;
 use crate::sql::{exec, json_value, stmt};
+use crate::uow::threads::system_message;
 
 /// Inserts the job and its thread (both sides know each other's id); returns the job id.
 pub(crate) async fn insert_job(db: &impl ConnectionTrait, new: &NewJob) -> Result<i64, StoreError> {
@@ -180,50 +180,6 @@ fn agreed_terms(j: &Job) -> sea_orm::Value {
     }
 }
 
-/// Posts a system message into a thread, with `message.created` for its parties.
-pub(crate) async fn system_message(
-    db: &impl ConnectionTrait,
-    thread: uuid::Uuid,
-    parties: [i64; 2],
-    body: &str,
-    at: Timestamp,
-) -> Result<(), StoreError> {
-    let body = messaging::MessageBody::system(body);
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO messages (thread_id, sender_user_id, sender_role, body, created_at) \
-             VALUES (?, NULL, 'system', ?, ?) RETURNING id, created_at",
-            vec![thread.into(), body.as_str().into(), at.into()],
-        ))
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("message insert returned no id"))?;
-    let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
-    // The stored time, so the event carries what a later read returns.
-    let created_at: Timestamp = row.try_get("", "created_at").map_err(store_err)?;
-    exec(
-        db,
-        "UPDATE message_threads SET last_message_at = ? WHERE id = ?",
-        vec![at.into(), thread.into()],
-    )
-    .await?;
-    // The same object the REST routes answer and `message.created` carries.
-    let data = messaging::view::message_json(&messaging::ports::MessageRecord {
-        id,
-        thread_id: thread,
-        sender_user_id: None,
-        sender_role: "system".into(),
-        body: body.as_str().to_owned(),
-        read_at: None,
-        created_at,
-    });
-    for user in parties {
-        write_user_event(db, user, EventType::MessageCreated, &data, at).await?;
-    }
-    Ok(())
-}
-
 /// What the transition does to the job's thread.
 pub(crate) async fn thread_change(
     db: &impl ConnectionTrait,
@@ -250,8 +206,8 @@ pub(crate) async fn thread_change(
                 .map_err(store_err)?;
             let Some(row) = row else { return Ok(()) };
             let thread: uuid::Uuid = row.try_get("", "id").map_err(store_err)?;
-            let parties = [j.customer_id.0, j.provider_user_id.0];
-            system_message(db, thread, parties, body, change.at).await
+            let parties = Audience::Users(vec![j.customer_id, j.provider_user_id]);
+            system_message(db, thread, body, &[parties], change.at).await
         }
     }
 }

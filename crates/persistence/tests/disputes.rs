@@ -11,14 +11,16 @@ mod common;
 mod fixtures;
 
 use chrono::SubsecRound;
-use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer, NewDispute, Resolution};
-use disputes::{DisputeStatus, DisputedJob, Resolver, notices};
+use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer};
+use disputes::unit_of_work::DisputeUnitOfWork;
+use disputes::dispute::Raise;
+use disputes::{Dispute, DisputeStatus, DisputedJob, Resolver};
 use effects::Effects;
 use fixtures::*;
 use jobs::ports::{JobRepository, NewJob};
 use jobs::{Job, JobEvent, JobStatus, Party, Terms};
 use kernel::{ProviderId, Role, ServiceId, StoreError, UserId};
-use persistence::{Database, SqlDisputeRepository, SqlJobRepository};
+use persistence::{Database, SqlDisputeRepository, SqlJobRepository, SqlUnitsOfWork};
 use sea_orm::{ConnectionTrait, Statement};
 use uuid::Uuid;
 
@@ -145,16 +147,31 @@ fn viewer(user: UserId, admin: bool, region: Option<&str>) -> DisputeViewer {
     }
 }
 
-fn new_dispute(job: DisputedJob, by: UserId, attachments: Vec<Uuid>) -> NewDispute {
+fn new_dispute(job: DisputedJob, by: UserId, attachments: Vec<Uuid>) -> (DisputedJob, Raise) {
     let raise =
         disputes::dispute::raise(&job, by, "The walk never happened", &attachments).unwrap();
-    NewDispute {
-        system_message: notices::raised_text(&raise),
-        job,
-        raise,
-        effects_for: notices::raised,
-        at: chrono::Utc::now().trunc_subsecs(6),
-    }
+    (job, raise)
+}
+
+/// A raise as the use case writes it: one unit of work, committed.
+async fn raise(db: &Database, (job, raise): (DisputedJob, Raise)) -> Result<Dispute, StoreError> {
+    let mut unit = SqlUnitsOfWork::new(db.conn().clone()).open().await?;
+    let at = chrono::Utc::now().trunc_subsecs(6);
+    let stored = disputes::service::write_raise(&mut unit, &job, &raise, at).await?;
+    DisputeUnitOfWork::commit(&mut unit).await?;
+    Ok(stored)
+}
+
+/// A resolution as the use case writes it.
+async fn resolve(
+    db: &Database,
+    done: &Dispute,
+    by: Resolver,
+    at: kernel::Timestamp,
+) -> Result<(), StoreError> {
+    let mut unit = SqlUnitsOfWork::new(db.conn().clone()).open().await?;
+    disputes::service::write_resolution(&mut unit, done, by, at).await?;
+    DisputeUnitOfWork::commit(&mut unit).await
 }
 
 async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
@@ -216,8 +233,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
 
     let version_sql = format!("SELECT version AS n FROM jobs WHERE id = {id}");
     let before = count(db, &version_sql).await;
-    let raised = repo
-        .raise(new_dispute(seen.clone(), customer, mine.to_vec()))
+    let raised = raise(db, new_dispute(seen.clone(), customer, mine.to_vec()))
         .await
         .unwrap();
     assert_eq!(raised.status, DisputeStatus::Pending);
@@ -286,8 +302,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
     }
 
     // One open dispute per job; one dispute per attachment.
-    let again = repo
-        .raise(new_dispute(seen.clone(), provider_user, vec![]))
+    let again = raise(db, new_dispute(seen.clone(), provider_user, vec![]))
         .await;
     assert_eq!(
         again.err(),
@@ -299,8 +314,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
         .await
         .unwrap()
         .unwrap();
-    let reused = repo
-        .raise(new_dispute(other, customer, vec![mine[0]]))
+    let reused = raise(db, new_dispute(other, customer, vec![mine[0]]))
         .await;
     assert_eq!(
         reused.err(),
@@ -366,16 +380,15 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
             at,
         )
         .unwrap();
-    let resolution = Resolution {
-        system_message: notices::resolved_text(&done),
-        effects: notices::resolved(&done, Resolver::Lsm(nyc)),
-        dispute: done.clone(),
-        resolver: Resolver::Lsm(nyc),
-        at,
-    };
-    assert_eq!(repo.resolve(resolution.clone()).await.unwrap(), done);
+    assert_eq!(resolve(db, &done, Resolver::Lsm(nyc), at).await, Ok(()));
     assert_eq!(
-        repo.resolve(resolution).await.err(),
+        repo.find_visible(done.id, &viewer(customer, false, None))
+            .await
+            .unwrap(),
+        Some(done.clone())
+    );
+    assert_eq!(
+        resolve(db, &done, Resolver::Lsm(nyc), at).await.err(),
         Some(StoreError::Stale)
     );
     assert_eq!(
@@ -408,7 +421,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
     assert!(!jobs.facts(&job_now.job).await.unwrap().open_dispute);
     // A new dispute may be raised once the first is resolved.
     assert!(
-        repo.raise(new_dispute(seen, provider_user, vec![]))
+        raise(db, new_dispute(seen, provider_user, vec![]))
             .await
             .is_ok()
     );
@@ -486,8 +499,7 @@ async fn the_thread_scope_agrees_with_messaging(db: &Database) {
         match step {
             "deleted" => set_thread_deleted(db, thread_id, true).await,
             "deleted and disputed" => {
-                disputes
-                    .raise(new_dispute(seen.clone(), customer, vec![]))
+                raise(db, new_dispute(seen.clone(), customer, vec![]))
                     .await
                     .unwrap();
             }

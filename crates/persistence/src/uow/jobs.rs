@@ -48,7 +48,7 @@ impl JobUnitOfWork for SqlUnitOfWork {
 /// The job rows of one unit of work.
 #[derive(Debug)]
 pub struct SqlJobStore {
-    tx: Arc<Tx>,
+    pub(super) tx: Arc<Tx>,
 }
 
 #[async_trait]

@@ -11,7 +11,9 @@
 //! else would notice, so a use case that breaks the order fails in every
 //! test, not only on PostgreSQL.
 
+mod disputes;
 mod jobs;
+pub(crate) mod threads;
 
 use std::sync::{Arc, Mutex};
 
@@ -24,7 +26,9 @@ use sea_orm::{
 use crate::billing::BillingDb;
 use crate::error::store_err;
 
+pub use self::disputes::SqlDisputeStore;
 pub use self::jobs::{SqlBooksStore, SqlJobStore};
+pub use self::threads::SqlThreadStore;
 
 /// Opens units of work on one pool.
 #[derive(Debug, Clone)]

@@ -40,10 +40,12 @@ pub fn listings(db: &Database) -> marketplace::ListingService {
     )
 }
 
-/// Marketplace sales (the wire's transactions).
+/// Marketplace sales (the wire's transactions), with units of work for
+/// recording and moving them with their invoice.
 pub fn sales(db: &Database) -> marketplace::SaleService {
     marketplace::SaleService::new(
         Arc::new(persistence::SqlSaleRepository::new(db.conn().clone())),
+        Arc::new(persistence::SqlUnitsOfWork::new(db.conn().clone())),
         Arc::new(SystemClock),
     )
 }

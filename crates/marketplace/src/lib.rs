@@ -16,6 +16,7 @@ mod sale_error;
 pub mod sale_notices;
 pub mod sale_ports;
 pub mod sale_service;
+pub mod sale_unit_of_work;
 pub mod service;
 pub mod status;
 
@@ -23,6 +24,8 @@ pub mod status;
 mod sale_client_tests;
 #[cfg(test)]
 mod sale_tests;
+#[cfg(test)]
+mod sale_unit_tests;
 #[cfg(test)]
 mod service_tests;
 #[cfg(test)]

@@ -7,9 +7,13 @@ use kernel::Refusal as _;
 use kernel::{FieldError, TenantId, UserId};
 
 use crate::sale::{SaleAction, SaleError, SaleInput, SaleStatus};
-use crate::sale_ports::{Inserted, MockSaleRepository};
+use std::sync::Arc;
+
+use crate::sale_ports::MockSaleRepository;
 use crate::sale_service::{NOT_A_CLIENT, decide, recorded_effects, retry_after_secs};
-use crate::sale_tests::{input, now, record, service, staff};
+use crate::sale_tests::{input, now, record, staff};
+use crate::sale_unit_of_work::ClientSales;
+use crate::sale_unit_tests::{Check, Log, any_sale, entries, none_found, recording, service_with};
 
 fn naming(client: i64) -> SaleInput {
     SaleInput {
@@ -35,10 +39,9 @@ fn a_stranger_and_an_unknown_id_get_the_same_refusal() {
     repo.expect_is_client_of()
         .withf(|t, s, _| *t == TenantId(3) && *s == UserId(7))
         .returning(|_, _, u| Ok(u == UserId(8)));
-    repo.expect_insert()
-        .withf(|new, _| new.fields.client_user_id == Some(UserId(8)))
-        .returning(|_, _| Ok(Inserted::Sale(Box::new(record(SaleStatus::Pending)))));
-    let svc = service(repo);
+    let log = Log::default();
+    let check: Check = Arc::new(|new| new.fields.client_user_id == Some(UserId(8)));
+    let svc = service_with(repo, recording(none_found(), check, &log));
     assert!(block_on(svc.create(&staff(), naming(8))).is_ok());
     let refusals: Vec<_> = [9, 999]
         .into_iter()
@@ -55,17 +58,25 @@ fn a_stranger_and_an_unknown_id_get_the_same_refusal() {
 fn only_a_sale_naming_a_client_counts_against_the_allowance() {
     let mut repo = seller_repo();
     repo.expect_is_client_of().returning(|_, _, _| Ok(true));
-    repo.expect_insert()
-        .withf(|new, _| match new.fields.client_user_id {
-            Some(_) => new
-                .allowance
-                .is_some_and(|a| a.max == 60 && a.since == now() - TimeDelta::hours(1)),
-            None => new.allowance.is_none(),
-        })
-        .returning(|_, _| Ok(Inserted::Sale(Box::new(record(SaleStatus::Pending)))));
-    let svc = service(repo);
+    let log = Log::default();
+    let check: Check = Arc::new(|new| match new.fields.client_user_id {
+        Some(_) => new
+            .allowance
+            .is_some_and(|a| a.max == 60 && a.since == now() - TimeDelta::hours(1)),
+        None => new.allowance.is_none(),
+    });
+    let svc = service_with(repo, recording(none_found(), check, &log));
     assert!(block_on(svc.create(&staff(), naming(8))).is_ok());
+    // Counted under the tenant's lock, then inserted, and the client told.
+    assert_eq!(entries(&log)[..3], ["count(3)", "insert", "effects(1)"]);
     assert!(block_on(svc.create(&staff(), input())).is_ok());
+    assert_eq!(
+        entries(&log)
+            .iter()
+            .filter(|e| e.starts_with("count"))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -73,9 +84,17 @@ fn a_used_allowance_is_a_quota_refusal_with_the_wait() {
     let mut repo = seller_repo();
     repo.expect_is_client_of().returning(|_, _, _| Ok(true));
     let oldest = now() - TimeDelta::minutes(45);
-    repo.expect_insert()
-        .returning(move |_, _| Ok(Inserted::AllowanceUsed { oldest }));
-    let err = block_on(service(repo).create(&staff(), naming(8))).unwrap_err();
+    let log = Log::default();
+    let found = ClientSales {
+        count: 60,
+        oldest: Some(oldest),
+    };
+    let err = block_on(
+        service_with(repo, recording(found, any_sale(), &log)).create(&staff(), naming(8)),
+    )
+    .unwrap_err();
+    // Nothing was written.
+    assert_eq!(entries(&log), ["count(3)"]);
     assert_eq!(
         err,
         SaleError::QuotaExceeded {

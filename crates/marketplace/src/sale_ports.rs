@@ -17,7 +17,7 @@ pub struct SaleViewer {
     pub tenant_id: Option<TenantId>,
 }
 
-/// A sale to insert as `pending`, with its issued invoice.
+/// A sale to insert as `pending` (its issued invoice follows in the books).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSale {
     /// The provider's tenant (the caller's).
@@ -46,17 +46,42 @@ pub struct NoticeAllowance {
     pub since: Timestamp,
 }
 
-/// What an insert did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inserted {
-    /// The sale, with its invoice.
-    Sale(Box<SaleRecord>),
-    /// Nothing: the allowance was used up; the oldest counted sale was
-    /// recorded at `oldest`.
-    AllowanceUsed {
-        /// When the oldest sale of the window was recorded.
-        oldest: Timestamp,
-    },
+impl NoticeAllowance {
+    /// When the allowance is used up by `found` (the tenant's sales naming a
+    /// client in the window), since when the oldest of them was recorded;
+    /// `None` when one more fits.
+    pub fn used_up(&self, found: crate::sale_unit_of_work::ClientSales) -> Option<Timestamp> {
+        (found.count >= i64::from(self.max)).then(|| found.oldest.unwrap_or(self.since))
+    }
+}
+
+impl NewSale {
+    /// The sale just inserted as `id`, as a read returns it (its invoice is
+    /// filled in once it exists).
+    pub fn pending(&self, id: i64) -> SaleRecord {
+        let f = &self.fields;
+        SaleRecord {
+            id,
+            provider_tenant_id: self.tenant_id,
+            provider_user_id: self.provider_user_id,
+            client_party_id: f.client_party_id,
+            client_user_id: f.client_user_id,
+            service_listing_id: f.service_listing_id,
+            job_id: None,
+            service_description: f.service_description.clone(),
+            amount_cents: f.amount_cents,
+            currency: f.currency.clone(),
+            platform_fee_cents: self.split.fee_cents,
+            net_payout_cents: self.split.net_cents,
+            transaction_date: f.transaction_date,
+            status: crate::sale::SaleStatus::Pending,
+            payment_method: f.payment_method.map(|m| m.as_str().to_owned()),
+            notes: f.notes.clone(),
+            invoice_id: None,
+            created_at: self.at,
+            updated_at: self.at,
+        }
+    }
 }
 
 /// A decided edge, applied only if the sale still has status `from`.
@@ -76,17 +101,6 @@ pub struct SaleChange {
     pub effects: Effects,
     /// When.
     pub at: Timestamp,
-}
-
-/// The effects of a change that only the stored row completes (its id): a
-/// rule of the domain that persistence calls inside the writing transaction.
-#[derive(Clone, Copy)]
-pub struct EffectsOf(pub fn(&SaleRecord) -> Effects);
-
-impl std::fmt::Debug for EffectsOf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EffectsOf")
-    }
 }
 
 /// Storage of marketplace sales.
@@ -120,10 +134,6 @@ pub trait SaleRepository: Send + Sync {
         seller: UserId,
         user: UserId,
     ) -> Result<bool, StoreError>;
-    /// Inserts the pending sale and its issued invoice, and the effects
-    /// `effects_of` gives for the inserted sale, in one transaction — unless
-    /// `new.allowance` is used up, when nothing is written.
-    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<Inserted, StoreError>;
     /// One sale if `viewer` may see it.
     async fn find_visible(
         &self,
@@ -136,7 +146,4 @@ pub trait SaleRepository: Send + Sync {
         viewer: SaleViewer,
         page: PageRequest,
     ) -> Result<Page<SaleRecord>, StoreError>;
-    /// Applies the edge, its invoice's follow-up and its effects in one
-    /// transaction; [`StoreError::Stale`] when the sale is no longer `from`.
-    async fn apply(&self, change: SaleChange) -> Result<(), StoreError>;
 }

@@ -10,9 +10,8 @@ use crate::sale::{
     SaleAction, SaleError, SaleInput, SaleRecord, SaleStatus, invoice_follow, split, transition,
 };
 use crate::sale_notices::{SaleNews, tell_client};
-use crate::sale_ports::{
-    EffectsOf, Inserted, NewSale, NoticeAllowance, SaleChange, SaleRepository, SaleViewer,
-};
+use crate::sale_ports::{NewSale, NoticeAllowance, SaleChange, SaleRepository, SaleViewer};
+use crate::sale_unit_of_work::{SaleUnitOfWork, SaleUnits, follow_invoice, issued_invoice};
 
 /// How often an edge is re-decided after the sale changed under it.
 const ATTEMPTS: usize = 3;
@@ -21,6 +20,7 @@ const ATTEMPTS: usize = 3;
 #[derive(Clone)]
 pub struct SaleService {
     repo: Arc<dyn SaleRepository>,
+    units: Arc<dyn SaleUnits>,
     clock: Arc<dyn Clock>,
 }
 
@@ -69,21 +69,63 @@ pub fn decide(
     })
 }
 
-/// The edge's storage refusals: the invoice was moved through billing
-/// meanwhile (partly paid, voided), so the edge no longer fits it.
-fn refused(e: StoreError) -> SaleError {
-    match e {
-        StoreError::Conflict(kernel::Constraint::SaleInvoiceMoved) => {
-            SaleError::Conflict("the transaction's invoice was changed in billing; settle it there")
+/// The writes of a new sale, in one unit: when it names a client, the
+/// tenant's allowance counted under its write lock (used up: a quota refusal
+/// and nothing written); the `pending` row and the client's notice; then in
+/// the tenant's books its invoice, issued by billing's rules. Returns the
+/// sale as a read would; the caller commits.
+pub async fn write_sale(
+    unit: &mut dyn SaleUnitOfWork,
+    new: &NewSale,
+) -> Result<SaleRecord, SaleError> {
+    let sales = unit.sales();
+    if let Some(allowance) = new.allowance {
+        let found = sales
+            .client_sales_since(new.tenant_id, allowance.since)
+            .await?;
+        if let Some(oldest) = allowance.used_up(found) {
+            return Err(SaleError::QuotaExceeded {
+                limit: allowance.max,
+                retry_after_secs: retry_after_secs(oldest, new.at),
+            });
         }
-        other => other.into(),
     }
+    let id = sales.insert(new).await?;
+    let mut record = new.pending(id);
+    sales.effects(&recorded_effects(&record), new.at).await?;
+    drop(sales);
+    let invoice = issued_invoice(new, id)?;
+    let invoice = unit
+        .books(new.tenant_id)
+        .insert_invoice(invoice, id)
+        .await?;
+    record.invoice_id = Some(invoice.id);
+    Ok(record)
+}
+
+/// The writes of an edge, in one unit: the sale's compare-and-set on its
+/// status ([`StoreError::Stale`] when another request moved it first), the
+/// client's notice, then in the tenant's books what [`follow_invoice`] does
+/// to its invoice by billing's rules.
+pub async fn write_change(
+    unit: &mut dyn SaleUnitOfWork,
+    change: &SaleChange,
+) -> Result<(), SaleError> {
+    let sales = unit.sales();
+    sales.move_status(change).await?;
+    sales.effects(&change.effects, change.at).await?;
+    drop(sales);
+    follow_invoice(unit.books(change.tenant_id).as_ref(), change).await
 }
 
 impl SaleService {
-    /// The use cases over `repo`, timed by `clock`.
-    pub fn new(repo: Arc<dyn SaleRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { repo, clock }
+    /// The use cases over `repo` and `units`, timed by `clock`.
+    pub fn new(
+        repo: Arc<dyn SaleRepository>,
+        units: Arc<dyn SaleUnits>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { repo, units, clock }
     }
 
     async fn viewer(&self, ctx: &Ctx) -> Result<SaleViewer, SaleError> {
@@ -146,13 +188,10 @@ impl SaleService {
             allowance,
             at: now,
         };
-        match self.repo.insert(new, EffectsOf(recorded_effects)).await? {
-            Inserted::Sale(sale) => Ok(*sale),
-            Inserted::AllowanceUsed { oldest } => Err(SaleError::QuotaExceeded {
-                limit: allowance.map_or(0, |a| a.max),
-                retry_after_secs: retry_after_secs(oldest, now),
-            }),
-        }
+        let mut unit = self.units.begin().await?;
+        let record = write_sale(unit.as_mut(), &new).await?;
+        unit.commit().await?;
+        Ok(record)
     }
 
     /// One sale the caller may see (their tenant's, or theirs as client).
@@ -193,10 +232,12 @@ impl SaleService {
                 ));
             }
             let change = decide(&sale, action, self.clock.now())?;
-            match self.repo.apply(change).await {
-                Err(StoreError::Stale) => continue,
-                other => other.map_err(refused)?,
+            let mut unit = self.units.begin().await?;
+            match write_change(unit.as_mut(), &change).await {
+                Err(SaleError::Store(StoreError::Stale)) => continue,
+                other => other?,
             }
+            unit.commit().await?;
             return self
                 .repo
                 .find_visible(id, viewer)

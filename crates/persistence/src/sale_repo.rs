@@ -1,26 +1,19 @@
-//! Marketplace sales recorded by a provider's staff ([`SaleRepository`]):
-//! the `marketplace_transactions` row and, in the same transaction, its
-//! marketplace invoice — created issued, then paid, voided or its payment
-//! refunded as the rule of each edge says. Every edge is a conditional
-//! `UPDATE … WHERE status = <from>`: the loser of a race changes nothing.
+//! Marketplace sales ([`SaleRepository`]): the reads, with the viewer's scope
+//! in the query, and what recording one checks first. Recording and moving
+//! a sale are written through a unit of work (`uow/sales.rs`), its invoice
+//! by billing's rules.
 
 use async_trait::async_trait;
 use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
-use marketplace::sale::{InvoiceFollow, SaleRecord, SaleStatus};
-use marketplace::sale_ports::{
-    EffectsOf, Inserted, NewSale, SaleChange, SaleRepository, SaleViewer,
-};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryResult};
+use marketplace::sale::{SaleRecord, SaleStatus};
+use marketplace::sale_ports::{SaleRepository, SaleViewer};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult};
 
 use crate::billing::BillingDb;
-use crate::effects::write_effects;
 use crate::entities::platform_settings;
 use crate::error::store_err;
-use crate::marketplace_repo::{
-    MarketplaceInvoice, insert_invoice, insert_payment, insert_returning_id,
-};
-use crate::sale_clients::{CLIENT_OF, allowance_used, rollback};
-use crate::sql::{exec, stmt};
+use crate::sale_clients::CLIENT_OF;
+use crate::sql::stmt;
 
 const COLUMNS: &str = "t.id, t.provider_tenant_id, t.provider_user_id, t.client_party_id, \
      t.client_user_id, t.service_listing_id, t.job_id, t.service_description, t.amount_cents, \
@@ -82,6 +75,11 @@ impl SqlSaleRepository {
             billing: BillingDb::new(db.clone()),
             db,
         }
+    }
+
+    /// The pool, for units of work over the same database.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
     }
 
     async fn settings(&self) -> Result<supply::PlatformSettings, StoreError> {
@@ -207,34 +205,6 @@ impl SaleRepository for SqlSaleRepository {
         .await
     }
 
-    async fn insert(&self, new: NewSale, effects_of: EffectsOf) -> Result<Inserted, StoreError> {
-        let txn = self.billing.plain_write().await?;
-        if let Some(allowance) = new.allowance
-            && let Some(oldest) = allowance_used(&txn, new.tenant_id, allowance).await?
-        {
-            return rollback(txn, Inserted::AllowanceUsed { oldest }).await;
-        }
-        let mut record = pending(insert_row(&txn, &new).await?, &new);
-        // Effects before the books: the billing role sees only billing tables.
-        write_effects(&txn, &(effects_of.0)(&record), new.at).await?;
-        let f = &new.fields;
-        let invoice = MarketplaceInvoice {
-            tenant: new.tenant_id,
-            transaction_id: record.id,
-            client_party_id: f.client_party_id,
-            currency: &f.currency,
-            amount_cents: f.amount_cents,
-            description: &f.service_description,
-            due_date: f.transaction_date,
-            notes: Some(format!("Marketplace transaction #{}", record.id)),
-            paid: false,
-            at: new.at,
-        };
-        record.invoice_id = Some(insert_invoice(&txn, &self.billing, &invoice).await?);
-        txn.commit().await.map_err(store_err)?;
-        Ok(Inserted::Sale(Box::new(record)))
-    }
-
     async fn find_visible(
         &self,
         id: i64,
@@ -284,162 +254,5 @@ impl SaleRepository for SqlSaleRepository {
             .map_err(store_err)?;
         let items = rows.iter().map(sale).collect::<Result<Vec<_>, _>>()?;
         Ok(crate::keyset::page_of(items, &page, |r| r.id))
-    }
-
-    async fn apply(&self, change: SaleChange) -> Result<(), StoreError> {
-        let txn = self.billing.plain_write().await?;
-        let moved = exec(
-            &txn,
-            "UPDATE marketplace_transactions SET status = ?, updated_at = ? \
-             WHERE id = ? AND provider_tenant_id = ? AND status = ?",
-            vec![
-                change.to.as_str().into(),
-                change.at.into(),
-                change.id.into(),
-                change.tenant_id.0.into(),
-                change.from.as_str().into(),
-            ],
-        )
-        .await?;
-        if moved != 1 {
-            // Another request moved it first; nothing was written.
-            return Err(StoreError::Stale);
-        }
-        write_effects(&txn, &change.effects, change.at).await?;
-        follow_invoice(&txn, &self.billing, &change).await?;
-        txn.commit().await.map_err(store_err)?;
-        Ok(())
-    }
-}
-
-/// The sale's marketplace invoice: id, amount, currency.
-async fn the_invoice(
-    txn: &DatabaseTransaction,
-    change: &SaleChange,
-) -> Result<(i64, i64, String), StoreError> {
-    let row = txn
-        .query_one_raw(stmt(
-            txn,
-            "SELECT id, amount_cents, currency FROM invoices \
-             WHERE marketplace_transaction_id = ? AND tenant_id = ? ORDER BY id LIMIT 1",
-            vec![change.id.into(), change.tenant_id.0.into()],
-        ))
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::Conflict(kernel::Constraint::SaleInvoiceMoved))?;
-    Ok((
-        row.try_get("", "id").map_err(store_err)?,
-        row.try_get("", "amount_cents").map_err(store_err)?,
-        row.try_get("", "currency").map_err(store_err)?,
-    ))
-}
-
-/// The invoice's part of an edge, as [`InvoiceFollow`] says, inside the
-/// tenant's billing write. Each invoice update is guarded by the state the
-/// rule expects, so an invoice that billing moved meanwhile (paid in part,
-/// voided) refuses the edge with a conflict and the whole change rolls back.
-async fn follow_invoice(
-    txn: &DatabaseTransaction,
-    billing: &BillingDb,
-    change: &SaleChange,
-) -> Result<(), StoreError> {
-    let tenant = change.tenant_id;
-    billing.enter_tenant(txn, tenant).await?;
-    let (invoice, amount, currency) = the_invoice(txn, change).await?;
-    let guarded = match &change.invoice {
-        InvoiceFollow::PayInFull { method } => {
-            let paid_with = (method.as_str(), None);
-            insert_payment(
-                txn,
-                tenant,
-                invoice,
-                (amount, &currency),
-                paid_with,
-                change.at,
-            )
-            .await?;
-            "UPDATE invoices SET status = 'paid', balance_cents = 0, version = version + 1, \
-             updated_at = ? WHERE id = ? AND tenant_id = ? AND status = 'issued' \
-             AND balance_cents = amount_cents"
-        }
-        InvoiceFollow::Void => {
-            "UPDATE invoices SET status = 'void', version = version + 1, updated_at = ? \
-             WHERE id = ? AND tenant_id = ? AND status = 'issued' AND balance_cents = amount_cents"
-        }
-        InvoiceFollow::RefundInFull => {
-            exec(
-                txn,
-                "UPDATE payments SET refunded_cents = amount_cents, status = 'refunded' \
-                 WHERE invoice_id = ? AND tenant_id = ? AND status IN ('succeeded', 'refunded')",
-                vec![invoice.into(), tenant.0.into()],
-            )
-            .await?;
-            "UPDATE invoices SET status = 'issued', balance_cents = amount_cents, \
-             version = version + 1, updated_at = ? \
-             WHERE id = ? AND tenant_id = ? AND status <> 'void'"
-        }
-    };
-    let values = vec![change.at.into(), invoice.into(), tenant.0.into()];
-    if exec(txn, guarded, values).await? != 1 {
-        return Err(StoreError::Conflict(kernel::Constraint::SaleInvoiceMoved));
-    }
-    Ok(())
-}
-
-/// Inserts the `pending` row of a new sale; returns its id.
-async fn insert_row(txn: &DatabaseTransaction, new: &NewSale) -> Result<i64, StoreError> {
-    let f = &new.fields;
-    insert_returning_id(
-        txn,
-        "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, \
-         client_party_id, client_user_id, service_listing_id, service_description, amount_cents, \
-         currency, platform_fee_cents, net_payout_cents, transaction_date, status, \
-         payment_method, notes, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-        vec![
-            new.tenant_id.0.into(),
-            new.provider_user_id.0.into(),
-            f.client_party_id.into(),
-            f.client_user_id.map(|u| u.0).into(),
-            f.service_listing_id.into(),
-            f.service_description.clone().into(),
-            f.amount_cents.into(),
-            f.currency.clone().into(),
-            new.split.fee_cents.into(),
-            new.split.net_cents.into(),
-            f.transaction_date.into(),
-            f.payment_method.map(|m| m.as_str().to_owned()).into(),
-            f.notes.clone().into(),
-            new.at.into(),
-            new.at.into(),
-        ],
-    )
-    .await
-}
-
-/// The sale just inserted as `id`, as a read would return it (its invoice
-/// id is filled in once the invoice exists).
-fn pending(id: i64, new: &NewSale) -> SaleRecord {
-    let f = &new.fields;
-    SaleRecord {
-        id,
-        provider_tenant_id: new.tenant_id,
-        provider_user_id: new.provider_user_id,
-        client_party_id: f.client_party_id,
-        client_user_id: f.client_user_id,
-        service_listing_id: f.service_listing_id,
-        job_id: None,
-        service_description: f.service_description.clone(),
-        amount_cents: f.amount_cents,
-        currency: f.currency.clone(),
-        platform_fee_cents: new.split.fee_cents,
-        net_payout_cents: new.split.net_cents,
-        transaction_date: f.transaction_date,
-        status: SaleStatus::Pending,
-        payment_method: f.payment_method.map(|m| m.as_str().to_owned()),
-        notes: f.notes.clone(),
-        invoice_id: None,
-        created_at: new.at,
-        updated_at: new.at,
     }
 }

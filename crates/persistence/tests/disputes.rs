@@ -11,9 +11,9 @@ mod common;
 mod fixtures;
 
 use chrono::SubsecRound;
+use disputes::dispute::Raise;
 use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer};
 use disputes::unit_of_work::DisputeUnitOfWork;
-use disputes::dispute::Raise;
 use disputes::{Dispute, DisputeStatus, DisputedJob, Resolver};
 use effects::Effects;
 use fixtures::*;
@@ -302,8 +302,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
     }
 
     // One open dispute per job; one dispute per attachment.
-    let again = raise(db, new_dispute(seen.clone(), provider_user, vec![]))
-        .await;
+    let again = raise(db, new_dispute(seen.clone(), provider_user, vec![])).await;
     assert_eq!(
         again.err(),
         Some(StoreError::Conflict(kernel::Constraint::DisputeOfJob))
@@ -314,8 +313,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
         .await
         .unwrap()
         .unwrap();
-    let reused = raise(db, new_dispute(other, customer, vec![mine[0]]))
-        .await;
+    let reused = raise(db, new_dispute(other, customer, vec![mine[0]])).await;
     assert_eq!(
         reused.err(),
         Some(StoreError::Conflict(

@@ -14,13 +14,31 @@ use chrono::{NaiveDate, Utc};
 use fixtures::{count, user};
 use jobs::payment::PayMethod;
 use kernel::{PageRequest, Role, StoreError, TenantId, UserId};
+use marketplace::sale::SaleError;
 use marketplace::sale::{InvoiceFollow, SaleAction, SaleFields, SaleRecord, SaleStatus, split};
-use marketplace::sale_ports::{
-    EffectsOf, Inserted, NewSale, NoticeAllowance, SaleRepository, SaleViewer,
-};
-use marketplace::sale_service::{decide, recorded_effects};
+use marketplace::sale_ports::{NewSale, NoticeAllowance, SaleChange, SaleRepository, SaleViewer};
+use marketplace::sale_service::{decide, write_change, write_sale};
+use marketplace::sale_unit_of_work::SaleUnitOfWork;
 use persistence::billing::{BillingDb, SqlTenantRepository};
-use persistence::{Database, SqlSaleRepository};
+use persistence::{Database, SqlSaleRepository, SqlUnitsOfWork};
+
+/// A new sale as the use case writes it: one unit of work, committed.
+async fn write_new(repo: &SqlSaleRepository, new: NewSale) -> Result<SaleRecord, SaleError> {
+    let mut unit = SqlUnitsOfWork::new(repo.conn().clone()).open().await?;
+    let sale = write_sale(&mut unit, &new).await?;
+    SaleUnitOfWork::commit(&mut unit).await?;
+    Ok(sale)
+}
+
+/// An edge as the use case writes it. A lost compare-and-set is `Stale`.
+async fn apply(repo: &SqlSaleRepository, change: SaleChange) -> Result<(), StoreError> {
+    let mut unit = SqlUnitsOfWork::new(repo.conn().clone()).open().await?;
+    match write_change(&mut unit, &change).await {
+        Ok(()) => SaleUnitOfWork::commit(&mut unit).await,
+        Err(SaleError::Store(e)) => Err(e),
+        Err(other) => panic!("{other:?}"),
+    }
+}
 
 async fn tenant(db: &Database, email: &str, slug: &str) -> (TenantId, UserId) {
     let owner = user(db, email, Role::Provider).await;
@@ -53,23 +71,15 @@ async fn record(
     amount: i64,
     client: Option<UserId>,
 ) -> SaleRecord {
-    repo.insert(
-        NewSale {
-            tenant_id: t,
-            provider_user_id: seller,
-            fields: fields(amount, client),
-            split: split(amount, 1000),
-            allowance: None,
-            at: Utc::now(),
-        },
-        EffectsOf(recorded_effects),
-    )
-    .await
-    .map(|inserted| match inserted {
-        Inserted::Sale(sale) => *sale,
-        Inserted::AllowanceUsed { .. } => panic!("no allowance was asked"),
-    })
-    .unwrap()
+    let new = NewSale {
+        tenant_id: t,
+        provider_user_id: seller,
+        fields: fields(amount, client),
+        split: split(amount, 1000),
+        allowance: None,
+        at: Utc::now(),
+    };
+    write_new(repo, new).await.unwrap()
 }
 
 async fn act(
@@ -77,7 +87,7 @@ async fn act(
     sale: &SaleRecord,
     action: SaleAction,
 ) -> Result<(), StoreError> {
-    repo.apply(decide(sale, action, Utc::now()).unwrap()).await
+    apply(repo, decide(sale, action, Utc::now()).unwrap()).await
 }
 
 async fn invoice(db: &Database, sale: i64, column: &str) -> i64 {
@@ -182,7 +192,7 @@ async fn sales_follow_their_invoice(db: &Database) {
     assert_eq!(invoice_status(db, other.id, "void").await, 1);
     let change = decide(&other, SaleAction::Cancel, Utc::now()).unwrap();
     assert_eq!(change.invoice, InvoiceFollow::Void);
-    assert_eq!(repo.apply(change).await, Err(StoreError::Stale));
+    assert_eq!(apply(&repo, change).await, Err(StoreError::Stale));
 }
 
 on_both_backends!(follow_on, sales_follow_their_invoice);
@@ -254,7 +264,7 @@ async fn reads_are_scoped_to_the_viewer(db: &Database) {
     // Another tenant's sale cannot be moved by naming it with the wrong tenant.
     let mut forged = decide(&sb, SaleAction::Cancel, Utc::now()).unwrap();
     forged.tenant_id = a;
-    assert_eq!(repo.apply(forged).await, Err(StoreError::Stale));
+    assert_eq!(apply(&repo, forged).await, Err(StoreError::Stale));
     assert_eq!(invoice_status(db, sb.id, "issued").await, 1);
 }
 
@@ -266,7 +276,7 @@ async fn insert_within(
     seller: UserId,
     client: Option<UserId>,
     allowance: Option<NoticeAllowance>,
-) -> Inserted {
+) -> Result<SaleRecord, SaleError> {
     let new = NewSale {
         tenant_id: t,
         provider_user_id: seller,
@@ -275,7 +285,7 @@ async fn insert_within(
         allowance,
         at: Utc::now(),
     };
-    repo.insert(new, EffectsOf(recorded_effects)).await.unwrap()
+    write_new(repo, new).await
 }
 
 /// The allowance counts the tenant's sales naming a client within the window
@@ -291,22 +301,28 @@ async fn the_allowance_counts_named_sales_in_the_window(db: &Database) {
         max: 2,
         since: start,
     });
-    let first = match insert_within(&repo, a, owner, Some(client), two).await {
-        Inserted::Sale(s) => s,
-        other => panic!("{other:?}"),
-    };
+    let first = insert_within(&repo, a, owner, Some(client), two)
+        .await
+        .unwrap();
     record(&repo, a, owner, 700, None).await;
     record(&repo, b, other, 700, Some(client)).await;
-    assert!(matches!(
-        insert_within(&repo, a, owner, Some(client), two).await,
-        Inserted::Sale(_)
-    ));
+    assert!(
+        insert_within(&repo, a, owner, Some(client), two)
+            .await
+            .is_ok()
+    );
     let before = count(db, "SELECT COUNT(*) AS n FROM marketplace_transactions").await;
     match insert_within(&repo, a, owner, Some(client), two).await {
-        Inserted::AllowanceUsed { oldest } => {
-            assert_eq!(
-                oldest.timestamp_millis(),
-                first.created_at.timestamp_millis()
+        // The wait is counted from the oldest sale of the window: `first`.
+        Err(SaleError::QuotaExceeded {
+            limit: 2,
+            retry_after_secs,
+        }) => {
+            let window_end = first.created_at + chrono::TimeDelta::hours(1);
+            let expected = (window_end - Utc::now()).num_seconds();
+            assert!(
+                (expected - 2..=expected + 1).contains(&i64::try_from(retry_after_secs).unwrap()),
+                "{retry_after_secs} vs {expected}"
             );
         }
         other => panic!("expected the allowance used, got {other:?}"),
@@ -317,10 +333,11 @@ async fn the_allowance_counts_named_sales_in_the_window(db: &Database) {
         max: 2,
         since: first.created_at,
     });
-    assert!(matches!(
-        insert_within(&repo, a, owner, Some(client), later).await,
-        Inserted::Sale(_)
-    ));
+    assert!(
+        insert_within(&repo, a, owner, Some(client), later)
+            .await
+            .is_ok()
+    );
     // Nobody is a client of a seller without jobs or listings; an id that
     // names nobody is not one either.
     assert!(!repo.is_client_of(a, owner, client).await.unwrap());

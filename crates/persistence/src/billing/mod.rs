@@ -25,7 +25,6 @@ use crate::error::store_err;
 
 pub(crate) use convert::payment as payment_of;
 pub use directory::{SqlContactRepository, SqlPartyRepository};
-pub(crate) use invoice_rows::next_number;
 pub use invoices::SqlInvoiceRepository;
 pub use tenants::SqlTenantRepository;
 

@@ -150,8 +150,8 @@ impl JobStore for SqlJobStore {
 /// The books of the tenant a unit of work entered.
 #[derive(Debug)]
 pub struct SqlBooksStore {
-    tx: Arc<Tx>,
-    tenant: TenantId,
+    pub(super) tx: Arc<Tx>,
+    pub(super) tenant: TenantId,
 }
 
 #[async_trait]

@@ -13,6 +13,7 @@
 
 mod disputes;
 mod jobs;
+mod sales;
 pub(crate) mod threads;
 
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,7 @@ use crate::error::store_err;
 
 pub use self::disputes::SqlDisputeStore;
 pub use self::jobs::{SqlBooksStore, SqlJobStore};
+pub use self::sales::SqlSaleStore;
 pub use self::threads::SqlThreadStore;
 
 /// Opens units of work on one pool.

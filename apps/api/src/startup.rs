@@ -159,10 +159,8 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             .bounded(settings.auth.hash_limits()),
     );
     let applicant_key = applicant_key(settings)?;
-    let account_repo = Arc::new(persistence::SqlAccountRepository::new(
-        db.conn().clone(),
-        applicant_key.clone(),
-    ));
+    let account_repo = Arc::new(persistence::SqlAccountRepository::new(db.conn().clone()));
+    let closures = persistence::SqlClosures::new(db.conn().clone(), applicant_key.clone());
     let accounts = AccountService::new(
         AccountPorts {
             users: Arc::new(SqlUserRepository::new(db.conn().clone())),
@@ -172,6 +170,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             regions: Arc::new(CatalogRegions(catalog.clone())),
             account_tokens: account_repo.clone(),
             closure: account_repo,
+            closures: Arc::new(closures),
             clock: Arc::new(SystemClock),
         },
         TokenPolicy {

@@ -198,19 +198,6 @@ impl ClosureBlockers {
     }
 }
 
-/// How an account is closed: written in one transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Anonymisation {
-    /// Whose.
-    pub user_id: UserId,
-    /// The unique placeholder that replaces the e-mail.
-    pub placeholder_email: String,
-    /// The tenant closed read-only with the account.
-    pub close_tenant: Option<TenantId>,
-    /// When.
-    pub at: Timestamp,
-}
-
 /// The placeholder e-mail of a closed account: unique (the user id) and in a
 /// reserved domain that can never receive mail.
 pub fn placeholder_email(user: UserId) -> String {

@@ -4,7 +4,8 @@
 use kernel::{Ctx, FieldError};
 
 use super::{AccountService, hashing, store};
-use crate::account::{Anonymisation, SessionInfo, TokenPurpose, placeholder_email, redeemable};
+use crate::account::{SessionInfo, TokenPurpose, redeemable};
+use crate::closure::write_closure;
 use crate::error::IdentityError;
 use crate::values::{Email, Password};
 
@@ -164,22 +165,15 @@ impl AccountService {
         self.closure.export(ctx.user_id).await.map_err(store)
     }
 
-    /// Closes the caller's account after checking the password: refused while
-    /// jobs, disputes or tenant staff depend on it; otherwise the personal
-    /// fields are anonymised, the login disabled and every token revoked.
+    /// Closes the caller's account after checking the password, in one unit
+    /// of work ([`write_closure`] says what it writes and when it refuses).
     pub async fn close_account(&self, ctx: &Ctx, password: &str) -> Result<(), IdentityError> {
         self.check_password(ctx, password, "password").await?;
         let user = self.users.find_by_id(ctx.user_id).await.map_err(store)?;
-        let user = user.ok_or(IdentityError::UserNotFound)?;
-        let blockers = self.closure.blockers(user.id).await.map_err(store)?;
-        let close_tenant = blockers.check()?;
-        let plan = Anonymisation {
-            user_id: user.id,
-            placeholder_email: placeholder_email(user.id),
-            close_tenant,
-            at: self.clock.now(),
-        };
-        self.closure.anonymise(plan).await.map_err(store)
+        let user = user.ok_or(IdentityError::UserNotFound)?.id;
+        let mut unit = self.closures.begin().await.map_err(store)?;
+        write_closure(unit.as_mut(), user, self.clock.now()).await?;
+        unit.commit().await.map_err(store)
     }
 
     async fn check_password(

@@ -6,6 +6,7 @@
 //! is the use-case layer the HTTP shell calls.
 
 pub mod account;
+pub mod closure;
 mod commands;
 pub mod error;
 pub mod model;
@@ -14,8 +15,8 @@ pub mod service;
 pub mod values;
 
 pub use account::{
-    AccountLinks, AccountMail, Anonymisation, ClosureBlockers, OneTimeToken, PendingToken,
-    SessionInfo, TokenPurpose,
+    AccountLinks, AccountMail, ClosureBlockers, OneTimeToken, PendingToken, SessionInfo,
+    TokenPurpose,
 };
 pub use error::IdentityError;
 pub use model::{

@@ -1,9 +1,12 @@
 //! What the identity use cases need from the outside world.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
+use kernel::Clock;
 use kernel::{Role, StoreError, Timestamp, UserId, Zipcode};
 
-use crate::account::{Anonymisation, ClosureBlockers, OneTimeToken, PendingToken, SessionInfo};
+use crate::account::{OneTimeToken, PendingToken, SessionInfo};
 use crate::model::{
     AccessToken, NewRefreshToken, NewUser, Profile, RefreshRecord, RefreshSecret, User,
     UserWithSecret,
@@ -97,20 +100,14 @@ pub trait AccountTokenRepository: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-/// Leaving the platform: what blocks it, the export, the anonymisation.
+/// Leaving the platform: the export (closing itself is a unit of work,
+/// [`crate::closure`]).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AccountClosure: Send + Sync {
-    /// What stands in the way of closing the account.
-    async fn blockers(&self, user: UserId) -> Result<ClosureBlockers, StoreError>;
     /// The user's own data: profile, roles, jobs, messages sent, ratings
     /// given, notifications.
     async fn export(&self, user: UserId) -> Result<serde_json::Value, StoreError>;
-    /// Anonymises the personal fields, disables the login, revokes every
-    /// token, replaces the e-mail and phone of a rejected provider application
-    /// by keyed hashes (so the re-application guard still recognises them) and
-    /// closes the tenant if asked — one transaction.
-    async fn anonymise(&self, plan: Anonymisation) -> Result<(), StoreError>;
 }
 
 /// Why a password could not be hashed or checked.
@@ -154,4 +151,27 @@ pub trait TokenIssuer: Send + Sync {
 pub trait RegionLookup: Send + Sync {
     /// The served region of a zipcode, if any.
     fn region_for(&self, zipcode: &Zipcode) -> Option<String>;
+}
+
+/// The ports [`AccountService`] runs on.
+#[allow(missing_debug_implementations)]
+pub struct AccountPorts {
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Refresh tokens.
+    pub tokens: Arc<dyn RefreshTokenRepository>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Token signing.
+    pub issuer: Arc<dyn TokenIssuer>,
+    /// Zipcode → region.
+    pub regions: Arc<dyn RegionLookup>,
+    /// One-time account tokens.
+    pub account_tokens: Arc<dyn AccountTokenRepository>,
+    /// The export.
+    pub closure: Arc<dyn AccountClosure>,
+    /// Units of work that close accounts.
+    pub closures: Arc<dyn crate::closure::ClosureUnits>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
 }

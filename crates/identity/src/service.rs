@@ -5,8 +5,10 @@ use std::sync::Arc;
 use kernel::{Clock, Ctx, FieldError, Role, StoreError, UserId, Zipcode};
 
 use crate::account::{AccountLinks, PendingToken, TokenPurpose};
+use crate::closure::ClosureUnits;
 use crate::error::IdentityError;
 use crate::model::{CustomerProfile, NewRefreshToken, NewUser, Profile, Session, User};
+pub use crate::ports::AccountPorts;
 use crate::ports::{
     AccountClosure, AccountTokenRepository, HashError, PasswordHasher, RefreshTokenRepository,
     RegionLookup, TokenIssuer, UserRepository,
@@ -25,6 +27,7 @@ pub struct AccountService {
     regions: Arc<dyn RegionLookup>,
     account_tokens: Arc<dyn AccountTokenRepository>,
     closure: Arc<dyn AccountClosure>,
+    pub(crate) closures: Arc<dyn ClosureUnits>,
     clock: Arc<dyn Clock>,
     policy: TokenPolicy,
     links: AccountLinks,
@@ -36,27 +39,6 @@ impl std::fmt::Debug for AccountService {
             .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
-}
-
-/// The ports [`AccountService`] runs on.
-#[allow(missing_debug_implementations)]
-pub struct AccountPorts {
-    /// Users.
-    pub users: Arc<dyn UserRepository>,
-    /// Refresh tokens.
-    pub tokens: Arc<dyn RefreshTokenRepository>,
-    /// Password hashing.
-    pub hasher: Arc<dyn PasswordHasher>,
-    /// Token signing.
-    pub issuer: Arc<dyn TokenIssuer>,
-    /// Zipcode → region.
-    pub regions: Arc<dyn RegionLookup>,
-    /// One-time account tokens.
-    pub account_tokens: Arc<dyn AccountTokenRepository>,
-    /// Export and closing.
-    pub closure: Arc<dyn AccountClosure>,
-    /// Time.
-    pub clock: Arc<dyn Clock>,
 }
 
 fn internal(e: impl std::fmt::Display) -> IdentityError {
@@ -151,6 +133,7 @@ impl AccountService {
             regions,
             account_tokens,
             closure,
+            closures,
             clock,
         } = ports;
         Self {
@@ -161,6 +144,7 @@ impl AccountService {
             regions,
             account_tokens,
             closure,
+            closures,
             clock,
             policy,
             links: AccountLinks::new("http://localhost:8080"),

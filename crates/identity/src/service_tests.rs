@@ -64,6 +64,7 @@ struct Mocks {
     regions: MockRegionLookup,
     account_tokens: MockAccountTokenRepository,
     closure: MockAccountClosure,
+    closures: crate::closure::MockClosureUnits,
 }
 
 impl Mocks {
@@ -75,6 +76,7 @@ impl Mocks {
             regions: MockRegionLookup::new(),
             account_tokens: MockAccountTokenRepository::new(),
             closure: MockAccountClosure::new(),
+            closures: crate::closure::MockClosureUnits::new(),
         }
     }
 
@@ -88,6 +90,7 @@ impl Mocks {
                 regions: Arc::new(self.regions),
                 account_tokens: Arc::new(self.account_tokens),
                 closure: Arc::new(self.closure),
+                closures: Arc::new(self.closures),
                 clock: Arc::new(FixedClock(now())),
             },
             TokenPolicy::default(),
@@ -491,9 +494,80 @@ fn changing_the_password_needs_the_current_one_and_keeps_this_session() {
     assert!(ok.is_ok(), "{ok:?}");
 }
 
-#[test]
-fn closing_is_refused_while_something_depends_on_the_account() {
-    let ctx = Ctx::new(UserId(7), vec![Role::Provider]);
+/// A closure's unit: the account's blockers are `blockers`, its provider
+/// profile `profile`; every write is logged in order.
+fn closing(
+    blockers: ClosureBlockers,
+    profile: crate::closure::ProviderProfile,
+    log: &std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> crate::closure::MockClosureUnits {
+    use crate::closure::{
+        MockClosingAccountStore, MockClosureUnitOfWork, MockClosureUnits, MockLeavingProviderStore,
+        MockLeavingTenantStore,
+    };
+    let note = |log: &std::sync::Arc<std::sync::Mutex<Vec<String>>>, s: String| {
+        log.lock().unwrap().push(s);
+    };
+    let mut unit = MockClosureUnitOfWork::new();
+    let mut account = MockClosingAccountStore::new();
+    account
+        .expect_blockers()
+        .returning(move |_| Ok(blockers.clone()));
+    let l = log.clone();
+    account.expect_cancel_pending_mail().returning(move |u| {
+        note(&l, format!("cancel mail {}", u.0));
+        Ok(())
+    });
+    let l = log.clone();
+    account.expect_anonymise().returning(move |u, email, _| {
+        note(&l, format!("anonymise {} as {email}", u.0));
+        Ok(())
+    });
+    let l = log.clone();
+    account.expect_end_sessions().returning(move |u, _| {
+        note(&l, format!("end sessions {}", u.0));
+        Ok(())
+    });
+    unit.expect_account().return_once(move || Box::new(account));
+    let mut provider = MockLeavingProviderStore::new();
+    provider.expect_profile().returning(move |_| Ok(profile));
+    let l = log.clone();
+    provider
+        .expect_keep_applicant_hashes()
+        .returning(move |u, _| {
+            note(&l, format!("hash applicant {}", u.0));
+            Ok(())
+        });
+    let l = log.clone();
+    provider.expect_withdraw().returning(move |u, _| {
+        note(&l, format!("withdraw provider {}", u.0));
+        Ok(())
+    });
+    unit.expect_provider()
+        .return_once(move || Box::new(provider));
+    let mut tenant = MockLeavingTenantStore::new();
+    let l = log.clone();
+    tenant.expect_leave().returning(move |u| {
+        note(&l, format!("leave tenant {}", u.0));
+        Ok(())
+    });
+    let l = log.clone();
+    tenant.expect_close().returning(move |t, _| {
+        note(&l, format!("close tenant {}", t.0));
+        Ok(())
+    });
+    unit.expect_tenant().return_once(move || Box::new(tenant));
+    let l = log.clone();
+    unit.expect_commit().returning(move || {
+        note(&l, "commit".into());
+        Ok(())
+    });
+    let mut units = MockClosureUnits::new();
+    units.expect_begin().return_once(move || Ok(Box::new(unit)));
+    units
+}
+
+fn closing_mocks(units: crate::closure::MockClosureUnits) -> Mocks {
     let mut m = Mocks::new();
     m.users
         .expect_password_hash()
@@ -502,45 +576,58 @@ fn closing_is_refused_while_something_depends_on_the_account() {
     m.users
         .expect_find_by_id()
         .returning(|_| Ok(Some(user(UserStatus::Active))));
-    m.closure.expect_blockers().returning(|_| {
-        Ok(ClosureBlockers {
-            open_jobs: 1,
-            ..Default::default()
-        })
-    });
-    m.closure.expect_anonymise().never();
-    let err = block_on(m.service().close_account(&ctx, "pw"));
-    assert!(matches!(err, Err(IdentityError::AccountInUse(ref why)) if why.contains("open job")));
+    m.closures = units;
+    m
 }
 
 #[test]
-fn closing_anonymises_and_closes_a_sole_owners_tenant() {
+fn closing_is_refused_while_something_depends_on_the_account_and_writes_nothing() {
     let ctx = Ctx::new(UserId(7), vec![Role::Provider]);
-    let mut m = Mocks::new();
-    m.users
-        .expect_password_hash()
-        .returning(|_| Ok(Some("h".into())));
-    m.hasher.expect_verify().returning(|_, _| Ok(true));
-    m.users.expect_find_by_id().returning(|_| {
-        Ok(Some(User {
-            phone: Some("+15550001111".into()),
-            ..user(UserStatus::Active)
-        }))
-    });
-    m.closure.expect_blockers().returning(|_| {
-        Ok(ClosureBlockers {
-            sole_owner_of: Some(kernel::TenantId(3)),
-            ..Default::default()
-        })
-    });
-    m.closure
-        .expect_anonymise()
-        .withf(|p| {
-            p.user_id == UserId(7)
-                && p.placeholder_email == "deleted-7@deleted.invalid"
-                && p.close_tenant == Some(kernel::TenantId(3))
-        })
-        .times(1)
-        .returning(|_| Ok(()));
-    assert!(block_on(m.service().close_account(&ctx, "pw")).is_ok());
+    let log = std::sync::Arc::default();
+    let blockers = ClosureBlockers {
+        open_jobs: 1,
+        ..Default::default()
+    };
+    let units = closing(blockers, crate::closure::ProviderProfile::Listed, &log);
+    let err = block_on(closing_mocks(units).service().close_account(&ctx, "pw"));
+    assert!(matches!(err, Err(IdentityError::AccountInUse(ref why)) if why.contains("open job")));
+    assert!(log.lock().unwrap().is_empty(), "{:?}", log.lock().unwrap());
+}
+
+#[test]
+fn closing_withdraws_the_provider_anonymises_and_closes_a_sole_owners_tenant() {
+    let ctx = Ctx::new(UserId(7), vec![Role::Provider]);
+    let log = std::sync::Arc::default();
+    let blockers = ClosureBlockers {
+        sole_owner_of: Some(kernel::TenantId(3)),
+        ..Default::default()
+    };
+    let units = closing(blockers, crate::closure::ProviderProfile::Listed, &log);
+    assert!(block_on(closing_mocks(units).service().close_account(&ctx, "pw")).is_ok());
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "withdraw provider 7",
+            "cancel mail 7",
+            "anonymise 7 as deleted-7@deleted.invalid",
+            "end sessions 7",
+            "close tenant 3",
+            "commit"
+        ]
+    );
+}
+
+#[test]
+fn closing_keeps_a_rejected_application_as_hashes_and_leaves_the_tenant() {
+    let ctx = Ctx::new(UserId(7), vec![Role::Provider]);
+    let log = std::sync::Arc::default();
+    let units = closing(
+        ClosureBlockers::default(),
+        crate::closure::ProviderProfile::Rejected,
+        &log,
+    );
+    assert!(block_on(closing_mocks(units).service().close_account(&ctx, "pw")).is_ok());
+    let log = log.lock().unwrap().clone();
+    assert_eq!(log[0], "hash applicant 7");
+    assert_eq!(log[log.len() - 2..], ["leave tenant 7", "commit"]);
 }

@@ -1,18 +1,18 @@
-//! One-time account tokens, and what leaving the platform reads and writes.
+//! One-time account tokens, and the export of an account's data (closing one
+//! is a unit of work: `uow/closure.rs`).
 
 use async_trait::async_trait;
 use identity::ports::{AccountClosure, AccountTokenRepository};
-use identity::{Anonymisation, ClosureBlockers, OneTimeToken, PendingToken, TokenPurpose};
-use kernel::{StoreError, TenantId, Timestamp, UserId};
+use identity::{OneTimeToken, PendingToken, TokenPurpose};
+use kernel::{StoreError, Timestamp, UserId};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
 use serde_json::{Map, json};
 
-use crate::applicant_key::ApplicantKey;
 use crate::error::store_err;
 use crate::sql::{exec, stmt};
 
 /// Jobs that are not finished: a party may not leave while one is open.
-const OPEN_JOB_STATUSES: &str = "('new', 'in_progress', 'completed')";
+pub(crate) const OPEN_JOB_STATUSES: &str = "('new', 'in_progress', 'completed')";
 
 /// Stores a token after marking the user's unused ones of its purpose used,
 /// and queues its e-mail to the user's address, on `db` (a transaction).
@@ -124,14 +124,12 @@ async fn claim(
 #[derive(Debug, Clone)]
 pub struct SqlAccountRepository {
     db: DatabaseConnection,
-    key: ApplicantKey,
 }
 
 impl SqlAccountRepository {
-    /// A repository on this connection pool; `key` keys the applicant hashes
-    /// (the same key as [`crate::SqlProviderRepository::with_applicant_key`]).
-    pub fn new(db: DatabaseConnection, key: ApplicantKey) -> Self {
-        Self { db, key }
+    /// A repository on this connection pool.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
     }
 }
 
@@ -207,7 +205,7 @@ impl AccountTokenRepository for SqlAccountRepository {
     }
 }
 
-async fn count(
+pub(crate) async fn count(
     db: &impl ConnectionTrait,
     sql: &str,
     values: Vec<Value>,
@@ -280,61 +278,6 @@ async fn select(
 
 #[async_trait]
 impl AccountClosure for SqlAccountRepository {
-    async fn blockers(&self, user: UserId) -> Result<ClosureBlockers, StoreError> {
-        let open_jobs = count(
-            &self.db,
-            &format!(
-                "SELECT COUNT(*) FROM jobs j \
-                  WHERE j.status IN {OPEN_JOB_STATUSES} \
-                    AND (j.customer_id = ? OR j.provider_id IN \
-                         (SELECT sp.id FROM service_providers sp WHERE sp.user_id = ?))"
-            ),
-            vec![user.0.into(), user.0.into()],
-        )
-        .await?;
-        let open_disputes = count(
-            &self.db,
-            "SELECT COUNT(*) FROM disputes d JOIN jobs j ON j.id = d.job_id \
-              WHERE d.status = 'pending' \
-                AND (j.customer_id = ? OR j.provider_id IN \
-                     (SELECT sp.id FROM service_providers sp WHERE sp.user_id = ?))",
-            vec![user.0.into(), user.0.into()],
-        )
-        .await?;
-        // The tenant the user owns with no other owner, and its other members.
-        let owned = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT u.tenant_id, \
-                        (SELECT COUNT(*) FROM users o WHERE o.tenant_id = u.tenant_id \
-                            AND o.id <> u.id AND o.tenant_role = 'owner' \
-                            AND o.deleted_at IS NULL), \
-                        (SELECT COUNT(*) FROM users o WHERE o.tenant_id = u.tenant_id \
-                            AND o.id <> u.id AND o.deleted_at IS NULL) \
-                   FROM users u WHERE u.id = ? AND u.tenant_role = 'owner' \
-                    AND u.tenant_id IS NOT NULL",
-                vec![user.0.into()],
-            ))
-            .await
-            .map_err(store_err)?;
-        let (mut sole_owner_of, mut other_staff) = (None, 0);
-        if let Some(r) = owned {
-            let tenant: i64 = r.try_get_by_index(0).map_err(store_err)?;
-            let other_owners: i64 = r.try_get_by_index(1).map_err(store_err)?;
-            if other_owners == 0 {
-                other_staff = r.try_get_by_index(2).map_err(store_err)?;
-                sole_owner_of = Some(TenantId(tenant));
-            }
-        }
-        Ok(ClosureBlockers {
-            open_jobs,
-            open_disputes,
-            other_staff,
-            sole_owner_of,
-        })
-    }
-
     async fn export(&self, user: UserId) -> Result<serde_json::Value, StoreError> {
         let db = &self.db;
         let profile = select(
@@ -474,122 +417,5 @@ impl AccountClosure for SqlAccountRepository {
             "ratings": ratings,
             "notifications": notifications,
         }))
-    }
-
-    async fn anonymise(&self, plan: Anonymisation) -> Result<(), StoreError> {
-        let (user, now) = (plan.user_id, plan.at);
-        let txn = self.db.begin().await.map_err(store_err)?;
-        // A rejected application keeps who applied, as keyed hashes only.
-        let rejected = txn
-            .query_one_raw(stmt(
-                &txn,
-                "SELECT u.email, sp.phone FROM service_providers sp JOIN users u ON u.id = sp.user_id \
-                  WHERE sp.user_id = ? AND sp.status = 'rejected'",
-                vec![user.0.into()],
-            ))
-            .await
-            .map_err(store_err)?;
-        if let Some(r) = rejected {
-            let email: String = r.try_get_by_index(0).map_err(store_err)?;
-            let phone: String = r.try_get_by_index(1).map_err(store_err)?;
-            exec(
-                &txn,
-                "UPDATE service_providers SET applicant_email_hash = ?, applicant_phone_hash = ?, \
-                        phone = '', updated_at = ? WHERE user_id = ? AND status = 'rejected'",
-                vec![
-                    self.key.hash(&email).into(),
-                    self.key.hash(&phone).into(),
-                    now.into(),
-                    user.0.into(),
-                ],
-            )
-            .await?;
-        }
-        // Mail not yet sent to the old address is not sent any more.
-        exec(
-            &txn,
-            "UPDATE email_outbox SET status = 'failed', last_error = 'account closed' \
-              WHERE status = 'pending' AND to_email = (SELECT email FROM users WHERE id = ?)",
-            vec![user.0.into()],
-        )
-        .await?;
-        exec(
-            &txn,
-            "UPDATE users SET email = ?, email_verified = ?, password_hash = '!', \
-                    first_name = 'Deleted', last_name = 'user', phone = NULL, avatar_url = NULL, \
-                    stripe_customer_id = NULL, deleted_at = ?, updated_at = ? \
-              WHERE id = ? AND deleted_at IS NULL",
-            vec![
-                plan.placeholder_email.into(),
-                false.into(),
-                now.into(),
-                now.into(),
-                user.0.into(),
-            ],
-        )
-        .await?;
-        exec(
-            &txn,
-            "UPDATE customers SET zipcode = NULL WHERE user_id = ?",
-            vec![user.0.into()],
-        )
-        .await?;
-        // A provider profile leaves search, booking and the LSM queue (its
-        // business name stays on the jobs and invoices that show it); its
-        // listings stop being offered.
-        exec(
-            &txn,
-            "UPDATE service_providers SET is_deleted = ?, deleted_at = ?, phone = '', bio = NULL, \
-                    updated_at = ? WHERE user_id = ? AND status <> 'rejected'",
-            vec![true.into(), now.into(), now.into(), user.0.into()],
-        )
-        .await?;
-        exec(
-            &txn,
-            "UPDATE service_listings SET status = 'inactive', updated_at = ? \
-              WHERE provider_user_id = ? AND status IN ('draft', 'active')",
-            vec![now.into(), user.0.into()],
-        )
-        .await?;
-        revoke_all_sessions(&txn, user, None, now).await?;
-        crate::revocation_repo::record_account(
-            &txn,
-            user,
-            crate::revocation_repo::RevocationKind::Closed,
-            now,
-        )
-        .await?;
-        exec(
-            &txn,
-            "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-            vec![now.into(), user.0.into()],
-        )
-        .await?;
-        if plan.close_tenant.is_none() {
-            // A member who leaves a tenant that lives on is no longer its member.
-            exec(
-                &txn,
-                "UPDATE users SET tenant_id = NULL, tenant_role = NULL WHERE id = ?",
-                vec![user.0.into()],
-            )
-            .await?;
-        }
-        if let Some(tenant) = plan.close_tenant {
-            exec(
-                &txn,
-                "UPDATE tenants SET closed_at = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL",
-                vec![now.into(), now.into(), tenant.0.into()],
-            )
-            .await?;
-            // Nobody joins a closed tenant: its pending invitations end with it.
-            exec(
-                &txn,
-                "UPDATE tenant_invitations SET status = 'revoked', decided_at = ? \
-                  WHERE tenant_id = ? AND status = 'pending'",
-                vec![now.into(), tenant.0.into()],
-            )
-            .await?;
-        }
-        txn.commit().await.map_err(store_err)
     }
 }

@@ -70,4 +70,4 @@ pub use revocation_repo::{REVOKED, Revocation, RevocationKind, SqlRevocationLog}
 pub use sale_repo::SqlSaleRepository;
 pub use search_repo::{SqlSearchRepository, search_statements};
 pub use thread_repo::SqlThreadRepository;
-pub use uow::{SqlUnitOfWork, SqlUnitsOfWork};
+pub use uow::{SqlClosures, SqlUnitOfWork, SqlUnitsOfWork};

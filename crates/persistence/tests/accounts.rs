@@ -5,15 +5,14 @@ mod fixtures;
 
 use chrono::{Duration, Utc};
 use fixtures::*;
+use identity::closure::ClosureUnits;
 use identity::model::NewRefreshToken;
-use identity::ports::{
-    AccountClosure, AccountTokenRepository, RefreshTokenRepository, UserRepository,
-};
-use identity::{AccountMail, Anonymisation, PendingToken, TokenPurpose};
+use identity::ports::{AccountTokenRepository, RefreshTokenRepository, UserRepository};
+use identity::{AccountMail, PendingToken, TokenPurpose};
 use kernel::{Role, Timestamp, UserId};
 use persistence::{
-    ApplicantKey, Database, SqlAccountRepository, SqlProviderRepository, SqlRefreshTokenRepository,
-    SqlUserRepository,
+    ApplicantKey, Database, SqlAccountRepository, SqlClosures, SqlProviderRepository,
+    SqlRefreshTokenRepository, SqlUserRepository,
 };
 use supply::Effects;
 use supply::ports::{ProviderRepository, Transition};
@@ -39,7 +38,7 @@ fn pending(purpose: TokenPurpose, hash: &str, at: Timestamp) -> PendingToken {
 async fn tokens_are_single_use_and_replace_each_other(db: &Database) {
     seed(db).await;
     let user = user(db, "tok@example.com", Role::Customer).await;
-    let repo = SqlAccountRepository::new(db.conn().clone(), key());
+    let repo = SqlAccountRepository::new(db.conn().clone());
     let now = Utc::now();
     repo.issue(user, pending(TokenPurpose::VerifyEmail, "v1", now))
         .await
@@ -171,7 +170,7 @@ async fn sessions_are_scoped_and_reset_revokes_them(db: &Database) {
     assert_eq!(left, ["fam-a1"]);
 
     // A reset ends every session.
-    let accounts = SqlAccountRepository::new(db.conn().clone(), key());
+    let accounts = SqlAccountRepository::new(db.conn().clone());
     accounts
         .issue(ann, pending(TokenPurpose::PasswordReset, "r1", now))
         .await
@@ -215,21 +214,15 @@ async fn a_closed_account_keeps_its_rejection_under_keyed_hashes(db: &Database) 
         .transition(change, Effects::none())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let accounts = SqlAccountRepository::new(db.conn().clone(), key());
-    let blockers = accounts
-        .blockers(p.user_id)
+    // Closed as the use case closes it: one unit of work.
+    let mut unit = SqlClosures::new(db.conn().clone(), key())
+        .begin()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(blockers.check().ok(), Some(None));
-    accounts
-        .anonymise(Anonymisation {
-            user_id: p.user_id,
-            placeholder_email: identity::account::placeholder_email(p.user_id),
-            close_tenant: None,
-            at: now,
-        })
+    identity::closure::write_closure(unit.as_mut(), p.user_id, now)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    unit.commit().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         count(
             db,

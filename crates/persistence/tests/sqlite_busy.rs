@@ -1,7 +1,7 @@
 //! A SQLite writer that waited out the busy timeout is "unavailable" (the
 //! HTTP layer answers 503 with `Retry-After`), not an internal error.
 
-use persistence::{ApplicantKey, Database, SqlAccountRepository};
+use persistence::{Database, SqlAccountRepository};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn a_locked_sqlite_database_is_unavailable_not_an_error() {
     txn.execute_unprepared("INSERT INTO tenants (name, slug, created_at, updated_at) VALUES ('a', 'a', '2026-11-30T00:00:00Z', '2026-11-30T00:00:00Z')")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let repo = SqlAccountRepository::new(waiter.conn().clone(), ApplicantKey::default());
+    let repo = SqlAccountRepository::new(waiter.conn().clone());
     let blocked = identity::ports::AccountTokenRepository::issue(
         &repo,
         kernel::UserId(1),

@@ -11,6 +11,7 @@
 //! else would notice, so a use case that breaks the order fails in every
 //! test, not only on PostgreSQL.
 
+mod closure;
 mod disputes;
 mod jobs;
 mod sales;
@@ -27,6 +28,7 @@ use sea_orm::{
 use crate::billing::BillingDb;
 use crate::error::store_err;
 
+pub use self::closure::{SqlClosure, SqlClosures};
 pub use self::disputes::SqlDisputeStore;
 pub use self::jobs::{SqlBooksStore, SqlJobStore};
 pub use self::sales::SqlSaleStore;

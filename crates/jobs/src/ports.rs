@@ -219,8 +219,9 @@ pub trait JobRepository: Send + Sync {
     async fn events(&self, id: i64) -> Result<Vec<JobEventRecord>, StoreError>;
     /// Whether the job is rated.
     async fn is_rated(&self, id: i64) -> Result<bool, StoreError>;
-    /// Stores the rating with its `rated` event, the provider's figures and
-    /// effects; a second rating of the job is a conflict on `uq_ratings_feedback_job_id`.
+    /// Stores the rating with its `rated` event ([`Rating::event`]), adds
+    /// it to the provider's figures and writes the effects; a second rating
+    /// of the job is a conflict on `uq_ratings_feedback_job_id`.
     async fn rate(
         &self,
         job: &Job,

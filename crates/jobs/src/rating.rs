@@ -53,6 +53,16 @@ pub struct Rating {
 }
 
 impl Rating {
+    /// What rating a job records in its history: `rated` by the customer,
+    /// with the overall stars.
+    pub fn event(&self) -> crate::job::JobEvent {
+        crate::job::JobEvent {
+            kind: crate::status::EventKind::Rated,
+            actor: Party::Customer,
+            data: serde_json::json!({ "rating": self.rating.get() }),
+        }
+    }
+
     /// Checks the axes and the feedback, reporting every bad field.
     pub fn parse(input: RatingInput) -> Result<Self, JobError> {
         let rating = Stars::parse("rating", input.rating);

@@ -7,7 +7,6 @@ use jobs::ports::{JobChange, NewJob, RatingRecord, ThreadChange};
 use jobs::{Job, JobEvent, Rating};
 use kernel::{StoreError, Timestamp, UserId};
 use sea_orm::ConnectionTrait;
-use serde_json::json;
 
 use crate::effects::write_effects;
 use crate::error::store_err;
@@ -239,12 +238,7 @@ pub(crate) async fn rate_job(
         .map_err(store_err)?
         .ok_or_else(|| StoreError::backend("rating insert returned no id"))?;
     let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
-    let event = JobEvent {
-        kind: jobs::EventKind::Rated,
-        actor: jobs::Party::Customer,
-        data: json!({ "rating": rating.rating.get() }),
-    };
-    insert_events(db, job.id, Some(job.customer_id), &[event], at).await?;
+    insert_events(db, job.id, Some(job.customer_id), &[rating.event()], at).await?;
     exec(
         db,
         "UPDATE service_providers SET rating_sum = rating_sum + ?, rating_count = rating_count + 1 WHERE id = ?",

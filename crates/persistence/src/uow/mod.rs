@@ -11,6 +11,7 @@
 //! else would notice, so a use case that breaks the order fails in every
 //! test, not only on PostgreSQL.
 
+mod books;
 mod closure;
 mod disputes;
 mod jobs;
@@ -28,9 +29,10 @@ use sea_orm::{
 use crate::billing::BillingDb;
 use crate::error::store_err;
 
+pub use self::books::SqlBooksStore;
 pub use self::closure::{SqlClosure, SqlClosures};
 pub use self::disputes::SqlDisputeStore;
-pub use self::jobs::{SqlBooksStore, SqlJobStore};
+pub use self::jobs::SqlJobStore;
 pub use self::sales::SqlSaleStore;
 pub use self::threads::SqlThreadStore;
 

@@ -11,7 +11,7 @@ use marketplace::sale_ports::{NewSale, SaleChange};
 use marketplace::sale_unit_of_work::{ClientSales, SaleStore, SaleUnitOfWork, SaleUnits};
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::jobs::SqlBooksStore;
+use super::books::SqlBooksStore;
 use super::{SqlUnitOfWork, SqlUnitsOfWork, Tx};
 use crate::error::store_err;
 use crate::marketplace_repo::insert_returning_id;

@@ -38,7 +38,8 @@ for conns in sorted({r["conns"] for r in searches}):
     floor_p99 = med([r["p99_ms"] for r in by.get("floor", [])])
     for name, label in (("floor", "bare SQL, simplest search (pgbench)"),
                         ("statements", "server's statements (pgbench)"),
-                        ("server", "stm-api (wrk)")):
+                        ("server", "stm-api (wrk)"),
+                        ("baseline", "stm-api baseline build (wrk)")):
         runs = by.get(name, [])
         if not runs:
             continue
@@ -63,6 +64,23 @@ if peak:
 for conns in sorted({r["conns"] for r in server}):
     cpu = med([r["cpu_ms_per_request"] for r in server if r["conns"] == conns])
     out.append(f"- server CPU per request at {conns} connections: {fmt(cpu, 3)} ms")
+base = [r for r in searches if r["contender"] == "baseline"]
+if base:
+    out.append("")
+    out.append("This build against the baseline build, alternated in this run (ratio = this / baseline):")
+    out.append("")
+    out.append("| connections | searches/s | baseline searches/s | ratio | p99 ms | baseline p99 ms | ratio | CPU ms/request | baseline | peak RSS MiB | baseline |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for conns in sorted({r["conns"] for r in base}):
+        now_runs = [r for r in server if r["conns"] == conns]
+        old_runs = [r for r in base if r["conns"] == conns]
+        rps, brps = med([r["rps"] for r in now_runs]), med([r["rps"] for r in old_runs])
+        p99, bp99 = med([r["p99_ms"] for r in now_runs]), med([r["p99_ms"] for r in old_runs])
+        cpu, bcpu = (med([r["cpu_ms_per_request"] for r in runs]) for runs in (now_runs, old_runs))
+        hwm, bhwm = (max(r["hwm_kib"] for r in runs) / 1024 for runs in (now_runs, old_runs))
+        out.append(
+            f"| {conns} | {rps:.0f} | {brps:.0f} | {fmt(rps / brps if brps else None)} | {fmt(p99)} | {fmt(bp99)} | "
+            f"{fmt(p99 / bp99 if bp99 else None)} | {fmt(cpu, 3)} | {fmt(bcpu, 3)} | {hwm:.1f} | {bhwm:.1f} |")
 pop = [r for r in rows if r["kind"] == "popularity"]
 if pop:
     out.append("")
@@ -73,4 +91,13 @@ if pop:
         srv = med([r["ms"] for r in pop if r["order"] == order and r["contender"] == "server"])
         if bare is not None and srv is not None:
             out.append(f"| {order} order | {bare:.0f} | {srv:.0f} | {srv / bare:.2f} |")
+    if any(r["contender"] == "baseline" for r in pop):
+        out.append("")
+        out.append("| popularity, logs in | server recompute ms | baseline recompute ms | ratio |")
+        out.append("|---|---|---|---|")
+        for order in ("time", "random"):
+            srv = med([r["ms"] for r in pop if r["order"] == order and r["contender"] == "server"])
+            old = med([r["ms"] for r in pop if r["order"] == order and r["contender"] == "baseline"])
+            if srv is not None and old:
+                out.append(f"| {order} order | {srv:.0f} | {old:.0f} | {srv / old:.2f} |")
 print("\n".join(out))

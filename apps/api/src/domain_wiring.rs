@@ -6,6 +6,18 @@ use std::sync::Arc;
 use kernel::SystemClock;
 use persistence::Database;
 
+/// `auth.require_verified_email`: the policy that booking, inquiring and
+/// applying follow, with its lookup when it is on.
+pub fn email_policy(db: &Database, required: bool) -> kernel::VerifiedEmailPolicy {
+    if required {
+        kernel::VerifiedEmailPolicy::required(Arc::new(persistence::SqlEmailVerification::new(
+            db.conn().clone(),
+        )))
+    } else {
+        kernel::VerifiedEmailPolicy::off()
+    }
+}
+
 /// Jobs, with units of work for their cross-aggregate writes.
 pub fn jobs(db: &Database) -> jobs::service::JobService {
     jobs::service::JobService::new(

@@ -204,13 +204,14 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
     );
     let billing = billing_service(&db, hasher, portal_keys(settings, &jwt));
     let db_conn = db.conn().clone();
+    let email = crate::domain_wiring::email_policy(&db, settings.auth.require_verified_email);
     Ok(AppState {
         accounts,
         catalog,
         jwt,
         limiter,
         registrations: RegistrationLimiter::new(settings.auth.registrations_per_minute_per_ip),
-        providers: supply.providers,
+        providers: supply.providers.with_email_policy(email.clone()),
         admin: supply.admin,
         search: supply.search,
         demand: supply.demand,
@@ -221,9 +222,8 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
             settings.auth.account_emails_per_hour_per_ip,
             settings.auth.account_emails_per_hour_per_email,
         ),
-        require_verified_email: settings.auth.require_verified_email,
-        jobs: crate::domain_wiring::jobs(&db),
-        messaging: crate::domain_wiring::messaging(&db),
+        jobs: crate::domain_wiring::jobs(&db).with_email_policy(email.clone()),
+        messaging: crate::domain_wiring::messaging(&db).with_email_policy(email),
         disputes: crate::domain_wiring::disputes(&db),
         listings: crate::domain_wiring::listings(&db),
         feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),

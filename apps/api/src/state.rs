@@ -31,8 +31,6 @@ pub struct AppState {
     pub portal_limiter: LoginLimiter,
     /// Throttle of account e-mails (verification resends, password resets).
     pub account_mail_limiter: MailLimiter,
-    /// `auth.require_verified_email`.
-    pub require_verified_email: bool,
     /// Provider use cases.
     pub providers: supply::service::ProviderService,
     /// Admin use cases.
@@ -68,15 +66,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// `auth.require_verified_email`: 403 `email_unverified` for callers whose
-    /// e-mail is not verified (nothing when the setting is off).
-    pub async fn ensure_verified(&self, ctx: &kernel::Ctx) -> Result<(), crate::http::ApiError> {
-        if self.require_verified_email {
-            self.accounts.ensure_verified(ctx).await?;
-        }
-        Ok(())
-    }
-
     /// Reloads the catalog snapshot after an admin changed services or regions.
     pub async fn reload_catalog(&self) -> Result<(), catalog::CatalogError> {
         let repo = persistence::SqlCatalogRepository::new(self.db.conn().clone());

@@ -8,16 +8,8 @@ use uuid::Uuid;
 
 use crate::dispute::{Dispute, DisputeStatus, DisputedJob};
 
-/// Who is reading.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisputeViewer {
-    /// The user: a party of the job sees it.
-    pub user_id: UserId,
-    /// Admins see every dispute.
-    pub is_admin: bool,
-    /// An LSM sees the disputes of jobs in this region.
-    pub lsm_region: Option<String>,
-}
+/// Who is reading: a party of the job, an LSM of its region, an admin.
+pub type DisputeViewer = kernel::Viewer;
 
 /// Which disputes a list covers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::SubsecRound;
-use kernel::{Clock, Ctx, Page, PageRequest, Role, StoreError, Timestamp};
+use kernel::{Clock, Ctx, Page, PageRequest, StoreError, Timestamp};
 use uuid::Uuid;
 
 use effects::{Audience, Effects};
@@ -34,14 +34,7 @@ impl std::fmt::Debug for DisputeService {
 
 /// The storage's view of the caller.
 pub fn viewer(ctx: &Ctx) -> DisputeViewer {
-    DisputeViewer {
-        user_id: ctx.user_id,
-        is_admin: ctx.has_role(Role::Admin),
-        lsm_region: ctx
-            .has_role(Role::Lsm)
-            .then(|| ctx.region.clone())
-            .flatten(),
-    }
+    ctx.viewer()
 }
 
 /// Filters and page of a dispute list.

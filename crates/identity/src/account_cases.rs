@@ -46,16 +46,6 @@ impl AccountService {
             .map_err(store)
     }
 
-    /// `auth.require_verified_email`: refuses callers whose e-mail is not verified.
-    pub async fn ensure_verified(&self, ctx: &Ctx) -> Result<(), IdentityError> {
-        let user = self.users.find_by_id(ctx.user_id).await.map_err(store)?;
-        match user {
-            Some(u) if u.email_verified => Ok(()),
-            Some(_) => Err(IdentityError::EmailUnverified),
-            None => Err(IdentityError::UserNotFound),
-        }
-    }
-
     /// Sends a reset e-mail when the address belongs to an account that may
     /// sign in; does nothing otherwise. The caller answers alike either way.
     pub async fn request_password_reset(&self, email: &str) -> Result<(), IdentityError> {

@@ -14,6 +14,9 @@ pub enum JobError {
     /// A party of the job, or one who may see it, without the right (403).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The action needs a verified e-mail (`auth.require_verified_email`, 403).
+    #[error("confirm your e-mail address first")]
+    EmailUnverified,
     /// The action is not allowed from the job's status (409).
     #[error("cannot {action} a job that is {status}")]
     InvalidTransition {
@@ -65,7 +68,7 @@ impl Refusal for JobError {
         match self {
             Self::Validation(_) => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
-            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::Forbidden(_) | Self::EmailUnverified => ErrorKind::Forbidden,
             Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
             Self::PreconditionFailed => ErrorKind::PreconditionFailed,
             Self::PreconditionRequired(_) => ErrorKind::PreconditionRequired,
@@ -80,6 +83,7 @@ impl Refusal for JobError {
             Self::Validation(_) => kernel::Code::ValidationFailed,
             Self::NotFound => kernel::Code::NotFound,
             Self::Forbidden(_) => kernel::Code::Forbidden,
+            Self::EmailUnverified => kernel::Code::EmailUnverified,
             Self::InvalidTransition { .. } => kernel::Code::InvalidTransition,
             Self::Conflict(_) => kernel::Code::Conflict,
             Self::Stale => kernel::Code::ConcurrentUpdate,

@@ -16,13 +16,7 @@ use crate::status::JobStatus;
 
 /// Who is reading; the repository turns it into the `WHERE` clause
 /// (customer, provider's user, an LSM of the job's region, or an admin).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JobViewer {
-    /// The user.
-    pub user_id: UserId,
-    /// Admins see every job.
-    pub is_admin: bool,
-}
+pub type JobViewer = kernel::Viewer;
 
 /// A provider as booking needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

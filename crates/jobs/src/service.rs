@@ -57,6 +57,7 @@ pub struct JobService {
     repo: Arc<dyn JobRepository>,
     units: Arc<dyn JobUnits>,
     clock: Arc<dyn Clock>,
+    email: kernel::VerifiedEmailPolicy,
 }
 
 impl std::fmt::Debug for JobService {
@@ -66,10 +67,7 @@ impl std::fmt::Debug for JobService {
 }
 
 fn viewer(ctx: &Ctx) -> JobViewer {
-    JobViewer {
-        user_id: ctx.user_id,
-        is_admin: ctx.has_role(Role::Admin),
-    }
+    ctx.viewer()
 }
 
 /// The caller's side of the job; `None` for an LSM or admin who only sees it.
@@ -117,7 +115,19 @@ impl JobService {
         units: Arc<dyn JobUnits>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { repo, units, clock }
+        let email = kernel::VerifiedEmailPolicy::off();
+        Self {
+            repo,
+            units,
+            clock,
+            email,
+        }
+    }
+
+    /// The verified-e-mail policy its bookings follow (off by default).
+    pub fn with_email_policy(mut self, policy: kernel::VerifiedEmailPolicy) -> Self {
+        self.email = policy;
+        self
     }
 
     pub(crate) fn repo(&self) -> &dyn JobRepository {
@@ -140,6 +150,9 @@ impl JobService {
         catalog: &Catalog,
         cmd: CreateJob,
     ) -> Result<JobRecord, JobError> {
+        if !self.email.admits(ctx.user_id).await? {
+            return Err(JobError::EmailUnverified);
+        }
         if !ctx.has_role(Role::Customer) {
             return Err(JobError::Forbidden("only customers book jobs"));
         }

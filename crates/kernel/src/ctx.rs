@@ -54,11 +54,24 @@ impl std::fmt::Display for Role {
     }
 }
 
+/// Who is reading, as a scoped query takes it: a party sees their own rows,
+/// an LSM those of their region, an admin all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The user.
+    pub user_id: UserId,
+    /// Holds the admin role.
+    pub is_admin: bool,
+    /// The region the user manages, if an LSM ([`Ctx::lsm_region`]).
+    pub lsm_region: Option<String>,
+}
+
 /// The acting user as established by authentication.
 ///
 /// `tenant_id` and `region` are a snapshot taken when the access token was
-/// issued; use cases that guard tenant or region data re-read them from the
-/// database inside their scoped queries.
+/// issued. The tenant is re-read from the database inside billing's scoped
+/// queries (membership changes while a token lives); an LSM's region is
+/// taken from here, like the roles, for every scoped read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ctx {
     /// The acting user.
@@ -85,6 +98,25 @@ impl Ctx {
     /// Whether the user holds `role`.
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// The region the user manages, if they are an LSM: the one source of an
+    /// LSM's region for every scoped read (docs/architecture.md).
+    pub fn lsm_region(&self) -> Option<&str> {
+        if self.has_role(Role::Lsm) {
+            self.region.as_deref()
+        } else {
+            None
+        }
+    }
+
+    /// Who is reading, as every scoped query takes it.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user_id,
+            is_admin: self.has_role(Role::Admin),
+            lsm_region: self.lsm_region().map(str::to_owned),
+        }
     }
 
     /// Refuses with [`ErrorKind::Forbidden`] unless the user holds `role`.

@@ -15,11 +15,12 @@ pub mod page;
 pub mod precondition;
 pub mod quota;
 pub mod text;
+pub mod verified;
 pub mod zipcode;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use code::Code;
-pub use ctx::{Ctx, Role, UnknownRole};
+pub use ctx::{Ctx, Role, UnknownRole, Viewer};
 pub use error::{Constraint, ErrorKind, Fault, FieldError, Refusal, StoreError};
 pub use id::{ProviderId, ServiceId, TenantId, UserId};
 pub use money::{Currency, Money, MoneyError};
@@ -27,6 +28,7 @@ pub use page::{Cursor, Page, PageRequest};
 pub use precondition::Precondition;
 pub use quota::{QuotaExceeded, WindowUse};
 pub use text::{TextIssue, check_text, fold_keyword, is_clean_text, normalize_identity};
+pub use verified::{EmailVerification, VerifiedEmailPolicy};
 pub use zipcode::Zipcode;
 
 /// A timestamp in UTC; every time in STM is one.

@@ -35,10 +35,7 @@ pub fn viewer(ctx: Option<&Ctx>) -> ListingViewer {
     ctx.map_or_else(ListingViewer::default, |ctx| ListingViewer {
         user_id: Some(ctx.user_id),
         is_admin: ctx.has_role(Role::Admin),
-        lsm_region: ctx
-            .has_role(Role::Lsm)
-            .then(|| ctx.region.clone())
-            .flatten(),
+        lsm_region: ctx.lsm_region().map(str::to_owned),
     })
 }
 

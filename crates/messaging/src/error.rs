@@ -16,6 +16,9 @@ pub enum MessagingError {
     /// The caller may see it but lacks the right (403).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The action needs a verified e-mail (`auth.require_verified_email`, 403).
+    #[error("confirm your e-mail address first")]
+    EmailUnverified,
     /// The state refuses it (409).
     #[error("{0}")]
     Conflict(&'static str),
@@ -42,7 +45,7 @@ impl kernel::Refusal for MessagingError {
         match self {
             Self::Validation(_) => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
-            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::Forbidden(_) | Self::EmailUnverified => ErrorKind::Forbidden,
             Self::Conflict(_) => ErrorKind::Conflict,
             Self::Quota(_) => ErrorKind::RateLimited,
             Self::Store(e) => e.kind(),
@@ -55,6 +58,7 @@ impl kernel::Refusal for MessagingError {
             Self::Validation(_) => kernel::Code::ValidationFailed,
             Self::NotFound => kernel::Code::NotFound,
             Self::Forbidden(_) => kernel::Code::Forbidden,
+            Self::EmailUnverified => kernel::Code::EmailUnverified,
             Self::Conflict(_) => kernel::Code::Conflict,
             Self::Quota(_) => kernel::Code::QuotaExceeded,
             Self::Store(e) => kernel::error::store_code(e),

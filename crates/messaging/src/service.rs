@@ -32,6 +32,7 @@ pub struct ReadState {
 pub struct MessagingService {
     repo: Arc<dyn ThreadRepository>,
     clock: Arc<dyn Clock>,
+    email: kernel::VerifiedEmailPolicy,
 }
 
 impl std::fmt::Debug for MessagingService {
@@ -42,14 +43,7 @@ impl std::fmt::Debug for MessagingService {
 
 /// The rules' view of the caller.
 pub fn viewer(ctx: &Ctx) -> Viewer {
-    Viewer {
-        user_id: ctx.user_id,
-        is_admin: ctx.has_role(Role::Admin),
-        lsm_region: ctx
-            .has_role(Role::Lsm)
-            .then(|| ctx.region.clone())
-            .flatten(),
-    }
+    ctx.viewer()
 }
 
 /// Who receives a thread's events: both parties, and the region's LSMs once disputed.
@@ -72,7 +66,17 @@ fn decode<T: serde::de::DeserializeOwned>(
 impl MessagingService {
     /// The use cases over `repo`, timed by `clock`.
     pub fn new(repo: Arc<dyn ThreadRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { repo, clock }
+        Self {
+            repo,
+            clock,
+            email: kernel::VerifiedEmailPolicy::off(),
+        }
+    }
+
+    /// The verified-e-mail policy its inquiries follow (off by default).
+    pub fn with_email_policy(mut self, policy: kernel::VerifiedEmailPolicy) -> Self {
+        self.email = policy;
+        self
     }
 
     /// The caller's inbox, newest activity first. Admins get their own
@@ -246,6 +250,9 @@ impl MessagingService {
         body: &str,
         subject_line: Option<&str>,
     ) -> Result<(ThreadRecord, MessageRecord), MessagingError> {
+        if !self.email.admits(ctx.user_id).await? {
+            return Err(MessagingError::EmailUnverified);
+        }
         if !ctx.has_role(Role::Customer) {
             return Err(MessagingError::Forbidden("only customers send inquiries"));
         }

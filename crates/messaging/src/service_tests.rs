@@ -325,6 +325,31 @@ mod inquiries {
         assert!(matches!(err, Err(MessagingError::Quota(_))), "{err:?}");
     }
 
+    struct Unverified;
+
+    impl kernel::EmailVerification for Unverified {
+        fn is_verified(&self, _: UserId) -> kernel::verified::Lookup<'_> {
+            Box::pin(async { Ok(false) })
+        }
+    }
+
+    #[test]
+    fn an_unverified_buyer_is_refused_before_anything_is_written_when_the_policy_is_on() {
+        let mut repo = MockThreadRepository::new();
+        repo.expect_inquire().never();
+        let policy = kernel::VerifiedEmailPolicy::required(Arc::new(Unverified));
+        let buyer = Ctx::new(UserId(3), vec![Role::Customer]);
+        let err = block_on(
+            service(repo)
+                .with_email_policy(policy)
+                .inquire(&buyer, LISTING, "hi", None),
+        );
+        assert!(
+            matches!(err, Err(MessagingError::EmailUnverified)),
+            "{err:?}"
+        );
+    }
+
     #[test]
     fn a_blocked_inquiry_is_a_conflict() {
         let mut repo = MockThreadRepository::new();

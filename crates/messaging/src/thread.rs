@@ -130,16 +130,8 @@ pub struct Thread {
     pub created_at: Timestamp,
 }
 
-/// Who is looking.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewer {
-    /// The user.
-    pub user_id: UserId,
-    /// Holds the admin role.
-    pub is_admin: bool,
-    /// The region the user manages, if an LSM.
-    pub lsm_region: Option<String>,
-}
+/// Who is looking: the one viewer every scoped read takes.
+pub use kernel::Viewer;
 
 /// What the viewer is in the thread; `None` from [`Thread::visibility`] means "not found".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,9 +25,9 @@ const FROM: &str =
     "FROM service_listings l JOIN service_providers sp ON sp.user_id = l.provider_user_id";
 
 /// Who may see a listing: anyone when active; its owner, an LSM of its
-/// region (read from `local_service_managers`, not the token) and admins otherwise.
-const VISIBLE: &str = "(l.status = 'active' OR l.provider_user_id = ? OR ? \
-     OR EXISTS (SELECT 1 FROM local_service_managers m WHERE m.user_id = ? AND m.region_code = sp.region_code))";
+/// region (the token's, `Ctx::lsm_region`, as for every scoped read) and
+/// admins otherwise.
+const VISIBLE: &str = "(l.status = 'active' OR l.provider_user_id = ? OR ? OR sp.region_code = ?)";
 
 /// The public search: every filter is `? IS NULL OR …`, so one statement
 /// (and one PostgreSQL plan) serves every combination; `status = 'active'`
@@ -231,7 +231,12 @@ impl ListingRepository for SqlListingRepository {
             .query_one_raw(stmt(
                 &self.db,
                 &sql,
-                vec![id.into(), u.into(), viewer.is_admin.into(), u.into()],
+                vec![
+                    id.into(),
+                    u.into(),
+                    viewer.is_admin.into(),
+                    viewer.lsm_region.clone().into(),
+                ],
             ))
             .await
             .map_err(store_err)?;

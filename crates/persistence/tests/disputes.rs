@@ -252,7 +252,8 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
                     id,
                     jobs::ports::JobViewer {
                         user_id: customer,
-                        is_admin: false
+                        is_admin: false,
+                        lsm_region: None,
                     }
                 )
                 .await
@@ -411,6 +412,7 @@ async fn disputes_are_scoped_unique_and_resolved_once(db: &Database) {
             jobs::ports::JobViewer {
                 user_id: customer,
                 is_admin: false,
+                lsm_region: None,
             },
         )
         .await

@@ -111,6 +111,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
     let viewer = |u: UserId, admin: bool| JobViewer {
         user_id: u,
         is_admin: admin,
+        lsm_region: None,
     };
     assert!(
         repo.find_visible(id, viewer(customer, false))

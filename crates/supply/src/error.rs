@@ -17,6 +17,9 @@ pub enum SupplyError {
     /// The caller lacks the role.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The action needs a verified e-mail (`auth.require_verified_email`, 403).
+    #[error("confirm your e-mail address first")]
+    EmailUnverified,
     /// A rejected application is too recent.
     #[error(
         "a provider application with this e-mail or phone was rejected; a new one is accepted from {0}"
@@ -63,7 +66,7 @@ impl kernel::Refusal for SupplyError {
         match self {
             SupplyError::Validation(_) | SupplyError::UnservedZipcode(_) => ErrorKind::Validation,
             SupplyError::NotFound => ErrorKind::NotFound,
-            SupplyError::Forbidden(_) => ErrorKind::Forbidden,
+            SupplyError::Forbidden(_) | SupplyError::EmailUnverified => ErrorKind::Forbidden,
             SupplyError::ReapplyTooSoon(_)
             | SupplyError::AlreadyApplied
             | SupplyError::InvalidTransition(_)
@@ -80,6 +83,7 @@ impl kernel::Refusal for SupplyError {
             SupplyError::UnservedZipcode(_) => kernel::Code::UnservedZipcode,
             SupplyError::NotFound => kernel::Code::NotFound,
             SupplyError::Forbidden(_) => kernel::Code::Forbidden,
+            SupplyError::EmailUnverified => kernel::Code::EmailUnverified,
             SupplyError::ReapplyTooSoon(_) => kernel::Code::ReapplyTooSoon,
             SupplyError::AlreadyApplied => kernel::Code::AlreadyApplied,
             SupplyError::InvalidTransition(_) => kernel::Code::InvalidTransition,

@@ -45,6 +45,7 @@ pub struct UpdateProfileCommand {
 pub struct ProviderService {
     repo: Arc<dyn ProviderRepository>,
     clock: Arc<dyn Clock>,
+    email: kernel::VerifiedEmailPolicy,
 }
 
 impl std::fmt::Debug for ProviderService {
@@ -98,7 +99,17 @@ pub fn check_services(catalog: &Catalog, ids: &[i64]) -> Result<Vec<ServiceId>, 
 impl ProviderService {
     /// The use cases over their ports.
     pub fn new(repo: Arc<dyn ProviderRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { repo, clock }
+        Self {
+            repo,
+            clock,
+            email: kernel::VerifiedEmailPolicy::off(),
+        }
+    }
+
+    /// The verified-e-mail policy its applications follow (off by default).
+    pub fn with_email_policy(mut self, policy: kernel::VerifiedEmailPolicy) -> Self {
+        self.email = policy;
+        self
     }
 
     /// Applies as a provider: validated, region resolved, guarded against
@@ -112,6 +123,9 @@ impl ProviderService {
     ) -> Result<Provider, SupplyError> {
         ctx.require_role(Role::Provider)
             .map_err(|_| SupplyError::Forbidden("this route needs the provider role"))?;
+        if !self.email.admits(ctx.user_id).await? {
+            return Err(SupplyError::EmailUnverified);
+        }
         let mut errors = Vec::new();
         let name = business_name(&mut errors, &cmd.business_name);
         let phone = normalise_phone(&cmd.phone).map_err(|e| errors.push(e)).ok();

@@ -47,7 +47,6 @@ pub async fn create(
     AuthUser(ctx): AuthUser,
     body: Json<CreateJobRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.ensure_verified(&ctx).await?;
     let b = body.into_inner();
     let cmd = CreateJob {
         provider_id: b.provider_id,

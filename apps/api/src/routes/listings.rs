@@ -242,7 +242,6 @@ pub async fn inquire(
     body: Json<InquiryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    state.ensure_verified(&ctx).await?;
     // Only an active listing takes inquiries, whoever asks.
     let listing = state.listings.get(None, *id).await?;
     let party = messaging::service::ListingParty {

@@ -60,7 +60,6 @@ pub async fn apply(
     body: Json<ApplyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
-    state.ensure_verified(&ctx).await?;
     let b = body.into_inner();
     let cmd = ApplyCommand {
         business_name: b.business_name,

@@ -108,6 +108,17 @@ async fn accounts_end_to_end(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(r.body["code"], "email_unverified");
+    // An unverified customer cannot book: the use case refuses before it
+    // reads anything else (an inquiry likewise: messaging's unit tests).
+    let cam = app.register("cam@example.com", "customer").await;
+    let cam_token = text(&cam, "access_token").to_owned();
+    let booking =
+        json!({"provider_id": 1, "service_id": 1, "description": "Leak", "zipcode": "10001"});
+    let r = app
+        .call("POST", "/api/v1/jobs", Some(&cam_token), Some(&booking))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.body["code"], "email_unverified");
 
     // The verification e-mail left through SMTP with a link under public_url.
     let token = token_from_mail(&inbox, "pat@example.com", "verify-email", 0).await;

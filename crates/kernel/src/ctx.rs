@@ -71,7 +71,8 @@ pub struct Viewer {
 /// `tenant_id` and `region` are a snapshot taken when the access token was
 /// issued. The tenant is re-read from the database inside billing's scoped
 /// queries (membership changes while a token lives); an LSM's region is
-/// taken from here, like the roles, for every scoped read.
+/// taken from here, like the roles ([`Ctx::lsm_region`]; an LSM is created
+/// with its region and never moved).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ctx {
     /// The acting user.

@@ -5,6 +5,7 @@
 //! transaction; constraint violations come back as
 //! [`kernel::StoreError::Conflict`] carrying the constraint's name.
 
+mod account_export;
 pub mod account_repo;
 pub mod admin_repo;
 pub mod applicant_key;
@@ -36,8 +37,10 @@ pub mod marketplace_repo;
 pub mod notification_repo;
 pub mod outbox_repo;
 mod popularity_sql;
+mod provider_apply;
 pub mod provider_repo;
 mod quota_read;
+pub mod refresh_token_repo;
 pub mod revocation_repo;
 mod sale_clients;
 pub mod sale_repo;
@@ -62,12 +65,13 @@ pub use demo_repo::SqlDemoRepository;
 pub use dispute_repo::SqlDisputeRepository;
 pub use email_verification::SqlEmailVerification;
 pub use event_repo::SqlEventFeed;
-pub use identity_repo::{SqlRefreshTokenRepository, SqlUserRepository};
+pub use identity_repo::SqlUserRepository;
 pub use job_repo::SqlJobRepository;
 pub use listing_repo::SqlListingRepository;
 pub use notification_repo::SqlNotificationRepository;
 pub use outbox_repo::SqlOutboxRepository;
 pub use provider_repo::SqlProviderRepository;
+pub use refresh_token_repo::SqlRefreshTokenRepository;
 pub use revocation_repo::{REVOKED, Revocation, RevocationKind, SqlRevocationLog};
 pub use sale_repo::SqlSaleRepository;
 pub use search_repo::{SqlSearchRepository, search_statements};

@@ -13,7 +13,8 @@ use kernel::{StoreError, TenantId, Timestamp, UserId};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::{SqlUnitOfWork, SqlUnitsOfWork, Tx};
-use crate::account_repo::{OPEN_JOB_STATUSES, count, revoke_all_sessions};
+use crate::account_export::count;
+use crate::account_repo::{OPEN_JOB_STATUSES, revoke_all_sessions};
 use crate::applicant_key::ApplicantKey;
 use crate::error::store_err;
 use crate::sql::{exec, stmt};

@@ -57,8 +57,9 @@ pub struct AppState {
     pub realtime: crate::realtime::RealtimeSettings,
     /// Marketplace listings.
     pub listings: marketplace::ListingService,
-    /// Marketplace transactions: recording, reading, completing, cancelling, refunding.
-    pub transactions: marketplace::SaleService,
+    /// Sales (the wire's marketplace transactions): recording, reading,
+    /// completing, cancelling, refunding.
+    pub sales: marketplace::SaleService,
     /// Attachment metadata use cases.
     pub attachments: attachments::AttachmentService,
     /// Attachment bytes.

@@ -37,7 +37,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = super::providers::id_page(q.limit, q.cursor)?;
-    let found = state.transactions.list(&ctx, page).await?;
+    let found = state.sales.list(&ctx, page).await?;
     Ok(HttpResponse::Ok().json(TransactionPage {
         items: found.items.into_iter().map(Into::into).collect(),
         next_cursor: found.next_cursor.map(|c| c.as_str().to_owned()),
@@ -63,10 +63,7 @@ pub async fn create(
     AuthUser(ctx): AuthUser,
     body: Json<TransactionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let made = state
-        .transactions
-        .create(&ctx, body.into_inner().into())
-        .await?;
+    let made = state.sales.create(&ctx, body.into_inner().into()).await?;
     Ok(transaction(StatusCode::CREATED, made))
 }
 
@@ -83,7 +80,7 @@ pub async fn get(
     AuthUser(ctx): AuthUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let found = state.transactions.get(&ctx, *id).await?;
+    let found = state.sales.get(&ctx, *id).await?;
     Ok(transaction(StatusCode::OK, found))
 }
 
@@ -102,10 +99,7 @@ pub async fn complete(
     id: web::Path<i64>,
     _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let changed = state
-        .transactions
-        .act(&ctx, *id, SaleAction::Complete)
-        .await?;
+    let changed = state.sales.act(&ctx, *id, SaleAction::Complete).await?;
     Ok(transaction(StatusCode::OK, changed))
 }
 
@@ -124,10 +118,7 @@ pub async fn cancel(
     id: web::Path<i64>,
     _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let changed = state
-        .transactions
-        .act(&ctx, *id, SaleAction::Cancel)
-        .await?;
+    let changed = state.sales.act(&ctx, *id, SaleAction::Cancel).await?;
     Ok(transaction(StatusCode::OK, changed))
 }
 
@@ -146,9 +137,6 @@ pub async fn refund(
     id: web::Path<i64>,
     _body: OptionalJson<EmptyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let changed = state
-        .transactions
-        .act(&ctx, *id, SaleAction::Refund)
-        .await?;
+    let changed = state.sales.act(&ctx, *id, SaleAction::Refund).await?;
     Ok(transaction(StatusCode::OK, changed))
 }

@@ -65,8 +65,11 @@ pub trait SaleStore: Send + Sync {
 
 /// What billing's rules refused on the sale's invoice: it was moved in the
 /// back office meanwhile (paid in part, voided), so the edge no longer fits.
+const MOVED: SaleError =
+    SaleError::Conflict("the transaction's invoice was changed in billing; settle it there");
+
 fn moved(_: billing::BillingError) -> SaleError {
-    SaleError::Conflict("the transaction's invoice was changed in billing; settle it there")
+    MOVED
 }
 
 /// Follows `change` on the sale's invoice in the tenant's books, by
@@ -75,15 +78,13 @@ fn moved(_: billing::BillingError) -> SaleError {
 /// is `issued` again). A missing invoice or one the rules refuse is a 409;
 /// an invoice changed since it was read is [`StoreError::Stale`].
 pub async fn follow_invoice(books: &dyn BooksStore, change: &SaleChange) -> Result<(), SaleError> {
-    let not_found =
-        SaleError::Conflict("the transaction's invoice was changed in billing; settle it there");
-    let mut invoice: Invoice = books.invoice_of_sale(change.id).await?.ok_or(not_found)?;
+    let mut invoice: Invoice = books.invoice_of_sale(change.id).await?.ok_or(MOVED)?;
     let expected = invoice.version;
     match &change.invoice {
         InvoiceFollow::PayInFull { method } => {
             // Only an invoice nobody has paid into yet is paid in full here.
             if invoice.status != InvoiceStatus::Issued {
-                return Err(moved(billing::BillingError::Conflict("not issued")));
+                return Err(MOVED);
             }
             let amount = invoice.balance_cents;
             invoice.apply_payment(amount).map_err(moved)?;
@@ -101,7 +102,7 @@ pub async fn follow_invoice(books: &dyn BooksStore, change: &SaleChange) -> Resu
         }
         InvoiceFollow::Void => {
             if invoice.status != InvoiceStatus::Issued {
-                return Err(moved(billing::BillingError::Conflict("not issued")));
+                return Err(MOVED);
             }
             invoice.void().map_err(moved)?;
             invoice.updated_at = change.at;

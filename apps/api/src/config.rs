@@ -49,7 +49,6 @@ pub struct Settings {
     pub jobs: crate::background_config::JobsSettings,
     /// Real-time sockets and the event feed.
     pub realtime: crate::realtime::RealtimeSettings,
-    /// Search.
     pub search: SearchSettings,
     /// Who may read `/metrics`.
     pub metrics: crate::http::metrics_access::MetricsSettings,

@@ -13,6 +13,7 @@ pub mod http;
 pub mod openapi;
 pub mod realtime;
 pub mod routes;
+pub mod secrets;
 pub mod startup;
 pub mod state;
 pub mod storage;

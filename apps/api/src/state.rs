@@ -35,17 +35,14 @@ pub struct AppState {
     pub providers: supply::service::ProviderService,
     /// Admin use cases.
     pub admin: supply::admin::AdminService,
-    /// Search.
     pub search: supply::search::SearchService,
     /// Popularity and service requests.
     pub demand: supply::demand::DemandService,
     /// In-app notifications.
     pub notifications: effects::notifications::NotificationService,
-    /// Jobs.
     pub jobs: jobs::service::JobService,
     /// Threads and messages.
     pub messaging: messaging::MessagingService,
-    /// Disputes.
     pub disputes: disputes::DisputeService,
     /// The durable per-user event feed.
     pub feed: Arc<dyn effects::feed::EventFeed>,

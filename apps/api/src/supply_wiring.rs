@@ -19,15 +19,10 @@ use crate::auth::Argon2Hasher;
 /// The supply-side use cases.
 #[allow(missing_debug_implementations)]
 pub struct Supply {
-    /// Providers.
     pub providers: ProviderService,
-    /// Admin.
     pub admin: AdminService,
-    /// Search.
     pub search: SearchService,
-    /// Demand.
     pub demand: DemandService,
-    /// Notifications.
     pub notifications: NotificationService,
 }
 

@@ -72,7 +72,6 @@ string_enum!(
         PartiallyPaid = "partially_paid",
         /// Fully paid.
         Paid = "paid",
-        /// Cancelled.
         Void = "void",
     }
 );
@@ -111,20 +110,17 @@ pub struct TenantScope {
 /// A back-office tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
-    /// Id.
     pub id: TenantId,
     /// Display name.
     pub name: String,
     /// Unique URL name, used by the client portal.
     pub slug: String,
-    /// Created.
     pub created_at: Timestamp,
 }
 
 /// A client or counterparty of a tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Party {
-    /// Id.
     pub id: i64,
     /// Person or organisation.
     pub kind: PartyKind,
@@ -132,9 +128,7 @@ pub struct Party {
     pub display_name: String,
     /// E-mail.
     pub email: Option<String>,
-    /// Phone.
     pub phone: Option<String>,
-    /// Created.
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
@@ -143,7 +137,6 @@ pub struct Party {
 /// A person at a party, possibly with portal access.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
-    /// Id.
     pub id: i64,
     /// The party they belong to.
     pub party_id: Option<i64>,
@@ -153,7 +146,6 @@ pub struct Contact {
     pub last_name: String,
     /// E-mail (portal login name).
     pub email: Option<String>,
-    /// Phone.
     pub phone: Option<String>,
     /// The marketplace account of this contact, if linked.
     pub marketplace_user_id: Option<i64>,
@@ -165,7 +157,6 @@ pub struct Contact {
     pub portal_last_login: Option<Timestamp>,
     /// Bumped whenever the portal password or access changes; portal tokens carry it.
     pub portal_credential_version: i64,
-    /// Created.
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
@@ -187,13 +178,11 @@ pub struct InvoiceLine {
 /// An invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invoice {
-    /// Id.
     pub id: i64,
     /// Number, unique in the tenant (`INV-000001`).
     pub number: String,
     /// The billed party.
     pub client_party_id: Option<i64>,
-    /// Status.
     pub status: InvoiceStatus,
     /// Currency of every amount.
     pub currency: Currency,
@@ -215,7 +204,6 @@ pub struct Invoice {
     pub version: i64,
     /// The lines.
     pub lines: Vec<InvoiceLine>,
-    /// Created.
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
@@ -224,7 +212,6 @@ pub struct Invoice {
 /// A payment on an invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
-    /// Id.
     pub id: i64,
     /// The invoice.
     pub invoice_id: i64,
@@ -236,9 +223,7 @@ pub struct Payment {
     pub refund_reason: Option<String>,
     /// Currency (the invoice's).
     pub currency: Currency,
-    /// Status.
     pub status: PaymentStatus,
-    /// Method.
     pub method: PaymentMethod,
     /// Cheque number, transfer id, …
     pub reference: Option<String>,
@@ -248,14 +233,12 @@ pub struct Payment {
     pub idempotency_key: Option<String>,
     /// Fingerprint of the request that created it (for idempotent replays).
     pub request_hash: Option<String>,
-    /// Recorded.
     pub created_at: Timestamp,
 }
 
 /// An invitation to join a tenant as staff, addressed to an e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
-    /// Id.
     pub id: i64,
     /// The inviting tenant.
     pub tenant_id: TenantId,
@@ -267,7 +250,6 @@ pub struct Invitation {
     pub status: InvitationStatus,
     /// After this instant it can no longer be accepted.
     pub expires_at: Timestamp,
-    /// Created.
     pub created_at: Timestamp,
     /// When accepted, declined or found expired.
     pub decided_at: Option<Timestamp>,

@@ -22,20 +22,16 @@ pub struct InvitationMail {
 /// A party to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewParty {
-    /// Kind.
     pub kind: PartyKind,
-    /// Name.
     pub display_name: String,
     /// E-mail.
     pub email: Option<String>,
-    /// Phone.
     pub phone: Option<String>,
 }
 
 /// A contact to create or the full new state of one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactFields {
-    /// Party.
     pub party_id: Option<i64>,
     /// First name.
     pub first_name: String,
@@ -43,7 +39,6 @@ pub struct ContactFields {
     pub last_name: String,
     /// E-mail.
     pub email: Option<String>,
-    /// Phone.
     pub phone: Option<String>,
     /// Linked marketplace user.
     pub marketplace_user_id: Option<i64>,
@@ -54,13 +49,10 @@ pub struct ContactFields {
 pub struct InvoiceDraft {
     /// Billed party.
     pub client_party_id: Option<i64>,
-    /// Currency.
     pub currency: Currency,
     /// Due date.
     pub due_date: Option<NaiveDate>,
-    /// Notes.
     pub notes: Option<String>,
-    /// Deposit.
     pub deposit_cents: i64,
     /// Priced lines.
     pub lines: Vec<InvoiceLine>,
@@ -86,11 +78,8 @@ pub struct InvoiceFilter {
 /// A payment to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPayment {
-    /// Amount.
     pub amount_cents: i64,
-    /// Method.
     pub method: PaymentMethod,
-    /// Reference.
     pub reference: Option<String>,
     /// When received.
     pub received_at: Timestamp,
@@ -180,7 +169,6 @@ pub trait TenantRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PartyRepository: Send + Sync {
-    /// Creates.
     async fn create(
         &self,
         tenant: TenantId,
@@ -217,7 +205,6 @@ pub trait PartyRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ContactRepository: Send + Sync {
-    /// Creates.
     async fn create(
         &self,
         tenant: TenantId,

@@ -135,7 +135,6 @@ impl Question {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceStatus {
-    /// Offered.
     Approved,
     /// Withdrawn; kept for history.
     Retired,
@@ -169,7 +168,6 @@ pub struct ServiceDefinition {
     pub slug: String,
     /// One sentence.
     pub description: String,
-    /// Category.
     pub category: Category,
     /// Lowercase synonyms customers type.
     pub keywords: Vec<String>,
@@ -180,15 +178,12 @@ pub struct ServiceDefinition {
 /// A catalog service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
-    /// Id.
     pub id: ServiceId,
-    /// Content.
     pub definition: ServiceDefinition,
     /// Approved or retired.
     pub status: ServiceStatus,
     /// The global popularity flag set by admins.
     pub is_popular: bool,
-    /// Created.
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,

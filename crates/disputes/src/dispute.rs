@@ -149,7 +149,6 @@ impl DisputedJob {
 /// A stored dispute with the facts of its job that scope and notices need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispute {
-    /// Id.
     pub id: i64,
     /// The job, its parties and region.
     pub job: DisputedJob,
@@ -167,11 +166,8 @@ pub struct Dispute {
     pub outcome: Option<Outcome>,
     /// Who resolved it.
     pub resolved_by: Option<UserId>,
-    /// Why.
     pub resolution_notes: Option<String>,
-    /// Raised.
     pub created_at: Timestamp,
-    /// Resolved.
     pub resolved_at: Option<Timestamp>,
 }
 

@@ -26,7 +26,6 @@ pub enum Audience {
 /// One message: an e-mail per recipient and an in-app notification per recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    /// Recipients.
     pub audience: Audience,
     /// Template name, also the notification `kind` (`provider.approved`).
     pub template: String,

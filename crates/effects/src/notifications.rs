@@ -11,19 +11,14 @@ use crate::error::EffectsError;
 /// An in-app notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
-    /// Id.
     pub id: i64,
     /// Kind (`provider.approved`).
     pub kind: String,
-    /// Title.
     pub title: String,
-    /// Body.
     pub body: Option<String>,
-    /// Data.
     pub data: Value,
     /// When read.
     pub read_at: Option<Timestamp>,
-    /// Created.
     pub created_at: Timestamp,
 }
 

@@ -20,9 +20,7 @@ use crate::error::EffectsError;
 pub struct OutboundEmail {
     /// Row id.
     pub id: i64,
-    /// Recipient.
     pub to: String,
-    /// Subject.
     pub subject: String,
     /// Plain-text body.
     pub body: String,
@@ -97,7 +95,6 @@ impl Default for OutboxPolicy {
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxReport {
-    /// Delivered.
     pub sent: usize,
     /// Failed, to be retried.
     pub retrying: usize,

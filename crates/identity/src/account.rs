@@ -46,7 +46,6 @@ impl TokenPurpose {
 pub struct OneTimeToken {
     /// Row id.
     pub id: i64,
-    /// Whose.
     pub user_id: UserId,
     /// What for.
     pub purpose: TokenPurpose,
@@ -62,7 +61,6 @@ pub struct OneTimeToken {
 pub struct AccountMail {
     /// Template name (`account.verify_email`).
     pub template: &'static str,
-    /// Subject.
     pub subject: String,
     /// Plain-text body.
     pub body: String,

@@ -8,7 +8,6 @@ use chrono::Duration;
 pub struct RegisterCommand {
     /// E-mail.
     pub email: String,
-    /// Password.
     pub password: String,
     /// First name.
     pub first_name: String,
@@ -29,7 +28,6 @@ pub struct RegisterCommand {
 pub struct LoginCommand {
     /// E-mail.
     pub email: String,
-    /// Password.
     pub password: String,
     /// The client's `User-Agent`, for the sessions list.
     pub user_agent: Option<String>,

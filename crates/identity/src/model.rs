@@ -41,7 +41,6 @@ impl UserStatus {
 /// A user as the rest of the system sees it (never with the password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    /// Id.
     pub id: UserId,
     /// Lowercase e-mail.
     pub email: String,
@@ -97,7 +96,6 @@ pub struct NewUser {
     pub first_name: PersonName,
     /// Last name.
     pub last_name: PersonName,
-    /// Phone.
     pub phone: Option<Phone>,
     /// Roles to grant.
     pub roles: Vec<Role>,
@@ -145,7 +143,6 @@ pub struct Profile {
 pub struct RefreshRecord {
     /// Row id.
     pub id: i64,
-    /// Owner.
     pub user_id: UserId,
     /// All tokens rotated from one login share a family.
     pub family_id: String,
@@ -158,11 +155,9 @@ pub struct RefreshRecord {
 /// A refresh token to store (only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRefreshToken {
-    /// Owner.
     pub user_id: UserId,
     /// SHA-256 of the secret.
     pub token_hash: String,
-    /// Family.
     pub family_id: String,
     /// End of validity.
     pub expires_at: Timestamp,
@@ -186,7 +181,6 @@ pub struct AccessToken {
 pub struct RefreshSecret {
     /// Handed to the client once.
     pub plain: String,
-    /// Stored.
     pub hash: String,
 }
 

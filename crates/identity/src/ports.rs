@@ -156,7 +156,6 @@ pub trait RegionLookup: Send + Sync {
 /// The ports [`AccountService`] runs on.
 #[allow(missing_debug_implementations)]
 pub struct AccountPorts {
-    /// Users.
     pub users: Arc<dyn UserRepository>,
     /// Refresh tokens.
     pub tokens: Arc<dyn RefreshTokenRepository>,
@@ -172,6 +171,5 @@ pub struct AccountPorts {
     pub closure: Arc<dyn AccountClosure>,
     /// Units of work that close accounts.
     pub closures: Arc<dyn crate::closure::ClosureUnits>,
-    /// Time.
     pub clock: Arc<dyn Clock>,
 }

@@ -15,11 +15,8 @@ pub enum PayMethod {
     /// Cash, the default.
     #[default]
     Cash,
-    /// Cheque.
     Check,
-    /// Card.
     Card,
-    /// Transfer.
     BankTransfer,
     /// Anything else.
     Other,
@@ -66,7 +63,6 @@ impl PayMethod {
 /// The body of `POST /jobs/{id}/mark-paid`, validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PaidWith {
-    /// How.
     pub method: PayMethod,
     /// A receipt or cheque number, 1–255 clean characters.
     pub reference: Option<String>,
@@ -125,7 +121,6 @@ pub struct Sale {
     pub transaction_date: NaiveDate,
     /// How the customer paid, and the reference given.
     pub paid_with: PaidWith,
-    /// When.
     pub at: Timestamp,
 }
 

@@ -64,14 +64,12 @@ pub struct NewJob {
     /// The effects of the stored job (they name its id, known only once it is
     /// inserted), computed inside the transaction from the stored record.
     pub effects_for: fn(&JobRecord) -> Effects,
-    /// When.
     pub at: Timestamp,
 }
 
 /// What happens to the job's thread with a transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ThreadChange {
-    /// Nothing.
     None,
     /// A system message (an edit's before/after, a decline).
     SystemMessage(String),
@@ -97,14 +95,12 @@ pub struct JobChange {
     pub thread: ThreadChange,
     /// Notifications, e-mails, real-time events.
     pub effects: Effects,
-    /// When.
     pub at: Timestamp,
 }
 
 /// One row of a job's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobEventRecord {
-    /// Id.
     pub id: i64,
     /// What happened (stored name).
     pub kind: String,
@@ -112,9 +108,7 @@ pub struct JobEventRecord {
     pub actor_user_id: Option<UserId>,
     /// In which role.
     pub actor_role: Option<String>,
-    /// Details.
     pub data: Value,
-    /// When.
     pub created_at: Timestamp,
 }
 
@@ -127,13 +121,10 @@ pub struct JobRecord {
     pub thread_id: Option<uuid::Uuid>,
     /// Validated answers.
     pub answers: Value,
-    /// Currency.
     pub currency: String,
     /// Customer's zipcode.
     pub zipcode: String,
-    /// Address.
     pub address: Option<String>,
-    /// Created.
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
@@ -142,7 +133,6 @@ pub struct JobRecord {
 /// A stored rating.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatingRecord {
-    /// Id.
     pub id: i64,
     /// The job.
     pub job_id: i64,
@@ -156,7 +146,6 @@ pub struct RatingRecord {
     pub response_time: u8,
     /// Free text.
     pub feedback: Option<String>,
-    /// When.
     pub created_at: Timestamp,
 }
 

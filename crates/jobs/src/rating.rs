@@ -29,11 +29,8 @@ impl Stars {
 /// A rating as the customer sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatingInput {
-    /// Overall.
     pub rating: i64,
-    /// Punctuality.
     pub punctuality_rating: i64,
-    /// Responsiveness.
     pub response_time: i64,
     /// Free text.
     pub feedback: Option<String>,
@@ -42,11 +39,8 @@ pub struct RatingInput {
 /// A valid rating.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rating {
-    /// Overall.
     pub rating: Stars,
-    /// Punctuality.
     pub punctuality: Stars,
-    /// Responsiveness.
     pub response_time: Stars,
     /// Free text, trimmed, at most 2000 characters.
     pub feedback: Option<String>,

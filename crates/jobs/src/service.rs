@@ -39,13 +39,11 @@ pub struct CreateJob {
     pub description: String,
     /// Answers to the service's questions.
     pub answers: Map<String, Value>,
-    /// Where.
     pub zipcode: String,
     /// A proposed price.
     pub price_cents: Option<i64>,
     /// Its currency (default USD).
     pub currency: Option<String>,
-    /// When.
     pub scheduled_at: Option<kernel::Timestamp>,
     /// Street address.
     pub address: Option<String>,

@@ -80,9 +80,7 @@ impl PriceType {
 /// The editable fields of a listing, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListingFields {
-    /// Title.
     pub title: String,
-    /// Description.
     pub description: String,
     /// Free category name.
     pub category: String,
@@ -92,7 +90,6 @@ pub struct ListingFields {
     pub price_type: PriceType,
     /// ISO 4217.
     pub currency: String,
-    /// City.
     pub city: Option<String>,
     /// US state (or other subdivision).
     pub state: Option<String>,
@@ -111,7 +108,6 @@ pub struct ListingFields {
 /// A stored listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
-    /// Id.
     pub id: i64,
     /// The provider's user.
     pub provider_user_id: UserId,
@@ -125,7 +121,6 @@ pub struct Listing {
     pub status: ListingStatus,
     /// First publication.
     pub published_at: Option<Timestamp>,
-    /// Created.
     pub created_at: Timestamp,
     /// Last change (also the compare-and-set token of a write).
     pub updated_at: Timestamp,
@@ -134,21 +129,15 @@ pub struct Listing {
 /// What a client sends to create a listing (raw, unchecked).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListingInput {
-    /// Title.
     pub title: Option<String>,
-    /// Description.
     pub description: Option<String>,
-    /// Category.
     pub category: Option<String>,
     /// Price type name.
     pub price_type: Option<String>,
     /// Price in cents.
     pub price_cents: Option<i64>,
-    /// Currency.
     pub currency: Option<String>,
-    /// City.
     pub city: Option<String>,
-    /// State.
     pub state: Option<String>,
     /// ZIP code.
     pub zip_code: Option<String>,
@@ -156,7 +145,6 @@ pub struct ListingInput {
     pub service_area_miles: Option<i32>,
     /// Catalog service.
     pub service_id: Option<i64>,
-    /// Tags.
     pub tags: Option<Vec<String>>,
     /// Images (strings; anything else is refused).
     pub images: Option<Vec<Value>>,

@@ -37,7 +37,6 @@ pub struct NewListing {
     pub seller: Seller,
     /// Checked fields.
     pub fields: ListingFields,
-    /// When.
     pub at: Timestamp,
 }
 

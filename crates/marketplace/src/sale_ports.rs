@@ -30,7 +30,6 @@ pub struct NewSale {
     pub split: FeeSplit,
     /// The allowance the insert must fit in, when the sale names a client user.
     pub allowance: Option<NoticeAllowance>,
-    /// When.
     pub at: Timestamp,
 }
 
@@ -99,7 +98,6 @@ pub struct SaleChange {
     pub invoice: InvoiceFollow,
     /// Written in the same transaction (the client's notification).
     pub effects: Effects,
-    /// When.
     pub at: Timestamp,
 }
 

@@ -34,7 +34,6 @@ pub struct MessageRecord {
     pub body: String,
     /// When the counterpart read it.
     pub read_at: Option<Timestamp>,
-    /// Sent.
     pub created_at: Timestamp,
 }
 
@@ -65,7 +64,6 @@ pub struct NewMessage {
     pub even_if_blocked: bool,
     /// Who receives `message.created`.
     pub participants: Participants,
-    /// When.
     pub at: Timestamp,
 }
 
@@ -82,7 +80,6 @@ pub struct MarkRead {
     pub up_to_message_id: Option<i64>,
     /// Who receives `thread.read`.
     pub participants: Participants,
-    /// When.
     pub at: Timestamp,
 }
 
@@ -101,7 +98,6 @@ pub struct NewInquiry {
     pub subject: Option<String>,
     /// The checked body.
     pub body: MessageBody,
-    /// When.
     pub at: Timestamp,
 }
 

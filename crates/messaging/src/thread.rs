@@ -35,7 +35,6 @@ impl ThreadKind {
 /// Whether the parties may still post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThreadStatus {
-    /// Open.
     Active,
     /// Blocked: the parties' messages are refused; system messages still post.
     Blocked,
@@ -99,7 +98,6 @@ impl SenderRole {
 /// A thread as the rules need it, with the facts joined from its job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thread {
-    /// Id.
     pub id: Uuid,
     /// Job chat or listing inquiry.
     pub kind: ThreadKind,
@@ -126,7 +124,6 @@ pub struct Thread {
     /// A dispute was raised on the job: the region's LSMs are in the thread,
     /// and a soft-deleted thread is visible again to its parties.
     pub disputed: bool,
-    /// Created.
     pub created_at: Timestamp,
 }
 

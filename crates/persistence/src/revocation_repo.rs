@@ -50,7 +50,6 @@ pub struct Revocation {
     pub session: Option<String>,
     /// What it ends.
     pub kind: RevocationKind,
-    /// When.
     pub at: Timestamp,
 }
 

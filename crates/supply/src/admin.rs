@@ -24,11 +24,8 @@ use ::effects::settings::PlatformSettings;
 pub struct CreateLsmCommand {
     /// E-mail.
     pub email: String,
-    /// Password.
     pub password: String,
-    /// Name.
     pub first_name: String,
-    /// Name.
     pub last_name: String,
     /// Region code.
     pub region: String,
@@ -39,13 +36,11 @@ pub struct CreateLsmCommand {
 pub struct AdminPorts {
     /// Settings, LSMs, catalog, audit.
     pub admin: Arc<dyn AdminRepository>,
-    /// Providers.
     pub providers: Arc<dyn ProviderRepository>,
     /// Ban requests.
     pub bans: Arc<dyn BanRepository>,
     /// Password hashing for new LSMs.
     pub hasher: Arc<dyn PasswordHasher>,
-    /// Time.
     pub clock: Arc<dyn Clock>,
 }
 

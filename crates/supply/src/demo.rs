@@ -25,7 +25,6 @@ pub struct DemoData {
     pub password: String,
     /// Customer accounts that rated the providers.
     pub customers: Vec<String>,
-    /// Providers.
     pub providers: Vec<DemoProvider>,
 }
 
@@ -33,11 +32,9 @@ pub struct DemoData {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoProvider {
-    /// Login.
     pub email: String,
     /// Business name.
     pub business_name: String,
-    /// Phone.
     pub phone: String,
     /// Zipcode (its region must exist).
     pub zipcode: String,
@@ -52,13 +49,11 @@ pub struct DemoProvider {
 /// Past jobs and ratings of a demo provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoHistory {
-    /// Provider.
     pub provider: ProviderId,
     /// Its service the jobs were for.
     pub service: ServiceId,
     /// Region code.
     pub region: String,
-    /// Zipcode.
     pub zipcode: String,
     /// Customers taking turns.
     pub customers: Vec<UserId>,
@@ -90,15 +85,10 @@ pub struct DemoReport {
 /// The ports of the demo seed.
 #[allow(missing_debug_implementations)]
 pub struct DemoPorts {
-    /// Users.
     pub users: Arc<dyn UserRepository>,
-    /// Hashing.
     pub hasher: Arc<dyn PasswordHasher>,
-    /// Providers.
     pub providers: Arc<dyn ProviderRepository>,
-    /// History.
     pub history: Arc<dyn DemoRepository>,
-    /// Time.
     pub clock: Arc<dyn Clock>,
 }
 

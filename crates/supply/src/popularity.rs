@@ -15,7 +15,6 @@ use kernel::{ServiceId, Timestamp};
 /// Searchers of one service in one region over the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchCount {
-    /// Service.
     pub service_id: ServiceId,
     /// Region code.
     pub region: String,

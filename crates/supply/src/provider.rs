@@ -69,7 +69,6 @@ pub fn is_live(status: ProviderStatus, is_deleted: bool, account: UserStatus) ->
 /// A provider profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provider {
-    /// Id.
     pub id: ProviderId,
     /// The user who applied.
     pub user_id: UserId,
@@ -83,7 +82,6 @@ pub struct Provider {
     pub region_code: String,
     /// Free text.
     pub bio: Option<String>,
-    /// Status.
     pub status: ProviderStatus,
     /// Flagged for the LSM's review queue.
     pub under_review: bool,
@@ -99,7 +97,6 @@ pub struct Provider {
     pub deleted_at: Option<Timestamp>,
     /// The back-office tenant, created on approval.
     pub tenant_id: Option<TenantId>,
-    /// Applied.
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,

@@ -23,13 +23,10 @@ use crate::searcher::{Searcher, SearcherSecret, searcher_key};
 /// The query as received.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
-    /// Keyword.
     pub q: Option<String>,
-    /// Zipcode.
     pub zipcode: Option<String>,
     /// Region code.
     pub region: Option<String>,
-    /// Page.
     pub page: PageRequest,
     /// The caller's address (the TCP peer), for the anonymous searcher key.
     pub client: Option<IpAddr>,

@@ -19,13 +19,10 @@ use ::effects::settings::PlatformSettings;
 pub struct ApplyCommand {
     /// Business name.
     pub business_name: String,
-    /// Phone.
     pub phone: String,
-    /// Zipcode.
     pub zipcode: String,
     /// Offered services.
     pub service_ids: Vec<i64>,
-    /// Bio.
     pub bio: Option<String>,
 }
 

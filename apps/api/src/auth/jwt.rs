@@ -15,15 +15,12 @@ use sha2::{Digest, Sha256};
 pub struct Claims {
     /// User id.
     pub sub: String,
-    /// Issuer.
     pub iss: String,
-    /// Audience.
     pub aud: String,
     /// Expiry (Unix seconds).
     pub exp: i64,
     /// Issued at.
     pub iat: i64,
-    /// Roles.
     pub roles: Vec<Role>,
     /// Tenant at issue time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,9 +139,7 @@ impl Verified {
 pub struct Subject {
     /// User id (or contact id for portal tokens).
     pub id: i64,
-    /// Roles.
     pub roles: Vec<Role>,
-    /// Tenant.
     pub tenant: Option<i64>,
     /// LSM region.
     pub region: Option<String>,

@@ -5,9 +5,9 @@ use catalog::{Category, Question, Region, ServiceDefinition, ServiceStatus};
 use kernel::{FieldError, ServiceId};
 use supply::admin::CreateLsmCommand;
 
+use super::admin_catalog_dto::{RegionBody, ServicePatchBody, ServiceRequestBody};
 use super::admin_dto::{
-    AuditPage, CreateLsmRequest, LsmAccountDto, LsmPage, RegionBody, ServicePatchBody,
-    ServiceRequestBody, SettingsDto, SettingsPatch,
+    AuditPage, CreateLsmRequest, LsmAccountDto, LsmPage, SettingsDto, SettingsPatch,
 };
 use super::dto::PageQuery;
 use super::dto::{RegionDto, ServiceDetailDto, ServiceDto};

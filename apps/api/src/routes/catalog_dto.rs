@@ -65,18 +65,14 @@ impl From<&Question> for QuestionDto {
 /// A catalog service in lists.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServiceDto {
-    /// Id.
     pub id: i64,
-    /// Name.
     pub name: String,
     /// URL name.
     pub slug: String,
     /// One sentence.
     pub description: String,
-    /// Category.
     #[schema(value_type = super::enums::Category)]
     pub category: String,
-    /// Synonyms.
     pub keywords: Vec<String>,
     /// Globally popular.
     pub is_popular: bool,
@@ -110,7 +106,6 @@ pub struct ServiceDetailDto {
 /// A page of services.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServicePage {
-    /// Services.
     pub items: Vec<ServiceDto>,
     /// Cursor of the next page; `null` on the last.
     pub next_cursor: Option<String>,
@@ -121,7 +116,6 @@ pub struct ServicePage {
 pub struct RegionDto {
     /// Code, e.g. `nyc`.
     pub code: String,
-    /// Name.
     pub name: String,
     /// 3-digit zip prefixes served.
     pub zip_prefixes: Vec<String>,

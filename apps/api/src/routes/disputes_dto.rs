@@ -60,7 +60,6 @@ pub struct DisputeQuery {
 /// A dispute: what `GET /disputes/{id}` answers and `dispute.updated` carries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DisputeDto {
-    /// Id.
     pub id: i64,
     /// The disputed job.
     pub job_id: i64,
@@ -91,9 +90,7 @@ pub struct DisputeDto {
     pub resolved_by: Option<i64>,
     /// Their notes.
     pub resolution_notes: Option<String>,
-    /// Raised.
     pub created_at: DateTime<Utc>,
-    /// Resolved.
     pub resolved_at: Option<DateTime<Utc>>,
 }
 

@@ -123,7 +123,6 @@ pub struct RefreshRequest {
 /// A user as clients see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDto {
-    /// Id.
     pub id: i64,
     /// Lowercase e-mail.
     pub email: String,
@@ -133,7 +132,6 @@ pub struct UserDto {
     pub first_name: String,
     /// Last name.
     pub last_name: String,
-    /// Phone.
     pub phone: Option<String>,
     /// Whether the account may sign in.
     #[schema(value_type = super::enums::UserStatus)]
@@ -146,7 +144,6 @@ pub struct UserDto {
     /// Place in the tenant.
     #[schema(value_type = Option<super::enums::TenantRole>)]
     pub tenant_role: Option<String>,
-    /// Created.
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -19,7 +19,8 @@ fn param<T: IntoParams>(name: &str) -> Value {
 
 #[test]
 fn the_documented_formats_are_the_rules_the_server_checks() {
-    use super::super::admin_dto::{CreateLsmRequest, OverrideBody, RegionBody};
+    use super::super::admin_catalog_dto::RegionBody;
+    use super::super::admin_dto::{CreateLsmRequest, OverrideBody};
     use super::super::provider_dto::{ApplyRequest, ProfilePatchRequest};
     use super::super::search::{PopularParams, SearchParams};
     let phones = [

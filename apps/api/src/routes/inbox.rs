@@ -29,20 +29,15 @@ pub struct NotificationQuery {
 /// An in-app notification.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationDto {
-    /// Id.
     pub id: i64,
     /// Kind (`provider.approved`, `service_request`, ...).
     pub kind: String,
-    /// Title.
     pub title: String,
-    /// Body.
     pub body: Option<String>,
-    /// Data.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
     /// When read.
     pub read_at: Option<DateTime<Utc>>,
-    /// Created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -134,23 +129,16 @@ pub struct DemandQuery {
 /// A missing-service request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServiceRequestDto {
-    /// Id.
     pub id: i64,
     /// What was searched.
     pub keyword: String,
-    /// Zipcode.
     pub zipcode: Option<String>,
-    /// Region.
     pub region: Option<String>,
     /// The e-mail to the LSMs left.
     pub email_sent: bool,
-    /// Reviewed.
     pub reviewed: bool,
-    /// By.
     pub reviewed_by: Option<i64>,
-    /// When.
     pub reviewed_at: Option<DateTime<Utc>>,
-    /// Created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -173,9 +161,7 @@ impl From<ServiceRequest> for ServiceRequestDto {
 /// A keyword and how often it went unanswered.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KeywordCountDto {
-    /// Keyword.
     pub keyword: String,
-    /// Requests.
     pub count: i64,
 }
 

@@ -95,7 +95,6 @@ pub struct RatingRequest {
 /// A job, as every job route answers and as `job.updated` events carry it.
 #[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct JobDto {
-    /// Id.
     pub id: i64,
     /// The customer's user id.
     pub customer_id: i64,
@@ -117,9 +116,7 @@ pub struct JobDto {
     pub price_cents: Option<i64>,
     /// ISO 4217 code.
     pub currency: String,
-    /// When.
     pub scheduled_at: Option<DateTime<Utc>>,
-    /// Where.
     pub zipcode: String,
     /// The region.
     pub region_code: String,
@@ -140,7 +137,6 @@ pub struct JobDto {
     pub rejection_reason: Option<String>,
     /// The customer's reason for cancelling.
     pub cancellation_reason: Option<String>,
-    /// Completed.
     pub completed_at: Option<DateTime<Utc>>,
     /// Marked paid.
     pub paid_at: Option<DateTime<Utc>>,
@@ -148,7 +144,6 @@ pub struct JobDto {
     pub deadline_warning_issued: bool,
     /// Version for `If-Match` (also the `ETag`).
     pub version: i64,
-    /// Created.
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
@@ -228,7 +223,6 @@ pub struct JobQuery {
 /// One entry of a job's history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobEventDto {
-    /// Id.
     pub id: i64,
     /// `created`, `accepted`, `edited`, ….
     #[schema(value_type = super::enums::JobEventKind)]
@@ -240,7 +234,6 @@ pub struct JobEventDto {
     /// Details: before/after of an edit, reasons.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
-    /// When.
     pub created_at: DateTime<Utc>,
 }
 
@@ -267,21 +260,16 @@ pub struct JobEventList {
 /// A rating.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RatingDto {
-    /// Id.
     pub id: i64,
     /// The job.
     pub job_id: i64,
     /// The provider rated.
     pub provider_id: i64,
-    /// Overall.
     pub rating: u8,
-    /// Punctuality.
     pub punctuality_rating: u8,
-    /// Responsiveness.
     pub response_time: u8,
     /// Free text.
     pub feedback: Option<String>,
-    /// When.
     pub created_at: DateTime<Utc>,
 }
 

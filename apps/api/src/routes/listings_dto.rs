@@ -164,7 +164,6 @@ pub struct ModerationRequest {
 /// One listing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingDto {
-    /// Id.
     pub id: i64,
     /// The provider's user.
     pub provider_user_id: i64,
@@ -174,11 +173,8 @@ pub struct ListingDto {
     pub region_code: String,
     /// Catalog service.
     pub service_id: Option<i64>,
-    /// Title.
     pub title: String,
-    /// Description.
     pub description: String,
-    /// Category.
     pub category: String,
     /// Price in minor units of `currency`.
     pub price_cents: Option<i64>,
@@ -187,9 +183,7 @@ pub struct ListingDto {
     pub price_type: String,
     /// ISO 4217.
     pub currency: String,
-    /// City.
     pub city: Option<String>,
-    /// State.
     pub state: Option<String>,
     /// ZIP code.
     pub zip_code: Option<String>,
@@ -200,11 +194,9 @@ pub struct ListingDto {
     pub status: String,
     /// Image references.
     pub images: Vec<String>,
-    /// Tags.
     pub tags: Vec<String>,
     /// First publication.
     pub published_at: Option<DateTime<Utc>>,
-    /// Created.
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,

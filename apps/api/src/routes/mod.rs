@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_catalog_dto;
 pub mod admin_dto;
 pub mod admin_ops;
 pub mod attachments;

@@ -142,7 +142,6 @@ pub struct NoteRequest {
 pub struct OfferedServiceDto {
     /// Catalog service id.
     pub service_id: i64,
-    /// Bookable.
     pub is_active: bool,
     /// Offered since.
     pub created_at: DateTime<Utc>,
@@ -161,7 +160,6 @@ impl From<OfferedService> for OfferedServiceDto {
 /// A provider as its owner, its LSM and admins see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderDto {
-    /// Id.
     pub id: i64,
     /// The applying user.
     pub user_id: i64,
@@ -169,11 +167,9 @@ pub struct ProviderDto {
     pub business_name: String,
     /// Phone (digits).
     pub phone: String,
-    /// Zipcode.
     pub zipcode: String,
     /// Region code.
     pub region: String,
-    /// Bio.
     pub bio: Option<String>,
     /// Onboarding and standing.
     #[schema(value_type = super::enums::ProviderStatus)]
@@ -191,7 +187,6 @@ pub struct ProviderDto {
     /// Offered services (own profile only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<OfferedServiceDto>>,
-    /// Applied.
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
@@ -223,13 +218,11 @@ impl From<Provider> for ProviderDto {
 /// A provider's public profile.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicProviderDto {
-    /// Id.
     pub id: i64,
     /// Business name.
     pub business_name: String,
     /// Region code.
     pub region: String,
-    /// Bio.
     pub bio: Option<String>,
     /// Ids of the services it offers now.
     pub service_ids: Vec<i64>,
@@ -237,7 +230,6 @@ pub struct PublicProviderDto {
     pub approved_at: Option<DateTime<Utc>>,
     /// Mean stars (two decimals), none before the first rating.
     pub rating_avg: Option<f64>,
-    /// Ratings.
     pub rating_count: i64,
     /// Completed (or paid) jobs.
     pub completed_jobs: i64,
@@ -250,7 +242,6 @@ pub struct PublicProviderDto {
 /// A page of providers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProviderPage {
-    /// Providers.
     pub items: Vec<ProviderDto>,
     /// Next page.
     pub next_cursor: Option<String>,
@@ -259,7 +250,6 @@ pub struct ProviderPage {
 /// A rating as listed on a profile.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewDto {
-    /// Id.
     pub id: i64,
     /// Stars, 1–5.
     pub rating: i32,
@@ -267,9 +257,7 @@ pub struct ReviewDto {
     pub punctuality_rating: i32,
     /// Response time, 1–5.
     pub response_time: i32,
-    /// Text.
     pub feedback: Option<String>,
-    /// When.
     pub created_at: DateTime<Utc>,
 }
 
@@ -298,13 +286,10 @@ pub struct ReviewPage {
 /// A ban request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BanRequestDto {
-    /// Id.
     pub id: i64,
-    /// Provider.
     pub provider_id: i64,
     /// LSM who asked.
     pub requested_by: i64,
-    /// Why.
     pub reason: String,
     /// Where the request stands.
     #[schema(value_type = super::enums::BanStatus)]
@@ -313,9 +298,7 @@ pub struct BanRequestDto {
     pub decided_by: Option<i64>,
     /// Admin's note.
     pub decision_note: Option<String>,
-    /// Asked.
     pub created_at: DateTime<Utc>,
-    /// Decided.
     pub decided_at: Option<DateTime<Utc>>,
 }
 
@@ -338,7 +321,6 @@ impl From<BanRequest> for BanRequestDto {
 /// A page of ban requests.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BanRequestPage {
-    /// Requests.
     pub items: Vec<BanRequestDto>,
     /// Next page.
     pub next_cursor: Option<String>,

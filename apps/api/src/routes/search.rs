@@ -40,18 +40,14 @@ pub struct SearchParams {
 /// The resolved service.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchServiceDto {
-    /// Id.
     pub id: i64,
-    /// Name.
     pub name: String,
 }
 
 /// The resolved region.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchRegionDto {
-    /// Code.
     pub code: String,
-    /// Name.
     pub name: String,
 }
 
@@ -165,9 +161,7 @@ pub struct PopularParams {
 pub struct PopularServiceDto {
     /// Service id.
     pub id: i64,
-    /// Name.
     pub name: String,
-    /// Slug.
     pub slug: String,
     /// Searches in the last window.
     pub search_count: i64,

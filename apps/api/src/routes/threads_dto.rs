@@ -24,14 +24,12 @@ pub struct MessageDto {
     pub body: String,
     /// When the counterpart read it.
     pub read_at: Option<DateTime<Utc>>,
-    /// Sent.
     pub created_at: DateTime<Utc>,
 }
 
 /// A thread as its reader sees it.
 #[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ThreadDto {
-    /// Id.
     pub id: Uuid,
     /// `job` or `listing`.
     #[schema(value_type = super::enums::ThreadKind)]
@@ -55,7 +53,6 @@ pub struct ThreadDto {
     pub last_message_at: DateTime<Utc>,
     /// Soft-deleted (a rejected job's chat), shown only to admins or once disputed.
     pub is_deleted: bool,
-    /// Created.
     pub created_at: DateTime<Utc>,
     /// Messages not sent by the reader, newer than what they marked read.
     pub unread_count: i64,

@@ -14,11 +14,9 @@ use crate::values::{Fields, optional_email, optional_phone, text};
 pub struct PartyInput {
     /// `person` or `organization`.
     pub kind: Option<String>,
-    /// Name.
     pub display_name: Option<String>,
     /// E-mail.
     pub email: Option<Option<String>>,
-    /// Phone.
     pub phone: Option<Option<String>>,
 }
 
@@ -31,7 +29,6 @@ pub struct ContactInput {
     pub last_name: Option<String>,
     /// E-mail.
     pub email: Option<Option<String>>,
-    /// Phone.
     pub phone: Option<Option<String>>,
     /// Party, in the same tenant.
     pub party_id: Option<Option<i64>>,

@@ -33,9 +33,7 @@ pub struct InvoiceInput {
     pub currency: Option<String>,
     /// Due date.
     pub due_date: Option<Option<NaiveDate>>,
-    /// Notes.
     pub notes: Option<Option<String>>,
-    /// Deposit.
     pub deposit_cents: Option<i64>,
     /// Lines (replace all on edit).
     pub lines: Option<Vec<LineInput>>,

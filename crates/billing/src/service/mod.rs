@@ -29,9 +29,7 @@ pub use payments::{PaymentInput, PaymentOutcome, RefundInput};
 pub struct BillingPorts {
     /// Tenants and membership.
     pub tenants: Arc<dyn TenantRepository>,
-    /// Parties.
     pub parties: Arc<dyn PartyRepository>,
-    /// Contacts.
     pub contacts: Arc<dyn ContactRepository>,
     /// Invoices and payments.
     pub invoices: Arc<dyn InvoiceRepository>,
@@ -39,7 +37,6 @@ pub struct BillingPorts {
     pub hasher: Arc<dyn PasswordHasher>,
     /// Portal token signing.
     pub portal_tokens: Arc<dyn PortalTokens>,
-    /// Time.
     pub clock: Arc<dyn Clock>,
 }
 

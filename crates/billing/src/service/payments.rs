@@ -19,7 +19,6 @@ pub struct PaymentInput {
     pub amount_cents: i64,
     /// Method name.
     pub method: String,
-    /// Reference.
     pub reference: Option<String>,
     /// When received (default now).
     pub received_at: Option<Timestamp>,

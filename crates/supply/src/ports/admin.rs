@@ -15,7 +15,6 @@ pub enum BanStatus {
     Pending,
     /// The provider was banned.
     Approved,
-    /// Refused.
     Rejected,
 }
 
@@ -40,23 +39,17 @@ impl BanStatus {
 /// An LSM's request that an admin ban a provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BanRequest {
-    /// Id.
     pub id: i64,
-    /// Provider.
     pub provider_id: ProviderId,
     /// LSM who asked.
     pub requested_by: UserId,
-    /// Why.
     pub reason: String,
-    /// Status.
     pub status: BanStatus,
     /// Admin who decided.
     pub decided_by: Option<UserId>,
     /// Admin's note.
     pub decision_note: Option<String>,
-    /// Asked.
     pub created_at: Timestamp,
-    /// Decided.
     pub decided_at: Option<Timestamp>,
 }
 
@@ -67,11 +60,8 @@ pub struct BanDecision {
     pub id: i64,
     /// Approved or rejected.
     pub status: BanStatus,
-    /// Admin.
     pub decided_by: UserId,
-    /// Note.
     pub note: Option<String>,
-    /// When.
     pub at: Timestamp,
     /// On approval: the provider's ban (its user is banned too).
     pub ban: Option<Transition>,
@@ -115,13 +105,10 @@ pub struct Lsm {
     pub user_id: UserId,
     /// E-mail.
     pub email: String,
-    /// Name.
     pub first_name: String,
-    /// Name.
     pub last_name: String,
     /// Region managed.
     pub region: String,
-    /// Created.
     pub created_at: Timestamp,
 }
 
@@ -132,9 +119,7 @@ pub struct NewLsm {
     pub email: String,
     /// argon2id hash.
     pub password_hash: String,
-    /// Name.
     pub first_name: String,
-    /// Name.
     pub last_name: String,
     /// Region code.
     pub region: String,
@@ -143,11 +128,9 @@ pub struct NewLsm {
 /// A line of the decisions log as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
-    /// Id.
     pub id: i64,
     /// The entry.
     pub entry: AuditEntry,
-    /// When.
     pub created_at: Timestamp,
 }
 

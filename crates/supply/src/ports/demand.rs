@@ -98,7 +98,6 @@ pub struct SearchLog {
     pub searcher_key: String,
     /// The UTC day of `at`, the bucket popularity counts searchers in.
     pub day: chrono::NaiveDate,
-    /// When.
     pub at: Timestamp,
 }
 
@@ -145,7 +144,6 @@ pub struct NewServiceRequest {
     pub region: Option<String>,
     /// Signed-in searcher.
     pub customer_id: Option<UserId>,
-    /// When.
     pub at: Timestamp,
 }
 
@@ -165,7 +163,6 @@ pub struct SearchSpec {
 /// A provider as listed by search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProviderCard {
-    /// Provider.
     pub provider_id: ProviderId,
     /// Business name.
     pub business_name: String,
@@ -216,9 +213,7 @@ pub struct PopularityRun {
 /// A stored popularity row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopularityRow {
-    /// Service.
     pub service_id: ServiceId,
-    /// Region.
     pub region_code: String,
     /// Searches in the window.
     pub search_count: i64,
@@ -233,24 +228,15 @@ pub struct PopularityRow {
 /// A stored service request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRequest {
-    /// Id.
     pub id: i64,
-    /// Keyword.
     pub keyword: String,
-    /// Zipcode.
     pub zipcode: Option<String>,
-    /// Region.
     pub region: Option<String>,
-    /// Searcher.
     pub customer_id: Option<UserId>,
     /// The LSM e-mail left.
     pub email_sent: bool,
-    /// Reviewed.
     pub reviewed: bool,
-    /// By.
     pub reviewed_by: Option<UserId>,
-    /// When.
     pub reviewed_at: Option<Timestamp>,
-    /// Created.
     pub created_at: Timestamp,
 }

@@ -25,17 +25,14 @@ pub enum Scope {
 /// A new application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewProvider {
-    /// Applicant.
     pub user_id: UserId,
     /// Business name.
     pub business_name: String,
     /// Normalised phone.
     pub phone: String,
-    /// Zipcode.
     pub zipcode: String,
     /// Its region.
     pub region_code: String,
-    /// Bio.
     pub bio: Option<String>,
     /// Offered services (approved catalog services).
     pub service_ids: Vec<ServiceId>,
@@ -92,11 +89,9 @@ impl Transition {
 /// A service a provider offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferedService {
-    /// Service.
     pub service_id: ServiceId,
     /// Switched on.
     pub is_active: bool,
-    /// Since.
     pub created_at: Timestamp,
 }
 
@@ -176,7 +171,6 @@ pub trait ProviderRepository: Send + Sync {
 /// A customer's rating of a job, as shown on a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Review {
-    /// Id.
     pub id: i64,
     /// Overall, 1–5.
     pub rating: i32,
@@ -184,9 +178,7 @@ pub struct Review {
     pub punctuality_rating: i32,
     /// Response time, 1–5.
     pub response_time: i32,
-    /// Text.
     pub feedback: Option<String>,
-    /// When.
     pub created_at: Timestamp,
 }
 

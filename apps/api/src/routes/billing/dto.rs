@@ -36,16 +36,12 @@ pub struct TenantRequest {
 /// A tenant and the caller's role in it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TenantDto {
-    /// Id.
     pub id: i64,
-    /// Name.
     pub name: String,
-    /// Slug.
     pub slug: String,
     /// `owner` or `staff`.
     #[schema(value_type = crate::routes::enums::TenantRole)]
     pub role: String,
-    /// Created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -89,20 +85,14 @@ pub struct PartyRequest {
 /// A party.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartyDto {
-    /// Id.
     pub id: i64,
-    /// Kind.
     #[schema(value_type = crate::routes::enums::PartyKind)]
     pub kind: String,
-    /// Name.
     pub display_name: String,
     /// E-mail.
     pub email: Option<String>,
-    /// Phone.
     pub phone: Option<String>,
-    /// Created.
     pub created_at: DateTime<Utc>,
-    /// Changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -155,9 +145,7 @@ pub struct ContactRequest {
 /// A contact (never with its portal password hash).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactDto {
-    /// Id.
     pub id: i64,
-    /// Party.
     pub party_id: Option<i64>,
     /// First name.
     pub first_name: String,
@@ -165,7 +153,6 @@ pub struct ContactDto {
     pub last_name: String,
     /// E-mail.
     pub email: Option<String>,
-    /// Phone.
     pub phone: Option<String>,
     /// Linked marketplace user.
     pub marketplace_user_id: Option<i64>,
@@ -175,9 +162,7 @@ pub struct ContactDto {
     pub portal_password_set: bool,
     /// Last portal login.
     pub portal_last_login: Option<DateTime<Utc>>,
-    /// Created.
     pub created_at: DateTime<Utc>,
-    /// Changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -215,7 +200,6 @@ pub struct PortalAccessRequest {
 /// A page of items.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListPage<T> {
-    /// Items.
     pub items: Vec<T>,
     /// Cursor of the next page; `null` on the last.
     pub next_cursor: Option<String>,

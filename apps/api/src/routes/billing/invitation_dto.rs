@@ -19,7 +19,6 @@ pub struct InvitationRequest {
 /// An invitation to join a tenant as staff.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationDto {
-    /// Id.
     pub id: i64,
     /// The inviting tenant.
     pub tenant_id: i64,
@@ -34,7 +33,6 @@ pub struct InvitationDto {
     pub status: &'static str,
     /// Until when it can be accepted.
     pub expires_at: DateTime<Utc>,
-    /// Sent.
     pub created_at: DateTime<Utc>,
     /// When it was answered or found expired.
     pub decided_at: Option<DateTime<Utc>>,

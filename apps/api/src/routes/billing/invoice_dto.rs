@@ -82,7 +82,6 @@ pub struct InvoiceRequest {
 /// An invoice line.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineDto {
-    /// What.
     pub description: String,
     /// How many.
     pub quantity: i64,
@@ -106,7 +105,6 @@ impl From<InvoiceLine> for LineDto {
 /// An invoice. `version` is also its `ETag`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceDto {
-    /// Id.
     pub id: i64,
     /// Number, unique in the tenant.
     pub number: String,
@@ -115,19 +113,14 @@ pub struct InvoiceDto {
     /// `draft`, `issued`, `partially_paid`, `paid` or `void`.
     #[schema(value_type = crate::routes::enums::InvoiceStatus)]
     pub status: String,
-    /// Currency.
     pub currency: String,
-    /// Total.
     pub amount_cents: i64,
-    /// Deposit.
     pub deposit_cents: i64,
     /// Still owed.
     pub balance_cents: i64,
     /// Due date.
     pub due_date: Option<NaiveDate>,
-    /// Issued.
     pub issued_at: Option<DateTime<Utc>>,
-    /// Notes.
     pub notes: Option<String>,
     /// Created by a marketplace job payment.
     pub is_marketplace_invoice: bool,
@@ -135,9 +128,7 @@ pub struct InvoiceDto {
     pub version: i64,
     /// Lines (empty in lists).
     pub lines: Vec<LineDto>,
-    /// Created.
     pub created_at: DateTime<Utc>,
-    /// Changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -221,7 +212,6 @@ pub struct PaymentRequest {
 /// The invoice after a payment or refund: its status follows the balance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceBalanceDto {
-    /// Id.
     pub id: i64,
     /// Status now.
     #[schema(value_type = crate::routes::enums::InvoiceStatus)]
@@ -235,31 +225,23 @@ pub struct InvoiceBalanceDto {
 /// A payment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentDto {
-    /// Id.
     pub id: i64,
-    /// Invoice.
     pub invoice_id: i64,
-    /// Amount.
     pub amount_cents: i64,
     /// How much of it was refunded (0 ≤ refunded ≤ amount).
     pub refunded_cents: i64,
     /// The reason given with the latest refund.
     pub refund_reason: Option<String>,
-    /// Currency.
     pub currency: String,
     /// `succeeded`, or `refunded` once refunded in full.
     #[schema(value_type = crate::routes::enums::PaymentStatus)]
     pub status: String,
-    /// Method.
     #[schema(value_type = crate::routes::enums::PaymentMethod)]
     pub method: String,
-    /// Reference.
     pub reference: Option<String>,
-    /// Received.
     pub received_at: DateTime<Utc>,
     /// Idempotency key it was recorded under.
     pub idempotency_key: Option<String>,
-    /// Recorded.
     pub created_at: DateTime<Utc>,
     /// The invoice after this payment (on create and refund answers).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-//! Tests of `admin_dto.rs`: the document states what the validators check.
+//! Tests of `admin_catalog_dto.rs`: the document states what the validators check.
 
 use super::*;
 use crate::http::rules::testing::{agree, property};

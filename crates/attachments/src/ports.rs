@@ -7,14 +7,10 @@ use uuid::Uuid;
 use crate::model::Attachment;
 use crate::quota::{UploadLimits, UploadUse};
 
-/// Who is asking to read an attachment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttachmentViewer {
-    /// The caller.
-    pub user_id: UserId,
-    /// Admins see every dispute, so every linked attachment.
-    pub is_admin: bool,
-}
+/// Who is asking to read an attachment: its owner, or whoever may see a
+/// dispute it is evidence for (the job's parties, an LSM of the job's region
+/// from the token, an admin).
+pub type AttachmentViewer = kernel::Viewer;
 
 /// An upload the sweeper may remove: old enough, and cited by no dispute and
 /// no listing when it was selected.

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use kernel::{Clock, Ctx, Role};
+use kernel::{Clock, Ctx};
 use uuid::Uuid;
 
 use crate::file_name::sanitize;
 use crate::intake::Checked;
 use crate::model::{Attachment, AttachmentError, storage_key};
-use crate::ports::{AttachmentRepository, AttachmentViewer};
+use crate::ports::AttachmentRepository;
 use crate::quota::DAY;
 
 /// Attachment use cases over their port.
@@ -94,12 +94,8 @@ impl AttachmentService {
 
     /// The attachment if the caller may read it; 404 otherwise.
     pub async fn find(&self, ctx: &Ctx, id: Uuid) -> Result<Attachment, AttachmentError> {
-        let viewer = AttachmentViewer {
-            user_id: ctx.user_id,
-            is_admin: ctx.has_role(Role::Admin),
-        };
         self.repo
-            .find_visible(id, viewer)
+            .find_visible(id, ctx.viewer())
             .await?
             .ok_or(AttachmentError::NotFound)
     }

@@ -1,7 +1,7 @@
 use chrono::TimeZone;
 use futures_executor::block_on;
 use kernel::Refusal as _;
-use kernel::{FixedClock, UserId};
+use kernel::{FixedClock, Role, UserId};
 
 use super::*;
 use crate::ports::MockAttachmentRepository;
@@ -59,6 +59,18 @@ fn an_admin_reads_with_the_admin_scope() {
         .times(1)
         .returning(|_, _| Ok(None));
     let ctx = Ctx::new(UserId(1), vec![Role::Admin]);
+    let _ = block_on(service(repo).find(&ctx, Uuid::new_v4()));
+}
+
+#[test]
+fn an_lsm_reads_with_the_region_of_its_token() {
+    let mut repo = MockAttachmentRepository::new();
+    repo.expect_find_visible()
+        .withf(|_, v| v.lsm_region.as_deref() == Some("nyc") && !v.is_admin)
+        .times(1)
+        .returning(|_, _| Ok(None));
+    let mut ctx = Ctx::new(UserId(4), vec![Role::Lsm]);
+    ctx.region = Some("nyc".into());
     let _ = block_on(service(repo).find(&ctx, Uuid::new_v4()));
 }
 

@@ -20,14 +20,15 @@ use crate::sql::stmt;
 const COLUMNS: &str = "a.id, a.owner_user_id, a.file_name, a.content_type, a.size_bytes, a.sha256, a.storage_key, a.created_at";
 
 /// The owner, or a reader of a dispute the attachment is evidence for.
-/// Binds: owner, admin flag, customer, provider user, LSM user.
+/// Binds: owner, admin flag, customer, provider user, the LSM's region (from
+/// the token; `NULL` matches nothing).
 const VISIBLE: &str = "(a.owner_user_id = ? OR EXISTS (\
      SELECT 1 FROM dispute_attachments da \
      JOIN disputes d ON d.id = da.dispute_id \
      JOIN jobs j ON j.id = d.job_id \
      JOIN service_providers sp ON sp.id = j.provider_id \
      WHERE da.attachment_id = a.id AND (? OR j.customer_id = ? OR sp.user_id = ? \
-       OR EXISTS (SELECT 1 FROM local_service_managers l WHERE l.user_id = ? AND l.region_code = j.region_code))))";
+       OR j.region_code = ?)))";
 
 /// Attachment metadata over a connection.
 #[derive(Debug, Clone)]
@@ -114,7 +115,7 @@ impl AttachmentRepository for SqlAttachmentRepository {
             viewer.is_admin.into(),
             u.into(),
             u.into(),
-            u.into(),
+            viewer.lsm_region.into(),
         ];
         let row = self
             .db

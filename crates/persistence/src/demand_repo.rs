@@ -3,11 +3,11 @@
 use async_trait::async_trait;
 use chrono::Timelike;
 use kernel::{Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use supply::AuditEntry;
 use supply::popularity::SearchCount;
@@ -17,10 +17,7 @@ use supply::ports::{
 };
 
 use crate::effects::write_audit;
-use crate::entities::{
-    local_service_managers as lsm, service_region_popularity as pop, service_requests,
-    service_search_logs,
-};
+use crate::entities::{service_region_popularity as pop, service_requests, service_search_logs};
 use crate::error::store_err;
 use crate::keyset;
 use crate::popularity_sql::{
@@ -114,18 +111,6 @@ async fn recompute_in(txn: &DatabaseTransaction, run: PopularityRun) -> Result<u
     )
     .await?;
     Ok(written)
-}
-
-fn in_lsm_region(user: UserId) -> Condition {
-    Condition::all().add(
-        service_requests::Column::Region.in_subquery(
-            Query::select()
-                .column(lsm::Column::RegionCode)
-                .from(lsm::Entity)
-                .and_where(lsm::Column::UserId.eq(user.0))
-                .to_owned(),
-        ),
-    )
 }
 
 fn to_request(r: service_requests::Model) -> ServiceRequest {
@@ -304,14 +289,14 @@ impl DemandRepository for SqlDemandRepository {
 
     async fn requests(
         &self,
-        lsm_user: UserId,
+        region: String,
         since: Timestamp,
         reviewed: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ServiceRequest>, StoreError> {
         let before: Option<i64> = keyset::after(page)?;
         let mut query = service_requests::Entity::find()
-            .filter(in_lsm_region(lsm_user))
+            .filter(service_requests::Column::Region.eq(region))
             .filter(service_requests::Column::CreatedAt.gte(since));
         if let Some(before) = before {
             query = query.filter(service_requests::Column::Id.lt(before));
@@ -330,27 +315,25 @@ impl DemandRepository for SqlDemandRepository {
 
     async fn top_missing(
         &self,
-        lsm_user: UserId,
+        region: String,
         since: Timestamp,
         limit: u32,
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let sql = "SELECT keyword, COUNT(*) AS n FROM service_requests
-            WHERE region IN (SELECT region_code FROM local_service_managers WHERE user_id = ?) AND created_at >= ?
-            GROUP BY keyword ORDER BY n DESC, keyword LIMIT ?";
-        let values = vec![lsm_user.0.into(), since.into(), i64::from(limit).into()];
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, sql, values))
+        let n = Expr::from(Func::count(Expr::col(service_requests::Column::Id)));
+        service_requests::Entity::find()
+            .select_only()
+            .column(service_requests::Column::Keyword)
+            .column_as(n.clone(), "n")
+            .filter(service_requests::Column::Region.eq(region))
+            .filter(service_requests::Column::CreatedAt.gte(since))
+            .group_by(service_requests::Column::Keyword)
+            .order_by_desc(n)
+            .order_by_asc(service_requests::Column::Keyword)
+            .limit(u64::from(limit))
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
             .await
-            .map_err(store_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("", "keyword").map_err(store_err)?,
-                    r.try_get("", "n").map_err(store_err)?,
-                ))
-            })
-            .collect()
+            .map_err(store_err)
     }
 
     async fn review_request(
@@ -367,8 +350,8 @@ impl DemandRepository for SqlDemandRepository {
             .col_expr(service_requests::Column::ReviewedBy, Expr::value(by.0))
             .col_expr(service_requests::Column::ReviewedAt, Expr::value(at))
             .filter(service_requests::Column::Id.eq(id));
-        if let Scope::LsmRegion(user) = scope {
-            update = update.filter(in_lsm_region(user));
+        if let Scope::Region(code) = scope {
+            update = update.filter(service_requests::Column::Region.eq(code));
         }
         let updated = update.exec(&txn).await.map_err(store_err)?;
         if updated.rows_affected != 1 {

@@ -14,7 +14,7 @@ use supply::ports::{
 use supply::{Effects, Provider, ProviderStatus};
 
 use crate::effects::write_effects;
-use crate::entities::{local_service_managers, provider_services, service_providers as sp, users};
+use crate::entities::{provider_services, service_providers as sp, users};
 use crate::error::store_err;
 use crate::keyset;
 use crate::sql::stmt;
@@ -70,23 +70,14 @@ pub(crate) fn to_provider(row: sp::Model) -> Result<Provider, StoreError> {
     })
 }
 
-/// The condition limiting providers to a scope: an LSM's region is read from
-/// `local_service_managers` inside the query, never from the token.
+/// The condition limiting providers to a scope.
 pub(crate) fn scope_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
         Scope::Live => Condition::all().add(Expr::cust(crate::liveness::live_provider(
             "service_providers",
         ))),
-        Scope::LsmRegion(user) => Condition::all().add(
-            sp::Column::RegionCode.in_subquery(
-                Query::select()
-                    .column(local_service_managers::Column::RegionCode)
-                    .from(local_service_managers::Entity)
-                    .and_where(local_service_managers::Column::UserId.eq(user.0))
-                    .to_owned(),
-            ),
-        ),
+        Scope::Region(code) => Condition::all().add(sp::Column::RegionCode.eq(code.as_str())),
     }
 }
 

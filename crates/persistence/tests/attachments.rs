@@ -70,6 +70,15 @@ fn as_user(user: UserId) -> AttachmentViewer {
     AttachmentViewer {
         user_id: user,
         is_admin: false,
+        lsm_region: None,
+    }
+}
+
+/// An LSM as its token carries it: the user and the region it manages.
+fn as_lsm(user: UserId, region: &str) -> AttachmentViewer {
+    AttachmentViewer {
+        lsm_region: Some(region.into()),
+        ..as_user(user)
     }
 }
 
@@ -117,9 +126,13 @@ async fn only_owners_and_readers_of_the_dispute_see_an_attachment(db: &Database)
             .unwrap(),
         Some(evidence.clone())
     );
-    for outsider in [provider_user, stranger, nyc_lsm] {
+    for outsider in [
+        as_user(provider_user),
+        as_user(stranger),
+        as_lsm(nyc_lsm, "nyc"),
+    ] {
         assert_eq!(
-            repo.find_visible(evidence.id, as_user(outsider))
+            repo.find_visible(evidence.id, outsider.clone())
                 .await
                 .unwrap(),
             None
@@ -135,28 +148,33 @@ async fn only_owners_and_readers_of_the_dispute_see_an_attachment(db: &Database)
     .await;
 
     let admin = AttachmentViewer {
-        user_id: stranger,
         is_admin: true,
+        ..as_user(stranger)
     };
     for reader in [
         as_user(customer),
         as_user(provider_user),
-        as_user(nyc_lsm),
-        admin,
+        as_lsm(nyc_lsm, "nyc"),
+        admin.clone(),
     ] {
-        let found = repo.find_visible(evidence.id, reader).await.unwrap();
+        let found = repo
+            .find_visible(evidence.id, reader.clone())
+            .await
+            .unwrap();
         assert_eq!(found.map(|a| a.id), Some(evidence.id), "{reader:?}");
     }
-    for outsider in [stranger, la_lsm] {
+    for outsider in [as_user(stranger), as_lsm(la_lsm, "la")] {
         assert_eq!(
-            repo.find_visible(evidence.id, as_user(outsider))
-                .await
-                .unwrap(),
+            repo.find_visible(evidence.id, outsider).await.unwrap(),
             None
         );
     }
     // The link widens nothing else: the owner's other file stays the owner's.
-    for other in [as_user(provider_user), as_user(nyc_lsm), admin] {
+    for other in [
+        as_user(provider_user),
+        as_lsm(nyc_lsm, "nyc"),
+        admin.clone(),
+    ] {
         assert_eq!(repo.find_visible(private.id, other).await.unwrap(), None);
     }
     assert_eq!(

@@ -13,7 +13,7 @@ use supply::{Effects, templates};
 async fn onboarding_is_scoped_and_writes_its_effects(db: &Database) {
     seed(db).await;
     let nyc_lsm = lsm(db, "nyc@stm.test", "nyc").await;
-    let chi_lsm = lsm(db, "chi@stm.test", "chi").await;
+    lsm(db, "chi@stm.test", "chi").await;
     let p = apply(db, "ann@example.com", "nyc", "10001").await;
     // The NYC LSM got the e-mail and the notification; the Chicago one did not.
     assert_eq!(
@@ -47,16 +47,16 @@ async fn onboarding_is_scoped_and_writes_its_effects(db: &Database) {
     let repo = SqlProviderRepository::new(db.conn().clone());
     let page = PageRequest::default();
     let nyc = repo
-        .list(&Scope::LsmRegion(nyc_lsm), None, None, &page)
+        .list(&Scope::Region("nyc".into()), None, None, &page)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let chi = repo
-        .list(&Scope::LsmRegion(chi_lsm), None, None, &page)
+        .list(&Scope::Region("chi".into()), None, None, &page)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((nyc.items.len(), chi.items.len()), (1, 0));
     assert!(
-        repo.find(&Scope::LsmRegion(chi_lsm), p.id)
+        repo.find(&Scope::Region("chi".into()), p.id)
             .await
             .ok()
             .flatten()

@@ -139,18 +139,17 @@ impl DemandService {
         reviewed: Option<bool>,
         page: &PageRequest,
     ) -> Result<Dashboard, SupplyError> {
-        ctx.require_role(Role::Lsm)
-            .map_err(|_| SupplyError::Forbidden("this route needs the lsm role"))?;
+        let region = ctx
+            .lsm_region()
+            .ok_or(SupplyError::Forbidden("this route needs the lsm role"))?
+            .to_owned();
         let days = days.unwrap_or(30);
         if !(1..=365).contains(&days) {
             return Err(SupplyError::field("days", "must be from 1 to 365"));
         }
         let since = self.clock.now() - chrono::Duration::days(days);
-        let top_keywords = self.demand.top_missing(ctx.user_id, since, 10).await?;
-        let requests = self
-            .demand
-            .requests(ctx.user_id, since, reviewed, page)
-            .await?;
+        let top_keywords = self.demand.top_missing(region.clone(), since, 10).await?;
+        let requests = self.demand.requests(region, since, reviewed, page).await?;
         Ok(Dashboard {
             days,
             top_keywords,

@@ -27,8 +27,8 @@ pub enum Decision {
 
 /// The scope of a deciding caller: an LSM's region, everything for an admin.
 pub fn decider_scope(ctx: &Ctx) -> Result<(Scope, Role), SupplyError> {
-    if ctx.has_role(Role::Lsm) {
-        Ok((Scope::LsmRegion(ctx.user_id), Role::Lsm))
+    if let Some(region) = ctx.lsm_region() {
+        Ok((Scope::Region(region.to_owned()), Role::Lsm))
     } else if ctx.has_role(Role::Admin) {
         Ok((Scope::All, Role::Admin))
     } else {

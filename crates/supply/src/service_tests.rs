@@ -156,10 +156,10 @@ fn a_second_application_is_a_conflict() {
 fn an_lsm_deciding_outside_the_region_gets_not_found() {
     let mut repo = MockProviderRepository::new();
     repo.expect_find()
-        .withf(|scope, _| *scope == Scope::LsmRegion(UserId(3)))
+        .withf(|scope, _| *scope == Scope::Region("nyc".into()))
         .returning(|_, _| Ok(None));
     repo.expect_transition().never();
-    let lsm = Ctx::new(UserId(3), vec![Role::Lsm]);
+    let lsm = lsm_ctx();
     let err = block_on(service(repo).decide(&lsm, ProviderId(1), Decision::Approve));
     assert!(matches!(err, Err(SupplyError::NotFound)));
 }
@@ -167,7 +167,7 @@ fn an_lsm_deciding_outside_the_region_gets_not_found() {
 #[test]
 fn rejection_needs_a_reason_and_customers_cannot_decide() {
     let svc = service(MockProviderRepository::new());
-    let lsm = Ctx::new(UserId(3), vec![Role::Lsm]);
+    let lsm = lsm_ctx();
     let err = block_on(svc.decide(&lsm, ProviderId(1), Decision::Reject(Some(" ".into()))));
     assert!(matches!(err, Err(SupplyError::Validation(f)) if f[0].field == "reason"));
     let long = "x".repeat(2001);
@@ -185,7 +185,7 @@ fn staff_of_another_tenant_are_not_approved_and_nothing_is_written() {
     repo.expect_tenant_membership()
         .returning(|_| Ok(Some((kernel::TenantId(9), billing::TenantRole::Staff))));
     repo.expect_transition().never();
-    let lsm = Ctx::new(UserId(3), vec![Role::Lsm]);
+    let lsm = lsm_ctx();
     let svc = ProviderService::new(Arc::new(repo), Arc::new(FixedClock(now())));
     let err = block_on(svc.decide(&lsm, ProviderId(1), Decision::Approve));
     assert!(matches!(err, Err(SupplyError::Duplicate(_))), "{err:?}");
@@ -214,7 +214,14 @@ fn approval_creates_the_tenant_audits_and_mails_in_one_call() {
         })
         .times(1)
         .returning(|change, _| Ok(change.after));
-    let lsm = Ctx::new(UserId(3), vec![Role::Lsm]);
+    let lsm = lsm_ctx();
     let approved = block_on(service(repo).decide(&lsm, ProviderId(1), Decision::Approve));
     assert!(approved.is_ok_and(|p| p.status == ProviderStatus::Approved));
+}
+
+/// An LSM of nyc, as the token carries it.
+fn lsm_ctx() -> Ctx {
+    let mut ctx = Ctx::new(UserId(3), vec![Role::Lsm]);
+    ctx.region = Some("nyc".into());
+    ctx
 }

@@ -59,10 +59,10 @@ pub trait DemandRepository: Send + Sync {
         audit: AuditEntry,
         at: Timestamp,
     ) -> Result<u64, StoreError>;
-    /// Service requests of the LSM's region since `since`, newest first.
+    /// Service requests of a region since `since`, newest first.
     async fn requests(
         &self,
-        lsm: UserId,
+        region: String,
         since: Timestamp,
         reviewed: Option<bool>,
         page: &PageRequest,
@@ -70,7 +70,7 @@ pub trait DemandRepository: Send + Sync {
     /// The region's most requested keywords since `since`, with counts.
     async fn top_missing(
         &self,
-        lsm: UserId,
+        region: String,
         since: Timestamp,
         limit: u32,
     ) -> Result<Vec<(String, i64)>, StoreError>;

@@ -13,8 +13,8 @@ use crate::provider::{Provider, ProviderStatus};
 /// Whose rows a caller may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
-    /// The region managed by this LSM (read from `local_service_managers` in the query).
-    LsmRegion(UserId),
+    /// One region: the LSM's, from the token (`Ctx::lsm_region`).
+    Region(String),
     /// Every region (admins).
     All,
     /// Live providers only ([`crate::is_live`]), in every region: what the

@@ -9,112 +9,118 @@ use jobs::ports::{
 };
 use jobs::{Facts, Job, Rating, ResponseMetrics, ResponseSample, Terms};
 use kernel::{Page, PageRequest, ProviderId, ServiceId, StoreError, Timestamp, UserId};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult, TransactionTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    TransactionTrait,
 };
 use serde_json::json;
 
 use crate::effects::write_effects;
-use crate::entities::platform_settings;
+use crate::entities::{
+    disputes, job_events, jobs as job_rows, platform_settings, provider_services, ratings_feedback,
+    service_providers as sp,
+};
 use crate::error::store_err;
 use crate::job_write::{rate_job, write_change};
-use crate::sql::stmt;
+use crate::liveness::live_provider_expr;
 
-/// The columns every job read selects, with the provider's user.
-pub(crate) const JOB_COLUMNS: &str = "j.id, j.customer_id, j.provider_id, sp.user_id AS provider_user_id, \
-     j.service_id, j.thread_id, j.status, j.description, j.answers_json, j.price_cents, j.currency, \
-     j.scheduled_at, j.zipcode, j.region_code, j.address, j.pending_approval, j.agreed_terms, j.response_deadline, \
-     j.responded_at, j.rejection_reason, j.cancellation_reason, j.completed_at, j.paid_at, \
-     j.deadline_warning_issued, j.version, j.created_at, j.updated_at";
+/// A job row with its provider's user, as every job read selects it.
+#[derive(Debug, FromQueryResult)]
+pub(crate) struct JobRow {
+    #[sea_orm(nested)]
+    job: job_rows::Model,
+    provider_user_id: i64,
+}
+
+/// Jobs joined to their provider, for the typed [`JobRow`].
+pub(crate) fn select_jobs() -> Select<job_rows::Entity> {
+    job_rows::Entity::find()
+        .join(JoinType::InnerJoin, job_rows::Relation::Provider.def())
+        .column_as(sp::Column::UserId, "provider_user_id")
+}
 
 /// Who may see a job: its customer, its provider's user, an LSM of its
 /// region (the token's, `Ctx::lsm_region`), an admin.
-const VISIBLE: &str = "(j.customer_id = ? OR sp.user_id = ? OR ? OR j.region_code = ?)";
-
-fn visible_values(viewer: &JobViewer) -> Vec<Value> {
+fn visible(viewer: &JobViewer) -> Condition {
+    if viewer.is_admin {
+        return Condition::all();
+    }
     let u = viewer.user_id.0;
-    vec![
-        u.into(),
-        u.into(),
-        viewer.is_admin.into(),
-        viewer.lsm_region.clone().into(),
-    ]
+    let mut who = Condition::any()
+        .add(job_rows::Column::CustomerId.eq(u))
+        .add(sp::Column::UserId.eq(u));
+    if let Some(region) = &viewer.lsm_region {
+        who = who.add(job_rows::Column::RegionCode.eq(region.as_str()));
+    }
+    who
 }
 
 /// A job row as read.
-pub(crate) fn record(row: &QueryResult) -> Result<JobRecord, StoreError> {
-    let i = |c: &str| row.try_get::<i64>("", c).map_err(store_err);
-    let s = |c: &str| row.try_get::<String>("", c).map_err(store_err);
-    let os = |c: &str| row.try_get::<Option<String>>("", c).map_err(store_err);
-    let t = |c: &str| row.try_get::<Timestamp>("", c).map_err(store_err);
-    let ot = |c: &str| row.try_get::<Option<Timestamp>>("", c).map_err(store_err);
-    let b = |c: &str| row.try_get::<bool>("", c).map_err(store_err);
-    let status = s("status")?;
+pub(crate) fn record(row: JobRow) -> Result<JobRecord, StoreError> {
+    let r = row.job;
     let terms = Terms {
-        price_cents: row
-            .try_get::<Option<i64>>("", "price_cents")
-            .map_err(store_err)?,
-        scheduled_at: ot("scheduled_at")?,
-        description: s("description")?,
+        price_cents: r.price_cents,
+        scheduled_at: r.scheduled_at,
+        description: r.description,
     };
     // Stored only while a proposal is pending; otherwise the shown terms are the agreed ones.
-    let agreed = match row
-        .try_get::<Option<serde_json::Value>>("", "agreed_terms")
-        .map_err(store_err)?
-    {
+    let agreed = match r.agreed_terms {
         Some(v) => {
             Terms::from_json(&v).ok_or_else(|| StoreError::backend("unreadable agreed_terms"))?
         }
         None => terms.clone(),
     };
+    let status = jobs::JobStatus::parse(&r.status)
+        .ok_or_else(|| StoreError::backend(format!("unknown job status {}", r.status)))?;
     let job = Job {
-        id: i("id")?,
-        customer_id: UserId(i("customer_id")?),
-        provider_id: ProviderId(i("provider_id")?),
-        provider_user_id: UserId(i("provider_user_id")?),
-        service_id: ServiceId(i("service_id")?),
-        region_code: s("region_code")?,
-        status: jobs::JobStatus::parse(&status)
-            .ok_or_else(|| StoreError::backend(format!("unknown job status {status}")))?,
+        id: r.id,
+        customer_id: UserId(r.customer_id),
+        provider_id: ProviderId(r.provider_id),
+        provider_user_id: UserId(row.provider_user_id),
+        service_id: ServiceId(r.service_id),
+        region_code: r.region_code,
+        status,
         terms,
         agreed,
-        pending_approval: b("pending_approval")?,
-        response_deadline: t("response_deadline")?,
-        responded_at: ot("responded_at")?,
-        rejection_reason: os("rejection_reason")?,
-        cancellation_reason: os("cancellation_reason")?,
-        completed_at: ot("completed_at")?,
-        paid_at: ot("paid_at")?,
-        deadline_warning_issued: b("deadline_warning_issued")?,
-        version: i("version")?,
+        pending_approval: r.pending_approval,
+        response_deadline: r.response_deadline,
+        responded_at: r.responded_at,
+        rejection_reason: r.rejection_reason,
+        cancellation_reason: r.cancellation_reason,
+        completed_at: r.completed_at,
+        paid_at: r.paid_at,
+        deadline_warning_issued: r.deadline_warning_issued,
+        version: r.version,
     };
     Ok(JobRecord {
         job,
-        thread_id: row
-            .try_get::<Option<uuid::Uuid>>("", "thread_id")
-            .map_err(store_err)?,
-        answers: row
-            .try_get::<serde_json::Value>("", "answers_json")
-            .map_err(store_err)?,
-        currency: s("currency")?,
-        zipcode: s("zipcode")?,
-        address: os("address")?,
-        created_at: t("created_at")?,
-        updated_at: t("updated_at")?,
+        thread_id: r.thread_id,
+        answers: r.answers_json,
+        currency: r.currency,
+        zipcode: r.zipcode,
+        address: r.address,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     })
+}
+
+/// Typed rows to records.
+pub(crate) fn records(rows: Vec<JobRow>) -> Result<Vec<JobRecord>, StoreError> {
+    rows.into_iter().map(record).collect()
 }
 
 /// A job by id, unscoped (inside a write that already checked scope).
 pub(crate) async fn load(db: &impl ConnectionTrait, id: i64) -> Result<JobRecord, StoreError> {
-    let sql = format!(
-        "SELECT {JOB_COLUMNS} FROM jobs j JOIN service_providers sp ON sp.id = j.provider_id WHERE j.id = ?"
-    );
-    let row = db
-        .query_one_raw(stmt(db, &sql, vec![id.into()]))
+    let row = select_jobs()
+        .filter(job_rows::Column::Id.eq(id))
+        .into_model::<JobRow>()
+        .one(db)
         .await
         .map_err(store_err)?
         .ok_or(StoreError::NotFound)?;
-    record(&row)
+    record(row)
 }
 
 /// The settings jobs read.
@@ -140,24 +146,24 @@ pub(crate) async fn settings(db: &impl ConnectionTrait) -> Result<JobSettings, S
 
 /// What the rules need beyond the job row.
 pub(crate) async fn facts(db: &impl ConnectionTrait, job: &Job) -> Result<Facts, StoreError> {
-    let sql = format!(
-        "SELECT {} AS active, \
-         EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = ? AND d.status = 'pending') AS disputed \
-         FROM service_providers sp WHERE sp.id = ?",
-        crate::liveness::live_provider("sp")
-    );
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            &sql,
-            vec![job.id.into(), job.provider_id.0.into()],
-        ))
+    let disputed = Query::select()
+        .expr(Expr::val(1))
+        .from(disputes::Entity)
+        .and_where(disputes::Column::JobId.eq(job.id))
+        .and_where(disputes::Column::Status.eq("pending"))
+        .to_owned();
+    let (provider_active, open_dispute) = sp::Entity::find_by_id(job.provider_id.0)
+        .select_only()
+        .column_as(live_provider_expr(), "active")
+        .column_as(Expr::exists(disputed), "disputed")
+        .into_tuple::<(bool, bool)>()
+        .one(db)
         .await
         .map_err(store_err)?
         .ok_or(StoreError::NotFound)?;
     Ok(Facts {
-        provider_active: row.try_get("", "active").map_err(store_err)?,
-        open_dispute: row.try_get("", "disputed").map_err(store_err)?,
+        provider_active,
+        open_dispute,
     })
 }
 
@@ -190,32 +196,37 @@ impl JobRepository for SqlJobRepository {
         provider: ProviderId,
         service: ServiceId,
     ) -> Result<Option<BookableProvider>, StoreError> {
-        let sql = format!(
-            "SELECT sp.id, sp.user_id, sp.region_code, {} AS active, \
-             EXISTS (SELECT 1 FROM provider_services ps WHERE ps.provider_id = sp.id \
-                     AND ps.service_id = ? AND ps.is_active) AS offers \
-             FROM service_providers sp WHERE sp.id = ?",
-            crate::liveness::live_provider("sp")
-        );
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                &sql,
-                vec![service.0.into(), provider.0.into()],
-            ))
+        let offers = Query::select()
+            .expr(Expr::val(1))
+            .from(provider_services::Entity)
+            .and_where(
+                Expr::col((
+                    provider_services::Entity,
+                    provider_services::Column::ProviderId,
+                ))
+                .equals((sp::Entity, sp::Column::Id)),
+            )
+            .and_where(provider_services::Column::ServiceId.eq(service.0))
+            .and_where(provider_services::Column::IsActive.eq(true))
+            .to_owned();
+        let row = sp::Entity::find_by_id(provider.0)
+            .select_only()
+            .columns([sp::Column::Id, sp::Column::UserId, sp::Column::RegionCode])
+            .column_as(live_provider_expr(), "active")
+            .column_as(Expr::exists(offers), "offers")
+            .into_tuple::<(i64, i64, String, bool, bool)>()
+            .one(&self.db)
             .await
             .map_err(store_err)?;
-        row.map(|r| {
-            Ok(BookableProvider {
-                id: ProviderId(r.try_get("", "id").map_err(store_err)?),
-                user_id: UserId(r.try_get("", "user_id").map_err(store_err)?),
-                region_code: r.try_get("", "region_code").map_err(store_err)?,
-                active: r.try_get("", "active").map_err(store_err)?,
-                offers_service: r.try_get("", "offers").map_err(store_err)?,
-            })
-        })
-        .transpose()
+        Ok(row.map(
+            |(id, user_id, region_code, active, offers_service)| BookableProvider {
+                id: ProviderId(id),
+                user_id: UserId(user_id),
+                region_code,
+                active,
+                offers_service,
+            },
+        ))
     }
 
     async fn create(&self, new: NewJob) -> Result<JobRecord, StoreError> {
@@ -238,18 +249,14 @@ impl JobRepository for SqlJobRepository {
         id: i64,
         viewer: JobViewer,
     ) -> Result<Option<JobRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs j JOIN service_providers sp ON sp.id = j.provider_id \
-             WHERE j.id = ? AND {VISIBLE}"
-        );
-        let mut values = vec![id.into()];
-        values.extend(visible_values(&viewer));
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, &sql, values))
+        let row = select_jobs()
+            .filter(job_rows::Column::Id.eq(id))
+            .filter(visible(&viewer))
+            .into_model::<JobRow>()
+            .one(&self.db)
             .await
             .map_err(store_err)?;
-        row.as_ref().map(record).transpose()
+        row.map(record).transpose()
     }
 
     async fn facts(&self, job: &Job) -> Result<Facts, StoreError> {
@@ -270,76 +277,49 @@ impl JobRepository for SqlJobRepository {
         filter: JobFilter,
         page: PageRequest,
     ) -> Result<Page<JobRecord>, StoreError> {
-        let before = crate::keyset::after::<i64>(&page)?.unwrap_or(i64::MAX);
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs j JOIN service_providers sp ON sp.id = j.provider_id \
-             WHERE {VISIBLE} AND (? IS NULL OR j.status = ?) AND j.id < ? ORDER BY j.id DESC LIMIT ?"
-        );
-        let status = filter.status.map(|s| s.as_str().to_owned());
-        let mut values = visible_values(&viewer);
-        values.extend([
-            status.clone().into(),
-            status.into(),
-            before.into(),
-            i64::try_from(crate::keyset::fetch(&page))
-                .unwrap_or(i64::MAX)
-                .into(),
-        ]);
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, values))
+        let mut query = select_jobs().filter(visible(&viewer));
+        if let Some(before) = crate::keyset::after::<i64>(&page)? {
+            query = query.filter(job_rows::Column::Id.lt(before));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(job_rows::Column::Status.eq(status.as_str()));
+        }
+        let rows = query
+            .order_by_desc(job_rows::Column::Id)
+            .limit(crate::keyset::fetch(&page))
+            .into_model::<JobRow>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        let items = rows.iter().map(record).collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::keyset::page_of(items, &page, |r| r.job.id))
+        Ok(crate::keyset::page_of(records(rows)?, &page, |r| r.job.id))
     }
 
     async fn events(&self, id: i64) -> Result<Vec<JobEventRecord>, StoreError> {
-        let rows = self
-            .db
-            .query_all_raw(stmt(
-                &self.db,
-                "SELECT id, kind, actor_user_id, actor_role, data, created_at FROM job_events \
-                 WHERE job_id = ? ORDER BY id",
-                vec![id.into()],
-            ))
+        let rows = job_events::Entity::find()
+            .filter(job_events::Column::JobId.eq(id))
+            .order_by_asc(job_events::Column::Id)
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(JobEventRecord {
-                    id: r.try_get("", "id").map_err(store_err)?,
-                    kind: r.try_get("", "kind").map_err(store_err)?,
-                    actor_user_id: r
-                        .try_get::<Option<i64>>("", "actor_user_id")
-                        .map_err(store_err)?
-                        .map(UserId),
-                    actor_role: r.try_get("", "actor_role").map_err(store_err)?,
-                    data: r
-                        .try_get::<Option<serde_json::Value>>("", "data")
-                        .map_err(store_err)?
-                        .unwrap_or_else(|| json!({})),
-                    created_at: r.try_get("", "created_at").map_err(store_err)?,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| JobEventRecord {
+                id: r.id,
+                kind: r.kind,
+                actor_user_id: r.actor_user_id.map(UserId),
+                actor_role: r.actor_role,
+                data: r.data.unwrap_or_else(|| json!({})),
+                created_at: r.created_at,
             })
-            .collect()
+            .collect())
     }
 
     async fn is_rated(&self, id: i64) -> Result<bool, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT COUNT(*) AS n FROM ratings_feedback WHERE job_id = ?",
-                vec![id.into()],
-            ))
+        let n = ratings_feedback::Entity::find()
+            .filter(ratings_feedback::Column::JobId.eq(id))
+            .count(&self.db)
             .await
             .map_err(store_err)?;
-        let n: i64 = row
-            .map(|r| r.try_get("", "n"))
-            .transpose()
-            .map_err(store_err)?
-            .unwrap_or(0);
         Ok(n > 0)
     }
 

@@ -6,65 +6,53 @@ use effects::Audience;
 use jobs::ports::{JobChange, NewJob, RatingRecord, ThreadChange};
 use jobs::{Job, JobEvent, Rating};
 use kernel::{StoreError, Timestamp, UserId};
-use sea_orm::ConnectionTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::effects::write_effects;
+use crate::entities::{job_events, jobs as job_rows, ratings_feedback};
 use crate::error::store_err;
-use crate::sql::{exec, json_value, stmt};
-use crate::uow::threads::system_message;
+use crate::provider_figures;
+use crate::uow::threads::{job_thread, open_job_thread, soft_delete_job_thread, system_message};
 
 /// Inserts the job and its thread (both sides know each other's id); returns the job id.
 pub(crate) async fn insert_job(db: &impl ConnectionTrait, new: &NewJob) -> Result<i64, StoreError> {
     let j = &new.job;
     let thread = uuid::Uuid::new_v4();
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO jobs (customer_id, provider_id, service_id, thread_id, status, description, \
-             answers_json, price_cents, currency, scheduled_at, zipcode, region_code, address, \
-             pending_approval, response_deadline, deadline_warning_issued, version, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                j.customer_id.0.into(),
-                j.provider_id.0.into(),
-                j.service_id.0.into(),
-                thread.into(),
-                j.status.as_str().into(),
-                j.terms.description.clone().into(),
-                json_value(serde_json::Value::Object(new.answers.clone())),
-                j.terms.price_cents.into(),
-                new.currency.clone().into(),
-                j.terms.scheduled_at.into(),
-                new.zipcode.clone().into(),
-                j.region_code.clone().into(),
-                new.address.clone().into(),
-                false.into(),
-                j.response_deadline.into(),
-                false.into(),
-                j.version.into(),
-                new.at.into(),
-                new.at.into(),
-            ],
-        ))
+    let row = job_rows::ActiveModel {
+        id: NotSet,
+        customer_id: Set(j.customer_id.0),
+        provider_id: Set(j.provider_id.0),
+        service_id: Set(j.service_id.0),
+        thread_id: Set(Some(thread)),
+        status: Set(j.status.as_str().into()),
+        description: Set(j.terms.description.clone()),
+        answers_json: Set(serde_json::Value::Object(new.answers.clone())),
+        price_cents: Set(j.terms.price_cents),
+        currency: Set(new.currency.clone()),
+        scheduled_at: Set(j.terms.scheduled_at),
+        zipcode: Set(new.zipcode.clone()),
+        region_code: Set(j.region_code.clone()),
+        address: Set(new.address.clone()),
+        pending_approval: Set(false),
+        agreed_terms: Set(None),
+        response_deadline: Set(j.response_deadline),
+        responded_at: Set(None),
+        rejection_reason: Set(None),
+        cancellation_reason: Set(None),
+        completed_at: Set(None),
+        paid_at: Set(None),
+        deadline_warning_issued: Set(false),
+        version: Set(j.version),
+        created_at: Set(new.at),
+        updated_at: Set(new.at),
+    };
+    let id = job_rows::Entity::insert(row)
+        .exec(db)
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("job insert returned no id"))?;
-    let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
-    exec(
-        db,
-        "INSERT INTO message_threads (id, kind, job_id, buyer_user_id, seller_user_id, status, \
-         last_message_at, is_deleted, created_at) VALUES (?, 'job', ?, ?, ?, 'active', ?, ?, ?)",
-        vec![
-            thread.into(),
-            id.into(),
-            j.customer_id.0.into(),
-            j.provider_user_id.0.into(),
-            new.at.into(),
-            false.into(),
-            new.at.into(),
-        ],
-    )
-    .await?;
+        .last_insert_id;
+    open_job_thread(db, thread, id, j.customer_id, j.provider_user_id, new.at).await?;
     Ok(id)
 }
 
@@ -83,12 +71,7 @@ pub(crate) async fn write_change(
         .iter()
         .any(|e| e.kind == jobs::EventKind::Completed)
     {
-        exec(
-            txn,
-            "UPDATE service_providers SET completed_jobs = completed_jobs + 1 WHERE id = ?",
-            vec![change.job.provider_id.0.into()],
-        )
-        .await?;
+        provider_figures::count_completed(txn, change.job.provider_id).await?;
     }
     write_effects(txn, &change.effects, change.at).await
 }
@@ -106,20 +89,19 @@ pub(crate) async fn insert_events(
             jobs::Party::System => None,
             _ => actor.map(|u| u.0),
         };
-        let written = exec(
-            db,
-            "INSERT INTO job_events (job_id, actor_user_id, actor_role, kind, data, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-            vec![
-                job_id.into(),
-                actor_user.into(),
-                e.actor.as_str().into(),
-                e.kind.as_str().into(),
-                json_value(e.data.clone()),
-                at.into(),
-            ],
-        )
-        .await;
+        let row = job_events::ActiveModel {
+            id: NotSet,
+            job_id: Set(job_id),
+            actor_user_id: Set(actor_user),
+            actor_role: Set(Some(e.actor.as_str().into())),
+            kind: Set(e.kind.as_str().into()),
+            data: Set(Some(e.data.clone())),
+            created_at: Set(at),
+        };
+        let written = job_events::Entity::insert(row)
+            .exec_without_returning(db)
+            .await
+            .map_err(store_err);
         match written {
             Err(StoreError::Conflict(kernel::Constraint::JobEventOnce)) => {
                 return Err(StoreError::Stale);
@@ -136,46 +118,37 @@ pub(crate) async fn update_job(
     change: &JobChange,
 ) -> Result<(), StoreError> {
     let j = &change.job;
-    let n = exec(
-        db,
-        "UPDATE jobs SET status = ?, description = ?, price_cents = ?, scheduled_at = ?, \
-         pending_approval = ?, agreed_terms = ?, responded_at = ?, rejection_reason = ?, \
-         cancellation_reason = ?, completed_at = ?, paid_at = ?, deadline_warning_issued = ?, \
-         version = ?, updated_at = ? WHERE id = ? AND version = ?",
-        vec![
-            j.status.as_str().into(),
-            j.terms.description.clone().into(),
-            j.terms.price_cents.into(),
-            j.terms.scheduled_at.into(),
-            j.pending_approval.into(),
-            agreed_terms(j),
-            j.responded_at.into(),
-            j.rejection_reason.clone().into(),
-            j.cancellation_reason.clone().into(),
-            j.completed_at.into(),
-            j.paid_at.into(),
-            j.deadline_warning_issued.into(),
-            j.version.into(),
-            change.at.into(),
-            j.id.into(),
-            change.expected_version.into(),
-        ],
-    )
-    .await?;
+    // Stored only while a proposal is pending (otherwise the row's own terms are the agreed ones).
+    let agreed = j.pending_approval.then(|| j.agreed.to_json());
+    let row = job_rows::ActiveModel {
+        status: Set(j.status.as_str().into()),
+        description: Set(j.terms.description.clone()),
+        price_cents: Set(j.terms.price_cents),
+        scheduled_at: Set(j.terms.scheduled_at),
+        pending_approval: Set(j.pending_approval),
+        agreed_terms: Set(agreed),
+        responded_at: Set(j.responded_at),
+        rejection_reason: Set(j.rejection_reason.clone()),
+        cancellation_reason: Set(j.cancellation_reason.clone()),
+        completed_at: Set(j.completed_at),
+        paid_at: Set(j.paid_at),
+        deadline_warning_issued: Set(j.deadline_warning_issued),
+        version: Set(j.version),
+        updated_at: Set(change.at),
+        ..Default::default()
+    };
+    let n = job_rows::Entity::update_many()
+        .set(row)
+        .filter(job_rows::Column::Id.eq(j.id))
+        .filter(job_rows::Column::Version.eq(change.expected_version))
+        .exec(db)
+        .await
+        .map_err(store_err)?
+        .rows_affected;
     if n == 1 {
         Ok(())
     } else {
         Err(StoreError::Stale)
-    }
-}
-
-/// The agreed terms as stored: only while a proposal is pending (otherwise
-/// the row's own terms are the agreed ones).
-fn agreed_terms(j: &Job) -> sea_orm::Value {
-    if j.pending_approval {
-        json_value(j.agreed.to_json())
-    } else {
-        sea_orm::Value::Json(None)
     }
 }
 
@@ -187,24 +160,11 @@ pub(crate) async fn thread_change(
     let j = &change.job;
     match &change.thread {
         ThreadChange::None => Ok(()),
-        ThreadChange::SoftDelete { by } => exec(
-            db,
-            "UPDATE message_threads SET is_deleted = ?, deleted_at = ?, deleted_by = ? WHERE job_id = ?",
-            vec![true.into(), change.at.into(), by.0.into(), j.id.into()],
-        )
-        .await
-        .map(|_| ()),
+        ThreadChange::SoftDelete { by } => soft_delete_job_thread(db, j.id, *by, change.at).await,
         ThreadChange::SystemMessage(body) => {
-            let row = db
-                .query_one_raw(stmt(
-                    db,
-                    "SELECT id FROM message_threads WHERE job_id = ?",
-                    vec![j.id.into()],
-                ))
-                .await
-                .map_err(store_err)?;
-            let Some(row) = row else { return Ok(()) };
-            let thread: uuid::Uuid = row.try_get("", "id").map_err(store_err)?;
+            let Some(thread) = job_thread(db, j.id).await? else {
+                return Ok(());
+            };
             let parties = Audience::Users(vec![j.customer_id, j.provider_user_id]);
             system_message(db, thread, body, &[parties], change.at).await
         }
@@ -218,33 +178,24 @@ pub(crate) async fn rate_job(
     rating: &Rating,
     at: Timestamp,
 ) -> Result<RatingRecord, StoreError> {
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO ratings_feedback (job_id, customer_id, provider_id, rating, punctuality_rating, \
-             response_time, feedback, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                job.id.into(),
-                job.customer_id.0.into(),
-                job.provider_id.0.into(),
-                i32::from(rating.rating.get()).into(),
-                i32::from(rating.punctuality.get()).into(),
-                i32::from(rating.response_time.get()).into(),
-                rating.feedback.clone().into(),
-                at.into(),
-            ],
-        ))
+    let row = ratings_feedback::ActiveModel {
+        id: NotSet,
+        job_id: Set(job.id),
+        customer_id: Set(job.customer_id.0),
+        provider_id: Set(job.provider_id.0),
+        rating: Set(i32::from(rating.rating.get())),
+        punctuality_rating: Set(i32::from(rating.punctuality.get())),
+        response_time: Set(i32::from(rating.response_time.get())),
+        feedback: Set(rating.feedback.clone()),
+        created_at: Set(at),
+    };
+    let id = ratings_feedback::Entity::insert(row)
+        .exec(db)
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("rating insert returned no id"))?;
-    let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
+        .last_insert_id;
     insert_events(db, job.id, Some(job.customer_id), &[rating.event()], at).await?;
-    exec(
-        db,
-        "UPDATE service_providers SET rating_sum = rating_sum + ?, rating_count = rating_count + 1 WHERE id = ?",
-        vec![i64::from(rating.rating.get()).into(), job.provider_id.0.into()],
-    )
-    .await?;
+    provider_figures::add_rating(db, job.provider_id, i64::from(rating.rating.get())).await?;
     Ok(RatingRecord {
         id,
         job_id: job.id,

@@ -38,6 +38,7 @@ pub mod notification_repo;
 pub mod outbox_repo;
 mod popularity_sql;
 mod provider_apply;
+mod provider_figures;
 pub mod provider_repo;
 mod quota_read;
 pub mod refresh_token_repo;

@@ -12,3 +12,8 @@ pub fn live_provider(p: &str) -> String {
          (SELECT 1 FROM users lu WHERE lu.id = {p}.user_id AND lu.status = 'active'))"
     )
 }
+
+/// [`live_provider`] of the `service_providers` table, for the query builder.
+pub(crate) fn live_provider_expr() -> sea_orm::sea_query::Expr {
+    sea_orm::sea_query::Expr::cust(live_provider("service_providers"))
+}

@@ -74,9 +74,7 @@ pub(crate) fn to_provider(row: sp::Model) -> Result<Provider, StoreError> {
 pub(crate) fn scope_condition(scope: &Scope) -> Condition {
     match scope {
         Scope::All => Condition::all(),
-        Scope::Live => Condition::all().add(Expr::cust(crate::liveness::live_provider(
-            "service_providers",
-        ))),
+        Scope::Live => Condition::all().add(crate::liveness::live_provider_expr()),
         Scope::Region(code) => Condition::all().add(sp::Column::RegionCode.eq(code.as_str())),
     }
 }

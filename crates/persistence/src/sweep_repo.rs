@@ -4,11 +4,14 @@
 use jobs::ports::JobRecord;
 use jobs::{ResponseMetrics, ResponseSample};
 use kernel::{ProviderId, StoreError, Timestamp};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 
+use crate::entities::jobs as job_rows;
 use crate::error::store_err;
-use crate::job_repo::{JOB_COLUMNS, record};
-use crate::sql::{exec, stmt};
+use crate::job_repo::{JobRow, records, select_jobs};
 
 /// `new` jobs past their deadline, unanswered, not yet warned about.
 pub(crate) async fn overdue(
@@ -16,17 +19,19 @@ pub(crate) async fn overdue(
     now: Timestamp,
     limit: u64,
 ) -> Result<Vec<JobRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {JOB_COLUMNS} FROM jobs j JOIN service_providers sp ON sp.id = j.provider_id \
-         WHERE j.status = 'new' AND j.responded_at IS NULL AND j.deadline_warning_issued = ? \
-         AND j.response_deadline <= ? ORDER BY j.response_deadline, j.id LIMIT ?"
-    );
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = db
-        .query_all_raw(stmt(db, &sql, vec![false.into(), now.into(), limit.into()]))
+    let rows = select_jobs()
+        .filter(job_rows::Column::Status.eq("new"))
+        .filter(job_rows::Column::RespondedAt.is_null())
+        .filter(job_rows::Column::DeadlineWarningIssued.eq(false))
+        .filter(job_rows::Column::ResponseDeadline.lte(now))
+        .order_by_asc(job_rows::Column::ResponseDeadline)
+        .order_by_asc(job_rows::Column::Id)
+        .limit(limit)
+        .into_model::<JobRow>()
+        .all(db)
         .await
         .map_err(store_err)?;
-    rows.iter().map(record).collect()
+    records(rows)
 }
 
 /// Every job created since `since`, as the response metrics read it.
@@ -34,27 +39,33 @@ pub(crate) async fn response_samples(
     db: &DatabaseConnection,
     since: Timestamp,
 ) -> Result<Vec<(ProviderId, ResponseSample)>, StoreError> {
-    let rows = db
-        .query_all_raw(stmt(
-            db,
-            "SELECT provider_id, created_at, responded_at, response_deadline FROM jobs \
-             WHERE created_at >= ? ORDER BY id",
-            vec![since.into()],
-        ))
+    let rows = job_rows::Entity::find()
+        .select_only()
+        .columns([
+            job_rows::Column::ProviderId,
+            job_rows::Column::CreatedAt,
+            job_rows::Column::RespondedAt,
+            job_rows::Column::ResponseDeadline,
+        ])
+        .filter(job_rows::Column::CreatedAt.gte(since))
+        .order_by_asc(job_rows::Column::Id)
+        .into_tuple::<(i64, Timestamp, Option<Timestamp>, Timestamp)>()
+        .all(db)
         .await
         .map_err(store_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                ProviderId(r.try_get("", "provider_id").map_err(store_err)?),
+    Ok(rows
+        .into_iter()
+        .map(|(provider, created_at, responded_at, response_deadline)| {
+            (
+                ProviderId(provider),
                 ResponseSample {
-                    created_at: r.try_get("", "created_at").map_err(store_err)?,
-                    responded_at: r.try_get("", "responded_at").map_err(store_err)?,
-                    response_deadline: r.try_get("", "response_deadline").map_err(store_err)?,
+                    created_at,
+                    responded_at,
+                    response_deadline,
                 },
-            ))
+            )
         })
-        .collect()
+        .collect())
 }
 
 /// Replaces all providers' response figures in one transaction: those not
@@ -65,23 +76,6 @@ pub(crate) async fn write_response_figures(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let txn = db.begin().await.map_err(store_err)?;
-    exec(
-        &txn,
-        "UPDATE service_providers SET median_response_minutes = NULL, response_rate = NULL, \
-         stats_refreshed_at = ?",
-        vec![at.into()],
-    )
-    .await?;
-    for (provider, m) in figures {
-        let median = m
-            .median_response_minutes
-            .map(|v| i32::try_from(v).unwrap_or(i32::MAX));
-        exec(
-            &txn,
-            "UPDATE service_providers SET median_response_minutes = ?, response_rate = ? WHERE id = ?",
-            vec![median.into(), m.response_rate.into(), provider.0.into()],
-        )
-        .await?;
-    }
+    crate::provider_figures::replace_response_figures(&txn, figures, at).await?;
     txn.commit().await.map_err(store_err)
 }

@@ -10,12 +10,14 @@ use jobs::ports::{JobChange, JobRecord, JobSettings};
 use jobs::unit_of_work::{JobStore, JobUnitOfWork, JobUnits, Standing};
 use jobs::{Facts, Job, Sale};
 use kernel::{ProviderId, StoreError, TenantId, Timestamp, UserId};
-use sea_orm::ConnectionTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::books::SqlBooksStore;
 use super::{SqlUnitOfWork, SqlUnitsOfWork, Tx};
+use crate::entities::{provider_warnings, service_providers as sp};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+use crate::provider_figures;
 
 #[async_trait]
 impl JobUnits for SqlUnitsOfWork {
@@ -83,28 +85,29 @@ impl JobStore for SqlJobStore {
         let db = self.tx.platform()?;
         // The provider's row lock first: concurrent sweeps of its jobs queue
         // here, so nothing read below can change until this unit ends.
-        exec(
-            db,
-            "UPDATE service_providers SET updated_at = ? WHERE id = ?",
-            vec![at.into(), provider.0.into()],
-        )
-        .await?;
-        let row = db
-            .query_one_raw(stmt(
-                db,
-                "SELECT sp.warnings, sp.under_review, \
-                 (SELECT MAX(w.created_at) FROM provider_warnings w \
-                  WHERE w.provider_id = sp.id AND w.customer_id = ?) AS last \
-                 FROM service_providers sp WHERE sp.id = ?",
-                vec![customer.0.into(), provider.0.into()],
-            ))
+        provider_figures::lock(db, provider, at).await?;
+        let (warnings, under_review) = sp::Entity::find_by_id(provider.0)
+            .select_only()
+            .columns([sp::Column::Warnings, sp::Column::UnderReview])
+            .into_tuple::<(i32, bool)>()
+            .one(db)
             .await
             .map_err(store_err)?
             .ok_or(StoreError::NotFound)?;
+        let last_warning_from_customer = provider_warnings::Entity::find()
+            .select_only()
+            .column_as(provider_warnings::Column::CreatedAt.max(), "last")
+            .filter(provider_warnings::Column::ProviderId.eq(provider.0))
+            .filter(provider_warnings::Column::CustomerId.eq(customer.0))
+            .into_tuple::<Option<Timestamp>>()
+            .one(db)
+            .await
+            .map_err(store_err)?
+            .flatten();
         Ok(Standing {
-            warnings: i64::from(row.try_get::<i32>("", "warnings").map_err(store_err)?),
-            under_review: row.try_get("", "under_review").map_err(store_err)?,
-            last_warning_from_customer: row.try_get("", "last").map_err(store_err)?,
+            warnings: i64::from(warnings),
+            under_review,
+            last_warning_from_customer,
         })
     }
 
@@ -116,27 +119,18 @@ impl JobStore for SqlJobStore {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let db = self.tx.platform()?;
-        exec(
-            db,
-            "INSERT INTO provider_warnings (provider_id, customer_id, job_id, created_at) \
-             VALUES (?, ?, ?, ?)",
-            vec![
-                job.provider_id.0.into(),
-                job.customer_id.0.into(),
-                job.id.into(),
-                at.into(),
-            ],
-        )
-        .await?;
-        let warnings = i32::try_from(warnings)
-            .map_err(|_| StoreError::backend("a warning count past the column's range"))?;
-        let sql = if flag {
-            "UPDATE service_providers SET warnings = ?, under_review = TRUE WHERE id = ?"
-        } else {
-            "UPDATE service_providers SET warnings = ? WHERE id = ?"
+        let row = provider_warnings::ActiveModel {
+            id: NotSet,
+            provider_id: Set(job.provider_id.0),
+            customer_id: Set(job.customer_id.0),
+            job_id: Set(job.id),
+            created_at: Set(at),
         };
-        exec(db, sql, vec![warnings.into(), job.provider_id.0.into()]).await?;
-        Ok(())
+        provider_warnings::Entity::insert(row)
+            .exec_without_returning(db)
+            .await
+            .map_err(store_err)?;
+        provider_figures::set_warnings(db, job.provider_id, warnings, flag).await
     }
 
     async fn effects(&self, effects: &Effects, at: Timestamp) -> Result<(), StoreError> {

@@ -7,13 +7,82 @@ use async_trait::async_trait;
 use effects::{Audience, EventType};
 use kernel::{StoreError, Timestamp, UserId};
 use messaging::thread_store::ThreadStore;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::Tx;
 use crate::effects::{audience_users, write_user_event};
+use crate::entities::message_threads as threads;
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+use crate::sql::stmt;
+
+/// Opens the thread of a new job between its customer and its provider's user.
+pub(crate) async fn open_job_thread(
+    db: &impl ConnectionTrait,
+    thread: Uuid,
+    job: i64,
+    buyer: UserId,
+    seller: UserId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let row = threads::ActiveModel {
+        id: Set(thread),
+        kind: Set("job".into()),
+        job_id: Set(Some(job)),
+        listing_id: Set(None),
+        buyer_user_id: Set(buyer.0),
+        seller_user_id: Set(seller.0),
+        lsm_user_id: Set(None),
+        subject: Set(None),
+        status: Set("active".into()),
+        last_message_at: Set(at),
+        is_deleted: Set(false),
+        deleted_at: Set(None),
+        deleted_by: Set(None),
+        created_at: Set(at),
+    };
+    threads::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
+}
+
+/// Soft-deletes a job's thread (a rejected job's).
+pub(crate) async fn soft_delete_job_thread(
+    db: &impl ConnectionTrait,
+    job: i64,
+    by: UserId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    threads::Entity::update_many()
+        .col_expr(threads::Column::IsDeleted, Expr::value(true))
+        .col_expr(threads::Column::DeletedAt, Expr::value(at))
+        .col_expr(threads::Column::DeletedBy, Expr::value(by.0))
+        .filter(threads::Column::JobId.eq(job))
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
+}
+
+/// The thread of a job, if it has one.
+pub(crate) async fn job_thread(
+    db: &impl ConnectionTrait,
+    job: i64,
+) -> Result<Option<Uuid>, StoreError> {
+    threads::Entity::find()
+        .select_only()
+        .column(threads::Column::Id)
+        .filter(threads::Column::JobId.eq(job))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await
+        .map_err(store_err)
+}
 
 /// Posts `text` as a system message into `thread` (even a blocked one),
 /// bumps the thread, and writes `message.created` — the object the REST
@@ -36,12 +105,12 @@ pub(crate) async fn system_message(
         .await
         .map_err(store_err)?
         .ok_or_else(|| StoreError::backend("message insert returned no id"))?;
-    exec(
-        db,
-        "UPDATE message_threads SET last_message_at = ? WHERE id = ?",
-        vec![at.into(), thread.into()],
-    )
-    .await?;
+    threads::Entity::update_many()
+        .col_expr(threads::Column::LastMessageAt, Expr::value(at))
+        .filter(threads::Column::Id.eq(thread))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
     // The stored time, so the event carries what a later read returns.
     let data = messaging::view::message_json(&messaging::ports::MessageRecord {
         id: row.try_get_by_index(0).map_err(store_err)?,
@@ -83,12 +152,13 @@ impl ThreadStore for SqlThreadStore {
     }
 
     async fn first_lsm(&self, thread: Uuid, lsm: UserId) -> Result<(), StoreError> {
-        exec(
-            self.tx.platform()?,
-            "UPDATE message_threads SET lsm_user_id = COALESCE(lsm_user_id, ?) WHERE id = ?",
-            vec![lsm.0.into(), thread.into()],
-        )
-        .await
-        .map(|_| ())
+        let first = Func::coalesce([Expr::col(threads::Column::LsmUserId), Expr::value(lsm.0)]);
+        threads::Entity::update_many()
+            .col_expr(threads::Column::LsmUserId, first.into())
+            .filter(threads::Column::Id.eq(thread))
+            .exec(self.tx.platform()?)
+            .await
+            .map(|_| ())
+            .map_err(store_err)
     }
 }

@@ -8,58 +8,78 @@ use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer};
 use disputes::{Dispute, DisputeStatus, DisputedJob, Outcome, RaisedBy};
 use jobs::JobStatus;
 use kernel::{StoreError, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Value};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
 use uuid::Uuid;
 
+use crate::entities::{
+    attachments, dispute_attachments, disputes as dispute_rows, jobs as job_rows,
+    service_providers as sp,
+};
 use crate::error::store_err;
-use crate::sql::stmt;
+use crate::job_repo::visible;
 
 /// The job columns a dispute needs, with the provider's user.
-const JOB: &str = "j.id AS job_id, j.status AS job_status, j.customer_id, \
-     sp.user_id AS provider_user_id, j.region_code, j.thread_id AS job_thread_id";
-
-/// Disputes with their job (binds none).
-fn select() -> String {
-    format!(
-        "SELECT d.id, d.raised_by_id, d.raised_by_type, d.description, d.attachments, d.status, \
-         d.outcome, d.resolved_by, d.resolution_notes, d.created_at, d.resolved_at, {JOB} \
-         FROM disputes d JOIN jobs j ON j.id = d.job_id \
-         JOIN service_providers sp ON sp.id = j.provider_id"
-    )
+#[derive(Debug, FromQueryResult)]
+struct JobRow {
+    job_id: i64,
+    job_status: String,
+    customer_id: i64,
+    provider_user_id: i64,
+    region_code: String,
+    job_thread_id: Option<Uuid>,
 }
 
-/// A party, an LSM of the job's region, or an admin. Binds: user, user, admin, region.
-const VISIBLE: &str = "(j.customer_id = ? OR sp.user_id = ? OR ? OR j.region_code = ?)";
+/// A dispute row with its job.
+#[derive(Debug, FromQueryResult)]
+struct DisputeRow {
+    #[sea_orm(nested)]
+    dispute: dispute_rows::Model,
+    #[sea_orm(nested)]
+    job: JobRow,
+}
 
-fn visible_values(v: &DisputeViewer) -> Vec<Value> {
-    let u = v.user_id.0;
-    vec![
-        u.into(),
-        u.into(),
-        v.is_admin.into(),
-        v.lsm_region.clone().into(),
-    ]
+/// The [`JobRow`] columns of a query that joins `jobs` and its provider.
+fn job_columns<E: EntityTrait>(select: Select<E>) -> Select<E> {
+    select
+        .column_as(job_rows::Column::Id, "job_id")
+        .column_as(job_rows::Column::Status, "job_status")
+        .column_as(job_rows::Column::CustomerId, "customer_id")
+        .column_as(sp::Column::UserId, "provider_user_id")
+        .column_as(job_rows::Column::RegionCode, "region_code")
+        .column_as(job_rows::Column::ThreadId, "job_thread_id")
+}
+
+/// Disputes with their job and its provider.
+fn select_disputes() -> Select<dispute_rows::Entity> {
+    job_columns(
+        dispute_rows::Entity::find()
+            .join(JoinType::InnerJoin, dispute_rows::Relation::Job.def())
+            .join(JoinType::InnerJoin, job_rows::Relation::Provider.def()),
+    )
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::backend(format!("unknown {what} {value}"))
 }
 
-fn job(row: &QueryResult) -> Result<DisputedJob, StoreError> {
-    let status: String = row.try_get("", "job_status").map_err(store_err)?;
+fn job(row: JobRow) -> Result<DisputedJob, StoreError> {
     Ok(DisputedJob {
-        id: row.try_get("", "job_id").map_err(store_err)?,
-        status: JobStatus::parse(&status).ok_or_else(|| corrupt("job status", &status))?,
-        customer_id: UserId(row.try_get("", "customer_id").map_err(store_err)?),
-        provider_user_id: UserId(row.try_get("", "provider_user_id").map_err(store_err)?),
-        region_code: row.try_get("", "region_code").map_err(store_err)?,
-        thread_id: row.try_get("", "job_thread_id").map_err(store_err)?,
+        id: row.job_id,
+        status: JobStatus::parse(&row.job_status)
+            .ok_or_else(|| corrupt("job status", &row.job_status))?,
+        customer_id: UserId(row.customer_id),
+        provider_user_id: UserId(row.provider_user_id),
+        region_code: row.region_code,
+        thread_id: row.job_thread_id,
     })
 }
 
 /// The JSON array of attachment ids (text on SQLite, JSON on PostgreSQL).
-fn attachment_ids(row: &QueryResult) -> Result<Vec<Uuid>, StoreError> {
-    let value: serde_json::Value = row.try_get("", "attachments").map_err(store_err)?;
+fn attachment_ids(value: serde_json::Value) -> Result<Vec<Uuid>, StoreError> {
     let value = match value {
         serde_json::Value::String(s) => serde_json::from_str(&s)
             .map_err(|e| StoreError::backend(format!("dispute attachments: {e}")))?,
@@ -69,31 +89,27 @@ fn attachment_ids(row: &QueryResult) -> Result<Vec<Uuid>, StoreError> {
         .map_err(|e| StoreError::backend(format!("dispute attachments: {e}")))
 }
 
-fn dispute(row: &QueryResult) -> Result<Dispute, StoreError> {
-    let s = |c: &str| row.try_get::<String>("", c).map_err(store_err);
-    let raised_by = s("raised_by_type")?;
-    let status = s("status")?;
-    let outcome = row
-        .try_get::<Option<String>>("", "outcome")
-        .map_err(store_err)?
+fn dispute(row: DisputeRow) -> Result<Dispute, StoreError> {
+    let d = row.dispute;
+    let outcome = d
+        .outcome
         .map(|o| Outcome::parse(&o).ok_or_else(|| corrupt("dispute outcome", &o)))
         .transpose()?;
     Ok(Dispute {
-        id: row.try_get("", "id").map_err(store_err)?,
-        job: job(row)?,
-        raised_by_id: UserId(row.try_get("", "raised_by_id").map_err(store_err)?),
-        raised_by: RaisedBy::parse(&raised_by).ok_or_else(|| corrupt("raiser", &raised_by))?,
-        description: s("description")?,
-        attachment_ids: attachment_ids(row)?,
-        status: DisputeStatus::parse(&status).ok_or_else(|| corrupt("dispute status", &status))?,
+        id: d.id,
+        job: job(row.job)?,
+        raised_by_id: UserId(d.raised_by_id),
+        raised_by: RaisedBy::parse(&d.raised_by_type)
+            .ok_or_else(|| corrupt("raiser", &d.raised_by_type))?,
+        description: d.description,
+        attachment_ids: attachment_ids(d.attachments)?,
+        status: DisputeStatus::parse(&d.status)
+            .ok_or_else(|| corrupt("dispute status", &d.status))?,
         outcome,
-        resolved_by: row
-            .try_get::<Option<i64>>("", "resolved_by")
-            .map_err(store_err)?
-            .map(UserId),
-        resolution_notes: row.try_get("", "resolution_notes").map_err(store_err)?,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-        resolved_at: row.try_get("", "resolved_at").map_err(store_err)?,
+        resolved_by: d.resolved_by.map(UserId),
+        resolution_notes: d.resolution_notes,
+        created_at: d.created_at,
+        resolved_at: d.resolved_at,
     })
 }
 
@@ -117,18 +133,18 @@ impl DisputeRepository for SqlDisputeRepository {
         id: i64,
         viewer: &DisputeViewer,
     ) -> Result<Option<DisputedJob>, StoreError> {
-        let sql = format!(
-            "SELECT {JOB} FROM jobs j JOIN service_providers sp ON sp.id = j.provider_id \
-             WHERE j.id = ? AND {VISIBLE}"
-        );
-        let mut values: Vec<Value> = vec![id.into()];
-        values.extend(visible_values(viewer));
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, &sql, values))
-            .await
-            .map_err(store_err)?;
-        row.as_ref().map(job).transpose()
+        let row = job_columns(
+            job_rows::Entity::find()
+                .select_only()
+                .join(JoinType::InnerJoin, job_rows::Relation::Provider.def()),
+        )
+        .filter(job_rows::Column::Id.eq(id))
+        .filter(visible(viewer))
+        .into_model::<JobRow>()
+        .one(&self.db)
+        .await
+        .map_err(store_err)?;
+        row.map(job).transpose()
     }
 
     async fn unusable_attachments(
@@ -139,22 +155,28 @@ impl DisputeRepository for SqlDisputeRepository {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let marks = vec!["?"; ids.len()].join(", ");
-        let sql = format!(
-            "SELECT a.id FROM attachments a WHERE a.id IN ({marks}) AND a.owner_user_id = ? \
-             AND NOT EXISTS (SELECT 1 FROM dispute_attachments da WHERE da.attachment_id = a.id)"
-        );
-        let mut values: Vec<Value> = ids.iter().map(|id| (*id).into()).collect();
-        values.push(owner.0.into());
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, values))
+        let cited = Query::select()
+            .expr(Expr::val(1))
+            .from(dispute_attachments::Entity)
+            .and_where(
+                Expr::col((
+                    dispute_attachments::Entity,
+                    dispute_attachments::Column::AttachmentId,
+                ))
+                .equals((attachments::Entity, attachments::Column::Id)),
+            )
+            .to_owned();
+        let rows = attachments::Entity::find()
+            .select_only()
+            .column(attachments::Column::Id)
+            .filter(attachments::Column::Id.is_in(ids.iter().copied()))
+            .filter(attachments::Column::OwnerUserId.eq(owner.0))
+            .filter(Expr::exists(cited).not())
+            .into_tuple::<Uuid>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        let usable = rows
-            .iter()
-            .map(|r| r.try_get::<Uuid>("", "id").map_err(store_err))
-            .collect::<Result<std::collections::HashSet<_>, _>>()?;
+        let usable: std::collections::HashSet<Uuid> = rows.into_iter().collect();
         Ok(ids
             .iter()
             .filter(|id| !usable.contains(id))
@@ -167,15 +189,14 @@ impl DisputeRepository for SqlDisputeRepository {
         id: i64,
         viewer: &DisputeViewer,
     ) -> Result<Option<Dispute>, StoreError> {
-        let sql = format!("{} WHERE d.id = ? AND {VISIBLE}", select());
-        let mut values: Vec<Value> = vec![id.into()];
-        values.extend(visible_values(viewer));
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, &sql, values))
+        let row = select_disputes()
+            .filter(dispute_rows::Column::Id.eq(id))
+            .filter(visible(viewer))
+            .into_model::<DisputeRow>()
+            .one(&self.db)
             .await
             .map_err(store_err)?;
-        row.as_ref().map(dispute).transpose()
+        row.map(dispute).transpose()
     }
 
     async fn list(
@@ -185,28 +206,26 @@ impl DisputeRepository for SqlDisputeRepository {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Dispute>, StoreError> {
-        let (filter, mut values) = match scope {
-            DisputeScope::Visible(v) => (VISIBLE, visible_values(v)),
-            DisputeScope::Region(code) => ("j.region_code = ?", vec![code.clone().into()]),
+        let scope = match scope {
+            DisputeScope::Visible(v) => visible(v),
+            DisputeScope::Region(code) => {
+                Condition::all().add(job_rows::Column::RegionCode.eq(code.as_str()))
+            }
         };
-        let by_status = if status.is_some() {
-            " AND d.status = ?"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "{} WHERE {filter}{by_status} AND d.id < ? ORDER BY d.id DESC LIMIT ?",
-            select()
-        );
+        let mut query = select_disputes().filter(scope);
         if let Some(s) = status {
-            values.push(s.as_str().into());
+            query = query.filter(dispute_rows::Column::Status.eq(s.as_str()));
         }
-        values.extend([before.unwrap_or(i64::MAX).into(), i64::from(limit).into()]);
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, values))
+        if let Some(before) = before {
+            query = query.filter(dispute_rows::Column::Id.lt(before));
+        }
+        let rows = query
+            .order_by_desc(dispute_rows::Column::Id)
+            .limit(u64::from(limit))
+            .into_model::<DisputeRow>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter().map(dispute).collect()
+        rows.into_iter().map(dispute).collect()
     }
 }

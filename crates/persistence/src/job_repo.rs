@@ -43,7 +43,7 @@ pub(crate) fn select_jobs() -> Select<job_rows::Entity> {
 
 /// Who may see a job: its customer, its provider's user, an LSM of its
 /// region (the token's, `Ctx::lsm_region`), an admin.
-fn visible(viewer: &JobViewer) -> Condition {
+pub(crate) fn visible(viewer: &JobViewer) -> Condition {
     if viewer.is_admin {
         return Condition::all();
     }

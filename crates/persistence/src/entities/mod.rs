@@ -2,10 +2,12 @@
 //! They mirror `migration/` and hold no logic; hand-written code lives beside them.
 #![allow(missing_docs, missing_debug_implementations)]
 
+pub mod attachments;
 pub mod audit_log;
 pub mod ban_requests;
 pub mod contacts;
 pub mod customers;
+pub mod dispute_attachments;
 pub mod disputes;
 pub mod email_outbox;
 pub mod invoice_lines;

@@ -9,13 +9,14 @@ use effects::Effects;
 use jobs::unit_of_work::JobStore;
 use kernel::{StoreError, Timestamp};
 use messaging::thread_store::ThreadStore;
-use sea_orm::ConnectionTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::jobs::SqlJobStore;
 use super::threads::SqlThreadStore;
 use super::{SqlUnitOfWork, SqlUnitsOfWork, Tx};
+use crate::entities::{dispute_attachments, disputes as dispute_rows};
 use crate::error::store_err;
-use crate::sql::{exec, json_value, stmt};
 
 #[async_trait]
 impl DisputeUnits for SqlUnitsOfWork {
@@ -64,51 +65,56 @@ impl DisputeStore for SqlDisputeStore {
         let db = self.tx.platform()?;
         let ids = serde_json::to_value(&raise.attachment_ids)
             .map_err(|e| StoreError::backend(format!("dispute attachments: {e}")))?;
-        let row = db
-            .query_one_raw(stmt(
-                db,
-                "INSERT INTO disputes (job_id, thread_id, raised_by_id, raised_by_type, description, \
-                 attachments, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
-                vec![
-                    job.id.into(),
-                    job.thread_id.into(),
-                    raise.raised_by_id.0.into(),
-                    raise.raised_by.as_str().into(),
-                    raise.description.clone().into(),
-                    json_value(ids),
-                    at.into(),
-                ],
-            ))
+        let row = dispute_rows::ActiveModel {
+            id: NotSet,
+            job_id: Set(job.id),
+            thread_id: Set(job.thread_id),
+            raised_by_id: Set(raise.raised_by_id.0),
+            raised_by_type: Set(raise.raised_by.as_str().into()),
+            description: Set(raise.description.clone()),
+            attachments: Set(ids),
+            status: Set("pending".into()),
+            outcome: Set(None),
+            resolved_by: Set(None),
+            resolution_notes: Set(None),
+            created_at: Set(at),
+            resolved_at: Set(None),
+        };
+        let id = dispute_rows::Entity::insert(row)
+            .exec(db)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| StoreError::backend("dispute insert returned no id"))?;
-        let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
+            .last_insert_id;
         for attachment in &raise.attachment_ids {
-            exec(
-                db,
-                "INSERT INTO dispute_attachments (dispute_id, attachment_id) VALUES (?, ?)",
-                vec![id.into(), (*attachment).into()],
-            )
-            .await?;
+            let cited = dispute_attachments::ActiveModel {
+                dispute_id: Set(id),
+                attachment_id: Set(*attachment),
+            };
+            dispute_attachments::Entity::insert(cited)
+                .exec_without_returning(db)
+                .await
+                .map_err(store_err)?;
         }
         Ok(id)
     }
 
     async fn resolve(&self, d: &Dispute) -> Result<(), StoreError> {
-        let n = exec(
-            self.tx.platform()?,
-            "UPDATE disputes SET status = ?, outcome = ?, resolved_by = ?, resolution_notes = ?, \
-             resolved_at = ? WHERE id = ? AND status = 'pending'",
-            vec![
-                d.status.as_str().into(),
-                d.outcome.map(|o| o.as_str()).into(),
-                d.resolved_by.map(|u| u.0).into(),
-                d.resolution_notes.clone().into(),
-                d.resolved_at.into(),
-                d.id.into(),
-            ],
-        )
-        .await?;
+        let row = dispute_rows::ActiveModel {
+            status: Set(d.status.as_str().into()),
+            outcome: Set(d.outcome.map(|o| o.as_str().to_owned())),
+            resolved_by: Set(d.resolved_by.map(|u| u.0)),
+            resolution_notes: Set(d.resolution_notes.clone()),
+            resolved_at: Set(d.resolved_at),
+            ..Default::default()
+        };
+        let n = dispute_rows::Entity::update_many()
+            .set(row)
+            .filter(dispute_rows::Column::Id.eq(d.id))
+            .filter(dispute_rows::Column::Status.eq("pending"))
+            .exec(self.tx.platform()?)
+            .await
+            .map_err(store_err)?
+            .rows_affected;
         if n == 1 {
             Ok(())
         } else {

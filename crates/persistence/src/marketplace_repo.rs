@@ -5,52 +5,52 @@
 
 use jobs::Sale;
 use kernel::{StoreError, TenantId};
-use sea_orm::ConnectionTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 
+use crate::entities::{marketplace_transactions as sales, service_providers as sp};
 use crate::error::store_err;
-use crate::sql::stmt;
 
-/// Inserts a row and returns its id.
-pub(crate) async fn insert_returning_id(
+/// Inserts a sale row and returns its id.
+pub(crate) async fn insert_row(
     db: &impl ConnectionTrait,
-    sql: &str,
-    values: Vec<sea_orm::Value>,
+    row: sales::ActiveModel,
 ) -> Result<i64, StoreError> {
-    let row = db
-        .query_one_raw(stmt(db, &format!("{sql} RETURNING id"), values))
+    sales::Entity::insert(row)
+        .exec(db)
         .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("insert returned no id"))?;
-    row.try_get_by_index(0).map_err(store_err)
+        .map(|done| done.last_insert_id)
+        .map_err(store_err)
 }
 
 /// Inserts the `completed` marketplace transaction a paid job records;
 /// returns its id.
 pub(crate) async fn insert_sale(db: &impl ConnectionTrait, sale: &Sale) -> Result<i64, StoreError> {
-    insert_returning_id(
-        db,
-        "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, client_user_id, \
-         job_id, service_description, amount_cents, currency, platform_fee_cents, net_payout_cents, \
-         transaction_date, status, payment_method, notes, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, ?)",
-        vec![
-            sale.tenant_id.0.into(),
-            sale.provider_user_id.0.into(),
-            sale.client_user_id.0.into(),
-            sale.job_id.into(),
-            sale.service_description.clone().into(),
-            sale.amount_cents.into(),
-            sale.currency.clone().into(),
-            sale.split.fee_cents.into(),
-            sale.split.net_cents.into(),
-            sale.transaction_date.into(),
-            sale.paid_with.method.as_str().into(),
-            sale.paid_with.reference.clone().into(),
-            sale.at.into(),
-            sale.at.into(),
-        ],
-    )
-    .await
+    let row = sales::ActiveModel {
+        id: NotSet,
+        provider_tenant_id: Set(sale.tenant_id.0),
+        provider_user_id: Set(sale.provider_user_id.0),
+        client_party_id: Set(None),
+        client_user_id: Set(Some(sale.client_user_id.0)),
+        client_description: Set(None),
+        service_listing_id: Set(None),
+        job_id: Set(Some(sale.job_id)),
+        service_description: Set(sale.service_description.clone()),
+        amount_cents: Set(sale.amount_cents),
+        currency: Set(sale.currency.clone()),
+        platform_fee_cents: Set(sale.split.fee_cents),
+        net_payout_cents: Set(sale.split.net_cents),
+        transaction_date: Set(sale.transaction_date),
+        status: Set("completed".into()),
+        payment_method: Set(Some(sale.paid_with.method.as_str().into())),
+        stripe_invoice_id: Set(None),
+        stripe_payment_intent_id: Set(None),
+        notes: Set(sale.paid_with.reference.clone()),
+        metadata: Set(None),
+        created_at: Set(sale.at),
+        updated_at: Set(sale.at),
+    };
+    insert_row(db, row).await
 }
 
 /// The provider's back-office tenant, if it has one.
@@ -58,18 +58,12 @@ pub(crate) async fn provider_tenant(
     db: &impl ConnectionTrait,
     provider: kernel::ProviderId,
 ) -> Result<Option<TenantId>, StoreError> {
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT tenant_id FROM service_providers WHERE id = ?",
-            vec![provider.0.into()],
-        ))
+    let tenant = sp::Entity::find_by_id(provider.0)
+        .select_only()
+        .column(sp::Column::TenantId)
+        .into_tuple::<Option<i64>>()
+        .one(db)
         .await
         .map_err(store_err)?;
-    Ok(row
-        .map(|r| r.try_get::<Option<i64>>("", "tenant_id"))
-        .transpose()
-        .map_err(store_err)?
-        .flatten()
-        .map(TenantId))
+    Ok(tenant.flatten().map(TenantId))
 }

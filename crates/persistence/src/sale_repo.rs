@@ -7,57 +7,83 @@ use async_trait::async_trait;
 use kernel::{Page, PageRequest, StoreError, TenantId, UserId};
 use marketplace::sale::{SaleRecord, SaleStatus};
 use marketplace::sale_ports::{SaleRepository, SaleViewer};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryResult};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Select,
+};
 
 use crate::billing::BillingDb;
-use crate::entities::platform_settings;
+use crate::entities::{
+    invoices, marketplace_transactions as sales, parties, platform_settings, service_listings,
+    service_providers as sp, users,
+};
 use crate::error::store_err;
 use crate::sale_clients::CLIENT_OF;
 use crate::sql::stmt;
 
-const COLUMNS: &str = "t.id, t.provider_tenant_id, t.provider_user_id, t.client_party_id, \
-     t.client_user_id, t.service_listing_id, t.job_id, t.service_description, t.amount_cents, \
-     t.currency, t.platform_fee_cents, t.net_payout_cents, t.transaction_date, t.status, \
-     t.payment_method, t.notes, t.created_at, t.updated_at, \
-     (SELECT MIN(i.id) FROM invoices i WHERE i.marketplace_transaction_id = t.id \
-      AND i.tenant_id = t.provider_tenant_id) AS invoice_id";
-
-/// Who may see a row: the viewer's tenant's sales, and those they are the
-/// client of. The unused side is NULL and never matches.
-const VISIBLE: &str = "(t.provider_tenant_id = ? OR t.client_user_id = ?)";
-
-fn visible_values(viewer: SaleViewer) -> Vec<sea_orm::Value> {
-    vec![
-        viewer.tenant_id.map(|t| t.0).into(),
-        viewer.user_id.0.into(),
-    ]
+/// A sale row with the id of the invoice that follows it, if any.
+#[derive(Debug, FromQueryResult)]
+struct SaleRow {
+    #[sea_orm(nested)]
+    sale: sales::Model,
+    invoice_id: Option<i64>,
 }
 
-fn sale(row: &QueryResult) -> Result<SaleRecord, StoreError> {
-    let g = |c: &str| row.try_get::<i64>("", c).map_err(store_err);
-    let opt = |c: &str| row.try_get::<Option<i64>>("", c).map_err(store_err);
-    let status: String = row.try_get("", "status").map_err(store_err)?;
+/// Sales with their invoice's id (the tenant's first invoice naming the sale).
+fn select_sales() -> Select<sales::Entity> {
+    let invoice = Query::select()
+        .expr(Func::min(Expr::col((
+            invoices::Entity,
+            invoices::Column::Id,
+        ))))
+        .from(invoices::Entity)
+        .and_where(
+            Expr::col((invoices::Entity, invoices::Column::MarketplaceTransactionId))
+                .equals((sales::Entity, sales::Column::Id)),
+        )
+        .and_where(
+            Expr::col((invoices::Entity, invoices::Column::TenantId))
+                .equals((sales::Entity, sales::Column::ProviderTenantId)),
+        )
+        .to_owned();
+    sales::Entity::find().column_as(Expr::SubQuery(None, Box::new(invoice.into())), "invoice_id")
+}
+
+/// Who may see a row: the viewer's tenant's sales, and those they are the
+/// client of.
+fn visible(viewer: SaleViewer) -> Condition {
+    let mut who = Condition::any().add(sales::Column::ClientUserId.eq(viewer.user_id.0));
+    if let Some(tenant) = viewer.tenant_id {
+        who = who.add(sales::Column::ProviderTenantId.eq(tenant.0));
+    }
+    who
+}
+
+fn sale(row: SaleRow) -> Result<SaleRecord, StoreError> {
+    let t = row.sale;
     Ok(SaleRecord {
-        id: g("id")?,
-        provider_tenant_id: TenantId(g("provider_tenant_id")?),
-        provider_user_id: UserId(g("provider_user_id")?),
-        client_party_id: opt("client_party_id")?,
-        client_user_id: opt("client_user_id")?.map(UserId),
-        service_listing_id: opt("service_listing_id")?,
-        job_id: opt("job_id")?,
-        service_description: row.try_get("", "service_description").map_err(store_err)?,
-        amount_cents: g("amount_cents")?,
-        currency: row.try_get("", "currency").map_err(store_err)?,
-        platform_fee_cents: g("platform_fee_cents")?,
-        net_payout_cents: g("net_payout_cents")?,
-        transaction_date: row.try_get("", "transaction_date").map_err(store_err)?,
-        status: SaleStatus::parse(&status)
-            .ok_or_else(|| StoreError::backend(format!("unknown transaction status {status}")))?,
-        payment_method: row.try_get("", "payment_method").map_err(store_err)?,
-        notes: row.try_get("", "notes").map_err(store_err)?,
-        invoice_id: opt("invoice_id")?,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-        updated_at: row.try_get("", "updated_at").map_err(store_err)?,
+        id: t.id,
+        provider_tenant_id: TenantId(t.provider_tenant_id),
+        provider_user_id: UserId(t.provider_user_id),
+        client_party_id: t.client_party_id,
+        client_user_id: t.client_user_id.map(UserId),
+        service_listing_id: t.service_listing_id,
+        job_id: t.job_id,
+        service_description: t.service_description,
+        amount_cents: t.amount_cents,
+        currency: t.currency,
+        platform_fee_cents: t.platform_fee_cents,
+        net_payout_cents: t.net_payout_cents,
+        transaction_date: t.transaction_date,
+        status: SaleStatus::parse(&t.status).ok_or_else(|| {
+            StoreError::backend(format!("unknown transaction status {}", t.status))
+        })?,
+        payment_method: t.payment_method,
+        notes: t.notes,
+        invoice_id: row.invoice_id,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
     })
 }
 
@@ -101,35 +127,20 @@ impl SqlSaleRepository {
             .map_err(store_err)?
             .is_some())
     }
-
-    async fn one_id(
-        &self,
-        sql: &str,
-        values: Vec<sea_orm::Value>,
-    ) -> Result<Option<i64>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, sql, values))
-            .await
-            .map_err(store_err)?;
-        Ok(row
-            .map(|r| r.try_get_by_index::<Option<i64>>(0))
-            .transpose()
-            .map_err(store_err)?
-            .flatten())
-    }
 }
 
 #[async_trait]
 impl SaleRepository for SqlSaleRepository {
     async fn staff_tenant(&self, user: UserId) -> Result<Option<TenantId>, StoreError> {
-        Ok(self
-            .one_id(
-                "SELECT tenant_id FROM users WHERE id = ? AND tenant_role IS NOT NULL",
-                vec![user.0.into()],
-            )
-            .await?
-            .map(TenantId))
+        let tenant = users::Entity::find_by_id(user.0)
+            .select_only()
+            .column(users::Column::TenantId)
+            .filter(users::Column::TenantRole.is_not_null())
+            .into_tuple::<Option<i64>>()
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(tenant.flatten().map(TenantId))
     }
 
     async fn fee_bps(&self) -> Result<u32, StoreError> {
@@ -143,30 +154,31 @@ impl SaleRepository for SqlSaleRepository {
     }
 
     async fn seller_of(&self, tenant: TenantId) -> Result<Option<UserId>, StoreError> {
-        Ok(self
-            .one_id(
-                // Only a provider's back-office tenant sells: a tenant made
-                // by anyone else has no seller (403), so no user can send a
-                // "sale" notice to another by naming them its client.
-                &format!(
-                    "SELECT MIN(p.user_id) FROM service_providers p WHERE p.tenant_id = ? AND {}",
-                    crate::liveness::live_provider("p")
-                ),
-                vec![tenant.0.into()],
-            )
-            .await?
-            .map(UserId))
+        // Only a provider's back-office tenant sells: a tenant made by anyone
+        // else has no seller (403), so no user can send a "sale" notice to
+        // another by naming them its client.
+        let seller = sp::Entity::find()
+            .select_only()
+            .column_as(sp::Column::UserId.min(), "seller")
+            .filter(sp::Column::TenantId.eq(tenant.0))
+            .filter(crate::liveness::live_provider_expr())
+            .into_tuple::<Option<i64>>()
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(seller.flatten().map(UserId))
     }
 
     async fn party_in_tenant(&self, tenant: TenantId, party: i64) -> Result<bool, StoreError> {
         // A billing read: scoped to the tenant like every other one.
         let txn = self.billing.scoped(tenant).await?;
-        let found = txn
-            .query_one_raw(stmt(
-                &txn,
-                "SELECT id FROM parties WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL",
-                vec![party.into(), tenant.0.into()],
-            ))
+        let found = parties::Entity::find_by_id(party)
+            .select_only()
+            .column(parties::Column::Id)
+            .filter(parties::Column::TenantId.eq(tenant.0))
+            .filter(parties::Column::DeletedAt.is_null())
+            .into_tuple::<i64>()
+            .one(&txn)
             .await
             .map_err(store_err)?
             .is_some();
@@ -180,11 +192,19 @@ impl SaleRepository for SqlSaleRepository {
         seller: UserId,
         listing: i64,
     ) -> Result<bool, StoreError> {
-        self.exists(
-            "SELECT id FROM service_listings WHERE id = ? AND (tenant_id = ? OR provider_user_id = ?)",
-            vec![listing.into(), tenant.0.into(), seller.0.into()],
-        )
-        .await
+        let found = service_listings::Entity::find_by_id(listing)
+            .select_only()
+            .column(service_listings::Column::Id)
+            .filter(
+                Condition::any()
+                    .add(service_listings::Column::TenantId.eq(tenant.0))
+                    .add(service_listings::Column::ProviderUserId.eq(seller.0)),
+            )
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(found.is_some())
     }
 
     async fn is_client_of(
@@ -210,19 +230,13 @@ impl SaleRepository for SqlSaleRepository {
         id: i64,
         viewer: SaleViewer,
     ) -> Result<Option<SaleRecord>, StoreError> {
-        let mut values = vec![id.into()];
-        values.extend(visible_values(viewer));
-        self.db
-            .query_one_raw(stmt(
-                &self.db,
-                &format!(
-                    "SELECT {COLUMNS} FROM marketplace_transactions t WHERE t.id = ? AND {VISIBLE}"
-                ),
-                values,
-            ))
+        select_sales()
+            .filter(sales::Column::Id.eq(id))
+            .filter(visible(viewer))
+            .into_model::<SaleRow>()
+            .one(&self.db)
             .await
             .map_err(store_err)?
-            .as_ref()
             .map(sale)
             .transpose()
     }
@@ -232,27 +246,18 @@ impl SaleRepository for SqlSaleRepository {
         viewer: SaleViewer,
         page: PageRequest,
     ) -> Result<Page<SaleRecord>, StoreError> {
-        let before = crate::keyset::after::<i64>(&page)?.unwrap_or(i64::MAX);
-        let mut values = visible_values(viewer);
-        values.push(before.into());
-        values.push(
-            i64::try_from(crate::keyset::fetch(&page))
-                .unwrap_or(i64::MAX)
-                .into(),
-        );
-        let rows = self
-            .db
-            .query_all_raw(stmt(
-                &self.db,
-                &format!(
-                    "SELECT {COLUMNS} FROM marketplace_transactions t WHERE {VISIBLE} AND t.id < ? \
-                     ORDER BY t.id DESC LIMIT ?"
-                ),
-                values,
-            ))
+        let mut query = select_sales().filter(visible(viewer));
+        if let Some(before) = crate::keyset::after::<i64>(&page)? {
+            query = query.filter(sales::Column::Id.lt(before));
+        }
+        let rows = query
+            .order_by_desc(sales::Column::Id)
+            .limit(crate::keyset::fetch(&page))
+            .into_model::<SaleRow>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        let items = rows.iter().map(sale).collect::<Result<Vec<_>, _>>()?;
+        let items = rows.into_iter().map(sale).collect::<Result<Vec<_>, _>>()?;
         Ok(crate::keyset::page_of(items, &page, |r| r.id))
     }
 }

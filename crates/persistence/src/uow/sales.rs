@@ -9,13 +9,15 @@ use effects::Effects;
 use kernel::{StoreError, TenantId, Timestamp};
 use marketplace::sale_ports::{NewSale, SaleChange};
 use marketplace::sale_unit_of_work::{ClientSales, SaleStore, SaleUnitOfWork, SaleUnits};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
 
 use super::books::SqlBooksStore;
 use super::{SqlUnitOfWork, SqlUnitsOfWork, Tx};
+use crate::entities::{marketplace_transactions as sales, tenants};
 use crate::error::store_err;
-use crate::marketplace_repo::insert_returning_id;
-use crate::sql::{exec, stmt};
+use crate::marketplace_repo::insert_row;
 
 #[async_trait]
 impl SaleUnits for SqlUnitsOfWork {
@@ -59,74 +61,71 @@ impl SaleStore for SqlSaleStore {
     ) -> Result<ClientSales, StoreError> {
         let db = self.tx.platform()?;
         if db.get_database_backend() == DbBackend::Postgres {
-            exec(
-                db,
-                "SELECT id FROM tenants WHERE id = ? FOR UPDATE",
-                vec![tenant.0.into()],
-            )
-            .await?;
+            tenants::Entity::find_by_id(tenant.0)
+                .select_only()
+                .column(tenants::Column::Id)
+                .lock_exclusive()
+                .into_tuple::<i64>()
+                .one(db)
+                .await
+                .map_err(store_err)?;
         }
-        let row = db
-            .query_one_raw(stmt(
-                db,
-                "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM marketplace_transactions \
-                 WHERE provider_tenant_id = ? AND client_user_id IS NOT NULL AND job_id IS NULL \
-                 AND created_at > ?",
-                vec![tenant.0.into(), since.into()],
-            ))
+        let (count, oldest) = sales::Entity::find()
+            .select_only()
+            .column_as(sales::Column::Id.count(), "n")
+            .column_as(sales::Column::CreatedAt.min(), "oldest")
+            .filter(sales::Column::ProviderTenantId.eq(tenant.0))
+            .filter(sales::Column::ClientUserId.is_not_null())
+            .filter(sales::Column::JobId.is_null())
+            .filter(sales::Column::CreatedAt.gt(since))
+            .into_tuple::<(i64, Option<Timestamp>)>()
+            .one(db)
             .await
             .map_err(store_err)?
             .ok_or_else(|| StoreError::backend("a count returned no row"))?;
-        Ok(ClientSales {
-            count: row.try_get("", "n").map_err(store_err)?,
-            oldest: row.try_get("", "oldest").map_err(store_err)?,
-        })
+        Ok(ClientSales { count, oldest })
     }
 
     async fn insert(&self, new: &NewSale) -> Result<i64, StoreError> {
         let f = &new.fields;
-        insert_returning_id(
-            self.tx.platform()?,
-            "INSERT INTO marketplace_transactions (provider_tenant_id, provider_user_id, \
-             client_party_id, client_user_id, service_listing_id, service_description, amount_cents, \
-             currency, platform_fee_cents, net_payout_cents, transaction_date, status, \
-             payment_method, notes, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-            vec![
-                new.tenant_id.0.into(),
-                new.provider_user_id.0.into(),
-                f.client_party_id.into(),
-                f.client_user_id.map(|u| u.0).into(),
-                f.service_listing_id.into(),
-                f.service_description.clone().into(),
-                f.amount_cents.into(),
-                f.currency.clone().into(),
-                new.split.fee_cents.into(),
-                new.split.net_cents.into(),
-                f.transaction_date.into(),
-                f.payment_method.map(|m| m.as_str().to_owned()).into(),
-                f.notes.clone().into(),
-                new.at.into(),
-                new.at.into(),
-            ],
-        )
-        .await
+        let row = sales::ActiveModel {
+            id: NotSet,
+            provider_tenant_id: Set(new.tenant_id.0),
+            provider_user_id: Set(new.provider_user_id.0),
+            client_party_id: Set(f.client_party_id),
+            client_user_id: Set(f.client_user_id.map(|u| u.0)),
+            client_description: Set(None),
+            service_listing_id: Set(f.service_listing_id),
+            job_id: Set(None),
+            service_description: Set(f.service_description.clone()),
+            amount_cents: Set(f.amount_cents),
+            currency: Set(f.currency.clone()),
+            platform_fee_cents: Set(new.split.fee_cents),
+            net_payout_cents: Set(new.split.net_cents),
+            transaction_date: Set(f.transaction_date),
+            status: Set("pending".into()),
+            payment_method: Set(f.payment_method.map(|m| m.as_str().to_owned())),
+            stripe_invoice_id: Set(None),
+            stripe_payment_intent_id: Set(None),
+            notes: Set(f.notes.clone()),
+            metadata: Set(None),
+            created_at: Set(new.at),
+            updated_at: Set(new.at),
+        };
+        insert_row(self.tx.platform()?, row).await
     }
 
     async fn move_status(&self, change: &SaleChange) -> Result<(), StoreError> {
-        let moved = exec(
-            self.tx.platform()?,
-            "UPDATE marketplace_transactions SET status = ?, updated_at = ? \
-             WHERE id = ? AND provider_tenant_id = ? AND status = ?",
-            vec![
-                change.to.as_str().into(),
-                change.at.into(),
-                change.id.into(),
-                change.tenant_id.0.into(),
-                change.from.as_str().into(),
-            ],
-        )
-        .await?;
+        let moved = sales::Entity::update_many()
+            .col_expr(sales::Column::Status, Expr::value(change.to.as_str()))
+            .col_expr(sales::Column::UpdatedAt, Expr::value(change.at))
+            .filter(sales::Column::Id.eq(change.id))
+            .filter(sales::Column::ProviderTenantId.eq(change.tenant_id.0))
+            .filter(sales::Column::Status.eq(change.from.as_str()))
+            .exec(self.tx.platform()?)
+            .await
+            .map_err(store_err)?
+            .rows_affected;
         if moved == 1 {
             Ok(())
         } else {

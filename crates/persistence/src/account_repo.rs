@@ -5,10 +5,15 @@ use async_trait::async_trait;
 use identity::ports::AccountTokenRepository;
 use identity::{OneTimeToken, PendingToken, TokenPurpose};
 use kernel::{StoreError, Timestamp, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
 
+use crate::entities::{account_tokens as tokens, refresh_tokens, users};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
 
 /// Jobs that are not finished: a party may not leave while one is open.
 pub(crate) const OPEN_JOB_STATUSES: &str = "('new', 'in_progress', 'completed')";
@@ -21,42 +26,36 @@ pub(crate) async fn insert_token(
     token: &PendingToken,
 ) -> Result<(), StoreError> {
     let now = token.created_at;
-    exec(
-        db,
-        "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
-        vec![now.into(), user.0.into(), token.purpose.as_str().into()],
-    )
-    .await?;
-    exec(
-        db,
-        "INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at, created_at) \
-         VALUES (?, ?, ?, ?, ?)",
-        vec![
-            user.0.into(),
-            token.purpose.as_str().into(),
-            token.token_hash.clone().into(),
-            token.expires_at.into(),
-            now.into(),
-        ],
-    )
-    .await?;
+    tokens::Entity::update_many()
+        .col_expr(tokens::Column::UsedAt, Expr::value(now))
+        .filter(tokens::Column::UserId.eq(user.0))
+        .filter(tokens::Column::Purpose.eq(token.purpose.as_str()))
+        .filter(tokens::Column::UsedAt.is_null())
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    let row = tokens::ActiveModel {
+        id: NotSet,
+        user_id: Set(user.0),
+        purpose: Set(token.purpose.as_str().into()),
+        token_hash: Set(token.token_hash.clone()),
+        expires_at: Set(token.expires_at),
+        used_at: Set(None),
+        created_at: Set(now),
+    };
+    tokens::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map_err(store_err)?;
     // E-mail only: the link must not be copied into the in-app inbox.
-    exec(
+    let mail = &token.mail;
+    crate::effects::queue_mail(
         db,
-        "INSERT INTO email_outbox (to_email, subject, body_text, template, status, attempts, \
-                                   next_attempt_at, created_at) \
-         SELECT email, ?, ?, ?, 'pending', 0, ?, ? FROM users WHERE id = ?",
-        vec![
-            token.mail.subject.clone().into(),
-            token.mail.body.clone().into(),
-            token.mail.template.into(),
-            now.into(),
-            now.into(),
-            user.0.into(),
-        ],
+        &effects::Audience::User(user),
+        (&mail.subject, &mail.body, mail.template),
+        now,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Revokes every live refresh token of a user but those of `keep_family`.
@@ -71,13 +70,16 @@ pub(crate) async fn revoke_all_sessions(
     // statement with a new snapshot, also revokes the token they added; a
     // rotation that comes after finds its old token revoked and stores nothing.
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.query_all_raw(stmt(
-            db,
-            "SELECT id FROM refresh_tokens WHERE user_id = ? ORDER BY id FOR UPDATE",
-            vec![user.0.into()],
-        ))
-        .await
-        .map_err(store_err)?;
+        refresh_tokens::Entity::find()
+            .select_only()
+            .column(refresh_tokens::Column::Id)
+            .filter(refresh_tokens::Column::UserId.eq(user.0))
+            .order_by_asc(refresh_tokens::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .all(db)
+            .await
+            .map_err(store_err)?;
     }
     crate::revocation_repo::record_sessions(
         db,
@@ -88,17 +90,14 @@ pub(crate) async fn revoke_all_sessions(
         now,
     )
     .await?;
-    exec(
-        db,
-        "UPDATE refresh_tokens SET revoked_at = ? \
-          WHERE user_id = ? AND revoked_at IS NULL AND family_id <> ?",
-        vec![
-            now.into(),
-            user.0.into(),
-            keep_family.unwrap_or_default().into(),
-        ],
-    )
-    .await?;
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::UserId.eq(user.0))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .filter(refresh_tokens::Column::FamilyId.ne(keep_family.unwrap_or_default()))
+        .exec(db)
+        .await
+        .map_err(store_err)?;
     Ok(())
 }
 
@@ -109,13 +108,15 @@ async fn claim(
     token: &OneTimeToken,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let claimed = exec(
-        db,
-        "UPDATE account_tokens SET used_at = ? \
-          WHERE id = ? AND used_at IS NULL AND expires_at > ?",
-        vec![now.into(), token.id.into(), now.into()],
-    )
-    .await?;
+    let claimed = tokens::Entity::update_many()
+        .col_expr(tokens::Column::UsedAt, Expr::value(now))
+        .filter(tokens::Column::Id.eq(token.id))
+        .filter(tokens::Column::UsedAt.is_null())
+        .filter(tokens::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await
+        .map_err(store_err)?
+        .rows_affected;
     Ok(claimed == 1)
 }
 
@@ -141,25 +142,20 @@ impl AccountTokenRepository for SqlAccountRepository {
     }
 
     async fn find(&self, token_hash: &str) -> Result<Option<OneTimeToken>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT id, user_id, purpose, expires_at, used_at FROM account_tokens \
-                  WHERE token_hash = ?",
-                vec![token_hash.into()],
-            ))
+        let row = tokens::Entity::find()
+            .filter(tokens::Column::TokenHash.eq(token_hash))
+            .one(&self.db)
             .await
             .map_err(store_err)?;
         let Some(r) = row else { return Ok(None) };
-        let purpose: String = r.try_get_by_index(2).map_err(store_err)?;
         Ok(Some(OneTimeToken {
-            id: r.try_get_by_index(0).map_err(store_err)?,
-            user_id: UserId(r.try_get_by_index(1).map_err(store_err)?),
-            purpose: TokenPurpose::parse(&purpose)
-                .ok_or_else(|| StoreError::backend(format!("unknown token purpose {purpose}")))?,
-            expires_at: r.try_get_by_index(3).map_err(store_err)?,
-            used_at: r.try_get_by_index(4).map_err(store_err)?,
+            id: r.id,
+            user_id: UserId(r.user_id),
+            purpose: TokenPurpose::parse(&r.purpose).ok_or_else(|| {
+                StoreError::backend(format!("unknown token purpose {}", r.purpose))
+            })?,
+            expires_at: r.expires_at,
+            used_at: r.used_at,
         }))
     }
 
@@ -172,12 +168,13 @@ impl AccountTokenRepository for SqlAccountRepository {
         if !claim(&txn, token, now).await? {
             return Ok(false);
         }
-        exec(
-            &txn,
-            "UPDATE users SET email_verified = ?, updated_at = ? WHERE id = ?",
-            vec![true.into(), now.into(), token.user_id.0.into()],
-        )
-        .await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::EmailVerified, Expr::value(true))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now))
+            .filter(users::Column::Id.eq(token.user_id.0))
+            .exec(&txn)
+            .await
+            .map_err(store_err)?;
         txn.commit().await.map_err(store_err)?;
         Ok(true)
     }
@@ -192,12 +189,14 @@ impl AccountTokenRepository for SqlAccountRepository {
         if !claim(&txn, token, now).await? {
             return Ok(false);
         }
-        exec(
-            &txn,
-            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
-            vec![password_hash.into(), now.into(), token.user_id.0.into()],
-        )
-        .await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now))
+            .filter(users::Column::Id.eq(token.user_id.0))
+            .filter(users::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(store_err)?;
         revoke_all_sessions(&txn, token.user_id, None, now).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(true)

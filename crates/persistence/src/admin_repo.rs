@@ -103,6 +103,7 @@ impl AdminRepository for SqlAdminRepository {
             stripe_customer_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            deleted_at: Set(None),
         }
         .insert(&txn)
         .await

@@ -84,25 +84,43 @@ pub(crate) async fn write_message(
     message: &Message,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let (audience, mut values) = audience_sql(&message.audience);
-    let outbox = format!(
-        "INSERT INTO email_outbox (to_email, subject, body_text, template, status, attempts, next_attempt_at, created_at) \
-         SELECT a.email, ?, ?, ?, 'pending', 0, ?, ? FROM ({audience}) a"
-    );
-    let mut params: Vec<Value> = vec![
-        message.subject.clone().into(),
-        message.body.clone().into(),
-        message.template.clone().into(),
-        now.into(),
-        now.into(),
-    ];
-    params.append(&mut values);
-    exec(db, &outbox, params).await?;
+    queue_mail(
+        db,
+        &message.audience,
+        (&message.subject, &message.body, &message.template),
+        now,
+    )
+    .await?;
     let kind = message.template.split(':').next().unwrap_or_default();
     for user in audience_users(db, &message.audience).await? {
         write_notification(db, user, kind, message, now).await?;
     }
     Ok(())
+}
+
+/// Queues an e-mail — `(subject, body, template)` — to every address of an
+/// audience, and nothing else (no in-app copy: a one-time link must stay in
+/// the mailbox).
+pub(crate) async fn queue_mail(
+    db: &impl ConnectionTrait,
+    audience: &Audience,
+    (subject, body, template): (&str, &str, &str),
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let (audience, mut values) = audience_sql(audience);
+    let outbox = format!(
+        "INSERT INTO email_outbox (to_email, subject, body_text, template, status, attempts, next_attempt_at, created_at) \
+         SELECT a.email, ?, ?, ?, 'pending', 0, ?, ? FROM ({audience}) a"
+    );
+    let mut params: Vec<Value> = vec![
+        subject.into(),
+        body.into(),
+        template.into(),
+        now.into(),
+        now.into(),
+    ];
+    params.append(&mut values);
+    exec(db, &outbox, params).await.map(|_| ())
 }
 
 async fn write_notification(

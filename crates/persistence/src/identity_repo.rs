@@ -7,7 +7,7 @@ use identity::model::{
 use identity::ports::UserRepository;
 use identity::values::Email;
 use kernel::{ProviderId, Role, StoreError, TenantId, Timestamp, UserId, Zipcode};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
@@ -123,6 +123,7 @@ impl UserRepository for SqlUserRepository {
             stripe_customer_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            deleted_at: Set(None),
         }
         .insert(&txn)
         .await
@@ -170,7 +171,7 @@ impl UserRepository for SqlUserRepository {
         // A closed account is gone for its owner: no refresh, no profile, no
         // resend (its rows stay for the records others rely on).
         let row = users::Entity::find_by_id(id.0)
-            .filter(Expr::cust("deleted_at IS NULL"))
+            .filter(users::Column::DeletedAt.is_null())
             .one(&self.db)
             .await
             .map_err(store_err)?;

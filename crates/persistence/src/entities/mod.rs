@@ -2,6 +2,7 @@
 //! They mirror `migration/` and hold no logic; hand-written code lives beside them.
 #![allow(missing_docs, missing_debug_implementations)]
 
+pub mod account_tokens;
 pub mod attachments;
 pub mod audit_log;
 pub mod ban_requests;

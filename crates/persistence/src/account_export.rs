@@ -4,27 +4,12 @@
 use async_trait::async_trait;
 use identity::ports::AccountClosure;
 use kernel::{StoreError, Timestamp, UserId};
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, QueryResult};
 use serde_json::{Map, json};
 
 use crate::account_repo::SqlAccountRepository;
 use crate::error::store_err;
 use crate::sql::stmt;
-
-pub(crate) async fn count(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<i64, StoreError> {
-    let row = db
-        .query_one_raw(stmt(db, sql, values))
-        .await
-        .map_err(store_err)?;
-    match row {
-        Some(r) => r.try_get_by_index::<i64>(0).map_err(store_err),
-        None => Ok(0),
-    }
-}
 
 /// Rows as JSON objects, keyed by the given column names in select order.
 fn objects(rows: &[QueryResult], cols: &[&str]) -> Result<Vec<serde_json::Value>, StoreError> {

@@ -15,9 +15,6 @@ use sea_orm::{
 use crate::entities::{account_tokens as tokens, refresh_tokens, users};
 use crate::error::store_err;
 
-/// Jobs that are not finished: a party may not leave while one is open.
-pub(crate) const OPEN_JOB_STATUSES: &str = "('new', 'in_progress', 'completed')";
-
 /// Stores a token after marking the user's unused ones of its purpose used,
 /// and queues its e-mail to the user's address, on `db` (a transaction).
 pub(crate) async fn insert_token(

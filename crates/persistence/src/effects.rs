@@ -11,10 +11,12 @@
 //! the sockets of that user on every instance.
 
 use effects::{Audience, AuditEntry, Effects, EventType, Message, RealtimeEvent};
-use kernel::{StoreError, Timestamp};
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use kernel::{StoreError, Timestamp, UserId};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
 use serde_json::json;
 
+use crate::entities::{email_outbox, users};
 use crate::error::store_err;
 use crate::sql::{exec, json_value, stmt};
 
@@ -250,4 +252,27 @@ pub(crate) async fn write_effects(
         write_event(db, event, now).await?;
     }
     Ok(())
+}
+
+/// Fails the user's pending e-mails (their address is about to go), with
+/// `why` as the outbox's error.
+pub(crate) async fn cancel_pending_mail(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    why: &str,
+) -> Result<(), StoreError> {
+    let address = Query::select()
+        .column(users::Column::Email)
+        .from(users::Entity)
+        .and_where(users::Column::Id.eq(user.0))
+        .to_owned();
+    email_outbox::Entity::update_many()
+        .col_expr(email_outbox::Column::Status, Expr::value("failed"))
+        .col_expr(email_outbox::Column::LastError, Expr::value(why))
+        .filter(email_outbox::Column::Status.eq("pending"))
+        .filter(email_outbox::Column::ToEmail.in_subquery(address))
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
 }

@@ -3,15 +3,20 @@
 //! `(status, updated_at)` with their effects in one transaction.
 
 use async_trait::async_trait;
-use kernel::{StoreError, TenantId, UserId};
+use kernel::{StoreError, TenantId, Timestamp, UserId};
 use marketplace::ports::{
     ListingChange, ListingFilter, ListingRepository, ListingViewer, NewListing, Seller,
 };
 use marketplace::{Listing, ListingFields, ListingStatus, PriceType};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryResult,
+    TransactionTrait, Value,
+};
 use serde_json::json;
 
 use crate::effects::write_effects;
+use crate::entities::service_listings;
 use crate::error::store_err;
 use crate::sql::{exec, json_value, stmt};
 
@@ -310,4 +315,21 @@ impl ListingRepository for SqlListingRepository {
             .map_err(store_err)?;
         rows.iter().map(parse_row).collect()
     }
+}
+
+/// Takes a closing account's draft and active listings off the market.
+pub(crate) async fn withdraw_all(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    service_listings::Entity::update_many()
+        .col_expr(service_listings::Column::Status, Expr::value("inactive"))
+        .col_expr(service_listings::Column::UpdatedAt, Expr::value(at))
+        .filter(service_listings::Column::ProviderUserId.eq(user.0))
+        .filter(service_listings::Column::Status.is_in(["draft", "active"]))
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
 }

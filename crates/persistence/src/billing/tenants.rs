@@ -183,6 +183,7 @@ pub(crate) async fn insert_owned_tenant(
         slug: Set(slug.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        closed_at: Set(None),
     }
     .insert(db)
     .await

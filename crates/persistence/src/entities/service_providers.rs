@@ -29,6 +29,8 @@ pub struct Model {
     pub stats_refreshed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub applicant_email_hash: Option<String>,
+    pub applicant_phone_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub struct Model {
     pub slug: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

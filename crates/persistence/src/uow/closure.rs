@@ -7,17 +7,27 @@ use async_trait::async_trait;
 use identity::ClosureBlockers;
 use identity::closure::{
     ClosingAccountStore, ClosureUnitOfWork, ClosureUnits, LeavingProviderStore, LeavingTenantStore,
-    ProviderProfile,
 };
 use kernel::{StoreError, TenantId, Timestamp, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QuerySelect, RelationTrait,
+};
 
+pub use super::closure_provider::SqlLeavingProvider;
+pub use super::closure_tenant::SqlLeavingTenant;
 use super::{SqlUnitOfWork, SqlUnitsOfWork, Tx};
-use crate::account_export::count;
-use crate::account_repo::{OPEN_JOB_STATUSES, revoke_all_sessions};
+use crate::account_repo::revoke_all_sessions;
 use crate::applicant_key::ApplicantKey;
+use crate::entities::{
+    account_tokens, customers, disputes as dispute_rows, jobs as job_rows, service_providers as sp,
+    users,
+};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+
+/// Jobs that are not finished: a party may not leave while one is open.
+const OPEN_JOB_STATUSES: [&str; 3] = ["new", "in_progress", "completed"];
 
 /// Opens the units that close accounts; `key` keys the applicant hashes (the
 /// same key as [`crate::SqlProviderRepository::with_applicant_key`]).
@@ -63,16 +73,11 @@ impl ClosureUnitOfWork for SqlClosure {
     }
 
     fn provider(&mut self) -> Box<dyn LeavingProviderStore> {
-        Box::new(SqlLeavingProvider {
-            unit: self.unit.tx(),
-            key: self.key.clone(),
-        })
+        Box::new(SqlLeavingProvider::new(self.unit.tx(), self.key.clone()))
     }
 
     fn tenant(&mut self) -> Box<dyn LeavingTenantStore> {
-        Box::new(SqlLeavingTenant {
-            unit: self.unit.tx(),
-        })
+        Box::new(SqlLeavingTenant::new(self.unit.tx()))
     }
 
     async fn commit(&mut self) -> Result<(), StoreError> {
@@ -90,68 +95,74 @@ pub struct SqlClosingAccount {
 impl ClosingAccountStore for SqlClosingAccount {
     async fn blockers(&self, user: UserId) -> Result<ClosureBlockers, StoreError> {
         let db = self.unit.platform()?;
-        let open_jobs = count(
-            db,
-            &format!(
-                "SELECT COUNT(*) FROM jobs j \
-                  WHERE j.status IN {OPEN_JOB_STATUSES} \
-                    AND (j.customer_id = ? OR j.provider_id IN \
-                         (SELECT sp.id FROM service_providers sp WHERE sp.user_id = ?))"
-            ),
-            vec![user.0.into(), user.0.into()],
-        )
-        .await?;
-        let open_disputes = count(
-            db,
-            "SELECT COUNT(*) FROM disputes d JOIN jobs j ON j.id = d.job_id \
-              WHERE d.status = 'pending' \
-                AND (j.customer_id = ? OR j.provider_id IN \
-                     (SELECT sp.id FROM service_providers sp WHERE sp.user_id = ?))",
-            vec![user.0.into(), user.0.into()],
-        )
-        .await?;
-        // The tenant the user owns with no other owner, and its other members.
-        let owned = db
-            .query_one_raw(stmt(
-                db,
-                "SELECT u.tenant_id, \
-                        (SELECT COUNT(*) FROM users o WHERE o.tenant_id = u.tenant_id \
-                            AND o.id <> u.id AND o.tenant_role = 'owner' \
-                            AND o.deleted_at IS NULL), \
-                        (SELECT COUNT(*) FROM users o WHERE o.tenant_id = u.tenant_id \
-                            AND o.id <> u.id AND o.deleted_at IS NULL) \
-                   FROM users u WHERE u.id = ? AND u.tenant_role = 'owner' \
-                    AND u.tenant_id IS NOT NULL",
-                vec![user.0.into()],
-            ))
+        let u = user.0;
+        // A party of the job: its customer, or its provider's user.
+        let party = || {
+            Condition::any()
+                .add(job_rows::Column::CustomerId.eq(u))
+                .add(
+                    job_rows::Column::ProviderId.in_subquery(
+                        Query::select()
+                            .column(sp::Column::Id)
+                            .from(sp::Entity)
+                            .and_where(sp::Column::UserId.eq(u))
+                            .to_owned(),
+                    ),
+                )
+        };
+        let open_jobs = job_rows::Entity::find()
+            .filter(job_rows::Column::Status.is_in(OPEN_JOB_STATUSES))
+            .filter(party())
+            .count(db)
             .await
             .map_err(store_err)?;
+        let open_disputes = dispute_rows::Entity::find()
+            .join(JoinType::InnerJoin, dispute_rows::Relation::Job.def())
+            .filter(dispute_rows::Column::Status.eq("pending"))
+            .filter(party())
+            .count(db)
+            .await
+            .map_err(store_err)?;
+        // The tenant the user owns with no other owner, and its other members.
+        let owned = users::Entity::find_by_id(u)
+            .select_only()
+            .column(users::Column::TenantId)
+            .filter(users::Column::TenantRole.eq("owner"))
+            .filter(users::Column::TenantId.is_not_null())
+            .into_tuple::<Option<i64>>()
+            .one(db)
+            .await
+            .map_err(store_err)?
+            .flatten();
         let (mut sole_owner_of, mut other_staff) = (None, 0);
-        if let Some(r) = owned {
-            let tenant: i64 = r.try_get_by_index(0).map_err(store_err)?;
-            let other_owners: i64 = r.try_get_by_index(1).map_err(store_err)?;
+        if let Some(tenant) = owned {
+            let others = || {
+                users::Entity::find()
+                    .filter(users::Column::TenantId.eq(tenant))
+                    .filter(users::Column::Id.ne(u))
+                    .filter(users::Column::DeletedAt.is_null())
+            };
+            let other_owners = others()
+                .filter(users::Column::TenantRole.eq("owner"))
+                .count(db)
+                .await
+                .map_err(store_err)?;
             if other_owners == 0 {
-                other_staff = r.try_get_by_index(2).map_err(store_err)?;
+                other_staff = others().count(db).await.map_err(store_err)?;
                 sole_owner_of = Some(TenantId(tenant));
             }
         }
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         Ok(ClosureBlockers {
-            open_jobs,
-            open_disputes,
-            other_staff,
+            open_jobs: count(open_jobs),
+            open_disputes: count(open_disputes),
+            other_staff: count(other_staff),
             sole_owner_of,
         })
     }
 
     async fn cancel_pending_mail(&self, user: UserId) -> Result<(), StoreError> {
-        exec(
-            self.unit.platform()?,
-            "UPDATE email_outbox SET status = 'failed', last_error = 'account closed' \
-              WHERE status = 'pending' AND to_email = (SELECT email FROM users WHERE id = ?)",
-            vec![user.0.into()],
-        )
-        .await
-        .map(|_| ())
+        crate::effects::cancel_pending_mail(self.unit.platform()?, user, "account closed").await
     }
 
     async fn anonymise(
@@ -161,28 +172,30 @@ impl ClosingAccountStore for SqlClosingAccount {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let db = self.unit.platform()?;
-        exec(
-            db,
-            "UPDATE users SET email = ?, email_verified = ?, password_hash = '!', \
-                    first_name = 'Deleted', last_name = 'user', phone = NULL, avatar_url = NULL, \
-                    stripe_customer_id = NULL, deleted_at = ?, updated_at = ? \
-              WHERE id = ? AND deleted_at IS NULL",
-            vec![
-                placeholder_email.to_owned().into(),
-                false.into(),
-                at.into(),
-                at.into(),
-                user.0.into(),
-            ],
-        )
-        .await?;
-        exec(
-            db,
-            "UPDATE customers SET zipcode = NULL WHERE user_id = ?",
-            vec![user.0.into()],
-        )
-        .await
-        .map(|_| ())
+        let none = Option::<String>::None;
+        users::Entity::update_many()
+            .col_expr(users::Column::Email, Expr::value(placeholder_email))
+            .col_expr(users::Column::EmailVerified, Expr::value(false))
+            .col_expr(users::Column::PasswordHash, Expr::value("!"))
+            .col_expr(users::Column::FirstName, Expr::value("Deleted"))
+            .col_expr(users::Column::LastName, Expr::value("user"))
+            .col_expr(users::Column::Phone, Expr::value(none.clone()))
+            .col_expr(users::Column::AvatarUrl, Expr::value(none.clone()))
+            .col_expr(users::Column::StripeCustomerId, Expr::value(none.clone()))
+            .col_expr(users::Column::DeletedAt, Expr::value(at))
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(user.0))
+            .filter(users::Column::DeletedAt.is_null())
+            .exec(db)
+            .await
+            .map_err(store_err)?;
+        customers::Entity::update_many()
+            .col_expr(customers::Column::Zipcode, Expr::value(none))
+            .filter(customers::Column::UserId.eq(user.0))
+            .exec(db)
+            .await
+            .map(|_| ())
+            .map_err(store_err)
     }
 
     async fn end_sessions(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
@@ -195,132 +208,32 @@ impl ClosingAccountStore for SqlClosingAccount {
             at,
         )
         .await?;
-        exec(
-            db,
-            "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-            vec![at.into(), user.0.into()],
-        )
-        .await
-        .map(|_| ())
-    }
-}
-
-/// The provider profile of a closing account.
-#[derive(Debug)]
-pub struct SqlLeavingProvider {
-    unit: Arc<Tx>,
-    key: ApplicantKey,
-}
-
-#[async_trait]
-impl LeavingProviderStore for SqlLeavingProvider {
-    async fn profile(&self, user: UserId) -> Result<ProviderProfile, StoreError> {
-        let db = self.unit.platform()?;
-        let row = db
-            .query_one_raw(stmt(
-                db,
-                "SELECT status FROM service_providers WHERE user_id = ?",
-                vec![user.0.into()],
-            ))
+        account_tokens::Entity::update_many()
+            .col_expr(account_tokens::Column::UsedAt, Expr::value(at))
+            .filter(account_tokens::Column::UserId.eq(user.0))
+            .filter(account_tokens::Column::UsedAt.is_null())
+            .exec(db)
             .await
-            .map_err(store_err)?;
-        let Some(row) = row else {
-            return Ok(ProviderProfile::None);
-        };
-        let status: String = row.try_get("", "status").map_err(store_err)?;
-        Ok(match supply::ProviderStatus::parse(&status) {
-            Some(supply::ProviderStatus::Rejected) => ProviderProfile::Rejected,
-            Some(_) => ProviderProfile::Listed,
-            None => {
-                return Err(StoreError::backend(format!(
-                    "unknown provider status {status}"
-                )));
-            }
-        })
-    }
-
-    async fn keep_applicant_hashes(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
-        let db = self.unit.platform()?;
-        let row = db
-            .query_one_raw(stmt(
-                db,
-                "SELECT u.email, sp.phone FROM service_providers sp JOIN users u ON u.id = sp.user_id \
-                  WHERE sp.user_id = ?",
-                vec![user.0.into()],
-            ))
-            .await
-            .map_err(store_err)?
-            .ok_or(StoreError::NotFound)?;
-        let email: String = row.try_get_by_index(0).map_err(store_err)?;
-        let phone: String = row.try_get_by_index(1).map_err(store_err)?;
-        exec(
-            db,
-            "UPDATE service_providers SET applicant_email_hash = ?, applicant_phone_hash = ?, \
-                    phone = '', updated_at = ? WHERE user_id = ?",
-            vec![
-                self.key.hash(&email).into(),
-                self.key.hash(&phone).into(),
-                at.into(),
-                user.0.into(),
-            ],
-        )
-        .await
-        .map(|_| ())
-    }
-
-    async fn withdraw(&self, user: UserId, at: Timestamp) -> Result<(), StoreError> {
-        let db = self.unit.platform()?;
-        exec(
-            db,
-            "UPDATE service_providers SET is_deleted = ?, deleted_at = ?, phone = '', bio = NULL, \
-                    updated_at = ? WHERE user_id = ?",
-            vec![true.into(), at.into(), at.into(), user.0.into()],
-        )
-        .await?;
-        exec(
-            db,
-            "UPDATE service_listings SET status = 'inactive', updated_at = ? \
-              WHERE provider_user_id = ? AND status IN ('draft', 'active')",
-            vec![at.into(), user.0.into()],
-        )
-        .await
-        .map(|_| ())
+            .map(|_| ())
+            .map_err(store_err)
     }
 }
 
-/// The tenant of a closing account.
-#[derive(Debug)]
-pub struct SqlLeavingTenant {
-    unit: Arc<Tx>,
-}
-
-#[async_trait]
-impl LeavingTenantStore for SqlLeavingTenant {
-    async fn leave(&self, user: UserId) -> Result<(), StoreError> {
-        exec(
-            self.unit.platform()?,
-            "UPDATE users SET tenant_id = NULL, tenant_role = NULL WHERE id = ?",
-            vec![user.0.into()],
+/// A closing account leaves its tenant (the tenant store's first step; the
+/// row is identity's).
+pub(crate) async fn leave_tenant(
+    db: &impl ConnectionTrait,
+    user: UserId,
+) -> Result<(), StoreError> {
+    users::Entity::update_many()
+        .col_expr(users::Column::TenantId, Expr::value(Option::<i64>::None))
+        .col_expr(
+            users::Column::TenantRole,
+            Expr::value(Option::<String>::None),
         )
+        .filter(users::Column::Id.eq(user.0))
+        .exec(db)
         .await
         .map(|_| ())
-    }
-
-    async fn close(&self, tenant: TenantId, at: Timestamp) -> Result<(), StoreError> {
-        let db = self.unit.platform()?;
-        exec(
-            db,
-            "UPDATE tenants SET closed_at = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL",
-            vec![at.into(), at.into(), tenant.0.into()],
-        )
-        .await?;
-        exec(
-            db,
-            "UPDATE tenant_invitations SET status = 'revoked', decided_at = ? \
-              WHERE tenant_id = ? AND status = 'pending'",
-            vec![at.into(), tenant.0.into()],
-        )
-        .await
-        .map(|_| ())
-    }
+        .map_err(store_err)
 }

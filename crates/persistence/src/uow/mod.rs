@@ -13,6 +13,8 @@
 
 mod books;
 mod closure;
+mod closure_provider;
+mod closure_tenant;
 mod disputes;
 mod jobs;
 mod sales;

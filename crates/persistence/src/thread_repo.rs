@@ -12,13 +12,19 @@ use messaging::ports::{
     ThreadRecord, ThreadRepository,
 };
 use messaging::{SenderRole, Thread, ThreadKind, ThreadStatus, Viewer};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, TransactionTrait, Value};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, TransactionTrait, Value,
+};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::effects::{audience_users, write_user_event};
+use crate::entities::{message_threads as threads, messages, thread_reads as reads};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+use crate::sql::stmt;
 use crate::user_lock::lock_user;
 
 /// A dispute was raised on the thread's job (the region's LSMs are in it).
@@ -114,21 +120,6 @@ fn thread_record(row: &QueryResult) -> Result<ThreadRecord, StoreError> {
     })
 }
 
-fn message_record(row: &QueryResult) -> Result<MessageRecord, StoreError> {
-    Ok(MessageRecord {
-        id: row.try_get("", "id").map_err(store_err)?,
-        thread_id: row.try_get("", "thread_id").map_err(store_err)?,
-        sender_user_id: row
-            .try_get::<Option<i64>>("", "sender_user_id")
-            .map_err(store_err)?
-            .map(UserId),
-        sender_role: row.try_get("", "sender_role").map_err(store_err)?,
-        body: row.try_get("", "body").map_err(store_err)?,
-        read_at: row.try_get("", "read_at").map_err(store_err)?,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-    })
-}
-
 /// Every user who receives a thread's events, once each, in id order.
 /// The message and `message.created` for every participant, in `txn`.
 /// Takes `sender`'s lock for the transaction, then counts their posts in
@@ -179,20 +170,27 @@ async fn unread_count(
     thread: Uuid,
     reader: UserId,
 ) -> Result<i64, StoreError> {
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT COUNT(*) AS n FROM messages m \
-             LEFT JOIN thread_reads r ON r.thread_id = m.thread_id AND r.user_id = ? \
-             WHERE m.thread_id = ? AND (m.sender_user_id IS NULL OR m.sender_user_id <> ?) \
-             AND m.id > COALESCE(r.last_read_message_id, 0)",
-            vec![reader.0.into(), thread.into(), reader.0.into()],
-        ))
+    let last_read = reads::Entity::find_by_id((thread, reader.0))
+        .select_only()
+        .column(reads::Column::LastReadMessageId)
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await
+        .map_err(store_err)?
+        .flatten()
+        .unwrap_or(0);
+    let n = messages::Entity::find()
+        .filter(messages::Column::ThreadId.eq(thread))
+        .filter(
+            Condition::any()
+                .add(messages::Column::SenderUserId.is_null())
+                .add(messages::Column::SenderUserId.ne(reader.0)),
+        )
+        .filter(messages::Column::Id.gt(last_read))
+        .count(db)
         .await
         .map_err(store_err)?;
-    row.map(|r| r.try_get::<i64>("", "n").map_err(store_err))
-        .transpose()
-        .map(Option::unwrap_or_default)
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Threads and messages on SQLite or PostgreSQL.
@@ -272,21 +270,28 @@ impl ThreadRepository for SqlThreadRepository {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<MessageRecord>, StoreError> {
-        let rows = self
-            .db
-            .query_all_raw(stmt(
-                &self.db,
-                "SELECT id, thread_id, sender_user_id, sender_role, body, read_at, created_at \
-                 FROM messages WHERE thread_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                vec![
-                    id.into(),
-                    before.unwrap_or(i64::MAX).into(),
-                    i64::from(limit).into(),
-                ],
-            ))
+        let mut query = messages::Entity::find().filter(messages::Column::ThreadId.eq(id));
+        if let Some(before) = before {
+            query = query.filter(messages::Column::Id.lt(before));
+        }
+        let rows = query
+            .order_by_desc(messages::Column::Id)
+            .limit(u64::from(limit))
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter().map(message_record).collect()
+        Ok(rows
+            .into_iter()
+            .map(|m| MessageRecord {
+                id: m.id,
+                thread_id: m.thread_id,
+                sender_user_id: m.sender_user_id.map(UserId),
+                sender_role: m.sender_role,
+                body: m.body,
+                read_at: m.read_at,
+                created_at: m.created_at,
+            })
+            .collect())
     }
 
     async fn post(&self, message: NewMessage) -> Result<Posted, StoreError> {
@@ -343,24 +348,32 @@ impl ThreadRepository for SqlThreadRepository {
     }
 
     async fn archive(&self, id: Uuid, user: UserId, at: Timestamp) -> Result<(), StoreError> {
-        exec(
-            &self.db,
-            "INSERT INTO thread_reads (thread_id, user_id, archived_at, updated_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (thread_id, user_id) DO UPDATE SET archived_at = excluded.archived_at, \
-             updated_at = excluded.updated_at",
-            vec![id.into(), user.0.into(), at.into(), at.into()],
-        )
-        .await
-        .map(|_| ())
+        let row = reads::ActiveModel {
+            thread_id: Set(id),
+            user_id: Set(user.0),
+            last_read_message_id: NotSet,
+            updated_at: Set(at),
+            archived_at: Set(Some(at)),
+        };
+        reads::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([reads::Column::ThreadId, reads::Column::UserId])
+                    .update_columns([reads::Column::ArchivedAt, reads::Column::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(store_err)
     }
 
     async fn set_status(&self, thread: &Thread) -> Result<(), StoreError> {
-        exec(
-            &self.db,
-            "UPDATE message_threads SET status = ? WHERE id = ?",
-            vec![thread.status.as_str().into(), thread.id.into()],
-        )
-        .await
-        .map(|_| ())
+        threads::Entity::update_many()
+            .col_expr(threads::Column::Status, Expr::value(thread.status.as_str()))
+            .filter(threads::Column::Id.eq(thread.id))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(store_err)
     }
 }

@@ -3,10 +3,13 @@
 use kernel::StoreError;
 use messaging::SenderRole;
 use messaging::ports::{MarkRead, MessageRecord, NewInquiry, NewMessage};
-use sea_orm::ConnectionTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use crate::entities::{message_threads as threads, messages, thread_reads as reads};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+use crate::uow::threads::{insert_message, set_first_lsm};
 
 /// Bumps the thread (only if it still takes the message: compare-and-set on
 /// its status, so a block that commits first wins), inserts the message and
@@ -15,63 +18,42 @@ pub(super) async fn post(
     db: &impl ConnectionTrait,
     m: &NewMessage,
 ) -> Result<MessageRecord, StoreError> {
-    let bumped = exec(
-        db,
-        "UPDATE message_threads SET last_message_at = ? WHERE id = ? AND (status <> 'blocked' OR ?)",
-        vec![m.at.into(), m.thread_id.into(), m.even_if_blocked.into()],
-    )
-    .await?;
-    if bumped == 0 {
+    let mut bump = threads::Entity::update_many()
+        .col_expr(threads::Column::LastMessageAt, Expr::value(m.at))
+        .filter(threads::Column::Id.eq(m.thread_id));
+    if !m.even_if_blocked {
+        bump = bump.filter(threads::Column::Status.ne("blocked"));
+    }
+    if bump.exec(db).await.map_err(store_err)?.rows_affected == 0 {
         return Err(StoreError::Stale);
     }
     if m.role == SenderRole::Lsm {
         // The first LSM to act on a dispute is the thread's LSM (docs/disputes.md).
-        exec(
-            db,
-            "UPDATE message_threads SET lsm_user_id = COALESCE(lsm_user_id, ?) WHERE id = ?",
-            vec![m.sender.0.into(), m.thread_id.into()],
-        )
-        .await?;
+        set_first_lsm(db, m.thread_id, m.sender).await?;
     }
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO messages (thread_id, sender_user_id, sender_role, body, created_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING id, created_at",
-            vec![
-                m.thread_id.into(),
-                m.sender.0.into(),
-                m.role.as_str().into(),
-                m.body.as_str().into(),
-                m.at.into(),
-            ],
-        ))
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("message insert returned no row"))?;
-    let [buyer, seller] = m.participants.parties;
-    exec(
+    let saved = insert_message(
         db,
-        "UPDATE thread_reads SET archived_at = NULL, updated_at = ? \
-         WHERE thread_id = ? AND user_id IN (?, ?) AND archived_at IS NOT NULL",
-        vec![
-            m.at.into(),
-            m.thread_id.into(),
-            buyer.0.into(),
-            seller.0.into(),
-        ],
+        m.thread_id,
+        Some(m.sender),
+        m.role.as_str(),
+        m.body.as_str(),
+        m.at,
     )
     .await?;
-    Ok(MessageRecord {
-        id: row.try_get("", "id").map_err(store_err)?,
-        thread_id: m.thread_id,
-        sender_user_id: Some(m.sender),
-        sender_role: m.role.as_str().to_owned(),
-        body: m.body.as_str().to_owned(),
-        read_at: None,
-        // As stored (PostgreSQL keeps microseconds), so the event and the answer agree.
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-    })
+    let [buyer, seller] = m.participants.parties;
+    reads::Entity::update_many()
+        .col_expr(
+            reads::Column::ArchivedAt,
+            Expr::value(Option::<kernel::Timestamp>::None),
+        )
+        .col_expr(reads::Column::UpdatedAt, Expr::value(m.at))
+        .filter(reads::Column::ThreadId.eq(m.thread_id))
+        .filter(reads::Column::UserId.is_in([buyer.0, seller.0]))
+        .filter(reads::Column::ArchivedAt.is_not_null())
+        .exec(db)
+        .await
+        .map_err(store_err)?;
+    Ok(saved)
 }
 
 /// Sets `read_at` on the counterpart's messages up to the receipt and moves
@@ -81,53 +63,65 @@ pub(super) async fn mark_read(
     db: &impl ConnectionTrait,
     r: &MarkRead,
 ) -> Result<Option<i64>, StoreError> {
-    let newest = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT MAX(id) AS newest FROM messages WHERE thread_id = ?",
-            vec![r.thread_id.into()],
-        ))
+    let newest = messages::Entity::find()
+        .select_only()
+        .column_as(messages::Column::Id.max(), "newest")
+        .filter(messages::Column::ThreadId.eq(r.thread_id))
+        .into_tuple::<Option<i64>>()
+        .one(db)
         .await
         .map_err(store_err)?
-        .map(|row| row.try_get::<Option<i64>>("", "newest").map_err(store_err))
-        .transpose()?
         .flatten();
     let Some(newest) = newest else {
         return Ok(None);
     };
-    let up_to = r.up_to_message_id.map_or(newest, |n| n.min(newest));
+    let up_to = r.up_to_message_id.map_or(newest, |n| Ord::min(n, newest));
     if let Some(counterpart) = r.counterpart {
-        exec(
-            db,
-            "UPDATE messages SET read_at = ? WHERE thread_id = ? AND sender_user_id = ? \
-             AND id <= ? AND read_at IS NULL",
-            vec![
-                r.at.into(),
-                r.thread_id.into(),
-                counterpart.0.into(),
-                up_to.into(),
-            ],
-        )
-        .await?;
+        messages::Entity::update_many()
+            .col_expr(messages::Column::ReadAt, Expr::value(r.at))
+            .filter(messages::Column::ThreadId.eq(r.thread_id))
+            .filter(messages::Column::SenderUserId.eq(counterpart.0))
+            .filter(messages::Column::Id.lte(up_to))
+            .filter(messages::Column::ReadAt.is_null())
+            .exec(db)
+            .await
+            .map_err(store_err)?;
     }
-    exec(
-        db,
-        "INSERT INTO thread_reads (thread_id, user_id, last_read_message_id, updated_at) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (thread_id, user_id) DO UPDATE SET last_read_message_id = CASE \
-           WHEN thread_reads.last_read_message_id IS NULL \
-             OR thread_reads.last_read_message_id < excluded.last_read_message_id \
-           THEN excluded.last_read_message_id ELSE thread_reads.last_read_message_id END, \
-         updated_at = excluded.updated_at",
-        vec![
-            r.thread_id.into(),
-            r.reader.0.into(),
-            up_to.into(),
-            r.at.into(),
-        ],
+    // Forward only: the stored receipt unless the new one is past it.
+    let stored = Expr::col((reads::Entity, reads::Column::LastReadMessageId));
+    let given = Expr::col((Alias::new("excluded"), reads::Column::LastReadMessageId));
+    let forward = Expr::case(
+        stored
+            .clone()
+            .is_null()
+            .or(stored.clone().lt(given.clone())),
+        given,
     )
-    .await?;
+    .finally(stored);
+    let receipt = reads::ActiveModel {
+        thread_id: Set(r.thread_id),
+        user_id: Set(r.reader.0),
+        last_read_message_id: Set(Some(up_to)),
+        updated_at: Set(r.at),
+        archived_at: NotSet,
+    };
+    reads::Entity::insert(receipt)
+        .on_conflict(
+            OnConflict::columns([reads::Column::ThreadId, reads::Column::UserId])
+                .value(reads::Column::LastReadMessageId, forward)
+                .update_column(reads::Column::UpdatedAt)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map_err(store_err)?;
     Ok(Some(up_to))
 }
+
+/// The condition of the partial unique index on (listing, buyer), as
+/// migration 000018 writes it: SQLite accepts the conflict target only when
+/// its condition matches the index's, and a bound `kind = ?` does not.
+const LISTING_THREAD_INDEX: &str = "kind = 'listing' AND listing_id IS NOT NULL";
 
 /// The buyer's inquiry thread on the listing: inserted unless it exists (the
 /// partial unique index makes two racing first inquiries meet in one thread),
@@ -136,33 +130,41 @@ pub(super) async fn listing_thread(
     db: &impl ConnectionTrait,
     q: &NewInquiry,
 ) -> Result<uuid::Uuid, StoreError> {
-    exec(
-        db,
-        "INSERT INTO message_threads (id, kind, listing_id, buyer_user_id, seller_user_id, subject, \
-         status, last_message_at, is_deleted, created_at) \
-         VALUES (?, 'listing', ?, ?, ?, ?, 'active', ?, ?, ?) \
-         ON CONFLICT (listing_id, buyer_user_id) WHERE kind = 'listing' AND listing_id IS NOT NULL \
-         DO NOTHING",
-        vec![
-            q.thread_id.into(),
-            q.listing_id.into(),
-            q.buyer.0.into(),
-            q.seller.0.into(),
-            q.subject.clone().into(),
-            q.at.into(),
-            false.into(),
-            q.at.into(),
-        ],
-    )
-    .await?;
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT id FROM message_threads WHERE kind = 'listing' AND listing_id = ? AND buyer_user_id = ?",
-            vec![q.listing_id.into(), q.buyer.0.into()],
-        ))
+    let row = threads::ActiveModel {
+        id: Set(q.thread_id),
+        kind: Set("listing".into()),
+        job_id: Set(None),
+        listing_id: Set(Some(q.listing_id)),
+        buyer_user_id: Set(q.buyer.0),
+        seller_user_id: Set(q.seller.0),
+        lsm_user_id: Set(None),
+        subject: Set(q.subject.clone()),
+        status: Set("active".into()),
+        last_message_at: Set(q.at),
+        is_deleted: Set(false),
+        deleted_at: Set(None),
+        deleted_by: Set(None),
+        created_at: Set(q.at),
+    };
+    threads::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([threads::Column::ListingId, threads::Column::BuyerUserId])
+                .target_and_where(Expr::cust(LISTING_THREAD_INDEX))
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map_err(store_err)?;
+    threads::Entity::find()
+        .select_only()
+        .column(threads::Column::Id)
+        .filter(threads::Column::Kind.eq("listing"))
+        .filter(threads::Column::ListingId.eq(q.listing_id))
+        .filter(threads::Column::BuyerUserId.eq(q.buyer.0))
+        .into_tuple::<uuid::Uuid>()
+        .one(db)
         .await
         .map_err(store_err)?
-        .ok_or(StoreError::NotFound)?;
-    row.try_get("", "id").map_err(store_err)
+        .ok_or(StoreError::NotFound)
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use effects::{Audience, EventType};
 use kernel::{StoreError, Timestamp, UserId};
+use messaging::ports::MessageRecord;
 use messaging::thread_store::ThreadStore;
+use sea_orm::ActiveValue::NotSet;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -15,9 +17,8 @@ use uuid::Uuid;
 
 use super::Tx;
 use crate::effects::{audience_users, write_user_event};
-use crate::entities::message_threads as threads;
+use crate::entities::{message_threads as threads, messages};
 use crate::error::store_err;
-use crate::sql::stmt;
 
 /// Opens the thread of a new job between its customer and its provider's user.
 pub(crate) async fn open_job_thread(
@@ -84,6 +85,56 @@ pub(crate) async fn job_thread(
         .map_err(store_err)
 }
 
+/// Inserts a message and returns it as stored (PostgreSQL keeps
+/// microseconds, so the event and the answer agree with a later read).
+pub(crate) async fn insert_message(
+    db: &impl ConnectionTrait,
+    thread: Uuid,
+    sender: Option<UserId>,
+    role: &str,
+    body: &str,
+    at: Timestamp,
+) -> Result<MessageRecord, StoreError> {
+    let row = messages::ActiveModel {
+        id: NotSet,
+        thread_id: Set(thread),
+        sender_user_id: Set(sender.map(|u| u.0)),
+        sender_role: Set(role.to_owned()),
+        body: Set(body.to_owned()),
+        read_at: Set(None),
+        created_at: Set(at),
+    };
+    let m = messages::Entity::insert(row)
+        .exec_with_returning(db)
+        .await
+        .map_err(store_err)?;
+    Ok(MessageRecord {
+        id: m.id,
+        thread_id: m.thread_id,
+        sender_user_id: m.sender_user_id.map(UserId),
+        sender_role: m.sender_role,
+        body: m.body,
+        read_at: m.read_at,
+        created_at: m.created_at,
+    })
+}
+
+/// Makes `lsm` the thread's LSM unless it already has one.
+pub(crate) async fn set_first_lsm(
+    db: &impl ConnectionTrait,
+    thread: Uuid,
+    lsm: UserId,
+) -> Result<(), StoreError> {
+    let first = Func::coalesce([Expr::col(threads::Column::LsmUserId), Expr::value(lsm.0)]);
+    threads::Entity::update_many()
+        .col_expr(threads::Column::LsmUserId, first.into())
+        .filter(threads::Column::Id.eq(thread))
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
+}
+
 /// Posts `text` as a system message into `thread` (even a blocked one),
 /// bumps the thread, and writes `message.created` — the object the REST
 /// routes answer — for every user of `audiences`, each once.
@@ -95,16 +146,7 @@ pub(crate) async fn system_message(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let body = messaging::MessageBody::system(text);
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO messages (thread_id, sender_user_id, sender_role, body, created_at) \
-             VALUES (?, NULL, 'system', ?, ?) RETURNING id, created_at",
-            vec![thread.into(), body.as_str().into(), at.into()],
-        ))
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("message insert returned no id"))?;
+    let saved = insert_message(db, thread, None, "system", body.as_str(), at).await?;
     threads::Entity::update_many()
         .col_expr(threads::Column::LastMessageAt, Expr::value(at))
         .filter(threads::Column::Id.eq(thread))
@@ -112,15 +154,7 @@ pub(crate) async fn system_message(
         .await
         .map_err(store_err)?;
     // The stored time, so the event carries what a later read returns.
-    let data = messaging::view::message_json(&messaging::ports::MessageRecord {
-        id: row.try_get_by_index(0).map_err(store_err)?,
-        thread_id: thread,
-        sender_user_id: None,
-        sender_role: "system".into(),
-        body: body.as_str().to_owned(),
-        read_at: None,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
-    });
+    let data = messaging::view::message_json(&saved);
     let mut users = Vec::new();
     for audience in audiences {
         users.extend(audience_users(db, audience).await?);
@@ -152,13 +186,6 @@ impl ThreadStore for SqlThreadStore {
     }
 
     async fn first_lsm(&self, thread: Uuid, lsm: UserId) -> Result<(), StoreError> {
-        let first = Func::coalesce([Expr::col(threads::Column::LsmUserId), Expr::value(lsm.0)]);
-        threads::Entity::update_many()
-            .col_expr(threads::Column::LsmUserId, first.into())
-            .filter(threads::Column::Id.eq(thread))
-            .exec(self.tx.platform()?)
-            .await
-            .map(|_| ())
-            .map_err(store_err)
+        set_first_lsm(self.tx.platform()?, thread, lsm).await
     }
 }

@@ -7,16 +7,15 @@ use identity::model::{
 use identity::ports::UserRepository;
 use identity::values::Email;
 use kernel::{ProviderId, Role, StoreError, TenantId, Timestamp, UserId, Zipcode};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::account_repo::{insert_token, revoke_all_sessions};
 use crate::entities::{customers, local_service_managers, service_providers, user_roles, users};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
 
 /// [`UserRepository`] over SeaORM.
 #[derive(Debug, Clone)]
@@ -216,17 +215,14 @@ impl UserRepository for SqlUserRepository {
     }
 
     async fn password_hash(&self, id: UserId) -> Result<Option<String>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL",
-                vec![id.0.into()],
-            ))
+        users::Entity::find_by_id(id.0)
+            .select_only()
+            .column(users::Column::PasswordHash)
+            .filter(users::Column::DeletedAt.is_null())
+            .into_tuple::<String>()
+            .one(&self.db)
             .await
-            .map_err(store_err)?;
-        row.map(|r| r.try_get_by_index::<String>(0).map_err(store_err))
-            .transpose()
+            .map_err(store_err)
     }
 
     async fn set_password(
@@ -237,12 +233,14 @@ impl UserRepository for SqlUserRepository {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        exec(
-            &txn,
-            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
-            vec![password_hash.into(), now.into(), id.0.into()],
-        )
-        .await?;
+        users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(users::Column::UpdatedAt, Expr::value(now))
+            .filter(users::Column::Id.eq(id.0))
+            .filter(users::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(store_err)?;
         revoke_all_sessions(&txn, id, keep_family.as_deref(), now).await?;
         txn.commit().await.map_err(store_err)
     }

@@ -14,10 +14,9 @@ use supply::ports::{
 use supply::{Effects, Provider, ProviderStatus};
 
 use crate::effects::write_effects;
-use crate::entities::{provider_services, service_providers as sp, users};
+use crate::entities::{provider_services, ratings_feedback, service_providers as sp, users};
 use crate::error::store_err;
 use crate::keyset;
-use crate::sql::stmt;
 pub(crate) use crate::transition::apply_transition;
 use crate::transition::find_row;
 
@@ -339,32 +338,27 @@ impl ProviderRepository for SqlProviderRepository {
         id: ProviderId,
         page: &PageRequest,
     ) -> Result<Page<Review>, StoreError> {
-        let before: i64 = keyset::after(page)?.unwrap_or(i64::MAX);
-        let sql = "SELECT id, rating, punctuality_rating, response_time, feedback, created_at
-            FROM ratings_feedback WHERE provider_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
-        let values = vec![
-            id.0.into(),
-            before.into(),
-            (i64::from(page.limit) + 1).into(),
-        ];
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, sql, values))
+        let mut query =
+            ratings_feedback::Entity::find().filter(ratings_feedback::Column::ProviderId.eq(id.0));
+        if let Some(before) = keyset::after::<i64>(page)? {
+            query = query.filter(ratings_feedback::Column::Id.lt(before));
+        }
+        let items = query
+            .order_by_desc(ratings_feedback::Column::Id)
+            .limit(keyset::fetch(page))
+            .all(&self.db)
             .await
-            .map_err(store_err)?;
-        let items = rows
+            .map_err(store_err)?
             .into_iter()
-            .map(|r| {
-                Ok(Review {
-                    id: r.try_get("", "id").map_err(store_err)?,
-                    rating: r.try_get("", "rating").map_err(store_err)?,
-                    punctuality_rating: r.try_get("", "punctuality_rating").map_err(store_err)?,
-                    response_time: r.try_get("", "response_time").map_err(store_err)?,
-                    feedback: r.try_get("", "feedback").map_err(store_err)?,
-                    created_at: r.try_get("", "created_at").map_err(store_err)?,
-                })
+            .map(|r| Review {
+                id: r.id,
+                rating: r.rating,
+                punctuality_rating: r.punctuality_rating,
+                response_time: r.response_time,
+                feedback: r.feedback,
+                created_at: r.created_at,
             })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .collect::<Vec<_>>();
         Ok(keyset::page_of(items, page, |r| r.id))
     }
 }

@@ -8,13 +8,14 @@ use kernel::{StoreError, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, Statement, TransactionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use crate::entities::refresh_tokens;
 use crate::error::store_err;
 use crate::revocation_repo::{Ending, record_sessions};
-use crate::sql::{exec, stmt};
+use crate::sql::stmt;
 
 /// At most `max` characters of `s` (a client's `User-Agent` can be anything).
 fn clip(s: &str, max: usize) -> String {
@@ -165,13 +166,16 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         )
         .await?;
         // Scope in the query: another user's family revokes nothing.
-        let revoked = exec(
-            &txn,
-            "UPDATE refresh_tokens SET revoked_at = ? \
-              WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
-            vec![now.into(), family_id.into(), user.0.into(), now.into()],
-        )
-        .await?;
+        let revoked = refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+            .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+            .filter(refresh_tokens::Column::UserId.eq(user.0))
+            .filter(refresh_tokens::Column::RevokedAt.is_null())
+            .filter(refresh_tokens::Column::ExpiresAt.gt(now))
+            .exec(&txn)
+            .await
+            .map_err(store_err)?
+            .rows_affected;
         txn.commit().await.map_err(store_err)?;
         Ok(revoked > 0)
     }
@@ -183,11 +187,15 @@ async fn lock_family(txn: &DatabaseTransaction, family_id: &str) -> Result<(), S
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    let lock = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT id FROM refresh_tokens WHERE family_id = $1 ORDER BY id FOR UPDATE",
-        [family_id.into()],
-    );
-    txn.query_all_raw(lock).await.map_err(store_err)?;
+    refresh_tokens::Entity::find()
+        .select_only()
+        .column(refresh_tokens::Column::Id)
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .order_by_asc(refresh_tokens::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .all(txn)
+        .await
+        .map_err(store_err)?;
     Ok(())
 }

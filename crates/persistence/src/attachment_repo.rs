@@ -10,25 +10,17 @@ use attachments::ContentKind;
 use attachments::ports::{AttachmentRepository, AttachmentViewer, SweepCandidate};
 use attachments::quota::{UploadLimits, UploadUse};
 use kernel::{QuotaExceeded, StoreError, Timestamp, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::attachment_sweep as sweep;
+use crate::entities::{
+    attachments as attachment_rows, dispute_attachments, disputes, jobs as job_rows,
+    service_providers as sp,
+};
 use crate::error::store_err;
-use crate::sql::stmt;
-
-const COLUMNS: &str = "a.id, a.owner_user_id, a.file_name, a.content_type, a.size_bytes, a.sha256, a.storage_key, a.created_at";
-
-/// The owner, or a reader of a dispute the attachment is evidence for.
-/// Binds: owner, admin flag, customer, provider user, the LSM's region (from
-/// the token; `NULL` matches nothing).
-const VISIBLE: &str = "(a.owner_user_id = ? OR EXISTS (\
-     SELECT 1 FROM dispute_attachments da \
-     JOIN disputes d ON d.id = da.dispute_id \
-     JOIN jobs j ON j.id = d.job_id \
-     JOIN service_providers sp ON sp.id = j.provider_id \
-     WHERE da.attachment_id = a.id AND (? OR j.customer_id = ? OR sp.user_id = ? \
-       OR j.region_code = ?)))";
+use crate::job_repo::visible;
 
 /// Attachment metadata over a connection.
 #[derive(Debug, Clone)]
@@ -43,20 +35,19 @@ impl SqlAttachmentRepository {
     }
 }
 
-fn parse_row(r: &QueryResult) -> Result<Attachment, StoreError> {
-    let mime: String = r.try_get("", "content_type").map_err(store_err)?;
-    let size: i64 = r.try_get("", "size_bytes").map_err(store_err)?;
+fn parse_row(r: attachment_rows::Model) -> Result<Attachment, StoreError> {
     Ok(Attachment {
-        id: r.try_get("", "id").map_err(store_err)?,
-        owner_user_id: UserId(r.try_get("", "owner_user_id").map_err(store_err)?),
-        file_name: r.try_get("", "file_name").map_err(store_err)?,
-        kind: ContentKind::from_mime(&mime)
-            .ok_or_else(|| StoreError::backend(format!("unknown content type {mime}")))?,
-        size_bytes: u64::try_from(size)
-            .map_err(|_| StoreError::backend(format!("negative size {size}")))?,
-        sha256: r.try_get("", "sha256").map_err(store_err)?,
-        storage_key: r.try_get("", "storage_key").map_err(store_err)?,
-        created_at: r.try_get("", "created_at").map_err(store_err)?,
+        id: r.id,
+        owner_user_id: UserId(r.owner_user_id),
+        file_name: r.file_name,
+        kind: ContentKind::from_mime(&r.content_type).ok_or_else(|| {
+            StoreError::backend(format!("unknown content type {}", r.content_type))
+        })?,
+        size_bytes: u64::try_from(r.size_bytes)
+            .map_err(|_| StoreError::backend(format!("negative size {}", r.size_bytes)))?,
+        sha256: r.sha256,
+        storage_key: r.storage_key,
+        created_at: r.created_at,
     })
 }
 
@@ -107,21 +98,46 @@ impl AttachmentRepository for SqlAttachmentRepository {
         id: Uuid,
         viewer: AttachmentViewer,
     ) -> Result<Option<Attachment>, StoreError> {
-        let u = viewer.user_id.0;
-        let sql = format!("SELECT {COLUMNS} FROM attachments a WHERE a.id = ? AND {VISIBLE}");
-        let values = vec![
-            id.into(),
-            u.into(),
-            viewer.is_admin.into(),
-            u.into(),
-            u.into(),
-            viewer.lsm_region.into(),
-        ];
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, &sql, values))
+        // A dispute citing it whose job the viewer may see.
+        let cited = Query::select()
+            .expr(Expr::val(1))
+            .from(dispute_attachments::Entity)
+            .inner_join(
+                disputes::Entity,
+                Expr::col((disputes::Entity, disputes::Column::Id)).equals((
+                    dispute_attachments::Entity,
+                    dispute_attachments::Column::DisputeId,
+                )),
+            )
+            .inner_join(
+                job_rows::Entity,
+                Expr::col((job_rows::Entity, job_rows::Column::Id))
+                    .equals((disputes::Entity, disputes::Column::JobId)),
+            )
+            .inner_join(
+                sp::Entity,
+                Expr::col((sp::Entity, sp::Column::Id))
+                    .equals((job_rows::Entity, job_rows::Column::ProviderId)),
+            )
+            .and_where(
+                Expr::col((
+                    dispute_attachments::Entity,
+                    dispute_attachments::Column::AttachmentId,
+                ))
+                .equals((attachment_rows::Entity, attachment_rows::Column::Id)),
+            )
+            .cond_where(visible(&viewer))
+            .to_owned();
+        attachment_rows::Entity::find_by_id(id)
+            .filter(
+                Condition::any()
+                    .add(attachment_rows::Column::OwnerUserId.eq(viewer.user_id.0))
+                    .add(Expr::exists(cited)),
+            )
+            .one(&self.db)
             .await
-            .map_err(store_err)?;
-        row.as_ref().map(parse_row).transpose()
+            .map_err(store_err)?
+            .map(parse_row)
+            .transpose()
     }
 }

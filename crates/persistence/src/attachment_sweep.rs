@@ -8,9 +8,14 @@ use attachments::Attachment;
 use attachments::ports::SweepCandidate;
 use attachments::quota::{UploadLimits, UploadUse};
 use kernel::{QuotaExceeded, StoreError, Timestamp, UserId, WindowUse};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait, Value};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
+use crate::entities::attachments as attachment_rows;
 use crate::error::store_err;
 use crate::quota_read::settings;
 use crate::sql::{exec, stmt};
@@ -71,23 +76,21 @@ pub(crate) async fn upload_use(
 
 /// Inserts the row.
 pub(crate) async fn insert(db: &impl ConnectionTrait, a: &Attachment) -> Result<(), StoreError> {
-    exec(
-        db,
-        "INSERT INTO attachments (id, owner_user_id, file_name, content_type, size_bytes, sha256, \
-         storage_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            a.id.into(),
-            a.owner_user_id.0.into(),
-            a.file_name.clone().into(),
-            a.kind.mime().into(),
-            size(a)?.into(),
-            a.sha256.clone().into(),
-            a.storage_key.clone().into(),
-            a.created_at.into(),
-        ],
-    )
-    .await?;
-    Ok(())
+    let row = attachment_rows::ActiveModel {
+        id: Set(a.id),
+        owner_user_id: Set(a.owner_user_id.0),
+        file_name: Set(a.file_name.clone()),
+        content_type: Set(a.kind.mime().into()),
+        size_bytes: Set(size(a)?),
+        sha256: Set(a.sha256.clone()),
+        storage_key: Set(a.storage_key.clone()),
+        created_at: Set(a.created_at),
+    };
+    attachment_rows::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
 }
 
 fn size(a: &Attachment) -> Result<i64, StoreError> {
@@ -182,14 +185,12 @@ pub(crate) async fn known_keys(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; keys.len()].join(", ");
-    let sql = format!("SELECT storage_key FROM attachments WHERE storage_key IN ({marks})");
-    let values: Vec<Value> = keys.into_iter().map(Value::from).collect();
-    let rows = db
-        .query_all_raw(stmt(db, &sql, values))
+    attachment_rows::Entity::find()
+        .select_only()
+        .column(attachment_rows::Column::StorageKey)
+        .filter(attachment_rows::Column::StorageKey.is_in(keys))
+        .into_tuple::<String>()
+        .all(db)
         .await
-        .map_err(store_err)?;
-    rows.iter()
-        .map(|r| r.try_get("", "storage_key").map_err(store_err))
-        .collect()
+        .map_err(store_err)
 }

@@ -3,51 +3,43 @@
 
 use jobs::ports::{JobRecord, NewJob};
 use jobs::{OpenRequestLimits, OpenRequests};
-use kernel::{QuotaExceeded, StoreError, Timestamp};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use kernel::{QuotaExceeded, StoreError};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 use crate::effects::write_effects;
+use crate::entities::jobs as job_rows;
 use crate::error::store_err;
 use crate::job_repo::load;
 use crate::job_write::{insert_events, insert_job};
-use crate::sql::stmt;
+use crate::quota_read::window_use;
 use crate::user_lock::lock_user;
 
 /// The customer's open (`new`) jobs: with `provider`, and in all, each with
-/// its earliest response deadline. Binds: provider, provider, customer.
-const OPEN_SQL: &str = "SELECT \
-     COALESCE(SUM(CASE WHEN provider_id = ? THEN 1 ELSE 0 END), 0) AS pair, \
-     MIN(CASE WHEN provider_id = ? THEN response_deadline END) AS pair_first, \
-     COUNT(*) AS all_n, MIN(response_deadline) AS all_first \
-     FROM jobs WHERE customer_id = ? AND status = 'new'";
-
+/// its earliest response deadline.
 async fn open_requests(
     db: &impl ConnectionTrait,
     new: &NewJob,
 ) -> Result<OpenRequests, StoreError> {
-    let provider = new.job.provider_id.0;
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            OPEN_SQL,
-            vec![
-                provider.into(),
-                provider.into(),
-                new.job.customer_id.0.into(),
-            ],
-        ))
-        .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("count returned no row"))?;
+    let open = || {
+        job_rows::Entity::find()
+            .filter(job_rows::Column::CustomerId.eq(new.job.customer_id.0))
+            .filter(job_rows::Column::Status.eq("new"))
+    };
+    let deadline = job_rows::Column::ResponseDeadline;
+    let pair = window_use(
+        db,
+        open().filter(job_rows::Column::ProviderId.eq(new.job.provider_id.0)),
+        deadline,
+    )
+    .await?;
+    let all = window_use(db, open(), deadline).await?;
     Ok(OpenRequests {
-        with_provider: row.try_get("", "pair").map_err(store_err)?,
-        first_deadline_with_provider: row
-            .try_get::<Option<Timestamp>>("", "pair_first")
-            .map_err(store_err)?,
-        in_all: row.try_get("", "all_n").map_err(store_err)?,
-        first_deadline_in_all: row
-            .try_get::<Option<Timestamp>>("", "all_first")
-            .map_err(store_err)?,
+        with_provider: pair.used,
+        first_deadline_with_provider: pair.oldest,
+        in_all: all.used,
+        first_deadline_in_all: all.oldest,
     })
 }
 

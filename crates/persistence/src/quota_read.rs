@@ -3,11 +3,10 @@
 
 use effects::PlatformSettings;
 use kernel::{StoreError, Timestamp, WindowUse};
-use sea_orm::{ConnectionTrait, EntityTrait, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QuerySelect, Select};
 
 use crate::entities::platform_settings;
 use crate::error::store_err;
-use crate::sql::stmt;
 
 /// The platform settings in force (defaults overlaid with stored rows).
 pub(crate) async fn settings(db: &impl ConnectionTrait) -> Result<PlatformSettings, StoreError> {
@@ -21,22 +20,21 @@ pub(crate) async fn settings(db: &impl ConnectionTrait) -> Result<PlatformSettin
     Ok(PlatformSettings::from_stored(&rows))
 }
 
-/// Runs `sql`, which selects `n` (a count or a sum) and `oldest` (a
-/// timestamp, null when nothing counted), as a window's use.
-pub(crate) async fn window_use(
+/// A window's use: the count of `rows` (by their `at`, a required column)
+/// and the oldest `at` (null when nothing counted), in one statement.
+pub(crate) async fn window_use<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    sql: &str,
-    values: Vec<Value>,
+    rows: Select<E>,
+    at: E::Column,
 ) -> Result<WindowUse, StoreError> {
-    let row = db
-        .query_one_raw(stmt(db, sql, values))
+    let (used, oldest) = rows
+        .select_only()
+        .column_as(at.count(), "n")
+        .column_as(at.min(), "oldest")
+        .into_tuple::<(i64, Option<Timestamp>)>()
+        .one(db)
         .await
         .map_err(store_err)?
         .ok_or_else(|| StoreError::backend("a count returned no row"))?;
-    Ok(WindowUse {
-        used: row.try_get("", "n").map_err(store_err)?,
-        oldest: row
-            .try_get::<Option<Timestamp>>("", "oldest")
-            .map_err(store_err)?,
-    })
+    Ok(WindowUse { used, oldest })
 }

@@ -133,13 +133,10 @@ async fn admit_post(
     let limit = crate::quota_read::settings(txn)
         .await?
         .chat_posts_per_minute();
-    let used = crate::quota_read::window_use(
-        txn,
-        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages \
-         WHERE sender_user_id = ? AND created_at >= ?",
-        vec![sender.0.into(), (at - messaging::quota::WINDOW).into()],
-    )
-    .await?;
+    let sent = messages::Entity::find()
+        .filter(messages::Column::SenderUserId.eq(sender.0))
+        .filter(messages::Column::CreatedAt.gte(at - messaging::quota::WINDOW));
+    let used = crate::quota_read::window_use(txn, sent, messages::Column::CreatedAt).await?;
     Ok(messaging::quota::RecentPosts { limit, used }.admit(at))
 }
 

@@ -10,19 +10,25 @@
 //! when it tries to write after another writer's commit.
 
 use kernel::{StoreError, UserId};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::sql::exec;
+use crate::entities::users;
+use crate::error::store_err;
 
 /// Takes `user`'s lock for the rest of the transaction; [`StoreError::NotFound`]
 /// when there is no such user.
 pub(crate) async fn lock_user(txn: &impl ConnectionTrait, user: UserId) -> Result<(), StoreError> {
-    let locked = exec(
-        txn,
-        "UPDATE users SET updated_at = updated_at WHERE id = ?",
-        vec![user.0.into()],
-    )
-    .await?;
+    let locked = users::Entity::update_many()
+        .col_expr(
+            users::Column::UpdatedAt,
+            Expr::col(users::Column::UpdatedAt),
+        )
+        .filter(users::Column::Id.eq(user.0))
+        .exec(txn)
+        .await
+        .map_err(store_err)?
+        .rows_affected;
     if locked == 0 {
         return Err(StoreError::NotFound);
     }

@@ -1,5 +1,5 @@
 //! Listings in SQL: reads with the viewer's scope in the `WHERE` clause, the
-//! public search as one fixed statement, writes by compare-and-set on
+//! public search with only the filters given, writes by compare-and-set on
 //! `(status, updated_at)` with their effects in one transaction.
 
 use async_trait::async_trait;
@@ -8,43 +8,52 @@ use marketplace::ports::{
     ListingChange, ListingFilter, ListingRepository, ListingViewer, NewListing, Seller,
 };
 use marketplace::{Listing, ListingFields, ListingStatus, PriceType};
-use sea_orm::sea_query::Expr;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryResult,
-    TransactionTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select, TransactionTrait,
 };
 use serde_json::json;
 
 use crate::effects::write_effects;
-use crate::entities::service_listings;
+use crate::entities::{service_listings, service_providers as sp, services};
 use crate::error::store_err;
-use crate::sql::{exec, json_value, stmt};
 
-/// The columns every listing read selects, with the provider's region.
-const COLUMNS: &str = "l.id, l.provider_user_id, l.tenant_id, sp.region_code, l.service_id, \
-     l.title, l.description, l.category, l.price_cents, l.price_type, l.currency, l.city, l.state, \
-     l.zip_code, l.service_area_miles, l.status, l.images, l.tags, l.published_at, l.created_at, \
-     l.updated_at";
+/// A listing row with its provider's region.
+#[derive(Debug, FromQueryResult)]
+struct ListingRow {
+    #[sea_orm(nested)]
+    listing: service_listings::Model,
+    region_code: String,
+}
 
-const FROM: &str =
-    "FROM service_listings l JOIN service_providers sp ON sp.user_id = l.provider_user_id";
+/// Listings joined to their provider, for the typed [`ListingRow`].
+fn select_listings() -> Select<service_listings::Entity> {
+    service_listings::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            service_listings::Relation::Provider.def(),
+        )
+        .column_as(sp::Column::RegionCode, "region_code")
+}
 
 /// Who may see a listing: anyone when active; its owner, an LSM of its
 /// region (the token's, `Ctx::lsm_region`, as for every scoped read) and
 /// admins otherwise.
-const VISIBLE: &str = "(l.status = 'active' OR l.provider_user_id = ? OR ? OR sp.region_code = ?)";
-
-/// The public search: every filter is `? IS NULL OR …`, so one statement
-/// (and one PostgreSQL plan) serves every combination; `status = 'active'`
-/// first, for the seed's partial index on active listings.
-const SEARCH: &str = "l.status = 'active' \
-     AND (? IS NULL OR l.category = ?) AND (? IS NULL OR l.state = ?) \
-     AND (? IS NULL OR l.zip_code = ?) AND (? IS NULL OR l.price_type = ?) \
-     AND (? IS NULL OR l.price_cents >= ?) AND (? IS NULL OR l.price_cents <= ?) \
-     AND (? IS NULL OR LOWER(l.title) LIKE ? ESCAPE '\\' OR LOWER(l.description) LIKE ? ESCAPE '\\' \
-          OR LOWER(CAST(l.tags AS TEXT)) LIKE ? ESCAPE '\\') \
-     AND (? IS NULL OR l.id < ?) \
-     ORDER BY l.id DESC LIMIT ?";
+fn visible(viewer: &ListingViewer) -> Condition {
+    if viewer.is_admin {
+        return Condition::all();
+    }
+    let mut who = Condition::any().add(service_listings::Column::Status.eq("active"));
+    if let Some(user) = viewer.user_id {
+        who = who.add(service_listings::Column::ProviderUserId.eq(user.0));
+    }
+    if let Some(region) = &viewer.lsm_region {
+        who = who.add(sp::Column::RegionCode.eq(region.as_str()));
+    }
+    who
+}
 
 /// Listings over a connection.
 #[derive(Debug, Clone)]
@@ -69,59 +78,53 @@ fn strings(v: serde_json::Value) -> Vec<String> {
     }
 }
 
-fn parse_row(r: &QueryResult) -> Result<Listing, StoreError> {
-    let get_str = |c: &str| -> Result<String, StoreError> { r.try_get("", c).map_err(store_err) };
-    let status = get_str("status")?;
-    let price_type = get_str("price_type")?;
+fn parse_row(row: ListingRow) -> Result<Listing, StoreError> {
+    let l = row.listing;
     Ok(Listing {
-        id: r.try_get("", "id").map_err(store_err)?,
-        provider_user_id: UserId(r.try_get("", "provider_user_id").map_err(store_err)?),
-        tenant_id: r
-            .try_get::<Option<i64>>("", "tenant_id")
-            .map_err(store_err)?
-            .map(TenantId),
-        region_code: get_str("region_code")?,
+        id: l.id,
+        provider_user_id: UserId(l.provider_user_id),
+        tenant_id: l.tenant_id.map(TenantId),
+        region_code: row.region_code,
         fields: ListingFields {
-            title: get_str("title")?,
-            description: get_str("description")?,
-            category: get_str("category")?,
-            price_cents: r.try_get("", "price_cents").map_err(store_err)?,
-            price_type: PriceType::parse(&price_type)
-                .ok_or_else(|| StoreError::backend(format!("unknown price type {price_type}")))?,
-            currency: get_str("currency")?,
-            city: r.try_get("", "city").map_err(store_err)?,
-            state: r.try_get("", "state").map_err(store_err)?,
-            zip_code: r.try_get("", "zip_code").map_err(store_err)?,
-            service_area_miles: r.try_get("", "service_area_miles").map_err(store_err)?,
-            service_id: r.try_get("", "service_id").map_err(store_err)?,
-            tags: strings(r.try_get("", "tags").map_err(store_err)?),
-            images: strings(r.try_get("", "images").map_err(store_err)?),
+            title: l.title,
+            description: l.description,
+            category: l.category,
+            price_cents: l.price_cents,
+            price_type: PriceType::parse(&l.price_type).ok_or_else(|| {
+                StoreError::backend(format!("unknown price type {}", l.price_type))
+            })?,
+            currency: l.currency,
+            city: l.city,
+            state: l.state,
+            zip_code: l.zip_code,
+            service_area_miles: l.service_area_miles,
+            service_id: l.service_id,
+            tags: strings(l.tags),
+            images: strings(l.images),
         },
-        status: ListingStatus::parse(&status)
-            .ok_or_else(|| StoreError::backend(format!("unknown listing status {status}")))?,
-        published_at: r.try_get("", "published_at").map_err(store_err)?,
-        created_at: r.try_get("", "created_at").map_err(store_err)?,
-        updated_at: r.try_get("", "updated_at").map_err(store_err)?,
+        status: ListingStatus::parse(&l.status)
+            .ok_or_else(|| StoreError::backend(format!("unknown listing status {}", l.status)))?,
+        published_at: l.published_at,
+        created_at: l.created_at,
+        updated_at: l.updated_at,
     })
 }
 
-/// The field values in the order of the insert and update column lists.
-fn field_values(f: &ListingFields) -> Vec<Value> {
-    vec![
-        f.title.clone().into(),
-        f.description.clone().into(),
-        f.category.clone().into(),
-        f.price_cents.into(),
-        f.price_type.as_str().into(),
-        f.currency.clone().into(),
-        f.city.clone().into(),
-        f.state.clone().into(),
-        f.zip_code.clone().into(),
-        f.service_area_miles.into(),
-        f.service_id.into(),
-        json_value(json!(f.images)),
-        json_value(json!(f.tags)),
-    ]
+/// The fields as the row stores them.
+fn set_fields(row: &mut service_listings::ActiveModel, f: &ListingFields) {
+    row.title = Set(f.title.clone());
+    row.description = Set(f.description.clone());
+    row.category = Set(f.category.clone());
+    row.price_cents = Set(f.price_cents);
+    row.price_type = Set(f.price_type.as_str().to_owned());
+    row.currency = Set(f.currency.clone());
+    row.city = Set(f.city.clone());
+    row.state = Set(f.state.clone());
+    row.zip_code = Set(f.zip_code.clone());
+    row.service_area_miles = Set(f.service_area_miles);
+    row.service_id = Set(f.service_id);
+    row.images = Set(json!(f.images));
+    row.tags = Set(json!(f.tags));
 }
 
 /// `q` as a literal, case-folded `LIKE` pattern.
@@ -143,12 +146,11 @@ async fn check_service(db: &impl ConnectionTrait, f: &ListingFields) -> Result<(
     let Some(service) = f.service_id else {
         return Ok(());
     };
-    let found = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT id FROM services WHERE id = ?",
-            vec![service.into()],
-        ))
+    let found = services::Entity::find_by_id(service)
+        .select_only()
+        .column(services::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
         .await
         .map_err(store_err)?;
     match found {
@@ -159,67 +161,53 @@ async fn check_service(db: &impl ConnectionTrait, f: &ListingFields) -> Result<(
 
 impl SqlListingRepository {
     async fn by_id(&self, id: i64) -> Result<Option<Listing>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} {FROM} WHERE l.id = ?");
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, &sql, vec![id.into()]))
+        select_listings()
+            .filter(service_listings::Column::Id.eq(id))
+            .into_model::<ListingRow>()
+            .one(&self.db)
             .await
-            .map_err(store_err)?;
-        row.as_ref().map(parse_row).transpose()
+            .map_err(store_err)?
+            .map(parse_row)
+            .transpose()
     }
 }
 
 #[async_trait]
 impl ListingRepository for SqlListingRepository {
     async fn approved_seller(&self, user: UserId) -> Result<Option<Seller>, StoreError> {
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                &format!(
-                    "SELECT p.tenant_id, p.region_code FROM service_providers p \
-                     WHERE p.user_id = ? AND {}",
-                    crate::liveness::live_provider("p")
-                ),
-                vec![user.0.into()],
-            ))
+        let row = sp::Entity::find()
+            .select_only()
+            .columns([sp::Column::TenantId, sp::Column::RegionCode])
+            .filter(sp::Column::UserId.eq(user.0))
+            .filter(crate::liveness::live_provider_expr())
+            .into_tuple::<(Option<i64>, String)>()
+            .one(&self.db)
             .await
             .map_err(store_err)?;
-        row.map(|r| {
-            Ok(Seller {
-                user_id: user,
-                tenant_id: r
-                    .try_get::<Option<i64>>("", "tenant_id")
-                    .map_err(store_err)?
-                    .map(TenantId),
-                region_code: r.try_get("", "region_code").map_err(store_err)?,
-            })
-        })
-        .transpose()
+        Ok(row.map(|(tenant, region_code)| Seller {
+            user_id: user,
+            tenant_id: tenant.map(TenantId),
+            region_code,
+        }))
     }
 
     async fn insert(&self, new: NewListing) -> Result<Listing, StoreError> {
         check_service(&self.db, &new.fields).await?;
-        let mut values = vec![
-            new.seller.user_id.0.into(),
-            new.seller.tenant_id.map(|t| t.0).into(),
-        ];
-        values.extend(field_values(&new.fields));
-        values.extend([new.at.into(), new.at.into()]);
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                "INSERT INTO service_listings (provider_user_id, tenant_id, title, description, \
-                 category, price_cents, price_type, currency, city, state, zip_code, \
-                 service_area_miles, service_id, images, tags, status, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?) RETURNING id",
-                values,
-            ))
+        let mut row = service_listings::ActiveModel {
+            provider_user_id: Set(new.seller.user_id.0),
+            tenant_id: Set(new.seller.tenant_id.map(|t| t.0)),
+            status: Set(ListingStatus::Draft.as_str().to_owned()),
+            published_at: Set(None),
+            created_at: Set(new.at),
+            updated_at: Set(new.at),
+            ..Default::default()
+        };
+        set_fields(&mut row, &new.fields);
+        let id = service_listings::Entity::insert(row)
+            .exec(&self.db)
             .await
             .map_err(store_err)?
-            .ok_or_else(|| StoreError::backend("listing insert returned no id"))?;
-        let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
+            .last_insert_id;
         self.by_id(id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -228,37 +216,19 @@ impl ListingRepository for SqlListingRepository {
         id: i64,
         viewer: &ListingViewer,
     ) -> Result<Option<Listing>, StoreError> {
-        // An anonymous viewer matches no owner or LSM row (ids start at 1).
-        let u = viewer.user_id.map_or(0, |u| u.0);
-        let sql = format!("SELECT {COLUMNS} {FROM} WHERE l.id = ? AND {VISIBLE}");
-        let row = self
-            .db
-            .query_one_raw(stmt(
-                &self.db,
-                &sql,
-                vec![
-                    id.into(),
-                    u.into(),
-                    viewer.is_admin.into(),
-                    viewer.lsm_region.clone().into(),
-                ],
-            ))
+        select_listings()
+            .filter(service_listings::Column::Id.eq(id))
+            .filter(visible(viewer))
+            .into_model::<ListingRow>()
+            .one(&self.db)
             .await
-            .map_err(store_err)?;
-        row.as_ref().map(parse_row).transpose()
+            .map_err(store_err)?
+            .map(parse_row)
+            .transpose()
     }
 
     async fn save(&self, change: ListingChange) -> Result<(), StoreError> {
         let l = &change.listing;
-        let mut values = field_values(&l.fields);
-        values.extend([
-            l.status.as_str().into(),
-            l.published_at.into(),
-            l.updated_at.into(),
-            l.id.into(),
-            change.expected.0.as_str().into(),
-            change.expected.1.into(),
-        ]);
         // The service check reads before the transaction: on SQLite a
         // transaction that reads and then writes cannot wait for the write
         // lock (another writer's commit makes its snapshot stale: SQLITE_BUSY
@@ -268,15 +238,22 @@ impl ListingRepository for SqlListingRepository {
         // two workers at once answered 500 "database is locked".)
         check_service(&self.db, &l.fields).await?;
         let txn = self.db.begin().await.map_err(store_err)?;
-        let updated = exec(
-            &txn,
-            "UPDATE service_listings SET title = ?, description = ?, category = ?, price_cents = ?, \
-             price_type = ?, currency = ?, city = ?, state = ?, zip_code = ?, service_area_miles = ?, \
-             service_id = ?, images = ?, tags = ?, status = ?, published_at = ?, updated_at = ? \
-             WHERE id = ? AND status = ? AND updated_at = ?",
-            values,
-        )
-        .await?;
+        let mut row = service_listings::ActiveModel {
+            status: Set(l.status.as_str().to_owned()),
+            published_at: Set(l.published_at),
+            updated_at: Set(l.updated_at),
+            ..Default::default()
+        };
+        set_fields(&mut row, &l.fields);
+        let updated = service_listings::Entity::update_many()
+            .set(row)
+            .filter(service_listings::Column::Id.eq(l.id))
+            .filter(service_listings::Column::Status.eq(change.expected.0.as_str()))
+            .filter(service_listings::Column::UpdatedAt.eq(change.expected.1))
+            .exec(&txn)
+            .await
+            .map_err(store_err)?
+            .rows_affected;
         if updated == 0 {
             return Err(StoreError::Stale);
         }
@@ -290,30 +267,56 @@ impl ListingRepository for SqlListingRepository {
         before: Option<i64>,
         limit: u64,
     ) -> Result<Vec<Listing>, StoreError> {
-        let pair = |v: Option<String>| -> [Value; 2] { [v.clone().into(), v.into()] };
-        let pattern = filter.q.as_deref().map(like_pattern);
-        let mut values: Vec<Value> = Vec::new();
-        values.extend(pair(filter.category.clone()));
-        values.extend(pair(filter.state.clone()));
-        values.extend(pair(filter.zip_code.clone()));
-        values.extend(pair(filter.price_type.map(|p| p.as_str().to_owned())));
-        values.extend([filter.min_price.into(), filter.min_price.into()]);
-        values.extend([filter.max_price.into(), filter.max_price.into()]);
-        values.extend([
-            pattern.clone().into(),
-            pattern.clone().into(),
-            pattern.clone().into(),
-            pattern.into(),
-        ]);
-        values.extend([before.into(), before.into()]);
-        values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
-        let sql = format!("SELECT {COLUMNS} {FROM} WHERE {SEARCH}");
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, values))
+        use service_listings::Column as L;
+        let mut query = select_listings().filter(L::Status.eq("active"));
+        let equal = [
+            (L::Category, filter.category.clone()),
+            (L::State, filter.state.clone()),
+            (L::ZipCode, filter.zip_code.clone()),
+            (
+                L::PriceType,
+                filter.price_type.map(|p| p.as_str().to_owned()),
+            ),
+        ];
+        for (column, value) in equal {
+            if let Some(value) = value {
+                query = query.filter(column.eq(value));
+            }
+        }
+        if let Some(min) = filter.min_price {
+            query = query.filter(L::PriceCents.gte(min));
+        }
+        if let Some(max) = filter.max_price {
+            query = query.filter(L::PriceCents.lte(max));
+        }
+        if let Some(q) = filter.q.as_deref() {
+            let pattern = || LikeExpr::new(like_pattern(q)).escape('\\');
+            let lower = |e: Expr| Expr::from(Func::lower(e));
+            let tags = Func::cast_as(
+                Expr::col((service_listings::Entity, L::Tags)),
+                Alias::new("TEXT"),
+            );
+            query = query.filter(
+                Condition::any()
+                    .add(lower(Expr::col((service_listings::Entity, L::Title))).like(pattern()))
+                    .add(
+                        lower(Expr::col((service_listings::Entity, L::Description)))
+                            .like(pattern()),
+                    )
+                    .add(lower(tags.into()).like(pattern())),
+            );
+        }
+        if let Some(before) = before {
+            query = query.filter(L::Id.lt(before));
+        }
+        let rows = query
+            .order_by_desc(L::Id)
+            .limit(limit)
+            .into_model::<ListingRow>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter().map(parse_row).collect()
+        rows.into_iter().map(parse_row).collect()
     }
 }
 

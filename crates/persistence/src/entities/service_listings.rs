@@ -30,6 +30,13 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::service_providers::Entity",
+        from = "Column::ProviderUserId",
+        to = "super::service_providers::Column::UserId"
+    )]
+    Provider,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

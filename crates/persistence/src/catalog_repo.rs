@@ -149,3 +149,31 @@ impl CatalogRepository for SqlCatalogRepository {
         Ok(report)
     }
 }
+
+/// Claims the region's demand digest for the period: one winner per region,
+/// `false` when another run claimed it after `cutoff`. The first write of the
+/// digest's transaction (the region's row lock, or SQLite's write lock).
+pub(crate) async fn claim_digest(
+    db: &impl sea_orm::ConnectionTrait,
+    region: &str,
+    now: kernel::Timestamp,
+    cutoff: kernel::Timestamp,
+) -> Result<bool, kernel::StoreError> {
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+    let claimed = crate::entities::regions::Entity::update_many()
+        .col_expr(
+            crate::entities::regions::Column::DemandDigestSentAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(crate::entities::regions::Column::Code.eq(region))
+        .filter(
+            Condition::any()
+                .add(crate::entities::regions::Column::DemandDigestSentAt.is_null())
+                .add(crate::entities::regions::Column::DemandDigestSentAt.lte(cutoff)),
+        )
+        .exec(db)
+        .await
+        .map_err(crate::error::store_err)?
+        .rows_affected;
+    Ok(claimed == 1)
+}

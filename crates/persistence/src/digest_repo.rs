@@ -2,35 +2,16 @@
 //! claim-mark-write transaction that sends one region's digest.
 
 use kernel::{StoreError, Timestamp};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, TransactionTrait,
+};
 use supply::ports::{DigestSend, PendingDemand};
 
 use crate::effects::write_message;
+use crate::entities::{local_service_managers as lsm, regions, service_requests, users};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
-
-/// Regions with undigested requests, an active LSM and a digest due. Binds: cutoff.
-const PENDING_SQL: &str =
-    "SELECT r.region, COUNT(*) AS n, COUNT(DISTINCT r.keyword) AS k, MAX(r.id) AS up_to
-    FROM service_requests r JOIN regions g ON g.code = r.region
-    WHERE r.email_sent = FALSE
-      AND (g.demand_digest_sent_at IS NULL OR g.demand_digest_sent_at <= ?)
-      AND EXISTS (SELECT 1 FROM local_service_managers l JOIN users u ON u.id = l.user_id
-                  WHERE l.region_code = g.code AND u.status = 'active')
-    GROUP BY r.region ORDER BY r.region";
-
-/// The region's most requested undigested keywords. Binds: region, up_to, limit.
-const TOP_SQL: &str = "SELECT keyword, COUNT(*) AS n FROM service_requests
-    WHERE region = ? AND email_sent = FALSE AND id <= ?
-    GROUP BY keyword ORDER BY n DESC, keyword LIMIT ?";
-
-/// The claim: one winner per region per period. Binds: now, region, cutoff.
-const CLAIM_SQL: &str = "UPDATE regions SET demand_digest_sent_at = ?
-    WHERE code = ? AND (demand_digest_sent_at IS NULL OR demand_digest_sent_at <= ?)";
-
-/// Marks the counted requests sent. Binds: region, up_to.
-const MARK_SQL: &str = "UPDATE service_requests SET email_sent = TRUE
-    WHERE region = ? AND email_sent = FALSE AND id <= ?";
 
 /// What each due region has pending, with its `top` keywords.
 pub(crate) async fn pending_demand(
@@ -38,35 +19,70 @@ pub(crate) async fn pending_demand(
     cutoff: Timestamp,
     top: u32,
 ) -> Result<Vec<PendingDemand>, StoreError> {
-    let rows = db
-        .query_all_raw(stmt(db, PENDING_SQL, vec![cutoff.into()]))
+    use service_requests::Column as R;
+    // An active LSM manages the region.
+    let managed = Query::select()
+        .expr(Expr::val(1))
+        .from(lsm::Entity)
+        .inner_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id))
+                .equals((lsm::Entity, lsm::Column::UserId)),
+        )
+        .and_where(
+            Expr::col((lsm::Entity, lsm::Column::RegionCode))
+                .equals((regions::Entity, regions::Column::Code)),
+        )
+        .and_where(users::Column::Status.eq("active"))
+        .to_owned();
+    let to_region: RelationDef = service_requests::Entity::belongs_to(regions::Entity)
+        .from(R::Region)
+        .to(regions::Column::Code)
+        .into();
+    let due = Condition::any()
+        .add(regions::Column::DemandDigestSentAt.is_null())
+        .add(regions::Column::DemandDigestSentAt.lte(cutoff));
+    let rows = service_requests::Entity::find()
+        .select_only()
+        .column(R::Region)
+        .column_as(R::Id.count(), "n")
+        .column_as(
+            Expr::col((service_requests::Entity, R::Keyword)).count_distinct(),
+            "k",
+        )
+        .column_as(R::Id.max(), "up_to")
+        .join(JoinType::InnerJoin, to_region)
+        .filter(R::EmailSent.eq(false))
+        .filter(due)
+        .filter(Expr::exists(managed))
+        .group_by(R::Region)
+        .order_by_asc(R::Region)
+        .into_tuple::<(String, i64, i64, i64)>()
+        .all(db)
         .await
         .map_err(store_err)?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let region: String = r.try_get("", "region").map_err(store_err)?;
-        let up_to_id: i64 = r.try_get("", "up_to").map_err(store_err)?;
-        let values = vec![
-            region.clone().into(),
-            up_to_id.into(),
-            i64::from(top).into(),
-        ];
-        let top_keywords = db
-            .query_all_raw(stmt(db, TOP_SQL, values))
+    for (region, requests, keywords, up_to_id) in rows {
+        let n = Expr::from(Func::count(Expr::col((service_requests::Entity, R::Id))));
+        let top_keywords = service_requests::Entity::find()
+            .select_only()
+            .column(R::Keyword)
+            .column_as(n.clone(), "n")
+            .filter(R::Region.eq(region.as_str()))
+            .filter(R::EmailSent.eq(false))
+            .filter(R::Id.lte(up_to_id))
+            .group_by(R::Keyword)
+            .order_by_desc(n)
+            .order_by_asc(R::Keyword)
+            .limit(u64::from(top))
+            .into_tuple::<(String, i64)>()
+            .all(db)
             .await
-            .map_err(store_err)?
-            .into_iter()
-            .map(|k| {
-                Ok((
-                    k.try_get("", "keyword").map_err(store_err)?,
-                    k.try_get("", "n").map_err(store_err)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .map_err(store_err)?;
         out.push(PendingDemand {
             region,
-            requests: r.try_get("", "n").map_err(store_err)?,
-            keywords: r.try_get("", "k").map_err(store_err)?,
+            requests,
+            keywords,
             up_to_id,
             top_keywords,
         });
@@ -83,19 +99,23 @@ pub(crate) async fn send_digest(
     let txn = db.begin().await.map_err(store_err)?;
     // The claim is the first write: it takes the region's row lock (PostgreSQL)
     // or the write lock (SQLite), so a racing run re-reads the new claim and loses.
-    let claim = vec![
-        digest.now.into(),
-        digest.region.clone().into(),
-        digest.cutoff.into(),
-    ];
-    if exec(&txn, CLAIM_SQL, claim).await? != 1 {
+    let claimed =
+        crate::catalog_repo::claim_digest(&txn, &digest.region, digest.now, digest.cutoff).await?;
+    if !claimed {
         txn.rollback().await.map_err(store_err)?;
         return Ok(false);
     }
-    let mark = vec![digest.region.clone().into(), digest.up_to_id.into()];
     // A request committed late below `up_to_id` (or sent meanwhile) changes
     // the count: the message would misstate it, so the next tick recounts.
-    let marked = exec(&txn, MARK_SQL, mark).await?;
+    let marked = service_requests::Entity::update_many()
+        .col_expr(service_requests::Column::EmailSent, Expr::value(true))
+        .filter(service_requests::Column::Region.eq(digest.region.as_str()))
+        .filter(service_requests::Column::EmailSent.eq(false))
+        .filter(service_requests::Column::Id.lte(digest.up_to_id))
+        .exec(&txn)
+        .await
+        .map_err(store_err)?
+        .rows_affected;
     if i64::try_from(marked).ok() != Some(digest.requests) {
         txn.rollback().await.map_err(store_err)?;
         return Ok(false);

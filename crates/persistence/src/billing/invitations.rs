@@ -5,16 +5,16 @@
 use billing::ports::InvitationMail;
 use billing::{Invitation, InvitationStatus, ReceivedInvitation, TenantRole};
 use kernel::{StoreError, TenantId, Timestamp, UserId};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    DbBackend, EntityTrait, FromQueryResult, NotSet, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, JoinType, NotSet, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionTrait,
 };
 
 use super::{BillingDb, convert, newest_first};
-use crate::entities::{email_outbox, tenant_invitations as inv, users};
+use crate::entities::{email_outbox, tenant_invitations as inv, tenants, users};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
 
 const PENDING: &str = "pending";
 
@@ -113,13 +113,13 @@ pub(super) async fn list(
     rows.into_iter().map(convert::invitation).collect()
 }
 
-const RECEIVED: &str = "SELECT i.id, i.tenant_id, i.email, i.role, i.invited_by, i.status, \
-     i.expires_at, i.created_at, i.decided_at, t.name AS tenant_name \
-     FROM tenant_invitations i \
-     JOIN users u ON u.email = i.email \
-     JOIN tenants t ON t.id = i.tenant_id \
-     WHERE u.id = ? AND i.status = 'pending' AND i.expires_at > ? AND i.id < ? \
-     ORDER BY i.id DESC LIMIT ?";
+/// An invitation with its tenant's name.
+#[derive(Debug, FromQueryResult)]
+struct ReceivedRow {
+    #[sea_orm(nested)]
+    invitation: inv::Model,
+    tenant_name: String,
+}
 
 pub(super) async fn received(
     db: &BillingDb,
@@ -128,23 +128,31 @@ pub(super) async fn received(
     before: Option<i64>,
     limit: u32,
 ) -> Result<Vec<ReceivedInvitation>, StoreError> {
-    let values = vec![
-        user.0.into(),
-        now.into(),
-        before.unwrap_or(i64::MAX).into(),
-        i64::from(limit).into(),
-    ];
-    let rows = db
-        .conn()
-        .query_all_raw(stmt(db.conn(), RECEIVED, values))
+    let to_tenant: RelationDef = inv::Entity::belongs_to(tenants::Entity)
+        .from(inv::Column::TenantId)
+        .to(tenants::Column::Id)
+        .into();
+    let mut query = inv::Entity::find()
+        .column_as(tenants::Column::Name, "tenant_name")
+        .join(JoinType::InnerJoin, to_tenant)
+        .filter(inv::Column::Email.in_subquery(email_of(user)))
+        .filter(inv::Column::Status.eq(PENDING))
+        .filter(inv::Column::ExpiresAt.gt(now));
+    if let Some(before) = before {
+        query = query.filter(inv::Column::Id.lt(before));
+    }
+    let rows = query
+        .order_by_desc(inv::Column::Id)
+        .limit(u64::from(limit))
+        .into_model::<ReceivedRow>()
+        .all(db.conn())
         .await
         .map_err(store_err)?;
-    rows.iter()
+    rows.into_iter()
         .map(|r| {
-            let model = inv::Model::from_query_result(r, "").map_err(store_err)?;
             Ok(ReceivedInvitation {
-                invitation: convert::invitation(model)?,
-                tenant_name: r.try_get("", "tenant_name").map_err(store_err)?,
+                invitation: convert::invitation(r.invitation)?,
+                tenant_name: r.tenant_name,
             })
         })
         .collect()
@@ -240,11 +248,6 @@ pub(super) async fn owner_count(db: &BillingDb, tenant: TenantId) -> Result<u64,
         .map_err(store_err)
 }
 
-/// Leaves staff alone and an owner only while another owner remains, in one statement.
-const REMOVE: &str = "UPDATE users SET tenant_id = NULL, tenant_role = NULL, updated_at = ? \
-     WHERE id = ? AND tenant_id = ? AND (tenant_role <> 'owner' OR \
-     (SELECT count(*) FROM users o WHERE o.tenant_id = ? AND o.tenant_role = 'owner') > 1)";
-
 pub(super) async fn remove(
     db: &BillingDb,
     tenant: TenantId,
@@ -255,15 +258,39 @@ pub(super) async fn remove(
     if txn.get_database_backend() == DbBackend::Postgres {
         // Serialises membership changes of one tenant, so two owners leaving at
         // once cannot each count the other (SQLite's write lock does this already).
-        exec(
-            &txn,
-            "SELECT id FROM tenants WHERE id = ? FOR UPDATE",
-            vec![tenant.0.into()],
-        )
-        .await?;
+        tenants::Entity::find_by_id(tenant.0)
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(store_err)?;
     }
-    let values = vec![now.into(), user.0.into(), tenant.0.into(), tenant.0.into()];
-    if exec(&txn, REMOVE, values).await? == 1 {
+    // Leaves staff alone and an owner only while another owner remains, in one statement.
+    let others = Alias::new("o");
+    let owners = Query::select()
+        .expr(Expr::col((others.clone(), users::Column::Id)).count())
+        .from_as(users::Entity, others.clone())
+        .and_where(Expr::col((others.clone(), users::Column::TenantId)).eq(tenant.0))
+        .and_where(Expr::col((others, users::Column::TenantRole)).eq(TenantRole::Owner.as_str()))
+        .to_owned();
+    let removed = users::Entity::update_many()
+        .col_expr(users::Column::TenantId, Expr::value(Option::<i64>::None))
+        .col_expr(
+            users::Column::TenantRole,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(user.0))
+        .filter(users::Column::TenantId.eq(tenant.0))
+        .filter(
+            Condition::any()
+                .add(users::Column::TenantRole.ne(TenantRole::Owner.as_str()))
+                .add(Expr::SubQuery(None, Box::new(owners.into())).gt(1)),
+        )
+        .exec(&txn)
+        .await
+        .map_err(store_err)?
+        .rows_affected;
+    if removed == 1 {
         return txn.commit().await.map_err(store_err);
     }
     let still = member_in(&txn, tenant, user).await?;

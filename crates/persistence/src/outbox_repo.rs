@@ -3,14 +3,11 @@
 use async_trait::async_trait;
 use effects::outbox::{OutboundEmail, OutboxRepository};
 use kernel::{StoreError, Timestamp};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbBackend, EntityTrait, QueryFilter};
 
 use crate::entities::email_outbox as outbox;
 use crate::error::store_err;
-use crate::sql::stmt;
 
 /// [`OutboxRepository`] over SQL.
 #[derive(Debug, Clone)]
@@ -25,24 +22,6 @@ impl SqlOutboxRepository {
     }
 }
 
-/// One statement claims a batch: the attempt is counted and the row leased.
-/// The `WHERE` re-checks due-ness, so a row is claimed by one worker only;
-/// PostgreSQL also skips rows another worker has locked instead of waiting.
-fn claim_sql(backend: DbBackend) -> String {
-    let skip = if backend == DbBackend::Postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    format!(
-        "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ?
-         WHERE status = 'pending' AND next_attempt_at <= ? AND id IN (
-            SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ?
-            ORDER BY next_attempt_at, id LIMIT ?{skip})
-         RETURNING id, to_email, subject, body_text, template, attempts"
-    )
-}
-
 #[async_trait]
 impl OutboxRepository for SqlOutboxRepository {
     async fn claim_due(
@@ -51,30 +30,48 @@ impl OutboxRepository for SqlOutboxRepository {
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboundEmail>, StoreError> {
-        let sql = claim_sql(self.db.get_database_backend());
-        let values = vec![
-            lease_until.into(),
-            now.into(),
-            now.into(),
-            i64::from(limit).into(),
-        ];
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, values))
+        // One statement claims a batch: the attempt is counted and the row
+        // leased. The `WHERE` re-checks due-ness, so a row is claimed by one
+        // worker only; PostgreSQL also skips rows another worker has locked
+        // instead of waiting.
+        let due = || {
+            Condition::all()
+                .add(outbox::Column::Status.eq("pending"))
+                .add(outbox::Column::NextAttemptAt.lte(now))
+        };
+        let mut batch = Query::select()
+            .column(outbox::Column::Id)
+            .from(outbox::Entity)
+            .cond_where(due())
+            .order_by(outbox::Column::NextAttemptAt, Order::Asc)
+            .order_by(outbox::Column::Id, Order::Asc)
+            .limit(u64::from(limit))
+            .to_owned();
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            batch.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let rows = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).add(1),
+            )
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(lease_until))
+            .filter(due())
+            .filter(outbox::Column::Id.in_subquery(batch))
+            .exec_with_returning(&self.db)
             .await
             .map_err(store_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(OutboundEmail {
-                    id: r.try_get("", "id").map_err(store_err)?,
-                    to: r.try_get("", "to_email").map_err(store_err)?,
-                    subject: r.try_get("", "subject").map_err(store_err)?,
-                    body: r.try_get("", "body_text").map_err(store_err)?,
-                    template: r.try_get("", "template").map_err(store_err)?,
-                    attempts: r.try_get("", "attempts").map_err(store_err)?,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| OutboundEmail {
+                id: r.id,
+                to: r.to_email,
+                subject: r.subject,
+                body: r.body_text,
+                template: r.template,
+                attempts: r.attempts,
             })
-            .collect()
+            .collect())
     }
 
     async fn mark_sent(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {

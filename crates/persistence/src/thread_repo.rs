@@ -13,109 +13,198 @@ use messaging::ports::{
 };
 use messaging::{SenderRole, Thread, ThreadKind, ThreadStatus, Viewer};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, TransactionTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef, Select,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::effects::{audience_users, write_user_event};
-use crate::entities::{message_threads as threads, messages, thread_reads as reads};
+use crate::entities::{
+    disputes as dispute_rows, jobs as job_rows, message_threads as threads, messages,
+    thread_reads as reads,
+};
 use crate::error::store_err;
-use crate::sql::stmt;
 use crate::user_lock::lock_user;
 
-/// A dispute was raised on the thread's job (the region's LSMs are in it).
-const DISPUTED: &str = "EXISTS (SELECT 1 FROM disputes d WHERE d.job_id = t.job_id)";
+/// A thread as the inbox shows it: the row, its job's region, the dispute
+/// flag, the reader's unread count and the newest message (`lm_*`, all null
+/// for a thread without messages).
+#[derive(Debug, FromQueryResult)]
+struct ThreadRow {
+    #[sea_orm(nested)]
+    thread: threads::Model,
+    region_code: Option<String>,
+    disputed: bool,
+    unread_count: i64,
+    lm_id: Option<i64>,
+    lm_sender_user_id: Option<i64>,
+    lm_sender_role: Option<String>,
+    lm_body: Option<String>,
+    lm_read_at: Option<Timestamp>,
+    lm_created_at: Option<Timestamp>,
+}
 
-/// Threads with their region, dispute flag, the reader's unread count (binds:
-/// reader, reader) and the newest message.
-fn select_threads() -> String {
-    format!(
-        "SELECT t.id, t.kind, t.job_id, t.listing_id, t.buyer_user_id, t.seller_user_id, t.lsm_user_id, \
-         t.subject, t.status, t.last_message_at, t.is_deleted, t.created_at, j.region_code, \
-         {DISPUTED} AS disputed, \
-         (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id \
-            AND (m.sender_user_id IS NULL OR m.sender_user_id <> ?) \
-            AND m.id > COALESCE(r.last_read_message_id, 0)) AS unread_count, \
-         lm.id AS lm_id, lm.sender_user_id AS lm_sender_user_id, lm.sender_role AS lm_sender_role, \
-         lm.body AS lm_body, lm.read_at AS lm_read_at, lm.created_at AS lm_created_at \
-         FROM message_threads t \
-         LEFT JOIN jobs j ON j.id = t.job_id \
-         LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = ? \
-         LEFT JOIN messages lm ON lm.id = (SELECT MAX(m2.id) FROM messages m2 WHERE m2.thread_id = t.id)"
+/// A dispute was raised on the thread's job (the region's LSMs are in it).
+fn disputed() -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(dispute_rows::Entity)
+            .and_where(
+                Expr::col((dispute_rows::Entity, dispute_rows::Column::JobId))
+                    .equals((threads::Entity, threads::Column::JobId)),
+            )
+            .to_owned(),
     )
+}
+
+/// Threads with their region, dispute flag, `reader`'s unread count and the
+/// newest message: one round trip per inbox page.
+fn select_threads(reader: UserId) -> Select<threads::Entity> {
+    let newest = Alias::new("lm");
+    let newest_id = Query::select()
+        .expr(Expr::col((Alias::new("m2"), messages::Column::Id)).max())
+        .from_as(messages::Entity, Alias::new("m2"))
+        .and_where(
+            Expr::col((Alias::new("m2"), messages::Column::ThreadId))
+                .equals((threads::Entity, threads::Column::Id)),
+        )
+        .to_owned();
+    let unread = Query::select()
+        .expr(Expr::col((Alias::new("m"), messages::Column::Id)).count())
+        .from_as(messages::Entity, Alias::new("m"))
+        .and_where(
+            Expr::col((Alias::new("m"), messages::Column::ThreadId))
+                .equals((threads::Entity, threads::Column::Id)),
+        )
+        .cond_where(
+            Condition::any()
+                .add(Expr::col((Alias::new("m"), messages::Column::SenderUserId)).is_null())
+                .add(Expr::col((Alias::new("m"), messages::Column::SenderUserId)).ne(reader.0)),
+        )
+        .and_where(
+            Expr::col((Alias::new("m"), messages::Column::Id)).gt(Func::coalesce([
+                Expr::col((reads::Entity, reads::Column::LastReadMessageId)),
+                Expr::val(0i64),
+            ])),
+        )
+        .to_owned();
+    let to_job: RelationDef = threads::Entity::belongs_to(job_rows::Entity)
+        .from(threads::Column::JobId)
+        .to(job_rows::Column::Id)
+        .into();
+    let to_receipt: RelationDef = threads::Entity::belongs_to(reads::Entity)
+        .from(threads::Column::Id)
+        .to(reads::Column::ThreadId)
+        .on_condition(move |_, right| {
+            Expr::col((right, reads::Column::UserId))
+                .eq(reader.0)
+                .into_condition()
+        })
+        .into();
+    let to_newest: RelationDef = threads::Entity::belongs_to(messages::Entity)
+        .from(threads::Column::Id)
+        .to(messages::Column::ThreadId)
+        .on_condition(move |_, right| {
+            Expr::col((right, messages::Column::Id))
+                .eq(Expr::SubQuery(None, Box::new(newest_id.clone().into())))
+                .into_condition()
+        })
+        .into();
+    let lm = |c: messages::Column| Expr::col((newest.clone(), c));
+    threads::Entity::find()
+        .join(JoinType::LeftJoin, to_job)
+        .join(JoinType::LeftJoin, to_receipt)
+        .join_as(JoinType::LeftJoin, to_newest, newest.clone())
+        .column_as(job_rows::Column::RegionCode, "region_code")
+        .column_as(disputed(), "disputed")
+        .column_as(
+            Expr::SubQuery(None, Box::new(unread.into())),
+            "unread_count",
+        )
+        .column_as(lm(messages::Column::Id), "lm_id")
+        .column_as(lm(messages::Column::SenderUserId), "lm_sender_user_id")
+        .column_as(lm(messages::Column::SenderRole), "lm_sender_role")
+        .column_as(lm(messages::Column::Body), "lm_body")
+        .column_as(lm(messages::Column::ReadAt), "lm_read_at")
+        .column_as(lm(messages::Column::CreatedAt), "lm_created_at")
 }
 
 /// The SQL form of messaging's rule (`Thread::visibility`, which decides):
 /// a party (hidden while soft-deleted, unless disputed), or an LSM of a
 /// disputed job's region; admins are let in by [`ThreadRepository::find_visible`]
 /// alone. `tests/disputes.rs` checks the two agree for every kind of viewer.
-/// Binds: user, user, LSM region.
-fn participant_scope() -> String {
-    format!(
-        "(((t.buyer_user_id = ? OR t.seller_user_id = ?) AND (NOT t.is_deleted OR {DISPUTED})) \
-         OR ({DISPUTED} AND j.region_code = ?))"
-    )
-}
-
-fn scope_values(viewer: &Viewer) -> Vec<Value> {
+fn participant_scope(viewer: &Viewer) -> Condition {
     let u = viewer.user_id.0;
-    vec![u.into(), u.into(), viewer.lsm_region.clone().into()]
-}
-
-fn reader_values(viewer: &Viewer) -> Vec<Value> {
-    vec![viewer.user_id.0.into(), viewer.user_id.0.into()]
+    let party = Condition::all()
+        .add(
+            Condition::any()
+                .add(threads::Column::BuyerUserId.eq(u))
+                .add(threads::Column::SellerUserId.eq(u)),
+        )
+        .add(
+            Condition::any()
+                .add(threads::Column::IsDeleted.eq(false))
+                .add(disputed()),
+        );
+    let mut scope = Condition::any().add(party);
+    if let Some(region) = &viewer.lsm_region {
+        scope = scope.add(
+            Condition::all()
+                .add(disputed())
+                .add(job_rows::Column::RegionCode.eq(region.as_str())),
+        );
+    }
+    scope
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::backend(format!("unknown {what} {value}"))
 }
 
-fn thread_record(row: &QueryResult) -> Result<ThreadRecord, StoreError> {
-    let kind: String = row.try_get("", "kind").map_err(store_err)?;
-    let status: String = row.try_get("", "status").map_err(store_err)?;
-    let user = |c: &str| row.try_get::<i64>("", c).map(UserId).map_err(store_err);
+fn thread_record(row: ThreadRow) -> Result<ThreadRecord, StoreError> {
+    let t = row.thread;
     let thread = Thread {
-        id: row.try_get("", "id").map_err(store_err)?,
-        kind: ThreadKind::parse(&kind).ok_or_else(|| corrupt("thread kind", &kind))?,
-        job_id: row.try_get("", "job_id").map_err(store_err)?,
-        listing_id: row.try_get("", "listing_id").map_err(store_err)?,
-        buyer_user_id: user("buyer_user_id")?,
-        seller_user_id: user("seller_user_id")?,
-        lsm_user_id: row
-            .try_get::<Option<i64>>("", "lsm_user_id")
-            .map_err(store_err)?
-            .map(UserId),
-        subject: row.try_get("", "subject").map_err(store_err)?,
-        status: ThreadStatus::parse(&status).ok_or_else(|| corrupt("thread status", &status))?,
-        last_message_at: row.try_get("", "last_message_at").map_err(store_err)?,
-        is_deleted: row.try_get("", "is_deleted").map_err(store_err)?,
-        region_code: row.try_get("", "region_code").map_err(store_err)?,
-        disputed: row.try_get("", "disputed").map_err(store_err)?,
-        created_at: row.try_get("", "created_at").map_err(store_err)?,
+        id: t.id,
+        kind: ThreadKind::parse(&t.kind).ok_or_else(|| corrupt("thread kind", &t.kind))?,
+        job_id: t.job_id,
+        listing_id: t.listing_id,
+        buyer_user_id: UserId(t.buyer_user_id),
+        seller_user_id: UserId(t.seller_user_id),
+        lsm_user_id: t.lsm_user_id.map(UserId),
+        subject: t.subject,
+        status: ThreadStatus::parse(&t.status)
+            .ok_or_else(|| corrupt("thread status", &t.status))?,
+        last_message_at: t.last_message_at,
+        is_deleted: t.is_deleted,
+        region_code: row.region_code,
+        disputed: row.disputed,
+        created_at: t.created_at,
     };
-    let last_id: Option<i64> = row.try_get("", "lm_id").map_err(store_err)?;
-    let last_message = match last_id {
-        None => None,
-        Some(id) => Some(MessageRecord {
+    let last_message = match (
+        row.lm_id,
+        row.lm_sender_role,
+        row.lm_body,
+        row.lm_created_at,
+    ) {
+        (Some(id), Some(sender_role), Some(body), Some(created_at)) => Some(MessageRecord {
             id,
             thread_id: thread.id,
-            sender_user_id: row
-                .try_get::<Option<i64>>("", "lm_sender_user_id")
-                .map_err(store_err)?
-                .map(UserId),
-            sender_role: row.try_get("", "lm_sender_role").map_err(store_err)?,
-            body: row.try_get("", "lm_body").map_err(store_err)?,
-            read_at: row.try_get("", "lm_read_at").map_err(store_err)?,
-            created_at: row.try_get("", "lm_created_at").map_err(store_err)?,
+            sender_user_id: row.lm_sender_user_id.map(UserId),
+            sender_role,
+            body,
+            read_at: row.lm_read_at,
+            created_at,
         }),
+        _ => None,
     };
     Ok(ThreadRecord {
         thread,
-        unread_count: row.try_get("", "unread_count").map_err(store_err)?,
+        unread_count: row.unread_count,
         last_message,
     })
 }
@@ -214,29 +303,36 @@ impl ThreadRepository for SqlThreadRepository {
         after: Option<ThreadPosition>,
         limit: u32,
     ) -> Result<Vec<ThreadRecord>, StoreError> {
-        let keyset = if after.is_some() {
-            " AND (t.last_message_at < ? OR (t.last_message_at = ? AND t.id < ?))"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "{} WHERE {} AND (r.archived_at IS NULL OR t.last_message_at > r.archived_at){keyset} \
-             ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
-            select_threads(),
-            participant_scope()
-        );
-        let mut values = reader_values(viewer);
-        values.extend(scope_values(viewer));
+        let mut query = select_threads(viewer.user_id)
+            .filter(participant_scope(viewer))
+            .filter(
+                Condition::any()
+                    .add(reads::Column::ArchivedAt.is_null())
+                    .add(
+                        Expr::col((threads::Entity, threads::Column::LastMessageAt))
+                            .gt(Expr::col((reads::Entity, reads::Column::ArchivedAt))),
+                    ),
+            );
         if let Some((at, id)) = after {
-            values.extend([at.into(), at.into(), id.into()]);
+            query = query.filter(
+                Condition::any()
+                    .add(threads::Column::LastMessageAt.lt(at))
+                    .add(
+                        Condition::all()
+                            .add(threads::Column::LastMessageAt.eq(at))
+                            .add(threads::Column::Id.lt(id)),
+                    ),
+            );
         }
-        values.push(i64::from(limit).into());
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, values))
+        let rows = query
+            .order_by_desc(threads::Column::LastMessageAt)
+            .order_by_desc(threads::Column::Id)
+            .limit(u64::from(limit))
+            .into_model::<ThreadRow>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter().map(thread_record).collect()
+        rows.into_iter().map(thread_record).collect()
     }
 
     async fn find_visible(
@@ -244,21 +340,17 @@ impl ThreadRepository for SqlThreadRepository {
         id: Uuid,
         viewer: &Viewer,
     ) -> Result<Option<ThreadRecord>, StoreError> {
-        let sql = format!(
-            "{} WHERE t.id = ? AND ({} OR ?)",
-            select_threads(),
-            participant_scope()
-        );
-        let mut values = reader_values(viewer);
-        values.push(id.into());
-        values.extend(scope_values(viewer));
-        values.push(viewer.is_admin.into());
-        let row = self
-            .db
-            .query_one_raw(stmt(&self.db, &sql, values))
+        let mut query = select_threads(viewer.user_id).filter(threads::Column::Id.eq(id));
+        if !viewer.is_admin {
+            query = query.filter(participant_scope(viewer));
+        }
+        query
+            .into_model::<ThreadRow>()
+            .one(&self.db)
             .await
-            .map_err(store_err)?;
-        row.as_ref().map(thread_record).transpose()
+            .map_err(store_err)?
+            .map(thread_record)
+            .transpose()
     }
 
     async fn messages(

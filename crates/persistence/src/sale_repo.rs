@@ -9,8 +9,8 @@ use marketplace::sale::{SaleRecord, SaleStatus};
 use marketplace::sale_ports::{SaleRepository, SaleViewer};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 
 use crate::billing::BillingDb;
@@ -19,8 +19,6 @@ use crate::entities::{
     service_providers as sp, users,
 };
 use crate::error::store_err;
-use crate::sale_clients::CLIENT_OF;
-use crate::sql::stmt;
 
 /// A sale row with the id of the invoice that follows it, if any.
 #[derive(Debug, FromQueryResult)]
@@ -118,15 +116,6 @@ impl SqlSaleRepository {
             .collect();
         Ok(supply::PlatformSettings::from_stored(&rows))
     }
-
-    async fn exists(&self, sql: &str, values: Vec<sea_orm::Value>) -> Result<bool, StoreError> {
-        Ok(self
-            .db
-            .query_one_raw(stmt(&self.db, sql, values))
-            .await
-            .map_err(store_err)?
-            .is_some())
-    }
 }
 
 #[async_trait]
@@ -213,16 +202,7 @@ impl SaleRepository for SqlSaleRepository {
         seller: UserId,
         user: UserId,
     ) -> Result<bool, StoreError> {
-        self.exists(
-            CLIENT_OF,
-            vec![
-                user.0.into(),
-                seller.0.into(),
-                tenant.0.into(),
-                seller.0.into(),
-            ],
-        )
-        .await
+        crate::sale_clients::is_client_of(&self.db, tenant, seller, user).await
     }
 
     async fn find_visible(

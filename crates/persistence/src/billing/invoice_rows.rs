@@ -4,14 +4,14 @@
 use billing::ports::NewPayment;
 use billing::{Invoice, InvoiceLine, Payment, PaymentStatus};
 use kernel::{StoreError, TenantId, Timestamp};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait,
+    NotSet, QueryFilter, QueryOrder,
 };
 
 use super::convert;
-use crate::entities::{invoice_lines, invoices, payments};
+use crate::entities::{invoice_counters, invoice_lines, invoices, payments};
 use crate::error::store_err;
 
 pub(crate) async fn insert_lines(
@@ -45,27 +45,25 @@ pub(crate) async fn next_number(
     txn: &DatabaseTransaction,
     tenant: TenantId,
 ) -> Result<i64, StoreError> {
-    let backend = txn.get_database_backend();
-    let param = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
+    let first = invoice_counters::ActiveModel {
+        tenant_id: Set(tenant.0),
+        last_number: Set(1),
     };
-    let sql = format!(
-        "INSERT INTO invoice_counters (tenant_id, last_number) VALUES ({param}, 1) \
-         ON CONFLICT (tenant_id) DO UPDATE SET last_number = invoice_counters.last_number + 1 \
-         RETURNING last_number"
-    );
-    let row = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [tenant.0.into()],
-        ))
+    let next = Expr::col((
+        invoice_counters::Entity,
+        invoice_counters::Column::LastNumber,
+    ))
+    .add(1);
+    let counter = invoice_counters::Entity::insert(first)
+        .on_conflict(
+            OnConflict::column(invoice_counters::Column::TenantId)
+                .value(invoice_counters::Column::LastNumber, next)
+                .to_owned(),
+        )
+        .exec_with_returning(txn)
         .await
-        .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("the invoice counter returned no row"))?;
-    row.try_get::<i64>("", "last_number").map_err(store_err)
+        .map_err(store_err)?;
+    Ok(counter.last_number)
 }
 
 pub(crate) async fn load(

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod dispute_attachments;
 pub mod disputes;
 pub mod email_outbox;
+pub mod invoice_counters;
 pub mod invoice_lines;
 pub mod invoices;
 pub mod job_events;

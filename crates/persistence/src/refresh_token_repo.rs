@@ -5,17 +5,16 @@ use identity::SessionInfo;
 use identity::model::{NewRefreshToken, RefreshRecord};
 use identity::ports::RefreshTokenRepository;
 use kernel::{StoreError, Timestamp, UserId};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
 };
 
 use crate::entities::refresh_tokens;
 use crate::error::store_err;
 use crate::revocation_repo::{Ending, record_sessions};
-use crate::sql::stmt;
 
 /// At most `max` characters of `s` (a client's `User-Agent` can be anything).
 fn clip(s: &str, max: usize) -> String {
@@ -115,37 +114,21 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
     }
 
     async fn sessions(&self, user: UserId, now: Timestamp) -> Result<Vec<SessionInfo>, StoreError> {
-        // One row per live family: first sign-in, last issue, and the
-        // `User-Agent` of its newest token.
-        let rows = self
-            .db
-            .query_all_raw(stmt(
-                &self.db,
-                "SELECT f.family_id, f.created_at, f.last_used_at, \
-                        (SELECT t.user_agent FROM refresh_tokens t \
-                          WHERE t.family_id = f.family_id ORDER BY t.id DESC LIMIT 1) \
-                   FROM (SELECT family_id, MIN(created_at) AS created_at, \
-                                MAX(created_at) AS last_used_at \
-                           FROM refresh_tokens WHERE user_id = ? \
-                          GROUP BY family_id \
-                         HAVING SUM(CASE WHEN revoked_at IS NULL AND expires_at > ? \
-                                         THEN 1 ELSE 0 END) > 0) f \
-                  ORDER BY f.last_used_at DESC, f.family_id",
-                vec![user.0.into(), now.into()],
-            ))
+        let rows = select_sessions(user, now)
+            .into_model::<SessionRow>()
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(SessionInfo {
-                    id: r.try_get_by_index(0).map_err(store_err)?,
-                    created_at: r.try_get_by_index(1).map_err(store_err)?,
-                    last_used_at: r.try_get_by_index(2).map_err(store_err)?,
-                    user_agent: r.try_get_by_index(3).map_err(store_err)?,
-                    current: false,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| SessionInfo {
+                id: r.family_id,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                user_agent: r.user_agent,
+                current: false,
             })
-            .collect()
+            .collect())
     }
 
     async fn revoke_session(
@@ -179,6 +162,44 @@ impl RefreshTokenRepository for SqlRefreshTokenRepository {
         txn.commit().await.map_err(store_err)?;
         Ok(revoked > 0)
     }
+}
+
+/// One live session: a token family of the user.
+#[derive(Debug, FromQueryResult)]
+struct SessionRow {
+    family_id: String,
+    created_at: Timestamp,
+    last_used_at: Timestamp,
+    user_agent: Option<String>,
+}
+
+/// One row per family of `user` with a live token: its first sign-in, its
+/// last issue and the `User-Agent` of its newest token, newest first.
+fn select_sessions(user: UserId, now: Timestamp) -> Select<refresh_tokens::Entity> {
+    use refresh_tokens::Column as T;
+    let newest = Alias::new("t");
+    let agent = Query::select()
+        .column((newest.clone(), T::UserAgent))
+        .from_as(refresh_tokens::Entity, newest.clone())
+        .and_where(
+            Expr::col((newest.clone(), T::FamilyId)).equals((refresh_tokens::Entity, T::FamilyId)),
+        )
+        .order_by((newest, T::Id), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let live = Expr::case(T::RevokedAt.is_null().and(T::ExpiresAt.gt(now)), 1).finally(0);
+    let last_used = Expr::col(T::CreatedAt).max();
+    refresh_tokens::Entity::find()
+        .select_only()
+        .column(T::FamilyId)
+        .column_as(Expr::col(T::CreatedAt).min(), "created_at")
+        .column_as(last_used.clone(), "last_used_at")
+        .column_as(Expr::SubQuery(None, Box::new(agent.into())), "user_agent")
+        .filter(T::UserId.eq(user.0))
+        .group_by(T::FamilyId)
+        .having(Expr::expr(live).max().eq(1))
+        .order_by_desc(last_used)
+        .order_by_asc(T::FamilyId)
 }
 
 /// Serialises rotations and revocations of one token family. PostgreSQL locks

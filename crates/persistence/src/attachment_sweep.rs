@@ -9,31 +9,54 @@ use attachments::ports::SweepCandidate;
 use attachments::quota::{UploadLimits, UploadUse};
 use kernel::{QuotaExceeded, StoreError, Timestamp, UserId, WindowUse};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::entities::attachments as attachment_rows;
+use crate::entities::{
+    attachments as attachment_rows, dispute_attachments, service_listings as listings,
+};
 use crate::error::store_err;
 use crate::quota_read::settings;
-use crate::sql::{exec, stmt};
 use crate::user_lock::lock_user;
 
-/// Neither a dispute nor a listing cites the attachment row `attachments`.
-const UNCITED: &str = "NOT EXISTS (SELECT 1 FROM dispute_attachments da \
-       WHERE da.attachment_id = attachments.id) \
-     AND NOT EXISTS (SELECT 1 FROM service_listings l \
-       WHERE LOWER(CAST(l.images AS TEXT)) LIKE '%' || SUBSTR(attachments.storage_key, 13) || '%')";
-
-/// The owner's uploads since a time and in all. Binds: since ×3, owner.
-const USE_SQL: &str = "SELECT \
-     COUNT(CASE WHEN created_at >= ? THEN 1 END) AS files, \
-     CAST(COALESCE(SUM(CASE WHEN created_at >= ? THEN size_bytes END), 0) AS BIGINT) AS bytes, \
-     MIN(CASE WHEN created_at >= ? THEN created_at END) AS oldest, \
-     CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS stored \
-     FROM attachments WHERE owner_user_id = ?";
+/// Neither a dispute nor a listing cites the attachment row: no
+/// `dispute_attachments` link, and no listing whose `images` (as lower-case
+/// text) hold the id, the storage key's tail after `attachments/`.
+fn uncited() -> Condition {
+    use attachment_rows::Column as A;
+    let row = |c: A| Expr::col((attachment_rows::Entity, c));
+    let linked = Query::select()
+        .expr(Expr::val(1))
+        .from(dispute_attachments::Entity)
+        .and_where(
+            Expr::col((
+                dispute_attachments::Entity,
+                dispute_attachments::Column::AttachmentId,
+            ))
+            .eq(row(A::Id)),
+        )
+        .to_owned();
+    let id = Func::cust("SUBSTR").arg(row(A::StorageKey)).arg(13);
+    let anywhere = Expr::val("%")
+        .binary(BinOper::Custom("||"), id)
+        .binary(BinOper::Custom("||"), Expr::val("%"));
+    let images = Func::lower(Func::cast_as(
+        Expr::col((listings::Entity, listings::Column::Images)),
+        Alias::new("TEXT"),
+    ));
+    let shown = Query::select()
+        .expr(Expr::val(1))
+        .from(listings::Entity)
+        .and_where(Expr::expr(images).binary(BinOper::Like, anywhere))
+        .to_owned();
+    Condition::all()
+        .add(Expr::exists(linked).not())
+        .add(Expr::exists(shown).not())
+}
 
 /// The sweep's claim row in `platform_settings` (the popularity run's scheme).
 const SWEEP_CLAIM_KEY: &str = "job:upload_sweep";
@@ -50,26 +73,38 @@ pub(crate) async fn upload_use(
         bytes_per_day: s.upload_bytes_per_day(),
         bytes_stored: s.upload_bytes_stored(),
     };
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            USE_SQL,
-            vec![since.into(), since.into(), since.into(), owner.0.into()],
-        ))
+    use attachment_rows::Column as A;
+    let recent =
+        |then: Expr| -> Expr { Expr::case(Expr::col(A::CreatedAt).gte(since), then).into() };
+    let total = |e: Expr| -> Expr {
+        Func::cast_as(
+            Func::coalesce([e.sum(), Expr::val(0)]),
+            Alias::new("BIGINT"),
+        )
+        .into()
+    };
+    let (files, bytes, oldest, stored) = attachment_rows::Entity::find()
+        .select_only()
+        .column_as(recent(Expr::val(1)).count(), "files")
+        .column_as(total(recent(Expr::col(A::SizeBytes))), "bytes")
+        .column_as(recent(Expr::col(A::CreatedAt)).min(), "oldest")
+        .column_as(total(Expr::col(A::SizeBytes)), "stored")
+        .filter(A::OwnerUserId.eq(owner.0))
+        .into_tuple::<(i64, i64, Option<Timestamp>, i64)>()
+        .one(db)
         .await
         .map_err(store_err)?
         .ok_or_else(|| StoreError::backend("a count returned no row"))?;
-    let oldest: Option<Timestamp> = row.try_get("", "oldest").map_err(store_err)?;
     let used = UploadUse {
         files: WindowUse {
-            used: row.try_get("", "files").map_err(store_err)?,
+            used: files,
             oldest,
         },
         bytes: WindowUse {
-            used: row.try_get("", "bytes").map_err(store_err)?,
+            used: bytes,
             oldest,
         },
-        stored: row.try_get("", "stored").map_err(store_err)?,
+        stored,
     };
     Ok((limits, used))
 }
@@ -121,18 +156,7 @@ pub(crate) async fn claim_sweep(
     db: &DatabaseConnection,
     slot: Timestamp,
 ) -> Result<bool, StoreError> {
-    let value = crate::sql::json_value(serde_json::json!({"slot": slot.to_rfc3339()}));
-    let claimed = exec(
-        db,
-        crate::demand_repo::CLAIM_SQL,
-        vec![
-            SWEEP_CLAIM_KEY.into(),
-            value,
-            crate::demand_repo::micros(slot).into(),
-        ],
-    )
-    .await?;
-    Ok(claimed == 1)
+    crate::run_claim::claim_slot(db, SWEEP_CLAIM_KEY, slot).await
 }
 
 /// Old, uncited uploads, oldest first.
@@ -141,24 +165,27 @@ pub(crate) async fn sweep_candidates(
     cutoff: Timestamp,
     limit: u64,
 ) -> Result<Vec<SweepCandidate>, StoreError> {
-    let sql = format!(
-        "SELECT id, storage_key, created_at FROM attachments \
-         WHERE created_at <= ? AND {UNCITED} ORDER BY created_at, storage_key LIMIT ?"
-    );
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = db
-        .query_all_raw(stmt(db, &sql, vec![cutoff.into(), limit.into()]))
+    use attachment_rows::Column as A;
+    let rows = attachment_rows::Entity::find()
+        .select_only()
+        .columns([A::Id, A::StorageKey, A::CreatedAt])
+        .filter(A::CreatedAt.lte(cutoff))
+        .filter(uncited())
+        .order_by_asc(A::CreatedAt)
+        .order_by_asc(A::StorageKey)
+        .limit(limit)
+        .into_tuple::<(Uuid, String, Timestamp)>()
+        .all(db)
         .await
         .map_err(store_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(SweepCandidate {
-                id: r.try_get("", "id").map_err(store_err)?,
-                storage_key: r.try_get("", "storage_key").map_err(store_err)?,
-                created_at: r.try_get("", "created_at").map_err(store_err)?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|(id, storage_key, created_at)| SweepCandidate {
+            id,
+            storage_key,
+            created_at,
         })
-        .collect()
+        .collect())
 }
 
 /// Deletes the row if still old and uncited. A dispute that links it at the
@@ -169,9 +196,15 @@ pub(crate) async fn delete_uncited(
     id: Uuid,
     cutoff: Timestamp,
 ) -> Result<bool, StoreError> {
-    let sql = format!("DELETE FROM attachments WHERE id = ? AND created_at <= ? AND {UNCITED}");
-    match exec(db, &sql, vec![id.into(), cutoff.into()]).await {
-        Ok(n) => Ok(n == 1),
+    let deleted = attachment_rows::Entity::delete_many()
+        .filter(attachment_rows::Column::Id.eq(id))
+        .filter(attachment_rows::Column::CreatedAt.lte(cutoff))
+        .filter(uncited())
+        .exec(db)
+        .await
+        .map_err(store_err);
+    match deleted {
+        Ok(done) => Ok(done.rows_affected == 1),
         Err(StoreError::Conflict(_)) => Ok(false),
         Err(e) => Err(e),
     }

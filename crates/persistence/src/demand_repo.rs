@@ -2,12 +2,12 @@
 
 use async_trait::async_trait;
 use chrono::Timelike;
-use kernel::{Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
-use sea_orm::sea_query::{Expr, Func};
+use kernel::{Fault, Page, PageRequest, ServiceId, StoreError, Timestamp, UserId};
+use sea_orm::sea_query::{Expr, Func, InsertStatement, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use supply::AuditEntry;
 use supply::popularity::SearchCount;
@@ -17,13 +17,16 @@ use supply::ports::{
 };
 
 use crate::effects::write_audit;
-use crate::entities::{service_region_popularity as pop, service_requests, service_search_logs};
+use crate::entities::{
+    regions, service_region_popularity as pop, service_requests, service_search_logs,
+};
 use crate::error::store_err;
 use crate::keyset;
 use crate::popularity_sql::{
     counted_sql, counted_table_sql, recompute_from_table_sql, recompute_sql,
 };
-use crate::sql::{exec, json_value, stmt};
+use crate::run_claim::{claim_slot, lock_run};
+use crate::sql::{exec, stmt};
 
 /// [`DemandRepository`] over SeaORM and SQL.
 #[derive(Debug, Clone)]
@@ -45,27 +48,48 @@ pub(crate) fn micros(t: Timestamp) -> Timestamp {
         .unwrap_or(t)
 }
 
-const RESET_SQL: &str = "UPDATE service_region_popularity
-    SET search_count = 0, is_popular = FALSE, window_start = ?, window_end = ?, computed_at = ?
-    WHERE computed_at IS NULL OR computed_at <> ?";
-
-pub(crate) const CLAIM_SQL: &str =
-    "INSERT INTO platform_settings (key, value, updated_at) VALUES (?, ?, ?)
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-    WHERE platform_settings.updated_at < excluded.updated_at";
-
-const OVERRIDE_SQL: &str = "INSERT INTO service_region_popularity
-        (service_id, region_code, search_count, is_popular, override)
-    SELECT ?, code, 0, FALSE, ? FROM regions WHERE (? IS NULL OR code = ?)
-    ON CONFLICT (service_id, region_code) DO UPDATE SET override = excluded.override";
+/// Sets the admin's override of `service` in one region, or in every region
+/// when none is named, creating the rows that do not exist yet.
+fn override_rows(
+    service: ServiceId,
+    region: Option<String>,
+    value: Option<bool>,
+) -> Result<InsertStatement, StoreError> {
+    use pop::Column as P;
+    let mut codes = Query::select();
+    codes
+        .expr(Expr::val(service.0))
+        .column(regions::Column::Code)
+        .expr(Expr::val(0i64))
+        .expr(Expr::val(false))
+        .expr(Expr::val(value))
+        .from(regions::Entity);
+    if let Some(code) = region {
+        codes.and_where(regions::Column::Code.eq(code));
+    }
+    let mut insert = Query::insert();
+    insert
+        .into_table(pop::Entity)
+        .columns([
+            P::ServiceId,
+            P::RegionCode,
+            P::SearchCount,
+            P::IsPopular,
+            P::AdminOverride,
+        ])
+        .select_from(codes)
+        .map_err(|e| StoreError::Backend(Fault::new(e)))?
+        .on_conflict(
+            OnConflict::columns([P::ServiceId, P::RegionCode])
+                .update_column(P::AdminOverride)
+                .to_owned(),
+        );
+    Ok(insert)
+}
 
 /// The `platform_settings` row every popularity run takes first (the scheduled
 /// job's claim row), so two runs never interleave.
 const POPULARITY_LOCK: &str = "job:popularity";
-
-/// Creates the job's row if missing and locks it, changing nothing.
-const LOCK_SQL: &str = "INSERT INTO platform_settings (key, value, updated_at) VALUES (?, ?, ?)
-    ON CONFLICT (key) DO UPDATE SET value = platform_settings.value";
 
 /// The aggregate upsert and the reset of rows outside the window, inside `txn`.
 async fn recompute_in(txn: &DatabaseTransaction, run: PopularityRun) -> Result<u64, StoreError> {
@@ -104,12 +128,22 @@ async fn recompute_in(txn: &DatabaseTransaction, run: PopularityRun) -> Result<u
         )
         .await?
     };
-    exec(
-        txn,
-        RESET_SQL,
-        vec![run.from.into(), run.to.into(), now.into(), now.into()],
-    )
-    .await?;
+    // Rows this run did not write fall back to zero for the same window.
+    use pop::Column as P;
+    pop::Entity::update_many()
+        .col_expr(P::SearchCount, Expr::value(0i64))
+        .col_expr(P::IsPopular, Expr::value(false))
+        .col_expr(P::WindowStart, Expr::value(run.from))
+        .col_expr(P::WindowEnd, Expr::value(run.to))
+        .col_expr(P::ComputedAt, Expr::value(now))
+        .filter(
+            Condition::any()
+                .add(P::ComputedAt.is_null())
+                .add(P::ComputedAt.ne(now)),
+        )
+        .exec(txn)
+        .await
+        .map_err(store_err)?;
     Ok(written)
 }
 
@@ -203,12 +237,7 @@ impl DemandRepository for SqlDemandRepository {
         let txn = self.db.begin().await.map_err(store_err)?;
         // Take the job's row first: a manual run and the scheduled one serialise
         // here instead of deadlocking on the popularity rows.
-        let lock = vec![
-            POPULARITY_LOCK.into(),
-            json_value(serde_json::json!({})),
-            micros(chrono::DateTime::UNIX_EPOCH).into(),
-        ];
-        exec(&txn, LOCK_SQL, lock).await?;
+        lock_run(&txn, POPULARITY_LOCK).await?;
         let written = recompute_in(&txn, run).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(written)
@@ -221,17 +250,8 @@ impl DemandRepository for SqlDemandRepository {
         run: PopularityRun,
     ) -> Result<Option<u64>, StoreError> {
         let txn = self.db.begin().await.map_err(store_err)?;
-        let key = format!("job:{job}");
-        let value = json_value(serde_json::json!({"slot": slot.to_rfc3339()}));
         // The claim is the first write: it takes the job's row (and SQLite's write lock).
-        if exec(
-            &txn,
-            CLAIM_SQL,
-            vec![key.into(), value, micros(slot).into()],
-        )
-        .await?
-            != 1
-        {
+        if !claim_slot(&txn, &format!("job:{job}"), slot).await? {
             txn.rollback().await.map_err(store_err)?;
             return Ok(None);
         }
@@ -271,17 +291,11 @@ impl DemandRepository for SqlDemandRepository {
     ) -> Result<u64, StoreError> {
         let now = at;
         let txn = self.db.begin().await.map_err(store_err)?;
-        let rows = exec(
-            &txn,
-            OVERRIDE_SQL,
-            vec![
-                service.0.into(),
-                value.into(),
-                region.clone().into(),
-                region.into(),
-            ],
-        )
-        .await?;
+        let rows = txn
+            .execute(&override_rows(service, region, value)?)
+            .await
+            .map_err(store_err)?
+            .rows_affected();
         write_audit(&txn, &audit, now).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(rows)

@@ -43,6 +43,7 @@ pub mod provider_repo;
 mod quota_read;
 pub mod refresh_token_repo;
 pub mod revocation_repo;
+mod run_claim;
 mod sale_clients;
 pub mod sale_repo;
 pub mod search_repo;

@@ -12,7 +12,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::job_repo::SqlJobRepository;
-use crate::sql::exec;
+use crate::uow::threads::{insert_message, touch_thread};
 
 fn rule_err(e: jobs::JobError) -> StoreError {
     StoreError::backend(format!("demo job: {e}"))
@@ -187,19 +187,8 @@ pub(crate) async fn say(
     } else {
         (record.job.provider_user_id, "service_provider")
     };
-    exec(
-        db,
-        "INSERT INTO messages (thread_id, sender_user_id, sender_role, body, created_at) VALUES (?, ?, ?, ?, ?)",
-        vec![thread.into(), user.0.into(), role.into(), body.into(), at.into()],
-    )
-    .await?;
-    exec(
-        db,
-        "UPDATE message_threads SET last_message_at = ? WHERE id = ?",
-        vec![at.into(), thread.into()],
-    )
-    .await
-    .map(|_| ())
+    insert_message(db, thread, Some(user), role, body, at).await?;
+    touch_thread(db, thread, at).await
 }
 
 /// One job in every state, each thread with a short exchange.

@@ -4,31 +4,31 @@
 
 use async_trait::async_trait;
 use kernel::{StoreError, Timestamp};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect, TransactionTrait};
 use supply::demo::{DemoHistory, DemoRepository};
 
 use jobs::{Action, Party};
 use kernel::{ProviderId, UserId};
 
 use crate::demo_jobs::{self, Parties};
+use crate::entities::{service_providers, service_search_logs};
 use crate::error::store_err;
 use crate::job_repo::SqlJobRepository;
-use crate::sql::{exec, stmt};
 
 async fn provider_user(
     db: &DatabaseConnection,
     provider: ProviderId,
 ) -> Result<UserId, StoreError> {
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "SELECT user_id FROM service_providers WHERE id = ?",
-            vec![provider.0.into()],
-        ))
+    service_providers::Entity::find_by_id(provider.0)
+        .select_only()
+        .column(service_providers::Column::UserId)
+        .into_tuple::<i64>()
+        .one(db)
         .await
         .map_err(store_err)?
-        .ok_or(StoreError::NotFound)?;
-    Ok(UserId(row.try_get("", "user_id").map_err(store_err)?))
+        .map(UserId)
+        .ok_or(StoreError::NotFound)
 }
 
 /// [`DemoRepository`] over SQL.
@@ -43,8 +43,6 @@ impl SqlDemoRepository {
         Self { db }
     }
 }
-
-const SEARCH_SQL: &str = "INSERT INTO service_search_logs (service_id, region, zipcode, searched_at, searcher_key, searched_on) VALUES (?, ?, ?, ?, ?, ?)";
 
 #[async_trait]
 impl DemoRepository for SqlDemoRepository {
@@ -82,15 +80,18 @@ impl DemoRepository for SqlDemoRepository {
         // each by its own demo searcher, since popularity counts people.
         for i in 0..(h.completed_jobs + 8) {
             let at = now - chrono::Duration::hours(1 + (i * 7) % 140);
-            let values = vec![
-                h.service.0.into(),
-                h.region.clone().into(),
-                h.zipcode.clone().into(),
-                at.into(),
-                format!("demo:{}:{i}", h.provider.0).into(),
-                at.date_naive().into(),
-            ];
-            exec(&txn, SEARCH_SQL, values).await?;
+            service_search_logs::Entity::insert(service_search_logs::ActiveModel {
+                id: NotSet,
+                service_id: Set(h.service.0),
+                region: Set(Some(h.region.clone())),
+                zipcode: Set(Some(h.zipcode.clone())),
+                searched_at: Set(at),
+                searcher_key: Set(format!("demo:{}:{i}", h.provider.0)),
+                searched_on: Set(at.date_naive()),
+            })
+            .exec_without_returning(&txn)
+            .await
+            .map_err(store_err)?;
         }
         txn.commit().await.map_err(store_err)
     }

@@ -3,12 +3,27 @@
 use actix_web::http::StatusCode;
 use supply::ranking::score_milli;
 
-use crate::helpers::spawn_app;
+use persistence::Backend;
+
+use crate::helpers::spawn_app_with;
 use crate::supply_support::count;
 
 #[actix_web::test]
-async fn demo_data_fills_search_in_several_regions_once() {
-    let app = spawn_app().await;
+async fn demo_data_fills_search_in_several_regions_once_on_sqlite() {
+    demo_data_fills_search_in_several_regions_once(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn demo_data_fills_search_in_several_regions_once_on_postgres() {
+    demo_data_fills_search_in_several_regions_once(Backend::Postgres).await;
+}
+
+async fn demo_data_fills_search_in_several_regions_once(backend: Backend) {
+    if backend == Backend::Postgres && persistence::testing::postgres_url().is_none() {
+        eprintln!("STM_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    }
+    let app = spawn_app_with(backend, |_| {}).await;
     let first = stm_api::supply_wiring::seed_demo(&app.db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -119,6 +119,21 @@ pub(crate) async fn insert_message(
     })
 }
 
+/// Moves the thread's last message time to `at` (inbox order).
+pub(crate) async fn touch_thread(
+    db: &impl ConnectionTrait,
+    thread: Uuid,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    threads::Entity::update_many()
+        .col_expr(threads::Column::LastMessageAt, Expr::value(at))
+        .filter(threads::Column::Id.eq(thread))
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(store_err)
+}
+
 /// Makes `lsm` the thread's LSM unless it already has one.
 pub(crate) async fn set_first_lsm(
     db: &impl ConnectionTrait,
@@ -147,12 +162,7 @@ pub(crate) async fn system_message(
 ) -> Result<(), StoreError> {
     let body = messaging::MessageBody::system(text);
     let saved = insert_message(db, thread, None, "system", body.as_str(), at).await?;
-    threads::Entity::update_many()
-        .col_expr(threads::Column::LastMessageAt, Expr::value(at))
-        .filter(threads::Column::Id.eq(thread))
-        .exec(db)
-        .await
-        .map_err(store_err)?;
+    touch_thread(db, thread, at).await?;
     // The stored time, so the event carries what a later read returns.
     let data = messaging::view::message_json(&saved);
     let mut users = Vec::new();

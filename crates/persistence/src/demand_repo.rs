@@ -64,9 +64,11 @@ fn override_rows(
         .expr(Expr::val(false))
         .expr(Expr::val(value))
         .from(regions::Entity);
-    if let Some(code) = region {
-        codes.and_where(regions::Column::Code.eq(code));
-    }
+    // Always a WHERE: SQLite reads `FROM regions ON CONFLICT` as a join's ON.
+    codes.and_where(match region {
+        Some(code) => regions::Column::Code.eq(code),
+        None => Expr::val(true),
+    });
     let mut insert = Query::insert();
     insert
         .into_table(pop::Entity)

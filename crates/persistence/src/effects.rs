@@ -11,72 +11,73 @@
 //! the sockets of that user on every instance.
 
 use effects::{Audience, AuditEntry, Effects, EventType, Message, RealtimeEvent};
-use kernel::{StoreError, Timestamp, UserId};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
+use kernel::{Fault, StoreError, Timestamp, UserId};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationDef, Select,
+};
 use serde_json::json;
 
-use crate::entities::{email_outbox, users};
+use crate::entities::{
+    audit_log, email_outbox, local_service_managers, notifications, service_providers,
+    user_event_counters, user_events, user_roles, users,
+};
 use crate::error::store_err;
-use crate::sql::{exec, json_value, stmt};
+use crate::sql::exec;
 
 /// The PostgreSQL channel that carries "user N has new events".
 pub const EVENTS_CHANNEL: &str = "stm_user_events";
 
-/// `(id, email)` of an audience's users, and the bind values it needs.
-fn audience_sql(audience: &Audience) -> (String, Vec<Value>) {
+/// The users of an audience (admins and an LSM region's managers only
+/// while active).
+fn audience(audience: &Audience) -> Select<users::Entity> {
+    let everyone = users::Entity::find();
+    let joined = |to: RelationDef| everyone.clone().join(JoinType::InnerJoin, to);
+    let active = users::Column::Status.eq("active");
     match audience {
-        Audience::User(id) => (
-            "SELECT u.id, u.email FROM users u WHERE u.id = ?".into(),
-            vec![id.0.into()],
-        ),
-        Audience::Users(ids) => {
-            let marks = vec!["?"; ids.len().max(1)].join(", ");
-            let mut values: Vec<Value> = ids.iter().map(|id| id.0.into()).collect();
-            if values.is_empty() {
-                values.push(Value::BigInt(Some(-1)));
-            }
-            (
-                format!("SELECT u.id, u.email FROM users u WHERE u.id IN ({marks})"),
-                values,
-            )
-        }
-        Audience::ProviderOwner(id) => (
-            "SELECT u.id, u.email FROM users u JOIN service_providers sp ON sp.user_id = u.id WHERE sp.id = ?".into(),
-            vec![id.0.into()],
-        ),
-        Audience::RegionLsms(code) => (
-            "SELECT u.id, u.email FROM users u JOIN local_service_managers l ON l.user_id = u.id \
-             WHERE l.region_code = ? AND u.status = 'active'"
+        Audience::User(id) => everyone.filter(users::Column::Id.eq(id.0)),
+        Audience::Users(ids) => everyone.filter(users::Column::Id.is_in(ids.iter().map(|u| u.0))),
+        Audience::ProviderOwner(id) => joined(
+            users::Entity::belongs_to(service_providers::Entity)
+                .from(users::Column::Id)
+                .to(service_providers::Column::UserId)
                 .into(),
-            vec![code.clone().into()],
-        ),
-        Audience::Admins => (
-            "SELECT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
-             WHERE r.role = ? AND u.status = 'active'"
+        )
+        .filter(service_providers::Column::Id.eq(id.0)),
+        Audience::RegionLsms(code) => joined(
+            users::Entity::belongs_to(local_service_managers::Entity)
+                .from(users::Column::Id)
+                .to(local_service_managers::Column::UserId)
                 .into(),
-            vec!["admin".into()],
-        ),
+        )
+        .filter(local_service_managers::Column::RegionCode.eq(code.as_str()))
+        .filter(active),
+        Audience::Admins => joined(
+            users::Entity::belongs_to(user_roles::Entity)
+                .from(users::Column::Id)
+                .to(user_roles::Column::UserId)
+                .into(),
+        )
+        .filter(user_roles::Column::Role.eq("admin"))
+        .filter(active),
     }
 }
 
 /// The user ids of an audience, in id order.
 pub(crate) async fn audience_users(
     db: &impl ConnectionTrait,
-    audience: &Audience,
+    of: &Audience,
 ) -> Result<Vec<i64>, StoreError> {
-    let (sql, values) = audience_sql(audience);
-    let rows = db
-        .query_all_raw(stmt(
-            db,
-            &format!("SELECT a.id FROM ({sql}) a ORDER BY a.id"),
-            values,
-        ))
+    audience(of)
+        .select_only()
+        .column(users::Column::Id)
+        .order_by_asc(users::Column::Id)
+        .into_tuple::<i64>()
+        .all(db)
         .await
-        .map_err(store_err)?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<i64>(0).map_err(store_err))
-        .collect()
+        .map_err(store_err)
 }
 
 /// Queues one message: an e-mail and a notification (with its real-time
@@ -105,24 +106,37 @@ pub(crate) async fn write_message(
 /// the mailbox).
 pub(crate) async fn queue_mail(
     db: &impl ConnectionTrait,
-    audience: &Audience,
+    to: &Audience,
     (subject, body, template): (&str, &str, &str),
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let (audience, mut values) = audience_sql(audience);
-    let outbox = format!(
-        "INSERT INTO email_outbox (to_email, subject, body_text, template, status, attempts, next_attempt_at, created_at) \
-         SELECT a.email, ?, ?, ?, 'pending', 0, ?, ? FROM ({audience}) a"
-    );
-    let mut params: Vec<Value> = vec![
-        subject.into(),
-        body.into(),
-        template.into(),
-        now.into(),
-        now.into(),
-    ];
-    params.append(&mut values);
-    exec(db, &outbox, params).await.map(|_| ())
+    let mail = audience(to)
+        .select_only()
+        .column(users::Column::Email)
+        .expr(Expr::val(subject))
+        .expr(Expr::val(body))
+        .expr(Expr::val(template))
+        .expr(Expr::val("pending"))
+        .expr(Expr::val(0i32))
+        .expr(Expr::val(now))
+        .expr(Expr::val(now))
+        .into_query();
+    let mut outbox = Query::insert();
+    outbox
+        .into_table(email_outbox::Entity)
+        .columns([
+            email_outbox::Column::ToEmail,
+            email_outbox::Column::Subject,
+            email_outbox::Column::BodyText,
+            email_outbox::Column::Template,
+            email_outbox::Column::Status,
+            email_outbox::Column::Attempts,
+            email_outbox::Column::NextAttemptAt,
+            email_outbox::Column::CreatedAt,
+        ])
+        .select_from(mail)
+        .map_err(|e| StoreError::Backend(Fault::new(e)))?;
+    db.execute(&outbox).await.map(|_| ()).map_err(store_err)
 }
 
 async fn write_notification(
@@ -132,24 +146,21 @@ async fn write_notification(
     message: &Message,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO notifications (user_id, kind, title, body, data, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                user.into(),
-                kind.into(),
-                message.subject.clone().into(),
-                message.body.clone().into(),
-                json_value(message.data.clone()),
-                now.into(),
-            ],
-        ))
+    let row = notifications::ActiveModel {
+        id: NotSet,
+        user_id: Set(user),
+        kind: Set(kind.to_owned()),
+        title: Set(message.subject.clone()),
+        body: Set(Some(message.body.clone())),
+        data: Set(Some(message.data.clone())),
+        read_at: Set(None),
+        created_at: Set(now),
+    };
+    let id = notifications::Entity::insert(row)
+        .exec(db)
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("notification insert returned no id"))?;
-    let id: i64 = row.try_get_by_index(0).map_err(store_err)?;
+        .last_insert_id;
     let data = json!({
         "id": id, "kind": kind, "title": message.subject, "body": message.body,
         "data": message.data, "read_at": null, "created_at": now,
@@ -165,30 +176,37 @@ pub(crate) async fn write_user_event(
     data: &serde_json::Value,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let row = db
-        .query_one_raw(stmt(
-            db,
-            "INSERT INTO user_event_counters (user_id, last_seq) VALUES (?, 1) \
-             ON CONFLICT (user_id) DO UPDATE SET last_seq = user_event_counters.last_seq + 1 \
-             RETURNING last_seq",
-            vec![user.into()],
-        ))
+    let first = user_event_counters::ActiveModel {
+        user_id: Set(user),
+        last_seq: Set(1),
+    };
+    let next = Expr::col((
+        user_event_counters::Entity,
+        user_event_counters::Column::LastSeq,
+    ))
+    .add(1);
+    let seq = user_event_counters::Entity::insert(first)
+        .on_conflict(
+            OnConflict::column(user_event_counters::Column::UserId)
+                .value(user_event_counters::Column::LastSeq, next)
+                .to_owned(),
+        )
+        .exec_with_returning(db)
         .await
         .map_err(store_err)?
-        .ok_or_else(|| StoreError::backend("event counter returned no row"))?;
-    let seq: i64 = row.try_get_by_index(0).map_err(store_err)?;
-    exec(
-        db,
-        "INSERT INTO user_events (user_id, seq, kind, data, created_at) VALUES (?, ?, ?, ?, ?)",
-        vec![
-            user.into(),
-            seq.into(),
-            kind.as_str().into(),
-            json_value(data.clone()),
-            now.into(),
-        ],
-    )
-    .await?;
+        .last_seq;
+    let event = user_events::ActiveModel {
+        id: NotSet,
+        user_id: Set(user),
+        seq: Set(seq),
+        kind: Set(kind.as_str().to_owned()),
+        data: Set(data.clone()),
+        created_at: Set(now),
+    };
+    user_events::Entity::insert(event)
+        .exec_without_returning(db)
+        .await
+        .map_err(store_err)?;
     if db.get_database_backend() == DbBackend::Postgres {
         exec(
             db,
@@ -218,21 +236,20 @@ pub(crate) async fn write_audit(
     entry: &AuditEntry,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    exec(
-        db,
-        "INSERT INTO audit_log (actor_user_id, actor_role, action, entity_type, entity_id, data, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            entry.actor.0.into(),
-            entry.actor_role.as_str().into(),
-            entry.action.clone().into(),
-            entry.entity_type.clone().into(),
-            entry.entity_id.clone().into(),
-            json_value(entry.data.clone()),
-            now.into(),
-        ],
-    )
-    .await?;
+    let line = audit_log::ActiveModel {
+        id: NotSet,
+        actor_user_id: Set(Some(entry.actor.0)),
+        actor_role: Set(Some(entry.actor_role.as_str().to_owned())),
+        action: Set(entry.action.clone()),
+        entity_type: Set(entry.entity_type.clone()),
+        entity_id: Set(entry.entity_id.clone()),
+        data: Set(Some(entry.data.clone())),
+        created_at: Set(now),
+    };
+    audit_log::Entity::insert(line)
+        .exec_without_returning(db)
+        .await
+        .map_err(store_err)?;
     Ok(())
 }
 

@@ -5,12 +5,13 @@
 use async_trait::async_trait;
 use effects::feed::{EventFeed, FeedRead, StoredEvent, is_expired};
 use kernel::{StoreError, Timestamp, UserId};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::effects::EVENTS_CHANNEL;
+use crate::entities::user_events as events;
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
 
 /// The feed over the pool.
 #[derive(Debug, Clone)]
@@ -24,52 +25,45 @@ impl SqlEventFeed {
         Self { conn }
     }
 
-    async fn scalar(&self, sql: &str, user: UserId) -> Result<Option<i64>, StoreError> {
-        let row = self
-            .conn
-            .query_one_raw(stmt(&self.conn, sql, vec![user.0.into()]))
+    /// The lowest or highest `seq` of the user's stored events.
+    async fn bound(&self, user: UserId, of: Expr) -> Result<Option<i64>, StoreError> {
+        events::Entity::find()
+            .select_only()
+            .expr(of)
+            .filter(events::Column::UserId.eq(user.0))
+            .into_tuple::<Option<i64>>()
+            .one(&self.conn)
             .await
-            .map_err(store_err)?;
-        match row {
-            Some(row) => row.try_get_by_index::<Option<i64>>(0).map_err(store_err),
-            None => Ok(None),
-        }
+            .map_err(store_err)
+            .map(Option::flatten)
     }
-}
-
-fn event(row: &QueryResult) -> Result<StoredEvent, StoreError> {
-    Ok(StoredEvent {
-        seq: row.try_get("", "seq").map_err(store_err)?,
-        kind: row.try_get("", "kind").map_err(store_err)?,
-        at: row
-            .try_get::<Timestamp>("", "created_at")
-            .map_err(store_err)?,
-        data: row
-            .try_get::<serde_json::Value>("", "data")
-            .map_err(store_err)?,
-    })
 }
 
 #[async_trait]
 impl EventFeed for SqlEventFeed {
     async fn read(&self, user: UserId, after: i64, limit: u64) -> Result<FeedRead, StoreError> {
         let oldest = self
-            .scalar("SELECT min(seq) FROM user_events WHERE user_id = ?", user)
+            .bound(user, Expr::col(events::Column::Seq).min())
             .await?;
         if is_expired(after, oldest) {
             return Ok(FeedRead::Expired);
         }
-        let rows = self
-            .conn
-            .query_all_raw(stmt(
-                &self.conn,
-                "SELECT seq, kind, data, created_at FROM user_events \
-                 WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                vec![user.0.into(), after.into(), (limit as i64).into()],
-            ))
+        let events: Vec<StoredEvent> = events::Entity::find()
+            .filter(events::Column::UserId.eq(user.0))
+            .filter(events::Column::Seq.gt(after))
+            .order_by_asc(events::Column::Seq)
+            .limit(limit)
+            .all(&self.conn)
             .await
-            .map_err(store_err)?;
-        let events = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
+            .map_err(store_err)?
+            .into_iter()
+            .map(|e| StoredEvent {
+                seq: e.seq,
+                kind: e.kind,
+                at: e.created_at,
+                data: e.data,
+            })
+            .collect();
         // Pruning may have run between the two reads: judge again by what was read.
         if events.first().is_some_and(|e| e.seq > after + 1) {
             return Ok(FeedRead::Expired);
@@ -79,35 +73,46 @@ impl EventFeed for SqlEventFeed {
 
     async fn newest_seq(&self, user: UserId) -> Result<i64, StoreError> {
         Ok(self
-            .scalar("SELECT max(seq) FROM user_events WHERE user_id = ?", user)
+            .bound(user, Expr::col(events::Column::Seq).max())
             .await?
             .unwrap_or(0))
     }
 
     async fn prune(&self, before: Timestamp) -> Result<u64, StoreError> {
-        exec(
-            &self.conn,
-            "DELETE FROM user_events WHERE created_at < ? AND seq < \
-             (SELECT max(k.seq) FROM user_events k WHERE k.user_id = user_events.user_id)",
-            vec![before.into()],
-        )
-        .await
+        // Each user's newest event stays, so their `seq` never restarts.
+        let newest = Alias::new("k");
+        let kept = Query::select()
+            .expr(Expr::col((newest.clone(), events::Column::Seq)).max())
+            .from_as(events::Entity, newest.clone())
+            .and_where(
+                Expr::col((newest, events::Column::UserId))
+                    .equals((events::Entity, events::Column::UserId)),
+            )
+            .to_owned();
+        events::Entity::delete_many()
+            .filter(events::Column::CreatedAt.lt(before))
+            .filter(
+                Expr::col((events::Entity, events::Column::Seq))
+                    .lt(Expr::SubQuery(None, Box::new(kept.into()))),
+            )
+            .exec(&self.conn)
+            .await
+            .map(|done| done.rows_affected)
+            .map_err(store_err)
     }
 }
 
 /// The newest `user_events` id (0 when empty): the SQLite wake-up poll's watermark.
 pub async fn newest_event_id(conn: &DatabaseConnection) -> Result<i64, StoreError> {
-    let row = conn
-        .query_one_raw(stmt(conn, "SELECT max(id) FROM user_events", vec![]))
+    Ok(events::Entity::find()
+        .select_only()
+        .expr(Expr::col(events::Column::Id).max())
+        .into_tuple::<Option<i64>>()
+        .one(conn)
         .await
-        .map_err(store_err)?;
-    Ok(match row {
-        Some(row) => row
-            .try_get_by_index::<Option<i64>>(0)
-            .map_err(store_err)?
-            .unwrap_or(0),
-        None => 0,
-    })
+        .map_err(store_err)?
+        .flatten()
+        .unwrap_or(0))
 }
 
 /// The users with events whose id is above `after_id`.
@@ -115,17 +120,15 @@ pub async fn users_with_events_since(
     conn: &DatabaseConnection,
     after_id: i64,
 ) -> Result<Vec<i64>, StoreError> {
-    let rows = conn
-        .query_all_raw(stmt(
-            conn,
-            "SELECT DISTINCT user_id FROM user_events WHERE id > ?",
-            vec![after_id.into()],
-        ))
+    events::Entity::find()
+        .select_only()
+        .distinct()
+        .column(events::Column::UserId)
+        .filter(events::Column::Id.gt(after_id))
+        .into_tuple::<i64>()
+        .all(conn)
         .await
-        .map_err(store_err)?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<i64>(0).map_err(store_err))
-        .collect()
+        .map_err(store_err)
 }
 
 fn sqlx_err(err: sea_orm::sqlx::Error) -> StoreError {

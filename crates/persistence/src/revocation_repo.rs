@@ -2,12 +2,18 @@
 //! each cause — a session ended, an account closed or banned — and read by
 //! every instance into the set its bearer check and sockets consult.
 
-use kernel::{StoreError, Timestamp, UserId};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use kernel::{Fault, StoreError, Timestamp, UserId};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
 
 use crate::effects::EVENTS_CHANNEL;
+use crate::entities::{refresh_tokens, revoked_sessions as revoked};
 use crate::error::store_err;
-use crate::sql::{exec, stmt};
+use crate::sql::exec;
 
 /// What a row ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,23 +77,43 @@ pub(crate) async fn record_sessions(
     which: Ending<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    const LIVE: &str = "INSERT INTO revoked_sessions (user_id, session_id, kind, created_at) \
-         SELECT DISTINCT user_id, family_id, 'session', ? FROM refresh_tokens \
-          WHERE revoked_at IS NULL AND ";
-    let (condition, values): (&str, Vec<sea_orm::Value>) = match which {
-        Ending::AllOf { user, keep } => (
-            "user_id = ? AND family_id <> ?",
-            vec![user.0.into(), keep.unwrap_or_default().into()],
-        ),
-        Ending::OneOf { user, family } => (
-            "user_id = ? AND family_id = ? AND expires_at > ?",
-            vec![user.0.into(), family.into(), now.into()],
-        ),
-        Ending::Family(family) => ("family_id = ?", vec![family.into()]),
+    use refresh_tokens::Column as T;
+    let live = refresh_tokens::Entity::find()
+        .select_only()
+        .distinct()
+        .column(T::UserId)
+        .column(T::FamilyId)
+        .expr(Expr::val(RevocationKind::Session.as_str()))
+        .expr(Expr::val(now))
+        .filter(T::RevokedAt.is_null());
+    let live = match which {
+        Ending::AllOf { user, keep } => live
+            .filter(T::UserId.eq(user.0))
+            .filter(T::FamilyId.ne(keep.unwrap_or_default())),
+        Ending::OneOf { user, family } => live
+            .filter(T::UserId.eq(user.0))
+            .filter(T::FamilyId.eq(family))
+            .filter(T::ExpiresAt.gt(now)),
+        Ending::Family(family) => live.filter(T::FamilyId.eq(family)),
     };
-    let mut all = vec![now.into()];
-    all.extend(values);
-    if exec(db, &format!("{LIVE}{condition}"), all).await? > 0 {
+    let mut insert = Query::insert();
+    insert
+        .into_table(revoked::Entity)
+        .columns([
+            revoked::Column::UserId,
+            revoked::Column::SessionId,
+            revoked::Column::Kind,
+            revoked::Column::CreatedAt,
+        ])
+        .select_from(live.into_query())
+        .map_err(|e| StoreError::Backend(Fault::new(e)))?;
+    if db
+        .execute(&insert)
+        .await
+        .map_err(store_err)?
+        .rows_affected()
+        > 0
+    {
         announce(db).await?;
     }
     Ok(())
@@ -118,12 +144,16 @@ pub(crate) async fn record_account(
     kind: RevocationKind,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    exec(
-        db,
-        "INSERT INTO revoked_sessions (user_id, session_id, kind, created_at) VALUES (?, NULL, ?, ?)",
-        vec![user.0.into(), kind.as_str().into(), now.into()],
-    )
-    .await?;
+    revoked::Entity::insert(revoked::ActiveModel {
+        id: NotSet,
+        user_id: Set(user.0),
+        session_id: Set(None),
+        kind: Set(kind.as_str().to_owned()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .map_err(store_err)?;
     announce(db).await
 }
 
@@ -142,40 +172,34 @@ impl SqlRevocationLog {
     /// Rows written since `since` (by the writers' clocks), oldest first:
     /// what a starting reader needs.
     pub async fn read_since(&self, since: Timestamp) -> Result<Vec<Revocation>, StoreError> {
-        self.select("created_at > ?", since.into()).await
+        self.select(revoked::Column::CreatedAt.gt(since)).await
     }
 
     /// Rows above id `after`, oldest first. Readers re-read some overlap, as
     /// a row's transaction may commit after a higher id's; applying a row
     /// twice changes nothing. Ids, not times: the writers' clocks may differ.
     pub async fn read_after(&self, after: i64) -> Result<Vec<Revocation>, StoreError> {
-        self.select("id > ?", after.into()).await
+        self.select(revoked::Column::Id.gt(after)).await
     }
 
-    async fn select(
-        &self,
-        condition: &str,
-        value: sea_orm::Value,
-    ) -> Result<Vec<Revocation>, StoreError> {
-        let sql = format!(
-            "SELECT id, user_id, session_id, kind, created_at FROM revoked_sessions \
-              WHERE {condition} ORDER BY id LIMIT 100000"
-        );
-        let rows = self
-            .db
-            .query_all_raw(stmt(&self.db, &sql, vec![value]))
+    async fn select(&self, after: Expr) -> Result<Vec<Revocation>, StoreError> {
+        let rows = revoked::Entity::find()
+            .filter(after)
+            .order_by_asc(revoked::Column::Id)
+            .limit(100_000)
+            .all(&self.db)
             .await
             .map_err(store_err)?;
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let kind: String = r.try_get("", "kind").map_err(store_err)?;
                 Ok(Revocation {
-                    id: r.try_get("", "id").map_err(store_err)?,
-                    user: UserId(r.try_get("", "user_id").map_err(store_err)?),
-                    session: r.try_get("", "session_id").map_err(store_err)?,
-                    kind: RevocationKind::parse(&kind)
-                        .ok_or_else(|| StoreError::backend(format!("unknown revocation {kind}")))?,
-                    at: r.try_get("", "created_at").map_err(store_err)?,
+                    id: r.id,
+                    user: UserId(r.user_id),
+                    session: r.session_id,
+                    kind: RevocationKind::parse(&r.kind).ok_or_else(|| {
+                        StoreError::backend(format!("unknown revocation {}", r.kind))
+                    })?,
+                    at: r.created_at,
                 })
             })
             .collect()
@@ -183,11 +207,11 @@ impl SqlRevocationLog {
 
     /// Deletes rows older than `before` (they can void no live token).
     pub async fn prune(&self, before: Timestamp) -> Result<u64, StoreError> {
-        exec(
-            &self.db,
-            "DELETE FROM revoked_sessions WHERE created_at < ?",
-            vec![before.into()],
-        )
-        .await
+        revoked::Entity::delete_many()
+            .filter(revoked::Column::CreatedAt.lt(before))
+            .exec(&self.db)
+            .await
+            .map(|done| done.rows_affected)
+            .map_err(store_err)
     }
 }

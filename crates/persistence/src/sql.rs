@@ -45,11 +45,6 @@ pub(crate) async fn exec(
         .map_err(store_err)
 }
 
-/// A JSON value as a bind parameter.
-pub(crate) fn json_value(v: serde_json::Value) -> Value {
-    Value::Json(Some(Box::new(v)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,7 @@ mod m20261130_000020_accounts;
 mod m20261207_000022_quotas;
 mod m20261207_000023_agreed_terms;
 mod m20261207_000024_revoked_sessions;
+mod m20261207_000025_provider_account;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_quotas::Migration),
             Box::new(m20261207_000023_agreed_terms::Migration),
             Box::new(m20261207_000024_revoked_sessions::Migration),
+            Box::new(m20261207_000025_provider_account::Migration),
         ]
     }
 }

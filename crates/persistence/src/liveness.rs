@@ -5,11 +5,13 @@
 //! backends for every combination of the three. The once-per-job event
 //! kinds are checked the same way against their index.
 
-/// The condition on the `service_providers` row aliased `p`.
+/// The condition on the `service_providers` row aliased `p`. The account's
+/// status is read from the row's `account_status`, the copy of
+/// `users.status` that the database keeps (migration 000025), so that a
+/// search does not probe `users` for every candidate.
 pub fn live_provider(p: &str) -> String {
     format!(
-        "({p}.status = 'approved' AND {p}.is_deleted = FALSE AND EXISTS \
-         (SELECT 1 FROM users lu WHERE lu.id = {p}.user_id AND lu.status = 'active'))"
+        "({p}.status = 'approved' AND {p}.is_deleted = FALSE AND {p}.account_status = 'active')"
     )
 }
 

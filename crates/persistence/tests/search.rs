@@ -53,6 +53,32 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
             if rate.is_some() { "12" } else { "NULL" }, p.id.0)).await;
         expected.push(RankKey::new(*sum, *n, *rate, *done, p.id.0));
     }
+    // Approved profiles whose accounts may not sign in would rank first by
+    // their figures: they never show, nor take a place on a page.
+    for (i, account) in ["suspended", "banned"].iter().enumerate() {
+        let p = apply(db, &format!("off{i}@example.com"), "nyc", "10001").await;
+        repo.transition(
+            Transition::new(
+                p.clone(),
+                p.approve(now).unwrap_or_else(|e| panic!("{e}")),
+                now,
+            ),
+            Effects::none(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        exec(db, &format!(
+            "UPDATE service_providers SET rating_sum = 50, rating_count = 10, completed_jobs = 20, \
+             response_rate = 1.0, median_response_minutes = 1 WHERE id = {}", p.id.0)).await;
+        exec(
+            db,
+            &format!(
+                "UPDATE users SET status = '{account}' WHERE id = {}",
+                p.user_id.0
+            ),
+        )
+        .await;
+    }
     // A provider of another region and a suspended one never show.
     let other = apply(db, "chi@example.com", "chi", "60614").await;
     repo.transition(

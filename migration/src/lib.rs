@@ -39,6 +39,7 @@ mod m20261207_000022_quotas;
 mod m20261207_000023_agreed_terms;
 mod m20261207_000024_revoked_sessions;
 mod m20261207_000025_provider_account;
+mod m20261207_000026_region_time_zone;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_agreed_terms::Migration),
             Box::new(m20261207_000024_revoked_sessions::Migration),
             Box::new(m20261207_000025_provider_account::Migration),
+            Box::new(m20261207_000026_region_time_zone::Migration),
         ]
     }
 }

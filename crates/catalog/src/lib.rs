@@ -17,5 +17,5 @@ pub use error::CatalogError;
 pub use model::{
     Category, Question, QuestionKind, Region, Service, ServiceDefinition, ServiceStatus,
 };
-pub use regions::RegionDirectory;
+pub use regions::{RegionDirectory, valid_time_zone};
 pub use seed::{SeedReport, load_catalog, seed_catalog};

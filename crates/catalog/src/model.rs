@@ -197,6 +197,9 @@ pub struct Region {
     pub code: String,
     /// Display name.
     pub name: String,
+    /// Its IANA time zone (`America/New_York`): the default zone of its
+    /// providers' hours.
+    pub time_zone: String,
     /// The 3-digit zip prefixes it covers.
     pub zip_prefixes: Vec<String>,
 }

@@ -22,6 +22,11 @@ fn valid_code(code: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// True for an IANA zone name (`America/New_York`, `UTC`).
+pub fn valid_time_zone(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}
+
 impl RegionDirectory {
     /// Indexes the regions; refuses bad codes, bad prefixes and a prefix claimed twice.
     pub fn new(mut regions: Vec<Region>) -> Result<Self, CatalogError> {
@@ -36,6 +41,12 @@ impl RegionDirectory {
                 return Err(CatalogError::InvalidData(format!(
                     "region `{}`: bad code or name",
                     region.code
+                )));
+            }
+            if !valid_time_zone(&region.time_zone) {
+                return Err(CatalogError::InvalidData(format!(
+                    "region `{}`: `{}` is not an IANA time zone",
+                    region.code, region.time_zone
                 )));
             }
             if by_code.insert(region.code.clone(), i).is_some() {
@@ -104,6 +115,7 @@ mod tests {
         Region {
             code: code.into(),
             name: code.to_uppercase(),
+            time_zone: "America/New_York".into(),
             zip_prefixes: prefixes.iter().map(|p| (*p).to_owned()).collect(),
         }
     }

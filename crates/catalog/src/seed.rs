@@ -79,6 +79,15 @@ mod tests {
             regions.len()
         );
         assert!(regions.iter().any(|r| r.code == "nyc"));
+        let zone = |code: &str| {
+            regions
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.time_zone.as_str())
+        };
+        assert_eq!(zone("nyc"), Some("America/New_York"));
+        assert_eq!(zone("phx"), Some("America/Phoenix"));
+        assert_eq!(zone("sf"), Some("America/Los_Angeles"));
         let pets: HashSet<_> = services
             .iter()
             .filter(|s| s.category.as_str() == "pets")

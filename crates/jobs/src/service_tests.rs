@@ -46,6 +46,7 @@ fn catalog() -> Catalog {
     let regions = RegionDirectory::new(vec![Region {
         code: "nyc".into(),
         name: "New York".into(),
+        time_zone: "America/New_York".into(),
         zip_prefixes: vec!["100".into()],
     }])
     .unwrap();

@@ -302,6 +302,7 @@ impl AdminRepository for SqlAdminRepository {
         regions::ActiveModel {
             code: Set(region.code),
             name: Set(region.name),
+            time_zone: Set(region.time_zone),
             zip_prefixes: Set(serde_json::json!(region.zip_prefixes)),
             created_at: Set(now),
             demand_digest_sent_at: sea_orm::NotSet,
@@ -317,6 +318,7 @@ impl AdminRepository for SqlAdminRepository {
                 Region {
                     code: r.code,
                     name: r.name,
+                    time_zone: r.time_zone,
                     zip_prefixes,
                 }
             })

@@ -99,6 +99,7 @@ impl CatalogRepository for SqlCatalogRepository {
                 Ok(Region {
                     code: r.code,
                     name: r.name,
+                    time_zone: r.time_zone,
                     zip_prefixes,
                 })
             })
@@ -118,6 +119,7 @@ impl CatalogRepository for SqlCatalogRepository {
             let row = regions::ActiveModel {
                 code: Set(region.code.clone()),
                 name: Set(region.name.clone()),
+                time_zone: Set(region.time_zone.clone()),
                 zip_prefixes: Set(serde_json::json!(region.zip_prefixes)),
                 created_at: Set(now),
                 demand_digest_sent_at: sea_orm::NotSet,

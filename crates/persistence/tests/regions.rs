@@ -35,6 +35,7 @@ fn region(code: &str, prefixes: &[&str]) -> Region {
     Region {
         code: code.into(),
         name: code.to_uppercase(),
+        time_zone: "America/Chicago".into(),
         zip_prefixes: prefixes.iter().map(|p| (*p).to_owned()).collect(),
     }
 }

@@ -76,6 +76,7 @@ mod tests {
         let regions = RegionDirectory::new(vec![Region {
             code: "nyc".into(),
             name: "New York".into(),
+            time_zone: "America/New_York".into(),
             zip_prefixes: vec!["100".into()],
         }])
         .unwrap_or_default();

@@ -5,7 +5,9 @@ use catalog::{Category, Question, Region, ServiceDefinition, ServiceStatus};
 use kernel::{FieldError, ServiceId};
 use supply::admin::CreateLsmCommand;
 
-use super::admin_catalog_dto::{RegionBody, ServicePatchBody, ServiceRequestBody};
+use super::admin_catalog_dto::{
+    DEFAULT_TIME_ZONE, RegionBody, ServicePatchBody, ServiceRequestBody,
+};
 use super::admin_dto::{
     AuditPage, CreateLsmRequest, LsmAccountDto, LsmPage, SettingsDto, SettingsPatch,
 };
@@ -308,6 +310,7 @@ pub async fn create_region(
     let region = Region {
         code: b.code,
         name: b.name,
+        time_zone: b.time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
         zip_prefixes: b.zip_prefixes,
     };
     let catalog = state.catalog.get();

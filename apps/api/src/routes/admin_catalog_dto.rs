@@ -226,6 +226,21 @@ pub struct ServicePatchBody {
     pub status: Option<String>,
 }
 
+/// A region's zone when the admin names none.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
+
+/// An IANA zone name the server knows.
+fn iana_zone(name: &str) -> Result<(), ValidationError> {
+    if catalog::valid_time_zone(name) {
+        Ok(())
+    } else {
+        Err(refused(
+            "time_zone",
+            "must be an IANA time zone such as America/New_York",
+        ))
+    }
+}
+
 /// `POST /admin/regions`.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -238,6 +253,11 @@ pub struct RegionBody {
     #[schema(min_length = 1, max_length = 255)]
     #[validate(length(min = 1, max = 255))]
     pub name: String,
+    /// Its IANA time zone, the default zone of its providers' hours; `UTC`
+    /// when omitted.
+    #[schema(example = "America/New_York", max_length = 64)]
+    #[validate(length(max = 64), custom(function = "iana_zone"))]
+    pub time_zone: Option<String>,
     /// 3-digit zip prefixes no other region claims, each once.
     #[schema(value_type = std::collections::BTreeSet<ZipPrefix>)]
     #[validate(custom(function = "each_zip_prefix"))]

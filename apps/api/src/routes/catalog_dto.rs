@@ -117,6 +117,8 @@ pub struct RegionDto {
     /// Code, e.g. `nyc`.
     pub code: String,
     pub name: String,
+    /// Its IANA time zone, e.g. `America/New_York`.
+    pub time_zone: String,
     /// 3-digit zip prefixes served.
     pub zip_prefixes: Vec<String>,
 }
@@ -126,6 +128,7 @@ impl From<&Region> for RegionDto {
         Self {
             code: r.code.clone(),
             name: r.name.clone(),
+            time_zone: r.time_zone.clone(),
             zip_prefixes: r.zip_prefixes.clone(),
         }
     }

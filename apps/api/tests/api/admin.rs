@@ -119,13 +119,18 @@ async fn admin_routes_validate_and_refuse_other_roles() {
             .body["service"]
             .is_null()
     );
-    let region = json!({"code": "anc", "name": "Anchorage", "zip_prefixes": ["995"]});
-    assert_eq!(
-        app.call("POST", "/api/v1/admin/regions", Some(&admin), Some(&region))
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    let region = json!({"code": "anc", "name": "Anchorage", "time_zone": "America/Anchorage", "zip_prefixes": ["995"]});
+    let created = app
+        .call("POST", "/api/v1/admin/regions", Some(&admin), Some(&region))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["time_zone"], "America/Anchorage");
+    // Without a zone a region is in UTC until an admin says otherwise.
+    let plain = json!({"code": "hnl", "name": "Honolulu", "zip_prefixes": ["968"]});
+    let created = app
+        .call("POST", "/api/v1/admin/regions", Some(&admin), Some(&plain))
+        .await;
+    assert_eq!(created.body["time_zone"], "UTC", "{}", created.body);
     // A key already taken is a conflict: the same code, or a prefix another region serves.
     let same_code = json!({"code": "anc", "name": "Anchorage again", "zip_prefixes": ["996"]});
     let clash = json!({"code": "anc2", "name": "Anchorage 2", "zip_prefixes": ["995"]});
@@ -144,6 +149,10 @@ async fn admin_routes_validate_and_refuse_other_roles() {
         (
             json!({"code": "anc3", "name": "x", "zip_prefixes": ["997", "997"]}),
             "zip_prefixes",
+        ),
+        (
+            json!({"code": "anc4", "name": "x", "time_zone": "Alaska/Anchorage", "zip_prefixes": ["998"]}),
+            "time_zone",
         ),
     ] {
         let res = app

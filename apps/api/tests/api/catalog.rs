@@ -111,6 +111,7 @@ async fn regions_are_listed_with_their_prefixes() {
         .find(|r| r["code"] == "nyc")
         .cloned()
         .unwrap_or_default();
+    assert_eq!(nyc["time_zone"], "America/New_York");
     assert!(
         nyc["zip_prefixes"]
             .as_array()

@@ -8,6 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     pub name: String,
+    pub time_zone: String,
     pub zip_prefixes: Json,
     pub created_at: DateTimeUtc,
     /// When the region's last missing-service digest was sent (its claim).

@@ -20,7 +20,7 @@ pub struct Key {
 }
 
 /// Every setting, with its default and range.
-pub const KEYS: [Key; 15] = [
+pub const KEYS: [Key; 21] = [
     Key {
         name: "response_deadline_minutes",
         default: 60,
@@ -110,6 +110,44 @@ pub const KEYS: [Key; 15] = [
         default: 60,
         min: 1,
         max: 100_000,
+    },
+    // Scheduling (issue 19, docs/scheduling.md): a service's timing until
+    // its provider sets one, the cancellation fee's cap, reminders.
+    Key {
+        name: "default_slot_minutes",
+        default: 60,
+        min: 5,
+        max: 1440,
+    },
+    Key {
+        name: "default_buffer_minutes",
+        default: 0,
+        min: 0,
+        max: 720,
+    },
+    Key {
+        name: "default_min_notice_minutes",
+        default: 120,
+        min: 0,
+        max: 43_200,
+    },
+    Key {
+        name: "default_horizon_days",
+        default: 60,
+        min: 1,
+        max: 365,
+    },
+    Key {
+        name: "cancellation_fee_cap_bps",
+        default: 10_000,
+        min: 0,
+        max: 10_000,
+    },
+    Key {
+        name: "reminder_hours_before",
+        default: 24,
+        min: 1,
+        max: 168,
     },
 ];
 
@@ -265,97 +303,29 @@ impl PlatformSettings {
     pub fn sale_notices_per_hour(&self) -> i64 {
         self.get("sale_notices_per_hour")
     }
+
+    /// A service's `(duration and interval, each buffer, minimum notice,
+    /// horizon in days)` until its provider sets its own.
+    pub fn default_timing(&self) -> (i64, i64, i64, i64) {
+        (
+            self.get("default_slot_minutes"),
+            self.get("default_buffer_minutes"),
+            self.get("default_min_notice_minutes"),
+            self.get("default_horizon_days"),
+        )
+    }
+
+    /// The most a late cancel may cost, in basis points of the price.
+    pub fn cancellation_fee_cap_bps(&self) -> i64 {
+        self.get("cancellation_fee_cap_bps")
+    }
+
+    /// How long before a booked job's start both parties are reminded.
+    pub fn reminder_hours_before(&self) -> i64 {
+        self.get("reminder_hours_before")
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-    use serde_json::json;
-
-    fn patch(v: Value) -> serde_json::Map<String, Value> {
-        v.as_object().cloned().unwrap_or_default()
-    }
-
-    #[test]
-    fn defaults_are_those_of_the_spec() {
-        let s = PlatformSettings::default();
-        assert_eq!(
-            (
-                s.response_deadline_minutes(),
-                s.warning_threshold(),
-                s.popularity_window_days()
-            ),
-            (60, 3, 7)
-        );
-        assert_eq!((s.popularity_top_k(), s.popularity_min_searches()), (5, 10));
-        assert_eq!(
-            (s.platform_fee_bps(), s.rejected_reapply_cooldown_days()),
-            (1000, 90)
-        );
-        assert_eq!(s.demand_digest_minutes(), 60);
-        assert_eq!(
-            (s.open_requests_per_pair(), s.open_requests_per_customer()),
-            (3, 10)
-        );
-        assert_eq!(
-            (s.chat_posts_per_minute(), s.upload_files_per_day()),
-            (30, 100)
-        );
-        assert_eq!(
-            (s.upload_bytes_per_day(), s.upload_bytes_stored()),
-            (50 << 20, 500 << 20)
-        );
-        assert_eq!(s.sale_notices_per_hour(), 60);
-        assert_eq!(s.all().len(), 15);
-    }
-
-    #[test]
-    fn negative_thresholds_zero_deadlines_and_unknown_keys_are_refused() {
-        let errors = PlatformSettings::validate_patch(&patch(json!({
-            "warning_threshold": -1, "response_deadline_minutes": 0, "colour": 3, "popularity_top_k": "5",
-            "demand_digest_minutes": 0
-        })))
-        .err()
-        .unwrap_or_default();
-        let mut fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        fields.sort();
-        assert_eq!(
-            fields,
-            [
-                "colour",
-                "demand_digest_minutes",
-                "popularity_top_k",
-                "response_deadline_minutes",
-                "warning_threshold"
-            ]
-        );
-        assert!(PlatformSettings::validate_patch(&patch(json!({}))).is_err());
-    }
-
-    #[test]
-    fn valid_patches_apply_and_stored_rows_overlay_defaults() {
-        let changes = PlatformSettings::validate_patch(&patch(json!({"popularity_top_k": 3})))
-            .unwrap_or_default();
-        let mut s = PlatformSettings::default();
-        s.apply(&changes);
-        assert_eq!(s.popularity_top_k(), 3);
-        let stored = PlatformSettings::from_stored(&[
-            ("warning_threshold".into(), json!(5)),
-            ("popularity_top_k".into(), json!(-4)),
-            ("nonsense".into(), json!(1)),
-        ]);
-        assert_eq!(
-            (stored.warning_threshold(), stored.popularity_top_k()),
-            (5, 5)
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn a_patch_is_accepted_exactly_when_in_range(n in -20_000i64..20_000) {
-            let ok = PlatformSettings::validate_patch(&patch(json!({"platform_fee_bps": n}))).is_ok();
-            prop_assert_eq!(ok, (0..=10_000).contains(&n));
-        }
-    }
-}
+#[path = "settings_tests.rs"]
+mod tests;

@@ -87,7 +87,9 @@ pub struct LsmPage {
 #[schema(example = json!({"response_deadline_minutes": 60, "warning_threshold": 3, "popularity_window_days": 7,
     "popularity_top_k": 5, "popularity_min_searches": 10, "platform_fee_bps": 1000, "rejected_reapply_cooldown_days": 90,
     "demand_digest_minutes": 60, "open_requests_per_pair": 3, "open_requests_per_customer": 10, "chat_posts_per_minute": 30,
-    "upload_files_per_day": 100, "upload_bytes_per_day": 52428800, "upload_bytes_stored": 524288000, "sale_notices_per_hour": 60}))]
+    "upload_files_per_day": 100, "upload_bytes_per_day": 52428800, "upload_bytes_stored": 524288000, "sale_notices_per_hour": 60,
+    "default_slot_minutes": 60, "default_buffer_minutes": 0, "default_min_notice_minutes": 120, "default_horizon_days": 60,
+    "cancellation_fee_cap_bps": 10000, "reminder_hours_before": 24}))]
 pub struct SettingsDto(pub std::collections::BTreeMap<String, i64>);
 
 /// `PATCH /admin/settings`: `{key: integer}`. The keys and their ranges are

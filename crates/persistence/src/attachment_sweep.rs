@@ -9,7 +9,7 @@ use attachments::ports::SweepCandidate;
 use attachments::quota::{UploadLimits, UploadUse};
 use kernel::{QuotaExceeded, StoreError, Timestamp, UserId, WindowUse};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -23,13 +23,11 @@ use crate::error::store_err;
 use crate::quota_read::settings;
 use crate::user_lock::lock_user;
 
-/// Neither a dispute nor a listing cites the attachment row: no
-/// `dispute_attachments` link, and no listing whose `images` (as lower-case
-/// text) hold the id, the storage key's tail after `attachments/`.
-fn uncited() -> Condition {
-    use attachment_rows::Column as A;
-    let row = |c: A| Expr::col((attachment_rows::Entity, c));
-    let linked = Query::select()
+/// The `dispute_attachments` rows linking the `attachments` row of the
+/// outer query: a dispute's evidence, which neither the sweep deletes nor
+/// another dispute may cite.
+pub(crate) fn dispute_link() -> SelectStatement {
+    Query::select()
         .expr(Expr::val(1))
         .from(dispute_attachments::Entity)
         .and_where(
@@ -37,9 +35,18 @@ fn uncited() -> Condition {
                 dispute_attachments::Entity,
                 dispute_attachments::Column::AttachmentId,
             ))
-            .eq(row(A::Id)),
+            .equals((attachment_rows::Entity, attachment_rows::Column::Id)),
         )
-        .to_owned();
+        .to_owned()
+}
+
+/// Neither a dispute nor a listing cites the attachment row: no
+/// `dispute_attachments` link, and no listing whose `images` (as lower-case
+/// text) hold the id, the storage key's tail after `attachments/`.
+fn uncited() -> Condition {
+    use attachment_rows::Column as A;
+    let row = |c: A| Expr::col((attachment_rows::Entity, c));
+    let linked = dispute_link();
     let id = Func::cust("SUBSTR").arg(row(A::StorageKey)).arg(13);
     let anywhere = Expr::val("%")
         .binary(BinOper::Custom("||"), id)

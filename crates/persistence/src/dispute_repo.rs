@@ -8,7 +8,7 @@ use disputes::ports::{DisputeRepository, DisputeScope, DisputeViewer};
 use disputes::{Dispute, DisputeStatus, DisputedJob, Outcome, RaisedBy};
 use jobs::JobStatus;
 use kernel::{StoreError, UserId};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
@@ -16,8 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    attachments, dispute_attachments, disputes as dispute_rows, jobs as job_rows,
-    service_providers as sp,
+    attachments, disputes as dispute_rows, jobs as job_rows, service_providers as sp,
 };
 use crate::error::store_err;
 use crate::job_repo::visible;
@@ -155,17 +154,7 @@ impl DisputeRepository for SqlDisputeRepository {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let cited = Query::select()
-            .expr(Expr::val(1))
-            .from(dispute_attachments::Entity)
-            .and_where(
-                Expr::col((
-                    dispute_attachments::Entity,
-                    dispute_attachments::Column::AttachmentId,
-                ))
-                .equals((attachments::Entity, attachments::Column::Id)),
-            )
-            .to_owned();
+        let cited = crate::attachment_sweep::dispute_link();
         let rows = attachments::Entity::find()
             .select_only()
             .column(attachments::Column::Id)

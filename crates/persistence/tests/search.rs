@@ -18,6 +18,23 @@ async fn exec(db: &Database, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+async fn approve(
+    repo: &SqlProviderRepository,
+    p: &supply::Provider,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    repo.transition(
+        Transition::new(
+            p.clone(),
+            p.approve(now).unwrap_or_else(|e| panic!("{e}")),
+            now,
+        ),
+        Effects::none(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
 async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     seed(db).await;
     let repo = SqlProviderRepository::new(db.conn().clone());
@@ -36,16 +53,7 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     let mut expected = Vec::new();
     for (i, (sum, n, rate, done)) in plans.iter().enumerate() {
         let p = apply(db, &format!("p{i}@example.com"), "nyc", "10001").await;
-        repo.transition(
-            Transition::new(
-                p.clone(),
-                p.approve(now).unwrap_or_else(|e| panic!("{e}")),
-                now,
-            ),
-            Effects::none(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        approve(&repo, &p, now).await;
         let rate_sql = rate.map_or_else(|| "NULL".to_owned(), |r| format!("{r:?}"));
         exec(db, &format!(
             "UPDATE service_providers SET rating_sum = {sum}, rating_count = {n}, completed_jobs = {done}, \
@@ -57,16 +65,7 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     // their figures: they never show, nor take a place on a page.
     for (i, account) in ["suspended", "banned"].iter().enumerate() {
         let p = apply(db, &format!("off{i}@example.com"), "nyc", "10001").await;
-        repo.transition(
-            Transition::new(
-                p.clone(),
-                p.approve(now).unwrap_or_else(|e| panic!("{e}")),
-                now,
-            ),
-            Effects::none(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        approve(&repo, &p, now).await;
         exec(db, &format!(
             "UPDATE service_providers SET rating_sum = 50, rating_count = 10, completed_jobs = 20, \
              response_rate = 1.0, median_response_minutes = 1 WHERE id = {}", p.id.0)).await;
@@ -81,16 +80,7 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
     }
     // A provider of another region and a suspended one never show.
     let other = apply(db, "chi@example.com", "chi", "60614").await;
-    repo.transition(
-        Transition::new(
-            other.clone(),
-            other.approve(now).unwrap_or_else(|e| panic!("{e}")),
-            now,
-        ),
-        Effects::none(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    approve(&repo, &other, now).await;
     expected.sort_by(|a, b| b.cmp(a));
     let search = SqlSearchRepository::new(db.conn().clone());
     let mut seen = Vec::new();

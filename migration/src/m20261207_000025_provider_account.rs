@@ -33,7 +33,8 @@ const POSTGRES_UP: &[&str] = &[
      EXECUTE FUNCTION stm_provider_account_follows()",
     "CREATE FUNCTION stm_provider_account_copied() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
-       NEW.account_status := (SELECT u.status FROM users u WHERE u.id = NEW.user_id);
+       NEW.account_status := COALESCE(
+         (SELECT u.status FROM users u WHERE u.id = NEW.user_id), NEW.account_status);
        RETURN NEW;
      END $$",
     "CREATE TRIGGER trg_service_providers_account BEFORE INSERT OR UPDATE OF user_id
@@ -54,13 +55,13 @@ const SQLITE_UP: &[&str] = &[
      END",
     "CREATE TRIGGER trg_service_providers_account AFTER INSERT ON service_providers
      FOR EACH ROW BEGIN
-       UPDATE service_providers SET account_status =
-         (SELECT u.status FROM users u WHERE u.id = NEW.user_id) WHERE id = NEW.id;
+       UPDATE service_providers SET account_status = COALESCE(
+         (SELECT u.status FROM users u WHERE u.id = NEW.user_id), account_status) WHERE id = NEW.id;
      END",
     "CREATE TRIGGER trg_service_providers_account_user AFTER UPDATE OF user_id
      ON service_providers FOR EACH ROW BEGIN
-       UPDATE service_providers SET account_status =
-         (SELECT u.status FROM users u WHERE u.id = NEW.user_id) WHERE id = NEW.id;
+       UPDATE service_providers SET account_status = COALESCE(
+         (SELECT u.status FROM users u WHERE u.id = NEW.user_id), account_status) WHERE id = NEW.id;
      END",
 ];
 

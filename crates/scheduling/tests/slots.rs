@@ -342,3 +342,44 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_timing_patch_keeps_what_it_omits_and_refuses_every_field_out_of_range() {
+    let base = ServiceTiming::from_defaults(TimingDefaults::default());
+    assert_eq!(
+        (
+            base.duration_minutes,
+            base.slot_interval_minutes,
+            base.min_notice_minutes,
+            base.horizon_days
+        ),
+        (60, 60, 120, 60)
+    );
+    let longer = base
+        .patched(TimingPatch {
+            duration_minutes: Some(90),
+            ..TimingPatch::default()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        longer,
+        ServiceTiming {
+            duration_minutes: 90,
+            ..base
+        }
+    );
+    let refused = base.patched(TimingPatch {
+        duration_minutes: Some(4),
+        horizon_days: Some(366),
+        buffer_after_minutes: Some(721),
+        ..TimingPatch::default()
+    });
+    let Err(SchedulingError::Validation(fields)) = refused else {
+        panic!("{refused:?}");
+    };
+    let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        names,
+        ["duration_minutes", "buffer_after_minutes", "horizon_days"]
+    );
+}

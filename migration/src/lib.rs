@@ -40,6 +40,7 @@ mod m20261207_000023_agreed_terms;
 mod m20261207_000024_revoked_sessions;
 mod m20261207_000025_provider_account;
 mod m20261207_000026_region_time_zone;
+mod m20261207_000027_scheduling;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_revoked_sessions::Migration),
             Box::new(m20261207_000025_provider_account::Migration),
             Box::new(m20261207_000026_region_time_zone::Migration),
+            Box::new(m20261207_000027_scheduling::Migration),
         ]
     }
 }
@@ -102,6 +104,7 @@ mod tests {
             m20261130_000020_accounts::tables(),
             m20261207_000022_quotas::tables(),
             m20261207_000024_revoked_sessions::tables(),
+            m20261207_000027_scheduling::tables(),
         ]
         .concat()
     }
@@ -124,6 +127,7 @@ mod tests {
             m20261130_000020_accounts::indexes(),
             m20261207_000022_quotas::indexes(),
             m20261207_000024_revoked_sessions::indexes(),
+            m20261207_000027_scheduling::indexes(),
         ]
         .concat()
     }

@@ -52,6 +52,14 @@ pub fn listings(db: &Database) -> marketplace::ListingService {
     )
 }
 
+/// Providers' hours, services' timing, cancellation policies and free slots.
+pub fn scheduling(db: &Database) -> scheduling::service::SchedulingService {
+    scheduling::service::SchedulingService::new(
+        Arc::new(persistence::SqlScheduleRepository::new(db.conn().clone())),
+        Arc::new(SystemClock),
+    )
+}
+
 /// Marketplace sales (the wire's transactions), with units of work for
 /// recording and moving them with their invoice.
 pub fn sales(db: &Database) -> marketplace::SaleService {

@@ -17,7 +17,7 @@ use crate::routes::threads;
 use crate::routes::{account, disputes, lsm_disputes};
 use crate::routes::{
     admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace,
-    providers, search,
+    providers, schedule, search,
 };
 
 /// Adds the bearer-token schemes the secured routes refer to.
@@ -110,7 +110,9 @@ pub fn unnamed_params(path: &str) -> String {
         catalog::list_services, catalog::get_service, catalog::list_regions,
         search::search, search::popular,
         providers::apply, providers::me, providers::update_me, providers::set_services,
-        providers::toggle_service, providers::public, providers::reviews,
+        providers::patch_service, providers::public, providers::reviews,
+        schedule::availability, schedule::replace_availability, schedule::add_exception,
+        schedule::delete_exception, schedule::set_policy, schedule::slots,
         lsm::queue, lsm::approve, lsm::reject, lsm::suspend, lsm::reinstate, lsm::clear_warnings,
         lsm::request_ban, inbox::service_requests, inbox::review,
         inbox::list, inbox::read,
@@ -149,6 +151,7 @@ pub fn unnamed_params(path: &str) -> String {
         (name = "auth", description = "Accounts and sessions"),
         (name = "catalog", description = "Services, regions, search, popularity"),
         (name = "providers", description = "Provider applications, profiles and offered services"),
+        (name = "scheduling", description = "Providers' hours, exceptions, services' timing and cancellation policies; free slots"),
         (name = "lsm", description = "Regional managers: onboarding, standing, demand, disputes"),
         (name = "admin", description = "Platform operators: LSMs, settings, catalog, bans, popularity, audit"),
         (name = "jobs", description = "Booking a provider: the negotiated job lifecycle, history and ratings"),

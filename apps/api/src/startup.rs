@@ -158,6 +158,7 @@ pub async fn build_state(settings: &Settings, db: Database) -> Result<AppState, 
         messaging: crate::domain_wiring::messaging(&db).with_email_policy(email),
         disputes: crate::domain_wiring::disputes(&db),
         listings: crate::domain_wiring::listings(&db),
+        scheduling: crate::domain_wiring::scheduling(&db),
         feed: Arc::new(persistence::SqlEventFeed::new(db_conn.clone())),
         hub: Arc::default(),
         revocations: Arc::new(crate::auth::Revocations::new(

@@ -57,6 +57,8 @@ pub struct AppState {
     /// Sales (the wire's marketplace transactions): recording, reading,
     /// completing, cancelling, refunding.
     pub sales: marketplace::SaleService,
+    /// Hours, timing, cancellation policies and free slots.
+    pub scheduling: scheduling::service::SchedulingService,
     /// Attachment metadata use cases.
     pub attachments: attachments::AttachmentService,
     /// Attachment bytes.

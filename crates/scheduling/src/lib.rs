@@ -15,6 +15,8 @@
 pub mod availability;
 pub mod cancellation;
 pub mod error;
+pub mod ports;
+pub mod service;
 pub mod slots;
 pub mod timing;
 

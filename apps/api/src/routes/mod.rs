@@ -28,6 +28,8 @@ pub mod marketplace;
 pub mod marketplace_dto;
 pub mod provider_dto;
 pub mod providers;
+pub mod schedule;
+pub mod schedule_dto;
 pub mod search;
 pub mod threads;
 pub mod threads_dto;
@@ -181,9 +183,27 @@ fn supply_routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/providers/me/services").route(web::put().to(providers::set_services)))
         .service(
             resource("/providers/me/services/{service_id}")
-                .route(web::patch().to(providers::toggle_service)),
+                .route(web::patch().to(providers::patch_service)),
+        )
+        .service(
+            resource("/providers/me/availability")
+                .route(web::get().to(schedule::availability))
+                .route(web::put().to(schedule::replace_availability)),
+        )
+        .service(
+            resource("/providers/me/availability/exceptions")
+                .route(web::post().to(schedule::add_exception)),
+        )
+        .service(
+            resource("/providers/me/availability/exceptions/{id}")
+                .route(web::delete().to(schedule::delete_exception)),
+        )
+        .service(
+            resource("/providers/me/cancellation-policy")
+                .route(web::put().to(schedule::set_policy)),
         )
         .service(resource("/providers/{id}").route(web::get().to(providers::public)))
+        .service(resource("/providers/{id}/slots").route(web::get().to(schedule::slots)))
         .service(resource("/providers/{id}/reviews").route(web::get().to(providers::reviews)))
         .service(resource("/notifications").route(web::get().to(inbox::list)))
         .service(resource("/notifications/{id}/read").route(web::post().to(inbox::read)))

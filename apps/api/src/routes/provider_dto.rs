@@ -93,7 +93,7 @@ pub struct ProfilePatchRequest {
     pub bio: Option<Option<String>>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn double_option<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
@@ -107,14 +107,6 @@ pub struct OfferedServicesRequest {
     #[schema(min_items = 1)]
     #[validate(length(min = 1))]
     pub service_ids: Vec<i64>,
-}
-
-/// `PATCH /providers/me/services/{service_id}`.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct ToggleServiceRequest {
-    /// Whether customers can book it.
-    pub is_active: bool,
 }
 
 /// A reason, required or optional depending on the route.
@@ -145,6 +137,9 @@ pub struct OfferedServiceDto {
     pub is_active: bool,
     /// Offered since.
     pub created_at: DateTime<Utc>,
+    /// The timing in force (on `PATCH /providers/me/services/{service_id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<super::schedule_dto::TimingDto>,
 }
 
 impl From<OfferedService> for OfferedServiceDto {
@@ -153,6 +148,7 @@ impl From<OfferedService> for OfferedServiceDto {
             service_id: o.service_id.0,
             is_active: o.is_active,
             created_at: o.created_at,
+            timing: None,
         }
     }
 }

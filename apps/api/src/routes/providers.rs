@@ -7,8 +7,9 @@ use validator::Validate;
 
 use super::provider_dto::{
     ApplyRequest, OfferedServiceDto, OfferedServicesRequest, ProfilePatchRequest, ProviderDto,
-    PublicProviderDto, ReviewPage, ToggleServiceRequest,
+    PublicProviderDto, ReviewPage,
 };
+use super::schedule_dto::OfferedServicePatch;
 use crate::auth::{Provider, RequireRole};
 use crate::http::json::Json;
 use crate::http::problem::ProviderOnly;
@@ -152,31 +153,56 @@ pub async fn set_services(
     Ok(HttpResponse::Ok().json(dto))
 }
 
-/// Switch one offered service on or off.
+/// Switch one offered service on or off, or change its timing.
 ///
-/// Providers. Pauses or resumes one offered service without removing it: a
-/// switched-off service is not found in search and cannot be booked. A service
-/// not offered is a 404.
-#[utoipa::path(patch, path = "/api/v1/providers/me/services/{service_id}", tag = "providers", security(("bearer" = [])), request_body = ToggleServiceRequest,
+/// Providers. Pauses or resumes one offered service without removing it (a
+/// switched-off service is not found in search and cannot be booked), and/or
+/// sets how it fills the provider's hours: duration, slot interval, buffers,
+/// minimum notice and horizon (fields not sent keep their value; never set,
+/// the platform's defaults). The answer carries the timing in force. A
+/// service not offered is a 404; a body with no field is a 422.
+#[utoipa::path(patch, path = "/api/v1/providers/me/services/{service_id}", tag = "providers", security(("bearer" = [])), request_body = OfferedServicePatch,
     params(("service_id" = i64, Path, description = "Catalog service id")), responses(
-    (status = 200, description = "The offered service", body = OfferedServiceDto),
+    (status = 200, description = "The offered service with its timing in force", body = OfferedServiceDto),
     ProviderOnly,
     (status = 404, description = "Not applied, or the service is not offered", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid body, a timing field out of its bounds, or no field", body = Problem, content_type = "application/problem+json"),
 ))]
-pub async fn toggle_service(
+pub async fn patch_service(
     state: web::Data<AppState>,
     role: RequireRole<Provider>,
     path: web::Path<i64>,
-    body: Json<ToggleServiceRequest>,
+    body: Json<OfferedServicePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = role.0;
-    let offered = state
-        .providers
-        .toggle_service(&ctx, ServiceId(path.into_inner()), body.is_active)
-        .await?;
-    Ok(HttpResponse::Ok().json(OfferedServiceDto::from(offered)))
+    let service = ServiceId(path.into_inner());
+    let b = checked(body.into_inner())?;
+    let patch = b.timing();
+    if patch.is_none() && b.is_active.is_none() {
+        return Err(ApiError::validation(vec![kernel::FieldError::new(
+            "is_active",
+            "send is_active or a timing field",
+        )]));
+    }
+    if let Some(patch) = patch {
+        state.scheduling.set_timing(&ctx, service, patch).await?;
+    }
+    if let Some(active) = b.is_active {
+        state
+            .providers
+            .toggle_service(&ctx, service, active)
+            .await?;
+    }
+    let (_, offered) = state.providers.me(&ctx).await?;
+    let found = offered
+        .into_iter()
+        .find(|o| o.service_id == service)
+        .ok_or(ApiError::not_found())?;
+    let timing = state.scheduling.timing(&ctx, service).await?;
+    let mut dto = OfferedServiceDto::from(found);
+    dto.timing = Some(timing.into());
+    Ok(HttpResponse::Ok().json(dto))
 }
 
 /// An approved provider's public profile.

@@ -112,7 +112,12 @@ impl Run {
         let id = self.object(world, op, side).await;
         let start = op.path.find('{').unwrap_or(op.path.len());
         let end = op.path.find('}').map_or(op.path.len(), |i| i + 1);
-        let path = format!("{}{id}{}", &op.path[..start], &op.path[end..]);
+        let path = format!(
+            "{}{id}{}{}",
+            &op.path[..start],
+            &op.path[end..],
+            world.query(op.path)
+        );
         let body: Option<Value> = op
             .body
             .map(|b| serde_json::from_str(b).unwrap_or_else(|e| panic!("{b}: {e}")));

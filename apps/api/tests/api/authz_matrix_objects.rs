@@ -40,6 +40,7 @@ pub enum Kind {
     Service,
     OfferedService,
     ProviderProfile,
+    AvailabilityException,
     Session,
 }
 
@@ -98,6 +99,16 @@ impl World {
             Kind::ServiceRequest => self.service_request(p).await.to_string(),
             Kind::Notification => self.notification(p).await.to_string(),
             Kind::Attachment => uploaded(&self.app, &p.customer, "photo.png", &png()).await,
+            Kind::AvailabilityException => {
+                let start = chrono::Utc::now() + chrono::Duration::days(1);
+                let body = json!({
+                    "kind": "time_off", "reason": "Matrix check",
+                    "start": start.to_rfc3339(),
+                    "end": (start + chrono::Duration::hours(2)).to_rfc3339(),
+                });
+                let path = "/api/v1/providers/me/availability/exceptions";
+                id(&self.ok("POST", path, &p.provider, body).await).to_string()
+            }
             _ => self.make_books(kind, side).await,
         }
     }
@@ -167,6 +178,21 @@ impl World {
             }
             other => panic!("no factory for {other:?}"),
         }
+    }
+
+    /// The query string an operation needs beyond its path (none for most).
+    pub fn query(&self, path: &str) -> String {
+        if path != "/api/v1/providers/{id}/slots" {
+            return String::new();
+        }
+        let from = chrono::Utc::now();
+        let to = from + chrono::Duration::days(2);
+        format!(
+            "?service_id={}&from={}&to={}",
+            self.walking,
+            from.format("%Y-%m-%dT%H:%M:%SZ"),
+            to.format("%Y-%m-%dT%H:%M:%SZ")
+        )
     }
 
     fn catalog(&self, kind: Kind, side: Side) -> i64 {

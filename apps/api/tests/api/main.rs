@@ -58,6 +58,7 @@ mod realtime_restart;
 mod realtime_slow;
 mod realtime_support;
 mod sales_clients;
+mod scheduling;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -60,6 +60,11 @@ const TABLES: &[&str] = &[
     "account_tokens",
     "revoked_sessions",
     "provider_warnings",
+    "provider_schedules",
+    "provider_availability_rules",
+    "provider_availability_exceptions",
+    "provider_service_timings",
+    "slot_holds",
 ];
 
 /// Unique keys the application maps to 409s by name.
@@ -96,6 +101,7 @@ const NO_ID_TABLES: &[&str] = &[
     "user_events",
     "user_event_counters",
     "dispute_attachments",
+    "provider_schedules",
 ];
 
 fn expected_tables() -> BTreeSet<String> {

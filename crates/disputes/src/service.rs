@@ -94,6 +94,7 @@ pub async fn write_raise(
         events: outcome.events,
         thread: ThreadChange::None,
         effects: Effects::none(),
+        slots: jobs::slots::SlotChange::Keep,
         at,
     })
     .await?;

@@ -37,6 +37,12 @@ pub enum JobError {
     /// The action must name the version it was decided on (428).
     #[error("{0}")]
     PreconditionRequired(&'static str),
+    /// Another booking holds an overlapping range of the provider's time (409 `slot_taken`).
+    #[error("that time is no longer free: pick another slot")]
+    SlotTaken,
+    /// A reschedule proposal awaits its answer (409 `proposal_pending`).
+    #[error("a reschedule proposal awaits its answer")]
+    ProposalPending,
     /// A quota on open requests is reached (429 `quota_exceeded`).
     #[error(transparent)]
     Quota(QuotaExceeded),
@@ -69,7 +75,11 @@ impl Refusal for JobError {
             Self::Validation(_) => ErrorKind::Validation,
             Self::NotFound => ErrorKind::NotFound,
             Self::Forbidden(_) | Self::EmailUnverified => ErrorKind::Forbidden,
-            Self::InvalidTransition { .. } | Self::Conflict(_) | Self::Stale => ErrorKind::Conflict,
+            Self::InvalidTransition { .. }
+            | Self::Conflict(_)
+            | Self::Stale
+            | Self::SlotTaken
+            | Self::ProposalPending => ErrorKind::Conflict,
             Self::PreconditionFailed => ErrorKind::PreconditionFailed,
             Self::PreconditionRequired(_) => ErrorKind::PreconditionRequired,
             Self::Quota(_) => ErrorKind::RateLimited,
@@ -87,6 +97,8 @@ impl Refusal for JobError {
             Self::InvalidTransition { .. } => kernel::Code::InvalidTransition,
             Self::Conflict(_) => kernel::Code::Conflict,
             Self::Stale => kernel::Code::ConcurrentUpdate,
+            Self::SlotTaken => kernel::Code::SlotTaken,
+            Self::ProposalPending => kernel::Code::ProposalPending,
             Self::PreconditionFailed => kernel::Code::PreconditionFailed,
             Self::PreconditionRequired(_) => kernel::Code::PreconditionRequired,
             Self::Quota(_) => kernel::Code::QuotaExceeded,
@@ -111,6 +123,7 @@ impl From<StoreError> for JobError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(kernel::Constraint::SlotTaken) => Self::SlotTaken,
             other => Self::Store(other),
         }
     }

@@ -23,6 +23,7 @@ mod service_change;
 pub mod service_payment;
 mod service_rating;
 pub mod service_sweep;
+pub mod slots;
 pub mod status;
 pub mod templates;
 pub mod unit_of_work;

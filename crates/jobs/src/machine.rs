@@ -99,6 +99,9 @@ pub struct Facts {
     pub open_dispute: bool,
     /// The provider is approved and neither suspended nor banned.
     pub provider_active: bool,
+    /// The job was booked by slot: it holds a range of the provider's time,
+    /// and its start moves only by reschedule.
+    pub by_slot: bool,
 }
 
 /// A guard beyond the status and the party.

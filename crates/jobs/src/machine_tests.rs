@@ -47,6 +47,7 @@ fn job() -> Job {
 const ACTIVE: Facts = Facts {
     open_dispute: false,
     provider_active: true,
+    by_slot: false,
 };
 
 fn price(p: i64) -> Action {
@@ -121,6 +122,7 @@ fn the_wrong_party_is_forbidden_and_the_wrong_status_conflicts() {
     assert!(matches!(err, JobError::InvalidTransition { .. }));
     let suspended = Facts {
         provider_active: false,
+        by_slot: false,
         ..ACTIVE
     };
     let err = j
@@ -276,7 +278,7 @@ proptest! {
     ) {
         let mut j = job();
         for ((party, action), dispute, minutes) in steps {
-            let facts = Facts { open_dispute: dispute, provider_active: true };
+            let facts = Facts { open_dispute: dispute, provider_active: true, by_slot: false };
             let now = t0() + Duration::minutes(minutes);
             let kind = action.kind();
             if let Ok(out) = j.apply(party, action, &facts, now) {

@@ -64,6 +64,8 @@ pub struct NewJob {
     /// The effects of the stored job (they name its id, known only once it is
     /// inserted), computed inside the transaction from the stored record.
     pub effects_for: fn(&JobRecord) -> Effects,
+    /// The slot it holds, when booked by slot.
+    pub hold: Option<crate::slots::NewHold>,
     pub at: Timestamp,
 }
 
@@ -95,6 +97,8 @@ pub struct JobChange {
     pub thread: ThreadChange,
     /// Notifications, e-mails, real-time events.
     pub effects: Effects,
+    /// What happens to the job's held ranges.
+    pub slots: crate::slots::SlotChange,
     pub at: Timestamp,
 }
 
@@ -168,6 +172,14 @@ pub trait JobRepository: Send + Sync {
         provider: ProviderId,
         service: ServiceId,
     ) -> Result<Option<BookableProvider>, StoreError>;
+    /// The provider's hours (exceptions ending after `after`) and the
+    /// service's timing in force.
+    async fn booking_schedule(
+        &self,
+        provider: ProviderId,
+        service: ServiceId,
+        after: Timestamp,
+    ) -> Result<crate::slots::BookingSchedule, StoreError>;
     /// Creates the job, its thread, its events and effects in one transaction.
     async fn create(&self, new: NewJob) -> Result<JobRecord, StoreError>;
     /// [`create`](Self::create) if [`OpenRequestLimits::admit`] lets the

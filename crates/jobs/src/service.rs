@@ -45,6 +45,8 @@ pub struct CreateJob {
     /// Its currency (default USD).
     pub currency: Option<String>,
     pub scheduled_at: Option<kernel::Timestamp>,
+    /// A free slot of a provider that set its hours (instead of `scheduled_at`).
+    pub slot_start: Option<kernel::Timestamp>,
     /// Street address.
     pub address: Option<String>,
 }
@@ -245,9 +247,21 @@ impl JobService {
         };
         let settings = self.repo.settings().await?;
         let now = self.clock.now();
+        let response_deadline = now + chrono::Duration::minutes(settings.response_deadline_minutes);
+        let schedule = self
+            .repo
+            .booking_schedule(provider.id, ServiceId(cmd.service_id), now)
+            .await?;
+        let hold = crate::slots::hold_for(
+            &schedule,
+            cmd.slot_start,
+            cmd.scheduled_at,
+            now,
+            response_deadline,
+        )?;
         let terms = Terms {
             price_cents: cmd.price_cents,
-            scheduled_at: cmd.scheduled_at,
+            scheduled_at: hold.map_or(cmd.scheduled_at, |h| Some(h.slot_start)),
             description,
         };
         let job = Job {
@@ -261,7 +275,7 @@ impl JobService {
             agreed: terms.clone(),
             terms,
             pending_approval: false,
-            response_deadline: now + chrono::Duration::minutes(settings.response_deadline_minutes),
+            response_deadline,
             responded_at: None,
             rejection_reason: None,
             cancellation_reason: None,
@@ -282,6 +296,7 @@ impl JobService {
                 data: serde_json::json!({}),
             }],
             effects_for: created_effects,
+            hold,
             at: now,
         };
         self.repo

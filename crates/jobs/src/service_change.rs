@@ -33,6 +33,15 @@ impl JobService {
         facts: &Facts,
     ) -> Result<JobChange, JobError> {
         let kind = action.kind();
+        if let Action::Edit(patch) = &action
+            && patch.scheduled_at.is_some()
+            && facts.by_slot
+        {
+            return Err(JobError::field(
+                "scheduled_at",
+                "a job booked by slot moves by POST /jobs/{id}/reschedule",
+            ));
+        }
         let now = self.now();
         let before = record.job.terms.clone();
         let outcome = record.job.apply(party, action, facts, now)?;
@@ -58,6 +67,7 @@ impl JobService {
             ..record
         };
         Ok(JobChange {
+            slots: crate::slots::SlotChange::after(record.job.status, outcome.job.status),
             expected_version: updated.job.version - 1,
             effects: change_effects(&updated, kind),
             job: outcome.job,

@@ -100,6 +100,9 @@ impl JobService {
                 actor: None,
                 events: outcome.events,
                 thread: ThreadChange::None,
+                // The answer is overdue: its slot is free for others again
+                // (a late accept books it again if nobody took it).
+                slots: crate::slots::SlotChange::Release,
                 at: now,
             };
             let mut unit = self.units().begin().await?;

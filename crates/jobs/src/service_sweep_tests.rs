@@ -89,6 +89,7 @@ fn payable_reads(tenant: Option<TenantId>) -> MockJobStore {
         Ok(Facts {
             open_dispute: false,
             provider_active: true,
+            by_slot: false,
         })
     });
     reads.expect_settings().returning(|| Ok(settings()));

@@ -155,11 +155,22 @@ fn booking_names_every_bad_field_and_writes_nothing() {
     );
 }
 
+/// A provider without hours: free-text scheduling.
+fn unscheduled() -> crate::slots::BookingSchedule {
+    crate::slots::BookingSchedule {
+        availability: scheduling::Availability::new(chrono_tz::Tz::UTC, Vec::new(), Vec::new())
+            .unwrap(),
+        timing: scheduling::ServiceTiming::from_defaults(scheduling::TimingDefaults::default()),
+    }
+}
+
 #[test]
 fn booking_sets_the_deadline_from_settings_and_creates_once() {
     let mut repo = MockJobRepository::new();
     repo.expect_bookable_provider()
         .returning(|_, _| Ok(Some(bookable(true))));
+    repo.expect_booking_schedule()
+        .returning(|_, _, _| Ok(unscheduled()));
     repo.expect_settings().returning(|| {
         Ok(JobSettings {
             response_deadline_minutes: 90,
@@ -189,6 +200,8 @@ fn a_booking_over_the_open_request_quota_is_a_quota_refusal() {
     let mut repo = MockJobRepository::new();
     repo.expect_bookable_provider()
         .returning(|_, _| Ok(Some(bookable(true))));
+    repo.expect_booking_schedule()
+        .returning(|_, _, _| Ok(unscheduled()));
     repo.expect_settings().returning(|| {
         Ok(JobSettings {
             response_deadline_minutes: 60,
@@ -253,6 +266,7 @@ fn a_lost_race_is_reapplied_to_the_fresh_state() {
         Ok(Facts {
             open_dispute: false,
             provider_active: true,
+            by_slot: false,
         })
     });
     repo.expect_apply()
@@ -282,6 +296,7 @@ fn if_match_is_a_precondition() {
         Ok(Facts {
             open_dispute: false,
             provider_active: true,
+            by_slot: false,
         })
     });
     repo.expect_apply().returning(|_| Err(StoreError::Stale));
@@ -304,6 +319,7 @@ fn declining_restores_the_agreed_terms() {
         Ok(Facts {
             open_dispute: false,
             provider_active: true,
+            by_slot: false,
         })
     });
     repo.expect_apply().times(1).returning(|change| {

@@ -79,6 +79,10 @@ codes! {
     AlreadyApplied = "already_applied",
     /// A rejected application is too recent (409).
     ReapplyTooSoon = "reapply_too_soon",
+    /// Another booking holds an overlapping range of the provider's time (409).
+    SlotTaken = "slot_taken",
+    /// A reschedule proposal of the job awaits its answer (409).
+    ProposalPending = "proposal_pending",
     /// Events after `after` were pruned (410).
     EventsExpired = "events_expired",
     /// `If-Match` names none of the current version (412).

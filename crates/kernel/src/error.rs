@@ -190,6 +190,8 @@ pub enum Constraint {
     /// A sale's invoice is no longer in the state the sale's edge expects
     /// (moved through billing meanwhile).
     SaleInvoiceMoved,
+    /// Two live holds or bookings of one provider would overlap.
+    SlotTaken,
     /// Any other constraint, by its name.
     Other(String),
 }

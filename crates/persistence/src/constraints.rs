@@ -42,6 +42,7 @@ pub const NAMED: &[(&str, Constraint)] = &[
     ("uq_job_events_job_id_kind", Constraint::JobEventOnce),
     ("uq_ratings_feedback_job_id", Constraint::RatingOfJob),
     ("fk_service_listings_service_id", Constraint::ListingService),
+    ("ex_slot_holds_overlap", Constraint::SlotTaken),
 ];
 
 /// Names the table holds that are no PostgreSQL object: SQLite's form of a

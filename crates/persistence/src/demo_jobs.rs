@@ -81,6 +81,7 @@ pub(crate) async fn book(
             data: json!({}),
         }],
         effects_for: no_effects,
+        hold: None,
         at,
     })
     .await
@@ -97,6 +98,7 @@ pub(crate) async fn step(
     let facts = Facts {
         open_dispute: false,
         provider_active: true,
+        by_slot: false,
     };
     let kind = action.kind();
     let before = record.job.terms.clone();
@@ -117,7 +119,9 @@ pub(crate) async fn step(
         )),
         _ => ThreadChange::None,
     };
+    let slots = jobs::slots::SlotChange::after(record.job.status, outcome.job.status);
     let change = JobChange {
+        slots,
         expected_version: outcome.job.version - 1,
         job: outcome.job,
         actor: Some(actor),

@@ -49,6 +49,9 @@ pub(crate) async fn insert_new(
     new: &NewJob,
 ) -> Result<JobRecord, StoreError> {
     let id = insert_job(txn, new).await?;
+    if let Some(h) = &new.hold {
+        crate::job_holds::hold(txn, new.job.provider_id, id, h, new.at).await?;
+    }
     insert_events(txn, id, Some(new.job.customer_id), &new.events, new.at).await?;
     let saved = load(txn, id).await?;
     write_effects(txn, &(new.effects_for)(&saved), new.at).await?;

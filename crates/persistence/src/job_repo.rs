@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::effects::write_effects;
 use crate::entities::{
     disputes, job_events, jobs as job_rows, platform_settings, provider_services, ratings_feedback,
-    service_providers as sp,
+    service_providers as sp, slot_holds,
 };
 use crate::error::store_err;
 use crate::job_write::{rate_job, write_change};
@@ -152,11 +152,17 @@ pub(crate) async fn facts(db: &impl ConnectionTrait, job: &Job) -> Result<Facts,
         .and_where(disputes::Column::JobId.eq(job.id))
         .and_where(disputes::Column::Status.eq("pending"))
         .to_owned();
-    let (provider_active, open_dispute) = sp::Entity::find_by_id(job.provider_id.0)
+    let held = Query::select()
+        .expr(Expr::val(1))
+        .from(slot_holds::Entity)
+        .and_where(slot_holds::Column::JobId.eq(job.id))
+        .to_owned();
+    let (provider_active, open_dispute, by_slot) = sp::Entity::find_by_id(job.provider_id.0)
         .select_only()
         .column_as(live_provider_expr(), "active")
         .column_as(Expr::exists(disputed), "disputed")
-        .into_tuple::<(bool, bool)>()
+        .column_as(Expr::exists(held), "by_slot")
+        .into_tuple::<(bool, bool, bool)>()
         .one(db)
         .await
         .map_err(store_err)?
@@ -164,6 +170,7 @@ pub(crate) async fn facts(db: &impl ConnectionTrait, job: &Job) -> Result<Facts,
     Ok(Facts {
         provider_active,
         open_dispute,
+        by_slot,
     })
 }
 
@@ -234,6 +241,15 @@ impl JobRepository for SqlJobRepository {
         let saved = crate::job_quota::insert_new(&txn, &new).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
+    }
+
+    async fn booking_schedule(
+        &self,
+        provider: ProviderId,
+        service: ServiceId,
+        after: Timestamp,
+    ) -> Result<jobs::slots::BookingSchedule, StoreError> {
+        crate::schedule_read::booking_schedule(&self.db, provider, service, after).await
     }
 
     async fn create_within_quota(

@@ -65,6 +65,14 @@ pub(crate) async fn write_change(
     update_job(txn, change).await?;
     insert_events(txn, change.job.id, change.actor, &change.events, change.at).await?;
     thread_change(txn, change).await?;
+    crate::job_holds::change(
+        txn,
+        change.job.provider_id,
+        change.job.id,
+        change.slots,
+        change.at,
+    )
+    .await?;
     // The provider's figure follows the rule's `completed` event, recorded above.
     if change
         .events

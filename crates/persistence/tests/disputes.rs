@@ -99,6 +99,7 @@ async fn job(db: &Database, customer: UserId) -> i64 {
                 data: serde_json::json!({}),
             }],
             effects_for: no_effects,
+            hold: None,
             at: now,
         })
         .await

@@ -100,6 +100,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
                 data: serde_json::json!({}),
             }],
             effects_for: no_effects,
+            hold: None,
             at: now,
         })
         .await
@@ -151,6 +152,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
     let facts = Facts {
         open_dispute: false,
         provider_active: true,
+        by_slot: false,
     };
     let outcome = created
         .job
@@ -163,6 +165,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
         events: outcome.events,
         thread: ThreadChange::None,
         effects: Effects::none(),
+        slots: jobs::slots::SlotChange::Keep,
         at: now,
     };
     let saved = repo.apply(change.clone()).await.unwrap();
@@ -202,6 +205,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
         events: edit.events,
         thread: ThreadChange::None,
         effects: Effects::none(),
+        slots: jobs::slots::SlotChange::Keep,
         at: now,
     };
     assert_eq!(repo.apply(stale_edit).await.err(), Some(StoreError::Stale));

@@ -34,11 +34,18 @@ fn job_response(
 /// (integer minor units of `currency`). The job starts `new` with a response
 /// deadline for the provider, and a job chat thread opens between the two.
 /// Verified e-mail may be required (403 `email_unverified`).
+///
+/// A provider that set its hours is booked by slot: `slot_start` names one
+/// of its free slots (`GET /providers/{id}/slots`), which the job holds
+/// until the response deadline and books when accepted; `scheduled_at` is
+/// then refused. When another request took an overlapping range first, the
+/// answer is 409 `slot_taken` and nothing is created.
 #[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), request_body = CreateJobRequest, responses(
     (status = 201, description = "The job, `new`, with its response deadline and thread", body = JobDto),
     (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not a customer, or `email_unverified` (when `auth.require_verified_email` is on)", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field (each named): answers, zipcode, provider, service", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`slot_taken`: another booking holds an overlapping range of the provider's time; nothing is created", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field (each named): answers, zipcode, provider, service; `slot_start` not a free slot of the provider or the provider without hours; `scheduled_at` for a provider booked by slot", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "`quota_exceeded`: the customer already has `open_requests_per_pair` open (`new`) requests with this provider or `open_requests_per_customer` in all; nothing is created", body = Problem, content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds until the earliest response deadline of the open requests that fill the quota (at least 60)"))),
 ))]
@@ -57,6 +64,7 @@ pub async fn create(
         price_cents: b.price_cents,
         currency: b.currency,
         scheduled_at: b.scheduled_at,
+        slot_start: b.slot_start,
         address: b.address,
     };
     let catalog = state.catalog.get();

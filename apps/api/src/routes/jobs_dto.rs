@@ -36,8 +36,11 @@ pub struct CreateJobRequest {
     #[schema(pattern = "^[A-Za-z]{3}$")]
     #[validate(custom(function = "super::billing::formats::currency"))]
     pub currency: Option<String>,
-    /// When (years 1900–9999).
+    /// When (years 1900–9999), for a provider without hours.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// A free slot's start (`GET /providers/{id}/slots`), for a provider
+    /// with hours; it becomes the job's `scheduled_at`.
+    pub slot_start: Option<DateTime<Utc>>,
     /// Street address (≤ 500 characters; blank means none).
     #[schema(max_length = 500)]
     #[validate(length(max = 500))]

@@ -333,9 +333,9 @@ pub struct SlotsQuery {
 /// A free slot.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlotDto {
-    /// UTC.
+    /// When the slot starts, in UTC.
     pub start: DateTime<Utc>,
-    /// UTC.
+    /// When it ends (start + the service's duration), in UTC.
     pub end: DateTime<Utc>,
     /// The offset of `tz` at `start`, `±HH:MM`.
     #[schema(example = "-05:00")]

@@ -59,6 +59,7 @@ mod realtime_slow;
 mod realtime_support;
 mod sales_clients;
 mod scheduling;
+mod scheduling_bookings;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -85,6 +85,22 @@ pub(crate) async fn change(
     }
 }
 
+/// Releases every live range of a provider (its ban).
+pub(crate) async fn release_provider(
+    txn: &impl ConnectionTrait,
+    provider: ProviderId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    slot_holds::Entity::update_many()
+        .col_expr(slot_holds::Column::ReleasedAt, Expr::val(at))
+        .filter(slot_holds::Column::ProviderId.eq(provider.0))
+        .filter(slot_holds::Column::ReleasedAt.is_null())
+        .exec(txn)
+        .await
+        .map_err(store_err)?;
+    Ok(())
+}
+
 /// SQLite only: a live range of `job` overlapping another live range of the
 /// provider is [`Constraint::SlotTaken`] (PostgreSQL's constraint did it).
 async fn refuse_overlap(

@@ -97,6 +97,9 @@ pub(crate) async fn apply_transition(
             .exec(db)
             .await
             .map_err(store_err)?;
+        // A banned provider's time is nobody's to book: its holds and
+        // bookings are released with the ban.
+        crate::job_holds::release_provider(db, before.id, now).await?;
     }
     find_row(db, before.id.0).await
 }

@@ -200,3 +200,35 @@ async fn a_slot_is_held_booked_and_released_on_postgres() {
     }
     a_slot_is_held_booked_and_released(Backend::Postgres).await;
 }
+
+#[actix_web::test]
+async fn a_ban_releases_the_providers_holds() {
+    let m = market(Backend::Sqlite).await;
+    set_mornings(&m).await;
+    let free = starts(&slots(&m, 3).await);
+    let r = book_as(&m, &m.customer, &free[0]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let live = "SELECT COUNT(*) AS n FROM slot_holds WHERE released_at IS NULL";
+    assert_eq!(count(&m.app, live).await, 1);
+    let request = m
+        .app
+        .call(
+            "POST",
+            &format!("/api/v1/lsm/providers/{}/ban-requests", m.provider_id),
+            Some(&m.lsm),
+            Some(&json!({"reason": "Fraud"})),
+        )
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{}", request.body);
+    let r = m
+        .app
+        .call(
+            "POST",
+            &format!("/api/v1/admin/ban-requests/{}/approve", id(&request.body)),
+            Some(&m.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(count(&m.app, live).await, 0);
+}

@@ -58,7 +58,9 @@ pub struct Transition {
     pub after: Provider,
     /// The provider's books, as billing decided them (on approval).
     pub tenant: Option<billing::provider_tenant::ProviderTenant>,
-    /// The user account banned with the provider (decided by [`Transition::new`]).
+    /// The user account banned with the provider (decided by
+    /// [`Transition::new`]); the provider's held and booked slots are
+    /// released with it.
     pub ban_user: Option<UserId>,
     /// When, from the use case's clock.
     pub at: Timestamp,

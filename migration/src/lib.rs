@@ -41,6 +41,7 @@ mod m20261207_000024_revoked_sessions;
 mod m20261207_000025_provider_account;
 mod m20261207_000026_region_time_zone;
 mod m20261207_000027_scheduling;
+mod m20261207_000028_cancellation_fees;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_provider_account::Migration),
             Box::new(m20261207_000026_region_time_zone::Migration),
             Box::new(m20261207_000027_scheduling::Migration),
+            Box::new(m20261207_000028_cancellation_fees::Migration),
         ]
     }
 }

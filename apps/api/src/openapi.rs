@@ -113,6 +113,7 @@ pub fn unnamed_params(path: &str) -> String {
         providers::patch_service, providers::public, providers::reviews,
         schedule::availability, schedule::replace_availability, schedule::add_exception,
         schedule::delete_exception, schedule::set_policy, schedule::slots,
+        schedule::cancellation_preview,
         lsm::queue, lsm::approve, lsm::reject, lsm::suspend, lsm::reinstate, lsm::clear_warnings,
         lsm::request_ban, inbox::service_requests, inbox::review,
         inbox::list, inbox::read,

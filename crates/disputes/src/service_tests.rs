@@ -69,6 +69,7 @@ fn job_record(version: i64) -> JobRecord {
         currency: "USD".into(),
         zipcode: "10001".into(),
         address: None,
+        cancellation_policy: None,
         created_at: at(),
         updated_at: at(),
     }

@@ -20,7 +20,7 @@ pub struct Key {
 }
 
 /// Every setting, with its default and range.
-pub const KEYS: [Key; 21] = [
+pub const KEYS: [Key; 22] = [
     Key {
         name: "response_deadline_minutes",
         default: 60,
@@ -149,6 +149,13 @@ pub const KEYS: [Key; 21] = [
         min: 1,
         max: 168,
     },
+    // 1 (true) or 0 (false); `true` and `false` are accepted too.
+    Key {
+        name: "provider_cancel_counts_as_warning",
+        default: 1,
+        min: 0,
+        max: 1,
+    },
 ];
 
 const MIB: i64 = 1024 * 1024;
@@ -173,8 +180,11 @@ fn key(name: &str) -> Option<&'static Key> {
 
 fn check(key: &Key, value: &Value) -> Result<i64, FieldError> {
     let range = || format!("must be an integer from {} to {}", key.min, key.max);
+    // A switch (0..=1) takes a JSON boolean as well.
+    let switch = (key.min, key.max) == (0, 1);
     let n = value
         .as_i64()
+        .or_else(|| value.as_bool().filter(|_| switch).map(i64::from))
         .ok_or_else(|| FieldError::new(key.name, range()))?;
     if n < key.min || n > key.max {
         return Err(FieldError::new(key.name, range()));
@@ -323,6 +333,11 @@ impl PlatformSettings {
     /// How long before a booked job's start both parties are reminded.
     pub fn reminder_hours_before(&self) -> i64 {
         self.get("reminder_hours_before")
+    }
+
+    /// Whether a provider's cancel of an accepted job counts as a warning.
+    pub fn provider_cancel_counts_as_warning(&self) -> bool {
+        self.get("provider_cancel_counts_as_warning") == 1
     }
 }
 

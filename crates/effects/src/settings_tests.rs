@@ -43,7 +43,7 @@ fn defaults_are_those_of_the_spec() {
         (s.cancellation_fee_cap_bps(), s.reminder_hours_before()),
         (10_000, 24)
     );
-    assert_eq!(s.all().len(), 21);
+    assert_eq!(s.all().len(), 22);
 }
 
 #[test]
@@ -93,4 +93,28 @@ proptest! {
         let ok = PlatformSettings::validate_patch(&patch(json!({"platform_fee_bps": n}))).is_ok();
         prop_assert_eq!(ok, (0..=10_000).contains(&n));
     }
+}
+
+#[test]
+fn a_switch_takes_a_boolean_or_0_and_1_and_nothing_else() {
+    let patch = |v: serde_json::Value| {
+        let mut m = serde_json::Map::new();
+        m.insert("provider_cancel_counts_as_warning".into(), v);
+        PlatformSettings::validate_patch(&m)
+    };
+    assert_eq!(
+        patch(serde_json::json!(false)).unwrap(),
+        vec![("provider_cancel_counts_as_warning", 0)]
+    );
+    assert_eq!(
+        patch(serde_json::json!(true)).unwrap(),
+        vec![("provider_cancel_counts_as_warning", 1)]
+    );
+    assert!(patch(serde_json::json!(2)).is_err());
+    assert!(patch(serde_json::json!("yes")).is_err());
+    // Booleans stay refused for numeric settings.
+    let mut m = serde_json::Map::new();
+    m.insert("warning_threshold".into(), serde_json::json!(true));
+    assert!(PlatformSettings::validate_patch(&m).is_err());
+    assert!(PlatformSettings::default().provider_cancel_counts_as_warning());
 }

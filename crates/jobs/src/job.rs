@@ -231,6 +231,13 @@ impl Job {
             // Whoever built the action: a rejection always says why.
             return Err(JobError::field("reason", "is required"));
         }
+        if let Action::Cancel { reason } = &action
+            && actor == Party::Provider
+            && reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            // A provider withdrawing from an accepted job says why.
+            return Err(JobError::field("reason", "is required"));
+        }
         let edge = crate::machine::edge_for(self, actor, &action, facts, now)?;
         let mut job = self.clone();
         job.version += 1;

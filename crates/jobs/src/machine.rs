@@ -212,6 +212,16 @@ pub const TRANSITIONS: &[Transition] = &[
         guard: always,
         event: EventKind::Cancelled,
     },
+    // The provider may withdraw from a job it accepted, with a reason; it
+    // never costs the customer, and may count as a warning (the use case).
+    Transition {
+        action: ActionKind::Cancel,
+        from: &[InProgress],
+        to: Some(JobStatus::Cancelled),
+        by: Party::Provider,
+        guard: always,
+        event: EventKind::Cancelled,
+    },
     Transition {
         action: ActionKind::Complete,
         from: &[InProgress],
@@ -286,9 +296,11 @@ pub fn edge_for(
     now: Timestamp,
 ) -> Result<&'static Transition, JobError> {
     let kind = action.kind();
+    // An action may have an edge per party (a cancel by either side).
     let edge = TRANSITIONS
         .iter()
-        .find(|t| t.action == kind)
+        .find(|t| t.action == kind && t.by == actor)
+        .or_else(|| TRANSITIONS.iter().find(|t| t.action == kind))
         .ok_or(JobError::Internal("an action without an edge".into()))?;
     if edge.by != actor {
         return Err(JobError::Forbidden(match edge.by {

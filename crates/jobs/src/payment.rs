@@ -95,6 +95,35 @@ impl PaidWith {
     }
 }
 
+/// What a job's marketplace transaction records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SaleKind {
+    /// The job marked paid: a completed transaction, its invoice paid.
+    #[default]
+    JobPayment,
+    /// A customer's late cancel: a pending transaction, its invoice issued
+    /// and open until the provider records the customer's payment.
+    CancellationFee,
+}
+
+impl SaleKind {
+    /// The stored and wire name (`marketplace_transactions.kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JobPayment => "job_payment",
+            Self::CancellationFee => "cancellation_fee",
+        }
+    }
+
+    /// The transaction's status when recorded.
+    pub fn status(self) -> &'static str {
+        match self {
+            Self::JobPayment => "completed",
+            Self::CancellationFee => "pending",
+        }
+    }
+}
+
 /// The sale a paid job records in the provider's tenant: the marketplace
 /// transaction (status `completed`) and its paid invoice with one line and
 /// one succeeded payment. Every amount comes from the job and the fee rule,
@@ -119,8 +148,10 @@ pub struct Sale {
     pub split: FeeSplit,
     /// The day of the payment (UTC, from the use case's clock).
     pub transaction_date: NaiveDate,
-    /// How the customer paid, and the reference given.
+    /// How the customer paid, and the reference given (a fee is not paid yet).
     pub paid_with: PaidWith,
+    /// A payment, or a cancellation fee.
+    pub kind: SaleKind,
     pub at: Timestamp,
 }
 
@@ -153,8 +184,41 @@ impl Sale {
             split: platform_fee(amount_cents, fee_bps),
             transaction_date: now.date_naive(),
             paid_with,
+            kind: SaleKind::JobPayment,
             at: now,
         })
+    }
+
+    /// The fee of a customer's late cancel, `fee_cents` > 0, with the
+    /// platform's share of it.
+    pub fn cancellation_fee(
+        job: &Job,
+        currency: &str,
+        tenant_id: TenantId,
+        fee_bps: u32,
+        fee_cents: i64,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            tenant_id,
+            provider_user_id: job.provider_user_id,
+            client_user_id: job.customer_id,
+            job_id: job.id,
+            service_description: kernel::text::truncate_chars(
+                &format!(
+                    "Cancellation fee, job #{}: {}",
+                    job.id, job.terms.description
+                ),
+                500,
+            ),
+            amount_cents: fee_cents,
+            currency: currency.to_owned(),
+            split: platform_fee(fee_cents, fee_bps),
+            transaction_date: now.date_naive(),
+            paid_with: PaidWith::default(),
+            kind: SaleKind::CancellationFee,
+            at: now,
+        }
     }
 }
 

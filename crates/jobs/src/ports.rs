@@ -44,6 +44,10 @@ pub struct JobSettings {
     pub warning_threshold: i64,
     /// Open requests a customer may have (per provider, in all).
     pub open_requests: OpenRequestLimits,
+    /// The most a late cancel may cost, in basis points of the price.
+    pub cancellation_fee_cap_bps: u32,
+    /// Whether a provider's cancel of an accepted job counts as a warning.
+    pub provider_cancel_counts_as_warning: bool,
 }
 
 /// A job to create, with everything it causes.
@@ -66,6 +70,8 @@ pub struct NewJob {
     pub effects_for: fn(&JobRecord) -> Effects,
     /// The slot it holds, when booked by slot.
     pub hold: Option<crate::slots::NewHold>,
+    /// The provider's cancellation policy at booking, which its cancels follow.
+    pub cancellation_policy: Option<scheduling::CancellationPolicy>,
     pub at: Timestamp,
 }
 
@@ -129,6 +135,9 @@ pub struct JobRecord {
     /// Customer's zipcode.
     pub zipcode: String,
     pub address: Option<String>,
+    /// The provider's cancellation policy when it was booked (none for jobs
+    /// booked before policies existed: their cancels are free).
+    pub cancellation_policy: Option<scheduling::CancellationPolicy>,
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,

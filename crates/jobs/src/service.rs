@@ -297,6 +297,7 @@ impl JobService {
             }],
             effects_for: created_effects,
             hold,
+            cancellation_policy: Some(schedule.policy),
             at: now,
         };
         self.repo
@@ -340,6 +341,10 @@ impl JobService {
         if action == Action::MarkPaid {
             // Payment writes the sale with it; cash is the default method.
             return Box::pin(self.mark_paid(ctx, id, crate::PaidWith::default(), if_match)).await;
+        }
+        if matches!(action, Action::Cancel { .. }) {
+            // A cancel may book a fee or count a warning with it.
+            return Box::pin(self.cancel(ctx, id, action, if_match)).await;
         }
         for _ in 0..ATTEMPTS {
             let record = self.get(ctx, id).await?;

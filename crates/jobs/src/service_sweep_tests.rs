@@ -23,6 +23,8 @@ fn settings() -> JobSettings {
         platform_fee_bps: 1000,
         warning_threshold: 3,
         open_requests: crate::OpenRequestLimits::default(),
+        cancellation_fee_cap_bps: 10_000,
+        provider_cancel_counts_as_warning: true,
     }
 }
 

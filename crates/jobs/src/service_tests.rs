@@ -96,6 +96,7 @@ pub(crate) fn record(status: JobStatus, version: i64) -> JobRecord {
         currency: "USD".into(),
         zipcode: "10001".into(),
         address: None,
+        cancellation_policy: None,
         created_at: now(),
         updated_at: now(),
     }
@@ -161,6 +162,7 @@ fn unscheduled() -> crate::slots::BookingSchedule {
         availability: scheduling::Availability::new(chrono_tz::Tz::UTC, Vec::new(), Vec::new())
             .unwrap(),
         timing: scheduling::ServiceTiming::from_defaults(scheduling::TimingDefaults::default()),
+        policy: scheduling::CancellationPolicy::default(),
     }
 }
 
@@ -180,6 +182,8 @@ fn booking_sets_the_deadline_from_settings_and_creates_once() {
                 per_pair: 2,
                 per_customer: 7,
             },
+            cancellation_fee_cap_bps: 10_000,
+            provider_cancel_counts_as_warning: true,
         })
     });
     repo.expect_create_within_quota()
@@ -208,6 +212,8 @@ fn a_booking_over_the_open_request_quota_is_a_quota_refusal() {
             platform_fee_bps: 1000,
             warning_threshold: 3,
             open_requests: OpenRequestLimits::default(),
+            cancellation_fee_cap_bps: 10_000,
+            provider_cancel_counts_as_warning: true,
         })
     });
     repo.expect_create_within_quota().returning(|new, limits| {

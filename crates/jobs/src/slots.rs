@@ -17,6 +17,8 @@ use crate::status::JobStatus;
 pub struct BookingSchedule {
     pub availability: Availability,
     pub timing: ServiceTiming,
+    /// The provider's cancellation policy, which the job keeps.
+    pub policy: scheduling::CancellationPolicy,
 }
 
 /// The hold a new job takes.
@@ -33,7 +35,7 @@ pub struct NewHold {
 /// What a change does to the job's held ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SlotChange {
-    /// Nothing.
+    /// The job's ranges stay as they are.
     #[default]
     Keep,
     /// The held slot becomes a booking (accepted), live again if a sweep
@@ -116,6 +118,7 @@ mod tests {
         BookingSchedule {
             availability: Availability::new(chrono_tz::Tz::UTC, vec![rule], Vec::new()).unwrap(),
             timing,
+            policy: scheduling::CancellationPolicy::default(),
         }
     }
 

@@ -33,6 +33,11 @@ pub fn job_json(r: &JobRecord) -> Value {
         "paid_at": j.paid_at,
         "deadline_warning_issued": j.deadline_warning_issued,
         "version": j.version,
+        "cancellation_policy": r.cancellation_policy.map(|p| json!({
+            "policy": p.as_str(),
+            "window_hours": p.window_hours(),
+            "fee_bps": p.fee_bps(),
+        })),
         "created_at": r.created_at,
         "updated_at": r.updated_at,
     })

@@ -317,6 +317,9 @@ pub struct SaleRecord {
     pub transaction_date: NaiveDate,
     /// Where it is in its lifecycle ([`EDGES`]).
     pub status: SaleStatus,
+    /// `sale` (recorded by the provider), `job_payment` (a job marked paid)
+    /// or `cancellation_fee` (a customer's late cancel).
+    pub kind: String,
     /// How it is (to be) paid.
     pub payment_method: Option<String>,
     /// Free notes.

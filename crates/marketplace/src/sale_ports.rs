@@ -67,6 +67,7 @@ impl NewSale {
             client_user_id: f.client_user_id,
             service_listing_id: f.service_listing_id,
             job_id: None,
+            kind: "sale".into(),
             service_description: f.service_description.clone(),
             amount_cents: f.amount_cents,
             currency: f.currency.clone(),

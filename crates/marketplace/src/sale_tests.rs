@@ -44,6 +44,7 @@ pub(crate) fn record(status: SaleStatus) -> SaleRecord {
         net_payout_cents: 11_110,
         transaction_date: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
         status,
+        kind: "sale".into(),
         payment_method: Some("card".into()),
         notes: None,
         invoice_id: Some(11),

@@ -82,6 +82,7 @@ pub(crate) async fn book(
         }],
         effects_for: no_effects,
         hold: None,
+        cancellation_policy: None,
         at,
     })
     .await

@@ -101,6 +101,11 @@ pub(crate) fn record(row: JobRow) -> Result<JobRecord, StoreError> {
         currency: r.currency,
         zipcode: r.zipcode,
         address: r.address,
+        cancellation_policy: crate::schedule_read::parse_policy(
+            r.cancellation_policy.as_deref(),
+            r.cancellation_window_hours,
+            r.cancellation_fee_bps,
+        ),
         created_at: r.created_at,
         updated_at: r.updated_at,
     })
@@ -141,6 +146,8 @@ pub(crate) async fn settings(db: &impl ConnectionTrait) -> Result<JobSettings, S
             per_pair: s.open_requests_per_pair(),
             per_customer: s.open_requests_per_customer(),
         },
+        cancellation_fee_cap_bps: u32::try_from(s.cancellation_fee_cap_bps()).unwrap_or(0),
+        provider_cancel_counts_as_warning: s.provider_cancel_counts_as_warning(),
     })
 }
 

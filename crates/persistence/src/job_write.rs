@@ -19,6 +19,13 @@ use crate::uow::threads::{job_thread, open_job_thread, soft_delete_job_thread, s
 pub(crate) async fn insert_job(db: &impl ConnectionTrait, new: &NewJob) -> Result<i64, StoreError> {
     let j = &new.job;
     let thread = uuid::Uuid::new_v4();
+    let (policy, window, fee) = match new.cancellation_policy {
+        Some(p) => {
+            let (name, window, fee) = crate::schedule_read::policy_columns(p);
+            (Some(name), window, fee)
+        }
+        None => (None, None, None),
+    };
     let row = job_rows::ActiveModel {
         id: NotSet,
         customer_id: Set(j.customer_id.0),
@@ -44,6 +51,9 @@ pub(crate) async fn insert_job(db: &impl ConnectionTrait, new: &NewJob) -> Resul
         paid_at: Set(None),
         deadline_warning_issued: Set(false),
         version: Set(j.version),
+        cancellation_policy: Set(policy),
+        cancellation_window_hours: Set(window),
+        cancellation_fee_bps: Set(fee),
         created_at: Set(new.at),
         updated_at: Set(new.at),
     };

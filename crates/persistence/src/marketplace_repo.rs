@@ -41,8 +41,10 @@ pub(crate) async fn insert_sale(db: &impl ConnectionTrait, sale: &Sale) -> Resul
         platform_fee_cents: Set(sale.split.fee_cents),
         net_payout_cents: Set(sale.split.net_cents),
         transaction_date: Set(sale.transaction_date),
-        status: Set("completed".into()),
-        payment_method: Set(Some(sale.paid_with.method.as_str().into())),
+        status: Set(sale.kind.status().into()),
+        kind: Set(sale.kind.as_str().into()),
+        payment_method: Set((sale.kind == jobs::payment::SaleKind::JobPayment)
+            .then(|| sale.paid_with.method.as_str().into())),
         stripe_invoice_id: Set(None),
         stripe_payment_intent_id: Set(None),
         notes: Set(sale.paid_with.reference.clone()),

@@ -77,6 +77,7 @@ fn sale(row: SaleRow) -> Result<SaleRecord, StoreError> {
         status: SaleStatus::parse(&t.status).ok_or_else(|| {
             StoreError::backend(format!("unknown transaction status {}", t.status))
         })?,
+        kind: t.kind,
         payment_method: t.payment_method,
         notes: t.notes,
         invoice_id: row.invoice_id,

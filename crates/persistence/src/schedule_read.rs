@@ -49,16 +49,39 @@ fn minute(n: i32) -> Result<u16, StoreError> {
 
 /// A stored policy; an unreadable one is the default.
 pub(crate) fn policy_of(row: Option<&schedules::Model>) -> CancellationPolicy {
-    let Some(r) = row else {
-        return CancellationPolicy::default();
-    };
-    let num = |v: Option<i32>| v.and_then(|n| u32::try_from(n).ok());
-    CancellationPolicy::parse(
-        &r.cancellation_policy,
-        num(r.cancellation_window_hours),
-        num(r.cancellation_fee_bps),
-    )
+    row.and_then(|r| {
+        parse_policy(
+            Some(&r.cancellation_policy),
+            r.cancellation_window_hours,
+            r.cancellation_fee_bps,
+        )
+    })
     .unwrap_or_default()
+}
+
+/// A policy from its three columns (`None` when there is none or it does not read).
+pub(crate) fn parse_policy(
+    name: Option<&str>,
+    window_hours: Option<i32>,
+    fee_bps: Option<i32>,
+) -> Option<CancellationPolicy> {
+    let num = |v: Option<i32>| v.and_then(|n| u32::try_from(n).ok());
+    CancellationPolicy::parse(name?, num(window_hours), num(fee_bps)).ok()
+}
+
+/// A policy's three columns: its name, and a custom one's numbers.
+pub(crate) fn policy_columns(p: CancellationPolicy) -> (String, Option<i32>, Option<i32>) {
+    match p {
+        CancellationPolicy::Custom {
+            window_hours,
+            fee_bps,
+        } => (
+            p.as_str().to_owned(),
+            col(Some(window_hours)),
+            col(Some(fee_bps)),
+        ),
+        named => (named.as_str().to_owned(), None, None),
+    }
 }
 
 fn patch_of(t: &timings::Model) -> TimingPatch {
@@ -232,6 +255,13 @@ pub(crate) async fn booking_schedule(
     let availability = scheduling::service::availability_of(zone, stored)
         .map_err(|e| StoreError::backend(format!("stored hours refused: {e}")))?;
     Ok(jobs::slots::BookingSchedule {
+        policy: policy_of(
+            schedules::Entity::find_by_id(provider.0)
+                .one(db)
+                .await
+                .map_err(store_err)?
+                .as_ref(),
+        ),
         availability,
         timing,
     })

@@ -100,6 +100,7 @@ async fn job(db: &Database, customer: UserId) -> i64 {
             }],
             effects_for: no_effects,
             hold: None,
+            cancellation_policy: None,
             at: now,
         })
         .await

@@ -101,6 +101,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
             }],
             effects_for: no_effects,
             hold: None,
+            cancellation_policy: None,
             at: now,
         })
         .await

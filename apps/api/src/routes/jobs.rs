@@ -246,14 +246,14 @@ pub async fn reject(
     transition(&state, &req, &ctx, *id, action).await
 }
 
-/// The customer cancels a new or in-progress job.
+/// The customer cancels a new or in-progress job; the provider withdraws from an accepted one.
 ///
-/// The job's customer, with a reason, while the job has not been completed; the provider is notified. Other states are a 409. `If-Match` is optional; a stale version is a 412.
+/// The job's customer, with an optional reason, while the job has not been completed; the provider is notified. Inside the window of the policy the job was booked with, an accepted job with a price and a start costs the customer the policy's fee (`GET /jobs/{id}/cancellation-preview` says how much): a marketplace transaction of `kind` `cancellation_fee` and its open invoice are written in the provider's books with the cancel. The job's provider may cancel an accepted (`in_progress`) job with a required reason: it never costs the customer, and counts as a warning on the provider while the setting `provider_cancel_counts_as_warning` is on. Either way a held or booked slot is released. Other states are a 409. `If-Match` is optional; a stale version is a 412.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/cancel", tag = "jobs", security(("bearer" = [])),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "`*` or a list of strong entity tags")),
     request_body(content = Option<JobReasonRequest>), responses(
     (status = 200, description = "The job after the transition", body = JobDto),
-    (status = 403, description = "Only the job's customer cancels", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not a party of the job", body = Problem, content_type = "application/problem+json"),
     TransitionProblems,
 ))]
 pub async fn cancel(

@@ -147,6 +147,9 @@ pub struct JobDto {
     pub deadline_warning_issued: bool,
     /// Version for `If-Match` (also the `ETag`).
     pub version: i64,
+    /// The provider's cancellation policy when the job was booked, which its
+    /// cancels follow (null for jobs booked before policies: free).
+    pub cancellation_policy: Option<super::schedule_dto::PolicyDto>,
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
@@ -184,6 +187,7 @@ impl From<&JobRecord> for JobDto {
             paid_at: j.paid_at,
             deadline_warning_issued: j.deadline_warning_issued,
             version: j.version,
+            cancellation_policy: r.cancellation_policy.map(Into::into),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -337,6 +341,7 @@ mod tests {
             currency: "USD".into(),
             zipcode: "10001".into(),
             address: None,
+            cancellation_policy: None,
             created_at: at,
             updated_at: at,
         };

@@ -38,6 +38,10 @@ pub struct TransactionDto {
     /// `pending`, `completed`, `cancelled`, `refunded`.
     #[schema(value_type = super::enums::SaleStatus)]
     pub status: String,
+    /// `sale` (recorded by the provider), `job_payment` (a job marked paid)
+    /// or `cancellation_fee` (a customer's late cancel).
+    #[schema(pattern = "^(sale|job_payment|cancellation_fee)$")]
+    pub kind: String,
     /// How it was (or is to be) paid.
     #[schema(value_type = Option<super::enums::PaymentMethod>)]
     pub payment_method: Option<String>,
@@ -68,6 +72,7 @@ impl From<SaleRecord> for TransactionDto {
             net_payout_cents: t.net_payout_cents,
             transaction_date: t.transaction_date,
             status: t.status.as_str().to_owned(),
+            kind: t.kind,
             payment_method: t.payment_method,
             notes: t.notes,
             invoice_id: t.invoice_id,

@@ -106,6 +106,10 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/reject").route(web::post().to(jobs::reject)))
     .service(resource("/jobs/{id}/complete").route(web::post().to(jobs::complete)))
     .service(resource("/jobs/{id}/cancel").route(web::post().to(jobs::cancel)))
+    .service(
+        resource("/jobs/{id}/cancellation-preview")
+            .route(web::get().to(schedule::cancellation_preview)),
+    )
     .service(resource("/jobs/{id}/approve").route(web::post().to(jobs::approve)))
     .service(resource("/jobs/{id}/decline-changes").route(web::post().to(jobs::decline_changes)))
     .service(resource("/jobs/{id}/mark-paid").route(web::post().to(jobs::mark_paid)))

@@ -233,6 +233,8 @@ pub struct PublicProviderDto {
     pub median_response_minutes: Option<i64>,
     /// Share of the last 90 days' jobs answered before their deadline (daily figure).
     pub response_rate: Option<f64>,
+    /// What a customer's late cancel costs (the policy new bookings get).
+    pub cancellation_policy: super::schedule_dto::PolicyDto,
 }
 
 /// A page of providers.

@@ -239,6 +239,7 @@ pub async fn public(
         completed_jobs: figure(|c| c.completed_jobs),
         median_response_minutes: figures.as_ref().and_then(|c| c.median_response_minutes),
         response_rate: figures.as_ref().and_then(|c| c.response_rate),
+        cancellation_policy: state.scheduling.policy_of(p.id).await?.into(),
     }))
 }
 

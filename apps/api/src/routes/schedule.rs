@@ -8,8 +8,8 @@ use scheduling::service::ReplaceAvailability;
 
 use super::providers::checked;
 use super::schedule_dto::{
-    AvailabilityDto, AvailabilityRequest, ExceptionDto, ExceptionRequest, PolicyDto, PolicyRequest,
-    SlotList, SlotsQuery, parse_rules,
+    AvailabilityDto, AvailabilityRequest, CancellationPreviewDto, ExceptionDto, ExceptionRequest,
+    PolicyDto, PolicyRequest, SlotList, SlotsQuery, parse_rules,
 };
 use crate::auth::{Provider, RequireRole};
 use crate::http::json::Json;
@@ -173,5 +173,36 @@ pub async fn slots(
         .await?;
     Ok(HttpResponse::Ok().json(SlotList {
         items: found.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// What cancelling would cost now.
+///
+/// The job's parties, its region's LSM and admins. The fee a customer's
+/// cancel would cost at this instant under the policy the job was booked
+/// with: only an accepted job with a price and a start costs anything, and
+/// only after `free_until` (the start less the policy's window); the rate is
+/// capped by the platform's `cancellation_fee_cap_bps`. A provider's cancel
+/// never costs the customer.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/cancellation-preview", tag = "jobs", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Job id")), responses(
+    (status = 200, description = "The fee a cancel would cost now", body = CancellationPreviewDto),
+    (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such job the caller may see", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn cancellation_preview(
+    state: web::Data<AppState>,
+    crate::auth::AuthUser(ctx): crate::auth::AuthUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let (record, found) = state
+        .jobs
+        .cancellation_preview(&ctx, path.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(CancellationPreviewDto {
+        fee_cents: found.map_or(0, |p| p.fee_cents),
+        currency: record.currency,
+        free_until: found.and_then(|p| p.free_until),
+        policy: found.map(|p| p.policy.into()),
     }))
 }

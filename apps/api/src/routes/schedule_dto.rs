@@ -203,7 +203,7 @@ pub struct ServiceTimingDto {
 }
 
 /// A cancellation policy.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct PolicyDto {
     /// `flexible`, `moderate`, `strict` or `custom`.
     pub policy: String,
@@ -359,4 +359,17 @@ impl From<Slot> for SlotDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlotList {
     pub items: Vec<SlotDto>,
+}
+
+/// What a customer's cancel would cost now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancellationPreviewDto {
+    /// 0 when free: before `free_until`, a job not accepted, without a price or a start.
+    pub fee_cents: i64,
+    /// The job's currency.
+    pub currency: String,
+    /// The last instant a cancel is free (null for a job without a start or a policy).
+    pub free_until: Option<DateTime<Utc>>,
+    /// The policy the job was booked under (null for jobs booked before policies).
+    pub policy: Option<PolicyDto>,
 }

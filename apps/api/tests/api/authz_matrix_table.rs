@@ -117,7 +117,9 @@ pub const MATRIX: &[Op] = &[
     // must name the version it approves; jobs_negotiation.rs approves for real).
     op("POST", "/api/v1/jobs/{id}/approve", Kind::ChangedJob, (NONE, 428), JOB_CUSTOMER),
     op("POST", "/api/v1/jobs/{id}/decline-changes", Kind::ChangedJob, (NONE, 200), JOB_CUSTOMER),
-    op("POST", "/api/v1/jobs/{id}/cancel", Kind::NewJob, (REASON, 200), JOB_CUSTOMER),
+    // The provider may cancel too, but only an accepted job: on a new one it is a 409.
+    op("POST", "/api/v1/jobs/{id}/cancel", Kind::NewJob, (REASON, 200), ("1oc443431", "144444331")),
+    op("GET", "/api/v1/jobs/{id}/cancellation-preview", Kind::NewJob, (NONE, 200), JOB_READ),
     op("POST", "/api/v1/jobs/{id}/rating", Kind::CompletedJob,
         (Some(r#"{"rating": 5, "punctuality_rating": 4, "response_time": 5}"#), 201), JOB_CUSTOMER),
     op("POST", "/api/v1/jobs/{id}/disputes", Kind::AcceptedJob,

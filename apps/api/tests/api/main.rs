@@ -60,6 +60,7 @@ mod realtime_support;
 mod sales_clients;
 mod scheduling;
 mod scheduling_bookings;
+mod scheduling_fees;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -268,6 +268,13 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/disputes/{id}",
     "GET /api/v1/lsm/disputes",
     "POST /api/v1/lsm/disputes/{id}/resolve",
+    "GET /api/v1/providers/me/availability",
+    "PUT /api/v1/providers/me/availability",
+    "POST /api/v1/providers/me/availability/exceptions",
+    "DELETE /api/v1/providers/me/availability/exceptions/{id}",
+    "PUT /api/v1/providers/me/cancellation-policy",
+    "GET /api/v1/providers/{id}/slots",
+    "GET /api/v1/jobs/{id}/cancellation-preview",
 ];
 
 #[actix_web::test]

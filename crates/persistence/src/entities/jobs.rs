@@ -30,6 +30,10 @@ pub struct Model {
     pub paid_at: Option<DateTimeUtc>,
     pub deadline_warning_issued: bool,
     pub version: i64,
+    /// The provider's cancellation policy when the job was booked.
+    pub cancellation_policy: Option<String>,
+    pub cancellation_window_hours: Option<i32>,
+    pub cancellation_fee_bps: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,8 @@ pub struct Model {
     pub net_payout_cents: i64,
     pub transaction_date: Date,
     pub status: String,
+    /// `sale`, `job_payment` or `cancellation_fee`.
+    pub kind: String,
     pub payment_method: Option<String>,
     pub stripe_invoice_id: Option<String>,
     pub stripe_payment_intent_id: Option<String>,

@@ -104,6 +104,7 @@ impl SaleStore for SqlSaleStore {
             net_payout_cents: Set(new.split.net_cents),
             transaction_date: Set(f.transaction_date),
             status: Set("pending".into()),
+            kind: Set("sale".into()),
             payment_method: Set(f.payment_method.map(|m| m.as_str().to_owned())),
             stripe_invoice_id: Set(None),
             stripe_payment_intent_id: Set(None),

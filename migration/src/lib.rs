@@ -42,6 +42,7 @@ mod m20261207_000025_provider_account;
 mod m20261207_000026_region_time_zone;
 mod m20261207_000027_scheduling;
 mod m20261207_000028_cancellation_fees;
+mod m20261207_000029_reschedule_events;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_region_time_zone::Migration),
             Box::new(m20261207_000027_scheduling::Migration),
             Box::new(m20261207_000028_cancellation_fees::Migration),
+            Box::new(m20261207_000029_reschedule_events::Migration),
         ]
     }
 }

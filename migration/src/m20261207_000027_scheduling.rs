@@ -46,6 +46,10 @@ pub(crate) fn indexes() -> Vec<Idx> {
         index("slot_holds", &["job_id"]),
         index("slot_holds", &["expires_at"]).when("released_at IS NULL AND expires_at IS NOT NULL"),
         unique("provider_schedules", &["calendar_token_hash"]),
+        // One reschedule proposal awaits its answer per job.
+        unique("slot_holds", &["job_id"])
+            .when("kind = 'proposal' AND released_at IS NULL")
+            .named("uq_slot_holds_job_id_proposal"),
     ]
 }
 
@@ -149,6 +153,8 @@ fn slot_holds() -> TableCreateStatement {
         .col(ts("end_at"))
         .col(ts_null("expires_at"))
         .col(ts_null("released_at"))
+        // A proposal's party: `customer` or `service_provider`.
+        .col(varchar_null("proposed_by", 32))
         .col(created_at())
         .foreign_key(&mut fk(T, "provider_id", "service_providers", "id"))
         .foreign_key(&mut fk(T, "job_id", "jobs", "id"))
@@ -163,8 +169,11 @@ fn slot_holds() -> TableCreateStatement {
 
 const POSTGRES_UP: &[&str] = &[
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    // Ranges of one job may overlap (its booking and a reschedule proposal);
+    // ranges of two jobs may not.
     "ALTER TABLE slot_holds ADD CONSTRAINT ex_slot_holds_overlap EXCLUDE USING gist \
-     (provider_id WITH =, tstzrange(start_at, end_at) WITH &&) WHERE (released_at IS NULL)",
+     (provider_id WITH =, job_id WITH <>, tstzrange(start_at, end_at) WITH &&) \
+     WHERE (released_at IS NULL)",
 ];
 
 #[async_trait::async_trait]

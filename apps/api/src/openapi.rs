@@ -17,7 +17,7 @@ use crate::routes::threads;
 use crate::routes::{account, disputes, lsm_disputes};
 use crate::routes::{
     admin, admin_ops, attachments, auth, billing, catalog, dto, health, inbox, lsm, marketplace,
-    providers, schedule, search,
+    providers, reschedule, schedule, search,
 };
 
 /// Adds the bearer-token schemes the secured routes refer to.
@@ -113,7 +113,8 @@ pub fn unnamed_params(path: &str) -> String {
         providers::patch_service, providers::public, providers::reviews,
         schedule::availability, schedule::replace_availability, schedule::add_exception,
         schedule::delete_exception, schedule::set_policy, schedule::slots,
-        schedule::cancellation_preview,
+        schedule::cancellation_preview, reschedule::propose, reschedule::approve,
+        reschedule::decline,
         lsm::queue, lsm::approve, lsm::reject, lsm::suspend, lsm::reinstate, lsm::clear_warnings,
         lsm::request_ban, inbox::service_requests, inbox::review,
         inbox::list, inbox::read,

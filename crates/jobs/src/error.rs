@@ -124,6 +124,7 @@ impl From<StoreError> for JobError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(kernel::Constraint::SlotTaken) => Self::SlotTaken,
+            StoreError::Conflict(kernel::Constraint::ReschedulePending) => Self::ProposalPending,
             other => Self::Store(other),
         }
     }

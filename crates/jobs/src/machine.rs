@@ -102,6 +102,8 @@ pub struct Facts {
     /// The job was booked by slot: it holds a range of the provider's time,
     /// and its start moves only by reschedule.
     pub by_slot: bool,
+    /// The reschedule proposal awaiting its answer, if any.
+    pub proposal: Option<crate::reschedule::Proposal>,
 }
 
 /// A guard beyond the status and the party.

@@ -48,6 +48,7 @@ const ACTIVE: Facts = Facts {
     open_dispute: false,
     provider_active: true,
     by_slot: false,
+    proposal: None,
 };
 
 fn price(p: i64) -> Action {
@@ -123,6 +124,7 @@ fn the_wrong_party_is_forbidden_and_the_wrong_status_conflicts() {
     let suspended = Facts {
         provider_active: false,
         by_slot: false,
+        proposal: None,
         ..ACTIVE
     };
     let err = j
@@ -278,7 +280,7 @@ proptest! {
     ) {
         let mut j = job();
         for ((party, action), dispute, minutes) in steps {
-            let facts = Facts { open_dispute: dispute, provider_active: true, by_slot: false };
+            let facts = Facts { open_dispute: dispute, provider_active: true, by_slot: false, proposal: None };
             let now = t0() + Duration::minutes(minutes);
             let kind = action.kind();
             if let Ok(out) = j.apply(party, action, &facts, now) {

@@ -92,6 +92,7 @@ fn payable_reads(tenant: Option<TenantId>) -> MockJobStore {
             open_dispute: false,
             provider_active: true,
             by_slot: false,
+            proposal: None,
         })
     });
     reads.expect_settings().returning(|| Ok(settings()));

@@ -273,6 +273,7 @@ fn a_lost_race_is_reapplied_to_the_fresh_state() {
             open_dispute: false,
             provider_active: true,
             by_slot: false,
+            proposal: None,
         })
     });
     repo.expect_apply()
@@ -303,6 +304,7 @@ fn if_match_is_a_precondition() {
             open_dispute: false,
             provider_active: true,
             by_slot: false,
+            proposal: None,
         })
     });
     repo.expect_apply().returning(|_| Err(StoreError::Stale));
@@ -326,6 +328,7 @@ fn declining_restores_the_agreed_terms() {
             open_dispute: false,
             provider_active: true,
             by_slot: false,
+            proposal: None,
         })
     });
     repo.expect_apply().times(1).returning(|change| {

@@ -43,6 +43,17 @@ pub enum SlotChange {
     Book,
     /// Every live range of the job is released.
     Release,
+    /// A reschedule proposal holds its range beside the job's own (refused
+    /// if another job holds it, or the job already has a proposal).
+    Propose(NewHold, crate::status::Party),
+    /// The proposal replaces the job's range: it becomes a booking (an
+    /// accepted job) or a hold until `expires_at` (a new one).
+    Approve {
+        booked: bool,
+        expires_at: Option<Timestamp>,
+    },
+    /// The proposal is released; the job's range stays.
+    Decline,
 }
 
 impl SlotChange {

@@ -123,11 +123,17 @@ pub enum EventKind {
     Disputed,
     /// The customer rated the job.
     Rated,
+    /// A party proposed a new slot; data holds `slot_start` and `by`.
+    RescheduleProposed,
+    /// The other party approved it: the job moved to `slot_start`.
+    RescheduleApproved,
+    /// The other party declined it; data holds the reason, if any.
+    RescheduleDeclined,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 15] = [
         Self::Created,
         Self::Accepted,
         Self::Rejected,
@@ -140,6 +146,9 @@ impl EventKind {
         Self::DeadlineMissed,
         Self::Disputed,
         Self::Rated,
+        Self::RescheduleProposed,
+        Self::RescheduleApproved,
+        Self::RescheduleDeclined,
     ];
 
     /// The stored name (the `ck_job_events_kind` values).
@@ -157,6 +166,9 @@ impl EventKind {
             Self::DeadlineMissed => "deadline_missed",
             Self::Disputed => "disputed",
             Self::Rated => "rated",
+            Self::RescheduleProposed => "reschedule_proposed",
+            Self::RescheduleApproved => "reschedule_approved",
+            Self::RescheduleDeclined => "reschedule_declined",
         }
     }
 
@@ -168,7 +180,13 @@ impl EventKind {
     pub fn once_per_job(self) -> bool {
         !matches!(
             self,
-            Self::Edited | Self::ChangesApproved | Self::ChangesDeclined | Self::Disputed
+            Self::Edited
+                | Self::ChangesApproved
+                | Self::ChangesDeclined
+                | Self::Disputed
+                | Self::RescheduleProposed
+                | Self::RescheduleApproved
+                | Self::RescheduleDeclined
         )
     }
 }

@@ -192,6 +192,8 @@ pub enum Constraint {
     SaleInvoiceMoved,
     /// Two live holds or bookings of one provider would overlap.
     SlotTaken,
+    /// One reschedule proposal awaits its answer per job.
+    ReschedulePending,
     /// Any other constraint, by its name.
     Other(String),
 }

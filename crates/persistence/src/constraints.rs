@@ -43,6 +43,12 @@ pub const NAMED: &[(&str, Constraint)] = &[
     ("uq_ratings_feedback_job_id", Constraint::RatingOfJob),
     ("fk_service_listings_service_id", Constraint::ListingService),
     ("ex_slot_holds_overlap", Constraint::SlotTaken),
+    (
+        "uq_slot_holds_job_id_proposal",
+        Constraint::ReschedulePending,
+    ),
+    // SQLite's name for the same partial index.
+    ("uq_slot_holds_job_id", Constraint::ReschedulePending),
 ];
 
 /// Names the table holds that are no PostgreSQL object: SQLite's form of a
@@ -50,6 +56,7 @@ pub const NAMED: &[(&str, Constraint)] = &[
 /// SQLite names no foreign key.
 pub const NOT_IN_POSTGRES: &[&str] = &[
     "uq_job_events_job_id_kind",
+    "uq_slot_holds_job_id",
     "fk_service_listings_service_id",
 ];
 

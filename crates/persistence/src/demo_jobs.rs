@@ -100,6 +100,7 @@ pub(crate) async fn step(
         open_dispute: false,
         provider_active: true,
         by_slot: false,
+        proposal: None,
     };
     let kind = action.kind();
     let before = record.job.terms.clone();

@@ -36,6 +36,7 @@ pub(crate) async fn hold(
         end_at: Set(h.range.end),
         expires_at: Set(Some(h.expires_at)),
         released_at: Set(None),
+        proposed_by: Set(None),
         created_at: Set(at),
     })
     .exec_without_returning(txn)
@@ -82,7 +83,86 @@ pub(crate) async fn change(
                 .map_err(store_err)?;
             refuse_overlap(txn, provider, job).await
         }
+        SlotChange::Propose(h, by) => {
+            slot_holds::Entity::insert(slot_holds::ActiveModel {
+                id: NotSet,
+                provider_id: Set(provider.0),
+                job_id: Set(job),
+                kind: Set("proposal".to_owned()),
+                slot_start: Set(h.slot_start),
+                start_at: Set(h.range.start),
+                end_at: Set(h.range.end),
+                expires_at: Set(None),
+                released_at: Set(None),
+                proposed_by: Set(Some(by.as_str().to_owned())),
+                created_at: Set(at),
+            })
+            .exec_without_returning(txn)
+            .await
+            .map_err(store_err)?;
+            refuse_overlap(txn, provider, job).await
+        }
+        SlotChange::Approve { booked, expires_at } => {
+            slot_holds::Entity::update_many()
+                .col_expr(slot_holds::Column::ReleasedAt, Expr::val(at))
+                .filter(slot_holds::Column::JobId.eq(job))
+                .filter(slot_holds::Column::Kind.ne("proposal"))
+                .filter(slot_holds::Column::ReleasedAt.is_null())
+                .exec(txn)
+                .await
+                .map_err(store_err)?;
+            slot_holds::Entity::update_many()
+                .col_expr(
+                    slot_holds::Column::Kind,
+                    Expr::val(if booked { "booking" } else { "hold" }),
+                )
+                .col_expr(slot_holds::Column::ExpiresAt, Expr::val(expires_at))
+                .filter(slot_holds::Column::JobId.eq(job))
+                .filter(slot_holds::Column::Kind.eq("proposal"))
+                .filter(slot_holds::Column::ReleasedAt.is_null())
+                .exec(txn)
+                .await
+                .map_err(store_err)?;
+            Ok(())
+        }
+        SlotChange::Decline => {
+            slot_holds::Entity::update_many()
+                .col_expr(slot_holds::Column::ReleasedAt, Expr::val(at))
+                .filter(slot_holds::Column::JobId.eq(job))
+                .filter(slot_holds::Column::Kind.eq("proposal"))
+                .filter(slot_holds::Column::ReleasedAt.is_null())
+                .exec(txn)
+                .await
+                .map_err(store_err)?;
+            Ok(())
+        }
     }
+}
+
+/// The reschedule proposal of `job` awaiting its answer.
+pub(crate) async fn pending_proposal(
+    db: &impl ConnectionTrait,
+    job: i64,
+) -> Result<Option<jobs::reschedule::Proposal>, StoreError> {
+    slot_holds::Entity::find()
+        .filter(slot_holds::Column::JobId.eq(job))
+        .filter(slot_holds::Column::Kind.eq("proposal"))
+        .filter(slot_holds::Column::ReleasedAt.is_null())
+        .one(db)
+        .await
+        .map_err(store_err)?
+        .map(|h| {
+            let by = match h.proposed_by.as_deref() {
+                Some("customer") => jobs::Party::Customer,
+                Some("service_provider") => jobs::Party::Provider,
+                other => return Err(StoreError::backend(format!("unknown proposer {other:?}"))),
+            };
+            Ok(jobs::reschedule::Proposal {
+                slot_start: h.slot_start,
+                by,
+            })
+        })
+        .transpose()
 }
 
 /// Releases every live range of a provider (its ban).
@@ -120,7 +200,7 @@ async fn refuse_overlap(
     for h in mine {
         let others = slot_holds::Entity::find()
             .filter(slot_holds::Column::ProviderId.eq(provider.0))
-            .filter(slot_holds::Column::Id.ne(h.id))
+            .filter(slot_holds::Column::JobId.ne(job))
             .filter(slot_holds::Column::ReleasedAt.is_null())
             .filter(slot_holds::Column::StartAt.lt(h.end_at))
             .filter(slot_holds::Column::EndAt.gt(h.start_at))

@@ -174,10 +174,12 @@ pub(crate) async fn facts(db: &impl ConnectionTrait, job: &Job) -> Result<Facts,
         .await
         .map_err(store_err)?
         .ok_or(StoreError::NotFound)?;
+    let proposal = crate::job_holds::pending_proposal(db, job.id).await?;
     Ok(Facts {
         provider_active,
         open_dispute,
         by_slot,
+        proposal,
     })
 }
 

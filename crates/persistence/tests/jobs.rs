@@ -154,6 +154,7 @@ async fn jobs_are_scoped_and_written_once(db: &Database) {
         open_dispute: false,
         provider_active: true,
         by_slot: false,
+        proposal: None,
     };
     let outcome = created
         .job

@@ -28,6 +28,7 @@ pub mod marketplace;
 pub mod marketplace_dto;
 pub mod provider_dto;
 pub mod providers;
+pub mod reschedule;
 pub mod schedule;
 pub mod schedule_dto;
 pub mod search;
@@ -106,6 +107,9 @@ fn job_routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/jobs/{id}/reject").route(web::post().to(jobs::reject)))
     .service(resource("/jobs/{id}/complete").route(web::post().to(jobs::complete)))
     .service(resource("/jobs/{id}/cancel").route(web::post().to(jobs::cancel)))
+    .service(resource("/jobs/{id}/reschedule").route(web::post().to(reschedule::propose)))
+    .service(resource("/jobs/{id}/reschedule/approve").route(web::post().to(reschedule::approve)))
+    .service(resource("/jobs/{id}/reschedule/decline").route(web::post().to(reschedule::decline)))
     .service(
         resource("/jobs/{id}/cancellation-preview")
             .route(web::get().to(schedule::cancellation_preview)),

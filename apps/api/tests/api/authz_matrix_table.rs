@@ -60,6 +60,8 @@ const REGION_AGAIN: (&str, &str) = ("13333o4o1", "133334oo1");
 const JOB_READ: (&str, &str) = ("1oo44o4o1", "144444oo1");
 /// The job's provider acts; the customer, LSM and admin see the job but may not.
 const JOB_PROVIDER: (&str, &str) = ("13o443431", "144444331");
+/// Either party acts, under rules the matrix's objects do not meet.
+const JOB_PARTIES_RULED: (&str, &str) = ("1aa443431", "144444331");
 /// The job's customer acts.
 const JOB_CUSTOMER: (&str, &str) = ("1o3443431", "144444331");
 /// A conversation's participants; the admin reads every thread (audit).
@@ -120,6 +122,12 @@ pub const MATRIX: &[Op] = &[
     // The provider may cancel too, but only an accepted job: on a new one it is a 409.
     op("POST", "/api/v1/jobs/{id}/cancel", Kind::NewJob, (REASON, 200), ("1oc443431", "144444331")),
     op("GET", "/api/v1/jobs/{id}/cancellation-preview", Kind::NewJob, (NONE, 200), JOB_READ),
+    // Either party may reschedule; the matrix's jobs are not booked by slot,
+    // so the parties get a 4xx of the rules (422, 428, 409), never a refusal.
+    op("POST", "/api/v1/jobs/{id}/reschedule", Kind::AcceptedJob,
+        (Some(r#"{"slot_start": "2030-01-07T15:00:00Z"}"#), 200), JOB_PARTIES_RULED),
+    op("POST", "/api/v1/jobs/{id}/reschedule/approve", Kind::AcceptedJob, (NONE, 200), JOB_PARTIES_RULED),
+    op("POST", "/api/v1/jobs/{id}/reschedule/decline", Kind::AcceptedJob, (NONE, 200), JOB_PARTIES_RULED),
     op("POST", "/api/v1/jobs/{id}/rating", Kind::CompletedJob,
         (Some(r#"{"rating": 5, "punctuality_rating": 4, "response_time": 5}"#), 201), JOB_CUSTOMER),
     op("POST", "/api/v1/jobs/{id}/disputes", Kind::AcceptedJob,

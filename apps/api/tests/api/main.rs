@@ -61,6 +61,7 @@ mod sales_clients;
 mod scheduling;
 mod scheduling_bookings;
 mod scheduling_fees;
+mod scheduling_reschedule;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -275,6 +275,9 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/providers/me/cancellation-policy",
     "GET /api/v1/providers/{id}/slots",
     "GET /api/v1/jobs/{id}/cancellation-preview",
+    "POST /api/v1/jobs/{id}/reschedule",
+    "POST /api/v1/jobs/{id}/reschedule/approve",
+    "POST /api/v1/jobs/{id}/reschedule/decline",
 ];
 
 #[actix_web::test]

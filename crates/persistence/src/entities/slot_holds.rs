@@ -15,6 +15,7 @@ pub struct Model {
     pub end_at: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
     pub released_at: Option<DateTimeUtc>,
+    pub proposed_by: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -47,6 +47,7 @@ pub mod revocation_repo;
 mod run_claim;
 mod sale_clients;
 pub mod sale_repo;
+mod schedule_candidates;
 mod schedule_read;
 pub mod schedule_repo;
 pub mod search_repo;

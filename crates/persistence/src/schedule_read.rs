@@ -15,7 +15,7 @@ use crate::entities::{
 };
 use crate::error::store_err;
 
-fn corrupt(what: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::backend(format!("stored {what} out of range"))
 }
 
@@ -36,14 +36,14 @@ pub(crate) async fn provider_ref(
     }))
 }
 
-fn weekday(n: i32) -> Result<Weekday, StoreError> {
+pub(crate) fn weekday(n: i32) -> Result<Weekday, StoreError> {
     u8::try_from(n - 1)
         .ok()
         .and_then(|d| Weekday::try_from(d).ok())
         .ok_or_else(|| corrupt("weekday"))
 }
 
-fn minute(n: i32) -> Result<u16, StoreError> {
+pub(crate) fn minute(n: i32) -> Result<u16, StoreError> {
     u16::try_from(n).map_err(|_| corrupt("minute"))
 }
 
@@ -84,7 +84,7 @@ pub(crate) fn policy_columns(p: CancellationPolicy) -> (String, Option<i32>, Opt
     }
 }
 
-fn patch_of(t: &timings::Model) -> TimingPatch {
+pub(crate) fn patch_of(t: &timings::Model) -> TimingPatch {
     let num = |v: Option<i32>| v.and_then(|n| u32::try_from(n).ok());
     TimingPatch {
         duration_minutes: num(t.duration_minutes),

@@ -21,6 +21,10 @@ pub struct SqlSearchRepository {
     db: DatabaseConnection,
     sql: String,
     logged_sql: String,
+    /// The same statements keeping only the providers a JSON array of ids
+    /// names (a search by availability), bound right after the service.
+    only_sql: String,
+    logged_only_sql: String,
 }
 
 /// The log row of a search. Binds: service, region, zipcode, searcher key,
@@ -69,9 +73,24 @@ pub fn search_statements(backend: Backend) -> Vec<(String, Vec<&'static str>)> {
 /// [`search_sql`] with the log row written by the same statement
 /// (PostgreSQL runs a data-modifying `WITH` exactly once, read or not).
 fn logged_search_sql() -> String {
-    format!(
-        "WITH logged AS ({LOG_SQL}), {}",
-        &search_sql()["WITH ".len()..]
+    logged(&search_sql())
+}
+
+fn logged(search: &str) -> String {
+    format!("WITH logged AS ({LOG_SQL}), {}", &search["WITH ".len()..])
+}
+
+/// [`search_sql`] keeping only the providers of a bound JSON array of ids.
+fn only_sql(backend: DbBackend) -> String {
+    let ids = if backend == DbBackend::Postgres {
+        "p.id IN (SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS bigint))"
+    } else {
+        "p.id IN (SELECT value FROM json_each(?))"
+    };
+    search_sql().replacen(
+        "AND ps.service_id = ? AND ps.is_active = TRUE",
+        &format!("AND ps.service_id = ? AND ps.is_active = TRUE AND {ids}"),
+        1,
     )
 }
 
@@ -105,10 +124,13 @@ fn search_sql() -> String {
 impl SqlSearchRepository {
     /// A repository on this connection pool.
     pub fn new(db: DatabaseConnection) -> Self {
+        let only = only_sql(db.get_database_backend());
         Self {
             db,
             sql: search_sql(),
             logged_sql: logged_search_sql(),
+            logged_only_sql: logged(&only),
+            only_sql: only,
         }
     }
 
@@ -160,9 +182,16 @@ impl SearchRepository for SqlSearchRepository {
             completed_jobs: i64::MAX,
             neg_id: 0,
         });
-        let values = vec![
-            spec.region.into(),
-            spec.service_id.0.into(),
+        let mut values: Vec<Value> = vec![spec.region.into(), spec.service_id.0.into()];
+        let (sql, logged_sql) = match &spec.only {
+            None => (&self.sql, &self.logged_sql),
+            Some(ids) => {
+                let ids: Vec<i64> = ids.iter().map(|p| p.0).collect();
+                values.push(serde_json::to_string(&ids).unwrap_or_default().into());
+                (&self.only_sql, &self.logged_only_sql)
+            }
+        };
+        values.extend([
             after.score.into(),
             after.score.into(),
             after.response_rate.into(),
@@ -171,16 +200,16 @@ impl SearchRepository for SqlSearchRepository {
             after.completed_jobs.into(),
             after.neg_id.saturating_neg().into(),
             i64::from(spec.limit).into(),
-        ];
+        ]);
         let rows = match log {
-            None => self.query(&self.sql, values).await?,
+            None => self.query(sql, values).await?,
             Some(log) if self.db.get_database_backend() == DbBackend::Postgres => {
                 // Never retried: it writes, and a connection may die after
                 // the commit, which a second send would log twice.
                 let mut all = log_values(log);
                 all.extend(values);
                 self.db
-                    .query_all_raw(stmt(&self.db, &self.logged_sql, all))
+                    .query_all_raw(stmt(&self.db, logged_sql, all))
                     .await
                     .map_err(store_err)?
             }
@@ -191,10 +220,20 @@ impl SearchRepository for SqlSearchRepository {
                     .execute_raw(stmt(&self.db, LOG_SQL, log_values(log)))
                     .await
                     .map_err(store_err)?;
-                self.query(&self.sql, values).await?
+                self.query(sql, values).await?
             }
         };
         rows.iter().map(card).collect()
+    }
+
+    async fn schedules(
+        &self,
+        service: kernel::ServiceId,
+        region: &str,
+        from: kernel::Timestamp,
+        to: kernel::Timestamp,
+    ) -> Result<Vec<supply::ports::CandidateSchedule>, StoreError> {
+        crate::schedule_candidates::candidates(&self.db, service, region, from, to).await
     }
 
     async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError> {

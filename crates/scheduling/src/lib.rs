@@ -23,5 +23,5 @@ pub mod timing;
 pub use availability::{Availability, Exception, ExceptionKind, WeeklyRule, parse_time_zone};
 pub use cancellation::{CancellationPolicy, CancellationPreview, cancellation_fee};
 pub use error::SchedulingError;
-pub use slots::{Hold, MAX_WINDOW_DAYS, Slot, SlotQuery, free_slots};
+pub use slots::{Hold, MAX_WINDOW_DAYS, Slot, SlotQuery, free_slots, local_window};
 pub use timing::{ServiceTiming, TimingDefaults, TimingPatch};

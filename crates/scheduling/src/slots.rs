@@ -194,6 +194,21 @@ fn merge(mut ranges: Vec<(Timestamp, Timestamp)>) -> Vec<(Timestamp, Timestamp)>
     out
 }
 
+/// `[from_minute, to_minute)` of `day`, wall-clock in `tz`, as instants (a
+/// time in a spring-forward gap is the first minute after it; one that
+/// occurs twice is its first occurrence as a start, its second as an end).
+pub fn local_window(
+    tz: Tz,
+    day: NaiveDate,
+    from_minute: u16,
+    to_minute: u16,
+) -> (Timestamp, Timestamp) {
+    (
+        instant(tz, day, from_minute, false),
+        instant(tz, day, to_minute, true),
+    )
+}
+
 /// The instant of wall-clock `minute` on `day` in `tz` (1440 is the next
 /// day's midnight). In a spring-forward gap: the first minute after it. In a
 /// fall-back overlap: the first occurrence, or the second when `late`.

@@ -30,6 +30,17 @@ pub struct SearchQuery {
     pub page: PageRequest,
     /// The caller's address (the TCP peer), for the anonymous searcher key.
     pub client: Option<IpAddr>,
+    /// Only providers with a free slot starting this day, between these
+    /// wall-clock minutes of the region's zone (`available_on`, `from`, `to`).
+    pub available: Option<DayWindow>,
+}
+
+/// A day and a range of its wall-clock minutes, in the searched region's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayWindow {
+    pub day: chrono::NaiveDate,
+    pub from_minute: u16,
+    pub to_minute: u16,
 }
 
 /// A search answer.
@@ -125,6 +136,35 @@ fn parse<'a>(catalog: &'a Catalog, query: &SearchQuery) -> Result<Parsed<'a>, Su
 }
 
 impl SearchService {
+    /// The providers of the region with a free slot of the service starting
+    /// in the window (by the scheduling rules, as `GET /providers/{id}/slots`).
+    async fn free_on(
+        &self,
+        service: kernel::ServiceId,
+        region: &Region,
+        w: DayWindow,
+        now: kernel::Timestamp,
+    ) -> Result<Vec<kernel::ProviderId>, SupplyError> {
+        let zone = scheduling::service::zone_of(None, &region.time_zone);
+        let (from, to) = scheduling::local_window(zone, w.day, w.from_minute, w.to_minute);
+        if to <= from {
+            return Ok(Vec::new());
+        }
+        let candidates = self
+            .search
+            .schedules(service, &region.code, from, to)
+            .await?;
+        Ok(candidates
+            .into_iter()
+            .filter(|c| {
+                scheduling::SlotQuery::new(from, to, now, c.availability.time_zone).is_ok_and(|q| {
+                    !scheduling::free_slots(&c.availability, &c.timing, &c.busy, &q).is_empty()
+                })
+            })
+            .map(|c| c.provider_id)
+            .collect())
+    }
+
     /// The use case over its ports; `secret` salts anonymous searcher keys.
     pub fn new(
         search: Arc<dyn SearchRepository>,
@@ -189,11 +229,16 @@ impl SearchService {
         };
         if let (Some(service), Some(region)) = (&result.service, &result.region) {
             let limit = query.page.limit;
+            let only = match query.available {
+                Some(w) => Some(self.free_on(service.id, region, w, now).await?),
+                None => None,
+            };
             let spec = SearchSpec {
                 service_id: service.id,
                 region: region.code.clone(),
                 after: parsed.after,
                 limit: limit + 1,
+                only,
             };
             let mut items = self.search.providers(spec, log.take()).await?;
             if items.len() > limit as usize {

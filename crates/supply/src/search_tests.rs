@@ -45,6 +45,7 @@ fn card(id: i64) -> ProviderCard {
 
 fn query(q: &str, zipcode: &str, cursor: Option<String>) -> SearchQuery {
     SearchQuery {
+        available: None,
         q: Some(q.into()),
         zipcode: Some(zipcode.into()),
         region: None,

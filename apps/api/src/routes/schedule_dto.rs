@@ -34,7 +34,7 @@ fn clock(minute: u16) -> String {
 }
 
 /// `HH:MM` of 00:00–24:00 as minutes of the day.
-fn parse_clock(s: &str) -> Option<u16> {
+pub fn parse_clock(s: &str) -> Option<u16> {
     let (h, m) = s.split_once(':')?;
     if h.len() != 2 || m.len() != 2 {
         return None;

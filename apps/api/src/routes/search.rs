@@ -35,6 +35,53 @@ pub struct SearchParams {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `YYYY-MM-DD`: only providers with at least one free slot of the
+    /// service starting that day (in the searched region's zone).
+    pub available_on: Option<chrono::NaiveDate>,
+    /// `HH:MM`, with `available_on`: slots starting at or after this time (default 00:00).
+    #[param(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub from: Option<String>,
+    /// `HH:MM` (24:00 allowed), with `available_on`: slots starting before this time (default 24:00).
+    #[param(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+    pub to: Option<String>,
+}
+
+/// The day window of `available_on`, `from` and `to`, each checked.
+fn day_window(p: &SearchParams) -> Result<Option<supply::search::DayWindow>, ApiError> {
+    let mut errors = Vec::new();
+    let clock =
+        |field: &str, v: &Option<String>, default: u16, errors: &mut Vec<kernel::FieldError>| {
+            match v.as_deref().map(super::schedule_dto::parse_clock) {
+                None => default,
+                Some(Some(m)) => m,
+                Some(None) => {
+                    errors.push(kernel::FieldError::new(field, "must be HH:MM"));
+                    default
+                }
+            }
+        };
+    let from = clock("from", &p.from, 0, &mut errors);
+    let to = clock("to", &p.to, 1440, &mut errors);
+    if from >= 1440 {
+        errors.push(kernel::FieldError::new("from", "must be before 24:00"));
+    }
+    if errors.is_empty() && to <= from {
+        errors.push(kernel::FieldError::new("to", "must be after from"));
+    }
+    if p.available_on.is_none() && (p.from.is_some() || p.to.is_some()) {
+        errors.push(kernel::FieldError::new(
+            "available_on",
+            "is required with from and to",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(p.available_on.map(|day| supply::search::DayWindow {
+        day,
+        from_minute: from,
+        to_minute: to,
+    }))
 }
 
 /// The resolved service.
@@ -91,12 +138,15 @@ pub struct SearchResponse {
 /// The keyword resolves to a catalog service by name, slug or synonym, tolerant
 /// of small typos; the result is that region's approved providers offering it,
 /// ranked by confidence-weighted rating, response rate and completed jobs,
-/// paginated. When nothing matches, the search is recorded as demand for the
+/// paginated. With `available_on` (and optionally `from`/`to`, wall-clock
+/// times of the region's zone) only providers with at least one free slot of
+/// the service starting in that window are kept (providers without hours
+/// have none). When nothing matches, the search is recorded as demand for the
 /// region's LSMs and its `service_request_id` returned.
 #[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams), security((), ("bearer" = [])), responses(
     (status = 200, description = "Ranked providers; `service_request_id` when nothing matched", body = SearchResponse),
     (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Missing keyword, malformed zipcode, unknown region, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Missing keyword, malformed zipcode, unknown region, bad limit or cursor, a bad `available_on`/`from`/`to` window", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn search(
     state: web::Data<AppState>,
@@ -105,7 +155,9 @@ pub async fn search(
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = checked(query.into_inner())?;
+    let available = day_window(&p)?;
     let query = SearchQuery {
+        available,
         q: p.q,
         zipcode: p.zipcode,
         region: p.region,

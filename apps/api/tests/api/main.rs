@@ -62,6 +62,7 @@ mod scheduling;
 mod scheduling_bookings;
 mod scheduling_fees;
 mod scheduling_reschedule;
+mod scheduling_search;
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod smtp_tls;

@@ -158,6 +158,18 @@ pub struct SearchSpec {
     pub after: Option<crate::ranking::RankKey>,
     /// Rows wanted (the use case asks one more to know if a page follows).
     pub limit: u32,
+    /// Only these providers (those free on the day asked for), when given.
+    pub only: Option<Vec<ProviderId>>,
+}
+
+/// A candidate of a search by availability: its hours, the service's timing
+/// and its live holds and bookings around the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateSchedule {
+    pub provider_id: ProviderId,
+    pub availability: scheduling::Availability,
+    pub timing: scheduling::ServiceTiming,
+    pub busy: Vec<scheduling::Hold>,
 }
 
 /// A provider as listed by search.
@@ -191,6 +203,15 @@ pub trait SearchRepository: Send + Sync {
         spec: SearchSpec,
         log: Option<SearchLog>,
     ) -> Result<Vec<ProviderCard>, StoreError>;
+    /// The hours of the live providers actively offering the service in the
+    /// region that set any, with what they hold around `[from, to)`.
+    async fn schedules(
+        &self,
+        service: ServiceId,
+        region: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<CandidateSchedule>, StoreError>;
     /// One provider's figures as a card (for its public profile), whatever its standing.
     async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError>;
 }

@@ -43,6 +43,7 @@ mod m20261207_000026_region_time_zone;
 mod m20261207_000027_scheduling;
 mod m20261207_000028_cancellation_fees;
 mod m20261207_000029_reschedule_events;
+mod m20261207_000030_job_reminders;
 mod util;
 
 /// Applies and reverts the STM schema: `Migrator::up(&db, None)`.
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_scheduling::Migration),
             Box::new(m20261207_000028_cancellation_fees::Migration),
             Box::new(m20261207_000029_reschedule_events::Migration),
+            Box::new(m20261207_000030_job_reminders::Migration),
         ]
     }
 }
@@ -109,6 +111,7 @@ mod tests {
             m20261207_000022_quotas::tables(),
             m20261207_000024_revoked_sessions::tables(),
             m20261207_000027_scheduling::tables(),
+            m20261207_000030_job_reminders::tables(),
         ]
         .concat()
     }
@@ -132,6 +135,7 @@ mod tests {
             m20261207_000022_quotas::indexes(),
             m20261207_000024_revoked_sessions::indexes(),
             m20261207_000027_scheduling::indexes(),
+            m20261207_000030_job_reminders::indexes(),
         ]
         .concat()
     }

@@ -65,6 +65,7 @@ const TABLES: &[&str] = &[
     "provider_availability_exceptions",
     "provider_service_timings",
     "slot_holds",
+    "job_reminders",
 ];
 
 /// Unique keys the application maps to 409s by name.

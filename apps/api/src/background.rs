@@ -169,6 +169,7 @@ pub fn spawn(
             every.tick().await;
             jobs_tick(&state, &schedule).await;
             sweep_tick(&state).await;
+            reminder_tick(&state).await;
             upload_sweep_tick(&state).await;
             if std::time::Instant::now() >= figures_due {
                 figures_due = std::time::Instant::now() + FIGURES_EVERY;
@@ -192,6 +193,16 @@ async fn sweep_tick(state: &AppState) {
         Ok(r) if r.warned > 0 => tracing::info!(warned = r.warned, "missed response deadlines"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+    }
+}
+
+/// Reminders of accepted jobs' starts: safe on several instances, each
+/// start's reminder is claimed by its row.
+async fn reminder_tick(state: &AppState) {
+    match state.jobs.send_reminders().await {
+        Ok(n) if n > 0 => tracing::info!(sent = n, "job reminders sent"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "job reminders failed"),
     }
 }
 

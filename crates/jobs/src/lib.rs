@@ -24,6 +24,7 @@ mod service_cancel;
 mod service_change;
 pub mod service_payment;
 mod service_rating;
+pub mod service_reminders;
 mod service_reschedule;
 pub mod service_sweep;
 pub mod slots;

@@ -48,6 +48,8 @@ pub struct JobSettings {
     pub cancellation_fee_cap_bps: u32,
     /// Whether a provider's cancel of an accepted job counts as a warning.
     pub provider_cancel_counts_as_warning: bool,
+    /// Hours before a booked job's start its parties are reminded.
+    pub reminder_hours_before: i64,
 }
 
 /// A job to create, with everything it causes.
@@ -189,6 +191,14 @@ pub trait JobRepository: Send + Sync {
         service: ServiceId,
         after: Timestamp,
     ) -> Result<crate::slots::BookingSchedule, StoreError>;
+    /// Accepted jobs starting in `(from, until]` not yet reminded of that
+    /// start, soonest first, at most `limit`.
+    async fn due_reminders(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<JobRecord>, StoreError>;
     /// Creates the job, its thread, its events and effects in one transaction.
     async fn create(&self, new: NewJob) -> Result<JobRecord, StoreError>;
     /// [`create`](Self::create) if [`OpenRequestLimits::admit`] lets the

@@ -25,6 +25,7 @@ fn settings() -> JobSettings {
         open_requests: crate::OpenRequestLimits::default(),
         cancellation_fee_cap_bps: 10_000,
         provider_cancel_counts_as_warning: true,
+        reminder_hours_before: 24,
     }
 }
 

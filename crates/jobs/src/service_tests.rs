@@ -184,6 +184,7 @@ fn booking_sets_the_deadline_from_settings_and_creates_once() {
             },
             cancellation_fee_cap_bps: 10_000,
             provider_cancel_counts_as_warning: true,
+            reminder_hours_before: 24,
         })
     });
     repo.expect_create_within_quota()
@@ -214,6 +215,7 @@ fn a_booking_over_the_open_request_quota_is_a_quota_refusal() {
             open_requests: OpenRequestLimits::default(),
             cancellation_fee_cap_bps: 10_000,
             provider_cancel_counts_as_warning: true,
+            reminder_hours_before: 24,
         })
     });
     repo.expect_create_within_quota().returning(|new, limits| {

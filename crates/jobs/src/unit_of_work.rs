@@ -89,6 +89,14 @@ pub trait JobStore: Send + Sync {
         flag: bool,
         at: Timestamp,
     ) -> Result<(), StoreError>;
+    /// Records the reminder of `job` for its start `start`: false when one
+    /// was recorded already (by this instance or another).
+    async fn claim_reminder(
+        &self,
+        job: i64,
+        start: Timestamp,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Writes effects that no row above carries.
     async fn effects(&self, effects: &Effects, at: Timestamp) -> Result<(), StoreError>;
 }

@@ -148,6 +148,7 @@ pub(crate) async fn settings(db: &impl ConnectionTrait) -> Result<JobSettings, S
         },
         cancellation_fee_cap_bps: u32::try_from(s.cancellation_fee_cap_bps()).unwrap_or(0),
         provider_cancel_counts_as_warning: s.provider_cancel_counts_as_warning(),
+        reminder_hours_before: s.reminder_hours_before(),
     })
 }
 
@@ -250,6 +251,15 @@ impl JobRepository for SqlJobRepository {
         let saved = crate::job_quota::insert_new(&txn, &new).await?;
         txn.commit().await.map_err(store_err)?;
         Ok(saved)
+    }
+
+    async fn due_reminders(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u64,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        crate::job_reminders::due(&self.db, from, until, limit).await
     }
 
     async fn booking_schedule(

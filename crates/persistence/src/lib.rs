@@ -29,6 +29,7 @@ pub mod event_repo;
 pub mod identity_repo;
 mod job_holds;
 mod job_quota;
+mod job_reminders;
 pub mod job_repo;
 mod job_write;
 mod keyset;

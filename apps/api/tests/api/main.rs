@@ -61,6 +61,7 @@ mod sales_clients;
 mod scheduling;
 mod scheduling_bookings;
 mod scheduling_fees;
+mod scheduling_reminders;
 mod scheduling_reschedule;
 mod scheduling_search;
 #[path = "../common/smtp.rs"]

@@ -15,6 +15,7 @@ pub mod invoice_counters;
 pub mod invoice_lines;
 pub mod invoices;
 pub mod job_events;
+pub mod job_reminders;
 pub mod jobs;
 pub mod local_service_managers;
 pub mod marketplace_transactions;

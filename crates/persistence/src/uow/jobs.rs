@@ -133,6 +133,15 @@ impl JobStore for SqlJobStore {
         provider_figures::set_warnings(db, job.provider_id, warnings, flag).await
     }
 
+    async fn claim_reminder(
+        &self,
+        job: i64,
+        start: Timestamp,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        crate::job_reminders::claim(self.tx.platform()?, job, start, at).await
+    }
+
     async fn effects(&self, effects: &Effects, at: Timestamp) -> Result<(), StoreError> {
         crate::effects::write_effects(self.tx.platform()?, effects, at).await
     }

@@ -114,7 +114,7 @@ pub fn unnamed_params(path: &str) -> String {
         schedule::availability, schedule::replace_availability, schedule::add_exception,
         schedule::delete_exception, schedule::set_policy, schedule::slots,
         schedule::cancellation_preview, reschedule::propose, reschedule::approve,
-        reschedule::decline,
+        reschedule::decline, crate::routes::calendar::rotate_token, crate::routes::calendar::feed,
         lsm::queue, lsm::approve, lsm::reject, lsm::suspend, lsm::reinstate, lsm::clear_warnings,
         lsm::request_ban, inbox::service_requests, inbox::review,
         inbox::list, inbox::read,

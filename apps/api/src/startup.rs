@@ -323,7 +323,9 @@ impl Application {
                 .default_service(web::to(not_found))
                 .wrap(cors(&origins))
                 .wrap(from_fn(crate::http::middleware::observe))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<
+                    crate::telemetry::PathOnlySpan,
+                >::new())
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .disable_signals()

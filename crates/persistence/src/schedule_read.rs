@@ -207,6 +207,32 @@ pub(crate) async fn offered_timings(
         .collect())
 }
 
+/// The provider's live holds and bookings ending after `since`, by start.
+pub(crate) async fn calendar(
+    db: &impl ConnectionTrait,
+    provider: ProviderId,
+    since: Timestamp,
+) -> Result<Vec<scheduling::ports::CalendarEntry>, StoreError> {
+    Ok(slot_holds::Entity::find()
+        .filter(slot_holds::Column::ProviderId.eq(provider.0))
+        .filter(slot_holds::Column::ReleasedAt.is_null())
+        .filter(slot_holds::Column::Kind.is_in(["hold", "booking"]))
+        .filter(slot_holds::Column::EndAt.gt(since))
+        .order_by_asc(slot_holds::Column::StartAt)
+        .all(db)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|h| scheduling::ports::CalendarEntry {
+            job_id: h.job_id,
+            booked: h.kind == "booking",
+            slot_start: h.slot_start,
+            start: h.start_at,
+            end: h.end_at,
+        })
+        .collect())
+}
+
 /// The provider's live holds overlapping `[from, to)`.
 pub(crate) async fn live_holds(
     db: &impl ConnectionTrait,

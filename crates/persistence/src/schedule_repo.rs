@@ -249,4 +249,48 @@ impl ScheduleStore for SqlScheduleRepository {
     async fn defaults(&self) -> Result<TimingDefaults, StoreError> {
         defaults(&self.db).await
     }
+
+    async fn set_calendar_token(
+        &self,
+        provider: ProviderId,
+        hash: String,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut row = head(provider, at);
+        row.calendar_token_hash = Set(Some(hash));
+        upsert_head(
+            &self.db,
+            row,
+            &[
+                schedules::Column::CalendarTokenHash,
+                schedules::Column::UpdatedAt,
+            ],
+        )
+        .await
+    }
+
+    async fn calendar_owner(&self, hash: &str) -> Result<Option<ProviderId>, StoreError> {
+        let Some(head) = schedules::Entity::find()
+            .filter(schedules::Column::CalendarTokenHash.eq(hash))
+            .one(&self.db)
+            .await
+            .map_err(store_err)?
+        else {
+            return Ok(None);
+        };
+        let live = sp::Entity::find_by_id(head.provider_id)
+            .filter(sp::Column::IsDeleted.eq(false))
+            .one(&self.db)
+            .await
+            .map_err(store_err)?;
+        Ok(live.map(|p| ProviderId(p.id)))
+    }
+
+    async fn calendar(
+        &self,
+        provider: ProviderId,
+        since: Timestamp,
+    ) -> Result<Vec<scheduling::ports::CalendarEntry>, StoreError> {
+        crate::schedule_read::calendar(&self.db, provider, since).await
+    }
 }

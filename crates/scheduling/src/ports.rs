@@ -44,6 +44,19 @@ pub struct OfferedTiming {
     pub set: TimingPatch,
 }
 
+/// A held or booked slot as the provider's calendar shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalendarEntry {
+    pub job_id: i64,
+    /// Booked (an accepted job), or held until the provider answers.
+    pub booked: bool,
+    /// The slot's start.
+    pub slot_start: Timestamp,
+    /// What it blocks, buffers included.
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
 /// The scheduling tables.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -107,4 +120,20 @@ pub trait ScheduleStore: Send + Sync {
     ) -> Result<Vec<Hold>, StoreError>;
     /// The platform's timing defaults.
     async fn defaults(&self) -> Result<TimingDefaults, StoreError>;
+    /// Stores the hash of the provider's calendar feed token (the old one
+    /// stops working).
+    async fn set_calendar_token(
+        &self,
+        provider: ProviderId,
+        hash: String,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The provider (not deleted) whose feed token hashes to `hash`.
+    async fn calendar_owner(&self, hash: &str) -> Result<Option<ProviderId>, StoreError>;
+    /// The provider's live holds and bookings ending after `since`, by start.
+    async fn calendar(
+        &self,
+        provider: ProviderId,
+        since: Timestamp,
+    ) -> Result<Vec<CalendarEntry>, StoreError>;
 }

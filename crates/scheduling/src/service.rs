@@ -14,6 +14,9 @@ use crate::slots::{Slot, SlotQuery, free_slots};
 use crate::timing::{ServiceTiming, TimingDefaults, TimingPatch};
 use crate::{SchedulingError, parse_time_zone};
 
+/// How far back the calendar feed reaches.
+pub const CALENDAR_PAST_DAYS: i64 = 30;
+
 /// A provider's hours as its owner reads them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AvailabilityView {
@@ -248,6 +251,35 @@ impl SchedulingService {
             .await?
             .ok_or(SchedulingError::NotFound)?;
         Ok(self.store.schedule(p.id, self.clock.now()).await?.policy)
+    }
+
+    /// Replaces the caller's calendar feed token by the one hashing to `hash`.
+    pub async fn rotate_calendar_token(
+        &self,
+        ctx: &Ctx,
+        hash: String,
+    ) -> Result<(), SchedulingError> {
+        let p = self.own(ctx).await?;
+        ensure_editable(&p)?;
+        Ok(self
+            .store
+            .set_calendar_token(p.id, hash, self.clock.now())
+            .await?)
+    }
+
+    /// The holds and bookings of the provider whose feed token hashes to
+    /// `hash`, from a month ago on; an unknown token is not found.
+    pub async fn calendar(
+        &self,
+        hash: &str,
+    ) -> Result<Vec<crate::ports::CalendarEntry>, SchedulingError> {
+        let provider = self
+            .store
+            .calendar_owner(hash)
+            .await?
+            .ok_or(SchedulingError::NotFound)?;
+        let since = self.clock.now() - Duration::days(CALENDAR_PAST_DAYS);
+        Ok(self.store.calendar(provider, since).await?)
     }
 
     /// A live provider's free slots of one service in `[from, to)`, shown in

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod attachments_dto;
 pub mod auth;
 pub mod billing;
+pub mod calendar;
 pub mod catalog;
 pub mod catalog_dto;
 pub mod disputes;
@@ -206,6 +207,10 @@ fn supply_routes(cfg: &mut web::ServiceConfig) {
             resource("/providers/me/availability/exceptions/{id}")
                 .route(web::delete().to(schedule::delete_exception)),
         )
+        .service(
+            resource("/providers/me/calendar-token").route(web::post().to(calendar::rotate_token)),
+        )
+        .service(resource("/providers/me/calendar.ics").route(web::get().to(calendar::feed)))
         .service(
             resource("/providers/me/cancellation-policy")
                 .route(web::put().to(schedule::set_policy)),

@@ -60,6 +60,7 @@ mod realtime_support;
 mod sales_clients;
 mod scheduling;
 mod scheduling_bookings;
+mod scheduling_calendar;
 mod scheduling_fees;
 mod scheduling_reminders;
 mod scheduling_reschedule;

@@ -278,6 +278,8 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/jobs/{id}/reschedule",
     "POST /api/v1/jobs/{id}/reschedule/approve",
     "POST /api/v1/jobs/{id}/reschedule/decline",
+    "POST /api/v1/providers/me/calendar-token",
+    "GET /api/v1/providers/me/calendar.ics",
 ];
 
 #[actix_web::test]

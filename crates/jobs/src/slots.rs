@@ -94,6 +94,8 @@ pub fn hold_for(
         )),
         (true, None, None) => Ok(None),
         (true, Some(start), None) => {
+            kernel::dates::check_timestamp("slot_start", start)
+                .map_err(|e| JobError::Validation(vec![e]))?;
             let tz = schedule.availability.time_zone;
             let query = SlotQuery::new(start, start + chrono::Duration::minutes(1), now, tz)
                 .map_err(|_| JobError::field("slot_start", "is not a valid instant"))?;

@@ -158,6 +158,7 @@ impl SchedulingService {
     ) -> Result<StoredException, SchedulingError> {
         let kind = ExceptionKind::parse(kind)
             .ok_or_else(|| SchedulingError::field("kind", "must be time_off or extra_hours"))?;
+        in_range(&[("start", start), ("end", end)])?;
         let exception = Exception::new(kind, start, end, reason)?;
         let p = self.own(ctx).await?;
         ensure_editable(&p)?;
@@ -292,6 +293,7 @@ impl SchedulingService {
         to: Timestamp,
         tz: Option<&str>,
     ) -> Result<Vec<Slot>, SchedulingError> {
+        in_range(&[("from", from), ("to", to)])?;
         let display = tz.map(|name| parse_time_zone("tz", name)).transpose()?;
         let p = self
             .store
@@ -339,6 +341,19 @@ pub fn availability_of(zone: Tz, stored: StoredSchedule) -> Result<Availability,
         stored.rules,
         stored.exceptions.into_iter().map(|e| e.exception).collect(),
     )
+}
+
+/// Instants in the years the platform takes (1900–9999), each named.
+fn in_range(instants: &[(&str, Timestamp)]) -> Result<(), SchedulingError> {
+    let refused: Vec<kernel::FieldError> = instants
+        .iter()
+        .filter_map(|(field, at)| kernel::dates::check_timestamp(field, *at).err())
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(SchedulingError::Validation(refused))
+    }
 }
 
 fn merge(set: TimingPatch, patch: TimingPatch) -> TimingPatch {

@@ -68,6 +68,11 @@ fn day_window(p: &SearchParams) -> Result<Option<supply::search::DayWindow>, Api
     if errors.is_empty() && to <= from {
         errors.push(kernel::FieldError::new("to", "must be after from"));
     }
+    if let Some(day) = p.available_on
+        && let Err(e) = kernel::dates::check_date("available_on", day)
+    {
+        errors.push(e);
+    }
     if p.available_on.is_none() && (p.from.is_some() || p.to.is_some()) {
         errors.push(kernel::FieldError::new(
             "available_on",

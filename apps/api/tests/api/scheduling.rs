@@ -392,6 +392,13 @@ async fn bad_hours_timing_policies_and_windows_are_422_and_change_nothing() {
             ),
             "service_id",
         ),
+        (
+            format!(
+                "service_id={}&from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z",
+                m.service_id
+            ),
+            "from",
+        ),
     ] {
         let r = app.get(&format!("{base}?{query}"), None).await;
         assert_eq!(

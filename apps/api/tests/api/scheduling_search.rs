@@ -108,6 +108,7 @@ async fn a_customer_finds_who_is_free_that_day(backend: Backend) {
         (format!("{on}&from=25:00"), "from"),
         (format!("{on}&from=11:00&to=10:00"), "to"),
         ("&from=10:00".to_owned(), "available_on"),
+        ("&available_on=0001-01-01".to_owned(), "available_on"),
     ] {
         let r = m
             .app

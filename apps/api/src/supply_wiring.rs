@@ -76,7 +76,8 @@ pub async fn seed_demo(
         users: Arc::new(persistence::SqlUserRepository::new(conn.clone())),
         hasher: Arc::new(hasher),
         providers: Arc::new(SqlProviderRepository::new(conn.clone())),
-        history: Arc::new(persistence::SqlDemoRepository::new(conn)),
+        history: Arc::new(persistence::SqlDemoRepository::new(conn.clone())),
+        schedules: Arc::new(persistence::SqlScheduleRepository::new(conn)),
         clock: Arc::new(SystemClock),
     };
     let report = supply::demo::seed_demo(&ports, &catalog, &data).await?;

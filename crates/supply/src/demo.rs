@@ -89,8 +89,37 @@ pub struct DemoPorts {
     pub hasher: Arc<dyn PasswordHasher>,
     pub providers: Arc<dyn ProviderRepository>,
     pub history: Arc<dyn DemoRepository>,
+    /// The providers' hours and cancellation policies.
+    pub schedules: Arc<dyn scheduling::ports::ScheduleStore>,
     pub clock: Arc<dyn Clock>,
 }
+
+/// The hours every demo provider keeps: weekdays 09:00–17:00 and Saturday
+/// mornings, in its region's zone.
+pub fn demo_hours() -> Vec<scheduling::WeeklyRule> {
+    use chrono::Weekday::{Fri, Mon, Sat, Thu, Tue, Wed};
+    let mut rules: Vec<scheduling::WeeklyRule> = [Mon, Tue, Wed, Thu, Fri]
+        .into_iter()
+        .map(|d| scheduling::WeeklyRule {
+            weekday: d,
+            start_minute: 9 * 60,
+            end_minute: 17 * 60,
+        })
+        .collect();
+    rules.push(scheduling::WeeklyRule {
+        weekday: Sat,
+        start_minute: 10 * 60,
+        end_minute: 13 * 60,
+    });
+    rules
+}
+
+/// The policies demo providers take in turn.
+const DEMO_POLICIES: [scheduling::CancellationPolicy; 3] = [
+    scheduling::CancellationPolicy::Flexible,
+    scheduling::CancellationPolicy::Moderate,
+    scheduling::CancellationPolicy::Strict,
+];
 
 fn invalid(why: impl std::fmt::Display) -> SupplyError {
     SupplyError::Internal(format!("demo data: {why}"))
@@ -201,6 +230,12 @@ pub async fn seed_demo(
                 Effects::none(),
             )
             .await?;
+        ports
+            .schedules
+            .replace_rules(approved.id, None, demo_hours(), now)
+            .await?;
+        let policy = DEMO_POLICIES[report.providers_added % DEMO_POLICIES.len()];
+        ports.schedules.set_policy(approved.id, policy, now).await?;
         let showcase = showcased.insert(region.clone());
         let history = DemoHistory {
             provider: approved.id,
@@ -259,5 +294,19 @@ mod tests {
             );
         }
         assert!(seen.len() >= 4, "several regions: {seen:?}");
+    }
+
+    #[test]
+    fn the_demo_hours_are_a_valid_weekly_set() {
+        let rules = demo_hours();
+        let set = scheduling::Availability::new(chrono_tz::Tz::UTC, rules.clone(), Vec::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(set.is_set());
+        assert_eq!(set.rules.len(), 6);
+        for r in rules {
+            assert!(
+                scheduling::WeeklyRule::new("r", r.weekday, r.start_minute, r.end_minute).is_ok()
+            );
+        }
     }
 }

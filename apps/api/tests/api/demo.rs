@@ -109,6 +109,33 @@ async fn demo_data_fills_search_in_several_regions_once(backend: Backend) {
         "{}",
         reviews.body
     );
+    // Demo providers keep hours and a policy: their slots and profiles show them.
+    let profile = app
+        .get(&format!("/api/v1/providers/{}", first["provider_id"]), None)
+        .await;
+    assert!(
+        profile.body["cancellation_policy"]["policy"].is_string(),
+        "{}",
+        profile.body
+    );
+    let walking = profile.body["service_ids"][0].clone();
+    let from = chrono::Utc::now();
+    let slots = app
+        .get(
+            &format!(
+                "/api/v1/providers/{}/slots?service_id={walking}&from={}&to={}",
+                first["provider_id"],
+                from.format("%Y-%m-%dT%H:%M:%SZ"),
+                (from + chrono::Duration::days(7)).format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+            None,
+        )
+        .await;
+    assert!(
+        slots.body["items"].as_array().is_some_and(|s| s.len() > 10),
+        "{}",
+        slots.body
+    );
     // Demo searches make some services popular in each demo region.
     let popular = app.get("/api/v1/services/popular?region=nyc", None).await;
     assert!(

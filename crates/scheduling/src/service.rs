@@ -14,6 +14,9 @@ use crate::slots::{Slot, SlotQuery, free_slots};
 use crate::timing::{ServiceTiming, TimingDefaults, TimingPatch};
 use crate::{SchedulingError, parse_time_zone};
 
+/// Exceptions not yet over a provider may keep (every slot query reads them).
+pub const MAX_OPEN_EXCEPTIONS: usize = 200;
+
 /// How far back the calendar feed reaches.
 pub const CALENDAR_PAST_DAYS: i64 = 30;
 
@@ -165,6 +168,12 @@ impl SchedulingService {
         let now = self.clock.now();
         if exception.end <= now {
             return Err(SchedulingError::field("end", "must be in the future"));
+        }
+        let open = self.store.schedule(p.id, now).await?.exceptions.len();
+        if open >= MAX_OPEN_EXCEPTIONS {
+            return Err(SchedulingError::Conflict(
+                "at most 200 exceptions not yet over: remove some first",
+            ));
         }
         let id = self
             .store

@@ -73,12 +73,13 @@ pub async fn replace_availability(
 ///
 /// Providers. `time_off` makes `[start, end)` unbookable whatever the rules
 /// say; `extra_hours` makes it bookable beside them. At most 366 days long,
-/// ending in the future, with a reason. Existing holds and bookings stay.
+/// ending in the future, with a reason; at most 200 not yet over. Existing
+/// holds and bookings stay.
 #[utoipa::path(post, path = "/api/v1/providers/me/availability/exceptions", tag = "scheduling", security(("bearer" = [])), request_body = ExceptionRequest, responses(
     (status = 201, description = "The exception", body = ExceptionDto),
     ProviderOnly,
     (status = 404, description = "Not applied yet", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "The application was rejected or banned: a closed record", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The application was rejected or banned: a closed record; or 200 exceptions not yet over", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad kind, an end not after the start or in the past, too long, blank reason", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn add_exception(

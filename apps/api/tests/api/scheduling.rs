@@ -433,3 +433,29 @@ async fn bad_hours_timing_policies_and_windows_are_422_and_change_nothing() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
+
+#[actix_web::test]
+async fn a_provider_keeps_at_most_200_exceptions_not_yet_over() {
+    let m = market(Backend::Sqlite).await;
+    let start = Utc::now() + Duration::days(1);
+    let body = |i: i64| {
+        json!({
+            "kind": "time_off", "reason": "Dentist",
+            "start": (start + Duration::hours(i)).to_rfc3339(),
+            "end": (start + Duration::hours(i) + Duration::minutes(30)).to_rfc3339(),
+        })
+    };
+    let path = "/api/v1/providers/me/availability/exceptions";
+    for i in 0..200 {
+        let r = m
+            .app
+            .call("POST", path, Some(&m.provider), Some(&body(i)))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{i}: {}", r.body);
+    }
+    let r = m
+        .app
+        .call("POST", path, Some(&m.provider), Some(&body(200)))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+}

@@ -41,6 +41,19 @@ pub(crate) async fn book(
     price_cents: i64,
     at: Timestamp,
 ) -> Result<JobRecord, StoreError> {
+    book_with(repo, p, description, price_cents, at, None).await
+}
+
+/// [`book`], holding a slot (its start and the range it blocks) when given.
+pub(crate) async fn book_with(
+    repo: &SqlJobRepository,
+    p: &Parties,
+    description: &str,
+    price_cents: i64,
+    at: Timestamp,
+    slot: Option<(Timestamp, scheduling::Hold)>,
+) -> Result<JobRecord, StoreError> {
+    let start = slot.map_or(at + Duration::days(2), |(s, _)| s);
     let job = Job {
         id: 0,
         customer_id: p.customer,
@@ -51,12 +64,12 @@ pub(crate) async fn book(
         status: JobStatus::New,
         agreed: Terms {
             price_cents: Some(price_cents),
-            scheduled_at: Some(at + Duration::days(2)),
+            scheduled_at: Some(start),
             description: description.to_owned(),
         },
         terms: Terms {
             price_cents: Some(price_cents),
-            scheduled_at: Some(at + Duration::days(2)),
+            scheduled_at: Some(start),
             description: description.to_owned(),
         },
         pending_approval: false,
@@ -81,7 +94,11 @@ pub(crate) async fn book(
             data: json!({}),
         }],
         effects_for: no_effects,
-        hold: None,
+        hold: slot.map(|(slot_start, range)| jobs::slots::NewHold {
+            slot_start,
+            range,
+            expires_at: at + Duration::hours(1),
+        }),
         cancellation_policy: None,
         at,
     })

@@ -72,6 +72,13 @@ impl DemoRepository for SqlDemoRepository {
                 demo_jobs::rate(&jobs, &job, i64::from(*stars), at).await?;
             }
         }
+        // The coming week's bookings, each holding its slot, accepted.
+        for (i, slot) in h.bookings.iter().enumerate() {
+            let job =
+                demo_jobs::book_with(&jobs, &parties(i), "Demo booking", 5_000, now, Some(*slot))
+                    .await?;
+            demo_jobs::step(&jobs, job, Party::Provider, Action::Accept, now).await?;
+        }
         if h.showcase {
             demo_jobs::showcase(&jobs, &self.db, &parties(0), now).await?;
         }

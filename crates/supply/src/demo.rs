@@ -63,6 +63,28 @@ pub struct DemoHistory {
     pub ratings: Vec<i32>,
     /// Also one job in every state, with messages (the first provider of each region).
     pub showcase: bool,
+    /// Slots of the coming week to book and accept: each start with the
+    /// range it blocks.
+    pub bookings: Vec<(Timestamp, scheduling::Hold)>,
+}
+
+/// Every third free slot of the coming week under the demo hours in `zone`,
+/// at most six, with the ranges they block at the platform's default timing.
+pub fn week_of_bookings(zone: &str, now: Timestamp) -> Vec<(Timestamp, scheduling::Hold)> {
+    let tz = scheduling::service::zone_of(None, zone);
+    let timing = scheduling::ServiceTiming::from_defaults(scheduling::TimingDefaults::default());
+    let (Ok(hours), Ok(query)) = (
+        scheduling::Availability::new(tz, demo_hours(), Vec::new()),
+        scheduling::SlotQuery::new(now, now + chrono::Duration::days(7), now, tz),
+    ) else {
+        return Vec::new();
+    };
+    scheduling::free_slots(&hours, &timing, &[], &query)
+        .into_iter()
+        .step_by(3)
+        .take(6)
+        .map(|s| (s.start, scheduling::Hold::for_slot(s.start, &timing)))
+        .collect()
 }
 
 /// Writes demo history.
@@ -186,12 +208,11 @@ pub async fn seed_demo(
         let Some(user) = ensure_user(ports, &p.email, &hash, Role::Provider).await? else {
             continue;
         };
-        let region = catalog
+        let found = catalog
             .regions()
             .resolve_input("zipcode", &p.zipcode)
-            .map_err(invalid)?
-            .code
-            .clone();
+            .map_err(invalid)?;
+        let (region, zone) = (found.code.clone(), found.time_zone.clone());
         let services = p
             .services
             .iter()
@@ -249,6 +270,11 @@ pub async fn seed_demo(
             completed_jobs: p.completed_jobs.max(p.ratings.len() as i64),
             ratings: p.ratings.clone(),
             showcase,
+            bookings: if showcase {
+                week_of_bookings(&zone, now)
+            } else {
+                Vec::new()
+            },
         };
         if !customers.is_empty() {
             ports

@@ -136,6 +136,13 @@ async fn demo_data_fills_search_in_several_regions_once(backend: Backend) {
         "{}",
         slots.body
     );
+    // A week of bookings: held slots booked by the showcase providers.
+    let booked = crate::supply_support::count(
+        &app,
+        "SELECT COUNT(*) AS n FROM slot_holds WHERE kind = 'booking' AND released_at IS NULL",
+    )
+    .await;
+    assert!(booked >= 12, "{booked} bookings");
     // Demo searches make some services popular in each demo region.
     let popular = app.get("/api/v1/services/popular?region=nyc", None).await;
     assert!(

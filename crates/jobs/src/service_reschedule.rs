@@ -94,6 +94,8 @@ impl JobService {
         reason: Option<String>,
         if_match: Precondition,
     ) -> Result<JobRecord, JobError> {
+        // Trimmed, blank as none, at most 2000 clean characters.
+        let reason = crate::parse_reason(reason.as_deref(), false)?;
         self.reschedule_step(ctx, id, Step::Answer { approve, reason }, if_match)
             .await
     }

@@ -107,16 +107,7 @@ pub async fn decline(
     OptionalJson(body): OptionalJson<JobReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = if_match(&req)?;
-    let reason = body
-        .unwrap_or_default()
-        .reason
-        .filter(|r| !r.trim().is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
-        return Err(ApiError::validation(vec![kernel::FieldError::new(
-            "reason",
-            "at most 2000 characters",
-        )]));
-    }
+    let reason = body.unwrap_or_default().reason;
     let record = state
         .jobs
         .answer_reschedule(&ctx, *id, false, reason, precondition)

@@ -144,6 +144,17 @@ async fn a_job_moves_only_when_the_other_party_agrees(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for reason in ["x".repeat(2001), "bad\u{0}reason".to_owned()] {
+        let r = m
+            .act(
+                &m.customer,
+                job,
+                "reschedule/decline",
+                Some(&json!({ "reason": reason })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
     let r = m
         .act(
             &m.customer,

@@ -39,6 +39,7 @@ for conns in sorted({r["conns"] for r in searches}):
     for name, label in (("floor", "bare SQL, simplest search (pgbench)"),
                         ("statements", "server's statements (pgbench)"),
                         ("server", "stm-api (wrk)"),
+                        ("available", "stm-api, `available_on` (wrk)"),
                         ("baseline", "stm-api baseline build (wrk)")):
         runs = by.get(name, [])
         if not runs:
@@ -64,6 +65,15 @@ if peak:
 for conns in sorted({r["conns"] for r in server}):
     cpu = med([r["cpu_ms_per_request"] for r in server if r["conns"] == conns])
     out.append(f"- server CPU per request at {conns} connections: {fmt(cpu, 3)} ms")
+available = [r for r in searches if r["contender"] == "available"]
+for conns in sorted({r["conns"] for r in available}):
+    plain = [r for r in server if r["conns"] == conns]
+    avail = [r for r in available if r["conns"] == conns]
+    rps, arps = med([r["rps"] for r in plain]), med([r["rps"] for r in avail])
+    p99, ap99 = med([r["p99_ms"] for r in plain]), med([r["p99_ms"] for r in avail])
+    out.append(f"- `available_on` against plain search at {conns} connections: throughput "
+               f"{fmt(arps / rps if rps else None)}×, p99 {fmt(ap99 / p99 if p99 else None)}× "
+               f"(CPU per request {fmt(med([r['cpu_ms_per_request'] for r in avail]), 3)} ms)")
 base = [r for r in searches if r["contender"] == "baseline"]
 if base:
     out.append("")

@@ -20,4 +20,4 @@ pub mod settings;
 pub use effects::{Audience, AuditEntry, Effects, Message};
 pub use error::EffectsError;
 pub use realtime::{EventType, RealtimeEvent};
-pub use settings::PlatformSettings;
+pub use settings::{PlatformSettings, TIMING_KEYS};

@@ -160,6 +160,15 @@ pub const KEYS: [Key; 22] = [
 
 const MIB: i64 = 1024 * 1024;
 
+/// The settings of [`PlatformSettings::default_timing`], in its order (a
+/// store reading only these rows passes them to `from_stored`).
+pub const TIMING_KEYS: [&str; 4] = [
+    "default_slot_minutes",
+    "default_buffer_minutes",
+    "default_min_notice_minutes",
+    "default_horizon_days",
+];
+
 /// The platform settings in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlatformSettings {
@@ -317,11 +326,12 @@ impl PlatformSettings {
     /// A service's `(duration and interval, each buffer, minimum notice,
     /// horizon in days)` until its provider sets its own.
     pub fn default_timing(&self) -> (i64, i64, i64, i64) {
+        let [slot, buffer, notice, horizon] = TIMING_KEYS;
         (
-            self.get("default_slot_minutes"),
-            self.get("default_buffer_minutes"),
-            self.get("default_min_notice_minutes"),
-            self.get("default_horizon_days"),
+            self.get(slot),
+            self.get(buffer),
+            self.get(notice),
+            self.get(horizon),
         )
     }
 

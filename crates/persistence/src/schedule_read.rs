@@ -103,15 +103,20 @@ pub(crate) fn col(v: Option<u32>) -> Option<i32> {
 /// The platform's timing defaults from its settings.
 pub(crate) async fn defaults(db: &impl ConnectionTrait) -> Result<TimingDefaults, StoreError> {
     let s = crate::quota_read::settings(db).await?;
+    Ok(timing_defaults(&s))
+}
+
+/// The timing defaults of these settings.
+pub(crate) fn timing_defaults(s: &effects::PlatformSettings) -> TimingDefaults {
     let (slot, buffer, notice, horizon) = s.default_timing();
     let num = |v: i64, d: u32| u32::try_from(v).unwrap_or(d);
     let d = TimingDefaults::default();
-    Ok(TimingDefaults {
+    TimingDefaults {
         slot_minutes: num(slot, d.slot_minutes),
         buffer_minutes: num(buffer, d.buffer_minutes),
         min_notice_minutes: num(notice, d.min_notice_minutes),
         horizon_days: num(horizon, d.horizon_days),
-    })
+    }
 }
 
 /// The stored hours of `provider`, with the exceptions ending after `after`.

@@ -6,13 +6,16 @@
 //! data-modifying `WITH`), so a search is one round trip.
 
 use async_trait::async_trait;
+use kernel::Timestamp;
 use kernel::{ProviderId, StoreError};
+use scheduling::TimingDefaults;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Value};
-use supply::ports::{ProviderCard, SearchLog, SearchRepository, SearchSpec};
+use supply::ports::{ProviderCard, RankedHours, SearchLog, SearchRepository, SearchSpec};
 use supply::ranking::{RankKey, rate_sql, score_sql};
 
 use crate::db::Backend;
 use crate::error::{connection_lost, store_err};
+use crate::search_hours::{candidate_hours, hours_sql, timing_defaults};
 use crate::sql::stmt;
 
 /// [`SearchRepository`] over SQL.
@@ -21,10 +24,10 @@ pub struct SqlSearchRepository {
     db: DatabaseConnection,
     sql: String,
     logged_sql: String,
-    /// The same statements keeping only the providers a JSON array of ids
-    /// names (a search by availability), bound right after the service.
-    only_sql: String,
-    logged_only_sql: String,
+    /// The same statements with each provider's hours (a search by
+    /// availability): see [`hours_sql`].
+    hours_sql: String,
+    logged_hours_sql: String,
 }
 
 /// The log row of a search. Binds: service, region, zipcode, searcher key,
@@ -80,24 +83,15 @@ fn logged(search: &str) -> String {
     format!("WITH logged AS ({LOG_SQL}), {}", &search["WITH ".len()..])
 }
 
-/// [`search_sql`] keeping only the providers of a bound JSON array of ids.
-fn only_sql(backend: DbBackend) -> String {
-    let ids = if backend == DbBackend::Postgres {
-        "p.id IN (SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS bigint))"
-    } else {
-        "p.id IN (SELECT value FROM json_each(?))"
-    };
-    search_sql().replacen(
-        "AND ps.service_id = ? AND ps.is_active = TRUE",
-        &format!("AND ps.service_id = ? AND ps.is_active = TRUE AND {ids}"),
-        1,
-    )
-}
+/// The columns of a card's cancellation policy, from `provider_schedules s`.
+pub(crate) const POLICY_COLUMNS: &str =
+    "s.cancellation_policy, s.cancellation_window_hours, s.cancellation_fee_bps";
 
 /// The ranked select over the figures kept on `service_providers` (ratings
 /// and completions on write, response figures by the daily refresh): no
-/// aggregate per request.
-fn search_sql() -> String {
+/// aggregate per request. The page's policies are joined after its `LIMIT`,
+/// so only the page's rows (at most a page size) are looked up.
+pub(crate) fn search_sql() -> String {
     let score = score_sql("p.rating_sum", "p.rating_count");
     let rate = rate_sql("p.response_rate");
     format!(
@@ -109,28 +103,88 @@ fn search_sql() -> String {
             JOIN provider_services ps ON ps.provider_id = p.id
             WHERE p.region_code = ? AND {live}
               AND ps.service_id = ? AND ps.is_active = TRUE
+        ),
+        page AS (
+            SELECT * FROM ranked
+            WHERE score < ? OR (score = ? AND (rate < ? OR (rate = ? AND
+                  (completed_jobs < ? OR (completed_jobs = ? AND id > ?)))))
+            ORDER BY score DESC, rate DESC, completed_jobs DESC, id ASC
+            LIMIT ?
         )
-        SELECT id, business_name, rating_sum, rating_count, completed_jobs,
-               median_response_minutes, response_rate
-        FROM ranked
-        WHERE score < ? OR (score = ? AND (rate < ? OR (rate = ? AND
-              (completed_jobs < ? OR (completed_jobs = ? AND id > ?)))))
-        ORDER BY score DESC, rate DESC, completed_jobs DESC, id ASC
-        LIMIT ?",
-        live = crate::liveness::live_provider("p")
+        SELECT g.id, g.business_name, g.rating_sum, g.rating_count, g.completed_jobs,
+               g.median_response_minutes, g.response_rate, {policy}
+        FROM page g
+        LEFT JOIN provider_schedules s ON s.provider_id = g.id
+        ORDER BY g.score DESC, g.rate DESC, g.completed_jobs DESC, g.id ASC",
+        live = crate::liveness::live_provider("p"),
+        policy = POLICY_COLUMNS,
     )
 }
 
 impl SqlSearchRepository {
     /// A repository on this connection pool.
     pub fn new(db: DatabaseConnection) -> Self {
-        let only = only_sql(db.get_database_backend());
+        let hours = hours_sql(db.get_database_backend());
         Self {
             db,
             sql: search_sql(),
             logged_sql: logged_search_sql(),
-            logged_only_sql: logged(&only),
-            only_sql: only,
+            logged_hours_sql: logged(&hours),
+            hours_sql: hours,
+        }
+    }
+
+    /// The rows of one page of `sql` (or `logged_sql` with its log row):
+    /// the ranking's binds, then `extra`.
+    async fn page(
+        &self,
+        sql: &str,
+        logged_sql: &str,
+        spec: SearchSpec,
+        extra: Vec<Value>,
+        log: Option<SearchLog>,
+    ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
+        // The first page starts above every real key, keeping one statement text.
+        let after = spec.after.unwrap_or(RankKey {
+            score: i64::MAX,
+            response_rate: f64::MAX,
+            completed_jobs: i64::MAX,
+            neg_id: 0,
+        });
+        let mut values: Vec<Value> = vec![
+            spec.region.into(),
+            spec.service_id.0.into(),
+            after.score.into(),
+            after.score.into(),
+            after.response_rate.into(),
+            after.response_rate.into(),
+            after.completed_jobs.into(),
+            after.completed_jobs.into(),
+            after.neg_id.saturating_neg().into(),
+            i64::from(spec.limit).into(),
+        ];
+        values.extend(extra);
+        match log {
+            None => self.query(sql, values).await,
+            Some(log) if self.db.get_database_backend() == DbBackend::Postgres => {
+                // Never retried: it writes, and a connection may die after
+                // the commit, which a second send would log twice.
+                let mut all = log_values(log);
+                all.extend(values);
+                self.db
+                    .query_all_raw(stmt(&self.db, logged_sql, all))
+                    .await
+                    .map_err(store_err)
+            }
+            Some(log) => {
+                // SQLite: no data-modifying WITH; the log first, as one
+                // connection would send it.
+                self.db
+                    .execute_raw(stmt(&self.db, LOG_SQL, log_values(log)))
+                    .await
+                    .map_err(store_err)?;
+                self.query(sql, values).await
+            }
         }
     }
 
@@ -175,65 +229,41 @@ impl SearchRepository for SqlSearchRepository {
         spec: SearchSpec,
         log: Option<SearchLog>,
     ) -> Result<Vec<ProviderCard>, StoreError> {
-        // The first page starts above every real key, keeping one statement text.
-        let after = spec.after.unwrap_or(RankKey {
-            score: i64::MAX,
-            response_rate: f64::MAX,
-            completed_jobs: i64::MAX,
-            neg_id: 0,
-        });
-        let mut values: Vec<Value> = vec![spec.region.into(), spec.service_id.0.into()];
-        let (sql, logged_sql) = match &spec.only {
-            None => (&self.sql, &self.logged_sql),
-            Some(ids) => {
-                let ids: Vec<i64> = ids.iter().map(|p| p.0).collect();
-                values.push(serde_json::to_string(&ids).unwrap_or_default().into());
-                (&self.only_sql, &self.logged_only_sql)
-            }
-        };
-        values.extend([
-            after.score.into(),
-            after.score.into(),
-            after.response_rate.into(),
-            after.response_rate.into(),
-            after.completed_jobs.into(),
-            after.completed_jobs.into(),
-            after.neg_id.saturating_neg().into(),
-            i64::from(spec.limit).into(),
-        ]);
-        let rows = match log {
-            None => self.query(sql, values).await?,
-            Some(log) if self.db.get_database_backend() == DbBackend::Postgres => {
-                // Never retried: it writes, and a connection may die after
-                // the commit, which a second send would log twice.
-                let mut all = log_values(log);
-                all.extend(values);
-                self.db
-                    .query_all_raw(stmt(&self.db, logged_sql, all))
-                    .await
-                    .map_err(store_err)?
-            }
-            Some(log) => {
-                // SQLite: no data-modifying WITH; the log first, as one
-                // connection would send it.
-                self.db
-                    .execute_raw(stmt(&self.db, LOG_SQL, log_values(log)))
-                    .await
-                    .map_err(store_err)?;
-                self.query(sql, values).await?
-            }
-        };
+        let rows = self
+            .page(&self.sql, &self.logged_sql, spec, Vec::new(), log)
+            .await?;
         rows.iter().map(card).collect()
     }
 
-    async fn schedules(
+    async fn with_hours(
         &self,
-        service: kernel::ServiceId,
-        region: &str,
-        from: kernel::Timestamp,
-        to: kernel::Timestamp,
-    ) -> Result<Vec<supply::ports::CandidateSchedule>, StoreError> {
-        crate::schedule_candidates::candidates(&self.db, service, region, from, to).await
+        spec: SearchSpec,
+        (from, to): (Timestamp, Timestamp),
+        log: Option<SearchLog>,
+    ) -> Result<RankedHours, StoreError> {
+        let service = spec.service_id.0;
+        let extra = vec![
+            to.into(),
+            from.into(),
+            to.into(),
+            from.into(),
+            service.into(),
+        ];
+        let rows = self
+            .page(&self.hours_sql, &self.logged_hours_sql, spec, extra, log)
+            .await?;
+        let defaults = match rows.first() {
+            Some(row) => timing_defaults(row)?,
+            None => TimingDefaults::default(),
+        };
+        let candidates = rows
+            .iter()
+            .map(candidate_hours)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RankedHours {
+            candidates,
+            defaults,
+        })
     }
 
     async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError> {
@@ -241,8 +271,12 @@ impl SearchRepository for SqlSearchRepository {
             .db
             .query_one_raw(stmt(
                 &self.db,
-                "SELECT id, business_name, rating_sum, rating_count, completed_jobs, \
-                 median_response_minutes, response_rate FROM service_providers WHERE id = ?",
+                &format!(
+                    "SELECT p.id, p.business_name, p.rating_sum, p.rating_count, \
+                     p.completed_jobs, p.median_response_minutes, p.response_rate, \
+                     {POLICY_COLUMNS} FROM service_providers p \
+                     LEFT JOIN provider_schedules s ON s.provider_id = p.id WHERE p.id = ?"
+                ),
                 vec![provider.0.into()],
             ))
             .await
@@ -252,7 +286,7 @@ impl SearchRepository for SqlSearchRepository {
 }
 
 /// A card from a row of the figure columns.
-fn card(row: &sea_orm::QueryResult) -> Result<ProviderCard, StoreError> {
+pub(crate) fn card(row: &sea_orm::QueryResult) -> Result<ProviderCard, StoreError> {
     let get = |col: &str| row.try_get::<i64>("", col).map_err(store_err);
     Ok(ProviderCard {
         provider_id: ProviderId(get("id")?),
@@ -269,5 +303,16 @@ fn card(row: &sea_orm::QueryResult) -> Result<ProviderCard, StoreError> {
             .try_get::<Option<i32>>("", "median_response_minutes")
             .map_err(store_err)?
             .map(i64::from),
+        // A provider that never chose one has the default.
+        cancellation_policy: crate::schedule_read::parse_policy(
+            row.try_get::<Option<String>>("", "cancellation_policy")
+                .map_err(store_err)?
+                .as_deref(),
+            row.try_get::<Option<i32>>("", "cancellation_window_hours")
+                .map_err(store_err)?,
+            row.try_get::<Option<i32>>("", "cancellation_fee_bps")
+                .map_err(store_err)?,
+        )
+        .unwrap_or_default(),
     })
 }

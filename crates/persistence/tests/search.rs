@@ -103,7 +103,6 @@ async fn search_ranks_like_the_pure_rule_and_pages_by_keyset(db: &Database) {
                     region: "nyc".into(),
                     after,
                     limit: 2,
-                    only: None,
                 },
                 log,
             )

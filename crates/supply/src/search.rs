@@ -3,8 +3,10 @@
 //! a service request when nothing answers. A search never sends a message:
 //! unanswered demand reaches the LSMs through the digest ([`crate::digest`]).
 //!
-//! Round trips on the hot path (a resolved first page with providers): two —
-//! the ranked select and the log insert. Catalog and regions come from memory.
+//! Round trips on the hot path (a resolved first page with providers): one
+//! on PostgreSQL (the ranked select carries the log insert), two on SQLite —
+//! with or without `available_on`, whose candidates come with their hours.
+//! Catalog and regions come from memory.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -15,7 +17,8 @@ use kernel::{Clock, Ctx, Cursor, FieldError, PageRequest};
 use crate::error::SupplyError;
 use crate::keywords::{self, MAX_KEYWORD_CHARS};
 use crate::ports::{
-    DemandRepository, NewServiceRequest, ProviderCard, SearchLog, SearchRepository, SearchSpec,
+    CandidateHours, DemandRepository, NewServiceRequest, ProviderCard, SearchLog, SearchRepository,
+    SearchSpec,
 };
 use crate::ranking::RankKey;
 use crate::searcher::{Searcher, SearcherSecret, searcher_key};
@@ -135,34 +138,71 @@ fn parse<'a>(catalog: &'a Catalog, query: &SearchQuery) -> Result<Parsed<'a>, Su
     }
 }
 
+/// Ranked candidates a search by availability reads per round trip: a page
+/// is filled from them, and when they run out first the page ends early
+/// with a cursor after the last one read.
+pub const AVAILABLE_SCAN: u32 = 200;
+
+/// How far around the searched window holds and exceptions are read: a
+/// buffer or a long time off reaching into it still counts.
+const AROUND: chrono::Duration = chrono::Duration::days(2);
+
+/// True when the candidate has a free slot of the service starting in
+/// `[from, to)` (by the scheduling rules, as `GET /providers/{id}/slots`);
+/// a provider without hours has none.
+fn is_free(
+    c: CandidateHours,
+    region_zone: &str,
+    defaults: scheduling::TimingDefaults,
+    (from, to): (kernel::Timestamp, kernel::Timestamp),
+    now: kernel::Timestamp,
+) -> Option<ProviderCard> {
+    let zone = scheduling::service::zone_of(c.time_zone.as_deref(), region_zone);
+    let availability = scheduling::Availability::new(zone, c.rules, c.exceptions).ok()?;
+    if !availability.is_set() {
+        return None;
+    }
+    let timing = scheduling::service::timing_in_force(defaults, c.timing);
+    let query = scheduling::SlotQuery::new(from, to, now, zone).ok()?;
+    (!scheduling::free_slots(&availability, &timing, &c.busy, &query).is_empty()).then_some(c.card)
+}
+
 impl SearchService {
-    /// The providers of the region with a free slot of the service starting
-    /// in the window (by the scheduling rules, as `GET /providers/{id}/slots`).
-    async fn free_on(
+    /// A page of the providers with a free slot in the window, and whether
+    /// the scan ran out before the page filled (the cursor then follows the
+    /// last provider read).
+    async fn free_page(
         &self,
-        service: kernel::ServiceId,
+        spec: SearchSpec,
         region: &Region,
         w: DayWindow,
         now: kernel::Timestamp,
-    ) -> Result<Vec<kernel::ProviderId>, SupplyError> {
+        log: Option<SearchLog>,
+    ) -> Result<(Vec<ProviderCard>, Option<RankKey>), SupplyError> {
         let zone = scheduling::service::zone_of(None, &region.time_zone);
         let (from, to) = scheduling::local_window(zone, w.day, w.from_minute, w.to_minute);
-        if to <= from {
-            return Ok(Vec::new());
-        }
-        let candidates = self
+        let wanted = spec.limit as usize;
+        let scan = SearchSpec {
+            limit: AVAILABLE_SCAN,
+            ..spec
+        };
+        let ranked = self
             .search
-            .schedules(service, &region.code, from, to)
+            .with_hours(scan, (from - AROUND, to + AROUND), log)
             .await?;
-        Ok(candidates
+        let read = ranked.candidates.len();
+        let last = ranked.candidates.last().map(|c| key(&c.card));
+        if to <= from {
+            return Ok((Vec::new(), None));
+        }
+        let free: Vec<ProviderCard> = ranked
+            .candidates
             .into_iter()
-            .filter(|c| {
-                scheduling::SlotQuery::new(from, to, now, c.availability.time_zone).is_ok_and(|q| {
-                    !scheduling::free_slots(&c.availability, &c.timing, &c.busy, &q).is_empty()
-                })
-            })
-            .map(|c| c.provider_id)
-            .collect())
+            .filter_map(|c| is_free(c, &region.time_zone, ranked.defaults, (from, to), now))
+            .take(wanted)
+            .collect();
+        let more = (free.len() < wanted && read == AVAILABLE_SCAN as usize).then_some(last);
+        Ok((free, more.flatten()))
     }
 
     /// The use case over its ports; `secret` salts anonymous searcher keys.
@@ -229,29 +269,21 @@ impl SearchService {
         };
         if let (Some(service), Some(region)) = (&result.service, &result.region) {
             let limit = query.page.limit;
-            let only = match query.available {
-                Some(w) => Some(self.free_on(service.id, region, w, now).await?),
-                None => None,
-            };
             let spec = SearchSpec {
                 service_id: service.id,
                 region: region.code.clone(),
                 after: parsed.after,
                 limit: limit + 1,
-                only,
             };
-            let mut items = self.search.providers(spec, log.take()).await?;
+            let (mut items, scanned_to) = match query.available {
+                Some(w) => self.free_page(spec, region, w, now, log.take()).await?,
+                None => (self.search.providers(spec, log.take()).await?, None),
+            };
             if items.len() > limit as usize {
                 items.truncate(limit as usize);
-                result.next_cursor = items.last().map(|c| {
-                    Cursor::encode(&RankKey::new(
-                        c.rating_sum,
-                        c.rating_count,
-                        c.response_rate,
-                        c.completed_jobs,
-                        c.provider_id.0,
-                    ))
-                });
+                result.next_cursor = items.last().map(|c| Cursor::encode(&key(c)));
+            } else if let Some(last) = scanned_to {
+                result.next_cursor = Some(Cursor::encode(&last));
             }
             result.items = items;
         }
@@ -262,7 +294,7 @@ impl SearchService {
         if !first_page {
             return Ok(result);
         }
-        if result.items.is_empty() {
+        if result.items.is_empty() && result.next_cursor.is_none() {
             // Recorded for the LSM dashboard and the next digest; no message here.
             let request = NewServiceRequest {
                 keyword: parsed.keyword,
@@ -275,6 +307,17 @@ impl SearchService {
         }
         Ok(result)
     }
+}
+
+/// A card's place in the ranking.
+fn key(c: &ProviderCard) -> RankKey {
+    RankKey::new(
+        c.rating_sum,
+        c.rating_count,
+        c.response_rate,
+        c.completed_jobs,
+        c.provider_id.0,
+    )
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::ports::{MockDemandRepository, MockSearchRepository};
+use crate::ports::{MockDemandRepository, MockSearchRepository, RankedHours};
 use catalog::{RegionDirectory, ServiceDefinition, ServiceStatus};
 use futures_executor::block_on;
 use kernel::{FixedClock, ProviderId, ServiceId};
@@ -40,6 +40,7 @@ fn card(id: i64) -> ProviderCard {
         completed_jobs: 1,
         response_rate: None,
         median_response_minutes: None,
+        cancellation_policy: scheduling::CancellationPolicy::default(),
     }
 }
 
@@ -240,4 +241,116 @@ fn a_signed_in_searcher_is_counted_by_user_id() {
         query("dog walking", "10001", None),
     ));
     assert!(result.is_ok_and(|r| r.items.len() == 1));
+}
+
+/// A candidate open all day every day, or without hours.
+fn hours(id: i64, open: bool) -> CandidateHours {
+    let rules = if open {
+        [
+            chrono::Weekday::Mon,
+            chrono::Weekday::Tue,
+            chrono::Weekday::Wed,
+            chrono::Weekday::Thu,
+            chrono::Weekday::Fri,
+            chrono::Weekday::Sat,
+            chrono::Weekday::Sun,
+        ]
+        .into_iter()
+        .map(|weekday| scheduling::WeeklyRule {
+            weekday,
+            start_minute: 0,
+            end_minute: 1440,
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    CandidateHours {
+        card: card(id),
+        time_zone: None,
+        rules,
+        exceptions: Vec::new(),
+        timing: scheduling::TimingPatch::default(),
+        busy: Vec::new(),
+    }
+}
+
+fn on_a_day(cursor: Option<String>) -> SearchQuery {
+    SearchQuery {
+        available: Some(DayWindow {
+            day: chrono::Utc::now().date_naive() + chrono::Duration::days(3),
+            from_minute: 0,
+            to_minute: 1440,
+        }),
+        ..query("dog walking", "10001", cursor)
+    }
+}
+
+#[test]
+fn a_search_by_day_keeps_the_free_candidates_in_rank_order() {
+    let mut search = MockSearchRepository::new();
+    search
+        .expect_with_hours()
+        .withf(|spec, (from, to), log| spec.limit == AVAILABLE_SCAN && from < to && log.is_some())
+        .times(1)
+        .returning(|_, _, _| {
+            Ok(RankedHours {
+                candidates: vec![
+                    hours(1, true),
+                    hours(2, false),
+                    hours(3, true),
+                    hours(4, true),
+                ],
+                defaults: scheduling::TimingDefaults::default(),
+            })
+        });
+    search.expect_providers().never();
+    let mut demand = MockDemandRepository::new();
+    demand.expect_log_search().never();
+    demand.expect_record_request().never();
+    let result = block_on(service(search, demand).search(None, &catalog(), on_a_day(None)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<i64> = result.items.iter().map(|c| c.provider_id.0).collect();
+    assert_eq!(ids, vec![1, 3], "the one without hours is left out");
+    let cursor = result.next_cursor.map(|c| c.decode::<RankKey>());
+    assert_eq!(cursor, Some(Ok(RankKey::new(9, 2, None, 1, 3))));
+}
+
+#[test]
+fn a_scan_that_runs_out_before_the_page_fills_hands_out_a_cursor_after_it() {
+    let mut search = MockSearchRepository::new();
+    search.expect_with_hours().times(1).returning(|_, _, _| {
+        Ok(RankedHours {
+            candidates: (1..=i64::from(AVAILABLE_SCAN))
+                .map(|id| hours(id, false))
+                .collect(),
+            defaults: scheduling::TimingDefaults::default(),
+        })
+    });
+    let mut demand = MockDemandRepository::new();
+    // Not "nothing matched": the next page may.
+    demand.expect_record_request().never();
+    let result = block_on(service(search, demand).search(None, &catalog(), on_a_day(None)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.items.is_empty());
+    let cursor = result.next_cursor.map(|c| c.decode::<RankKey>());
+    assert_eq!(
+        cursor,
+        Some(Ok(RankKey::new(9, 2, None, 1, i64::from(AVAILABLE_SCAN))))
+    );
+
+    // A shorter scan is the end: no cursor, and the demand is recorded.
+    let mut search = MockSearchRepository::new();
+    search.expect_with_hours().times(1).returning(|_, _, _| {
+        Ok(RankedHours {
+            candidates: vec![hours(1, false)],
+            defaults: scheduling::TimingDefaults::default(),
+        })
+    });
+    let mut demand = MockDemandRepository::new();
+    demand.expect_record_request().times(1).returning(|_| Ok(5));
+    let result = block_on(service(search, demand).search(None, &catalog(), on_a_day(None)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.items.is_empty() && result.next_cursor.is_none());
+    assert_eq!(result.service_request_id, Some(5));
 }

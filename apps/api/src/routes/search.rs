@@ -120,6 +120,9 @@ pub struct ProviderCardDto {
     pub median_response_minutes: Option<i64>,
     /// Share of the last 90 days' jobs answered before the deadline (null without jobs).
     pub response_rate: Option<f64>,
+    /// What a late cancel costs with this provider (the default, flexible,
+    /// when it chose none).
+    pub cancellation_policy: super::schedule_dto::PolicyDto,
 }
 
 /// A search answer.
@@ -192,6 +195,7 @@ pub async fn search(
                 completed_jobs: c.completed_jobs,
                 median_response_minutes: c.median_response_minutes,
                 response_rate: c.response_rate,
+                cancellation_policy: c.cancellation_policy.into(),
             })
             .collect(),
         next_cursor: result.next_cursor.map(|c| c.as_str().to_owned()),

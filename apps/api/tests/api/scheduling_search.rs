@@ -31,7 +31,7 @@ async fn found(m: &Market, extra: &str) -> Vec<i64> {
 async fn a_customer_finds_who_is_free_that_day(backend: Backend) {
     let m = market(backend).await;
     // A second walker who never set hours.
-    let (_, second) = applicant(
+    let (second_token, second) = applicant(
         &m.app,
         "second-walker@example.test",
         "10002",
@@ -56,6 +56,43 @@ async fn a_customer_finds_who_is_free_that_day(backend: Backend) {
         both.sort_unstable();
         both
     });
+    // Each card carries its provider's cancellation policy; one that chose
+    // none shows the default.
+    let r = m
+        .app
+        .call(
+            "PUT",
+            "/api/v1/providers/me/cancellation-policy",
+            Some(&m.provider),
+            Some(&serde_json::json!({"policy": "custom", "window_hours": 48, "fee_bps": 3000})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = m
+        .app
+        .get("/api/v1/search?q=dog%20walking&zipcode=10001", None)
+        .await;
+    let policies: Vec<(i64, Value)> = r.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["provider_id"].as_i64().unwrap_or(0),
+                c["cancellation_policy"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(policies.len(), 2, "{}", r.body);
+    for (id, policy) in policies {
+        let expected = if id == m.provider_id {
+            serde_json::json!({"policy": "custom", "window_hours": 48, "fee_bps": 3000})
+        } else {
+            serde_json::json!({"policy": "flexible", "window_hours": 24, "fee_bps": 2500})
+        };
+        assert_eq!(policy, expected, "provider {id}");
+    }
+
     set_mornings(&m).await;
     // The day after tomorrow in New York (clear of the minimum notice).
     let day = (Utc::now() - Duration::hours(5)).date_naive() + Duration::days(2);
@@ -72,6 +109,55 @@ async fn a_customer_finds_who_is_free_that_day(backend: Backend) {
     assert!(
         found(&m, &format!("{on}&from=13:00")).await.is_empty(),
         "mornings only"
+    );
+
+    // Exceptions count: extra hours alone make the second walker free that
+    // afternoon; time off that day takes the first out, and its removal
+    // brings it back.
+    let at = |hour: i64| {
+        (day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::hours(hour + 5))
+            .to_rfc3339()
+    };
+    let exception = |kind: &str, from: i64, to: i64| serde_json::json!({"kind": kind, "start": at(from), "end": at(to), "reason": "test"});
+    let r = m
+        .app
+        .call(
+            "POST",
+            "/api/v1/providers/me/availability/exceptions",
+            Some(&second_token),
+            Some(&exception("extra_hours", 14, 16)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(found(&m, &format!("{on}&from=13:00")).await, vec![second]);
+    let r = m
+        .app
+        .call(
+            "POST",
+            "/api/v1/providers/me/availability/exceptions",
+            Some(&m.provider),
+            Some(&exception("time_off", 0, 24)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        found(&m, &format!("{on}&to=12:00")).await,
+        Vec::<i64>::new()
+    );
+    let off = r.body["id"].as_i64().unwrap_or_default();
+    let r = m
+        .app
+        .call(
+            "DELETE",
+            &format!("/api/v1/providers/me/availability/exceptions/{off}"),
+            Some(&m.provider),
+            None,
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert_eq!(
+        found(&m, &format!("{on}&to=12:00")).await,
+        vec![m.provider_id]
     );
 
     // Booked solid that morning: free no more.
@@ -101,7 +187,10 @@ async fn a_customer_finds_who_is_free_that_day(backend: Backend) {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
-    assert!(found(&m, &on).await.is_empty());
+    assert!(
+        found(&m, &format!("{on}&to=12:00")).await.is_empty(),
+        "the morning is booked (the second walker's extra hours are in the afternoon)"
+    );
 
     // Bad windows are 422s naming the parameter.
     for (extra, field) in [

@@ -158,18 +158,30 @@ pub struct SearchSpec {
     pub after: Option<crate::ranking::RankKey>,
     /// Rows wanted (the use case asks one more to know if a page follows).
     pub limit: u32,
-    /// Only these providers (those free on the day asked for), when given.
-    pub only: Option<Vec<ProviderId>>,
 }
 
-/// A candidate of a search by availability: its hours, the service's timing
-/// and its live holds and bookings around the window.
+/// A ranked candidate of a search by availability: its card and what its
+/// free slots are computed from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CandidateSchedule {
-    pub provider_id: ProviderId,
-    pub availability: scheduling::Availability,
-    pub timing: scheduling::ServiceTiming,
+pub struct CandidateHours {
+    pub card: ProviderCard,
+    /// Its own zone; `None`: its region's.
+    pub time_zone: Option<String>,
+    pub rules: Vec<scheduling::WeeklyRule>,
+    /// Its exceptions overlapping the range asked about.
+    pub exceptions: Vec<scheduling::Exception>,
+    /// What it set of the service's timing.
+    pub timing: scheduling::TimingPatch,
+    /// Its live holds and bookings overlapping the range asked about.
     pub busy: Vec<scheduling::Hold>,
+}
+
+/// The candidates of a search by availability, best first, with the
+/// platform's timing defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedHours {
+    pub candidates: Vec<CandidateHours>,
+    pub defaults: scheduling::TimingDefaults,
 }
 
 /// A provider as listed by search.
@@ -188,6 +200,8 @@ pub struct ProviderCard {
     pub response_rate: Option<f64>,
     /// Median minutes to answer over the last 90 days.
     pub median_response_minutes: Option<i64>,
+    /// What a late cancel costs with this provider.
+    pub cancellation_policy: scheduling::CancellationPolicy,
 }
 
 /// The ranked providers of a service in a region.
@@ -203,15 +217,16 @@ pub trait SearchRepository: Send + Sync {
         spec: SearchSpec,
         log: Option<SearchLog>,
     ) -> Result<Vec<ProviderCard>, StoreError>;
-    /// The hours of the live providers actively offering the service in the
-    /// region that set any, with what they hold around `[from, to)`.
-    async fn schedules(
+    /// As [`Self::providers`], each provider with its hours, its timing of
+    /// the service and its exceptions and live holds overlapping `around`,
+    /// and the platform's timing defaults — one round trip where the
+    /// backend allows (the search by availability filters them).
+    async fn with_hours(
         &self,
-        service: ServiceId,
-        region: &str,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<CandidateSchedule>, StoreError>;
+        spec: SearchSpec,
+        around: (Timestamp, Timestamp),
+        log: Option<SearchLog>,
+    ) -> Result<RankedHours, StoreError>;
     /// One provider's figures as a card (for its public profile), whatever its standing.
     async fn card(&self, provider: ProviderId) -> Result<Option<ProviderCard>, StoreError>;
 }
